@@ -1,0 +1,44 @@
+// Command form-webhook accepts web-form submissions (POST /forms/{channelId})
+// and enqueues them on the ingest queue.
+package main
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+	"github.com/google/uuid"
+
+	"github.com/stackdesk/stackdesk/shared/boot"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/webhooks"
+)
+
+type config struct {
+	boot.Common
+	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
+}
+
+func main() {
+	ctx := context.Background()
+	var cfg config
+	awsCfg, log := boot.Init(ctx, &cfg)
+
+	forms := &webhooks.Forms{
+		Channels:  store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
+		Queue:     &queue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
+		Pipelines: helpdesk.DefaultPipelines(),
+		Now:       time.Now,
+		NewID:     uuid.NewString,
+		Log:       log,
+	}
+	mux := http.NewServeMux()
+	forms.Register(mux)
+	lambda.Start(httpadapter.NewV2(mux).ProxyWithContext)
+}

@@ -1,0 +1,134 @@
+package helpdesk
+
+import "time"
+
+// Channel is one connected source of tickets: a team address, a form, a
+// Facebook page or a WhatsApp number.
+type Channel struct {
+	ID       string      `dynamodbav:"id" json:"id"`
+	Kind     ChannelKind `dynamodbav:"kind" json:"kind"`
+	Name     string      `dynamodbav:"name" json:"name"`
+	Disabled bool        `dynamodbav:"disabled,omitempty" json:"disabled,omitempty"`
+	// Defaults are the ticket properties a new ticket from this channel gets.
+	Defaults TicketDefaults `dynamodbav:"defaults" json:"defaults"`
+	// Routing is the channel's routing rule; applied by the routing package.
+	Routing   RoutingRule   `dynamodbav:"routing" json:"routing"`
+	Form      *FormSettings `dynamodbav:"form,omitempty" json:"form,omitempty"`
+	CreatedAt time.Time     `dynamodbav:"createdAt" json:"created_at"`
+}
+
+// TicketDefaults are the properties a channel gives to the tickets it creates.
+type TicketDefaults struct {
+	Pipeline string   `dynamodbav:"pipeline" json:"pipeline"`
+	Status   string   `dynamodbav:"status" json:"status"`
+	Priority Priority `dynamodbav:"priority,omitempty" json:"priority,omitempty"`
+	Category string   `dynamodbav:"category,omitempty" json:"category,omitempty"`
+}
+
+// RoutingRuleKind names a channel's routing rule (seed 003).
+type RoutingRuleKind string
+
+const (
+	RouteNobody       RoutingRuleKind = "nobody"
+	RouteUsersTeams   RoutingRuleKind = "users_and_teams"
+	RouteTeamOnly     RoutingRuleKind = "team_only"
+	RouteContactOwner RoutingRuleKind = "contact_owner"
+)
+
+// Distribution names how a rule picks among eligible users.
+type Distribution string
+
+const (
+	DistLoadBalanced Distribution = "load_balanced"
+	DistRoundRobin   Distribution = "round_robin"
+	DistRandom       Distribution = "random"
+)
+
+// RoutingRule is stored on the channel. The zero value routes to nobody.
+type RoutingRule struct {
+	Kind            RoutingRuleKind `dynamodbav:"kind,omitempty" json:"kind,omitempty"`
+	Distribution    Distribution    `dynamodbav:"distribution,omitempty" json:"distribution,omitempty"`
+	UserIDs         []string        `dynamodbav:"userIds,omitempty" json:"user_ids,omitempty"`
+	TeamIDs         []string        `dynamodbav:"teamIds,omitempty" json:"team_ids,omitempty"`
+	TeamID          string          `dynamodbav:"teamId,omitempty" json:"team_id,omitempty"`
+	Skills          []string        `dynamodbav:"skills,omitempty" json:"skills,omitempty"`
+	AnyAvailability bool            `dynamodbav:"anyAvailability,omitempty" json:"any_availability,omitempty"`
+}
+
+// FormAuth says how a form channel authenticates submissions.
+type FormAuth string
+
+const (
+	// FormAuthHMAC: X-Stackdesk-Signature: sha256=<hex HMAC of the raw body>.
+	FormAuthHMAC FormAuth = "hmac"
+	// FormAuthToken: the channel token in X-Stackdesk-Form-Token or ?token=,
+	// for plain HTML forms that cannot sign.
+	FormAuthToken FormAuth = "token"
+	// FormAuthNone accepts unsigned submissions (the channel owner opted in).
+	FormAuthNone FormAuth = "none"
+)
+
+// FormSettings configure a web-form channel.
+type FormSettings struct {
+	Auth   FormAuth `dynamodbav:"auth" json:"auth"`
+	Secret string   `dynamodbav:"secret,omitempty" json:"-"` // HMAC key or token; never serialised to clients
+}
+
+// Pipeline is an ordered set of ticket statuses; a status may close the ticket.
+type Pipeline struct {
+	ID     string  `json:"id"`
+	Name   string  `json:"name"`
+	Stages []Stage `json:"stages"`
+}
+
+// Stage is one status of a pipeline.
+type Stage struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Closed bool   `json:"closed,omitempty"`
+}
+
+// DefaultPipeline is the support pipeline every tenant starts with (seed 001).
+var DefaultPipeline = Pipeline{
+	ID:   "support",
+	Name: "Support pipeline",
+	Stages: []Stage{
+		{ID: "new", Name: "New"},
+		{ID: "waiting_on_contact", Name: "Waiting on contact"},
+		{ID: "waiting_on_us", Name: "Waiting on us"},
+		{ID: "closed", Name: "Closed", Closed: true},
+	},
+}
+
+// Stage returns the stage with the given id.
+func (p Pipeline) Stage(id string) (Stage, bool) {
+	for _, s := range p.Stages {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return Stage{}, false
+}
+
+// Pipelines is the set of pipelines a tenant has, by id.
+type Pipelines map[string]Pipeline
+
+// DefaultPipelines is what a new tenant has until it configures its own.
+func DefaultPipelines() Pipelines { return Pipelines{DefaultPipeline.ID: DefaultPipeline} }
+
+// Resolve checks that status belongs to pipeline and returns the state a
+// ticket in that status is in.
+func (ps Pipelines) Resolve(pipeline, status string) (State, error) {
+	p, ok := ps[pipeline]
+	if !ok {
+		return "", Errorf(EInvalid, "unknown_pipeline", "unknown pipeline %q", pipeline)
+	}
+	s, ok := p.Stage(status)
+	if !ok {
+		return "", Errorf(EInvalid, "unknown_status", "status %q is not a stage of pipeline %q", status, pipeline)
+	}
+	if s.Closed {
+		return StateClosed, nil
+	}
+	return StateOpen, nil
+}

@@ -1,0 +1,172 @@
+// Package helpdesk holds Stackdesk's domain types and the error vocabulary that
+// every other package speaks. It has no dependencies on AWS or HTTP.
+package helpdesk
+
+import "time"
+
+// ChannelKind is the kind of channel a message arrived through.
+type ChannelKind string
+
+const (
+	ChannelEmail     ChannelKind = "email"
+	ChannelForm      ChannelKind = "form"
+	ChannelMessenger ChannelKind = "messenger"
+	ChannelWhatsApp  ChannelKind = "whatsapp"
+	ChannelAPI       ChannelKind = "api"
+)
+
+// Valid reports whether k is a known channel kind.
+func (k ChannelKind) Valid() bool {
+	switch k {
+	case ChannelEmail, ChannelForm, ChannelMessenger, ChannelWhatsApp, ChannelAPI:
+		return true
+	}
+	return false
+}
+
+// TicketType groups tickets for load-balanced routing (seed 003).
+type TicketType string
+
+const (
+	TypeCall       TicketType = "call"
+	TypeMessage    TicketType = "message"     // Messenger, WhatsApp, chat
+	TypeEmailOther TicketType = "email_other" // email, form, API
+)
+
+// TicketTypeFor returns the routing ticket type of a channel kind.
+func TicketTypeFor(k ChannelKind) TicketType {
+	switch k {
+	case ChannelMessenger, ChannelWhatsApp:
+		return TypeMessage
+	default:
+		return TypeEmailOther
+	}
+}
+
+// State is the coarse lifecycle bucket a ticket sits in; views and counters key
+// on it. It is derived from the ticket's status and spam flag.
+type State string
+
+const (
+	StateOpen   State = "open"
+	StateClosed State = "closed"
+	StateSpam   State = "spam"
+)
+
+// Priority of a ticket.
+type Priority string
+
+const (
+	PriorityLow    Priority = "low"
+	PriorityMedium Priority = "medium"
+	PriorityHigh   Priority = "high"
+	PriorityUrgent Priority = "urgent"
+)
+
+// Valid reports whether p is a known priority ("" means unset and is valid).
+func (p Priority) Valid() bool {
+	switch p {
+	case "", PriorityLow, PriorityMedium, PriorityHigh, PriorityUrgent:
+		return true
+	}
+	return false
+}
+
+// Ticket is one customer request and everything said about it.
+type Ticket struct {
+	ID           string      `dynamodbav:"id" json:"id"`
+	Subject      string      `dynamodbav:"subject" json:"subject"`
+	Description  string      `dynamodbav:"description,omitempty" json:"description,omitempty"`
+	Pipeline     string      `dynamodbav:"pipeline" json:"pipeline"`
+	Status       string      `dynamodbav:"status" json:"status"`
+	State        State       `dynamodbav:"state" json:"state"`
+	Priority     Priority    `dynamodbav:"priority,omitempty" json:"priority,omitempty"`
+	Category     string      `dynamodbav:"category,omitempty" json:"category,omitempty"`
+	Type         TicketType  `dynamodbav:"ticketType" json:"ticket_type"`
+	ChannelID    string      `dynamodbav:"channelId" json:"channel_id"`
+	ChannelKind  ChannelKind `dynamodbav:"channelKind" json:"channel_kind"`
+	ContactID    string      `dynamodbav:"contactId" json:"contact_id"`
+	OwnerID      string      `dynamodbav:"ownerId,omitempty" json:"owner_id,omitempty"`
+	TeamID       string      `dynamodbav:"teamId,omitempty" json:"team_id,omitempty"`
+	Unread       bool        `dynamodbav:"unread" json:"unread"`
+	MessageCount int         `dynamodbav:"messageCount" json:"message_count"`
+	CreatedAt    time.Time   `dynamodbav:"createdAt" json:"created_at"`
+	UpdatedAt    time.Time   `dynamodbav:"updatedAt" json:"updated_at"`
+	// LastCustomerMessageAt opens the Messenger/WhatsApp reply windows.
+	LastCustomerMessageAt time.Time `dynamodbav:"lastCustomerMessageAt" json:"last_customer_message_at"`
+	// Version increases on every change; merges and assignments condition on it.
+	Version int64 `dynamodbav:"version" json:"version"`
+}
+
+// Direction of a message relative to the help desk.
+type Direction string
+
+const (
+	Inbound  Direction = "in"
+	Outbound Direction = "out"
+	Note     Direction = "note" // internal note, never sent to the customer
+)
+
+// Message is one entry of a ticket's conversation.
+type Message struct {
+	ID                string       `dynamodbav:"id" json:"id"`
+	TicketID          string       `dynamodbav:"ticketId" json:"ticket_id"`
+	Direction         Direction    `dynamodbav:"direction" json:"direction"`
+	ChannelID         string       `dynamodbav:"channelId" json:"channel_id"`
+	ChannelKind       ChannelKind  `dynamodbav:"channelKind" json:"channel_kind"`
+	ProviderMessageID string       `dynamodbav:"providerMessageId,omitempty" json:"provider_message_id,omitempty"`
+	AuthorContactID   string       `dynamodbav:"authorContactId,omitempty" json:"author_contact_id,omitempty"`
+	AuthorAgentID     string       `dynamodbav:"authorAgentId,omitempty" json:"author_agent_id,omitempty"`
+	Subject           string       `dynamodbav:"subject,omitempty" json:"subject,omitempty"`
+	Text              string       `dynamodbav:"text" json:"text"`
+	HTML              string       `dynamodbav:"html,omitempty" json:"html,omitempty"`
+	Attachments       []Attachment `dynamodbav:"attachments,omitempty" json:"attachments,omitempty"`
+	// Submission holds a form's hidden fields: kept with the message, never
+	// rendered in the conversation (seed 002).
+	Submission map[string]string `dynamodbav:"submission,omitempty" json:"-"`
+	// ThreadReason says why this message joined its ticket ("new_ticket",
+	// "in_reply_to", ...), so every threading decision can be explained.
+	ThreadReason string    `dynamodbav:"threadReason" json:"thread_reason"`
+	CreatedAt    time.Time `dynamodbav:"createdAt" json:"created_at"`
+}
+
+// Attachment is a file kept in the mail bucket (or at a provider URL).
+type Attachment struct {
+	Name        string `dynamodbav:"name" json:"name"`
+	ContentType string `dynamodbav:"contentType" json:"content_type"`
+	Size        int64  `dynamodbav:"size" json:"size"`
+	Key         string `dynamodbav:"key,omitempty" json:"key,omitempty"` // S3 key
+	URL         string `dynamodbav:"url,omitempty" json:"url,omitempty"` // provider URL (Messenger)
+}
+
+// Contact is a customer.
+type Contact struct {
+	ID         string    `dynamodbav:"id" json:"id"`
+	Name       string    `dynamodbav:"name,omitempty" json:"name,omitempty"`
+	Email      string    `dynamodbav:"email,omitempty" json:"email,omitempty"`
+	PSID       string    `dynamodbav:"psid,omitempty" json:"psid,omitempty"`
+	PageID     string    `dynamodbav:"pageId,omitempty" json:"page_id,omitempty"`
+	WhatsAppID string    `dynamodbav:"waId,omitempty" json:"wa_id,omitempty"`
+	OwnerID    string    `dynamodbav:"ownerId,omitempty" json:"owner_id,omitempty"`
+	CreatedAt  time.Time `dynamodbav:"createdAt" json:"created_at"`
+}
+
+// Agent is a help-desk user who works tickets.
+type Agent struct {
+	ID        string    `dynamodbav:"id" json:"id"`
+	Email     string    `dynamodbav:"email" json:"email"`
+	Name      string    `dynamodbav:"name" json:"name"`
+	Seat      bool      `dynamodbav:"seat" json:"seat"`
+	Active    bool      `dynamodbav:"active" json:"active"`
+	Skills    []string  `dynamodbav:"skills,omitempty" json:"skills,omitempty"`
+	TimeZone  string    `dynamodbav:"timeZone,omitempty" json:"time_zone,omitempty"`
+	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
+}
+
+// Team groups agents and controls ticket visibility.
+type Team struct {
+	ID        string    `dynamodbav:"id" json:"id"`
+	Name      string    `dynamodbav:"name" json:"name"`
+	MemberIDs []string  `dynamodbav:"memberIds,omitempty" json:"member_ids,omitempty"`
+	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
+}

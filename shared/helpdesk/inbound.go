@@ -1,0 +1,100 @@
+package helpdesk
+
+import (
+	"strings"
+	"time"
+)
+
+// InboundVersion is the version of the InboundMessage JSON contract. Bump it on
+// any incompatible change; the router refuses versions it does not know.
+const InboundVersion = 1
+
+// InboundMessage is what every channel parser produces and the router consumes:
+// one customer message, channel-agnostic, as JSON on the ingest queue.
+type InboundMessage struct {
+	Version           int           `json:"v"`
+	Channel           ChannelKind   `json:"channel"`
+	ChannelID         string        `json:"channel_id"`
+	ProviderMessageID string        `json:"provider_message_id"`
+	ReceivedAt        time.Time     `json:"received_at"`
+	Sender            Sender        `json:"sender"`
+	Subject           string        `json:"subject,omitempty"`
+	Text              string        `json:"text,omitempty"`
+	HTML              string        `json:"html,omitempty"` // sanitised
+	Attachments       []Attachment  `json:"attachments,omitempty"`
+	Email             *EmailHeaders `json:"email,omitempty"`
+	Verdicts          Verdicts      `json:"verdicts,omitempty"`
+	RawLocation       string        `json:"raw_location,omitempty"` // s3://bucket/key of the raw message
+	// Ticket carries properties the source asked for (a form's hidden pipeline
+	// and status fields); empty fields fall back to the channel's defaults.
+	Ticket TicketDefaults `json:"ticket,omitempty"`
+	// Submission keeps a form's other hidden fields, never shown in the conversation.
+	Submission map[string]string `json:"submission,omitempty"`
+}
+
+// Sender identifies the customer on the channel.
+type Sender struct {
+	Email      string `json:"email,omitempty"`
+	Name       string `json:"name,omitempty"`
+	PSID       string `json:"psid,omitempty"`
+	PageID     string `json:"page_id,omitempty"`
+	WhatsAppID string `json:"wa_id,omitempty"`
+}
+
+// Key is the sender's identity on its channel kind, used as the FIFO message
+// group (so one customer's messages apply in order) and as the contact lookup.
+func (s Sender) Key(kind ChannelKind) string {
+	switch kind {
+	case ChannelMessenger:
+		return "messenger#" + s.PageID + "#" + s.PSID
+	case ChannelWhatsApp:
+		return "whatsapp#" + s.WhatsAppID
+	default:
+		return "email#" + strings.ToLower(strings.TrimSpace(s.Email))
+	}
+}
+
+// EmailHeaders are the headers threading and loop detection need.
+type EmailHeaders struct {
+	MessageID     string   `json:"message_id,omitempty"`
+	InReplyTo     []string `json:"in_reply_to,omitempty"`
+	References    []string `json:"references,omitempty"`
+	AutoSubmitted bool     `json:"auto_submitted,omitempty"`
+}
+
+// Verdicts are the provider's spam and virus checks ("PASS", "FAIL", ...).
+type Verdicts struct {
+	Spam  string `json:"spam,omitempty"`
+	Virus string `json:"virus,omitempty"`
+}
+
+// Validate checks the fields every consumer relies on.
+func (m *InboundMessage) Validate() error {
+	switch {
+	case m.Version != InboundVersion:
+		return Errorf(EInvalid, "unsupported_version", "inbound message version %d, want %d", m.Version, InboundVersion)
+	case !m.Channel.Valid():
+		return Errorf(EInvalid, "unknown_channel_kind", "unknown channel kind %q", m.Channel)
+	case m.ChannelID == "":
+		return Errorf(EInvalid, "channel_id_required", "channel_id is required")
+	case m.ProviderMessageID == "":
+		return Errorf(EInvalid, "provider_message_id_required", "provider_message_id is required")
+	case m.ReceivedAt.IsZero():
+		return Errorf(EInvalid, "received_at_required", "received_at is required")
+	}
+	switch m.Channel {
+	case ChannelMessenger:
+		if m.Sender.PSID == "" || m.Sender.PageID == "" {
+			return Errorf(EInvalid, "sender_required", "messenger sender needs page_id and psid")
+		}
+	case ChannelWhatsApp:
+		if m.Sender.WhatsAppID == "" {
+			return Errorf(EInvalid, "sender_required", "whatsapp sender needs wa_id")
+		}
+	default:
+		if m.Sender.Email == "" {
+			return Errorf(EInvalid, "sender_required", "sender email is required")
+		}
+	}
+	return nil
+}

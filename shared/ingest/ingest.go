@@ -1,0 +1,283 @@
+// Package ingest applies inbound messages to tickets: dedupe, thread, find or
+// create the contact, then create a ticket or append to one. It decides and
+// retries; the store only writes atomically and reports lost races.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/store"
+)
+
+// Store is what ingest needs from the table.
+type Store interface {
+	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
+	FindDedupe(ctx context.Context, key string) (store.DedupeRecord, error)
+	FindThread(ctx context.Context, keys []string) (ticketID, key string, err error)
+	FindContactID(ctx context.Context, senderKey string) (string, error)
+	NextTicketNumber(ctx context.Context) (string, error)
+	CreateTicket(ctx context.Context, nt store.NewTicket) error
+	AppendMessage(ctx context.Context, nm store.NewMessage) error
+}
+
+// Threader names the conversation a message belongs to. Lookup keys find an
+// existing ticket (first match wins, with its reason); Own keys are registered
+// to the ticket the message lands in, so later messages can find it.
+type Threader interface {
+	Thread(m *helpdesk.InboundMessage) Thread
+}
+
+// Thread is a threader's answer.
+type Thread struct {
+	Lookup []Key
+	Own    []string
+}
+
+// Key is a lookup key and the reason recorded when it matches.
+type Key struct {
+	Key    string
+	Reason string
+}
+
+// ThreaderFunc adapts a function to a Threader.
+type ThreaderFunc func(m *helpdesk.InboundMessage) Thread
+
+// Thread calls f.
+func (f ThreaderFunc) Thread(m *helpdesk.InboundMessage) Thread { return f(m) }
+
+// SubmissionThreader threads forms and API tickets: every submission is its
+// own conversation, keyed by its provider id.
+var SubmissionThreader = ThreaderFunc(func(m *helpdesk.InboundMessage) Thread {
+	return Thread{Own: []string{string(m.Channel) + "#" + m.ChannelID + "#" + m.ProviderMessageID}}
+})
+
+// Service applies inbound messages.
+type Service struct {
+	Store     Store
+	Threader  Threader
+	Pipelines helpdesk.Pipelines
+	Now       func() time.Time
+	Log       *slog.Logger
+	// MaxAttempts bounds re-read-and-decide rounds after lost races.
+	MaxAttempts int
+}
+
+// Result says what became of a message.
+type Result struct {
+	TicketID  string
+	MessageID string
+	Created   bool   // a new ticket was created
+	Duplicate bool   // the message had been applied before; nothing was written
+	Reason    string // why the message landed where it did
+}
+
+// Reasons recorded on messages.
+const (
+	ReasonNewTicket = "new_ticket"
+)
+
+// Apply applies m exactly once, however often it is delivered and however
+// many routers race on the same thread or sender.
+func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result, error) {
+	if err := m.Validate(); err != nil {
+		return Result{}, err
+	}
+	ch, err := s.Store.GetChannel(ctx, m.ChannelID)
+	if err != nil {
+		return Result{}, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
+	}
+	dedupe := store.DedupeKey(m.ChannelID, m.ProviderMessageID)
+	thread := s.Threader.Thread(m)
+	attempts := s.MaxAttempts
+	if attempts <= 0 {
+		attempts = 8
+	}
+	log := s.Log.With("channel", m.ChannelID, "message_id", m.ProviderMessageID)
+	var lastErr error
+	for attempt := range attempts {
+		if attempt > 0 {
+			if err := backoff(ctx, attempt); err != nil {
+				return Result{}, err
+			}
+		}
+		res, err := s.applyOnce(ctx, m, ch, dedupe, thread)
+		switch {
+		case err == nil:
+			log.InfoContext(ctx, "message applied", "ticket_id", res.TicketID, "created", res.Created,
+				"duplicate", res.Duplicate, "reason", res.Reason, "attempt", attempt+1)
+			return res, nil
+		case errors.Is(err, store.ErrThreadTaken), errors.Is(err, store.ErrContactTaken),
+			errors.Is(err, store.ErrContention), errors.Is(err, store.ErrDuplicate):
+			// Someone else wrote first: re-read and decide again.
+			log.DebugContext(ctx, "lost a race, retrying", "attempt", attempt+1, "error", err)
+			lastErr = err
+		default:
+			return Result{}, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
+		}
+	}
+	return Result{}, fmt.Errorf("apply %s/%s: gave up after %d attempts: %w", m.ChannelID, m.ProviderMessageID, attempts, lastErr)
+}
+
+func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch helpdesk.Channel, dedupe string, th Thread) (Result, error) {
+	rec, err := s.Store.FindDedupe(ctx, dedupe)
+	if err == nil {
+		return Result{TicketID: rec.TicketID, MessageID: rec.MessageID, Duplicate: true, Reason: "duplicate"}, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return Result{}, err
+	}
+
+	msg := s.message(m)
+	if ticketID, reason, err := s.findThread(ctx, th); err != nil {
+		return Result{}, err
+	} else if ticketID != "" {
+		msg.TicketID, msg.ThreadReason = ticketID, reason
+		err := s.Store.AppendMessage(ctx, store.NewMessage{TicketID: ticketID, Message: msg, ThreadKeys: th.Own, DedupeKey: dedupe})
+		if err != nil {
+			return Result{}, err
+		}
+		return Result{TicketID: ticketID, MessageID: msg.ID, Reason: reason}, nil
+	}
+
+	senderKey := m.Sender.Key(m.Channel)
+	var newContact *helpdesk.Contact
+	contactID, err := s.Store.FindContactID(ctx, senderKey)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		c := newContactFor(m, s.Now())
+		newContact, contactID = &c, c.ID
+	case err != nil:
+		return Result{}, err
+	}
+
+	id, err := s.Store.NextTicketNumber(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	t := s.ticket(id, m, ch, contactID)
+	msg.TicketID, msg.ThreadReason, msg.AuthorContactID = id, ReasonNewTicket, contactID
+	err = s.Store.CreateTicket(ctx, store.NewTicket{
+		Ticket: t, Message: msg, Contact: newContact, ContactKey: senderKey,
+		ThreadKeys: th.Own, DedupeKey: dedupe,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket}, nil
+}
+
+func (s *Service) findThread(ctx context.Context, th Thread) (ticketID, reason string, err error) {
+	if len(th.Lookup) == 0 {
+		return "", "", nil
+	}
+	keys := make([]string, len(th.Lookup))
+	for i, k := range th.Lookup {
+		keys[i] = k.Key
+	}
+	ticketID, key, err := s.Store.FindThread(ctx, keys)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	for _, k := range th.Lookup {
+		if k.Key == key {
+			return ticketID, k.Reason, nil
+		}
+	}
+	return ticketID, "thread_key", nil
+}
+
+// messageNamespace derives message ids from (channel, provider id), so a
+// redelivered message always has the same id.
+var messageNamespace = uuid.MustParse("6f1d8c2e-5b0a-4c39-9a51-3e7d2c4b8f10")
+
+// MessageID is the id of the message a provider message becomes.
+func MessageID(channelID, providerMessageID string) string {
+	return uuid.NewSHA1(messageNamespace, []byte(channelID+"\x00"+providerMessageID)).String()
+}
+
+func (s *Service) message(m *helpdesk.InboundMessage) helpdesk.Message {
+	return helpdesk.Message{
+		ID:                MessageID(m.ChannelID, m.ProviderMessageID),
+		Direction:         helpdesk.Inbound,
+		ChannelID:         m.ChannelID,
+		ChannelKind:       m.Channel,
+		ProviderMessageID: m.ProviderMessageID,
+		Subject:           m.Subject,
+		Text:              m.Text,
+		HTML:              m.HTML,
+		Attachments:       m.Attachments,
+		Submission:        m.Submission,
+		CreatedAt:         m.ReceivedAt.UTC(),
+	}
+}
+
+func (s *Service) ticket(id string, m *helpdesk.InboundMessage, ch helpdesk.Channel, contactID string) helpdesk.Ticket {
+	props := ch.Defaults
+	if m.Ticket.Pipeline != "" {
+		props.Pipeline, props.Status = m.Ticket.Pipeline, m.Ticket.Status
+	} else if m.Ticket.Status != "" {
+		props.Status = m.Ticket.Status
+	}
+	if m.Ticket.Priority != "" {
+		props.Priority = m.Ticket.Priority
+	}
+	if m.Ticket.Category != "" {
+		props.Category = m.Ticket.Category
+	}
+	state, err := s.Pipelines.Resolve(props.Pipeline, props.Status)
+	if err != nil {
+		// Never drop a customer's message over a property: fall back to the
+		// channel's defaults, then to the default pipeline's first stage.
+		s.Log.Warn("requested ticket properties invalid, using defaults", "channel", ch.ID, "error", err)
+		props.Pipeline, props.Status = ch.Defaults.Pipeline, ch.Defaults.Status
+		if state, err = s.Pipelines.Resolve(props.Pipeline, props.Status); err != nil {
+			props.Pipeline, props.Status = helpdesk.DefaultPipeline.ID, helpdesk.DefaultPipeline.Stages[0].ID
+			state = helpdesk.StateOpen
+		}
+	}
+	now := m.ReceivedAt.UTC()
+	subject := m.Subject
+	if subject == "" {
+		subject = "(no subject)"
+	}
+	return helpdesk.Ticket{
+		ID: id, Subject: subject, Description: m.Text,
+		Pipeline: props.Pipeline, Status: props.Status, State: state,
+		Priority: props.Priority, Category: props.Category,
+		Type: helpdesk.TicketTypeFor(m.Channel), ChannelID: m.ChannelID, ChannelKind: m.Channel,
+		ContactID: contactID, Unread: true, MessageCount: 1,
+		CreatedAt: now, UpdatedAt: now, LastCustomerMessageAt: now, Version: 1,
+	}
+}
+
+func newContactFor(m *helpdesk.InboundMessage, now time.Time) helpdesk.Contact {
+	return helpdesk.Contact{
+		ID: uuid.NewString(), Name: m.Sender.Name, Email: m.Sender.Email,
+		PSID: m.Sender.PSID, PageID: m.Sender.PageID, WhatsAppID: m.Sender.WhatsAppID,
+		CreatedAt: now.UTC(),
+	}
+}
+
+// backoff waits a jittered, growing delay so racing routers spread out.
+func backoff(ctx context.Context, attempt int) error {
+	max := time.Duration(10<<min(attempt, 6)) * time.Millisecond
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(max))))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,119 @@
+// Package queue holds the SQS contracts: the envelope every queued job travels
+// in, the ingest publisher (FIFO group and deduplication ids) and the batch
+// processor that reports partial failures.
+package queue
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+// KindInbound marks an envelope carrying a helpdesk.InboundMessage.
+const KindInbound = "inbound.message"
+
+// Envelope is the JSON body of every queued job. Kind says how to read
+// Payload; the payload carries its own version.
+type Envelope struct {
+	Kind    string          `json:"kind"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// SQS is the subset of the SQS client the publisher uses.
+type SQS interface {
+	SendMessage(ctx context.Context, in *sqs.SendMessageInput, opts ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+}
+
+// Ingest publishes inbound messages to the ingest FIFO queue.
+type Ingest struct {
+	Client   SQS
+	QueueURL string
+}
+
+// ErrUnavailable wraps any failure to enqueue: the caller should answer so
+// that its sender retries (HTTP 503, or a 5xx to Meta).
+var ErrUnavailable = &helpdesk.Error{Code: helpdesk.EUnavailable, Reason: "queue_unavailable", Message: "the message could not be queued; retry later"}
+
+// EnqueueInbound sends m with the sender's identity as its message group (one
+// customer's messages apply in order) and channel + provider message id as
+// its deduplication id (SQS drops a resend within five minutes).
+func (q *Ingest) EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage) error {
+	body, err := EncodeInbound(m)
+	if err != nil {
+		return err
+	}
+	_, err = q.Client.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:               &q.QueueURL,
+		MessageBody:            aws.String(string(body)),
+		MessageGroupId:         aws.String(GroupID(m)),
+		MessageDeduplicationId: aws.String(DeduplicationID(m)),
+	})
+	if err != nil {
+		return fmt.Errorf("%w: send %s/%s: %v", ErrUnavailable, m.ChannelID, m.ProviderMessageID, err)
+	}
+	return nil
+}
+
+// EncodeInbound wraps m in an envelope.
+func EncodeInbound(m *helpdesk.InboundMessage) ([]byte, error) {
+	payload, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode inbound message: %w", err)
+	}
+	return json.Marshal(Envelope{Kind: KindInbound, Payload: payload})
+}
+
+// DecodeInbound reads an envelope carrying an inbound message and validates it.
+func DecodeInbound(body string) (*helpdesk.InboundMessage, error) {
+	var env Envelope
+	if err := json.Unmarshal([]byte(body), &env); err != nil {
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "bad_envelope", "decode envelope: %v", err)
+	}
+	if env.Kind != KindInbound {
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "unknown_kind", "envelope kind %q, want %q", env.Kind, KindInbound)
+	}
+	var m helpdesk.InboundMessage
+	if err := json.Unmarshal(env.Payload, &m); err != nil {
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "decode inbound message: %v", err)
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// GroupID is the FIFO message group of m: its channel and sender.
+func GroupID(m *helpdesk.InboundMessage) string {
+	return sqsID(m.ChannelID + "#" + m.Sender.Key(m.Channel))
+}
+
+// DeduplicationID is the FIFO deduplication id of m.
+func DeduplicationID(m *helpdesk.InboundMessage) string {
+	return sqsID(m.ChannelID + "#" + m.ProviderMessageID)
+}
+
+// sqsID keeps ids inside SQS's rules (at most 128 printable ASCII characters)
+// by hashing anything else; the hash keeps distinct inputs distinct.
+func sqsID(s string) string {
+	if len(s) <= 128 && printableASCII(s) {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	return "h-" + hex.EncodeToString(sum[:])
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '!' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,134 @@
+package store
+
+// Every key format of the single table lives in this file, so the table's
+// shape can be read in one place (docs/architecture.md explains it).
+//
+//	item            PK                        SK                         GSI1 (owner view)             GSI2 (team view)              GSI3 (list)          GSI4 (contact)
+//	ticket          TICKET#<id>               TICKET                     OWNER#<owner|-|>#<state> /    TEAM#<team|->#<state> /       STATE#<state> /      CONTACT#<cid> /
+//	                                                                     <created>#<id>                <A|U>#<created>#<id>          <created>#<id>       <created>#<id>
+//	message         TICKET#<id>               MSG#<created>#<msgid>
+//	activity        TICKET#<id>               ACT#<created>#<actid>
+//	thread key      THREAD#<key>              THREAD
+//	dedupe          DEDUPE#<channel>#<pmid>   DEDUPE                     (TTL expiresAt)
+//	contact         CONTACT#<cid>             CONTACT
+//	contact lookup  CONTACTKEY#<sender key>   CONTACTKEY
+//	channel         CHANNEL#<id>              CHANNEL                                                                                  CHANNELS / <id>
+//	agent           AGENT#<id>                AGENT                                                                                    AGENTS / <name>#<id>
+//	team            TEAM#<id>                 TEAM                                                                                     TEAMS / <name>#<id>
+//	counter         COUNTER#<name>            COUNTER
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+// Attribute and index names, as declared in template.yaml.
+const (
+	attrPK     = "PK"
+	attrSK     = "SK"
+	attrGSI1PK = "GSI1PK"
+	attrGSI1SK = "GSI1SK"
+	attrGSI2PK = "GSI2PK"
+	attrGSI2SK = "GSI2SK"
+	attrGSI3PK = "GSI3PK"
+	attrGSI3SK = "GSI3SK"
+	attrGSI4PK = "GSI4PK"
+	attrGSI4SK = "GSI4SK"
+	attrTTL    = "expiresAt"
+
+	IndexOwner   = "GSI1"
+	IndexTeam    = "GSI2"
+	IndexList    = "GSI3"
+	IndexContact = "GSI4"
+)
+
+const (
+	skTicket     = "TICKET"
+	skMsgPrefix  = "MSG#"
+	skActPrefix  = "ACT#"
+	skThread     = "THREAD"
+	skDedupe     = "DEDUPE"
+	skContact    = "CONTACT"
+	skContactKey = "CONTACTKEY"
+	skChannel    = "CHANNEL"
+	skAgent      = "AGENT"
+	skTeam       = "TEAM"
+	skCounter    = "COUNTER"
+
+	noOwner = "-" // stands for "unassigned" in view keys
+)
+
+// sortTime formats t so that lexical order is time order (fixed width, UTC).
+func sortTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+
+func ticketPK(id string) string  { return "TICKET#" + id }
+func contactPK(id string) string { return "CONTACT#" + id }
+func channelPK(id string) string { return "CHANNEL#" + id }
+func agentPK(id string) string   { return "AGENT#" + id }
+func teamPK(id string) string    { return "TEAM#" + id }
+func counterPK(n string) string  { return "COUNTER#" + n }
+func threadPK(key string) string { return "THREAD#" + boundedKey(key) }
+func contactKeyPK(senderKey string) string {
+	return "CONTACTKEY#" + boundedKey(senderKey)
+}
+
+// DedupeKey identifies one provider message on one channel.
+func DedupeKey(channelID, providerMessageID string) string {
+	return boundedKey(channelID + "#" + providerMessageID)
+}
+func dedupePK(key string) string { return "DEDUPE#" + key }
+
+func messageSK(created time.Time, id string) string {
+	return skMsgPrefix + sortTime(created) + "#" + id
+}
+func activitySK(created time.Time, id string) string {
+	return skActPrefix + sortTime(created) + "#" + id
+}
+
+func ownerViewPK(owner string, s helpdesk.State) string {
+	if owner == "" {
+		owner = noOwner
+	}
+	return "OWNER#" + owner + "#" + string(s)
+}
+
+func teamViewPK(team string, s helpdesk.State) string {
+	if team == "" {
+		team = noOwner
+	}
+	return "TEAM#" + team + "#" + string(s)
+}
+
+func teamViewSK(owner string, created time.Time, id string) string {
+	prefix := "A#"
+	if owner == "" {
+		prefix = "U#"
+	}
+	return prefix + sortTime(created) + "#" + id
+}
+
+func stateViewPK(s helpdesk.State) string { return "STATE#" + string(s) }
+func createdSK(created time.Time, id string) string {
+	return sortTime(created) + "#" + id
+}
+func contactViewPK(cid string) string { return "CONTACT#" + cid }
+
+// maxKeyPart keeps provider ids (email Message-IDs can be ~1 KB) well inside
+// DynamoDB's 2 KB partition-key limit; longer values are hashed.
+const maxKeyPart = 512
+
+func boundedKey(s string) string {
+	if len(s) <= maxKeyPart {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// ticketID renders a ticket number as its id: tickets are numbered per tenant
+// (#1042) so customers and agents can quote them.
+func ticketID(n int64) string { return strconv.FormatInt(n, 10) }
