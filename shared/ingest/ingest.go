@@ -135,18 +135,8 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		return Result{}, err
 	}
 
-	msg := s.message(m)
-	if ticketID, reason, err := s.findThread(ctx, th); err != nil {
-		return Result{}, err
-	} else if ticketID != "" {
-		msg.TicketID, msg.ThreadReason = ticketID, reason
-		err := s.Store.AppendMessage(ctx, store.NewMessage{TicketID: ticketID, Message: msg, ThreadKeys: th.Own, DedupeKey: dedupe})
-		if err != nil {
-			return Result{}, err
-		}
-		return Result{TicketID: ticketID, MessageID: msg.ID, Reason: reason}, nil
-	}
-
+	// The author is resolved (or created) on both paths: a new participant
+	// replying into an existing thread becomes a contact too.
 	senderKey := m.Sender.Key(m.Channel)
 	var newContact *helpdesk.Contact
 	contactID, err := s.Store.FindContactID(ctx, senderKey)
@@ -157,13 +147,27 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	case err != nil:
 		return Result{}, err
 	}
+	msg := s.message(m)
+	msg.AuthorContactID = contactID
+
+	if ticketID, reason, err := s.findThread(ctx, th); err != nil {
+		return Result{}, err
+	} else if ticketID != "" {
+		msg.TicketID, msg.ThreadReason = ticketID, reason
+		err := s.Store.AppendMessage(ctx, store.NewMessage{TicketID: ticketID, Message: msg,
+			Contact: newContact, ContactKey: senderKey, ThreadKeys: th.Own, DedupeKey: dedupe})
+		if err != nil {
+			return Result{}, err
+		}
+		return Result{TicketID: ticketID, MessageID: msg.ID, Reason: reason}, nil
+	}
 
 	id, err := s.Store.NextTicketNumber(ctx)
 	if err != nil {
 		return Result{}, err
 	}
 	t := s.ticket(id, m, ch, contactID)
-	msg.TicketID, msg.ThreadReason, msg.AuthorContactID = id, ReasonNewTicket, contactID
+	msg.TicketID, msg.ThreadReason = id, ReasonNewTicket
 	err = s.Store.CreateTicket(ctx, store.NewTicket{
 		Ticket: t, Message: msg, Contact: newContact, ContactKey: senderKey,
 		ThreadKeys: th.Own, DedupeKey: dedupe,

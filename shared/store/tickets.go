@@ -145,8 +145,12 @@ func (s *Store) contactItems(b *txBuilder, c *helpdesk.Contact, key string) int 
 
 // NewMessage is a message appended to an existing ticket.
 type NewMessage struct {
-	TicketID   string
-	Message    helpdesk.Message
+	TicketID string
+	Message  helpdesk.Message
+	// Contact and ContactKey work as in NewTicket for the message's author;
+	// leave ContactKey empty for messages no customer wrote.
+	Contact    *helpdesk.Contact
+	ContactKey string
 	ThreadKeys []string
 	DedupeKey  string
 }
@@ -179,6 +183,10 @@ func (s *Store) AppendMessage(ctx context.Context, nm NewMessage) error {
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
 	}})
+	contactAt := -1
+	if nm.ContactKey != "" {
+		contactAt = s.contactItems(&b, nm.Contact, nm.ContactKey)
+	}
 	threadFrom := len(b.items)
 	for _, k := range nm.ThreadKeys {
 		// A key may already point at this ticket (a re-sent Message-ID); only
@@ -198,6 +206,8 @@ func (s *Store) AppendMessage(ctx context.Context, nm NewMessage) error {
 			return ErrNotFound
 		case c.anyFrom(threadFrom):
 			return ErrThreadTaken
+		case c.failed[contactAt]:
+			return ErrContactTaken
 		}
 		return nil
 	})

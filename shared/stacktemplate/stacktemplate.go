@@ -1,0 +1,244 @@
+// Package stacktemplate reads the resource definitions of template.yaml (the
+// table, queues and buckets) so emulators get exactly what AWS gets.
+package stacktemplate
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"gopkg.in/yaml.v3"
+)
+
+// Template holds the resources of a CloudFormation/SAM template.
+type Template struct {
+	Resources map[string]Resource
+}
+
+// Resource is one resource with its properties as plain JSON, intrinsic
+// functions in their long form ({"Ref": ...}, {"Fn::GetAtt": ...}).
+type Resource struct {
+	Type       string
+	Properties json.RawMessage
+}
+
+// Parse reads a YAML template, short-form intrinsics (!Ref, !GetAtt, !Sub ...) included.
+func Parse(src []byte) (*Template, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, fmt.Errorf("parse template: %w", err)
+	}
+	v, err := plain(&doc)
+	if err != nil {
+		return nil, fmt.Errorf("parse template: %w", err)
+	}
+	root, _ := v.(map[string]any)
+	res, _ := root["Resources"].(map[string]any)
+	t := &Template{Resources: map[string]Resource{}}
+	for id, r := range res {
+		m, _ := r.(map[string]any)
+		typ, _ := m["Type"].(string)
+		props, err := json.Marshal(m["Properties"])
+		if err != nil {
+			return nil, fmt.Errorf("resource %s: %w", id, err)
+		}
+		t.Resources[id] = Resource{Type: typ, Properties: props}
+	}
+	return t, nil
+}
+
+// plain turns a YAML node into maps, slices and scalars, rewriting short-form
+// intrinsic tags to their long form.
+func plain(n *yaml.Node) (any, error) {
+	var v any
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return plain(n.Content[0])
+	case yaml.AliasNode:
+		return plain(n.Alias)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			val, err := plain(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			m[n.Content[i].Value] = val
+		}
+		v = m
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			val, err := plain(c)
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, val)
+		}
+		v = s
+	case yaml.ScalarNode:
+		if len(n.Tag) > 1 && n.Tag[0] == '!' && n.Tag[1] != '!' {
+			v = n.Value
+		} else if err := n.Decode(&v); err != nil {
+			return nil, err
+		}
+	}
+	if len(n.Tag) > 1 && n.Tag[0] == '!' && n.Tag[1] != '!' {
+		name := n.Tag[1:]
+		if name != "Ref" && name != "Condition" {
+			name = "Fn::" + name
+		}
+		return map[string]any{name: v}, nil
+	}
+	return v, nil
+}
+
+// ByType returns the logical ids of resources of a type, sorted.
+func (t *Template) ByType(typ string) []string {
+	var ids []string
+	for id, r := range t.Resources {
+		if r.Type == typ {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+type tableProps struct {
+	BillingMode            string
+	AttributeDefinitions   []struct{ AttributeName, AttributeType string }
+	KeySchema              []keyElem
+	GlobalSecondaryIndexes []struct {
+		IndexName  string
+		KeySchema  []keyElem
+		Projection struct {
+			ProjectionType   string
+			NonKeyAttributes []string
+		}
+	}
+	TimeToLiveSpecification *struct {
+		AttributeName string
+		Enabled       bool
+	}
+	StreamSpecification *struct{ StreamViewType string }
+}
+
+type keyElem struct{ AttributeName, KeyType string }
+
+// Table is a table definition ready to create under a chosen name.
+type Table struct {
+	Create       *dynamodb.CreateTableInput
+	TTLAttribute string // "" when TTL is off
+}
+
+// Table returns the definition of the template's one AWS::DynamoDB::Table.
+func (t *Template) Table(name string) (Table, error) {
+	ids := t.ByType("AWS::DynamoDB::Table")
+	if len(ids) != 1 {
+		return Table{}, fmt.Errorf("template has %d tables, want 1", len(ids))
+	}
+	var p tableProps
+	if err := json.Unmarshal(t.Resources[ids[0]].Properties, &p); err != nil {
+		return Table{}, fmt.Errorf("table %s: %w", ids[0], err)
+	}
+	in := &dynamodb.CreateTableInput{TableName: &name, BillingMode: types.BillingMode(p.BillingMode)}
+	for _, a := range p.AttributeDefinitions {
+		in.AttributeDefinitions = append(in.AttributeDefinitions, types.AttributeDefinition{
+			AttributeName: strPtr(a.AttributeName), AttributeType: types.ScalarAttributeType(a.AttributeType)})
+	}
+	in.KeySchema = keySchema(p.KeySchema)
+	for _, g := range p.GlobalSecondaryIndexes {
+		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
+			IndexName: strPtr(g.IndexName),
+			KeySchema: keySchema(g.KeySchema),
+			Projection: &types.Projection{
+				ProjectionType:   types.ProjectionType(g.Projection.ProjectionType),
+				NonKeyAttributes: g.Projection.NonKeyAttributes,
+			},
+		})
+	}
+	if p.StreamSpecification != nil {
+		in.StreamSpecification = &types.StreamSpecification{
+			StreamEnabled:  boolPtr(true),
+			StreamViewType: types.StreamViewType(p.StreamSpecification.StreamViewType),
+		}
+	}
+	tb := Table{Create: in}
+	if p.TimeToLiveSpecification != nil && p.TimeToLiveSpecification.Enabled {
+		tb.TTLAttribute = p.TimeToLiveSpecification.AttributeName
+	}
+	return tb, nil
+}
+
+func keySchema(ks []keyElem) []types.KeySchemaElement {
+	out := make([]types.KeySchemaElement, len(ks))
+	for i, k := range ks {
+		out[i] = types.KeySchemaElement{AttributeName: strPtr(k.AttributeName), KeyType: types.KeyType(k.KeyType)}
+	}
+	return out
+}
+
+// Queue is an SQS queue definition: its attributes as SQS names them, with
+// the dead-letter target left as a logical id to resolve at creation.
+type Queue struct {
+	LogicalID       string
+	FIFO            bool
+	Attributes      map[string]string
+	DeadLetterQueue string // logical id, "" if none
+	MaxReceiveCount int
+}
+
+// Queues returns the template's queues, dead-letter queues first so they can
+// be created before the queues that redrive to them.
+func (t *Template) Queues() ([]Queue, error) {
+	var qs []Queue
+	for _, id := range t.ByType("AWS::SQS::Queue") {
+		var p map[string]any
+		if err := json.Unmarshal(t.Resources[id].Properties, &p); err != nil {
+			return nil, fmt.Errorf("queue %s: %w", id, err)
+		}
+		q := Queue{LogicalID: id, Attributes: map[string]string{}}
+		for k, v := range p {
+			switch k {
+			case "QueueName", "Tags":
+			case "RedrivePolicy":
+				rp, _ := v.(map[string]any)
+				target, _ := rp["deadLetterTargetArn"].(map[string]any)
+				getAtt, _ := target["Fn::GetAtt"].(string)
+				if getAtt == "" {
+					return nil, fmt.Errorf("queue %s: deadLetterTargetArn must be !GetAtt <Queue>.Arn", id)
+				}
+				q.DeadLetterQueue = getAtt[:len(getAtt)-len(".Arn")]
+				n, _ := rp["maxReceiveCount"].(float64)
+				q.MaxReceiveCount = int(n)
+			default:
+				q.Attributes[k] = scalarString(v)
+			}
+		}
+		q.FIFO = q.Attributes["FifoQueue"] == "true"
+		qs = append(qs, q)
+	}
+	sort.SliceStable(qs, func(i, j int) bool { return qs[i].DeadLetterQueue == "" && qs[j].DeadLetterQueue != "" })
+	return qs, nil
+}
+
+func scalarString(v any) string {
+	switch v := v.(type) {
+	case bool:
+		return strconv.FormatBool(v)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+func strPtr(s string) *string { return &s }
+func boolPtr(b bool) *bool    { return &b }
