@@ -134,7 +134,7 @@ type wrapped struct {
 	cause error
 }
 
-func (w *wrapped) Error() string { return w.e.Error() + ": " + w.cause.Error() }
+func (w *wrapped) Error() string   { return w.e.Error() + ": " + w.cause.Error() }
 func (w *wrapped) Unwrap() []error { return []error{w.e, w.cause} }
 
 func authenticate(s *helpdesk.FormSettings, r *http.Request, body []byte) error {

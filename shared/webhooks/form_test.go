@@ -21,7 +21,9 @@ type fakeChannels struct {
 	get func(id string) (helpdesk.Channel, error)
 }
 
-func (f fakeChannels) GetChannel(_ context.Context, id string) (helpdesk.Channel, error) { return f.get(id) }
+func (f fakeChannels) GetChannel(_ context.Context, id string) (helpdesk.Channel, error) {
+	return f.get(id)
+}
 
 type fakeQueue struct {
 	sent []*helpdesk.InboundMessage
