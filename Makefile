@@ -11,6 +11,10 @@ EMULATORS := infra/emulators.sh
 ENV_FILE  := .cache/emulators.env
 # Load the emulator endpoints (written by `emulators.sh start`) into a recipe.
 WITH_ENV  := set -a; source $(ENV_FILE); set +a;
+# Start the emulators for one recipe; stop them after unless they were
+# already up (a `make run` in another terminal) or KEEP_EMULATORS is set.
+WITH_EMULATORS := up=$$($(EMULATORS) status | grep -c ': up' || true); $(EMULATORS) start >/dev/null; \
+  trap '[ "$$up" = 2 ] || [ -n "$$KEEP_EMULATORS" ] || $(EMULATORS) stop' EXIT; $(WITH_ENV)
 
 # Every function: SAM logical id -> functions/<dir>.
 FUNCTIONS := FormWebhookFunction:form-webhook RouterFunction:router
@@ -24,20 +28,15 @@ help: ## list the targets
 
 .PHONY: run
 run: ## start emulators, create resources, seed a demo tenant, serve webhooks on localhost
-	@$(EMULATORS) start
-	@trap '$(EMULATORS) stop' EXIT INT TERM; $(WITH_ENV) go run ./infra/local
+	@$(WITH_EMULATORS) go run ./infra/local
 
 .PHONY: test
 test: ## unit + integration tests against DynamoDB Local and moto, template checks
-	@$(EMULATORS) start
-	@trap '[ -n "$$KEEP_EMULATORS" ] || $(EMULATORS) stop' EXIT; \
-	  $(WITH_ENV) go test -count=1 -race ./... && $(MAKE) --no-print-directory validate
+	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -count=1 -race ./... && $(MAKE) --no-print-directory validate
 
 .PHONY: bench
 bench: ## benchmarks against DynamoDB Local (write units per ticket, handler cost)
-	@$(EMULATORS) start
-	@trap '[ -n "$$KEEP_EMULATORS" ] || $(EMULATORS) stop' EXIT; \
-	  $(WITH_ENV) go test -run '^$$' -bench . -benchmem -count $${COUNT:-1} ./... | tee bench.txt
+	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -run '^$$' -bench . -benchmem -count $${COUNT:-1} ./... | tee bench.txt
 
 .PHONY: lint
 lint: ## gofmt, go vet, cfn-lint

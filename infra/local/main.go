@@ -1,0 +1,85 @@
+// Command local runs the whole stack on this machine against the emulators
+// that infra/emulators.sh started (`make run` does both).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/stackdesk/stackdesk/infra/localrun"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "address of the local webhook endpoints (loopback only)")
+	prefix := flag.String("prefix", "stackdesk-local", "name prefix of the local table, queues and bucket")
+	flag.Parse()
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("tenant", "demo")
+	if err := run(*addr, *prefix, log); err != nil {
+		log.Error("local stack failed", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr, prefix string, log *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := localrun.New(ctx, awsCfg, localrun.Config{Prefix: prefix, Log: log, RetryDelay: 5 * time.Second})
+	if err != nil {
+		return err
+	}
+	demo, err := r.Seed(ctx)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: r.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go r.Poll(ctx)
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shut)
+	}()
+	base := "http://" + ln.Addr().String()
+	fmt.Printf(`
+Stackdesk is running locally (Ctrl-C stops it and the emulators).
+
+  table        %s
+  ingest queue %s
+  form webhook %s/forms/%s   (unsigned)
+               %s/forms/%s    (HMAC-SHA256, secret %q, header X-Stackdesk-Signature)
+  tickets      %s/local/tickets   and   %s/local/tickets/{id}
+
+Create a ticket:
+
+  curl -i -X POST %s/forms/%s \
+    -H 'Content-Type: application/json' \
+    -d '{"email":"ann@example.com","name":"Ann","subject":"My order is late","description":"Order 1042 has not arrived.","plan":"pro"}'
+
+  curl -s %s/local/tickets
+
+`, r.Stack.TableName, r.Stack.QueueURLs["IngestQueue"], base, demo.FormChannelID, base, demo.SignedChannelID,
+		demo.SignedSecret, base, base, base, demo.FormChannelID, base)
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+// Package localrun runs a tenant stack on this machine: resources created on
+// the emulators from template.yaml, a seeded demo tenant, the real webhook
+// handlers on a local HTTP server and the real router fed from the real
+// ingest queue. `make run` and the end-to-end tests both use it.
+package localrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/google/uuid"
+
+	"github.com/stackdesk/stackdesk"
+	"github.com/stackdesk/stackdesk/shared/emulate"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/httpjson"
+	"github.com/stackdesk/stackdesk/shared/ingest"
+	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/stacktemplate"
+	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/webhooks"
+)
+
+// Config of a local stack.
+type Config struct {
+	Prefix string // resource name prefix, e.g. "stackdesk-local"
+	Log    *slog.Logger
+	// RetryDelay is how soon a record the router failed becomes visible
+	// again. AWS waits for the queue's visibility timeout (180 s), which is
+	// needlessly slow locally; a negative value keeps that behaviour.
+	RetryDelay time.Duration
+}
+
+// Runner is a running local stack.
+type Runner struct {
+	Stack   *emulate.Stack
+	Store   *store.Store
+	Forms   *webhooks.Forms
+	Router  *ingest.Service
+	sqs     *sqs.Client
+	cfg     Config
+	handler http.Handler
+}
+
+// New provisions the stack's resources and wires the real handlers to them.
+func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
+	tpl, err := stacktemplate.Parse(stackdesk.Template)
+	if err != nil {
+		return nil, err
+	}
+	clients := emulate.NewClients(awsCfg)
+	st, err := emulate.Provision(ctx, clients, tpl, cfg.Prefix)
+	if err != nil {
+		return nil, fmt.Errorf("provision local stack: %w", err)
+	}
+	db := store.New(clients.DynamoDB, st.TableName)
+	r := &Runner{
+		Stack: st,
+		Store: db,
+		Forms: &webhooks.Forms{
+			Channels:  db,
+			Queue:     &queue.Ingest{Client: clients.SQS, QueueURL: st.QueueURLs["IngestQueue"]},
+			Pipelines: helpdesk.DefaultPipelines(),
+			Now:       time.Now,
+			NewID:     uuid.NewString,
+			Log:       cfg.Log,
+		},
+		Router: &ingest.Service{
+			Store:     db,
+			Threader:  ingest.SubmissionThreader,
+			Pipelines: helpdesk.DefaultPipelines(),
+			Now:       time.Now,
+			Log:       cfg.Log,
+		},
+		sqs: clients.SQS,
+		cfg: cfg,
+	}
+	mux := http.NewServeMux()
+	r.Forms.Register(mux)
+	mux.HandleFunc("GET /local/tickets", r.listTickets)
+	mux.HandleFunc("GET /local/tickets/{id}", r.getTicket)
+	r.handler = mux
+	return r, nil
+}
+
+// Handler serves the webhooks and the read-only local endpoints.
+func (r *Runner) Handler() http.Handler { return r.handler }
+
+// PollOnce receives one batch from the ingest queue, runs the router's Lambda
+// handler on it exactly as the SQS event source would, and deletes the
+// records the handler did not report as failed. It returns how many records
+// it received.
+func (r *Runner) PollOnce(ctx context.Context, wait time.Duration) (int, error) {
+	url := r.Stack.QueueURLs["IngestQueue"]
+	out, err := r.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+		QueueUrl:                    &url,
+		MaxNumberOfMessages:         10,
+		WaitTimeSeconds:             int32(wait / time.Second),
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("receive from ingest queue: %w", err)
+	}
+	if len(out.Messages) == 0 {
+		return 0, nil
+	}
+	ev := events.SQSEvent{}
+	for _, m := range out.Messages {
+		ev.Records = append(ev.Records, events.SQSMessage{
+			MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle),
+			Body: aws.ToString(m.Body), Attributes: m.Attributes, EventSource: "aws:sqs",
+			EventSourceARN: r.Stack.QueueARNs["IngestQueue"],
+		})
+	}
+	resp, err := r.Router.HandleSQS(ctx, ev)
+	if err != nil {
+		return len(ev.Records), err
+	}
+	failed := map[string]bool{}
+	for _, f := range resp.BatchItemFailures {
+		failed[f.ItemIdentifier] = true
+	}
+	var errs []error
+	for _, rec := range ev.Records {
+		if failed[rec.MessageId] {
+			if r.cfg.RetryDelay >= 0 {
+				errs = append(errs, r.retryLater(ctx, url, rec.ReceiptHandle))
+			}
+			continue
+		}
+		_, err := r.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: &rec.ReceiptHandle})
+		errs = append(errs, err)
+	}
+	return len(ev.Records), errors.Join(errs...)
+}
+
+func (r *Runner) retryLater(ctx context.Context, url, handle string) error {
+	_, err := r.sqs.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
+		QueueUrl: &url, ReceiptHandle: &handle, VisibilityTimeout: int32(r.cfg.RetryDelay / time.Second),
+	})
+	return err
+}
+
+// Poll feeds the router until ctx ends.
+func (r *Runner) Poll(ctx context.Context) {
+	for ctx.Err() == nil {
+		if _, err := r.PollOnce(ctx, 5*time.Second); err != nil && ctx.Err() == nil {
+			r.cfg.Log.Error("poll ingest queue", "error", err)
+			time.Sleep(time.Second)
+		}
+	}
+}
+
+func (r *Runner) listTickets(w http.ResponseWriter, req *http.Request) {
+	out := map[helpdesk.State][]helpdesk.Ticket{}
+	for _, s := range []helpdesk.State{helpdesk.StateOpen, helpdesk.StateClosed, helpdesk.StateSpam} {
+		ts, err := r.Store.ListTickets(req.Context(), s, 50)
+		if err != nil {
+			httpjson.Error(w, req, r.cfg.Log, err)
+			return
+		}
+		out[s] = ts
+	}
+	httpjson.Write(w, http.StatusOK, out)
+}
+
+func (r *Runner) getTicket(w http.ResponseWriter, req *http.Request) {
+	conv, err := r.Store.GetTicket(req.Context(), req.PathValue("id"))
+	if err != nil {
+		httpjson.Error(w, req, r.cfg.Log, err)
+		return
+	}
+	httpjson.Write(w, http.StatusOK, map[string]any{"ticket": conv.Ticket, "messages": conv.Messages})
+}
