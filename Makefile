@@ -38,6 +38,13 @@ test: ## unit + integration tests against DynamoDB Local and moto, template chec
 bench: ## benchmarks against DynamoDB Local (write units per ticket, handler cost)
 	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -run '^$$' -bench . -benchmem -count $${COUNT:-1} ./... | tee bench.txt
 
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME each (default 20s)
+	@for t in $$(grep -rl --include='*_test.go' '^func Fuzz' shared | xargs -n1 dirname | sort -u); do \
+	  for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$t/*_test.go | cut -c6-); do \
+	    echo "== $$t $$f"; go test -run '^$$' -fuzz "^$$f$$" -fuzztime $${FUZZTIME:-20s} ./$$t || exit 1; \
+	  done; done
+
 .PHONY: lint
 lint: ## gofmt, go vet, cfn-lint
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1; }

@@ -20,8 +20,8 @@ import (
 	"github.com/stackdesk/stackdesk/infra/localrun"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/queue"
-	"github.com/stackdesk/stackdesk/shared/webhooks"
 	"github.com/stackdesk/stackdesk/shared/testbed"
+	"github.com/stackdesk/stackdesk/shared/webhooks"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))

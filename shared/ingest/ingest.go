@@ -150,12 +150,12 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	msg := s.message(m)
 	msg.AuthorContactID = contactID
 
-	if ticketID, reason, err := s.findThread(ctx, th); err != nil {
+	if ticketID, matched, reason, err := s.findThread(ctx, th); err != nil {
 		return Result{}, err
 	} else if ticketID != "" {
 		msg.TicketID, msg.ThreadReason = ticketID, reason
 		err := s.Store.AppendMessage(ctx, store.NewMessage{TicketID: ticketID, Message: msg,
-			Contact: newContact, ContactKey: senderKey, ThreadKeys: th.Own, DedupeKey: dedupe})
+			NewContact: newContact, ContactKey: senderKey, ThreadKeys: without(th.Own, matched), DedupeKey: dedupe})
 		if err != nil {
 			return Result{}, err
 		}
@@ -169,7 +169,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	t := s.ticket(id, m, ch, contactID)
 	msg.TicketID, msg.ThreadReason = id, ReasonNewTicket
 	err = s.Store.CreateTicket(ctx, store.NewTicket{
-		Ticket: t, Message: msg, Contact: newContact, ContactKey: senderKey,
+		Ticket: t, Message: msg, NewContact: newContact, ContactKey: senderKey,
 		ThreadKeys: th.Own, DedupeKey: dedupe,
 	})
 	if err != nil {
@@ -178,27 +178,41 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	return Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket}, nil
 }
 
-func (s *Service) findThread(ctx context.Context, th Thread) (ticketID, reason string, err error) {
+// findThread returns the ticket the message threads into, the key that
+// matched and its reason; an empty ticket id means a new conversation.
+func (s *Service) findThread(ctx context.Context, th Thread) (ticketID, key, reason string, err error) {
 	if len(th.Lookup) == 0 {
-		return "", "", nil
+		return "", "", "", nil
 	}
 	keys := make([]string, len(th.Lookup))
 	for i, k := range th.Lookup {
 		keys[i] = k.Key
 	}
-	ticketID, key, err := s.Store.FindThread(ctx, keys)
+	ticketID, key, err = s.Store.FindThread(ctx, keys)
 	if errors.Is(err, store.ErrNotFound) {
-		return "", "", nil
+		return "", "", "", nil
 	}
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	for _, k := range th.Lookup {
 		if k.Key == key {
-			return ticketID, k.Reason, nil
+			return ticketID, key, k.Reason, nil
 		}
 	}
-	return ticketID, "thread_key", nil
+	return ticketID, key, "thread_key", nil
+}
+
+// without returns keys less skip: a key that just matched is registered
+// already and writing it again would cost a write for nothing.
+func without(keys []string, skip string) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if k != skip {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // messageNamespace derives message ids from (channel, provider id), so a

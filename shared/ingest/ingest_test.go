@@ -24,6 +24,8 @@ var t0 = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+func nowT0() time.Time { return t0 }
+
 var formChannel = helpdesk.Channel{
 	ID: "web", Kind: helpdesk.ChannelForm, Name: "Contact form",
 	Defaults: helpdesk.TicketDefaults{Pipeline: "support", Status: "new"},
@@ -47,7 +49,7 @@ func newEnv(t *testing.T, th ingest.Threader) env {
 		th = ingest.SubmissionThreader
 	}
 	svc := &ingest.Service{Store: st, Threader: th, Pipelines: helpdesk.DefaultPipelines(),
-		Now: func() time.Time { return t0 }, Log: quiet, MaxAttempts: 20}
+		Now: nowT0, Log: quiet, MaxAttempts: 20}
 	return env{svc: svc, st: st, db: db, table: table}
 }
 

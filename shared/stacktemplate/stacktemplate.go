@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -195,10 +196,10 @@ type Queue struct {
 	MaxReceiveCount int
 }
 
-// Queues returns the template's queues, dead-letter queues first so they can
-// be created before the queues that redrive to them.
+// Queues returns the template's queues, each after the dead-letter queue it
+// redrives to, so they can be created in order.
 func (t *Template) Queues() ([]Queue, error) {
-	var qs []Queue
+	byID := map[string]Queue{}
 	for _, id := range t.ByType("AWS::SQS::Queue") {
 		var p map[string]any
 		if err := json.Unmarshal(t.Resources[id].Properties, &p); err != nil {
@@ -210,34 +211,85 @@ func (t *Template) Queues() ([]Queue, error) {
 			case "QueueName", "Tags":
 			case "RedrivePolicy":
 				rp, _ := v.(map[string]any)
-				target, _ := rp["deadLetterTargetArn"].(map[string]any)
-				getAtt, _ := target["Fn::GetAtt"].(string)
-				if getAtt == "" {
-					return nil, fmt.Errorf("queue %s: deadLetterTargetArn must be !GetAtt <Queue>.Arn", id)
+				dlq, err := arnOf(rp["deadLetterTargetArn"])
+				if err != nil {
+					return nil, fmt.Errorf("queue %s: %w", id, err)
 				}
-				q.DeadLetterQueue = getAtt[:len(getAtt)-len(".Arn")]
 				n, _ := rp["maxReceiveCount"].(float64)
-				q.MaxReceiveCount = int(n)
+				q.DeadLetterQueue, q.MaxReceiveCount = dlq, int(n)
 			default:
-				q.Attributes[k] = scalarString(v)
+				s, err := scalarString(v)
+				if err != nil {
+					return nil, fmt.Errorf("queue %s: %s: %w", id, k, err)
+				}
+				q.Attributes[k] = s
 			}
 		}
 		q.FIFO = q.Attributes["FifoQueue"] == "true"
-		qs = append(qs, q)
+		byID[id] = q
 	}
-	sort.SliceStable(qs, func(i, j int) bool { return qs[i].DeadLetterQueue == "" && qs[j].DeadLetterQueue != "" })
-	return qs, nil
+	var ordered []Queue
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(id string) error
+	visit = func(id string) error {
+		switch state[id] {
+		case 1:
+			return fmt.Errorf("queue %s: redrive cycle", id)
+		case 2:
+			return nil
+		}
+		q, ok := byID[id]
+		if !ok {
+			return fmt.Errorf("dead-letter queue %s is not a queue of the template", id)
+		}
+		state[id] = 1
+		if q.DeadLetterQueue != "" {
+			if err := visit(q.DeadLetterQueue); err != nil {
+				return err
+			}
+		}
+		state[id] = 2
+		ordered = append(ordered, q)
+		return nil
+	}
+	for _, id := range t.ByType("AWS::SQS::Queue") {
+		if err := visit(id); err != nil {
+			return nil, err
+		}
+	}
+	return ordered, nil
 }
 
-func scalarString(v any) string {
+// arnOf reads the logical id out of `!GetAtt X.Arn` or `Fn::GetAtt: [X, Arn]`.
+func arnOf(v any) (string, error) {
+	m, _ := v.(map[string]any)
+	switch g := m["Fn::GetAtt"].(type) {
+	case string:
+		if id, ok := strings.CutSuffix(g, ".Arn"); ok && id != "" {
+			return id, nil
+		}
+	case []any:
+		if len(g) == 2 && g[1] == "Arn" {
+			if id, ok := g[0].(string); ok && id != "" {
+				return id, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("deadLetterTargetArn must be !GetAtt <Queue>.Arn, got %v", v)
+}
+
+// scalarString renders a literal attribute value; intrinsics (a parameter
+// reference, say) cannot be resolved locally and are refused.
+func scalarString(v any) (string, error) {
 	switch v := v.(type) {
 	case bool:
-		return strconv.FormatBool(v)
+		return strconv.FormatBool(v), nil
 	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	default:
-		return fmt.Sprint(v)
+		return strconv.FormatFloat(v, 'f', -1, 64), nil
+	case string:
+		return v, nil
 	}
+	return "", fmt.Errorf("value %v is not a literal", v)
 }
 
 func strPtr(s string) *string { return &s }

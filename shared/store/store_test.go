@@ -46,7 +46,7 @@ func TestCreateTicketWritesEverythingAndReadsBack(t *testing.T) {
 	}
 	tk, msg := newTicket(id, "c1")
 	c := helpdesk.Contact{ID: "c1", Email: "Ann@Example.com", CreatedAt: t0}
-	err = s.CreateTicket(ctx, store.NewTicket{Ticket: tk, Message: msg, Contact: &c,
+	err = s.CreateTicket(ctx, store.NewTicket{Ticket: tk, Message: msg, NewContact: &c,
 		ContactKey: "email#ann@example.com", ThreadKeys: []string{"form#web#s1"}, DedupeKey: "web#s1"})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func TestCreateTicketReportsWhichRaceWasLost(t *testing.T) {
 	ctx := context.Background()
 	tk, msg := newTicket("1", "c1")
 	c := helpdesk.Contact{ID: "c1", Email: "ann@example.com", CreatedAt: t0}
-	first := store.NewTicket{Ticket: tk, Message: msg, Contact: &c, ContactKey: "email#ann@example.com",
+	first := store.NewTicket{Ticket: tk, Message: msg, NewContact: &c, ContactKey: "email#ann@example.com",
 		ThreadKeys: []string{"thread-a"}, DedupeKey: "web#s1"}
 	if err := s.CreateTicket(ctx, first); err != nil {
 		t.Fatal(err)
@@ -100,8 +100,7 @@ func TestCreateTicketReportsWhichRaceWasLost(t *testing.T) {
 	}{
 		{"same dedupe key", store.NewTicket{Ticket: tk2, Message: msg2, ContactKey: "email#ann@example.com", ThreadKeys: []string{"thread-b"}, DedupeKey: "web#s1"}, store.ErrDuplicate},
 		{"same thread key", store.NewTicket{Ticket: tk2, Message: msg2, ContactKey: "email#ann@example.com", ThreadKeys: []string{"thread-a"}, DedupeKey: "web#s2"}, store.ErrThreadTaken},
-		{"same contact key, new contact", store.NewTicket{Ticket: tk2, Message: msg2, Contact: &c2, ContactKey: "email#ann@example.com", ThreadKeys: []string{"thread-b"}, DedupeKey: "web#s2"}, store.ErrContactTaken},
-		{"contact lookup missing", store.NewTicket{Ticket: tk2, Message: msg2, ContactKey: "email#bob@example.com", ThreadKeys: []string{"thread-b"}, DedupeKey: "web#s2"}, store.ErrContactTaken},
+		{"same contact key, new contact", store.NewTicket{Ticket: tk2, Message: msg2, NewContact: &c2, ContactKey: "email#ann@example.com", ThreadKeys: []string{"thread-b"}, DedupeKey: "web#s2"}, store.ErrContactTaken},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,7 +120,7 @@ func TestAppendMessageIsIdempotentAndBumpsTicket(t *testing.T) {
 	ctx := context.Background()
 	tk, msg := newTicket("1", "c1")
 	c := helpdesk.Contact{ID: "c1", Email: "ann@example.com", CreatedAt: t0}
-	if err := s.CreateTicket(ctx, store.NewTicket{Ticket: tk, Message: msg, Contact: &c,
+	if err := s.CreateTicket(ctx, store.NewTicket{Ticket: tk, Message: msg, NewContact: &c,
 		ContactKey: "email#ann@example.com", ThreadKeys: []string{"thread-a"}, DedupeKey: "d1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +167,7 @@ func TestConcurrentCreatesWithOneThreadKeyYieldOneTicket(t *testing.T) {
 			tk, msg := newTicket(id, "c"+id)
 			c := helpdesk.Contact{ID: "c" + id, Email: fmt.Sprintf("u%d@example.com", i), CreatedAt: t0}
 			<-start
-			errs[i] = s.CreateTicket(ctx, store.NewTicket{Ticket: tk, Message: msg, Contact: &c,
+			errs[i] = s.CreateTicket(ctx, store.NewTicket{Ticket: tk, Message: msg, NewContact: &c,
 				ContactKey: "email#" + c.Email, ThreadKeys: []string{"same-thread"}, DedupeKey: "d" + id})
 		}()
 	}

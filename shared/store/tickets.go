@@ -82,9 +82,10 @@ type DedupeRecord struct {
 type NewTicket struct {
 	Ticket  helpdesk.Ticket
 	Message helpdesk.Message
-	// Contact, when set, is created together with its lookup item. When nil, the
-	// lookup item for ContactKey must already exist (it is condition-checked).
-	Contact    *helpdesk.Contact
+	// NewContact, when set, is created together with its lookup item under
+	// ContactKey; a concurrent creator of the same key makes the write fail
+	// with ErrContactTaken. Leave it nil when Ticket.ContactID already exists.
+	NewContact *helpdesk.Contact
 	ContactKey string
 	ThreadKeys []string
 	DedupeKey  string
@@ -95,14 +96,14 @@ type NewTicket struct {
 // ErrDuplicate, ErrThreadTaken, ErrContactTaken or ErrContention.
 func (s *Store) CreateTicket(ctx context.Context, nt NewTicket) error {
 	t := nt.Ticket
-	if t.ID == "" || nt.DedupeKey == "" || nt.ContactKey == "" {
-		return fmt.Errorf("create ticket: id, dedupe key and contact key are required")
+	if t.ID == "" || nt.DedupeKey == "" || (nt.NewContact != nil && nt.ContactKey == "") {
+		return fmt.Errorf("create ticket: id, dedupe key (and a new contact's key) are required")
 	}
 	var b txBuilder
 	b.putNew(ticketItem{keyAttrs: ticketKeys(&t), Ticket: t})
 	b.putNew(messageItem{keyAttrs: keyAttrs{PK: ticketPK(t.ID), SK: messageSK(nt.Message.CreatedAt, nt.Message.ID)}, Message: nt.Message})
 	dedupeAt := b.putNew(s.dedupe(nt.DedupeKey, t.ID, nt.Message.ID))
-	contactAt := s.contactItems(&b, nt.Contact, nt.ContactKey)
+	contactAt := s.contactItems(&b, nt.NewContact, nt.ContactKey)
 	threadFrom := len(b.items)
 	for _, k := range nt.ThreadKeys {
 		b.putNew(threadItem{keyAttrs: keyAttrs{PK: threadPK(k), SK: skThread}, Key: k, TicketID: t.ID, Created: t.CreatedAt})
@@ -129,15 +130,12 @@ func (s *Store) CreateTicket(ctx context.Context, nt NewTicket) error {
 	return nil
 }
 
-// contactItems adds the contact (and its lookup) or a check that the lookup
-// exists, and returns the index of the lookup item in the transaction.
+// contactItems adds a new contact and its lookup item, and returns the index
+// of the lookup item in the transaction (-1 when there is no new contact).
+// A known contact costs nothing: it was read consistently just before.
 func (s *Store) contactItems(b *txBuilder, c *helpdesk.Contact, key string) int {
 	if c == nil {
-		return b.add(types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
-			TableName:           &s.table,
-			Key:                 itemKey(contactKeyPK(key), skContactKey),
-			ConditionExpression: aws.String("attribute_exists(PK)"),
-		}})
+		return -1
 	}
 	b.putNew(contactItem{keyAttrs: keyAttrs{PK: contactPK(c.ID), SK: skContact}, Contact: *c})
 	return b.putNew(contactKeyItem{keyAttrs: keyAttrs{PK: contactKeyPK(key), SK: skContactKey}, Key: key, ContactID: c.ID})
@@ -147,9 +145,8 @@ func (s *Store) contactItems(b *txBuilder, c *helpdesk.Contact, key string) int 
 type NewMessage struct {
 	TicketID string
 	Message  helpdesk.Message
-	// Contact and ContactKey work as in NewTicket for the message's author;
-	// leave ContactKey empty for messages no customer wrote.
-	Contact    *helpdesk.Contact
+	// NewContact and ContactKey work as in NewTicket for the message's author.
+	NewContact *helpdesk.Contact
 	ContactKey string
 	ThreadKeys []string
 	DedupeKey  string
@@ -183,10 +180,7 @@ func (s *Store) AppendMessage(ctx context.Context, nm NewMessage) error {
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
 	}})
-	contactAt := -1
-	if nm.ContactKey != "" {
-		contactAt = s.contactItems(&b, nm.Contact, nm.ContactKey)
-	}
+	contactAt := s.contactItems(&b, nm.NewContact, nm.ContactKey)
 	threadFrom := len(b.items)
 	for _, k := range nm.ThreadKeys {
 		// A key may already point at this ticket (a re-sent Message-ID); only

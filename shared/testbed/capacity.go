@@ -1,0 +1,179 @@
+package testbed
+
+import (
+	"context"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/stackdesk/stackdesk/shared/store"
+)
+
+// CapacityMeter wraps a DynamoDB client and adds up the capacity units the
+// calls through it would consume on DynamoDB (on-demand pricing).
+//
+// Reads use the ConsumedCapacity DynamoDB Local returns, which matches
+// DynamoDB for single-item calls. DynamoDB Local's figures for
+// TransactWriteItems are wrong (it reports 4 x the distinct per-item units),
+// so writes are computed from the items themselves, with DynamoDB's sizing
+// rules: a transactional write costs 2 units per KB (rounded up) of each
+// item, a standard write 1, and every GSI the item is in costs one standard
+// write per KB more (all our GSIs project ALL attributes).
+type CapacityMeter struct {
+	DB      *dynamodb.Client
+	Table   string
+	GSIKeys []string // hash-key attribute of each GSI, e.g. GSI1PK
+
+	mu    sync.Mutex
+	Read  float64
+	Write float64
+}
+
+var _ store.DB = (*CapacityMeter)(nil)
+
+// Reset zeroes the counters.
+func (m *CapacityMeter) Reset() {
+	m.mu.Lock()
+	m.Read, m.Write = 0, 0
+	m.mu.Unlock()
+}
+
+func (m *CapacityMeter) add(read, write float64) {
+	m.mu.Lock()
+	m.Read += read
+	m.Write += write
+	m.mu.Unlock()
+}
+
+func consumed(cc *types.ConsumedCapacity) float64 {
+	if cc == nil {
+		return 0
+	}
+	return aws.ToFloat64(cc.CapacityUnits)
+}
+
+func (m *CapacityMeter) GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	in.ReturnConsumedCapacity = types.ReturnConsumedCapacityTotal
+	out, err := m.DB.GetItem(ctx, in, opts...)
+	if err == nil {
+		m.add(consumed(out.ConsumedCapacity), 0)
+	}
+	return out, err
+}
+
+func (m *CapacityMeter) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	in.ReturnConsumedCapacity = types.ReturnConsumedCapacityTotal
+	out, err := m.DB.Query(ctx, in, opts...)
+	if err == nil {
+		m.add(consumed(out.ConsumedCapacity), 0)
+	}
+	return out, err
+}
+
+func (m *CapacityMeter) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	out, err := m.DB.PutItem(ctx, in, opts...)
+	if err == nil {
+		m.add(0, m.writeUnits(in.Item, 1))
+	}
+	return out, err
+}
+
+func (m *CapacityMeter) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	out, err := m.DB.UpdateItem(ctx, in, opts...)
+	if err == nil {
+		m.add(0, m.writeUnits(m.current(ctx, in.Key), 1))
+	}
+	return out, err
+}
+
+func (m *CapacityMeter) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	out, err := m.DB.TransactWriteItems(ctx, in, opts...)
+	if err != nil {
+		return out, err
+	}
+	var units float64
+	for _, it := range in.TransactItems {
+		switch {
+		case it.Put != nil:
+			units += m.writeUnits(it.Put.Item, 2)
+		case it.Update != nil:
+			units += m.writeUnits(m.current(ctx, it.Update.Key), 2)
+		case it.ConditionCheck != nil:
+			units += 2 * kb(ItemSize(m.current(ctx, it.ConditionCheck.Key)))
+		case it.Delete != nil:
+			units += 2 // sized by the deleted item, which is gone; 1 KB assumed
+		}
+	}
+	m.add(0, units)
+	return out, nil
+}
+
+// current reads an item after a write, outside the meter, to size it.
+func (m *CapacityMeter) current(ctx context.Context, key map[string]types.AttributeValue) map[string]types.AttributeValue {
+	out, err := m.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: &m.Table, Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil
+	}
+	return out.Item
+}
+
+func (m *CapacityMeter) writeUnits(item map[string]types.AttributeValue, perKB float64) float64 {
+	k := kb(ItemSize(item))
+	units := perKB * k
+	for _, g := range m.GSIKeys {
+		if _, ok := item[g]; ok {
+			units += k
+		}
+	}
+	return units
+}
+
+func kb(size int) float64 {
+	if size == 0 {
+		return 1
+	}
+	return float64((size + 1023) / 1024)
+}
+
+// ItemSize is an item's size by DynamoDB's rules: attribute names plus values.
+func ItemSize(item map[string]types.AttributeValue) int {
+	n := 0
+	for k, v := range item {
+		n += len(k) + valueSize(v)
+	}
+	return n
+}
+
+func valueSize(v types.AttributeValue) int {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return len(v.Value)
+	case *types.AttributeValueMemberN:
+		return (len(v.Value)+1)/2 + 1
+	case *types.AttributeValueMemberB:
+		return len(v.Value)
+	case *types.AttributeValueMemberBOOL, *types.AttributeValueMemberNULL:
+		return 1
+	case *types.AttributeValueMemberSS:
+		n := 0
+		for _, s := range v.Value {
+			n += len(s)
+		}
+		return n
+	case *types.AttributeValueMemberL:
+		n := 3
+		for _, e := range v.Value {
+			n += 1 + valueSize(e)
+		}
+		return n
+	case *types.AttributeValueMemberM:
+		n := 3
+		for k, e := range v.Value {
+			n += 1 + len(k) + valueSize(e)
+		}
+		return n
+	}
+	return 0
+}
