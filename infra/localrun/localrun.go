@@ -37,6 +37,10 @@ type Config struct {
 	// again. AWS waits for the queue's visibility timeout (180 s), which is
 	// needlessly slow locally; a negative value keeps that behaviour.
 	RetryDelay time.Duration
+	// VisibilityTimeout, when set, overrides the queue's on each receive, so a
+	// receive whose response is lost on the way (the records stay hidden)
+	// costs seconds rather than the queue's 180 s. Zero keeps the queue's.
+	VisibilityTimeout time.Duration
 }
 
 // Runner is a running local stack.
@@ -104,6 +108,7 @@ func (r *Runner) PollOnce(ctx context.Context, wait time.Duration) (int, error) 
 		QueueUrl:                    &url,
 		MaxNumberOfMessages:         10,
 		WaitTimeSeconds:             int32(wait / time.Second),
+		VisibilityTimeout:           int32(r.cfg.VisibilityTimeout / time.Second),
 		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
 	})
 	if err != nil {

@@ -37,7 +37,7 @@ func start(t *testing.T) stack {
 	t.Helper()
 	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3")
 	ctx := context.Background()
-	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Log: quiet})
+	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Log: quiet, VisibilityTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,20 +67,32 @@ func (s stack) post(t *testing.T, path, body string, headers map[string]string) 
 	return resp.StatusCode, out
 }
 
-// drain polls the ingest queue until it stays empty.
+// drain runs the router until the ingest queue holds no message, visible or
+// in flight.
 func (s stack) drain(t *testing.T) {
 	t.Helper()
-	for idle := 0; idle < 2; {
-		n, err := s.r.PollOnce(context.Background(), 0)
+	ctx := context.Background()
+	url := s.r.Stack.QueueURLs["IngestQueue"]
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		n, err := s.r.PollOnce(ctx, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n == 0 {
-			idle++
-		} else {
-			idle = 0
+		if n > 0 {
+			continue
 		}
+		out, err := s.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &url,
+			AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+				sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Attributes["ApproximateNumberOfMessages"] == "0" && out.Attributes["ApproximateNumberOfMessagesNotVisible"] == "0" {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
+	t.Fatal("the ingest queue did not drain in 30 s")
 }
 
 func (s stack) tickets(t *testing.T) []helpdesk.Ticket {
