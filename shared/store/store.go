@@ -82,11 +82,7 @@ func (s *Store) get(ctx context.Context, pk, sk string, out any) error {
 	return nil
 }
 
-func (s *Store) put(ctx context.Context, item any) error {
-	av, err := attributevalue.MarshalMap(item)
-	if err != nil {
-		return fmt.Errorf("encode item: %w", err)
-	}
+func (s *Store) put(ctx context.Context, av map[string]types.AttributeValue) error {
 	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av}); err != nil {
 		return fmt.Errorf("put %v: %w", av[attrPK], translate(err))
 	}
