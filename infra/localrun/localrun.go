@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/httpjson"
 	"github.com/stackdesk/stackdesk/shared/ingest"
 	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/stacktemplate"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/webhooks"
@@ -83,6 +85,8 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 			Pipelines: helpdesk.DefaultPipelines(),
 			Now:       time.Now,
 			Log:       cfg.Log,
+			Router:    &routing.Router{Store: db, Now: time.Now, Rand: rand.IntN},
+			Outbound:  &queue.Outbound{Client: clients.SQS, QueueURL: st.QueueURLs["OutboundQueue"]},
 		},
 		sqs: clients.SQS,
 		cfg: cfg,
@@ -183,5 +187,5 @@ func (r *Runner) getTicket(w http.ResponseWriter, req *http.Request) {
 		httpjson.Error(w, req, r.cfg.Log, err)
 		return
 	}
-	httpjson.Write(w, http.StatusOK, map[string]any{"ticket": conv.Ticket, "messages": conv.Messages})
+	httpjson.Write(w, http.StatusOK, map[string]any{"ticket": conv.Ticket, "messages": conv.Messages, "activity": conv.Activities})
 }

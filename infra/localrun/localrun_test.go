@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,8 +124,23 @@ func TestFormPostBecomesATicketEndToEnd(t *testing.T) {
 	}
 	tk := conv.Ticket
 	if tk.Subject != "My order is late" || tk.Status != "new" || tk.Priority != helpdesk.PriorityMedium ||
-		tk.ChannelID != s.demo.FormChannelID || tk.OwnerID != "" {
+		tk.ChannelID != s.demo.FormChannelID || tk.TeamID != s.demo.TeamID || !slices.Contains(s.demo.AgentIDs, tk.OwnerID) {
 		t.Errorf("ticket = %+v", tk)
+	}
+	// The router says why: the demo channel load-balances over the Support team.
+	if len(conv.Activities) != 1 || conv.Activities[0].Routing == nil ||
+		conv.Activities[0].Routing.Reason != "fewest_open_tickets" || len(conv.Activities[0].Routing.Candidates) != len(s.demo.AgentIDs) {
+		t.Errorf("activity = %+v", conv.Activities)
+	}
+	// The owner asked for email on assignment: one job waits in the outbound queue.
+	jobs, err := s.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+		QueueUrl: aws.String(s.r.Stack.QueueURLs["OutboundQueue"]), MaxNumberOfMessages: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs.Messages) != 1 || !strings.Contains(aws.ToString(jobs.Messages[0].Body), `"kind":"notification.email"`) ||
+		!strings.Contains(aws.ToString(jobs.Messages[0].Body), `"to_agent_id":"`+tk.OwnerID+`"`) {
+		t.Errorf("outbound queue holds %+v", jobs.Messages)
 	}
 	if len(conv.Messages) != 1 || conv.Messages[0].Text != "Order 1042 has not arrived." ||
 		conv.Messages[0].ProviderMessageID != out["submission_id"] || conv.Messages[0].Submission["plan"] != "pro" {

@@ -29,6 +29,7 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 	}
 	for _, a := range agents {
 		a.CreatedAt = now
+		a.Notify = helpdesk.NotifyPrefs{EmailOnAssignment: true, EmailOnTeamUnassigned: true}
 		if err := r.Store.PutAgent(ctx, a); err != nil {
 			return d, fmt.Errorf("seed agent %s: %w", a.ID, err)
 		}

@@ -19,30 +19,8 @@ func Load(dst any, lookup func(string) (string, bool)) error {
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("config: Load wants a pointer to a struct, got %T", dst)
 	}
-	v = v.Elem()
 	var missing, bad []string
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Type().Field(i)
-		tag, ok := f.Tag.Lookup("env")
-		if !ok {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		raw, set := lookup(name)
-		if !set || raw == "" {
-			if opts == "required" {
-				missing = append(missing, name)
-				continue
-			}
-			raw, set = f.Tag.Lookup("default")
-			if !set {
-				continue
-			}
-		}
-		if err := setField(v.Field(i), raw); err != nil {
-			bad = append(bad, fmt.Sprintf("%s=%q: %v", name, raw, err))
-		}
-	}
+	load(v.Elem(), lookup, &missing, &bad)
 	var msgs []string
 	if len(missing) > 0 {
 		msgs = append(msgs, "missing environment variables: "+strings.Join(missing, ", "))
@@ -54,6 +32,36 @@ func Load(dst any, lookup func(string) (string, bool)) error {
 		return fmt.Errorf("config: %s", strings.Join(msgs, "; "))
 	}
 	return nil
+}
+
+// load fills v's tagged fields, and those of embedded structs (a function's
+// config embeds the settings every function shares).
+func load(v reflect.Value, lookup func(string) (string, bool), missing, bad *[]string) {
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		tag, ok := f.Tag.Lookup("env")
+		if !ok {
+			if f.Anonymous && f.Type.Kind() == reflect.Struct {
+				load(v.Field(i), lookup, missing, bad)
+			}
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		raw, set := lookup(name)
+		if !set || raw == "" {
+			if opts == "required" {
+				*missing = append(*missing, name)
+				continue
+			}
+			raw, set = f.Tag.Lookup("default")
+			if !set {
+				continue
+			}
+		}
+		if err := setField(v.Field(i), raw); err != nil {
+			*bad = append(*bad, fmt.Sprintf("%s=%q: %v", name, raw, err))
+		}
+	}
 }
 
 func setField(f reflect.Value, raw string) error {

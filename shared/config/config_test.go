@@ -50,3 +50,26 @@ func TestLoadRejectsNonStruct(t *testing.T) {
 		t.Fatal("want an error for a non-struct")
 	}
 }
+
+type Shared struct {
+	Tenant string `env:"TENANT,required"`
+}
+
+type withEmbedded struct {
+	Shared
+	Queue string `env:"QUEUE_URL,required"`
+}
+
+func TestLoadFillsEmbeddedStructs(t *testing.T) {
+	var c withEmbedded
+	if err := Load(&c, env(map[string]string{"TENANT": "acme", "QUEUE_URL": "q"})); err != nil {
+		t.Fatal(err)
+	}
+	if c.Tenant != "acme" || c.Queue != "q" {
+		t.Fatalf("got %+v", c)
+	}
+	err := Load(&withEmbedded{}, env(map[string]string{"QUEUE_URL": "q"}))
+	if err == nil || !strings.Contains(err.Error(), "TENANT") {
+		t.Fatalf("missing embedded variable not reported: %v", err)
+	}
+}

@@ -51,6 +51,8 @@ const (
 	StateOpen   State = "open"
 	StateClosed State = "closed"
 	StateSpam   State = "spam"
+	// StateMerged: merged into another ticket (MergedInto); in no view.
+	StateMerged State = "merged"
 )
 
 // Priority of a ticket.
@@ -74,26 +76,33 @@ func (p Priority) Valid() bool {
 
 // Ticket is one customer request and everything said about it.
 type Ticket struct {
-	ID           string      `dynamodbav:"id" json:"id"`
-	Subject      string      `dynamodbav:"subject" json:"subject"`
-	Description  string      `dynamodbav:"description,omitempty" json:"description,omitempty"`
-	Pipeline     string      `dynamodbav:"pipeline" json:"pipeline"`
-	Status       string      `dynamodbav:"status" json:"status"`
-	State        State       `dynamodbav:"state" json:"state"`
-	Priority     Priority    `dynamodbav:"priority,omitempty" json:"priority,omitempty"`
-	Category     string      `dynamodbav:"category,omitempty" json:"category,omitempty"`
-	Type         TicketType  `dynamodbav:"ticketType" json:"ticket_type"`
-	ChannelID    string      `dynamodbav:"channelId" json:"channel_id"`
-	ChannelKind  ChannelKind `dynamodbav:"channelKind" json:"channel_kind"`
-	ContactID    string      `dynamodbav:"contactId" json:"contact_id"`
-	OwnerID      string      `dynamodbav:"ownerId,omitempty" json:"owner_id,omitempty"`
-	TeamID       string      `dynamodbav:"teamId,omitempty" json:"team_id,omitempty"`
-	Unread       bool        `dynamodbav:"unread" json:"unread"`
-	MessageCount int         `dynamodbav:"messageCount" json:"message_count"`
-	CreatedAt    time.Time   `dynamodbav:"createdAt" json:"created_at"`
-	UpdatedAt    time.Time   `dynamodbav:"updatedAt" json:"updated_at"`
+	ID          string      `dynamodbav:"id" json:"id"`
+	Subject     string      `dynamodbav:"subject" json:"subject"`
+	Description string      `dynamodbav:"description,omitempty" json:"description,omitempty"`
+	Pipeline    string      `dynamodbav:"pipeline" json:"pipeline"`
+	Status      string      `dynamodbav:"status" json:"status"`
+	State       State       `dynamodbav:"state" json:"state"`
+	Priority    Priority    `dynamodbav:"priority,omitempty" json:"priority,omitempty"`
+	Category    string      `dynamodbav:"category,omitempty" json:"category,omitempty"`
+	Type        TicketType  `dynamodbav:"ticketType" json:"ticket_type"`
+	ChannelID   string      `dynamodbav:"channelId" json:"channel_id"`
+	ChannelKind ChannelKind `dynamodbav:"channelKind" json:"channel_kind"`
+	ContactID   string      `dynamodbav:"contactId" json:"contact_id"`
+	OwnerID     string      `dynamodbav:"ownerId,omitempty" json:"owner_id,omitempty"`
+	TeamID      string      `dynamodbav:"teamId,omitempty" json:"team_id,omitempty"`
+	// AssignedAt is when the current owner got the ticket; it places the
+	// ticket in the owner's load window (see LoadWindowDays).
+	AssignedAt   time.Time `dynamodbav:"assignedAt,omitempty" json:"assigned_at,omitempty"`
+	Unread       bool      `dynamodbav:"unread" json:"unread"`
+	MessageCount int       `dynamodbav:"messageCount" json:"message_count"`
+	CreatedAt    time.Time `dynamodbav:"createdAt" json:"created_at"`
+	UpdatedAt    time.Time `dynamodbav:"updatedAt" json:"updated_at"`
 	// LastCustomerMessageAt opens the Messenger/WhatsApp reply windows.
 	LastCustomerMessageAt time.Time `dynamodbav:"lastCustomerMessageAt" json:"last_customer_message_at"`
+	// MergedInto and MergedFrom record merges both ways, so a merge can be
+	// explained and undone.
+	MergedInto string   `dynamodbav:"mergedInto,omitempty" json:"merged_into,omitempty"`
+	MergedFrom []string `dynamodbav:"mergedFrom,omitempty" json:"merged_from,omitempty"`
 	// Version increases on every change; merges and assignments condition on it.
 	Version int64 `dynamodbav:"version" json:"version"`
 }
@@ -153,14 +162,79 @@ type Contact struct {
 
 // Agent is a help-desk user who works tickets.
 type Agent struct {
-	ID        string    `dynamodbav:"id" json:"id"`
-	Email     string    `dynamodbav:"email" json:"email"`
-	Name      string    `dynamodbav:"name" json:"name"`
-	Seat      bool      `dynamodbav:"seat" json:"seat"`
-	Active    bool      `dynamodbav:"active" json:"active"`
-	Skills    []string  `dynamodbav:"skills,omitempty" json:"skills,omitempty"`
-	TimeZone  string    `dynamodbav:"timeZone,omitempty" json:"time_zone,omitempty"`
-	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
+	ID     string `dynamodbav:"id" json:"id"`
+	Email  string `dynamodbav:"email" json:"email"`
+	Name   string `dynamodbav:"name" json:"name"`
+	Seat   bool   `dynamodbav:"seat" json:"seat"`     // only seated users can be routed to
+	Active bool   `dynamodbav:"active" json:"active"` // deactivated users keep their history
+	// Skills are languages, products... a routing rule may require.
+	Skills       []string     `dynamodbav:"skills,omitempty" json:"skills,omitempty"`
+	TimeZone     string       `dynamodbav:"timeZone,omitempty" json:"time_zone,omitempty"` // IANA name, for working hours
+	Availability Availability `dynamodbav:"availability" json:"availability"`
+	Notify       NotifyPrefs  `dynamodbav:"notify" json:"notify"`
+	CreatedAt    time.Time    `dynamodbav:"createdAt" json:"created_at"`
+}
+
+// AvailabilityMode says how an agent's availability is decided.
+type AvailabilityMode string
+
+const (
+	AvailabilityManual   AvailabilityMode = "manual"   // the agent sets available / away
+	AvailabilitySchedule AvailabilityMode = "schedule" // weekly working hours in the agent's time zone
+)
+
+// Availability is an agent's availability setting (seed 003). Out-of-office
+// periods apply in both modes.
+type Availability struct {
+	Mode        AvailabilityMode `dynamodbav:"mode,omitempty" json:"mode,omitempty"`
+	Away        bool             `dynamodbav:"away,omitempty" json:"away,omitempty"` // manual mode
+	Hours       []WorkingHours   `dynamodbav:"hours,omitempty" json:"hours,omitempty"`
+	OutOfOffice []Period         `dynamodbav:"outOfOffice,omitempty" json:"out_of_office,omitempty"`
+}
+
+// WorkingHours is one weekly interval in the agent's local time, "HH:MM".
+// End before Start is a shift across midnight; End "24:00" is midnight.
+type WorkingHours struct {
+	Day   time.Weekday `dynamodbav:"day" json:"day"`
+	Start string       `dynamodbav:"start" json:"start"`
+	End   string       `dynamodbav:"end" json:"end"`
+}
+
+// Period is a half-open interval [From, To).
+type Period struct {
+	From time.Time `dynamodbav:"from" json:"from"`
+	To   time.Time `dynamodbav:"to" json:"to"`
+}
+
+// NotifyPrefs are an agent's email notification preferences; in-app
+// notifications are always recorded.
+type NotifyPrefs struct {
+	EmailOnAssignment     bool `dynamodbav:"emailOnAssignment,omitempty" json:"email_on_assignment,omitempty"`
+	EmailOnTeamUnassigned bool `dynamodbav:"emailOnTeamUnassigned,omitempty" json:"email_on_team_unassigned,omitempty"`
+}
+
+// LoadWindowDays: only open tickets assigned within this many days count
+// towards an agent's load (seed 003). Days are UTC calendar days.
+const LoadWindowDays = 30
+
+// Counted reports whether t counts towards its owner's load at now: open,
+// owned, and assigned on one of the last LoadWindowDays UTC days.
+func (t *Ticket) Counted(now time.Time) bool {
+	return t.State == StateOpen && t.OwnerID != "" && InLoadWindow(t.AssignedAt, now)
+}
+
+// InLoadWindow reports whether an assignment at `at` still counts at now.
+func InLoadWindow(at, now time.Time) bool {
+	if at.IsZero() || at.After(now) {
+		return false
+	}
+	d := DayNumber(now) - DayNumber(at)
+	return d >= 0 && d < LoadWindowDays
+}
+
+// DayNumber is the UTC calendar day of t, counted from the Unix epoch.
+func DayNumber(t time.Time) int64 {
+	return t.UTC().Unix() / 86400
 }
 
 // Team groups agents and controls ticket visibility.

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
 
@@ -26,6 +27,19 @@ type Store interface {
 	NextTicketNumber(ctx context.Context) (string, error)
 	CreateTicket(ctx context.Context, nt store.NewTicket) error
 	AppendMessage(ctx context.Context, nm store.NewMessage) error
+	GetContact(ctx context.Context, id string) (helpdesk.Contact, error)
+	PendingOutbox(ctx context.Context, ticketID string) (map[string]string, error)
+	ClearOutbox(ctx context.Context, ticketID string, ids []string) error
+}
+
+// Planner decides who gets a new ticket (routing.Router).
+type Planner interface {
+	Plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Ticket, contactOwnerID string) (routing.Plan, error)
+}
+
+// Publisher sends queued jobs (notification emails) to the outbound queue.
+type Publisher interface {
+	Publish(ctx context.Context, body string) error
 }
 
 // Threader names the conversation a message belongs to. Lookup keys find an
@@ -66,6 +80,10 @@ type Service struct {
 	Pipelines helpdesk.Pipelines
 	Now       func() time.Time
 	Log       *slog.Logger
+	// Router assigns new tickets; nil leaves them unassigned.
+	Router Planner
+	// Outbound receives the jobs a ticket's outbox commits (required with Router).
+	Outbound Publisher
 	// MaxAttempts bounds re-read-and-decide rounds after lost races.
 	MaxAttempts int
 }
@@ -77,6 +95,8 @@ type Result struct {
 	Created   bool   // a new ticket was created
 	Duplicate bool   // the message had been applied before; nothing was written
 	Reason    string // why the message landed where it did
+	OwnerID   string // who the router assigned a new ticket to ("" if nobody)
+	Attempts  int    // decide-and-write rounds it took (1 = no lost race)
 }
 
 // Reasons recorded on messages.
@@ -102,20 +122,27 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	}
 	log := s.Log.With("channel", m.ChannelID, "message_id", m.ProviderMessageID)
 	var lastErr error
+	var ticketNo string
 	for attempt := range attempts {
 		if attempt > 0 {
 			if err := backoff(ctx, attempt); err != nil {
 				return Result{}, err
 			}
 		}
-		res, err := s.applyOnce(ctx, m, ch, dedupe, thread)
+		res, outbox, err := s.applyOnce(ctx, m, ch, dedupe, thread, &ticketNo)
 		switch {
 		case err == nil:
+			res.Attempts = attempt + 1
 			log.InfoContext(ctx, "message applied", "ticket_id", res.TicketID, "created", res.Created,
-				"duplicate", res.Duplicate, "reason", res.Reason, "attempt", attempt+1)
+				"duplicate", res.Duplicate, "reason", res.Reason, "owner", res.OwnerID, "attempt", attempt+1)
+			if res.Duplicate || len(outbox) > 0 {
+				if err := s.flushOutbox(ctx, res.TicketID, outbox, res.Duplicate); err != nil {
+					return res, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
+				}
+			}
 			return res, nil
 		case errors.Is(err, store.ErrThreadTaken), errors.Is(err, store.ErrContactTaken),
-			errors.Is(err, store.ErrContention), errors.Is(err, store.ErrDuplicate):
+			errors.Is(err, store.ErrContention), errors.Is(err, store.ErrDuplicate), errors.Is(err, store.ErrLoadChanged):
 			// Someone else wrote first: re-read and decide again.
 			log.DebugContext(ctx, "lost a race, retrying", "attempt", attempt+1, "error", err)
 			lastErr = err
@@ -126,13 +153,15 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	return Result{}, fmt.Errorf("apply %s/%s: gave up after %d attempts: %w", m.ChannelID, m.ProviderMessageID, attempts, lastErr)
 }
 
-func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch helpdesk.Channel, dedupe string, th Thread) (Result, error) {
+// applyOnce reads, decides and writes once; it returns the outbox the write
+// committed, to publish.
+func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch helpdesk.Channel, dedupe string, th Thread, ticketNo *string) (Result, map[string]string, error) {
 	rec, err := s.Store.FindDedupe(ctx, dedupe)
 	if err == nil {
-		return Result{TicketID: rec.TicketID, MessageID: rec.MessageID, Duplicate: true, Reason: "duplicate"}, nil
+		return Result{TicketID: rec.TicketID, MessageID: rec.MessageID, Duplicate: true, Reason: "duplicate"}, nil, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
-		return Result{}, err
+		return Result{}, nil, err
 	}
 
 	// The author is resolved (or created) on both paths: a new participant
@@ -145,37 +174,112 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		c := newContactFor(m, s.Now())
 		newContact, contactID = &c, c.ID
 	case err != nil:
-		return Result{}, err
+		return Result{}, nil, err
 	}
 	msg := s.message(m)
 	msg.AuthorContactID = contactID
 
 	if ticketID, matched, reason, err := s.findThread(ctx, th); err != nil {
-		return Result{}, err
+		return Result{}, nil, err
 	} else if ticketID != "" {
 		msg.TicketID, msg.ThreadReason = ticketID, reason
 		err := s.Store.AppendMessage(ctx, store.NewMessage{TicketID: ticketID, Message: msg,
 			NewContact: newContact, ContactKey: senderKey, ThreadKeys: without(th.Own, matched), DedupeKey: dedupe})
 		if err != nil {
-			return Result{}, err
+			return Result{}, nil, err
 		}
-		return Result{TicketID: ticketID, MessageID: msg.ID, Reason: reason}, nil
+		return Result{TicketID: ticketID, MessageID: msg.ID, Reason: reason}, nil, nil
 	}
 
-	id, err := s.Store.NextTicketNumber(ctx)
-	if err != nil {
-		return Result{}, err
+	if *ticketNo == "" {
+		// One number per message, kept across its retries.
+		if *ticketNo, err = s.Store.NextTicketNumber(ctx); err != nil {
+			return Result{}, nil, err
+		}
 	}
+	id := *ticketNo
 	t := s.ticket(id, m, ch, contactID)
 	msg.TicketID, msg.ThreadReason = id, ReasonNewTicket
-	err = s.Store.CreateTicket(ctx, store.NewTicket{
+	nt := store.NewTicket{
 		Ticket: t, Message: msg, NewContact: newContact, ContactKey: senderKey,
 		ThreadKeys: th.Own, DedupeKey: dedupe,
-	})
-	if err != nil {
-		return Result{}, err
 	}
-	return Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket}, nil
+	if s.Router != nil {
+		plan, err := s.plan(ctx, ch, &nt.Ticket, newContact == nil)
+		if err != nil {
+			return Result{}, nil, err
+		}
+		nt.Routing = &plan.Routing
+	}
+	if err := s.create(ctx, nt); err != nil {
+		return Result{}, nil, err
+	}
+	var outbox map[string]string
+	if nt.Routing != nil {
+		outbox = nt.Routing.Outbox
+	}
+	return Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket, OwnerID: nt.Ticket.OwnerID}, outbox, nil
+}
+
+// plan runs the router and applies its decision to t.
+func (s *Service) plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Ticket, knownContact bool) (routing.Plan, error) {
+	owner := ""
+	if ch.Routing.Kind == helpdesk.RouteContactOwner && knownContact {
+		c, err := s.Store.GetContact(ctx, t.ContactID)
+		if err != nil {
+			return routing.Plan{}, err
+		}
+		owner = c.OwnerID
+	}
+	plan, err := s.Router.Plan(ctx, ch, t, owner)
+	if err != nil {
+		return plan, err
+	}
+	plan.Decision.Apply(t, s.Now())
+	return plan, nil
+}
+
+// create writes a new ticket, retrying the same write while it only loses to
+// transaction contention: deciding again would waste a round-robin turn.
+func (s *Service) create(ctx context.Context, nt store.NewTicket) error {
+	for try := 0; ; try++ {
+		err := s.Store.CreateTicket(ctx, nt)
+		if !errors.Is(err, store.ErrContention) || try >= 5 {
+			return err
+		}
+		if err := backoff(ctx, try+1); err != nil {
+			return err
+		}
+	}
+}
+
+// flushOutbox publishes a ticket's committed jobs and clears them. On a
+// redelivered message it reads what is still pending first, so a flush that
+// failed after the commit is completed by the retry.
+func (s *Service) flushOutbox(ctx context.Context, ticketID string, box map[string]string, reread bool) error {
+	if reread {
+		var err error
+		if box, err = s.Store.PendingOutbox(ctx, ticketID); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil // the ticket was deleted since
+			}
+			return err
+		}
+	}
+	if len(box) == 0 {
+		return nil
+	}
+	if s.Outbound == nil {
+		return fmt.Errorf("ticket %s has %d outbound jobs and no outbound queue", ticketID, len(box))
+	}
+	ids := make([]string, 0, len(box))
+	for id, body := range box {
+		if err := s.Outbound.Publish(ctx, body); err != nil {
+			return fmt.Errorf("flush outbox of ticket %s: %w", ticketID, err)
+		}
+		ids = append(ids, id)
+	}
+	return s.Store.ClearOutbox(ctx, ticketID, ids)
 }
 
 // findThread returns the ticket the message threads into, the key that

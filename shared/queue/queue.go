@@ -16,8 +16,47 @@ import (
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
-// KindInbound marks an envelope carrying a helpdesk.InboundMessage.
-const KindInbound = "inbound.message"
+// Envelope kinds.
+const (
+	KindInbound           = "inbound.message"    // ingest queue: a helpdesk.InboundMessage
+	KindNotificationEmail = "notification.email" // outbound queue: a NotificationEmail
+)
+
+// NotificationEmail asks the outbound sender to email an agent about a
+// notification. NotificationID makes the send idempotent.
+type NotificationEmail struct {
+	NotificationID string                    `json:"notification_id"`
+	TicketID       string                    `json:"ticket_id"`
+	Kind           helpdesk.NotificationKind `json:"kind"`
+	ToAgentID      string                    `json:"to_agent_id"`
+	ToEmail        string                    `json:"to_email"`
+	ToName         string                    `json:"to_name,omitempty"`
+	Subject        string                    `json:"subject"`
+}
+
+// Encode wraps a payload in an envelope of the given kind.
+func Encode(kind string, payload any) ([]byte, error) {
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", kind, err)
+	}
+	return json.Marshal(Envelope{Kind: kind, Payload: raw})
+}
+
+// Outbound publishes jobs (already encoded envelopes) to the outbound queue.
+type Outbound struct {
+	Client   SQS
+	QueueURL string
+}
+
+// Publish sends one job body.
+func (q *Outbound) Publish(ctx context.Context, body string) error {
+	_, err := q.Client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &q.QueueURL, MessageBody: &body})
+	if err != nil {
+		return fmt.Errorf("%w: outbound job: %v", ErrUnavailable, err)
+	}
+	return nil
+}
 
 // Envelope is the JSON body of every queued job. Kind says how to read
 // Payload; the payload carries its own version.
@@ -62,13 +101,7 @@ func (q *Ingest) EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage)
 }
 
 // EncodeInbound wraps m in an envelope.
-func EncodeInbound(m *helpdesk.InboundMessage) ([]byte, error) {
-	payload, err := json.Marshal(m)
-	if err != nil {
-		return nil, fmt.Errorf("encode inbound message: %w", err)
-	}
-	return json.Marshal(Envelope{Kind: KindInbound, Payload: payload})
-}
+func EncodeInbound(m *helpdesk.InboundMessage) ([]byte, error) { return Encode(KindInbound, m) }
 
 // DecodeInbound reads an envelope carrying an inbound message and validates it.
 func DecodeInbound(body string) (*helpdesk.InboundMessage, error) {

@@ -25,6 +25,8 @@ type DB interface {
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, opts ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
+	BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error)
 }
 
 // Store reads and writes the tenant's table.
@@ -60,6 +62,10 @@ var (
 	ErrContactTaken = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "contact_taken", Message: "contact already exists for this sender"}
 	// ErrContention: a concurrent transaction touched the same items; retry.
 	ErrContention = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "contention", Message: "concurrent update, retry"}
+	// ErrLoadChanged: the picked agent's load changed since it was read; decide again.
+	ErrLoadChanged = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "load_changed", Message: "the agent's load changed, decide again"}
+	// ErrVersionChanged: the ticket changed since it was read.
+	ErrVersionChanged = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "version_changed", Message: "the ticket changed, retry"}
 	// ErrNotFound: the item does not exist.
 	ErrNotFound = &helpdesk.Error{Code: helpdesk.ENotFound, Reason: "not_found", Message: "not found"}
 )

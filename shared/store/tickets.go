@@ -38,7 +38,14 @@ type keyAttrs struct {
 type ticketItem struct {
 	keyAttrs
 	helpdesk.Ticket
-	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
+	// ThreadKeys lists the thread-key items pointing here, so deleting or
+	// merging the ticket can remove or repoint them.
+	ThreadKeys []string `dynamodbav:"threadKeys,stringset,omitempty"`
+	// Outbox holds queue jobs (id → body) committed with a change and not yet
+	// published: a transactional outbox, flushed after the commit and again
+	// on redelivery if the flush failed.
+	Outbox    map[string]string `dynamodbav:"outbox,omitempty"`
+	ExpiresAt int64             `dynamodbav:"expiresAt,omitempty"`
 }
 
 // ticketKeys places a ticket in the view indexes; it must be recomputed on
@@ -89,6 +96,19 @@ type NewTicket struct {
 	ContactKey string
 	ThreadKeys []string
 	DedupeKey  string
+	// Routing records the routing decision already applied to Ticket (owner,
+	// team, AssignedAt); nil leaves the ticket as it is, unrouted.
+	Routing *Routing
+}
+
+// Routing is what a routing decision writes besides the ticket.
+type Routing struct {
+	Activity      helpdesk.Activity
+	Notifications []helpdesk.Notification
+	Outbox        map[string]string // queue jobs published after the commit
+	// ExpectLoads conditions the owner's load on the version the decision
+	// read (load balanced); other distributions leave it nil.
+	ExpectLoads map[string]Load
 }
 
 // CreateTicket writes a ticket, its first message, its thread keys, its dedupe
@@ -100,13 +120,22 @@ func (s *Store) CreateTicket(ctx context.Context, nt NewTicket) error {
 		return fmt.Errorf("create ticket: id, dedupe key (and a new contact's key) are required")
 	}
 	var b txBuilder
-	b.putNew(ticketItem{keyAttrs: ticketKeys(&t), Ticket: t})
+	ti := ticketItem{keyAttrs: ticketKeys(&t), Ticket: t, ThreadKeys: nt.ThreadKeys}
+	if nt.Routing != nil {
+		ti.Outbox = nt.Routing.Outbox
+	}
+	b.putNew(ti)
 	b.putNew(messageItem{keyAttrs: keyAttrs{PK: ticketPK(t.ID), SK: messageSK(nt.Message.CreatedAt, nt.Message.ID)}, Message: nt.Message})
 	dedupeAt := b.putNew(s.dedupe(nt.DedupeKey, t.ID, nt.Message.ID))
 	contactAt := s.contactItems(&b, nt.NewContact, nt.ContactKey)
 	threadFrom := len(b.items)
 	for _, k := range nt.ThreadKeys {
 		b.putNew(threadItem{keyAttrs: keyAttrs{PK: threadPK(k), SK: skThread}, Key: k, TicketID: t.ID, Created: t.CreatedAt})
+	}
+	loadFrom := len(b.items)
+	if r := nt.Routing; r != nil {
+		loadFrom = s.addLoadUpdates(&b, loadChanges(nil, &t, s.now()), r.ExpectLoads)
+		s.addRecords(&b, []helpdesk.Activity{r.Activity}, r.Notifications)
 	}
 	if b.err != nil {
 		return fmt.Errorf("create ticket %s: %w", t.ID, b.err)
@@ -115,10 +144,12 @@ func (s *Store) CreateTicket(ctx context.Context, nt NewTicket) error {
 		switch {
 		case c.failed[dedupeAt]:
 			return ErrDuplicate
-		case c.anyFrom(threadFrom):
+		case c.anyBetween(threadFrom, loadFrom):
 			return ErrThreadTaken
 		case c.failed[contactAt]:
 			return ErrContactTaken
+		case c.anyFrom(loadFrom):
+			return ErrLoadChanged
 		case c.failed[0]:
 			return fmt.Errorf("%w: ticket id %s already used", ErrContention, t.ID)
 		}
@@ -166,6 +197,9 @@ func (s *Store) AppendMessage(ctx context.Context, nm NewMessage) error {
 	if m.Direction == helpdesk.Inbound {
 		upd = upd.Set(expression.Name("unread"), expression.Value(true)).
 			Set(expression.Name("lastCustomerMessageAt"), expression.Value(m.CreatedAt))
+	}
+	if len(nm.ThreadKeys) > 0 {
+		upd = upd.Add(expression.Name("threadKeys"), expression.Value(&types.AttributeValueMemberSS{Value: nm.ThreadKeys}))
 	}
 	expr, err := expression.NewBuilder().WithUpdate(upd).
 		WithCondition(expression.AttributeExists(expression.Name(attrPK))).Build()
@@ -273,10 +307,11 @@ func (s *Store) NextTicketNumber(ctx context.Context) (string, error) {
 	return ticketID(v.Value), nil
 }
 
-// Conversation is a ticket with its messages in time order.
+// Conversation is a ticket with its messages and its timeline, in time order.
 type Conversation struct {
-	Ticket   helpdesk.Ticket
-	Messages []helpdesk.Message
+	Ticket     helpdesk.Ticket
+	Messages   []helpdesk.Message
+	Activities []helpdesk.Activity
 }
 
 // GetTicket reads a ticket and its whole conversation (one partition).
@@ -308,6 +343,12 @@ func (s *Store) GetTicket(ctx context.Context, id string) (Conversation, error) 
 					return conv, fmt.Errorf("decode message of ticket %s: %w", id, err)
 				}
 				conv.Messages = append(conv.Messages, m)
+			case strings.HasPrefix(sk, skActPrefix):
+				var a helpdesk.Activity
+				if err := attributevalue.UnmarshalMap(av, &a); err != nil {
+					return conv, fmt.Errorf("decode activity of ticket %s: %w", id, err)
+				}
+				conv.Activities = append(conv.Activities, a)
 			}
 		}
 	}

@@ -36,10 +36,27 @@ func (b *txBuilder) put(item any, cond string, values map[string]types.Attribute
 	return b.add(types.TransactWriteItem{Put: p})
 }
 
+// putVersioned adds a Put of a ticket that must still be at version v.
+func (b *txBuilder) putVersioned(item any, v int64) int {
+	i := b.put(item, "#ver = :ver", map[string]types.AttributeValue{":ver": versionValue(v)})
+	b.items[i].Put.ExpressionAttributeNames = map[string]string{"#ver": attrVersion}
+	return i
+}
+
 // anyFrom reports whether any item at index i or later failed its condition.
 func (c cancellation) anyFrom(i int) bool {
 	for j := range c.failed {
 		if j >= i {
+			return true
+		}
+	}
+	return false
+}
+
+// anyBetween reports whether any item at index i to j-1 failed its condition.
+func (c cancellation) anyBetween(i, j int) bool {
+	for k := range c.failed {
+		if k >= i && k < j {
 			return true
 		}
 	}

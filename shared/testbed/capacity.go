@@ -72,6 +72,33 @@ func (m *CapacityMeter) Query(ctx context.Context, in *dynamodb.QueryInput, opts
 	return out, err
 }
 
+func (m *CapacityMeter) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	in.ReturnConsumedCapacity = types.ReturnConsumedCapacityTotal
+	out, err := m.DB.BatchGetItem(ctx, in, opts...)
+	if err == nil {
+		for i := range out.ConsumedCapacity {
+			m.add(consumed(&out.ConsumedCapacity[i]), 0)
+		}
+	}
+	return out, err
+}
+
+func (m *CapacityMeter) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	out, err := m.DB.BatchWriteItem(ctx, in, opts...)
+	if err == nil {
+		for _, reqs := range in.RequestItems {
+			for _, r := range reqs {
+				if r.PutRequest != nil {
+					m.add(0, m.writeUnits(r.PutRequest.Item, 1))
+				} else {
+					m.add(0, 1)
+				}
+			}
+		}
+	}
+	return out, err
+}
+
 func (m *CapacityMeter) PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	out, err := m.DB.PutItem(ctx, in, opts...)
 	if err == nil {

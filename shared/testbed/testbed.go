@@ -90,7 +90,7 @@ func Table(t testing.TB) (*dynamodb.Client, string) {
 	db := emulate.NewDynamoDB(cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	name, err := emulate.CreateTable(ctx, db, Template(t), Name(t)+"-table")
+	name, err := emulate.CreateTable(ctx, db, Template(t), Name(t)+"-table", false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,72 @@
+package helpdesk
+
+import "time"
+
+// ActivityKind names an entry of a ticket's timeline.
+type ActivityKind string
+
+const (
+	ActivityAssigned   ActivityKind = "assigned"   // owner and/or team set (by the router or a person)
+	ActivityUnassigned ActivityKind = "unassigned" // owner removed
+	ActivityStatus     ActivityKind = "status"     // status changed (close, reopen, ...)
+	ActivitySpam       ActivityKind = "spam"
+	ActivityMerged     ActivityKind = "merged"
+)
+
+// ActorRouter is the actor of automatic changes.
+const ActorRouter = "router"
+
+// Activity is one entry of a ticket's timeline: who changed what, when, why.
+type Activity struct {
+	ID       string       `dynamodbav:"id" json:"id"`
+	TicketID string       `dynamodbav:"ticketId" json:"ticket_id"`
+	Kind     ActivityKind `dynamodbav:"kind" json:"kind"`
+	ActorID  string       `dynamodbav:"actorId" json:"actor_id"` // an agent id, or ActorRouter
+	At       time.Time    `dynamodbav:"at" json:"at"`
+	From     string       `dynamodbav:"from,omitempty" json:"from,omitempty"`
+	To       string       `dynamodbav:"to,omitempty" json:"to,omitempty"`
+	// Routing explains an automatic assignment: "why did I get this ticket?"
+	Routing *RoutingRecord `dynamodbav:"routing,omitempty" json:"routing,omitempty"`
+}
+
+// RoutingRecord is the explanation of one routing decision.
+type RoutingRecord struct {
+	Rule         RoutingRuleKind `dynamodbav:"rule" json:"rule"`
+	Distribution Distribution    `dynamodbav:"distribution,omitempty" json:"distribution,omitempty"`
+	OwnerID      string          `dynamodbav:"ownerId,omitempty" json:"owner_id,omitempty"`
+	TeamID       string          `dynamodbav:"teamId,omitempty" json:"team_id,omitempty"`
+	Reason       string          `dynamodbav:"reason" json:"reason"` // e.g. "fewest_open_tickets", "no_eligible_user"
+	Candidates   []Candidate     `dynamodbav:"candidates,omitempty" json:"candidates,omitempty"`
+}
+
+// Candidate is one user the router considered, with why it was skipped.
+type Candidate struct {
+	AgentID  string `dynamodbav:"agentId" json:"agent_id"`
+	Eligible bool   `dynamodbav:"eligible" json:"eligible"`
+	Skipped  string `dynamodbav:"skipped,omitempty" json:"skipped,omitempty"` // no_seat, inactive, missing_skill:fr, away, outside_working_hours, out_of_office, ...
+	Load     int    `dynamodbav:"load" json:"load"`                           // open tickets of the ticket's type in the window
+}
+
+// NotificationKind names why someone is notified.
+type NotificationKind string
+
+const (
+	NotifyAssigned       NotificationKind = "assigned"        // a ticket was assigned to you
+	NotifyTeamUnassigned NotificationKind = "team_unassigned" // your team has a new unassigned ticket
+)
+
+// Notification is one entry of a user's (or a team's) in-app feed.
+type Notification struct {
+	ID        string           `dynamodbav:"id" json:"id"`
+	Recipient string           `dynamodbav:"recipient" json:"recipient"` // "agent:<id>" or "team:<id>"
+	Kind      NotificationKind `dynamodbav:"kind" json:"kind"`
+	TicketID  string           `dynamodbav:"ticketId" json:"ticket_id"`
+	Subject   string           `dynamodbav:"subject" json:"subject"`
+	At        time.Time        `dynamodbav:"at" json:"at"`
+}
+
+// AgentRecipient and TeamRecipient name notification recipients.
+func AgentRecipient(id string) string { return "agent:" + id }
+
+// TeamRecipient names a team's feed.
+func TeamRecipient(id string) string { return "team:" + id }

@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+// An agent's load of one ticket type is one item (AGENT#<id> / LOAD#<type>)
+// holding a count per UTC day of assignment ("d<day number>") and a version.
+// Load = the sum of the last LoadWindowDays days, so tickets age out of the
+// 30-day window by themselves: no scheduled job. Every event that changes a
+// count (assign, reassign, close, reopen, spam, delete, merge) adds -1/+1 to
+// the day the ticket was assigned, in the same transaction as the ticket.
+
+const (
+	loadSKPrefix = "LOAD#"
+	bucketPrefix = "d"
+	attrVersion  = "version"
+)
+
+func loadSK(t helpdesk.TicketType) string { return loadSKPrefix + string(t) }
+
+func bucketAttr(at time.Time) string {
+	return bucketPrefix + strconv.FormatInt(helpdesk.DayNumber(at), 10)
+}
+
+// Load is an agent's current load of one ticket type.
+type Load struct {
+	Count   int
+	Version int64
+	stale   []string // buckets out of the window, removed on the next write
+}
+
+// Loads reads the loads of agents for one ticket type at now.
+func (s *Store) Loads(ctx context.Context, agentIDs []string, typ helpdesk.TicketType, now time.Time) (map[string]Load, error) {
+	keys := make([][2]string, len(agentIDs))
+	for i, id := range agentIDs {
+		keys[i] = [2]string{agentPK(id), loadSK(typ)}
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("read loads: %w", err)
+	}
+	today := helpdesk.DayNumber(now)
+	out := make(map[string]Load, len(agentIDs))
+	for _, it := range items {
+		id := strings.TrimPrefix(it[attrPK].(*types.AttributeValueMemberS).Value, "AGENT#")
+		var l Load
+		for name, v := range it {
+			n, ok := v.(*types.AttributeValueMemberN)
+			if !ok {
+				continue
+			}
+			x, _ := strconv.ParseInt(n.Value, 10, 64)
+			if name == attrVersion {
+				l.Version = x
+				continue
+			}
+			day, err := strconv.ParseInt(strings.TrimPrefix(name, bucketPrefix), 10, 64)
+			if !strings.HasPrefix(name, bucketPrefix) || err != nil {
+				continue
+			}
+			if age := today - day; age >= 0 && age < helpdesk.LoadWindowDays {
+				l.Count += int(x)
+			} else if age >= helpdesk.LoadWindowDays {
+				l.stale = append(l.stale, name)
+			}
+		}
+		out[id] = l
+	}
+	return out, nil
+}
+
+// loadChange is one ±1 on an agent's load bucket.
+type loadChange struct {
+	agentID string
+	typ     helpdesk.TicketType
+	bucket  string
+	delta   int
+}
+
+// loadChanges compares a ticket before and after a change (nil = absent) and
+// returns the load adjustments that keep every count exact.
+func loadChanges(before, after *helpdesk.Ticket, now time.Time) []loadChange {
+	var out []loadChange
+	if before != nil && before.Counted(now) {
+		out = append(out, loadChange{before.OwnerID, before.Type, bucketAttr(before.AssignedAt), -1})
+	}
+	if after != nil && after.Counted(now) {
+		c := loadChange{after.OwnerID, after.Type, bucketAttr(after.AssignedAt), +1}
+		if len(out) == 1 && out[0].agentID == c.agentID && out[0].typ == c.typ && out[0].bucket == c.bucket {
+			return nil // still counted in the same place
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// addLoadUpdates adds one Update per load change. expect, when it has the
+// agent, conditions that agent's load on the version the decision read (a
+// load-balanced pick is only valid if nobody changed that load since).
+func (s *Store) addLoadUpdates(b *txBuilder, changes []loadChange, expect map[string]Load) (from int) {
+	from = len(b.items)
+	for _, c := range changes {
+		names := map[string]string{"#v": attrVersion, "#d": c.bucket}
+		values := map[string]types.AttributeValue{
+			":one": &types.AttributeValueMemberN{Value: "1"},
+			":d":   &types.AttributeValueMemberN{Value: strconv.Itoa(c.delta)},
+		}
+		update := "ADD #v :one, #d :d"
+		var cond *string
+		if l, ok := expect[c.agentID]; ok && c.delta > 0 {
+			values[":ver"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(l.Version, 10)}
+			cond = aws.String("attribute_not_exists(#v) OR #v = :ver")
+			if len(l.stale) > 0 {
+				var rm []string
+				for i, st := range l.stale {
+					k := "#s" + strconv.Itoa(i)
+					names[k] = st
+					rm = append(rm, k)
+				}
+				update += " REMOVE " + strings.Join(rm, ", ")
+			}
+		}
+		b.add(types.TransactWriteItem{Update: &types.Update{
+			Key:                       itemKey(agentPK(c.agentID), loadSK(c.typ)),
+			UpdateExpression:          aws.String(update),
+			ConditionExpression:       cond,
+			ExpressionAttributeNames:  names,
+			ExpressionAttributeValues: values,
+		}})
+	}
+	return from
+}
+
+// NextSlot advances a round-robin rotation and returns this pick's slot.
+// The atomic counter gives every concurrent router its own slot, so turns
+// are neither skipped nor taken twice.
+func (s *Store) NextSlot(ctx context.Context, rotation string) (int64, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.table,
+		Key:                       itemKey(counterPK("rr#"+rotation), skCounter),
+		UpdateExpression:          aws.String("ADD #v :one"),
+		ExpressionAttributeNames:  map[string]string{"#v": "value"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("round robin %s: %w", rotation, translate(err))
+	}
+	var v struct {
+		Value int64 `dynamodbav:"value"`
+	}
+	if err := attributevalue.UnmarshalMap(out.Attributes, &v); err != nil {
+		return 0, fmt.Errorf("round robin %s: %w", rotation, err)
+	}
+	return v.Value - 1, nil
+}
+
+// GetAgents reads agent profiles; unknown ids are absent from the result.
+func (s *Store) GetAgents(ctx context.Context, ids []string) (map[string]helpdesk.Agent, error) {
+	keys := make([][2]string, len(ids))
+	for i, id := range ids {
+		keys[i] = [2]string{agentPK(id), skAgent}
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("read agents: %w", err)
+	}
+	out := make(map[string]helpdesk.Agent, len(items))
+	for _, it := range items {
+		var a helpdesk.Agent
+		if err := attributevalue.UnmarshalMap(it, &a); err != nil {
+			return nil, fmt.Errorf("decode agent: %w", err)
+		}
+		out[a.ID] = a
+	}
+	return out, nil
+}
+
+// TeamMembers reads the member lists of teams.
+func (s *Store) TeamMembers(ctx context.Context, ids []string) (map[string][]string, error) {
+	keys := make([][2]string, len(ids))
+	for i, id := range ids {
+		keys[i] = [2]string{teamPK(id), skTeam}
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("read teams: %w", err)
+	}
+	out := make(map[string][]string, len(items))
+	for _, it := range items {
+		var t helpdesk.Team
+		if err := attributevalue.UnmarshalMap(it, &t); err != nil {
+			return nil, fmt.Errorf("decode team: %w", err)
+		}
+		out[t.ID] = t.MemberIDs
+	}
+	return out, nil
+}
+
+// batchGet reads items by (PK, SK), consistently, 100 keys a call, retrying
+// unprocessed keys.
+func (s *Store) batchGet(ctx context.Context, keys [][2]string) ([]map[string]types.AttributeValue, error) {
+	var out []map[string]types.AttributeValue
+	seen := map[[2]string]bool{}
+	var pending []map[string]types.AttributeValue
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			pending = append(pending, itemKey(k[0], k[1]))
+		}
+	}
+	for attempt := 0; len(pending) > 0; attempt++ {
+		n := min(len(pending), 100)
+		batch := pending[:n]
+		pending = pending[n:]
+		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+			s.table: {Keys: batch, ConsistentRead: aws.Bool(true)},
+		}})
+		if err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, res.Responses[s.table]...)
+		if left := res.UnprocessedKeys[s.table].Keys; len(left) > 0 {
+			if attempt > 10 {
+				return nil, fmt.Errorf("%w: unprocessed keys after %d attempts", ErrContention, attempt)
+			}
+			pending = append(pending, left...)
+			time.Sleep(time.Duration(10<<min(attempt, 5)) * time.Millisecond)
+		}
+	}
+	return out, nil
+}
