@@ -2,7 +2,11 @@
 // every other package speaks. It has no dependencies on AWS or HTTP.
 package helpdesk
 
-import "time"
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
 
 // ChannelKind is the kind of channel a message arrived through.
 type ChannelKind string
@@ -244,3 +248,7 @@ type Team struct {
 	MemberIDs []string  `dynamodbav:"memberIds,omitempty" json:"member_ids,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
 }
+
+// NewID returns a time-ordered unique id (UUIDv7): timeline entries and
+// notifications that share a timestamp still sort in the order they were made.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }

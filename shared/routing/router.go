@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/store"
@@ -121,11 +119,11 @@ func (d Decision) Apply(t *helpdesk.Ticket, now time.Time) {
 func (r *Router) records(t *helpdesk.Ticket, d Decision, agents map[string]helpdesk.Agent, now time.Time) store.Routing {
 	rec := d.Record
 	out := store.Routing{Activity: helpdesk.Activity{
-		ID: uuid.NewString(), TicketID: t.ID, Kind: helpdesk.ActivityAssigned, ActorID: helpdesk.ActorRouter,
+		ID: helpdesk.NewID(), TicketID: t.ID, Kind: helpdesk.ActivityAssigned, ActorID: helpdesk.ActorRouter,
 		At: now, To: d.OwnerID, Routing: &rec,
 	}}
 	notify := func(recipient string, kind helpdesk.NotificationKind) helpdesk.Notification {
-		n := helpdesk.Notification{ID: uuid.NewString(), Recipient: recipient, Kind: kind, TicketID: t.ID, Subject: t.Subject, At: now}
+		n := helpdesk.Notification{ID: helpdesk.NewID(), Recipient: recipient, Kind: kind, TicketID: t.ID, Subject: t.Subject, At: now}
 		out.Notifications = append(out.Notifications, n)
 		return n
 	}

@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
@@ -32,7 +30,7 @@ type Service struct {
 }
 
 func (s *Service) activity(t *helpdesk.Ticket, kind helpdesk.ActivityKind, actor, from, to string) helpdesk.Activity {
-	return helpdesk.Activity{ID: uuid.NewString(), TicketID: t.ID, Kind: kind, ActorID: actor, At: s.Now(), From: from, To: to}
+	return helpdesk.Activity{ID: helpdesk.NewID(), TicketID: t.ID, Kind: kind, ActorID: actor, At: s.Now(), From: from, To: to}
 }
 
 func notMerged(t *helpdesk.Ticket) error {
@@ -93,7 +91,7 @@ func (s *Service) reassign(t *helpdesk.Ticket, ownerID, teamID, actor string) st
 	}
 	ch := store.Change{Activities: []helpdesk.Activity{s.activity(t, kind, actor, from, ownerID)}}
 	if ownerID != "" && ownerID != actor {
-		ch.Notifications = []helpdesk.Notification{{ID: uuid.NewString(), Recipient: helpdesk.AgentRecipient(ownerID),
+		ch.Notifications = []helpdesk.Notification{{ID: helpdesk.NewID(), Recipient: helpdesk.AgentRecipient(ownerID),
 			Kind: helpdesk.NotifyAssigned, TicketID: t.ID, Subject: t.Subject, At: s.Now()}}
 	}
 	return ch
@@ -146,8 +144,8 @@ func (s *Service) Delete(ctx context.Context, ticketID string) (helpdesk.Ticket,
 func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor string) (helpdesk.Ticket, error) {
 	now := s.Now()
 	acts := []helpdesk.Activity{
-		{ID: uuid.NewString(), TicketID: primaryID, Kind: helpdesk.ActivityMerged, ActorID: actor, At: now, From: secondaryID, To: primaryID},
-		{ID: uuid.NewString(), TicketID: secondaryID, Kind: helpdesk.ActivityMerged, ActorID: actor, At: now, From: secondaryID, To: primaryID},
+		{ID: helpdesk.NewID(), TicketID: primaryID, Kind: helpdesk.ActivityMerged, ActorID: actor, At: now, From: secondaryID, To: primaryID},
+		{ID: helpdesk.NewID(), TicketID: secondaryID, Kind: helpdesk.ActivityMerged, ActorID: actor, At: now, From: secondaryID, To: primaryID},
 	}
 	return s.Store.MergeTickets(ctx, primaryID, secondaryID, acts)
 }
