@@ -6,7 +6,8 @@ import "time"
 type ActivityKind string
 
 const (
-	ActivityAssigned   ActivityKind = "assigned"   // owner and/or team set (by the router or a person)
+	ActivityRouted     ActivityKind = "routed"     // the router's decision for a new ticket, assigned or not
+	ActivityAssigned   ActivityKind = "assigned"   // a person set the owner
 	ActivityUnassigned ActivityKind = "unassigned" // owner removed
 	ActivityStatus     ActivityKind = "status"     // status changed (close, reopen, ...)
 	ActivitySpam       ActivityKind = "spam"
@@ -44,7 +45,9 @@ type Candidate struct {
 	AgentID  string `dynamodbav:"agentId" json:"agent_id"`
 	Eligible bool   `dynamodbav:"eligible" json:"eligible"`
 	Skipped  string `dynamodbav:"skipped,omitempty" json:"skipped,omitempty"` // no_seat, inactive, missing_skill:fr, away, outside_working_hours, out_of_office, ...
-	Load     int    `dynamodbav:"load" json:"load"`                           // open tickets of the ticket's type in the window
+	// Load is the candidate's counted open tickets of the ticket's type; it is
+	// read (and recorded) for load-balanced decisions only.
+	Load int `dynamodbav:"load" json:"load"`
 }
 
 // NotificationKind names why someone is notified.

@@ -119,7 +119,7 @@ func (d Decision) Apply(t *helpdesk.Ticket, now time.Time) {
 func (r *Router) records(t *helpdesk.Ticket, d Decision, agents map[string]helpdesk.Agent, now time.Time) store.Routing {
 	rec := d.Record
 	out := store.Routing{Activity: helpdesk.Activity{
-		ID: helpdesk.NewID(), TicketID: t.ID, Kind: helpdesk.ActivityAssigned, ActorID: helpdesk.ActorRouter,
+		ID: helpdesk.NewID(), TicketID: t.ID, Kind: helpdesk.ActivityRouted, ActorID: helpdesk.ActorRouter,
 		At: now, To: d.OwnerID, Routing: &rec,
 	}}
 	notify := func(recipient string, kind helpdesk.NotificationKind) helpdesk.Notification {

@@ -225,7 +225,7 @@ func (r *rig) routing(c store.Conversation) (helpdesk.Activity, helpdesk.Routing
 		r.t.Fatalf("ticket %s has %d activities, want 1: %+v", c.Ticket.ID, len(c.Activities), c.Activities)
 	}
 	a := c.Activities[0]
-	if a.Kind != helpdesk.ActivityAssigned || a.ActorID != helpdesk.ActorRouter || a.TicketID != c.Ticket.ID ||
+	if a.Kind != helpdesk.ActivityRouted || a.ActorID != helpdesk.ActorRouter || a.TicketID != c.Ticket.ID ||
 		!a.At.Equal(now) || a.To != c.Ticket.OwnerID || a.Routing == nil {
 		r.t.Fatalf("activity %+v (routing %+v), want the router's, at %v, to %q", a, a.Routing, now, c.Ticket.OwnerID)
 	}
