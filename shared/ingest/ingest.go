@@ -8,12 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/retry"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
@@ -125,7 +125,7 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	var ticketNo string
 	for attempt := range attempts {
 		if attempt > 0 {
-			if err := backoff(ctx, attempt); err != nil {
+			if err := retry.Backoff(ctx, attempt, 10*time.Millisecond); err != nil {
 				return Result{}, err
 			}
 		}
@@ -247,7 +247,7 @@ func (s *Service) create(ctx context.Context, nt store.NewTicket) error {
 		if !errors.Is(err, store.ErrContention) || try >= 5 {
 			return err
 		}
-		if err := backoff(ctx, try+1); err != nil {
+		if err := retry.Backoff(ctx, try+1, 10*time.Millisecond); err != nil {
 			return err
 		}
 	}
@@ -388,18 +388,5 @@ func newContactFor(m *helpdesk.InboundMessage, now time.Time) helpdesk.Contact {
 		ID: uuid.NewString(), Name: m.Sender.Name, Email: m.Sender.Email,
 		PSID: m.Sender.PSID, PageID: m.Sender.PageID, WhatsAppID: m.Sender.WhatsAppID,
 		CreatedAt: now.UTC(),
-	}
-}
-
-// backoff waits a jittered, growing delay so racing routers spread out.
-func backoff(ctx context.Context, attempt int) error {
-	max := time.Duration(10<<min(attempt, 6)) * time.Millisecond
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(max))))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

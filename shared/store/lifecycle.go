@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/retry"
 )
 
 // NotificationTTL is how long in-app notifications are kept.
@@ -86,7 +87,7 @@ func (s *Store) UpdateTicket(ctx context.Context, id string, mutate func(t *help
 		if !errors.Is(err, ErrVersionChanged) && !errors.Is(err, ErrContention) || round >= maxUpdateRounds {
 			return cur.Ticket, fmt.Errorf("update ticket %s: %w", id, err)
 		}
-		if err := pause(ctx, round); err != nil {
+		if err := retry.Backoff(ctx, round, 5*time.Millisecond); err != nil {
 			return cur.Ticket, err
 		}
 	}
@@ -166,7 +167,7 @@ func (s *Store) DeleteTicket(ctx context.Context, id string) (helpdesk.Ticket, e
 		case err == nil:
 			return cur.Ticket, s.deletePartition(ctx, ticketPK(id))
 		case (errors.Is(err, ErrVersionChanged) || errors.Is(err, ErrContention)) && round < maxUpdateRounds:
-			if err := pause(ctx, round); err != nil {
+			if err := retry.Backoff(ctx, round, 5*time.Millisecond); err != nil {
 				return cur.Ticket, err
 			}
 		default:
@@ -268,7 +269,7 @@ func (s *Store) MergeTickets(ctx context.Context, primaryID, secondaryID string,
 		case err == nil:
 			return np.Ticket, nil
 		case (errors.Is(err, ErrVersionChanged) || errors.Is(err, ErrContention)) && round < maxUpdateRounds:
-			if err := pause(ctx, round); err != nil {
+			if err := retry.Backoff(ctx, round, 5*time.Millisecond); err != nil {
 				return p.Ticket, err
 			}
 		default:
@@ -334,18 +335,4 @@ func (s *Store) Notifications(ctx context.Context, recipient string, limit int32
 		return nil, fmt.Errorf("decode notifications: %w", err)
 	}
 	return ns, nil
-}
-
-// pause waits a jittered, growing delay before a re-read.
-func pause(ctx context.Context, round int) error {
-	d := time.Duration(5<<min(round, 6)) * time.Millisecond
-	d = d/2 + time.Duration(time.Now().UnixNano()%int64(d))
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

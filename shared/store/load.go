@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/retry"
 )
 
 // An agent's load of one ticket type is one item (AGENT#<id> / LOAD#<type>)
@@ -237,7 +238,9 @@ func (s *Store) batchGet(ctx context.Context, keys [][2]string) ([]map[string]ty
 				return nil, fmt.Errorf("%w: unprocessed keys after %d attempts", ErrContention, attempt)
 			}
 			pending = append(pending, left...)
-			time.Sleep(time.Duration(10<<min(attempt, 5)) * time.Millisecond)
+			if err := retry.Backoff(ctx, attempt, 10*time.Millisecond); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil
