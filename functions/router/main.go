@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stackdesk/stackdesk/shared/boot"
+	"github.com/stackdesk/stackdesk/shared/threading"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ingest"
 	"github.com/stackdesk/stackdesk/shared/queue"
@@ -32,7 +33,7 @@ func main() {
 	st := store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
 	svc := &ingest.Service{
 		Store:     st,
-		Threader:  ingest.SubmissionThreader,
+		Threader:  threading.Submission,
 		Pipelines: helpdesk.DefaultPipelines(),
 		Now:       time.Now,
 		Log:       log,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/stackdesk/stackdesk"
 	"github.com/stackdesk/stackdesk/shared/emulate"
+	"github.com/stackdesk/stackdesk/shared/threading"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/httpjson"
 	"github.com/stackdesk/stackdesk/shared/ingest"
@@ -81,7 +82,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		},
 		Router: &ingest.Service{
 			Store:     db,
-			Threader:  ingest.SubmissionThreader,
+			Threader:  threading.Submission,
 			Pipelines: helpdesk.DefaultPipelines(),
 			Now:       time.Now,
 			Log:       cfg.Log,

@@ -12,9 +12,10 @@ type Channel struct {
 	// Defaults are the ticket properties a new ticket from this channel gets.
 	Defaults TicketDefaults `dynamodbav:"defaults" json:"defaults"`
 	// Routing is the channel's routing rule; applied by the routing package.
-	Routing   RoutingRule   `dynamodbav:"routing" json:"routing"`
-	Form      *FormSettings `dynamodbav:"form,omitempty" json:"form,omitempty"`
-	CreatedAt time.Time     `dynamodbav:"createdAt" json:"created_at"`
+	Routing   RoutingRule    `dynamodbav:"routing" json:"routing"`
+	Form      *FormSettings  `dynamodbav:"form,omitempty" json:"form,omitempty"`
+	Email     *EmailSettings `dynamodbav:"email,omitempty" json:"email,omitempty"`
+	CreatedAt time.Time      `dynamodbav:"createdAt" json:"created_at"`
 }
 
 // TicketDefaults are the properties a channel gives to the tickets it creates.
@@ -72,6 +73,21 @@ const (
 type FormSettings struct {
 	Auth   FormAuth `dynamodbav:"auth" json:"auth"`
 	Secret string   `dynamodbav:"secret,omitempty" json:"-"` // HMAC key or token; never serialised to clients
+}
+
+// EmailSettings configure a team-email channel (seed 002).
+type EmailSettings struct {
+	Address     string `dynamodbav:"address" json:"address"`          // support@acme.example
+	CompanyName string `dynamodbav:"companyName" json:"company_name"` // shown in From
+	// FromMode is "agent_and_company" or "company_only".
+	FromMode  string `dynamodbav:"fromMode,omitempty" json:"from_mode,omitempty"`
+	Signature string `dynamodbav:"signature,omitempty" json:"signature,omitempty"` // {{full_name}}, {{first_name}}, {{last_name}}
+	// LogForwarder turns off "use the original sender of forwarded mail"
+	// (on by default, hence the inverted zero value).
+	LogForwarder bool `dynamodbav:"logForwarder,omitempty" json:"log_forwarder,omitempty"`
+	// NewTicketAfterDays: a reply to a ticket closed longer ago than this
+	// starts a new ticket; 0 always reopens the closed ticket.
+	NewTicketAfterDays int `dynamodbav:"newTicketAfterDays,omitempty" json:"new_ticket_after_days,omitempty"`
 }
 
 // Pipeline is an ordered set of ticket statuses; a status may close the ticket.

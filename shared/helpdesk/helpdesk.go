@@ -96,7 +96,12 @@ type Ticket struct {
 	TeamID      string      `dynamodbav:"teamId,omitempty" json:"team_id,omitempty"`
 	// AssignedAt is when the current owner got the ticket; it places the
 	// ticket in the owner's load window (see LoadWindowDays).
-	AssignedAt   time.Time `dynamodbav:"assignedAt,omitempty" json:"assigned_at,omitempty"`
+	AssignedAt time.Time `dynamodbav:"assignedAt,omitempty" json:"assigned_at,omitempty"`
+	// ClosedAt is when the ticket last closed (reply-reopen policy).
+	ClosedAt time.Time `dynamodbav:"closedAt,omitempty" json:"closed_at,omitempty"`
+	// Participants are the sender keys of everyone who wrote in on the
+	// ticket; a ticket reference in a subject only counts from them.
+	Participants []string  `dynamodbav:"participants,stringset,omitempty" json:"-"`
 	Unread       bool      `dynamodbav:"unread" json:"unread"`
 	MessageCount int       `dynamodbav:"messageCount" json:"message_count"`
 	CreatedAt    time.Time `dynamodbav:"createdAt" json:"created_at"`
@@ -139,8 +144,11 @@ type Message struct {
 	Submission map[string]string `dynamodbav:"submission,omitempty" json:"-"`
 	// ThreadReason says why this message joined its ticket ("new_ticket",
 	// "in_reply_to", ...), so every threading decision can be explained.
-	ThreadReason string    `dynamodbav:"threadReason" json:"thread_reason"`
-	CreatedAt    time.Time `dynamodbav:"createdAt" json:"created_at"`
+	ThreadReason string `dynamodbav:"threadReason" json:"thread_reason"`
+	// ThreadNote says why a lookup that matched was not followed (a stranger's
+	// subject reference, a ticket closed too long ago).
+	ThreadNote string    `dynamodbav:"threadNote,omitempty" json:"thread_note,omitempty"`
+	CreatedAt  time.Time `dynamodbav:"createdAt" json:"created_at"`
 }
 
 // Attachment is a file kept in the mail bucket (or at a provider URL).

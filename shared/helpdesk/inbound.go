@@ -54,18 +54,48 @@ func (s Sender) Key(kind ChannelKind) string {
 	}
 }
 
-// EmailHeaders are the headers threading and loop detection need.
+// EmailHeaders carry what threading, contacts and loop handling need from
+// an email. Message-IDs are without angle brackets; addresses lower-cased.
 type EmailHeaders struct {
-	MessageID     string   `json:"message_id,omitempty"`
-	InReplyTo     []string `json:"in_reply_to,omitempty"`
-	References    []string `json:"references,omitempty"`
-	AutoSubmitted bool     `json:"auto_submitted,omitempty"`
+	MessageID  string   `json:"message_id,omitempty"`
+	InReplyTo  []string `json:"in_reply_to,omitempty"`
+	References []string `json:"references,omitempty"`
+	To         []string `json:"to,omitempty"`
+	Cc         []string `json:"cc,omitempty"`
+	// Recipients are the envelope recipients: the team addresses (plus any
+	// reply-token address) this copy was delivered to.
+	Recipients []string `json:"recipients,omitempty"`
+	// Kind is "normal", or why the mail must never become a ticket nor be
+	// answered: "auto_reply", "bounce", "bulk", "loop".
+	Kind       string `json:"kind,omitempty"`
+	KindReason string `json:"kind_reason,omitempty"`
+	// ForwardedBy is who forwarded the mail when the ticket is logged against
+	// the original sender.
+	ForwardedBy *Sender `json:"forwarded_by,omitempty"`
+	// FullText is the whole text, quoted history included (Text holds the new part).
+	FullText string `json:"full_text,omitempty"`
 }
 
 // Verdicts are the provider's spam and virus checks ("PASS", "FAIL", ...).
 type Verdicts struct {
 	Spam  string `json:"spam,omitempty"`
 	Virus string `json:"virus,omitempty"`
+}
+
+// VerdictFail is a provider verdict that sends a message to the spam view.
+const VerdictFail = "FAIL"
+
+// IsSpam reports whether the provider judged the message spam or a virus.
+func (v Verdicts) IsSpam() bool { return v.Spam == VerdictFail || v.Virus == VerdictFail }
+
+// DedupeScope is the namespace of ProviderMessageID: the channel, except for
+// email, whose Message-IDs are global, so the same mail delivered to two of
+// the tenant's addresses is one message (and one ticket).
+func (m *InboundMessage) DedupeScope() string {
+	if m.Channel == ChannelEmail {
+		return string(ChannelEmail)
+	}
+	return m.ChannelID
 }
 
 // Validate checks the fields every consumer relies on.

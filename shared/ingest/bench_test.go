@@ -9,22 +9,23 @@ import (
 	"github.com/stackdesk/stackdesk/shared/ingest"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/testbed"
+	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
 // BenchmarkApply measures applying inbound messages against DynamoDB Local
 // and reports the capacity units each costs on DynamoDB (see
 // testbed.CapacityMeter for how). Wall time is DynamoDB Local's, not AWS's.
 func BenchmarkApply(b *testing.B) {
-	oneThread := ingest.ThreaderFunc(func(m *helpdesk.InboundMessage) ingest.Thread {
-		return ingest.Thread{Lookup: []ingest.Key{{Key: "bench-thread", Reason: "bench"}}, Own: []string{"bench-thread"}}
+	oneThread := threading.Func(func(m *helpdesk.InboundMessage) threading.Thread {
+		return threading.Thread{Lookup: []threading.Key{{Key: "bench-thread", Reason: "bench"}}, Own: []string{"bench-thread"}}
 	})
 	cases := []struct {
 		name     string
-		threader ingest.Threader
+		threader threading.Threader
 		sender   func(i int) string
 	}{
-		{"new_ticket_new_contact", ingest.SubmissionThreader, func(i int) string { return fmt.Sprintf("c%d@example.com", i) }},
-		{"new_ticket_known_contact", ingest.SubmissionThreader, func(int) string { return "known@example.com" }},
+		{"new_ticket_new_contact", threading.Submission, func(i int) string { return fmt.Sprintf("c%d@example.com", i) }},
+		{"new_ticket_known_contact", threading.Submission, func(int) string { return "known@example.com" }},
 		{"append_message", oneThread, func(int) string { return "known@example.com" }},
 	}
 	for _, tc := range cases {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,6 +17,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/retry"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
 // Store is what ingest needs from the table.
@@ -28,6 +30,8 @@ type Store interface {
 	CreateTicket(ctx context.Context, nt store.NewTicket) error
 	AppendMessage(ctx context.Context, nm store.NewMessage) error
 	GetContact(ctx context.Context, id string) (helpdesk.Contact, error)
+	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
+	UpdateTicket(ctx context.Context, id string, mutate func(t *helpdesk.Ticket) (store.Change, error)) (helpdesk.Ticket, error)
 	PendingOutbox(ctx context.Context, ticketID string) (map[string]string, error)
 	ClearOutbox(ctx context.Context, ticketID string, ids []string) error
 }
@@ -42,41 +46,10 @@ type Publisher interface {
 	Publish(ctx context.Context, body string) error
 }
 
-// Threader names the conversation a message belongs to. Lookup keys find an
-// existing ticket (first match wins, with its reason); Own keys are registered
-// to the ticket the message lands in, so later messages can find it.
-type Threader interface {
-	Thread(m *helpdesk.InboundMessage) Thread
-}
-
-// Thread is a threader's answer.
-type Thread struct {
-	Lookup []Key
-	Own    []string
-}
-
-// Key is a lookup key and the reason recorded when it matches.
-type Key struct {
-	Key    string
-	Reason string
-}
-
-// ThreaderFunc adapts a function to a Threader.
-type ThreaderFunc func(m *helpdesk.InboundMessage) Thread
-
-// Thread calls f.
-func (f ThreaderFunc) Thread(m *helpdesk.InboundMessage) Thread { return f(m) }
-
-// SubmissionThreader threads forms and API tickets: every submission is its
-// own conversation, keyed by its provider id.
-var SubmissionThreader = ThreaderFunc(func(m *helpdesk.InboundMessage) Thread {
-	return Thread{Own: []string{string(m.Channel) + "#" + m.ChannelID + "#" + m.ProviderMessageID}}
-})
-
 // Service applies inbound messages.
 type Service struct {
 	Store     Store
-	Threader  Threader
+	Threader  threading.Threader
 	Pipelines helpdesk.Pipelines
 	Now       func() time.Time
 	Log       *slog.Logger
@@ -114,7 +87,7 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	if err != nil {
 		return Result{}, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
 	}
-	dedupe := store.DedupeKey(m.ChannelID, m.ProviderMessageID)
+	dedupe := store.DedupeKey(m.DedupeScope(), m.ProviderMessageID)
 	thread := s.Threader.Thread(m)
 	attempts := s.MaxAttempts
 	if attempts <= 0 {
@@ -155,7 +128,7 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 
 // applyOnce reads, decides and writes once; it returns the outbox the write
 // committed, to publish.
-func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch helpdesk.Channel, dedupe string, th Thread, ticketNo *string) (Result, map[string]string, error) {
+func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch helpdesk.Channel, dedupe string, th threading.Thread, ticketNo *string) (Result, map[string]string, error) {
 	rec, err := s.Store.FindDedupe(ctx, dedupe)
 	if err == nil {
 		return Result{TicketID: rec.TicketID, MessageID: rec.MessageID, Duplicate: true, Reason: "duplicate"}, nil, nil
@@ -179,16 +152,30 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	msg := s.message(m)
 	msg.AuthorContactID = contactID
 
-	if ticketID, matched, reason, err := s.findThread(ctx, th); err != nil {
+	spam := m.Verdicts.IsSpam()
+	if spam {
+		// A FAIL verdict goes to the spam view on its own, whatever it quotes.
+		th.Lookup = nil
+	}
+	found, err := s.findThread(ctx, th, senderKey, ch)
+	if err != nil {
 		return Result{}, nil, err
-	} else if ticketID != "" {
-		msg.TicketID, msg.ThreadReason = ticketID, reason
+	}
+	if found.ticket != nil {
+		if err := s.reopenIfClosed(ctx, found.ticket); err != nil {
+			return Result{}, nil, err
+		}
+		ticketID := found.ticket.ID
+		msg.TicketID, msg.ThreadReason = ticketID, found.reason
 		err := s.Store.AppendMessage(ctx, store.NewMessage{TicketID: ticketID, Message: msg,
-			NewContact: newContact, ContactKey: senderKey, ThreadKeys: without(th.Own, matched), DedupeKey: dedupe})
+			NewContact: newContact, ContactKey: senderKey, ThreadKeys: without(th.Own, found.key), DedupeKey: dedupe})
 		if err != nil {
 			return Result{}, nil, err
 		}
-		return Result{TicketID: ticketID, MessageID: msg.ID, Reason: reason}, nil, nil
+		return Result{TicketID: ticketID, MessageID: msg.ID, Reason: found.reason}, nil, nil
+	}
+	if found.note != "" {
+		msg.ThreadNote = found.note
 	}
 
 	if *ticketNo == "" {
@@ -199,12 +186,28 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	}
 	id := *ticketNo
 	t := s.ticket(id, m, ch, contactID)
+	t.Participants = []string{senderKey}
 	msg.TicketID, msg.ThreadReason = id, ReasonNewTicket
+	own := append([]string(nil), th.Own...)
+	if !spam {
+		// Claim the conversation's ids, but not those of a ticket passed over.
+		for _, k := range th.Claim {
+			if !found.taken[k] {
+				own = append(own, k)
+			}
+		}
+	}
+	if th.TicketKey {
+		own = append(own, threading.TicketKey(id))
+	}
 	nt := store.NewTicket{
 		Ticket: t, Message: msg, NewContact: newContact, ContactKey: senderKey,
-		ThreadKeys: th.Own, DedupeKey: dedupe,
+		ThreadKeys: own, DedupeKey: dedupe,
 	}
-	if s.Router != nil {
+	if spam {
+		nt.Ticket.State = helpdesk.StateSpam
+	}
+	if s.Router != nil && !spam {
 		plan, err := s.plan(ctx, ch, &nt.Ticket, newContact == nil)
 		if err != nil {
 			return Result{}, nil, err
@@ -282,29 +285,90 @@ func (s *Service) flushOutbox(ctx context.Context, ticketID string, box map[stri
 	return s.Store.ClearOutbox(ctx, ticketID, ids)
 }
 
-// findThread returns the ticket the message threads into, the key that
-// matched and its reason; an empty ticket id means a new conversation.
-func (s *Service) findThread(ctx context.Context, th Thread) (ticketID, key, reason string, err error) {
-	if len(th.Lookup) == 0 {
-		return "", "", "", nil
-	}
-	keys := make([]string, len(th.Lookup))
-	for i, k := range th.Lookup {
-		keys[i] = k.Key
-	}
-	ticketID, key, err = s.Store.FindThread(ctx, keys)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", "", "", nil
-	}
-	if err != nil {
-		return "", "", "", err
-	}
+// match is where a message threads, if anywhere.
+type match struct {
+	ticket *helpdesk.Ticket
+	key    string
+	reason string
+	note   string          // why a candidate key was passed over, for the record
+	taken  map[string]bool // lookup keys that belong to a ticket passed over
+}
+
+// findThread tries the lookup keys in order. A key that needs a participant
+// is passed over when the sender never wrote on that ticket; a ticket closed
+// longer ago than the channel allows is passed over too (a new ticket starts).
+func (s *Service) findThread(ctx context.Context, th threading.Thread, senderKey string, ch helpdesk.Channel) (match, error) {
+	var m match
 	for _, k := range th.Lookup {
-		if k.Key == key {
-			return ticketID, key, k.Reason, nil
+		ticketID, _, err := s.Store.FindThread(ctx, []string{k.Key})
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return m, err
+		}
+		t, err := s.Store.GetTicketHeader(ctx, ticketID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // deleted since; its keys are going too
+		}
+		if err != nil {
+			return m, err
+		}
+		if t.State == helpdesk.StateMerged && t.MergedInto != "" {
+			if t, err = s.Store.GetTicketHeader(ctx, t.MergedInto); err != nil {
+				return m, err
+			}
+		}
+		if k.RequireParticipant && !slices.Contains(t.Participants, senderKey) {
+			m.note = "subject_reference_from_non_participant:" + ticketID
+			m.pass(k.Key)
+			continue
+		}
+		if ch.Email != nil && ch.Email.NewTicketAfterDays > 0 && t.State == helpdesk.StateClosed &&
+			s.Now().Sub(t.ClosedAt) > time.Duration(ch.Email.NewTicketAfterDays)*24*time.Hour {
+			m.note = "closed_too_long_ago:" + ticketID
+			m.pass(k.Key)
+			continue
+		}
+		return match{ticket: &t, key: k.Key, reason: k.Reason}, nil
+	}
+	return m, nil
+}
+
+func (m *match) pass(key string) {
+	if m.taken == nil {
+		m.taken = map[string]bool{}
+	}
+	m.taken[key] = true
+}
+
+// reopenIfClosed moves a closed ticket a customer writes into back to the
+// first open stage of its pipeline (seed 001: a reply reopens).
+func (s *Service) reopenIfClosed(ctx context.Context, t *helpdesk.Ticket) error {
+	if t.State != helpdesk.StateClosed {
+		return nil
+	}
+	p, ok := s.Pipelines[t.Pipeline]
+	if !ok {
+		p = helpdesk.DefaultPipeline
+	}
+	var open string
+	for _, st := range p.Stages {
+		if !st.Closed {
+			open = st.ID
+			break
 		}
 	}
-	return ticketID, key, "thread_key", nil
+	_, err := s.Store.UpdateTicket(ctx, t.ID, func(cur *helpdesk.Ticket) (store.Change, error) {
+		if cur.State != helpdesk.StateClosed {
+			return store.Change{}, store.ErrNoChange
+		}
+		from := cur.Status
+		cur.Status, cur.State, cur.Pipeline = open, helpdesk.StateOpen, p.ID
+		return store.Change{Activities: []helpdesk.Activity{{ID: helpdesk.NewID(), TicketID: cur.ID,
+			Kind: helpdesk.ActivityStatus, ActorID: "contact:" + cur.ContactID, At: s.Now(), From: from, To: open}}}, nil
+	})
+	return err
 }
 
 // without returns keys less skip: a key that just matched is registered
@@ -324,13 +388,13 @@ func without(keys []string, skip string) []string {
 var messageNamespace = uuid.MustParse("6f1d8c2e-5b0a-4c39-9a51-3e7d2c4b8f10")
 
 // MessageID is the id of the message a provider message becomes.
-func MessageID(channelID, providerMessageID string) string {
-	return uuid.NewSHA1(messageNamespace, []byte(channelID+"\x00"+providerMessageID)).String()
+func MessageID(scope, providerMessageID string) string {
+	return uuid.NewSHA1(messageNamespace, []byte(scope+"\x00"+providerMessageID)).String()
 }
 
 func (s *Service) message(m *helpdesk.InboundMessage) helpdesk.Message {
 	return helpdesk.Message{
-		ID:                MessageID(m.ChannelID, m.ProviderMessageID),
+		ID:                MessageID(m.DedupeScope(), m.ProviderMessageID),
 		Direction:         helpdesk.Inbound,
 		ChannelID:         m.ChannelID,
 		ChannelKind:       m.Channel,

@@ -18,6 +18,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/ingest"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/testbed"
+	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
 var t0 = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
@@ -39,14 +40,14 @@ type env struct {
 	table string
 }
 
-func newEnv(t *testing.T, th ingest.Threader) env {
+func newEnv(t *testing.T, th threading.Threader) env {
 	db, table := testbed.Table(t)
 	st := store.New(db, table)
 	if err := st.PutChannel(context.Background(), formChannel); err != nil {
 		t.Fatal(err)
 	}
 	if th == nil {
-		th = ingest.SubmissionThreader
+		th = threading.Submission
 	}
 	svc := &ingest.Service{Store: st, Threader: th, Pipelines: helpdesk.DefaultPipelines(),
 		Now: nowT0, Log: quiet, MaxAttempts: 20}
@@ -225,8 +226,8 @@ func TestConcurrentFirstMessagesFromOneSenderCreateOneContact(t *testing.T) {
 // Sixteen messages of one conversation (the same thread key) arriving at once
 // must create exactly one ticket that holds all sixteen messages.
 func TestConcurrentMessagesOfOneThreadCreateOneTicket(t *testing.T) {
-	sameThread := ingest.ThreaderFunc(func(m *helpdesk.InboundMessage) ingest.Thread {
-		return ingest.Thread{Lookup: []ingest.Key{{Key: "conv-42", Reason: "same_conversation"}}, Own: []string{"conv-42"}}
+	sameThread := threading.Func(func(m *helpdesk.InboundMessage) threading.Thread {
+		return threading.Thread{Lookup: []threading.Key{{Key: "conv-42", Reason: "same_conversation"}}, Own: []string{"conv-42"}}
 	})
 	e := newEnv(t, sameThread)
 	const n = 16

@@ -20,6 +20,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/testbed"
+	"github.com/stackdesk/stackdesk/shared/threading"
 	"github.com/stackdesk/stackdesk/shared/tickets"
 )
 
@@ -70,7 +71,7 @@ func newDesk(t testing.TB, n int, dist helpdesk.Distribution, agent func(i int) 
 	if err := st.PutChannel(ctx, ch); err != nil {
 		t.Fatal(err)
 	}
-	d.svc = &ingest.Service{Store: st, Threader: ingest.SubmissionThreader, Pipelines: helpdesk.DefaultPipelines(),
+	d.svc = &ingest.Service{Store: st, Threader: threading.Submission, Pipelines: helpdesk.DefaultPipelines(),
 		Now: time.Now, Log: quiet, MaxAttempts: 50,
 		Router:   &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN},
 		Outbound: d.outbox}

@@ -129,7 +129,7 @@ func GroupID(m *helpdesk.InboundMessage) string {
 
 // DeduplicationID is the FIFO deduplication id of m.
 func DeduplicationID(m *helpdesk.InboundMessage) string {
-	return sqsID(m.ChannelID + "#" + m.ProviderMessageID)
+	return sqsID(m.DedupeScope() + "#" + m.ProviderMessageID)
 }
 
 // sqsID keeps ids inside SQS's rules (at most 128 printable ASCII characters)

@@ -23,6 +23,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/testbed"
+	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
 // now is the fixed clock of every test: Wednesday 2026-11-18 03:00 UTC, which
@@ -113,14 +114,14 @@ type rig struct {
 	seq   int
 }
 
-func newRig(t *testing.T, threader ingest.Threader) *rig {
+func newRig(t *testing.T, threader threading.Threader) *rig {
 	t.Helper()
 	t.Parallel()
 	db, table := testbed.Table(t)
 	st := store.New(db, table, store.WithClock(clock))
 	out := &fakeOutbound{}
 	if threader == nil {
-		threader = ingest.SubmissionThreader
+		threader = threading.Submission
 	}
 	svc := &ingest.Service{
 		Store: st, Threader: threader, Pipelines: helpdesk.DefaultPipelines(),
@@ -765,9 +766,9 @@ func TestAssignmentNotificationsAndOutbox(t *testing.T) {
 // same owner, one activity, no new notification or email, no round-robin
 // turn used, no load added.
 func TestAppendIsNotRerouted(t *testing.T) {
-	byConversation := ingest.ThreaderFunc(func(m *helpdesk.InboundMessage) ingest.Thread {
+	byConversation := threading.Func(func(m *helpdesk.InboundMessage) threading.Thread {
 		k := "conv#" + m.Sender.Email
-		return ingest.Thread{Lookup: []ingest.Key{{Key: k, Reason: "same_sender"}}, Own: []string{k}}
+		return threading.Thread{Lookup: []threading.Key{{Key: k, Reason: "same_sender"}}, Own: []string{k}}
 	})
 	r := newRig(t, byConversation)
 	a := agent("ap-a")

@@ -93,6 +93,12 @@ func (s *Store) UpdateTicket(ctx context.Context, id string, mutate func(t *help
 	}
 }
 
+// GetTicketHeader reads a ticket without its conversation.
+func (s *Store) GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error) {
+	it, err := s.getTicketItem(ctx, id)
+	return it.Ticket, err
+}
+
 func (s *Store) getTicketItem(ctx context.Context, id string) (ticketItem, error) {
 	var it ticketItem
 	if err := s.get(ctx, ticketPK(id), skTicket, &it); err != nil {

@@ -176,7 +176,8 @@ func (s *Store) contactItems(b *txBuilder, c *helpdesk.Contact, key string) int 
 type NewMessage struct {
 	TicketID string
 	Message  helpdesk.Message
-	// NewContact and ContactKey work as in NewTicket for the message's author.
+	// NewContact and ContactKey work as in NewTicket for the message's author;
+	// an inbound message's ContactKey also joins the ticket's participants.
 	NewContact *helpdesk.Contact
 	ContactKey string
 	ThreadKeys []string
@@ -200,6 +201,9 @@ func (s *Store) AppendMessage(ctx context.Context, nm NewMessage) error {
 	}
 	if len(nm.ThreadKeys) > 0 {
 		upd = upd.Add(expression.Name("threadKeys"), expression.Value(&types.AttributeValueMemberSS{Value: nm.ThreadKeys}))
+	}
+	if m.Direction == helpdesk.Inbound && nm.ContactKey != "" {
+		upd = upd.Add(expression.Name("participants"), expression.Value(&types.AttributeValueMemberSS{Value: []string{nm.ContactKey}}))
 	}
 	expr, err := expression.NewBuilder().WithUpdate(upd).
 		WithCondition(expression.AttributeExists(expression.Name(attrPK))).Build()

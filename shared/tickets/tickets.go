@@ -116,6 +116,9 @@ func (s *Service) SetStatus(ctx context.Context, ticketID, status, actor string)
 		if t.State != helpdesk.StateSpam {
 			t.State = state
 		}
+		if state == helpdesk.StateClosed {
+			t.ClosedAt = s.Now()
+		}
 		return store.Change{Activities: []helpdesk.Activity{s.activity(t, helpdesk.ActivityStatus, actor, from, status)}}, nil
 	})
 }

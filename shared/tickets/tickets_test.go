@@ -13,6 +13,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/testbed"
+	"github.com/stackdesk/stackdesk/shared/threading"
 	"github.com/stackdesk/stackdesk/shared/tickets"
 )
 
@@ -36,9 +37,9 @@ func (nopOutbox) Publish(context.Context, string) error { return nil }
 
 // threadOf makes every message with the same subject one conversation, so
 // tests can write into an existing ticket.
-var threadOf = ingest.ThreaderFunc(func(m *helpdesk.InboundMessage) ingest.Thread {
+var threadOf = threading.Func(func(m *helpdesk.InboundMessage) threading.Thread {
 	k := "subject#" + m.Subject
-	return ingest.Thread{Lookup: []ingest.Key{{Key: k, Reason: "same_subject"}}, Own: []string{k}}
+	return threading.Thread{Lookup: []threading.Key{{Key: k, Reason: "same_subject"}}, Own: []string{k}}
 })
 
 func newFixture(t *testing.T) *fixture {
