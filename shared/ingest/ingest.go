@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/outbox"
 	"github.com/stackdesk/stackdesk/shared/retry"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
@@ -102,14 +103,17 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 				return Result{}, err
 			}
 		}
-		res, outbox, err := s.applyOnce(ctx, m, ch, dedupe, thread, &ticketNo)
+		res, jobs, err := s.applyOnce(ctx, m, ch, dedupe, thread, &ticketNo)
 		switch {
 		case err == nil:
 			res.Attempts = attempt + 1
 			log.InfoContext(ctx, "message applied", "ticket_id", res.TicketID, "created", res.Created,
 				"duplicate", res.Duplicate, "reason", res.Reason, "owner", res.OwnerID, "attempt", attempt+1)
-			if res.Duplicate || len(outbox) > 0 {
-				if err := s.flushOutbox(ctx, res.TicketID, outbox, res.Duplicate); err != nil {
+			if res.Duplicate || len(jobs) > 0 {
+				if res.Duplicate {
+					jobs = nil // re-read what is still pending
+				}
+				if err := outbox.Flush(ctx, s.Store, s.Outbound, res.TicketID, jobs); err != nil {
 					return res, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
 				}
 			}
@@ -217,11 +221,11 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	if err := s.create(ctx, nt); err != nil {
 		return Result{}, nil, err
 	}
-	var outbox map[string]string
+	var jobs map[string]string
 	if nt.Routing != nil {
-		outbox = nt.Routing.Outbox
+		jobs = nt.Routing.Outbox
 	}
-	return Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket, OwnerID: nt.Ticket.OwnerID}, outbox, nil
+	return Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket, OwnerID: nt.Ticket.OwnerID}, jobs, nil
 }
 
 // plan runs the router and applies its decision to t.
@@ -254,35 +258,6 @@ func (s *Service) create(ctx context.Context, nt store.NewTicket) error {
 			return err
 		}
 	}
-}
-
-// flushOutbox publishes a ticket's committed jobs and clears them. On a
-// redelivered message it reads what is still pending first, so a flush that
-// failed after the commit is completed by the retry.
-func (s *Service) flushOutbox(ctx context.Context, ticketID string, box map[string]string, reread bool) error {
-	if reread {
-		var err error
-		if box, err = s.Store.PendingOutbox(ctx, ticketID); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return nil // the ticket was deleted since
-			}
-			return err
-		}
-	}
-	if len(box) == 0 {
-		return nil
-	}
-	if s.Outbound == nil {
-		return fmt.Errorf("ticket %s has %d outbound jobs and no outbound queue", ticketID, len(box))
-	}
-	ids := make([]string, 0, len(box))
-	for id, body := range box {
-		if err := s.Outbound.Publish(ctx, body); err != nil {
-			return fmt.Errorf("flush outbox of ticket %s: %w", ticketID, err)
-		}
-		ids = append(ids, id)
-	}
-	return s.Store.ClearOutbox(ctx, ticketID, ids)
 }
 
 // match is where a message threads, if anywhere.
