@@ -12,17 +12,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stackdesk/stackdesk/shared/boot"
-	"github.com/stackdesk/stackdesk/shared/threading"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ingest"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
 type config struct {
 	boot.Common
 	OutboundQueueURL string `env:"OUTBOUND_QUEUE_URL,required"`
+	// ReplyTokenSecret verifies the signed reply-to addresses of our mail.
+	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
 }
 
 func main() {
@@ -33,7 +35,7 @@ func main() {
 	st := store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
 	svc := &ingest.Service{
 		Store:     st,
-		Threader:  threading.Submission,
+		Threader:  threading.ByChannel([]byte(cfg.ReplyTokenSecret)),
 		Pipelines: helpdesk.DefaultPipelines(),
 		Now:       time.Now,
 		Log:       log,

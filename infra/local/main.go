@@ -22,23 +22,29 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address of the local webhook endpoints (loopback only)")
+	smtpAddr := flag.String("smtp", "127.0.0.1:2525", "address of the local SMTP listener that delivers mail as SES would")
 	prefix := flag.String("prefix", "stackdesk-local", "name prefix of the local table, queues and bucket")
 	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("tenant", "demo")
-	if err := run(*addr, *prefix, log); err != nil {
+	if err := run(*addr, *smtpAddr, *prefix, log); err != nil {
 		log.Error("local stack failed", "error", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, prefix string, log *slog.Logger) error {
+// localReplySecret signs reply tokens of the local stack only; a deployed
+// stack generates its own in Secrets Manager.
+var localReplySecret = []byte("local-development-reply-token-secret")
+
+func run(addr, smtpAddr, prefix string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
 		return err
 	}
-	r, err := localrun.New(ctx, awsCfg, localrun.Config{Prefix: prefix, Log: log, RetryDelay: 5 * time.Second})
+	r, err := localrun.New(ctx, awsCfg, localrun.Config{Prefix: prefix, Tenant: "demo", ReplyTokenSecret: localReplySecret,
+		Log: log, RetryDelay: 5 * time.Second})
 	if err != nil {
 		return err
 	}
@@ -50,6 +56,12 @@ func run(addr, prefix string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	smtpLn, err := net.Listen("tcp", smtpAddr)
+	if err != nil {
+		return err
+	}
+	mail := r.ServeSMTP(smtpLn)
+	defer mail.Close()
 	srv := &http.Server{Handler: r.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go r.Poll(ctx)
 	go func() {
@@ -67,6 +79,7 @@ Stackdesk is running locally (Ctrl-C stops it and the emulators).
   form webhook %s/forms/%s   (unsigned)
                %s/forms/%s    (HMAC-SHA256, secret %q, header X-Stackdesk-Signature)
   tickets      %s/local/tickets   and   %s/local/tickets/{id}
+  team email   %s at smtp://%s (stored in the bucket, then email-inbound, as SES does)
 
 Create a ticket:
 
@@ -76,8 +89,12 @@ Create a ticket:
 
   curl -s %s/local/tickets
 
+Write in by mail (any client, or swaks):
+
+  swaks --server %s --to %s --from ann@example.com --header 'Subject: Printer on fire' --body 'Help!'
+
 `, r.Stack.TableName, r.Stack.QueueURLs["IngestQueue"], base, demo.FormChannelID, base, demo.SignedChannelID,
-		demo.SignedSecret, base, base, base, demo.FormChannelID, base)
+		demo.SignedSecret, base, base, demo.EmailAddress, smtpLn.Addr(), base, demo.FormChannelID, base, smtpLn.Addr(), demo.EmailAddress)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

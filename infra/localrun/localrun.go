@@ -15,27 +15,32 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/uuid"
 
 	"github.com/stackdesk/stackdesk"
 	"github.com/stackdesk/stackdesk/shared/emulate"
-	"github.com/stackdesk/stackdesk/shared/threading"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/httpjson"
 	"github.com/stackdesk/stackdesk/shared/ingest"
+	"github.com/stackdesk/stackdesk/shared/mailin"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/stacktemplate"
 	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/threading"
 	"github.com/stackdesk/stackdesk/shared/webhooks"
 )
 
 // Config of a local stack.
 type Config struct {
 	Prefix string // resource name prefix, e.g. "stackdesk-local"
-	Log    *slog.Logger
+	Tenant string // loop-header value of the tenant's outbound mail
+	// ReplyTokenSecret signs the reply-to addresses of outbound mail.
+	ReplyTokenSecret []byte
+	Log              *slog.Logger
 	// RetryDelay is how soon a record the router failed becomes visible
 	// again. AWS waits for the queue's visibility timeout (180 s), which is
 	// needlessly slow locally; a negative value keeps that behaviour.
@@ -52,7 +57,9 @@ type Runner struct {
 	Store   *store.Store
 	Forms   *webhooks.Forms
 	Router  *ingest.Service
+	Mail    *mailin.Handler
 	sqs     *sqs.Client
+	s3      *s3.Client
 	cfg     Config
 	handler http.Handler
 }
@@ -82,14 +89,19 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		},
 		Router: &ingest.Service{
 			Store:     db,
-			Threader:  threading.Submission,
+			Threader:  threading.ByChannel(cfg.ReplyTokenSecret),
 			Pipelines: helpdesk.DefaultPipelines(),
 			Now:       time.Now,
 			Log:       cfg.Log,
 			Router:    &routing.Router{Store: db, Now: time.Now, Rand: rand.IntN},
 			Outbound:  &queue.Outbound{Client: clients.SQS, QueueURL: st.QueueURLs["OutboundQueue"]},
 		},
+		Mail: &mailin.Handler{
+			S3: clients.S3, Channels: db, Tenant: cfg.Tenant, Bucket: st.Buckets["MailBucket"], Prefix: "inbound/", Log: cfg.Log,
+			Queue: &queue.Ingest{Client: clients.SQS, QueueURL: st.QueueURLs["IngestQueue"]},
+		},
 		sqs: clients.SQS,
+		s3:  clients.S3,
 		cfg: cfg,
 	}
 	mux := http.NewServeMux()
@@ -99,6 +111,9 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	r.handler = mux
 	return r, nil
 }
+
+// S3 is the runner's S3 client (the mail bucket).
+func (r *Runner) S3() *s3.Client { return r.s3 }
 
 // Handler serves the webhooks and the read-only local endpoints.
 func (r *Runner) Handler() http.Handler { return r.handler }

@@ -38,7 +38,8 @@ func start(t *testing.T) stack {
 	t.Helper()
 	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3")
 	ctx := context.Background()
-	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Log: quiet, VisibilityTimeout: 2 * time.Second})
+	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo", ReplyTokenSecret: []byte("localrun-test-reply-token-secret"),
+		Log: quiet, VisibilityTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

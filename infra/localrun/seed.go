@@ -6,11 +6,13 @@ import (
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/mailin"
 )
 
 // Demo names what Seed created.
 type Demo struct {
 	FormChannelID   string // unsigned: curl can post to it as is
+	EmailAddress    string // the team address of the email channel
 	SignedChannelID string // HMAC-signed with SignedSecret
 	SignedSecret    string
 	TeamID          string
@@ -21,7 +23,8 @@ type Demo struct {
 // channels. It overwrites, so running it again is harmless.
 func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 	now := time.Now().UTC()
-	d := Demo{FormChannelID: "contact-form", SignedChannelID: "signed-form", SignedSecret: "demo-secret", TeamID: "support"}
+	d := Demo{FormChannelID: "contact-form", SignedChannelID: "signed-form", SignedSecret: "demo-secret", TeamID: "support",
+		EmailAddress: "support@acme.example"}
 	agents := []helpdesk.Agent{
 		{ID: "alice", Email: "alice@acme.example", Name: "Alice Martin", Seat: true, Active: true, Skills: []string{"en", "fr"}, TimeZone: "Europe/Paris"},
 		{ID: "bob", Email: "bob@acme.example", Name: "Bob Chen", Seat: true, Active: true, Skills: []string{"en"}, TimeZone: "America/New_York"},
@@ -46,6 +49,9 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 			Form: &helpdesk.FormSettings{Auth: helpdesk.FormAuthNone}, CreatedAt: now},
 		{ID: d.SignedChannelID, Kind: helpdesk.ChannelForm, Name: "Signed partner form", Defaults: defaults, Routing: routing,
 			Form: &helpdesk.FormSettings{Auth: helpdesk.FormAuthHMAC, Secret: d.SignedSecret}, CreatedAt: now},
+		{ID: mailin.ChannelID(d.EmailAddress), Kind: helpdesk.ChannelEmail, Name: "Support email", Defaults: defaults, Routing: routing,
+			Email: &helpdesk.EmailSettings{Address: d.EmailAddress, CompanyName: "Acme Support", FromMode: "agent_and_company",
+				Signature: "-- \n{{full_name}}, Acme Support"}, CreatedAt: now},
 	}
 	for _, c := range channels {
 		if err := r.Store.PutChannel(ctx, c); err != nil {

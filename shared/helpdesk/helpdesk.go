@@ -147,9 +147,25 @@ type Message struct {
 	ThreadReason string `dynamodbav:"threadReason" json:"thread_reason"`
 	// ThreadNote says why a lookup that matched was not followed (a stranger's
 	// subject reference, a ticket closed too long ago).
-	ThreadNote string    `dynamodbav:"threadNote,omitempty" json:"thread_note,omitempty"`
-	CreatedAt  time.Time `dynamodbav:"createdAt" json:"created_at"`
+	ThreadNote string `dynamodbav:"threadNote,omitempty" json:"thread_note,omitempty"`
+	// Outbound messages: the RFC 5322 Message-ID the customer sees, the
+	// delivery status and, when it failed, why.
+	EmailMessageID string        `dynamodbav:"emailMessageId,omitempty" json:"email_message_id,omitempty"`
+	Status         MessageStatus `dynamodbav:"status,omitempty" json:"status,omitempty"`
+	StatusReason   string        `dynamodbav:"statusReason,omitempty" json:"status_reason,omitempty"`
+	CreatedAt      time.Time     `dynamodbav:"createdAt" json:"created_at"`
 }
+
+// MessageStatus is the delivery state of an outbound message.
+type MessageStatus string
+
+const (
+	StatusQueued    MessageStatus = "queued"
+	StatusSent      MessageStatus = "sent"
+	StatusFailed    MessageStatus = "failed"
+	StatusDelivered MessageStatus = "delivered"
+	StatusRead      MessageStatus = "read"
+)
 
 // Attachment is a file kept in the mail bucket (or at a provider URL).
 type Attachment struct {

@@ -212,9 +212,11 @@ func TestConcurrentFirstMailsOfOneThread(t *testing.T) {
 	d := newMailDesk(t, helpdesk.EmailSettings{})
 	e := env{svc: d.svc, st: d.st}
 	const n = 16
-	res := race(t, e, n, func(i int) *helpdesk.InboundMessage {
-		return d.message(fmt.Sprintf("r%d@x", i), "Re: Team offsite", references("root@elsewhere"), from(fmt.Sprintf("p%d@example.com", i)))
-	})
+	msgs := make([]*helpdesk.InboundMessage, n)
+	for i := range msgs {
+		msgs[i] = d.message(fmt.Sprintf("r%d@x", i), "Re: Team offsite", references("root@elsewhere"), from(fmt.Sprintf("p%d@example.com", i)))
+	}
+	res := race(t, e, n, func(i int) *helpdesk.InboundMessage { return msgs[i] })
 	ids := map[string]bool{}
 	for _, r := range res {
 		ids[r.TicketID] = true

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -20,7 +21,16 @@ import (
 const (
 	KindInbound           = "inbound.message"    // ingest queue: a helpdesk.InboundMessage
 	KindNotificationEmail = "notification.email" // outbound queue: a NotificationEmail
+	KindReplyEmail        = "reply.email"        // outbound queue: a ReplyEmail
 )
+
+// ReplyEmail asks the outbound sender to send an agent's reply, recorded on
+// the ticket as a queued outbound message.
+type ReplyEmail struct {
+	TicketID  string    `json:"ticket_id"`
+	MessageID string    `json:"message_id"`
+	CreatedAt time.Time `json:"created_at"`
+}
 
 // NotificationEmail asks the outbound sender to email an agent about a
 // notification. NotificationID makes the send idempotent.

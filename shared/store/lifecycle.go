@@ -52,6 +52,8 @@ type Change struct {
 	Activities    []helpdesk.Activity
 	Notifications []helpdesk.Notification
 	Outbox        map[string]string // queue jobs to publish after the commit
+	Messages      []helpdesk.Message
+	ThreadKeys    []string // new keys pointing at the ticket (e.g. our outbound Message-ID)
 }
 
 // ErrNoChange, returned by a mutation, means there is nothing to write.
@@ -93,6 +95,30 @@ func (s *Store) UpdateTicket(ctx context.Context, id string, mutate func(t *help
 	}
 }
 
+// SetMessageStatus records an outbound message's delivery status, only if it
+// is still `from` (so a redelivered job never sends or marks twice).
+func (s *Store) SetMessageStatus(ctx context.Context, m helpdesk.Message, from, to helpdesk.MessageStatus, providerID, reason string) error {
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                &s.table,
+		Key:                      itemKey(ticketPK(m.TicketID), messageSK(m.CreatedAt, m.ID)),
+		UpdateExpression:         aws.String("SET #st = :to, statusReason = :why, providerMessageId = :pid"),
+		ConditionExpression:      aws.String("#st = :from"),
+		ExpressionAttributeNames: map[string]string{"#st": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":to": &types.AttributeValueMemberS{Value: string(to)}, ":from": &types.AttributeValueMemberS{Value: string(from)},
+			":why": &types.AttributeValueMemberS{Value: reason}, ":pid": &types.AttributeValueMemberS{Value: providerID},
+		},
+	})
+	var cond *types.ConditionalCheckFailedException
+	if errors.As(err, &cond) {
+		return fmt.Errorf("message %s is no longer %s: %w", m.ID, from, ErrVersionChanged)
+	}
+	if err != nil {
+		return fmt.Errorf("set status of message %s: %w", m.ID, translate(err))
+	}
+	return nil
+}
+
 // GetTicketHeader reads a ticket without its conversation.
 func (s *Store) GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error) {
 	it, err := s.getTicketItem(ctx, id)
@@ -119,10 +145,17 @@ func (s *Store) writeTicket(ctx context.Context, cur, next *ticketItem, ch Chang
 		}
 		next.Outbox[k] = v
 	}
+	next.ThreadKeys = append(append([]string(nil), cur.ThreadKeys...), ch.ThreadKeys...)
 	var b txBuilder
 	b.putVersioned(next, cur.Version)
 	s.addLoadUpdates(&b, loadChanges(&cur.Ticket, &next.Ticket, now), nil)
 	s.addRecords(&b, ch.Activities, ch.Notifications)
+	for _, m := range ch.Messages {
+		b.putNew(messageItem{keyAttrs: keyAttrs{PK: ticketPK(m.TicketID), SK: messageSK(m.CreatedAt, m.ID)}, Message: m})
+	}
+	for _, k := range ch.ThreadKeys {
+		b.putNew(threadItem{keyAttrs: keyAttrs{PK: threadPK(k), SK: skThread}, Key: k, TicketID: next.ID, Created: now})
+	}
 	if b.err != nil {
 		return b.err
 	}

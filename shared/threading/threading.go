@@ -128,3 +128,15 @@ func (e Email) Thread(m *helpdesk.InboundMessage) Thread {
 	}
 	return th
 }
+
+// ByChannel threads each message by its channel kind: email by its headers,
+// everything else by submission.
+func ByChannel(tokenSecret []byte) Threader {
+	mail := Email{TokenSecret: tokenSecret}
+	return Func(func(m *helpdesk.InboundMessage) Thread {
+		if m.Channel == helpdesk.ChannelEmail {
+			return mail.Thread(m)
+		}
+		return Submission.Thread(m)
+	})
+}

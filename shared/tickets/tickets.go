@@ -8,10 +8,13 @@ package tickets
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
 // Store is what ticket changes need from the table.
@@ -20,6 +23,7 @@ type Store interface {
 	DeleteTicket(ctx context.Context, id string) (helpdesk.Ticket, error)
 	MergeTickets(ctx context.Context, primaryID, secondaryID string, acts []helpdesk.Activity) (helpdesk.Ticket, error)
 	GetAgent(ctx context.Context, id string) (helpdesk.Agent, error)
+	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 }
 
 // Service changes tickets.
@@ -151,4 +155,54 @@ func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor strin
 		{ID: helpdesk.NewID(), TicketID: secondaryID, Kind: helpdesk.ActivityMerged, ActorID: actor, At: now, From: secondaryID, To: primaryID},
 	}
 	return s.Store.MergeTickets(ctx, primaryID, secondaryID, acts)
+}
+
+// Reply records an agent's reply on an email ticket as a queued outbound
+// message, registers its Message-ID so the customer's answer threads back,
+// and commits the send job in the ticket's outbox (publish it with
+// outbox.Flush). An agent replying to an unassigned ticket becomes its owner.
+func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html string) (helpdesk.Message, map[string]string, error) {
+	if strings.TrimSpace(text) == "" {
+		return helpdesk.Message{}, nil, helpdesk.Errorf(helpdesk.EInvalid, "text_required", "a reply needs text")
+	}
+	var msg helpdesk.Message
+	var jobs map[string]string
+	_, err := s.Store.UpdateTicket(ctx, ticketID, func(t *helpdesk.Ticket) (store.Change, error) {
+		if err := notMerged(t); err != nil {
+			return store.Change{}, err
+		}
+		ch, err := s.Store.GetChannel(ctx, t.ChannelID)
+		if err != nil {
+			return store.Change{}, err
+		}
+		if ch.Kind != helpdesk.ChannelEmail || ch.Email == nil {
+			return store.Change{}, helpdesk.Errorf(helpdesk.EInvalid, "channel_cannot_reply", "ticket %s came from a %s channel; email replies need an email channel", t.ID, ch.Kind)
+		}
+		now := s.Now()
+		id := helpdesk.NewID()
+		_, domain, _ := strings.Cut(ch.Email.Address, "@")
+		msg = helpdesk.Message{
+			ID: id, TicketID: t.ID, Direction: helpdesk.Outbound, ChannelID: ch.ID, ChannelKind: ch.Kind,
+			AuthorAgentID: agentID, Subject: t.Subject, Text: text, HTML: html, CreatedAt: now,
+			EmailMessageID: id + "@" + domain, Status: helpdesk.StatusQueued, ThreadReason: "agent_reply",
+		}
+		body, err := queue.Encode(queue.KindReplyEmail, queue.ReplyEmail{TicketID: t.ID, MessageID: id, CreatedAt: now})
+		if err != nil {
+			return store.Change{}, err
+		}
+		jobs = map[string]string{id: string(body)}
+		ch2 := store.Change{Messages: []helpdesk.Message{msg}, Outbox: jobs,
+			ThreadKeys: []string{threading.MessageKey(msg.EmailMessageID)}}
+		t.MessageCount++
+		t.Unread = false
+		if t.OwnerID == "" {
+			claim := s.reassign(t, agentID, t.TeamID, agentID)
+			ch2.Activities = claim.Activities
+		}
+		return ch2, nil
+	})
+	if err != nil {
+		return helpdesk.Message{}, nil, fmt.Errorf("reply to ticket %s: %w", ticketID, err)
+	}
+	return msg, jobs, nil
 }

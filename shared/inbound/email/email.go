@@ -1,0 +1,157 @@
+// Package email parses raw inbound mail (RFC 5322 bytes, as SES stores them in
+// S3) into what the email-inbound function needs: the customer, threading
+// headers, the new text separated from quoted history, sanitised HTML,
+// attachments, forward detection, and a classification that keeps
+// auto-replies, bounces, bulk mail and our own looped mail out of tickets.
+//
+// It is pure: no I/O, no clock, no AWS. The caller supplies the bytes and maps
+// the result onto helpdesk.InboundMessage.
+//
+// Decisions worth knowing (see also Parse):
+//   - Classification order is loop, bounce, auto_reply, bulk; the first match wins.
+//   - A List-Unsubscribe header alone makes a mail bulk (newsletters); a List-Id
+//     alone does not (a Google Group used as the team address adds List-Id to
+//     real customer mail — it also adds Precedence: list, which is bulk).
+//   - A read receipt (multipart/report; report-type=disposition-notification)
+//     is an auto_reply, not a bounce, even with Return-Path: <>, so it never
+//     marks an outbound message as failed.
+//   - An attached message/rfc822 is a forward only when the subject carries a
+//     forward prefix (Fwd:, Fw:, TR:, WG:, ...): an .eml attached as evidence
+//     must not move the ticket to whoever wrote that mail.
+//   - Declared charsets are trusted; us-ascii, unknown or missing charsets are
+//     detected from the content, and text that is still not UTF-8 is read as
+//     Windows-1252, so every string in Parsed is valid UTF-8.
+package email
+
+import (
+	"errors"
+	"time"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+// LoopHeader is set on every mail we send; its value is the tenant name.
+const LoopHeader = "X-Stackdesk-Loop"
+
+// Limits and defaults.
+const (
+	// MaxRawBytes bounds the raw input; SES itself accepts up to 40 MB.
+	MaxRawBytes               = 40 << 20
+	DefaultMaxAttachmentBytes = 10 << 20
+	DefaultMaxAttachments     = 20
+)
+
+var (
+	// ErrMalformed wraps every error caused by input that cannot be read as mail.
+	ErrMalformed = errors.New("malformed email")
+	// ErrTooLarge is returned for raw input over MaxRawBytes.
+	ErrTooLarge = errors.New("email too large")
+	// errPanic marks a recovered panic (also wrapped in ErrMalformed); the fuzz
+	// target fails on it so a recover never hides a bug.
+	errPanic = errors.New("internal panic")
+)
+
+// Options tune Parse. The zero value is usable: Tenant empty means any loop
+// header counts as ours (the conservative choice: never answer a Stackdesk).
+type Options struct {
+	Tenant             string // our loop-header value
+	MaxAttachmentBytes int64  // per attachment (default 10 MiB); larger ones are dropped and listed in Rejected
+	MaxAttachments     int    // default 20
+	UseOriginalSender  bool   // "use the original sender of forwarded mail" (product default: on)
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxAttachmentBytes <= 0 {
+		o.MaxAttachmentBytes = DefaultMaxAttachmentBytes
+	}
+	if o.MaxAttachments <= 0 {
+		o.MaxAttachments = DefaultMaxAttachments
+	}
+	return o
+}
+
+// Kind classifies a mail. Only KindNormal may create or join a ticket; the
+// others are never answered.
+type Kind string
+
+const (
+	KindNormal    Kind = "normal"
+	KindAutoReply Kind = "auto_reply"
+	KindBounce    Kind = "bounce"
+	KindBulk      Kind = "bulk"
+	KindLoop      Kind = "loop"
+)
+
+// Forward describes a detected forward.
+type Forward struct {
+	By           helpdesk.Sender `json:"by"`            // who forwarded the mail to us
+	OriginalFrom helpdesk.Sender `json:"original_from"` // the author of the forwarded mail (Email may be empty when the client gave only a name)
+	Subject      string          `json:"subject,omitempty"`
+	Attached     bool            `json:"attached,omitempty"` // forwarded as a message/rfc822 attachment rather than inline
+	// Text is, for an attached forward, the attached message's new text (an
+	// inline forward's text is part of Parsed.Text already).
+	Text string `json:"text,omitempty"`
+}
+
+// Attachment is one attached or inline part.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	ContentID   string `json:"content_id,omitempty"` // without angle brackets
+	Inline      bool   `json:"inline,omitempty"`     // shown in the body (cid: image), not offered as a download
+	Data        []byte `json:"-"`
+}
+
+// Rejected is an attachment that was dropped.
+type Rejected struct {
+	Name   string `json:"name"`
+	Reason string `json:"reason"` // RejectTooLarge or RejectTooMany
+	Size   int64  `json:"size,omitempty"`
+}
+
+// Rejection reasons.
+const (
+	RejectTooLarge = "too_large"
+	RejectTooMany  = "too_many"
+)
+
+// BounceRecipient is one per-recipient block of a delivery status notification.
+type BounceRecipient struct {
+	Address    string `json:"address"`              // lower-cased, without the "rfc822;" type
+	Action     string `json:"action,omitempty"`     // failed, delayed, delivered, relayed, expanded
+	Status     string `json:"status,omitempty"`     // e.g. 5.1.1
+	Diagnostic string `json:"diagnostic,omitempty"` // the remote server's words
+}
+
+// Parsed is the parse result.
+type Parsed struct {
+	MessageID  string          // without angle brackets
+	InReplyTo  []string        // ids without brackets
+	References []string        // ids without brackets, oldest first
+	From       helpdesk.Sender // the customer (the original sender when a forward is detected and UseOriginalSender)
+	Forwarded  *Forward        // set when the mail is a forward
+	ReplyTo    []string        // lower-cased addresses
+	To         []string
+	Cc         []string
+	Subject    string // decoded (RFC 2047)
+	Date       time.Time
+	Text       string // the new text only: quoted history and signature removed
+	FullText   string // the whole plain-text body (from text/plain, or derived from HTML)
+	HTML       string // sanitised for display (bluemonday UGC policy, cid: images allowed)
+
+	Attachments []Attachment
+	Rejected    []Rejected
+
+	Kind       Kind
+	KindReason string // e.g. "auto-submitted: auto-replied", "multipart/report delivery-status"
+	// BouncedMessageIDs are, for bounces, the Message-IDs of the returned
+	// message(s): the caller matches them against its outbound messages.
+	BouncedMessageIDs []string
+	// BounceRecipients are the per-recipient DSN blocks; Action tells a
+	// permanent failure ("failed") from a delay warning ("delayed").
+	BounceRecipients []BounceRecipient
+	// Warnings are the parser's notes on damaged input (broken base64, unknown
+	// charset, missing boundary): a best-effort parse, worth a log line.
+	Warnings []string
+}

@@ -1,0 +1,332 @@
+package email
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/textproto"
+	"path"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jhillyerd/enmime/v2"
+)
+
+// mimeParser is tolerant: malformed child parts are skipped (with a warning)
+// instead of failing the mail, a multipart without a boundary is read as one
+// part (Parse then guesses the boundary), and corrupt base64 in a text part
+// keeps what decoded.
+var mimeParser = enmime.NewParser(
+	enmime.SkipMalformedParts(true),
+	enmime.MultipartWOBoundaryAsSinglePart(true),
+	enmime.SetReadPartErrorPolicy(enmime.AllowCorruptTextPartErrorPolicy),
+	enmime.MaxStoredPartErrors(20),
+	enmime.DisableCharacterDetection(true),
+	enmime.SetCustomParseMediaType(parseMediaType),
+)
+
+const maxWarnings = 20
+
+// readParts parses raw into a part tree. A top-level multipart whose
+// boundary parameter is missing is re-read with the boundary its body uses.
+func readParts(raw []byte) (*enmime.Part, []string, error) {
+	root, err := mimeParser.ReadParts(bytes.NewReader(raw))
+	if err != nil {
+		return nil, nil, err
+	}
+	if !strings.HasPrefix(root.ContentType, "multipart/") || root.Boundary != "" || root.FirstChild != nil {
+		return root, nil, nil
+	}
+	b := guessBoundary(root.Content)
+	if b == "" {
+		return root, []string{"multipart without boundary: read as a single part"}, nil
+	}
+	// The first Content-Type header wins, so prepending one is enough.
+	fixed := make([]byte, 0, len(raw)+len(b)+64)
+	fixed = append(fixed, "Content-Type: "+root.ContentType+"; boundary=\""+b+"\"\r\n"...)
+	fixed = append(fixed, raw...)
+	again, err := mimeParser.ReadParts(bytes.NewReader(fixed))
+	if err != nil || again.FirstChild == nil {
+		return root, []string{"multipart without boundary: read as a single part"}, nil
+	}
+	return again, []string{fmt.Sprintf("multipart without boundary: used %q found in the body", b)}, nil
+}
+
+var boundaryLine = regexp.MustCompile(`(?m)^--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?$`)
+
+// guessBoundary returns the first "--x" delimiter line that occurs at least
+// twice (or once with its "--x--" close).
+func guessBoundary(body []byte) string {
+	if len(body) > 1<<20 {
+		body = body[:1<<20]
+	}
+	for _, m := range boundaryLine.FindAllSubmatch(body, 8) {
+		b := strings.TrimSuffix(string(m[1]), "--")
+		if b == "" {
+			continue
+		}
+		if bytes.Count(body, []byte("--"+b)) >= 2 {
+			return b
+		}
+	}
+	return ""
+}
+
+// leaf is a non-body part kept as an attachment.
+type leaf struct {
+	part   *enmime.Part
+	inline bool
+}
+
+// collector sorts the part tree into bodies and attachments.
+type collector struct {
+	texts    []string
+	htmls    []string
+	leaves   []leaf
+	messages []*enmime.Part // message/rfc822 (forwards, returned messages)
+	headers  []*enmime.Part // text/rfc822-headers (returned headers of a bounce)
+	statuses []*enmime.Part // message/delivery-status
+}
+
+type walkCtx struct {
+	related bool // inside multipart/related: a part with a Content-ID is an inline image
+	noText  bool // inside the rich branch of an alternative whose text/plain was already taken
+}
+
+const maxDepth = 50
+
+func (c *collector) walk(p *enmime.Part, ctx walkCtx, depth int) {
+	if p == nil || depth > maxDepth {
+		return
+	}
+	if p.FirstChild != nil {
+		switch p.ContentType {
+		case "multipart/alternative":
+			c.alternative(p, ctx, depth)
+		default:
+			inner := ctx
+			inner.related = p.ContentType == "multipart/related"
+			for ch := p.FirstChild; ch != nil; ch = ch.NextSibling {
+				c.walk(ch, inner, depth+1)
+			}
+		}
+		return
+	}
+	if strings.HasPrefix(p.ContentType, "multipart/") && len(p.Content) == 0 {
+		return // an empty multipart: nothing to keep
+	}
+	c.leaf(p, ctx)
+}
+
+// alternative takes the text/plain version and walks the richest version
+// (the last HTML or multipart one, per RFC 2046); other alternatives that are
+// not text (a text/calendar invitation) are kept as attachments.
+func (c *collector) alternative(p *enmime.Part, ctx walkCtx, depth int) {
+	var plain, rich *enmime.Part
+	for ch := p.FirstChild; ch != nil; ch = ch.NextSibling {
+		switch {
+		case plain == nil && isBodyText(ch):
+			plain = ch
+		case isBodyHTML(ch) || ch.FirstChild != nil:
+			rich = ch
+		}
+	}
+	for ch := p.FirstChild; ch != nil; ch = ch.NextSibling {
+		switch {
+		case ch == plain:
+			if !ctx.noText {
+				c.texts = append(c.texts, partText(ch))
+			}
+		case ch == rich:
+			inner := ctx
+			inner.noText = ctx.noText || plain != nil
+			c.walk(ch, inner, depth+1)
+		case isBodyText(ch) || isBodyHTML(ch):
+			// another rendering of the same body
+		default:
+			c.walk(ch, ctx, depth+1)
+		}
+	}
+}
+
+func (c *collector) leaf(p *enmime.Part, ctx walkCtx) {
+	switch {
+	case isBodyText(p) || (strings.HasPrefix(p.ContentType, "multipart/") && p.FileName == ""):
+		// A multipart leaf had no usable boundary: its raw text is the best we have.
+		if !ctx.noText {
+			c.texts = append(c.texts, partText(p))
+		}
+		return
+	case isBodyHTML(p):
+		c.htmls = append(c.htmls, decodeBytes(p.Content, true))
+		return
+	}
+	switch p.ContentType {
+	case "message/rfc822", "message/global":
+		c.messages = append(c.messages, p)
+	case "text/rfc822-headers", "message/global-headers":
+		c.headers = append(c.headers, p)
+	case "message/delivery-status", "message/global-delivery-status":
+		c.statuses = append(c.statuses, p)
+	}
+	disp := strings.ToLower(p.Disposition)
+	inline := p.ContentID != "" && disp != "attachment" && (ctx.related || disp == "inline")
+	c.leaves = append(c.leaves, leaf{part: p, inline: inline})
+}
+
+func isBodyText(p *enmime.Part) bool {
+	return (p.ContentType == "text/plain" || p.ContentType == "") && p.FirstChild == nil && isBodyDisposition(p)
+}
+
+func isBodyHTML(p *enmime.Part) bool {
+	return p.ContentType == "text/html" && p.FirstChild == nil && isBodyDisposition(p)
+}
+
+// isBodyDisposition: a text part is the body unless it is marked as an
+// attachment or carries a file name (Apple Mail sends attached .txt files
+// "inline" with a name).
+func isBodyDisposition(p *enmime.Part) bool {
+	return !strings.EqualFold(p.Disposition, "attachment") && p.FileName == ""
+}
+
+// partText decodes a text/plain part, undoing format=flowed.
+func partText(p *enmime.Part) string {
+	s := decodeBytes(p.Content, false)
+	s = normalizeNewlines(dropBOM(s))
+	_, params, _, _ := parseMediaType(p.Header.Get("Content-Type"))
+	if strings.EqualFold(params["format"], "flowed") {
+		s = unflow(s, strings.EqualFold(params["delsp"], "yes"))
+	}
+	return s
+}
+
+// dropBOM removes byte-order marks: iOS Mail leaves them inside quoted text.
+func dropBOM(s string) string {
+	return strings.ReplaceAll(s, "\uFEFF", "")
+}
+
+func normalizeNewlines(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// unflow joins the soft line breaks of RFC 3676 format=flowed text (a line
+// ending in a space continues on the next line of the same quote depth), so
+// quote and signature detection see whole lines.
+func unflow(s string, delsp bool) string {
+	lines := strings.Split(s, "\n")
+	out := make([]string, 0, len(lines))
+	var cur strings.Builder
+	curDepth, open := 0, false
+	flush := func() {
+		if open {
+			out = append(out, strings.Repeat(">", curDepth)+prefixSpace(curDepth)+cur.String())
+			cur.Reset()
+			open = false
+		}
+	}
+	for _, l := range lines {
+		depth := 0
+		for depth < len(l) && l[depth] == '>' {
+			depth++
+		}
+		content := strings.TrimPrefix(l[depth:], " ") // space-stuffing
+		if open && depth != curDepth {
+			flush()
+		}
+		soft := strings.HasSuffix(content, " ") && content != "-- "
+		if soft && delsp {
+			content = content[:len(content)-1]
+		}
+		cur.WriteString(content)
+		curDepth, open = depth, true
+		if !soft {
+			flush()
+		}
+	}
+	flush()
+	return strings.Join(out, "\n")
+}
+
+func prefixSpace(depth int) string {
+	if depth > 0 {
+		return " "
+	}
+	return ""
+}
+
+// readHeaderBlock reads the header section of an embedded message or
+// header part, tolerating damage.
+func readHeaderBlock(b []byte) textproto.MIMEHeader {
+	h, err := enmime.ReadHeader(bufio.NewReader(bytes.NewReader(b)), discard{})
+	if err != nil && h == nil {
+		return textproto.MIMEHeader{}
+	}
+	return h
+}
+
+type discard struct{}
+
+func (discard) AddError(string, string, ...any)   {}
+func (discard) AddWarning(string, string, ...any) {}
+
+var extByType = map[string]string{
+	"text/plain": ".txt", "text/html": ".html", "text/calendar": ".ics", "text/csv": ".csv",
+	"text/rfc822-headers": ".txt", "message/delivery-status": ".txt", "message/disposition-notification": ".txt",
+	"message/rfc822": ".eml", "message/global": ".eml",
+	"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
+	"application/pdf": ".pdf", "application/zip": ".zip",
+}
+
+// attachmentName returns a safe file name: no directories, no control
+// characters, at most 200 bytes; a part without a name gets one from its
+// position and type (a forwarded message from its subject).
+func attachmentName(p *enmime.Part, contentType string) string {
+	name := validUTF8(p.FileName)
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base(strings.TrimRight(name, "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "." || name == ".." || name == "/" {
+		name = ""
+	}
+	if name == "" && (contentType == "message/rfc822" || contentType == "message/global") {
+		if subj := decodeHeader(readHeaderBlock(p.Content).Get("Subject")); subj != "" {
+			name = strings.Map(func(r rune) rune {
+				if unicode.IsControl(r) || strings.ContainsRune(`/\:*?"<>|`, r) {
+					return '_'
+				}
+				return r
+			}, subj) + ".eml"
+		}
+	}
+	if name == "" {
+		name = "part-" + strings.TrimSuffix(p.PartID, ".0") + extByType[contentType]
+	}
+	return truncateUTF8(name, 200)
+}
+
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	ext := path.Ext(s)
+	if len(ext) > 16 {
+		ext = ""
+	}
+	s = s[:n-len(ext)]
+	for len(s) > 0 && !utf8.ValidString(s) { // cut inside a rune: drop its head bytes
+		s = s[:len(s)-1]
+	}
+	return s + ext
+}

@@ -1,0 +1,230 @@
+package email
+
+import (
+	"bytes"
+	"fmt"
+	"net/textproto"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/jhillyerd/enmime/v2"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+// Parse reads one raw mail. Input over MaxRawBytes gives ErrTooLarge; input
+// that is not mail (empty, no header, no sender on a mail that would become a
+// ticket) gives an error wrapping ErrMalformed. Damaged MIME (a missing
+// boundary, broken base64, an unknown charset, a truncated body) is parsed as
+// far as it goes and noted in Warnings. Parse never panics.
+func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
+	if len(raw) > MaxRawBytes {
+		return nil, fmt.Errorf("parse email: %d bytes, over the %d-byte limit: %w", len(raw), MaxRawBytes, ErrTooLarge)
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, fmt.Errorf("parse email: empty input: %w", ErrMalformed)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			parsed = nil
+			err = fmt.Errorf("parse email: %w: %w: %s", ErrMalformed, errPanic, quoteDetail(fmt.Sprint(r)))
+		}
+	}()
+	opts = opts.withDefaults()
+
+	root, warnings, err := readParts(raw)
+	if err != nil {
+		return nil, fmt.Errorf("parse email: read MIME: %w: %s", ErrMalformed, quoteDetail(err.Error()))
+	}
+	h := root.Header
+	if len(h) == 0 {
+		return nil, fmt.Errorf("parse email: no header fields: %w", ErrMalformed)
+	}
+
+	p := &Parsed{
+		MessageID:  messageID(h.Get("Message-Id")),
+		InReplyTo:  messageIDs(h.Values("In-Reply-To")...),
+		References: messageIDs(h.Values("References")...),
+		ReplyTo:    addresses(h, "Reply-To"),
+		To:         addresses(h, "To"),
+		Cc:         addresses(h, "Cc"),
+		Subject:    decodeHeader(h.Get("Subject")),
+		Date:       parseDate(h.Get("Date")),
+	}
+	from, ok := firstSender(h, "From", "Sender", "Return-Path")
+
+	c := &collector{}
+	c.walk(root, walkCtx{}, 0)
+	p.FullText = strings.TrimSpace(strings.Join(nonEmpty(c.texts), "\n\n"))
+	p.HTML = sanitizeHTML(strings.Join(c.htmls, "\n"))
+	if p.FullText == "" && p.HTML != "" {
+		// From the sanitised HTML, so the text holds what an agent would see
+		// (no script, no javascript: link targets).
+		p.FullText = strings.TrimSpace(htmlToText(p.HTML))
+	}
+
+	p.Kind, p.KindReason = classify(h, root, c, from.Email, opts.Tenant)
+	if p.Kind == KindNormal && !ok {
+		return nil, fmt.Errorf("parse email %q: no sender address in From, Sender or Return-Path: %w", p.MessageID, ErrMalformed)
+	}
+	p.From = from
+	if p.Kind == KindBounce {
+		p.BouncedMessageIDs, p.BounceRecipients = bounceDetails(c, p.FullText, p.InReplyTo)
+	}
+
+	lines := strings.Split(p.FullText, "\n")
+	fwdAt := -1
+	if p.Kind == KindNormal {
+		var fwd *Forward
+		fwd, fwdAt = detectForward(lines, p.Subject, c)
+		if fwd != nil {
+			fwd.By = from
+			if fwd.Subject == "" {
+				fwd.Subject = forwardPrefix.ReplaceAllString(p.Subject, "")
+			}
+			p.Forwarded = fwd
+			if opts.UseOriginalSender && fwd.OriginalFrom.Email != "" {
+				p.From = fwd.OriginalFrom
+			}
+		}
+	}
+	p.Text = stripQuoted(p.FullText, fwdAt)
+
+	p.Attachments, p.Rejected = keepAttachments(c.leaves, opts)
+
+	for _, e := range root.DepthMatchAll(func(*enmime.Part) bool { return true }) {
+		for _, pe := range e.Errors {
+			warnings = append(warnings, validUTF8(pe.Error()))
+		}
+	}
+	if len(warnings) > maxWarnings {
+		warnings = warnings[:maxWarnings]
+	}
+	p.Warnings = warnings
+	return p, nil
+}
+
+// quoteDetail makes a library's error detail safe to log: it may quote the
+// input, which can be binary.
+func quoteDetail(s string) string {
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return strconv.QuoteToGraphic(validUTF8(s))
+}
+
+// firstSender returns the first header of keys holding a usable address.
+func firstSender(h textproto.MIMEHeader, keys ...string) (helpdesk.Sender, bool) {
+	for _, k := range keys {
+		for _, v := range h.Values(k) {
+			if s, ok := sender(v); ok {
+				return s, true
+			}
+		}
+	}
+	return helpdesk.Sender{}, false
+}
+
+func nonEmpty(ss []string) []string {
+	out := ss[:0:0]
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	return out
+}
+
+// forwardPrefix matches the forward markers mail clients put on a subject,
+// in the languages our clients write: Fwd, Fw, TR (French), WG (German), RV
+// (Spanish), Doorst (Dutch), Enc (Portuguese); an "[EXT]"-style tag may precede.
+var forwardPrefix = regexp.MustCompile(`(?i)^\s*(\[[^\]]{1,30}\]\s*)?(fwd?|tr|wg|rv|doorst|enc)[\s\x{00a0}]?:\s*`)
+
+// detectForward finds a forward: an inline marker in the new text (Gmail,
+// Apple Mail, Thunderbird), an Outlook reply-style block when the subject is
+// a forward's, or an attached message/rfc822 when the subject is a
+// forward's. It returns the forward and, for the Outlook case, the line the
+// forwarded block starts on (for StripQuoted to keep it).
+func detectForward(lines []string, subject string, c *collector) (*Forward, int) {
+	_, at, kind := scanQuoted(lines, -1)
+	isFwdSubject := forwardPrefix.MatchString(subject)
+	switch {
+	case kind == breakForward:
+		n := forwardBlock(lines, at, -1)
+		return inlineForward(lines[at : at+n]), -1
+	case kind == breakOutlook && isFwdSubject:
+		n := forwardBlock(lines, at, at)
+		if f := inlineForward(lines[at : at+n]); f.OriginalFrom != (helpdesk.Sender{}) {
+			return f, at
+		}
+	}
+	if isFwdSubject {
+		for _, m := range c.messages {
+			mh := readHeaderBlock(m.Content)
+			s, ok := firstSender(mh, "From", "Sender")
+			if !ok {
+				continue
+			}
+			return &Forward{OriginalFrom: s, Subject: decodeHeader(mh.Get("Subject")), Attached: true, Text: innerText(m.Content)}, -1
+		}
+	}
+	return nil, -1
+}
+
+// innerText is the new text of an attached message: its text/plain body (or
+// its HTML's text) without quoted history. Attachments of the attached
+// message are not looked at.
+func innerText(raw []byte) string {
+	root, _, err := readParts(raw)
+	if err != nil {
+		return ""
+	}
+	c := &collector{}
+	c.walk(root, walkCtx{}, 0)
+	text := strings.Join(nonEmpty(c.texts), "\n\n")
+	if text == "" && len(c.htmls) > 0 {
+		text = htmlToText(strings.Join(c.htmls, "\n"))
+	}
+	if strings.TrimSpace(text) == "" {
+		return ""
+	}
+	return StripQuoted(text)
+}
+
+func inlineForward(block []string) *Forward {
+	from, subject := forwardHeaders(block)
+	f := &Forward{Subject: strings.TrimSpace(subject)}
+	if from != "" {
+		f.OriginalFrom = looseSender(from)
+	}
+	return f
+}
+
+// keepAttachments applies the per-attachment size limit and the count limit,
+// in document order: a dropped attachment is listed, the mail is kept.
+func keepAttachments(leaves []leaf, opts Options) ([]Attachment, []Rejected) {
+	var kept []Attachment
+	var rejected []Rejected
+	for _, l := range leaves {
+		p := l.part
+		ct := strings.ToLower(p.ContentType)
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		name := attachmentName(p, ct)
+		size := int64(len(p.Content))
+		switch {
+		case size > opts.MaxAttachmentBytes:
+			rejected = append(rejected, Rejected{Name: name, Reason: RejectTooLarge, Size: size})
+		case len(kept) >= opts.MaxAttachments:
+			rejected = append(rejected, Rejected{Name: name, Reason: RejectTooMany, Size: size})
+		default:
+			kept = append(kept, Attachment{
+				Name: name, ContentType: ct, Size: size,
+				ContentID: validUTF8(p.ContentID), Inline: l.inline, Data: p.Content,
+			})
+		}
+	}
+	return kept, rejected
+}

@@ -1,0 +1,300 @@
+package email
+
+import (
+	"regexp"
+	"strings"
+)
+
+// StripQuoted returns the new text of a plain-text mail body: quoted history
+// ("> " lines and the attribution line above them, Gmail/Apple/Outlook reply
+// headers and everything after them), signatures (after a "-- " line) and
+// mobile footers ("Sent from my iPhone") removed. An inline forward is kept:
+// its marker, header block and the forwarded body (itself stripped of its own
+// history). When stripping would leave nothing, the whole text is returned,
+// trimmed.
+func StripQuoted(text string) string {
+	return stripQuoted(text, -1)
+}
+
+// stripQuoted is StripQuoted where line fwdAt (-1: none), an Outlook
+// reply-style header block, starts a forward instead of quoted history.
+func stripQuoted(text string, fwdAt int) string {
+	text = normalizeNewlines(text)
+	keep, _, _ := scanQuoted(strings.Split(text, "\n"), fwdAt)
+	if s := tidy(keep); s != "" {
+		return s
+	}
+	return strings.TrimSpace(text)
+}
+
+// breakKind says what ended the new text.
+type breakKind int
+
+const (
+	breakNone        breakKind = iota
+	breakForward               // an inline forward marker (kept)
+	breakOutlook               // "-----Original Message-----", "____", or a From/Sent block
+	breakAttribution           // "On ... wrote:" over unquoted history
+)
+
+// scanQuoted walks the lines and returns those that are new text, and the
+// first forward marker or history boundary it met (its line and kind).
+func scanQuoted(lines []string, fwdAt int) (keep []string, firstAt int, first breakKind) {
+	firstAt = -1
+	note := func(i int, k breakKind) {
+		if firstAt < 0 {
+			firstAt, first = i, k
+		}
+	}
+	skipping := false // after a signature: dropped until a forward marker
+	for i := 0; i < len(lines); {
+		if n := forwardBlock(lines, i, fwdAt); n > 0 {
+			note(i, breakForward)
+			keep = append(keep, lines[i:i+n]...)
+			i += n
+			skipping = false
+			continue
+		}
+		if isQuoted(lines[i]) {
+			i++
+			continue
+		}
+		if n := attribution(lines, i); n > 0 {
+			if !quoteFollows(lines, i+n) {
+				note(i, breakAttribution) // history not quoted (Outlook, HTML-derived text)
+				break
+			}
+			i += n
+			continue
+		}
+		if hardCut(lines, i) {
+			note(i, breakOutlook)
+			break
+		}
+		if skipping {
+			i++
+			continue
+		}
+		if isSignatureDelimiter(lines[i]) || mobileFooter.MatchString(clean(lines[i])) {
+			skipping = true
+			i++
+			continue
+		}
+		keep = append(keep, lines[i])
+		i++
+	}
+	return keep, firstAt, first
+}
+
+// tidy trims trailing spaces, leading and trailing blank lines, and runs of
+// blank lines that removed quotes leave behind.
+func tidy(lines []string) string {
+	var b strings.Builder
+	blank := false
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t\u00a0")
+		if l == "" {
+			blank = b.Len() > 0
+			continue
+		}
+		if blank {
+			b.WriteString("\n")
+			blank = false
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(l)
+	}
+	return b.String()
+}
+
+// clean prepares a line for pattern matching: non-breaking spaces become
+// spaces, the "*bold*" marks of HTML-derived text go, edges are trimmed.
+func clean(l string) string {
+	return strings.TrimSpace(cleaner.Replace(l))
+}
+
+var cleaner = strings.NewReplacer("\u00a0", " ", "\u202f", " ", "\u2007", " ", "*", "", "\t", " ")
+
+func isQuoted(l string) bool {
+	return strings.HasPrefix(strings.TrimLeft(l, " \t"), ">")
+}
+
+// isSignatureDelimiter: RFC 3676 "-- "; many clients drop the trailing space.
+func isSignatureDelimiter(l string) bool {
+	return strings.TrimRight(l, " \t\r") == "--"
+}
+
+var mobileFooter = regexp.MustCompile(`(?i)^(` +
+	`sent from (my |the )?[\p{L}\p{N} .'’&-]{1,40}` +
+	`|sent (via|with) [\p{L}\p{N} .'’&-]{1,40}` +
+	`|envoyé (de|depuis|à partir de) (mon |ma |l'|l’)?[\p{L}\p{N} .'’&-]{1,40}` +
+	`|von meinem [\p{L}\p{N} .'’&-]{1,40} gesendet` +
+	`|gesendet (von|mit|über) [\p{L}\p{N} .'’&-]{1,40}` +
+	`|get outlook for [\p{L}\p{N} .'’&-]{1,20}` +
+	`|obtenir outlook pour [\p{L}\p{N} .'’&-]{1,20}` +
+	`|outlook für [\p{L}\p{N} .'’&-]{1,20} (herunterladen|beziehen)` +
+	`)[.!]?(\s*<[^<>\s]+>)?$`) // Outlook appends the link: "Get Outlook for iOS<https://aka.ms/o0ukef>"
+
+// attributionRE are the "On <date>, <name> wrote:" lines of reply clients.
+var attributionRE = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)^on\s.{1,300}\swrote\s?:$`),
+	regexp.MustCompile(`(?i)^le\s.{1,300}\sa\s+écrit\s?:$`),
+	regexp.MustCompile(`(?i)^am\s.{1,300}\sschrieb\b.{0,200}:$`),
+	regexp.MustCompile(`(?i)^el\s.{1,300}\sescribió\s?:$`),
+	regexp.MustCompile(`(?i)^op\s.{1,300}\sschreef\b.{0,200}:$`),
+	regexp.MustCompile(`(?i)^il\s.{1,300}\sha\s+scritto\s?:$`),
+	regexp.MustCompile(`(?i)^em\s.{1,300}\sescreveu\s?:$`),
+	// "Jane Doe <jane@example.com> wrote:" and its translations
+	regexp.MustCompile(`(?i)^.{0,200}\S+@\S+\s+(wrote|a écrit|schrieb|escribió|schreef|ha scritto|escreveu)\s?:$`),
+}
+
+var attributionLead = regexp.MustCompile(`(?i)^(on|le|am|el|op|il|em)\s`)
+
+// attribution returns how many lines (1 to 3: clients wrap long ones) form an
+// attribution line starting at i, or 0.
+func attribution(lines []string, i int) int {
+	first := clean(lines[i])
+	if first == "" {
+		return 0
+	}
+	joined := first
+	for n := 1; n <= 3 && i+n <= len(lines); n++ {
+		if n > 1 {
+			next := clean(lines[i+n-1])
+			if next == "" || isQuoted(lines[i+n-1]) || !attributionLead.MatchString(first) {
+				return 0
+			}
+			joined += " " + next
+		}
+		if len(joined) > 600 {
+			return 0
+		}
+		for _, re := range attributionRE {
+			if re.MatchString(joined) {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// quoteFollows reports whether the next non-blank line from i is quoted.
+func quoteFollows(lines []string, i int) bool {
+	for ; i < len(lines); i++ {
+		if strings.TrimSpace(lines[i]) != "" {
+			return isQuoted(lines[i])
+		}
+	}
+	return false
+}
+
+var (
+	originalMessage = regexp.MustCompile(`(?i)^-{2,}\s*(original message|message d'origine|message d’origine|ursprüngliche nachricht|originalnachricht|mensaje original|messaggio originale|oorspronkelijk bericht|mensagem original)\s*-{2,}$`)
+	underscores     = regexp.MustCompile(`^_{20,}$`)
+	headerFrom      = regexp.MustCompile(`(?i)^(from|de|von|da|van|od|fra|från|от)\s?:\s*\S`)
+	headerDate      = regexp.MustCompile(`(?i)^(sent|date|envoyé|gesendet|datum|inviato|data|enviado|enviada|fecha|verzonden|skickat|sendt|отправлено)\s?:\s*\S`)
+	headerField     = regexp.MustCompile(`(?i)^(from|de|von|da|van|sent|date|envoyé|gesendet|datum|inviato|data|enviado|fecha|verzonden|to|à|a|an|aan|para|cc|cci|bcc|subject|objet|betreff|oggetto|asunto|onderwerp|assunto|reply-to|répondre à|importance|priorité|wichtigkeit)\s?:`)
+)
+
+// hardCut reports a line where quoted history starts and nothing after it is
+// new: an Outlook "-----Original Message-----" line, a "____" separator, or a
+// "From: / Sent:" header block.
+func hardCut(lines []string, i int) bool {
+	l := clean(lines[i])
+	return originalMessage.MatchString(l) || underscores.MatchString(l) || headerBlockAt(lines, i)
+}
+
+// headerBlockAt: a From line followed within three lines by a Sent/Date line.
+func headerBlockAt(lines []string, i int) bool {
+	if !headerFrom.MatchString(clean(lines[i])) {
+		return false
+	}
+	for j := i + 1; j < len(lines) && j <= i+3; j++ {
+		l := clean(lines[j])
+		if l == "" {
+			return false
+		}
+		if headerDate.MatchString(l) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	forwardDashes = regexp.MustCompile(`(?i)^-{2,}\s*(forwarded message|message transféré|message transfere|weitergeleitete nachricht|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|mensagem encaminhada)\s*-{2,}$`)
+	forwardBegin  = regexp.MustCompile(`(?i)^(begin forwarded message|début du message réexpédié|debut du message reexpedie|anfang der weitergeleiteten nachricht|inicio del mensaje reenviado)\s?:$`)
+)
+
+func isForwardMarker(l string) bool {
+	l = clean(l)
+	return forwardDashes.MatchString(l) || forwardBegin.MatchString(l)
+}
+
+// forwardBlock returns the length of a forward marker and the header block
+// that follows it (From:, Date:, Subject:, To: lines up to the first blank
+// line), or 0 when line i does not start a forward. fwdAt marks an Outlook
+// block ("-----Original Message-----", a "____" separator or a From/Sent
+// block) that Parse knows to be a forward.
+func forwardBlock(lines []string, i, fwdAt int) int {
+	if i != fwdAt && !isForwardMarker(lines[i]) {
+		return 0
+	}
+	j := i
+	if !headerFrom.MatchString(clean(lines[j])) {
+		j++ // the marker line itself
+	}
+	for j < len(lines) && clean(lines[j]) == "" {
+		j++
+	}
+	// The header block: field lines and their wrapped continuations, up to
+	// the first blank line; a block of at most 20 lines.
+	start := j
+	for j < len(lines) && clean(lines[j]) != "" && j-start < 20 {
+		if j == start && !headerField.MatchString(clean(lines[j])) {
+			break
+		}
+		j++
+	}
+	return j - i
+}
+
+// forwardHeaders reads the header block after a forward marker: the From
+// value and the Subject value.
+func forwardHeaders(lines []string) (from, subject string) {
+	key := ""
+	for _, raw := range lines {
+		l := clean(raw)
+		if l == "" || isForwardMarker(l) || originalMessage.MatchString(l) || underscores.MatchString(l) {
+			continue
+		}
+		if loc := headerField.FindStringIndex(l); loc != nil {
+			name := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(l[:loc[1]], ":")))
+			val := strings.TrimSpace(l[loc[1]:])
+			switch name {
+			case "from", "de", "von", "da", "van":
+				key = "from"
+				if from == "" {
+					from = val
+				}
+			case "subject", "objet", "betreff", "oggetto", "asunto", "onderwerp", "assunto":
+				key = "subject"
+				if subject == "" {
+					subject = val
+				}
+			default:
+				key = ""
+			}
+			continue
+		}
+		switch key { // a wrapped continuation line
+		case "from":
+			from += " " + l
+		case "subject":
+			subject += " " + l
+		}
+	}
+	return from, subject
+}
