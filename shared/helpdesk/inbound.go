@@ -69,12 +69,23 @@ type EmailHeaders struct {
 	// answered: "auto_reply", "bounce", "bulk", "loop".
 	Kind       string `json:"kind,omitempty"`
 	KindReason string `json:"kind_reason,omitempty"`
+	// BouncedMessageIDs are our outbound Message-IDs a bounce reports.
+	BouncedMessageIDs []string `json:"bounced_message_ids,omitempty"`
 	// ForwardedBy is who forwarded the mail when the ticket is logged against
 	// the original sender.
 	ForwardedBy *Sender `json:"forwarded_by,omitempty"`
 	// FullText is the whole text, quoted history included (Text holds the new part).
 	FullText string `json:"full_text,omitempty"`
 }
+
+// Email kinds (EmailHeaders.Kind).
+const (
+	EmailNormal    = "normal"
+	EmailAutoReply = "auto_reply"
+	EmailBounce    = "bounce"
+	EmailBulk      = "bulk"
+	EmailLoop      = "loop"
+)
 
 // Verdicts are the provider's spam and virus checks ("PASS", "FAIL", ...).
 type Verdicts struct {

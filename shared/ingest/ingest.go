@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,6 +33,8 @@ type Store interface {
 	AppendMessage(ctx context.Context, nm store.NewMessage) error
 	GetContact(ctx context.Context, id string) (helpdesk.Contact, error)
 	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
+	GetTicket(ctx context.Context, id string) (store.Conversation, error)
+	SetMessageStatus(ctx context.Context, m helpdesk.Message, from, to helpdesk.MessageStatus, providerID, reason string) error
 	UpdateTicket(ctx context.Context, id string, mutate func(t *helpdesk.Ticket) (store.Change, error)) (helpdesk.Ticket, error)
 	PendingOutbox(ctx context.Context, ticketID string) (map[string]string, error)
 	ClearOutbox(ctx context.Context, ticketID string, ids []string) error
@@ -83,6 +86,9 @@ const (
 func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result, error) {
 	if err := m.Validate(); err != nil {
 		return Result{}, err
+	}
+	if m.Email != nil && m.Email.Kind == helpdesk.EmailBounce {
+		return s.applyBounce(ctx, m)
 	}
 	ch, err := s.Store.GetChannel(ctx, m.ChannelID)
 	if err != nil {
@@ -258,6 +264,48 @@ func (s *Service) create(ctx context.Context, nt store.NewTicket) error {
 			return err
 		}
 	}
+}
+
+// ReasonBounce marks a bounce applied to our outbound messages.
+const ReasonBounce = "bounce"
+
+// applyBounce marks the outbound messages a bounce reports as failed, with
+// the reason visible on the ticket. It creates nothing and is idempotent.
+func (s *Service) applyBounce(ctx context.Context, m *helpdesk.InboundMessage) (Result, error) {
+	res := Result{Reason: ReasonBounce, Duplicate: true}
+	for _, id := range m.Email.BouncedMessageIDs {
+		id = strings.Trim(strings.TrimSpace(id), "<>")
+		ticketID, _, err := s.Store.FindThread(ctx, []string{threading.MessageKey(id)})
+		if errors.Is(err, store.ErrNotFound) {
+			continue // not one of ours
+		}
+		if err != nil {
+			return res, fmt.Errorf("apply bounce %s: %w", m.ProviderMessageID, err)
+		}
+		conv, err := s.Store.GetTicket(ctx, ticketID)
+		if err != nil {
+			return res, fmt.Errorf("apply bounce %s: %w", m.ProviderMessageID, err)
+		}
+		for _, msg := range conv.Messages {
+			if msg.Direction != helpdesk.Outbound || !strings.EqualFold(msg.EmailMessageID, id) {
+				continue
+			}
+			res.TicketID, res.MessageID = ticketID, msg.ID
+			if msg.Status == helpdesk.StatusFailed {
+				continue // a redelivered bounce
+			}
+			reason := "bounced"
+			if m.Email.KindReason != "" {
+				reason += ": " + m.Email.KindReason
+			}
+			if err := s.Store.SetMessageStatus(ctx, msg, msg.Status, helpdesk.StatusFailed, msg.ProviderMessageID, reason); err != nil &&
+				!errors.Is(err, store.ErrVersionChanged) {
+				return res, fmt.Errorf("apply bounce %s: %w", m.ProviderMessageID, err)
+			}
+			s.Log.InfoContext(ctx, "outbound message bounced", "ticket_id", ticketID, "message_id", msg.ID)
+		}
+	}
+	return res, nil
 }
 
 // match is where a message threads, if anywhere.

@@ -101,9 +101,12 @@ func (h *Handler) handle(ctx context.Context, ses events.SimpleEmailService) err
 	switch p.Kind {
 	case email.KindNormal:
 	case email.KindBounce:
-		// Marking our bounced outbound message as failed arrives with the outbound sender.
+		if len(p.BouncedMessageIDs) == 0 {
+			log.InfoContext(ctx, "bounce of no message of ours, dropped", "reason", p.KindReason)
+			return nil
+		}
+		// Not a ticket: the router marks our bounced messages failed.
 		log.InfoContext(ctx, "bounce, not ticketed", "reason", p.KindReason, "bounced", p.BouncedMessageIDs)
-		return nil
 	default:
 		log.InfoContext(ctx, "never ticketed, never answered", "kind", p.Kind, "reason", p.KindReason)
 		return nil
@@ -123,7 +126,7 @@ func (h *Handler) handle(ctx context.Context, ses events.SimpleEmailService) err
 		Email: &helpdesk.EmailHeaders{
 			MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References,
 			To: p.To, Cc: p.Cc, Recipients: lower(ses.Receipt.Recipients),
-			Kind: string(p.Kind), KindReason: p.KindReason, FullText: p.FullText,
+			Kind: string(p.Kind), KindReason: p.KindReason, FullText: p.FullText, BouncedMessageIDs: p.BouncedMessageIDs,
 		},
 	}
 	if m.ProviderMessageID == "" {

@@ -153,6 +153,27 @@ func TestAgentReplyThreadsBothWays(t *testing.T) {
 	if r := customer("c3@example.com", "hello again", helpdesk.EmailHeaders{Recipients: []string{addrOf(replyTo)}}); r.TicketID != first.TicketID || r.Reason != threading.ReasonReplyToken {
 		t.Fatalf("answer by reply token: %+v", r)
 	}
+
+	// A bounce of our reply marks it failed, with the reason, and makes no ticket.
+	bounce := &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail, ChannelID: chID,
+		ProviderMessageID: "dsn1@mx.example", ReceivedAt: t0, Sender: helpdesk.Sender{Email: "mailer-daemon@mx.example"},
+		Subject: "Undelivered Mail Returned to Sender",
+		Email: &helpdesk.EmailHeaders{MessageID: "dsn1@mx.example", Kind: helpdesk.EmailBounce,
+			KindReason: "multipart/report delivery-status", BouncedMessageIDs: []string{"<" + ourID + ">"}}}
+	for range 2 {
+		if r, err := in.Apply(ctx, bounce); err != nil || r.Created || r.TicketID != first.TicketID {
+			t.Fatalf("bounce: %+v %v", r, err)
+		}
+	}
+	conv, _ = st.GetTicket(ctx, first.TicketID)
+	for _, m := range conv.Messages {
+		if m.ID == msg.ID && (m.Status != helpdesk.StatusFailed || !strings.HasPrefix(m.StatusReason, "bounced")) {
+			t.Fatalf("bounced reply recorded as %q (%s)", m.Status, m.StatusReason)
+		}
+	}
+	if open, _ := st.ListTickets(ctx, helpdesk.StateOpen, 10); len(open) != 1 {
+		t.Fatalf("%d open tickets after the bounce, want 1", len(open))
+	}
 }
 
 func TestRefusedSendIsRecordedOnTheMessage(t *testing.T) {
