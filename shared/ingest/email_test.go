@@ -133,6 +133,15 @@ func TestEmailThreadingScenarios(t *testing.T) {
 		t.Errorf("stranger's message note = %q", sc.Messages[0].ThreadNote)
 	}
 
+	// A forward "from" a participant, sent by a stranger, does not join either:
+	// the original sender of a forward is text the forwarder wrote.
+	forged := d.mail(t, "m7@evil.example", fmt.Sprintf("Fwd: [#%s]", id), func(m *helpdesk.InboundMessage) {
+		m.Email.ForwardedBy = &helpdesk.Sender{Email: "mallory@evil.example"}
+	})
+	if forged.TicketID == id || !forged.Created {
+		t.Fatalf("a forged forward joined the ticket: %+v", forged)
+	}
+
 	// The same mail delivered to two of the tenant's addresses is one message.
 	again := d.mail(t, "m2@mail.example", "Re: Printer on fire", to("sales@acme.example"), inReplyTo("m1@mail.example"))
 	if !again.Duplicate || again.TicketID != id {

@@ -167,7 +167,13 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		// A FAIL verdict goes to the spam view on its own, whatever it quotes.
 		th.Lookup = nil
 	}
-	found, err := s.findThread(ctx, th, senderKey, ch)
+	// A forward's "original sender" is text the forwarder wrote: the
+	// participant check trusts only who actually sent it.
+	actualSender := senderKey
+	if m.Email != nil && m.Email.ForwardedBy != nil {
+		actualSender = m.Email.ForwardedBy.Key(m.Channel)
+	}
+	found, err := s.findThread(ctx, th, actualSender, ch)
 	if err != nil {
 		return Result{}, nil, err
 	}

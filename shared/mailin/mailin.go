@@ -101,8 +101,9 @@ func (h *Handler) handle(ctx context.Context, ses events.SimpleEmailService) err
 	switch p.Kind {
 	case email.KindNormal:
 	case email.KindBounce:
-		if len(p.BouncedMessageIDs) == 0 {
-			log.InfoContext(ctx, "bounce of no message of ours, dropped", "reason", p.KindReason)
+		if len(p.BouncedMessageIDs) == 0 || !permanentFailure(p.BounceRecipients) {
+			// No message of ours, or only a delay warning: nothing failed yet.
+			log.InfoContext(ctx, "bounce not recorded", "reason", p.KindReason, "bounced", p.BouncedMessageIDs)
 			return nil
 		}
 		// Not a ticket: the router marks our bounced messages failed.
@@ -194,6 +195,20 @@ func (h *Handler) storeAttachments(ctx context.Context, sesID string, atts []ema
 		out = append(out, helpdesk.Attachment{Name: a.Name, ContentType: a.ContentType, Size: a.Size, Key: key})
 	}
 	return out, nil
+}
+
+// permanentFailure reports whether a DSN reports a failed delivery; a DSN
+// without per-recipient blocks (a plain-text bounce) counts as one.
+func permanentFailure(rs []email.BounceRecipient) bool {
+	if len(rs) == 0 {
+		return true
+	}
+	for _, r := range rs {
+		if strings.EqualFold(r.Action, "failed") {
+			return true
+		}
+	}
+	return false
 }
 
 func lower(ss []string) []string {

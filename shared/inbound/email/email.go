@@ -21,6 +21,11 @@
 //   - Declared charsets are trusted; us-ascii, unknown or missing charsets are
 //     detected from the content, and text that is still not UTF-8 is read as
 //     Windows-1252, so every string in Parsed is valid UTF-8.
+//   - Forwarded.OriginalFrom comes from the forwarded text, which the
+//     forwarder wrote: anyone can claim to forward anyone's mail. Sender
+//     checks (threading into an existing ticket) must use Forwarded.By.
+//   - Multipart parts nested deeper than 12 levels are refused (ErrMalformed):
+//     enmime's time grows exponentially with unterminated nesting.
 package email
 
 import (

@@ -1,13 +1,17 @@
 package email
 
 import (
+	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/jhillyerd/enmime/v2"
 )
 
 var updateSeeds = flag.Bool("update-seeds", false, "rewrite testdata/fuzz/{FuzzParse,FuzzStripQuoted} seeds from the fixtures")
@@ -21,9 +25,36 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("From: a@b.example\r\n\r\nhi"))
 	f.Add([]byte("Content-Type: multipart/mixed\r\nFrom: a@b.example\r\n\r\n--x\r\n\r\n--x--"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		start := time.Now()
 		p, err := Parse(raw, fuzzOpts)
 		checkInvariants(t, p, err)
+		// mimeDepth must never count shallower than enmime nests, or the
+		// guard against enmime's exponential time has a hole.
+		if d := scanDepth(raw); d <= maxNesting {
+			if root, err := mimeParser.ReadParts(bytes.NewReader(raw)); err == nil {
+				if tree := treeDepth(root); tree > d {
+					t.Errorf("scanDepth = %d, enmime nests %d levels", d, tree)
+				}
+			}
+		}
+		// A small input that takes seconds is a denial of service (enmime is
+		// exponential in unterminated nesting, see maxNesting).
+		if d := time.Since(start); len(raw) <= 64<<10 && d > 3*time.Second {
+			t.Errorf("Parse of %d bytes took %v", len(raw), d)
+		}
 	})
+}
+
+// treeDepth is how deep multipart containers nest in a part tree.
+func treeDepth(p *enmime.Part) int {
+	if p == nil || p.FirstChild == nil {
+		return 0
+	}
+	d := 0
+	for c := p.FirstChild; c != nil; c = c.NextSibling {
+		d = max(d, treeDepth(c))
+	}
+	return d + 1
 }
 
 // FuzzStripQuoted: no input panics, the result never grows, and valid UTF-8

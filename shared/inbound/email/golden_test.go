@@ -26,7 +26,7 @@ var defaultOpts = Options{Tenant: "acme", UseOriginalSender: true}
 
 // fixtureOpts are the fixtures that need other options.
 var fixtureOpts = map[string]Options{
-	"attachment-too-large":     {Tenant: "acme", UseOriginalSender: true, MaxAttachmentBytes: 4096},
+	"attachment-too-large":        {Tenant: "acme", UseOriginalSender: true, MaxAttachmentBytes: 4096},
 	"forward-gmail-log-forwarder": {Tenant: "acme", UseOriginalSender: false},
 }
 

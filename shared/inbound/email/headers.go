@@ -94,15 +94,15 @@ func looseSender(v string) helpdesk.Sender {
 			return helpdesk.Sender{Email: addr, Name: cleanName(a.Name, addr)}
 		}
 	}
-	addr := emailRE.FindString(v)
-	if addr == "" {
+	loc := emailRE.FindStringIndex(v)
+	if loc == nil {
 		return helpdesk.Sender{Name: cleanName(v, "")}
 	}
-	name := v
-	for _, junk := range []string{"[mailto:" + addr + "]", "(mailto:" + addr + ")", "<mailto:" + addr + ">", "<" + addr + ">", "( " + addr + " )", "(" + addr + ")", "[" + addr + "]", addr} {
-		name = strings.ReplaceAll(name, junk, "")
-	}
-	addr = normalizeAddress(addr)
+	addr := normalizeAddress(v[loc[0]:loc[1]])
+	// The name is what precedes the address and its opening bracket.
+	name := strings.TrimSpace(v[:loc[0]])
+	name = strings.TrimSuffix(name, "mailto:")
+	name = strings.TrimRight(name, " <[(")
 	return helpdesk.Sender{Email: addr, Name: cleanName(name, addr)}
 }
 

@@ -29,9 +29,21 @@ var mimeParser = enmime.NewParser(
 
 const maxWarnings = 20
 
+// maxNesting bounds how deep multipart parts may nest. enmime reads each
+// byte through one boundary reader per level (time grows with depth × size)
+// and unterminated nested parts cost it time exponential in depth: a 1 KB
+// mail 25 levels deep takes minutes. Real mail nests 3 to 6 levels.
+const maxNesting = 12
+
+// errTooDeep is wrapped in ErrMalformed.
+var errTooDeep = fmt.Errorf("multipart nesting deeper than %d levels", maxNesting)
+
 // readParts parses raw into a part tree. A top-level multipart whose
 // boundary parameter is missing is re-read with the boundary its body uses.
 func readParts(raw []byte) (*enmime.Part, []string, error) {
+	if mimeDepth(raw) > maxNesting {
+		return nil, nil, errTooDeep
+	}
 	root, err := mimeParser.ReadParts(bytes.NewReader(raw))
 	if err != nil {
 		return nil, nil, err
@@ -47,11 +59,114 @@ func readParts(raw []byte) (*enmime.Part, []string, error) {
 	fixed := make([]byte, 0, len(raw)+len(b)+64)
 	fixed = append(fixed, "Content-Type: "+root.ContentType+"; boundary=\""+b+"\"\r\n"...)
 	fixed = append(fixed, raw...)
+	if mimeDepth(fixed) > maxNesting {
+		return nil, nil, errTooDeep
+	}
 	again, err := mimeParser.ReadParts(bytes.NewReader(fixed))
 	if err != nil || again.FirstChild == nil {
 		return root, []string{"multipart without boundary: read as a single part"}, nil
 	}
 	return again, []string{fmt.Sprintf("multipart without boundary: used %q found in the body", b)}, nil
+}
+
+// mimeDepth returns how deep multipart parts nest, following the boundary
+// lines the way enmime will: a part's header may declare a multipart (with
+// its boundary), a delimiter line of an open boundary starts a new part of it
+// (closing anything deeper), its close line ends it. Header lines are joined
+// as enmime joins them (indented and colon-less lines continue a field). It
+// may count too deep, never too shallow (FuzzParse checks this against
+// enmime's tree); linear in len(raw), it stops counting past maxNesting.
+func mimeDepth(raw []byte) int {
+	// Every nested multipart needs its own boundary parameter: few of them
+	// bound the depth without a scan.
+	if countFold(raw, "boundary", maxNesting+1) <= maxNesting {
+		return 0
+	}
+	return scanDepth(raw)
+}
+
+// scanDepth is mimeDepth without the shortcut.
+func scanDepth(raw []byte) int {
+	var open []string // boundaries of the open multiparts, outermost first
+	depth := 0
+	inHeader := true
+	var field []byte // the current Content-Type field, unfolded; nil for other fields
+	endField := func() {
+		if field != nil {
+			mt, params, _, err := parseMediaType(string(field))
+			// enmime nests any part with a boundary parameter but text/plain
+			// and text/html, whatever its media type says.
+			if err == nil && params["boundary"] != "" && mt != "text/plain" && mt != "text/html" {
+				open = append(open, params["boundary"])
+				depth = max(depth, len(open))
+			}
+		}
+		field = nil
+	}
+	for len(raw) > 0 && depth <= maxNesting {
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if inHeader {
+			colon := bytes.IndexByte(line, ':')
+			switch {
+			case len(line) == 0:
+				endField()
+				inHeader = false
+			case line[0] == ' ' || line[0] == '\t' || colon < 0:
+				if field != nil && len(field) < 8192 {
+					field = append(append(field, ' '), line...)
+				}
+			case colon == 0:
+				// enmime skips the line
+			default:
+				endField()
+				if bytes.EqualFold(bytes.TrimSpace(line[:colon]), []byte("content-type")) {
+					field = append([]byte{}, line[colon+1:min(len(line), colon+1+8192)]...)
+				}
+			}
+			continue
+		}
+		if !bytes.HasPrefix(line, []byte("--")) {
+			continue
+		}
+		rest := bytes.TrimRight(line[2:], " \t")
+		for i := len(open) - 1; i >= 0; i-- {
+			b := []byte(open[i])
+			if !bytes.HasPrefix(rest, b) {
+				continue
+			}
+			switch tail := rest[len(b):]; {
+			case len(tail) == 0:
+				open = open[:i+1] // a new part of open[i]: its header follows
+				inHeader = true
+			case bytes.HasPrefix(tail, []byte("--")):
+				open = open[:i]
+			default:
+				continue
+			}
+			break
+		}
+	}
+	return depth
+}
+
+// countFold counts the case-insensitive occurrences of an ASCII word in b,
+// stopping at limit.
+func countFold(b []byte, word string, limit int) int {
+	n := 0
+	first := word[0]
+	for i := 0; i+len(word) <= len(b) && n < limit; i++ {
+		if c := b[i] | 0x20; c == first && bytes.EqualFold(b[i:i+len(word)], []byte(word)) {
+			n++
+			i += len(word) - 1
+		}
+	}
+	return n
 }
 
 var boundaryLine = regexp.MustCompile(`(?m)^--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?$`)

@@ -2,6 +2,7 @@ package email
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/textproto"
 	"regexp"
@@ -34,6 +35,9 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 	opts = opts.withDefaults()
 
 	root, warnings, err := readParts(raw)
+	if errors.Is(err, errTooDeep) {
+		return nil, fmt.Errorf("parse email: %w: %w", ErrMalformed, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("parse email: read MIME: %w: %s", ErrMalformed, quoteDetail(err.Error()))
 	}
@@ -74,11 +78,9 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 	}
 
 	lines := strings.Split(p.FullText, "\n")
-	fwdAt := -1
+	keep, at, brk := scanQuoted(lines, -1)
 	if p.Kind == KindNormal {
-		var fwd *Forward
-		fwd, fwdAt = detectForward(lines, p.Subject, c)
-		if fwd != nil {
+		if fwd, outlookAt := detectForward(lines, at, brk, p.Subject, c); fwd != nil {
 			fwd.By = from
 			if fwd.Subject == "" {
 				fwd.Subject = forwardPrefix.ReplaceAllString(p.Subject, "")
@@ -87,11 +89,21 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 			if opts.UseOriginalSender && fwd.OriginalFrom.Email != "" {
 				p.From = fwd.OriginalFrom
 			}
+			if outlookAt >= 0 {
+				keep, _, _ = scanQuoted(lines, outlookAt) // keep the forwarded block
+			}
 		}
 	}
-	p.Text = stripQuoted(p.FullText, fwdAt)
+	if p.Text = tidy(keep); p.Text == "" {
+		p.Text = p.FullText // stripping left nothing: keep the whole text
+	}
 
 	p.Attachments, p.Rejected = keepAttachments(c.leaves, opts)
+	if n := len(p.Rejected) - maxRejected; n > 0 {
+		// Thousands of tiny parts must not become thousands of log lines.
+		p.Rejected = p.Rejected[:maxRejected]
+		warnings = append(warnings, fmt.Sprintf("%d more attachments dropped, not listed", n))
+	}
 
 	for _, e := range root.DepthMatchAll(func(*enmime.Part) bool { return true }) {
 		for _, pe := range e.Errors {
@@ -113,6 +125,9 @@ func quoteDetail(s string) string {
 	}
 	return strconv.QuoteToGraphic(validUTF8(s))
 }
+
+// maxRejected bounds the Rejected list.
+const maxRejected = 50
 
 // firstSender returns the first header of keys holding a usable address.
 func firstSender(h textproto.MIMEHeader, keys ...string) (helpdesk.Sender, bool) {
@@ -144,18 +159,16 @@ var forwardPrefix = regexp.MustCompile(`(?i)^\s*(\[[^\]]{1,30}\]\s*)?(fwd?|tr|wg
 // detectForward finds a forward: an inline marker in the new text (Gmail,
 // Apple Mail, Thunderbird), an Outlook reply-style block when the subject is
 // a forward's, or an attached message/rfc822 when the subject is a
-// forward's. It returns the forward and, for the Outlook case, the line the
-// forwarded block starts on (for StripQuoted to keep it).
-func detectForward(lines []string, subject string, c *collector) (*Forward, int) {
-	_, at, kind := scanQuoted(lines, -1)
+// forward's. at and brk are the first break scanQuoted found. It returns the
+// forward and, for the Outlook case, the line the forwarded block starts on
+// (for scanQuoted to keep it), else -1.
+func detectForward(lines []string, at int, brk breakKind, subject string, c *collector) (*Forward, int) {
 	isFwdSubject := forwardPrefix.MatchString(subject)
 	switch {
-	case kind == breakForward:
-		n := forwardBlock(lines, at, -1)
-		return inlineForward(lines[at : at+n]), -1
-	case kind == breakOutlook && isFwdSubject:
-		n := forwardBlock(lines, at, at)
-		if f := inlineForward(lines[at : at+n]); f.OriginalFrom != (helpdesk.Sender{}) {
+	case brk == breakForward:
+		return inlineForward(forwardBlockAt(lines, at, false)), -1
+	case brk == breakOutlook && isFwdSubject:
+		if f := inlineForward(forwardBlockAt(lines, at, true)); f.OriginalFrom != (helpdesk.Sender{}) {
 			return f, at
 		}
 	}

@@ -3,8 +3,10 @@ package email
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // msg builds a small mail from header lines and a body.
@@ -194,5 +196,88 @@ func TestHeaderParsing(t *testing.T) {
 	}
 	if p.Date.IsZero() || p.Date.UTC().Hour() != 7 {
 		t.Errorf("date = %v", p.Date)
+	}
+}
+
+// nestedMail nests n multipart/mixed parts, closed or left open (truncated).
+func nestedMail(n int, closed bool) []byte {
+	var b strings.Builder
+	b.WriteString("From: a@b.example\r\nContent-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n")
+	for i := 1; i < n; i++ {
+		b.WriteString("--b" + strconv.Itoa(i-1) + "\r\nContent-Type: multipart/mixed; boundary=\"b" + strconv.Itoa(i) + "\"\r\n\r\n")
+	}
+	b.WriteString("--b" + strconv.Itoa(n-1) + "\r\nContent-Type: text/plain\r\n\r\nhi\r\n")
+	if closed {
+		for i := n - 1; i >= 0; i-- {
+			b.WriteString("--b" + strconv.Itoa(i) + "--\r\n")
+		}
+	}
+	return []byte(b.String())
+}
+
+func TestMimeDepth(t *testing.T) {
+	for _, n := range []int{1, 5, 12, 13, 40} {
+		for _, closed := range []bool{true, false} {
+			raw := nestedMail(n, closed)
+			if got := scanDepth(raw); got != min(n, maxNesting+1) {
+				t.Errorf("scanDepth(%d levels, closed=%v) = %d", n, closed, got)
+			}
+			if tooDeep := mimeDepth(raw) > maxNesting; tooDeep != (n > maxNesting) {
+				t.Errorf("mimeDepth(%d levels, closed=%v) too deep = %v", n, closed, tooDeep)
+			}
+		}
+	}
+	cases := []struct {
+		name, raw string
+		want      int
+	}{
+		{"siblings do not add depth; a close line pops its boundary",
+			"Content-Type: multipart/mixed; boundary=a\r\n\r\n" +
+				"--a\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n" +
+				"--a\r\nContent-Type: multipart/related;\r\n boundary=\"c\"\r\n\r\n--c\r\n\r\ny\r\n--c--\r\n--a--\r\n", 2},
+		{"a colon-less continuation line and a space before the colon, as enmime reads them",
+			"Content-Type : multipart/mixed;\r\nboundary=a\r\n\r\n--a\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n", 2},
+		{"the same boundary reused at every level",
+			"Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: multipart/mixed; boundary=a\n\n--a\n\nx\n", 3},
+		{"content-type lines in a body are not headers",
+			"Content-Type: multipart/mixed; boundary=a\n\n--a\nContent-Type: text/plain\n\nContent-Type: multipart/mixed; boundary=z\n--a--\n", 1},
+	}
+	for _, tc := range cases {
+		if got := scanDepth([]byte(tc.raw)); got != tc.want {
+			t.Errorf("%s: depth %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestDeepNestingIsRejectedFast: enmime's time grows exponentially with the
+// depth of unterminated nested parts; Parse refuses them before it starts.
+func TestDeepNestingIsRejectedFast(t *testing.T) {
+	for _, closed := range []bool{true, false} {
+		p, err := Parse(nestedMail(maxNesting, closed), Options{})
+		if err != nil || p.Text != "hi" {
+			t.Errorf("%d levels (closed=%v): %v, %v", maxNesting, closed, p, err)
+		}
+		start := time.Now()
+		if _, err := Parse(nestedMail(200, closed), Options{}); !errors.Is(err, ErrMalformed) {
+			t.Errorf("200 levels (closed=%v): err = %v, want ErrMalformed", closed, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("200 levels took %v", d)
+		}
+	}
+}
+
+func TestHTMLOnlyForward(t *testing.T) {
+	html := `<div dir="ltr">Can you help?<br><br><div class="gmail_quote"><div dir="ltr" class="gmail_attr">---------- Forwarded message ---------<br>From: <strong class="gmail_sendername" dir="auto">Rosa Alvarez</strong> <span dir="auto">&lt;<a href="mailto:rosa.alvarez@example.mx">rosa.alvarez@example.mx</a>&gt;</span><br>Date: Mon, 25 Mar 2024 at 18:03<br>Subject: Receipts<br>To: Paul &lt;<a href="mailto:paul@acme.example">paul@acme.example</a>&gt;<br></div><br><br><div dir="ltr">Hello Paul, the button does nothing.</div></div></div>`
+	raw := msg([]string{"From: Paul <paul@acme.example>", "Subject: Fwd: Receipts", "MIME-Version: 1.0", "Content-Type: text/html; charset=UTF-8"}, html)
+	p, err := Parse(raw, Options{UseOriginalSender: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Forwarded == nil || p.From.Email != "rosa.alvarez@example.mx" || p.From.Name != "Rosa Alvarez" {
+		t.Fatalf("from = %+v, forwarded = %+v\ntext: %q", p.From, p.Forwarded, p.FullText)
+	}
+	if !strings.Contains(p.Text, "the button does nothing") {
+		t.Errorf("text = %q", p.Text)
 	}
 }

@@ -40,6 +40,10 @@ const (
 // scanQuoted walks the lines and returns those that are new text, and the
 // first forward marker or history boundary it met (its line and kind).
 func scanQuoted(lines []string, fwdAt int) (keep []string, firstAt int, first breakKind) {
+	cl := make([]string, len(lines)) // each line cleaned once for the matchers
+	for i, l := range lines {
+		cl[i] = clean(l)
+	}
 	firstAt = -1
 	note := func(i int, k breakKind) {
 		if firstAt < 0 {
@@ -48,7 +52,7 @@ func scanQuoted(lines []string, fwdAt int) (keep []string, firstAt int, first br
 	}
 	skipping := false // after a signature: dropped until a forward marker
 	for i := 0; i < len(lines); {
-		if n := forwardBlock(lines, i, fwdAt); n > 0 {
+		if n := forwardBlock(cl, i, fwdAt); n > 0 {
 			note(i, breakForward)
 			keep = append(keep, lines[i:i+n]...)
 			i += n
@@ -59,7 +63,7 @@ func scanQuoted(lines []string, fwdAt int) (keep []string, firstAt int, first br
 			i++
 			continue
 		}
-		if n := attribution(lines, i); n > 0 {
+		if n := attribution(cl, i); n > 0 {
 			if !quoteFollows(lines, i+n) {
 				note(i, breakAttribution) // history not quoted (Outlook, HTML-derived text)
 				break
@@ -67,7 +71,7 @@ func scanQuoted(lines []string, fwdAt int) (keep []string, firstAt int, first br
 			i += n
 			continue
 		}
-		if hardCut(lines, i) {
+		if hardCut(cl, i) {
 			note(i, breakOutlook)
 			break
 		}
@@ -75,7 +79,7 @@ func scanQuoted(lines []string, fwdAt int) (keep []string, firstAt int, first br
 			i++
 			continue
 		}
-		if isSignatureDelimiter(lines[i]) || mobileFooter.MatchString(clean(lines[i])) {
+		if isSignatureDelimiter(lines[i]) || (len(cl[i]) <= 120 && mobileFooter.MatchString(cl[i])) {
 			skipping = true
 			i++
 			continue
@@ -146,30 +150,34 @@ var attributionRE = []*regexp.Regexp{
 	regexp.MustCompile(`(?i)^op\s.{1,300}\sschreef\b.{0,200}:$`),
 	regexp.MustCompile(`(?i)^il\s.{1,300}\sha\s+scritto\s?:$`),
 	regexp.MustCompile(`(?i)^em\s.{1,300}\sescreveu\s?:$`),
-	// "Jane Doe <jane@example.com> wrote:" and its translations
-	regexp.MustCompile(`(?i)^.{0,200}\S+@\S+\s+(wrote|a écrit|schrieb|escribió|schreef|ha scritto|escreveu)\s?:$`),
+	// "Jane Doe <jane@example.com> wrote:" and its translations; the address
+	// in brackets and no sentence before it, so prose that mentions an
+	// address ("our accountant jane@example.com wrote:") is not history.
+	regexp.MustCompile(`(?i)^[^.!?<>]{0,100}<[^<>\s]+@[^<>\s]+>\s+(wrote|a écrit|schrieb|escribió|schreef|ha scritto|escreveu)\s?:$`),
 }
 
 var attributionLead = regexp.MustCompile(`(?i)^(on|le|am|el|op|il|em)\s`)
 
-// attribution returns how many lines (1 to 3: clients wrap long ones) form an
-// attribution line starting at i, or 0.
-func attribution(lines []string, i int) int {
-	first := clean(lines[i])
-	if first == "" {
+// attribution returns how many cleaned lines (1 to 3: clients wrap long
+// ones) form an attribution line starting at i, or 0.
+func attribution(cl []string, i int) int {
+	joined := cl[i]
+	if joined == "" || isQuoted(joined) {
 		return 0
 	}
-	joined := first
-	for n := 1; n <= 3 && i+n <= len(lines); n++ {
+	for n := 1; n <= 3 && i+n <= len(cl); n++ {
 		if n > 1 {
-			next := clean(lines[i+n-1])
-			if next == "" || isQuoted(lines[i+n-1]) || !attributionLead.MatchString(first) {
+			next := cl[i+n-1]
+			if next == "" || isQuoted(next) || !attributionLead.MatchString(cl[i]) {
 				return 0
 			}
 			joined += " " + next
 		}
 		if len(joined) > 600 {
 			return 0
+		}
+		if !strings.HasSuffix(joined, ":") { // every attribution ends with a colon
+			continue
 		}
 		for _, re := range attributionRE {
 			if re.MatchString(joined) {
@@ -198,25 +206,36 @@ var (
 	headerField     = regexp.MustCompile(`(?i)^(from|de|von|da|van|sent|date|envoyé|gesendet|datum|inviato|data|enviado|fecha|verzonden|to|à|a|an|aan|para|cc|cci|bcc|subject|objet|betreff|oggetto|asunto|onderwerp|assunto|reply-to|répondre à|importance|priorité|wichtigkeit)\s?:`)
 )
 
-// hardCut reports a line where quoted history starts and nothing after it is
-// new: an Outlook "-----Original Message-----" line, a "____" separator, or a
-// "From: / Sent:" header block.
-func hardCut(lines []string, i int) bool {
-	l := clean(lines[i])
-	return originalMessage.MatchString(l) || underscores.MatchString(l) || headerBlockAt(lines, i)
+// hardCut reports a cleaned line where quoted history starts and nothing
+// after it is new: an Outlook "-----Original Message-----" line, a "____"
+// separator, or a "From: / Sent:" header block.
+func hardCut(cl []string, i int) bool {
+	l := cl[i]
+	switch {
+	case strings.HasPrefix(l, "--"):
+		return originalMessage.MatchString(l)
+	case strings.HasPrefix(l, "_"):
+		return underscores.MatchString(l)
+	}
+	return headerBlockAt(cl, i)
+}
+
+// isHeaderFrom: a From line of a quoted header block ("From:", "De :", "Von:").
+func isHeaderFrom(l string) bool {
+	c := strings.IndexByte(l, ':')
+	return c > 0 && c <= 12 && headerFrom.MatchString(l)
 }
 
 // headerBlockAt: a From line followed within three lines by a Sent/Date line.
-func headerBlockAt(lines []string, i int) bool {
-	if !headerFrom.MatchString(clean(lines[i])) {
+func headerBlockAt(cl []string, i int) bool {
+	if !isHeaderFrom(cl[i]) {
 		return false
 	}
-	for j := i + 1; j < len(lines) && j <= i+3; j++ {
-		l := clean(lines[j])
-		if l == "" {
+	for j := i + 1; j < len(cl) && j <= i+3; j++ {
+		if cl[j] == "" {
 			return false
 		}
-		if headerDate.MatchString(l) {
+		if headerDate.MatchString(cl[j]) {
 			return true
 		}
 	}
@@ -228,37 +247,58 @@ var (
 	forwardBegin  = regexp.MustCompile(`(?i)^(begin forwarded message|début du message réexpédié|debut du message reexpedie|anfang der weitergeleiteten nachricht|inicio del mensaje reenviado)\s?:$`)
 )
 
+// isForwardMarker reports a cleaned forward marker line.
 func isForwardMarker(l string) bool {
-	l = clean(l)
-	return forwardDashes.MatchString(l) || forwardBegin.MatchString(l)
+	switch {
+	case strings.HasPrefix(l, "--"):
+		return forwardDashes.MatchString(l)
+	case strings.HasSuffix(l, ":"):
+		return forwardBegin.MatchString(l)
+	}
+	return false
 }
 
 // forwardBlock returns the length of a forward marker and the header block
 // that follows it (From:, Date:, Subject:, To: lines up to the first blank
-// line), or 0 when line i does not start a forward. fwdAt marks an Outlook
-// block ("-----Original Message-----", a "____" separator or a From/Sent
-// block) that Parse knows to be a forward.
-func forwardBlock(lines []string, i, fwdAt int) int {
-	if i != fwdAt && !isForwardMarker(lines[i]) {
+// line), or 0 when cleaned line i does not start a forward. fwdAt marks an
+// Outlook block ("-----Original Message-----", a "____" separator or a
+// From/Sent block) that Parse knows to be a forward.
+func forwardBlock(cl []string, i, fwdAt int) int {
+	if i != fwdAt && !isForwardMarker(cl[i]) {
 		return 0
 	}
 	j := i
-	if !headerFrom.MatchString(clean(lines[j])) {
+	if !isHeaderFrom(cl[j]) {
 		j++ // the marker line itself
 	}
-	for j < len(lines) && clean(lines[j]) == "" {
+	for j < len(cl) && cl[j] == "" {
 		j++
 	}
 	// The header block: field lines and their wrapped continuations, up to
 	// the first blank line; a block of at most 20 lines.
 	start := j
-	for j < len(lines) && clean(lines[j]) != "" && j-start < 20 {
-		if j == start && !headerField.MatchString(clean(lines[j])) {
+	for j < len(cl) && cl[j] != "" && j-start < 20 {
+		if j == start && !headerField.MatchString(cl[j]) {
 			break
 		}
 		j++
 	}
 	return j - i
+}
+
+// forwardBlockAt returns the raw lines of the forward block starting at line
+// at (see forwardBlock); outlook says line at is an Outlook block.
+func forwardBlockAt(lines []string, at int, outlook bool) []string {
+	end := min(len(lines), at+64) // a marker, blank lines and 20 header lines fit
+	cl := make([]string, end-at)
+	for i := range cl {
+		cl[i] = clean(lines[at+i])
+	}
+	fwdAt := -1
+	if outlook {
+		fwdAt = 0
+	}
+	return lines[at : at+forwardBlock(cl, 0, fwdAt)]
 }
 
 // forwardHeaders reads the header block after a forward marker: the From
