@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/stackdesk/stackdesk/shared/boot"
@@ -19,6 +20,7 @@ type config struct {
 	boot.Common
 	// ReplyTokenSecret signs the reply-to address of every reply.
 	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
+	MailBucket       string `env:"MAIL_BUCKET,required"`
 }
 
 func main() {
@@ -29,6 +31,8 @@ func main() {
 	s := &outbound.Sender{
 		Store:       store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
 		SES:         sesv2.NewFromConfig(awsCfg),
+		Files:       s3.NewFromConfig(awsCfg),
+		Bucket:      cfg.MailBucket,
 		Tenant:      cfg.Tenant,
 		TokenSecret: []byte(cfg.ReplyTokenSecret),
 		Now:         time.Now,

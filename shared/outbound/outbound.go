@@ -8,11 +8,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/aws/smithy-go"
@@ -33,6 +35,11 @@ type Store interface {
 	SetMessageStatus(ctx context.Context, m helpdesk.Message, from, to helpdesk.MessageStatus, providerID, reason string) error
 }
 
+// Files reads stored attachments (the mail bucket).
+type Files interface {
+	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
 // SES is the subset of the SESv2 client the sender uses.
 type SES interface {
 	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
@@ -42,6 +49,8 @@ type SES interface {
 type Sender struct {
 	Store       Store
 	SES         SES
+	Files       Files
+	Bucket      string // where reply attachments are stored
 	Tenant      string
 	TokenSecret []byte
 	Now         func() time.Time
@@ -107,8 +116,11 @@ func (s *Sender) sendReply(ctx context.Context, job queue.ReplyEmail) error {
 	}
 	refs, inReplyTo := threadOf(conv.Messages, *msg)
 	raw, err := s.buildReply(ctx, conv.Ticket, *msg, refs, inReplyTo)
+	if helpdesk.IsCode(err, helpdesk.EInvalid) {
+		return s.fail(ctx, *msg, "not sendable: "+helpdesk.ErrorMessage(err))
+	}
 	if err != nil {
-		return s.fail(ctx, *msg, "build: "+helpdesk.ErrorMessage(err))
+		return fmt.Errorf("build reply %s: %w", msg.ID, err) // transient: retried
 	}
 	out, err := s.SES.SendEmail(ctx, &sesv2.SendEmailInput{Content: &sestypes.EmailContent{Raw: &sestypes.RawMessage{Data: raw}}})
 	if err != nil {
@@ -126,6 +138,34 @@ func (s *Sender) sendReply(ctx context.Context, job queue.ReplyEmail) error {
 	}
 	log.InfoContext(ctx, "reply sent", "ses_message_id", providerID)
 	return nil
+}
+
+// maxReplyAttachments bounds what one reply carries (SES takes 40 MB raw).
+const maxReplyAttachments = 30 << 20
+
+func (s *Sender) attachments(ctx context.Context, list []helpdesk.Attachment) ([]mail.Attachment, error) {
+	var out []mail.Attachment
+	total := 0
+	for _, a := range list {
+		obj, err := s.Files.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.Bucket, Key: &a.Key})
+		var api smithy.APIError
+		if errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound") {
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "attachment_missing", "attachment %q is not stored", a.Name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read attachment %q: %w", a.Name, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(obj.Body, maxReplyAttachments+1))
+		obj.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read attachment %q: %w", a.Name, err)
+		}
+		if total += len(data); total > maxReplyAttachments {
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "attachments_too_large", "attachments over %d MB", maxReplyAttachments>>20)
+		}
+		out = append(out, mail.Attachment{Name: a.Name, ContentType: a.ContentType, Data: data})
+	}
+	return out, nil
 }
 
 // threadOf returns the Message-IDs of the conversation before m, oldest
@@ -171,9 +211,14 @@ func (s *Sender) buildReply(ctx context.Context, t helpdesk.Ticket, m helpdesk.M
 	if err != nil {
 		return nil, err
 	}
+	atts, err := s.attachments(ctx, m.Attachments)
+	if err != nil {
+		return nil, err
+	}
 	_, domain, _ := strings.Cut(ch.Email.Address, "@")
 	return mail.Build(mail.Reply{
-		Tenant: s.Tenant, TeamAddress: ch.Email.Address, CompanyName: ch.Email.CompanyName,
+		Attachments: atts,
+		Tenant:      s.Tenant, TeamAddress: ch.Email.Address, CompanyName: ch.Email.CompanyName,
 		FromMode: mail.FromMode(ch.Email.FromMode), AgentFullName: agent.Name, Signature: ch.Email.Signature,
 		ReplyTo: replyTo, To: []mail.Address{{Name: contact.Name, Address: contact.Email}},
 		Subject: t.Subject, TicketID: t.ID, MessageID: mail.NewMessageID(domain, strings.TrimSuffix(m.EmailMessageID, "@"+domain)),

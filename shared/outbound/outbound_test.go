@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/jhillyerd/enmime/v2"
 
@@ -58,12 +59,22 @@ func sentMail(t *testing.T) []string {
 }
 
 func TestAgentReplyThreadsBothWays(t *testing.T) {
-	cfg := testbed.AWS(t, "DYNAMODB", "SESV2")
+	cfg := testbed.AWS(t, "DYNAMODB", "SESV2", "S3")
 	db, table := testbed.Table(t)
 	ctx := context.Background()
 	now := func() time.Time { return t0 }
 	st := store.New(db, table, store.WithClock(now))
 	ses := sesv2.NewFromConfig(cfg)
+	files := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := testbed.Name(t) + "-mail"
+	if _, err := files.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
+		t.Fatal(err)
+	}
+	pdf := []byte("%PDF-1.4 invoice")
+	attKey := "attachments/upload-1/00-invoice.pdf"
+	if _, err := files.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &attKey, Body: bytes.NewReader(pdf)}); err != nil {
+		t.Fatal(err)
+	}
 	team := testbed.Name(t) + "@acme.example"
 	if _, err := ses.CreateEmailIdentity(ctx, &sesv2.CreateEmailIdentityInput{EmailIdentity: &team}); err != nil {
 		t.Fatal(err)
@@ -93,11 +104,12 @@ func TestAgentReplyThreadsBothWays(t *testing.T) {
 	first := customer("c1@example.com", "Printer on fire", helpdesk.EmailHeaders{})
 
 	svc := &tickets.Service{Store: st, Pipelines: helpdesk.DefaultPipelines(), Now: now}
-	msg, jobs, err := svc.Reply(ctx, first.TicketID, "alice", "We are on it.", "")
+	msg, jobs, err := svc.Reply(ctx, first.TicketID, "alice", "We are on it.", "",
+		helpdesk.Attachment{Name: "invoice.pdf", ContentType: "application/pdf", Size: int64(len(pdf)), Key: attKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sender := &outbound.Sender{Store: st, SES: ses, Tenant: "acme", TokenSecret: secret, Now: now, Log: quiet}
+	sender := &outbound.Sender{Store: st, SES: ses, Files: files, Bucket: bucket, Tenant: "acme", TokenSecret: secret, Now: now, Log: quiet}
 	before := len(sentMail(t))
 	for range 2 { // the job delivered twice sends once
 		ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job", Body: jobs[msg.ID]}}}
@@ -129,6 +141,9 @@ func TestAgentReplyThreadsBothWays(t *testing.T) {
 	}
 	if !strings.Contains(env.Text, "We are on it.") || !strings.Contains(env.Text, "Alice Martin (Alice)") {
 		t.Errorf("body = %q", env.Text)
+	}
+	if len(env.Attachments) != 1 || env.Attachments[0].FileName != "invoice.pdf" || !bytes.Equal(env.Attachments[0].Content, pdf) {
+		t.Errorf("attachments = %d", len(env.Attachments))
 	}
 	if env.GetHeader("X-Stackdesk-Loop") != "acme" || !strings.Contains(env.GetHeader("Subject"), "[#"+first.TicketID+"]") {
 		t.Errorf("loop header %q, subject %q", env.GetHeader("X-Stackdesk-Loop"), env.GetHeader("Subject"))

@@ -161,7 +161,13 @@ func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor strin
 // message, registers its Message-ID so the customer's answer threads back,
 // and commits the send job in the ticket's outbox (publish it with
 // outbox.Flush). An agent replying to an unassigned ticket becomes its owner.
-func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html string) (helpdesk.Message, map[string]string, error) {
+// Attachments are files already stored in the mail bucket (Key set).
+func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html string, attachments ...helpdesk.Attachment) (helpdesk.Message, map[string]string, error) {
+	for _, a := range attachments {
+		if a.Key == "" || a.Name == "" {
+			return helpdesk.Message{}, nil, helpdesk.Errorf(helpdesk.EInvalid, "attachment_invalid", "attachments need a stored key and a name")
+		}
+	}
 	if strings.TrimSpace(text) == "" {
 		return helpdesk.Message{}, nil, helpdesk.Errorf(helpdesk.EInvalid, "text_required", "a reply needs text")
 	}
@@ -183,7 +189,7 @@ func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html strin
 		_, domain, _ := strings.Cut(ch.Email.Address, "@")
 		msg = helpdesk.Message{
 			ID: id, TicketID: t.ID, Direction: helpdesk.Outbound, ChannelID: ch.ID, ChannelKind: ch.Kind,
-			AuthorAgentID: agentID, Subject: t.Subject, Text: text, HTML: html, CreatedAt: now,
+			AuthorAgentID: agentID, Subject: t.Subject, Text: text, HTML: html, CreatedAt: now, Attachments: attachments,
 			EmailMessageID: id + "@" + domain, Status: helpdesk.StatusQueued, ThreadReason: "agent_reply",
 		}
 		body, err := queue.Encode(queue.KindReplyEmail, queue.ReplyEmail{TicketID: t.ID, MessageID: id, CreatedAt: now})
