@@ -1,0 +1,342 @@
+package meta
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+type waEntry struct {
+	ID      string            `json:"id"`
+	Changes []json.RawMessage `json:"changes"`
+}
+
+type waChange struct {
+	Field string          `json:"field"`
+	Value json.RawMessage `json:"value"`
+}
+
+type waValue struct {
+	MessagingProduct string `json:"messaging_product"`
+	Metadata         struct {
+		DisplayPhoneNumber string `json:"display_phone_number"`
+		PhoneNumberID      string `json:"phone_number_id"`
+	} `json:"metadata"`
+	Contacts []json.RawMessage `json:"contacts"`
+	Messages []json.RawMessage `json:"messages"`
+	Statuses []json.RawMessage `json:"statuses"`
+}
+
+type waContact struct {
+	Profile struct {
+		Name string `json:"name"`
+	} `json:"profile"`
+	WaID string `json:"wa_id"`
+}
+
+type waMedia struct {
+	ID       string `json:"id"`
+	MimeType string `json:"mime_type"`
+	SHA256   string `json:"sha256"`
+	Caption  string `json:"caption"`
+	Filename string `json:"filename"`
+}
+
+type waMessage struct {
+	From      string  `json:"from"`
+	ID        string  `json:"id"`
+	Timestamp flexInt `json:"timestamp"`
+	Type      string  `json:"type"`
+	Text      *struct {
+		Body string `json:"body"`
+	} `json:"text"`
+	Image    *waMedia `json:"image"`
+	Video    *waMedia `json:"video"`
+	Audio    *waMedia `json:"audio"`
+	Document *waMedia `json:"document"`
+	Location *struct {
+		Latitude  *float64 `json:"latitude"`
+		Longitude *float64 `json:"longitude"`
+		Name      string   `json:"name"`
+		Address   string   `json:"address"`
+		URL       string   `json:"url"`
+	} `json:"location"`
+	Contacts []waSharedContact `json:"contacts"`
+	Button   *struct {
+		Text    string `json:"text"`
+		Payload string `json:"payload"`
+	} `json:"button"`
+	Interactive *struct {
+		Type        string `json:"type"`
+		ButtonReply *struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"button_reply"`
+		ListReply *struct {
+			ID          string `json:"id"`
+			Title       string `json:"title"`
+			Description string `json:"description"`
+		} `json:"list_reply"`
+	} `json:"interactive"`
+}
+
+type waSharedContact struct {
+	Name struct {
+		FormattedName string `json:"formatted_name"`
+		FirstName     string `json:"first_name"`
+		LastName      string `json:"last_name"`
+	} `json:"name"`
+	Phones []struct {
+		Phone string `json:"phone"`
+		WaID  string `json:"wa_id"`
+	} `json:"phones"`
+	Emails []struct {
+		Email string `json:"email"`
+	} `json:"emails"`
+	Org struct {
+		Company string `json:"company"`
+	} `json:"org"`
+}
+
+type waStatus struct {
+	ID          string  `json:"id"`
+	Status      string  `json:"status"`
+	Timestamp   flexInt `json:"timestamp"`
+	RecipientID string  `json:"recipient_id"`
+	Errors      []struct {
+		Code      flexInt `json:"code"`
+		Title     string  `json:"title"`
+		Message   string  `json:"message"`
+		ErrorData struct {
+			Details string `json:"details"`
+		} `json:"error_data"`
+	} `json:"errors"`
+}
+
+// DecodeWhatsApp decodes a WhatsApp Cloud API (object
+// "whatsapp_business_account") webhook body.
+//
+// Messages become InboundMessages (ChannelID "whatsapp:<phone_number_id>");
+// media is referenced by id in Attachment.Key as "wa-media:<id>" (the caller
+// downloads it); location and shared contacts become text; button and
+// interactive replies keep their title as text and their payload/id in
+// Submission["quick_reply"]. Statuses become Statuses. Changes other than
+// "messages" and unknown message types are skipped.
+func DecodeWhatsApp(body []byte) (Batch, error) {
+	entries, err := decodeRoot(body, "whatsapp_business_account")
+	if err != nil {
+		return Batch{}, err
+	}
+	var b Batch
+	for _, raw := range entries {
+		var e waEntry
+		if err := json.Unmarshal(raw, &e); err != nil {
+			b.skip("entry", ReasonMalformed)
+			continue
+		}
+		for _, rc := range e.Changes {
+			var c waChange
+			if err := json.Unmarshal(rc, &c); err != nil {
+				b.skip("change", ReasonMalformed)
+				continue
+			}
+			if c.Field != "messages" {
+				b.skip("change:"+truncate(c.Field, 64), ReasonUnsupportedField)
+				continue
+			}
+			var v waValue
+			if err := json.Unmarshal(c.Value, &v); err != nil {
+				b.skip("change:messages", ReasonMalformed)
+				continue
+			}
+			decodeWhatsAppValue(&b, v)
+		}
+	}
+	return b, nil
+}
+
+func decodeWhatsAppValue(b *Batch, v waValue) {
+	names := map[string]string{}
+	var only string
+	for _, rc := range v.Contacts {
+		var c waContact
+		if err := json.Unmarshal(rc, &c); err != nil {
+			continue
+		}
+		names[c.WaID] = c.Profile.Name
+		only = c.Profile.Name
+	}
+	if len(v.Contacts) != 1 {
+		only = ""
+	}
+	for _, rm := range v.Messages {
+		var wm waMessage
+		if err := json.Unmarshal(rm, &wm); err != nil {
+			b.skip("message", ReasonMalformed)
+			continue
+		}
+		kind := "message:" + truncate(wm.Type, 64)
+		if wm.ID == "" {
+			b.skip(kind, ReasonMissingID)
+			continue
+		}
+		at, ok := unixSec(int64(wm.Timestamp))
+		if !ok {
+			b.skip(kind, ReasonMissingTime)
+			continue
+		}
+		name, found := names[wm.From]
+		if !found {
+			name = only
+		}
+		m := helpdesk.InboundMessage{
+			Version:           helpdesk.InboundVersion,
+			Channel:           helpdesk.ChannelWhatsApp,
+			ChannelID:         "whatsapp:" + v.Metadata.PhoneNumberID,
+			ProviderMessageID: wm.ID,
+			ReceivedAt:        at,
+			Sender:            helpdesk.Sender{WhatsAppID: wm.From, Name: name},
+		}
+		if v.Metadata.PhoneNumberID == "" {
+			m.ChannelID = ""
+		}
+		if !fillWhatsApp(&m, wm) {
+			b.skip(kind, ReasonUnsupportedType)
+			continue
+		}
+		if m.Text == "" && len(m.Attachments) == 0 {
+			b.skip(kind, ReasonEmpty)
+			continue
+		}
+		b.add(kind, m)
+	}
+	for _, rs := range v.Statuses {
+		var ws waStatus
+		if err := json.Unmarshal(rs, &ws); err != nil {
+			b.skip("status", ReasonMalformed)
+			continue
+		}
+		if ws.ID == "" || ws.Status == "" {
+			b.skip("status", ReasonMissingID)
+			continue
+		}
+		at, ok := unixSec(int64(ws.Timestamp))
+		if !ok {
+			b.skip("status", ReasonMissingTime)
+			continue
+		}
+		s := Status{ProviderMessageID: ws.ID, Status: ws.Status, At: at}
+		if len(ws.Errors) > 0 {
+			e := ws.Errors[0]
+			s.ErrorCode = int(e.Code)
+			s.ErrorTitle = e.Title
+			s.ErrorDetail = e.ErrorData.Details
+			if s.ErrorDetail == "" {
+				s.ErrorDetail = e.Message
+			}
+		}
+		b.Statuses = append(b.Statuses, s)
+	}
+}
+
+// fillWhatsApp sets Text, Attachments and Submission from the typed part of
+// the message; false for types this package does not take.
+func fillWhatsApp(m *helpdesk.InboundMessage, wm waMessage) bool {
+	switch wm.Type {
+	case "text":
+		if wm.Text != nil {
+			m.Text = wm.Text.Body
+		}
+	case "image", "video", "audio", "document":
+		media := map[string]*waMedia{"image": wm.Image, "video": wm.Video, "audio": wm.Audio, "document": wm.Document}[wm.Type]
+		if media == nil || media.ID == "" {
+			return true // empty: skipped by the caller
+		}
+		m.Text = media.Caption
+		name := media.Filename
+		if name == "" {
+			name = wm.Type
+		}
+		m.Attachments = []helpdesk.Attachment{{
+			Name:        name,
+			ContentType: media.MimeType,
+			Key:         "wa-media:" + media.ID,
+		}}
+	case "location":
+		if l := wm.Location; l != nil {
+			m.Text = locationText(l.Name, l.Address, l.URL, l.Latitude, l.Longitude)
+		}
+	case "contacts":
+		var lines []string
+		for _, c := range wm.Contacts {
+			if line := contactLine(c); line != "" {
+				lines = append(lines, line)
+			}
+		}
+		m.Text = strings.Join(lines, "\n")
+	case "button":
+		if wm.Button != nil {
+			m.Text = wm.Button.Text
+			if wm.Button.Payload != "" {
+				m.Submission = map[string]string{"quick_reply": wm.Button.Payload}
+			}
+		}
+	case "interactive":
+		in := wm.Interactive
+		if in == nil {
+			return true
+		}
+		var id string
+		switch {
+		case in.ButtonReply != nil:
+			m.Text, id = in.ButtonReply.Title, in.ButtonReply.ID
+		case in.ListReply != nil:
+			m.Text, id = in.ListReply.Title, in.ListReply.ID
+		default:
+			return false
+		}
+		if id != "" {
+			m.Submission = map[string]string{"quick_reply": id}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// contactLine renders a shared contact as "👤 Name: phone, phone, email".
+func contactLine(c waSharedContact) string {
+	name := c.Name.FormattedName
+	if name == "" {
+		name = strings.TrimSpace(c.Name.FirstName + " " + c.Name.LastName)
+	}
+	var details []string
+	for _, p := range c.Phones {
+		if p.Phone != "" {
+			details = append(details, p.Phone)
+		} else if p.WaID != "" {
+			details = append(details, "+"+p.WaID)
+		}
+	}
+	for _, e := range c.Emails {
+		if e.Email != "" {
+			details = append(details, e.Email)
+		}
+	}
+	if name == "" && len(details) == 0 {
+		return ""
+	}
+	line := "👤 " + name
+	if name == "" {
+		line = "👤"
+	}
+	if len(details) > 0 {
+		if name == "" {
+			line += " " + joinComma(details)
+		} else {
+			line += ": " + joinComma(details)
+		}
+	}
+	return line
+}
