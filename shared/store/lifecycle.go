@@ -68,29 +68,44 @@ const maxUpdateRounds = 10
 // there first, it re-reads and calls mutate again, so mutate decides on
 // fresh state every time.
 func (s *Store) UpdateTicket(ctx context.Context, id string, mutate func(t *helpdesk.Ticket) (Change, error)) (helpdesk.Ticket, error) {
-	for round := 0; ; round++ {
+	var out helpdesk.Ticket
+	err := rereadUntilWritten(ctx, func() error {
 		cur, err := s.getTicketItem(ctx, id)
 		if err != nil {
-			return helpdesk.Ticket{}, err
+			return err
 		}
+		out = cur.Ticket
 		next := cur
 		next.MergedFrom = append([]string(nil), cur.MergedFrom...)
 		ch, err := mutate(&next.Ticket)
 		if errors.Is(err, ErrNoChange) {
-			return cur.Ticket, nil
+			return nil
 		}
 		if err != nil {
-			return cur.Ticket, err
+			return err
 		}
-		err = s.writeTicket(ctx, &cur, &next, ch)
-		if err == nil {
-			return next.Ticket, nil
+		if err := s.writeTicket(ctx, &cur, &next, ch); err != nil {
+			return err
 		}
-		if !errors.Is(err, ErrVersionChanged) && !errors.Is(err, ErrContention) || round >= maxUpdateRounds {
-			return cur.Ticket, fmt.Errorf("update ticket %s: %w", id, err)
+		out = next.Ticket
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("update ticket %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// rereadUntilWritten runs attempt (read, decide, conditional write) again
+// while it loses to a concurrent writer, up to maxUpdateRounds times.
+func rereadUntilWritten(ctx context.Context, attempt func() error) error {
+	for round := 0; ; round++ {
+		err := attempt()
+		if err == nil || !errors.Is(err, ErrVersionChanged) && !errors.Is(err, ErrContention) || round >= maxUpdateRounds {
+			return err
 		}
 		if err := retry.Backoff(ctx, round, 5*time.Millisecond); err != nil {
-			return cur.Ticket, err
+			return err
 		}
 	}
 }
@@ -176,11 +191,13 @@ func versionValue(v int64) types.AttributeValue {
 // dedupe records stay until they expire, so a late redelivery of one of its
 // messages does not bring it back.
 func (s *Store) DeleteTicket(ctx context.Context, id string) (helpdesk.Ticket, error) {
-	for round := 0; ; round++ {
+	var deleted helpdesk.Ticket
+	err := rereadUntilWritten(ctx, func() error {
 		cur, err := s.getTicketItem(ctx, id)
 		if err != nil {
-			return helpdesk.Ticket{}, err
+			return err
 		}
+		deleted = cur.Ticket
 		var b txBuilder
 		b.add(types.TransactWriteItem{Delete: &types.Delete{
 			Key:                       itemKey(ticketPK(id), skTicket),
@@ -196,23 +213,17 @@ func (s *Store) DeleteTicket(ctx context.Context, id string) (helpdesk.Ticket, e
 				ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: id}},
 			}})
 		}
-		err = s.transact(ctx, b.items, func(c cancellation) error {
+		return s.transact(ctx, b.items, func(c cancellation) error {
 			if c.failed[0] {
 				return ErrVersionChanged
 			}
 			return nil
 		})
-		switch {
-		case err == nil:
-			return cur.Ticket, s.deletePartition(ctx, ticketPK(id))
-		case (errors.Is(err, ErrVersionChanged) || errors.Is(err, ErrContention)) && round < maxUpdateRounds:
-			if err := retry.Backoff(ctx, round, 5*time.Millisecond); err != nil {
-				return cur.Ticket, err
-			}
-		default:
-			return cur.Ticket, fmt.Errorf("delete ticket %s: %w", id, err)
-		}
+	})
+	if err != nil {
+		return deleted, fmt.Errorf("delete ticket %s: %w", id, err)
 	}
+	return deleted, s.deletePartition(ctx, ticketPK(id))
 }
 
 // deletePartition removes every item under pk, 25 at a time.
@@ -259,17 +270,19 @@ func (s *Store) MergeTickets(ctx context.Context, primaryID, secondaryID string,
 	if primaryID == secondaryID {
 		return helpdesk.Ticket{}, helpdesk.Errorf(helpdesk.EInvalid, "merge_self", "cannot merge a ticket into itself")
 	}
-	for round := 0; ; round++ {
+	var merged helpdesk.Ticket
+	err := rereadUntilWritten(ctx, func() error {
 		p, err := s.getTicketItem(ctx, primaryID)
 		if err != nil {
-			return helpdesk.Ticket{}, err
+			return err
 		}
+		merged = p.Ticket
 		sec, err := s.getTicketItem(ctx, secondaryID)
 		if err != nil {
-			return helpdesk.Ticket{}, err
+			return err
 		}
 		if p.State == helpdesk.StateMerged || sec.State == helpdesk.StateMerged {
-			return p.Ticket, helpdesk.Errorf(helpdesk.EConflict, "already_merged", "ticket %s or %s is already merged", primaryID, secondaryID)
+			return helpdesk.Errorf(helpdesk.EConflict, "already_merged", "ticket %s or %s is already merged", primaryID, secondaryID)
 		}
 		now := s.now()
 		np, ns := p, sec
@@ -293,10 +306,10 @@ func (s *Store) MergeTickets(ctx context.Context, primaryID, secondaryID string,
 		}
 		s.addRecords(&b, acts, nil)
 		if len(b.items) > 100 {
-			return p.Ticket, helpdesk.Errorf(helpdesk.EInvalid, "merge_too_large", "ticket %s has too many thread keys to merge in one step", secondaryID)
+			return helpdesk.Errorf(helpdesk.EInvalid, "merge_too_large", "ticket %s has too many thread keys to merge in one step", secondaryID)
 		}
 		if b.err != nil {
-			return p.Ticket, b.err
+			return b.err
 		}
 		err = s.transact(ctx, b.items, func(c cancellation) error {
 			if c.failed[0] || c.failed[1] {
@@ -304,17 +317,15 @@ func (s *Store) MergeTickets(ctx context.Context, primaryID, secondaryID string,
 			}
 			return nil
 		})
-		switch {
-		case err == nil:
-			return np.Ticket, nil
-		case (errors.Is(err, ErrVersionChanged) || errors.Is(err, ErrContention)) && round < maxUpdateRounds:
-			if err := retry.Backoff(ctx, round, 5*time.Millisecond); err != nil {
-				return p.Ticket, err
-			}
-		default:
-			return p.Ticket, fmt.Errorf("merge %s into %s: %w", secondaryID, primaryID, err)
+		if err == nil {
+			merged = np.Ticket
 		}
+		return err
+	})
+	if err != nil {
+		return merged, fmt.Errorf("merge %s into %s: %w", secondaryID, primaryID, err)
 	}
+	return merged, nil
 }
 
 // PendingOutbox returns the queue jobs a ticket committed but has not yet
