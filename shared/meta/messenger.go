@@ -134,12 +134,7 @@ func decodeMessengerEvent(b *Batch, e fbEntry, raw json.RawMessage) {
 			b.Echoes++
 			return
 		}
-		if msg.MID == "" {
-			b.skip(kind, ReasonMissingID)
-			return
-		}
-		if !okTime {
-			b.skip(kind, ReasonMissingTime)
+		if !b.identified(kind, msg.MID, okTime) {
 			return
 		}
 		m := base
@@ -164,12 +159,7 @@ func decodeMessengerEvent(b *Batch, e fbEntry, raw json.RawMessage) {
 		b.add(kind, m)
 	case ev.Postback != nil:
 		pb := ev.Postback
-		if pb.MID == "" {
-			b.skip(kind, ReasonMissingID)
-			return
-		}
-		if !okTime {
-			b.skip(kind, ReasonMissingTime)
+		if !b.identified(kind, pb.MID, okTime) {
 			return
 		}
 		m := base
@@ -303,4 +293,18 @@ func appendLine(text, line string) string {
 		return line
 	}
 	return text + "\n" + line
+}
+
+// identified skips (with the reason) an event without a message id or time:
+// it could be neither deduplicated nor ordered.
+func (b *Batch) identified(kind, mid string, okTime bool) bool {
+	switch {
+	case mid == "":
+		b.skip(kind, ReasonMissingID)
+	case !okTime:
+		b.skip(kind, ReasonMissingTime)
+	default:
+		return true
+	}
+	return false
 }
