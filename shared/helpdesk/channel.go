@@ -12,10 +12,12 @@ type Channel struct {
 	// Defaults are the ticket properties a new ticket from this channel gets.
 	Defaults TicketDefaults `dynamodbav:"defaults" json:"defaults"`
 	// Routing is the channel's routing rule; applied by the routing package.
-	Routing   RoutingRule    `dynamodbav:"routing" json:"routing"`
-	Form      *FormSettings  `dynamodbav:"form,omitempty" json:"form,omitempty"`
-	Email     *EmailSettings `dynamodbav:"email,omitempty" json:"email,omitempty"`
-	CreatedAt time.Time      `dynamodbav:"createdAt" json:"created_at"`
+	Routing   RoutingRule        `dynamodbav:"routing" json:"routing"`
+	Form      *FormSettings      `dynamodbav:"form,omitempty" json:"form,omitempty"`
+	Email     *EmailSettings     `dynamodbav:"email,omitempty" json:"email,omitempty"`
+	Messenger *MessengerSettings `dynamodbav:"messenger,omitempty" json:"messenger,omitempty"`
+	WhatsApp  *WhatsAppSettings  `dynamodbav:"whatsapp,omitempty" json:"whatsapp,omitempty"`
+	CreatedAt time.Time          `dynamodbav:"createdAt" json:"created_at"`
 }
 
 // TicketDefaults are the properties a channel gives to the tickets it creates.
@@ -88,6 +90,39 @@ type EmailSettings struct {
 	// NewTicketAfterDays: a reply to a ticket closed longer ago than this
 	// starts a new ticket; 0 always reopens the closed ticket.
 	NewTicketAfterDays int `dynamodbav:"newTicketAfterDays,omitempty" json:"new_ticket_after_days,omitempty"`
+}
+
+// ConsentMode is how a Messenger page asks for GDPR consent (seed 002).
+type ConsentMode string
+
+const (
+	// ConsentOff: no consent text is shown.
+	ConsentOff ConsentMode = ""
+	// ConsentExplicit: the visitor must choose "I agree" before anything
+	// they send is taken; what they send first is held.
+	ConsentExplicit ConsentMode = "explicit"
+	// ConsentImplicit: starting the conversation is consent; the consent
+	// text is sent with the greeting.
+	ConsentImplicit ConsentMode = "implicit"
+)
+
+// MessengerSettings configure a Facebook page channel (id "messenger:<page id>").
+type MessengerSettings struct {
+	PageID string `dynamodbav:"pageId" json:"page_id"`
+	// Greeting is sent to a visitor the first time they write.
+	Greeting string `dynamodbav:"greeting,omitempty" json:"greeting,omitempty"`
+	// InstantReply is sent after the first message of each new conversation.
+	InstantReply string      `dynamodbav:"instantReply,omitempty" json:"instant_reply,omitempty"`
+	Consent      ConsentMode `dynamodbav:"consent,omitempty" json:"consent,omitempty"`
+	ConsentText  string      `dynamodbav:"consentText,omitempty" json:"consent_text,omitempty"`
+	// AgreeLabel is the explicit-consent button ("I agree" by default).
+	AgreeLabel string `dynamodbav:"agreeLabel,omitempty" json:"agree_label,omitempty"`
+}
+
+// WhatsAppSettings configure a WhatsApp Business number (id "whatsapp:<phone number id>").
+type WhatsAppSettings struct {
+	PhoneNumberID string `dynamodbav:"phoneNumberId" json:"phone_number_id"`
+	DisplayNumber string `dynamodbav:"displayNumber,omitempty" json:"display_number,omitempty"`
 }
 
 // Pipeline is an ordered set of ticket statuses; a status may close the ticket.

@@ -167,6 +167,25 @@ const (
 	StatusRead      MessageStatus = "read"
 )
 
+// statusRank orders the delivery states a provider reports.
+var statusRank = map[MessageStatus]int{StatusQueued: 0, StatusSent: 1, StatusDelivered: 2, StatusRead: 3}
+
+// Advances reports whether a delivery report of next may replace cur.
+// Reports arrive out of order (Meta does not promise order), so a state
+// never goes back; failed ends a message that was not yet read, and
+// nothing follows failed.
+func (cur MessageStatus) Advances(next MessageStatus) bool {
+	if cur == StatusFailed {
+		return false
+	}
+	if next == StatusFailed {
+		return cur != StatusRead
+	}
+	c, ok1 := statusRank[cur]
+	n, ok2 := statusRank[next]
+	return ok1 && ok2 && n > c
+}
+
 // Attachment is a file kept in the mail bucket (or at a provider URL).
 type Attachment struct {
 	Name        string `dynamodbav:"name" json:"name"`
@@ -178,14 +197,27 @@ type Attachment struct {
 
 // Contact is a customer.
 type Contact struct {
-	ID         string    `dynamodbav:"id" json:"id"`
-	Name       string    `dynamodbav:"name,omitempty" json:"name,omitempty"`
-	Email      string    `dynamodbav:"email,omitempty" json:"email,omitempty"`
-	PSID       string    `dynamodbav:"psid,omitempty" json:"psid,omitempty"`
-	PageID     string    `dynamodbav:"pageId,omitempty" json:"page_id,omitempty"`
-	WhatsAppID string    `dynamodbav:"waId,omitempty" json:"wa_id,omitempty"`
-	OwnerID    string    `dynamodbav:"ownerId,omitempty" json:"owner_id,omitempty"`
-	CreatedAt  time.Time `dynamodbav:"createdAt" json:"created_at"`
+	ID         string `dynamodbav:"id" json:"id"`
+	Name       string `dynamodbav:"name,omitempty" json:"name,omitempty"`
+	Email      string `dynamodbav:"email,omitempty" json:"email,omitempty"`
+	PSID       string `dynamodbav:"psid,omitempty" json:"psid,omitempty"`
+	PageID     string `dynamodbav:"pageId,omitempty" json:"page_id,omitempty"`
+	WhatsAppID string `dynamodbav:"waId,omitempty" json:"wa_id,omitempty"`
+	OwnerID    string `dynamodbav:"ownerId,omitempty" json:"owner_id,omitempty"`
+	// Consent is the data-processing consent the contact gave, if any.
+	Consent   *Consent  `dynamodbav:"consent,omitempty" json:"consent,omitempty"`
+	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
+}
+
+// Consent records a contact's GDPR consent: how it was given, when, on
+// which channel and to which text.
+type Consent struct {
+	Mode      ConsentMode `dynamodbav:"mode" json:"mode"`
+	ChannelID string      `dynamodbav:"channelId" json:"channel_id"`
+	Text      string      `dynamodbav:"text" json:"text"`
+	At        time.Time   `dynamodbav:"at" json:"at"`
+	// MessageID is the provider id of the message that gave it (explicit).
+	MessageID string `dynamodbav:"messageId,omitempty" json:"message_id,omitempty"`
 }
 
 // Agent is a help-desk user who works tickets.

@@ -160,3 +160,53 @@ func printableASCII(s string) bool {
 	}
 	return true
 }
+
+// KindStatus carries a provider's delivery report for one of our outbound
+// messages (ingest queue): a StatusUpdate.
+const KindStatus = "outbound.status"
+
+// StatusUpdate is a delivery report (WhatsApp statuses[], Messenger
+// delivery events) for the outbound message the provider knows by
+// ProviderMessageID.
+type StatusUpdate struct {
+	Channel           helpdesk.ChannelKind   `json:"channel"`
+	ChannelID         string                 `json:"channel_id"`
+	ProviderMessageID string                 `json:"provider_message_id"`
+	Status            helpdesk.MessageStatus `json:"status"`
+	At                time.Time              `json:"at"`
+	ErrorCode         int                    `json:"error_code,omitempty"`
+	ErrorTitle        string                 `json:"error_title,omitempty"`
+	ErrorDetail       string                 `json:"error_detail,omitempty"`
+}
+
+// Validate checks the fields the router needs.
+func (u *StatusUpdate) Validate() error {
+	switch {
+	case u.ProviderMessageID == "":
+		return helpdesk.Errorf(helpdesk.EInvalid, "provider_message_id_required", "status update needs provider_message_id")
+	case u.Status == "":
+		return helpdesk.Errorf(helpdesk.EInvalid, "status_required", "status update needs status")
+	case u.At.IsZero():
+		return helpdesk.Errorf(helpdesk.EInvalid, "at_required", "status update needs at")
+	}
+	return nil
+}
+
+// EnqueueStatus sends a delivery report. Reports of one outbound message
+// share a message group, so they apply in the order Meta sent them.
+func (q *Ingest) EnqueueStatus(ctx context.Context, u *StatusUpdate) error {
+	body, err := Encode(KindStatus, u)
+	if err != nil {
+		return err
+	}
+	_, err = q.Client.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:               &q.QueueURL,
+		MessageBody:            aws.String(string(body)),
+		MessageGroupId:         aws.String(sqsID("status#" + u.ProviderMessageID)),
+		MessageDeduplicationId: aws.String(sqsID("status#" + u.ProviderMessageID + "#" + string(u.Status))),
+	})
+	if err != nil {
+		return fmt.Errorf("%w: send status %s/%s: %v", ErrUnavailable, u.ProviderMessageID, u.Status, err)
+	}
+	return nil
+}
