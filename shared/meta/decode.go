@@ -28,6 +28,7 @@ type Batch struct {
 
 // Status is a delivery report for an outbound message.
 type Status struct {
+	ChannelID         string // "messenger:<page id>" or "whatsapp:<phone number id>"
 	ProviderMessageID string
 	Status            string // "sent", "delivered", "read", "failed", ...
 	At                time.Time

@@ -195,7 +195,7 @@ func decodeMessengerEvent(b *Batch, e fbEntry, raw json.RawMessage) {
 				b.skip(kind, ReasonMissingID)
 				continue
 			}
-			b.Statuses = append(b.Statuses, Status{ProviderMessageID: mid, Status: "delivered", At: when})
+			b.Statuses = append(b.Statuses, Status{ChannelID: base.ChannelID, ProviderMessageID: mid, Status: "delivered", At: when})
 		}
 	default:
 		b.skip(kind, ReasonUnsupportedEvent)

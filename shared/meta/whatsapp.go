@@ -226,7 +226,7 @@ func decodeWhatsAppValue(b *Batch, v waValue) {
 			b.skip("status", ReasonMissingTime)
 			continue
 		}
-		s := Status{ProviderMessageID: ws.ID, Status: ws.Status, At: at}
+		s := Status{ChannelID: "whatsapp:" + v.Metadata.PhoneNumberID, ProviderMessageID: ws.ID, Status: ws.Status, At: at}
 		if len(ws.Errors) > 0 {
 			e := ws.Errors[0]
 			s.ErrorCode = int(e.Code)
