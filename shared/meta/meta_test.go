@@ -171,8 +171,8 @@ func TestDecodeMessenger(t *testing.T) {
 				fbMsg("204907411778216", "5550001112223334", "m_b3", 1583173689000, "hello second page"),
 			},
 			Statuses: []Status{
-				{ProviderMessageID: "m_out1", Status: "delivered", At: ms(1583173673500)},
-				{ProviderMessageID: "m_out2", Status: "delivered", At: ms(1583173673500)},
+				{ChannelID: "messenger:" + page, ProviderMessageID: "m_out1", Status: "delivered", At: ms(1583173673500)},
+				{ChannelID: "messenger:" + page, ProviderMessageID: "m_out2", Status: "delivered", At: ms(1583173673500)},
 			},
 			Echoes: 1,
 			Skipped: []Skipped{
@@ -222,10 +222,10 @@ func TestDecodeWhatsApp(t *testing.T) {
 			btn,
 		}}},
 		{"whatsapp_statuses.json", Batch{Statuses: []Status{
-			{ProviderMessageID: "wamid.OUT1", Status: "sent", At: sec(1750263773)},
-			{ProviderMessageID: "wamid.OUT1", Status: "delivered", At: sec(1750263774)},
-			{ProviderMessageID: "wamid.OUT1", Status: "read", At: sec(1750263780)},
-			{ProviderMessageID: "wamid.OUT2", Status: "failed", At: sec(1750263790), ErrorCode: 131047, ErrorTitle: "Re-engagement message",
+			{ChannelID: "whatsapp:" + phone, ProviderMessageID: "wamid.OUT1", Status: "sent", At: sec(1750263773)},
+			{ChannelID: "whatsapp:" + phone, ProviderMessageID: "wamid.OUT1", Status: "delivered", At: sec(1750263774)},
+			{ChannelID: "whatsapp:" + phone, ProviderMessageID: "wamid.OUT1", Status: "read", At: sec(1750263780)},
+			{ChannelID: "whatsapp:" + phone, ProviderMessageID: "wamid.OUT2", Status: "failed", At: sec(1750263790), ErrorCode: 131047, ErrorTitle: "Re-engagement message",
 				ErrorDetail: "Message failed to send because more than 24 hours have passed since the customer last replied to this number."},
 		}}},
 		{"whatsapp_batched.json", Batch{
@@ -234,7 +234,7 @@ func TestDecodeWhatsApp(t *testing.T) {
 				waMsg("447700900123", "Kai", "wamid.A2", 1749416401, "two"),
 				stop,
 			},
-			Statuses: []Status{{ProviderMessageID: "wamid.OUT9", Status: "delivered", At: sec(1749416501)}},
+			Statuses: []Status{{ChannelID: "whatsapp:206540352242923", ProviderMessageID: "wamid.OUT9", Status: "delivered", At: sec(1749416501)}},
 			Skipped: []Skipped{
 				{Kind: "message:reaction", Reason: ReasonUnsupportedType},
 				{Kind: "message:unsupported", Reason: ReasonUnsupportedType},
