@@ -106,6 +106,12 @@ const (
 	ConsentImplicit ConsentMode = "implicit"
 )
 
+// ConsentAcceptPayload is the quick-reply payload of the "I agree" choice.
+const ConsentAcceptPayload = "STACKDESK_CONSENT_ACCEPT"
+
+// DefaultAgreeLabel labels the "I agree" choice when the page sets none.
+const DefaultAgreeLabel = "I agree"
+
 // MessengerSettings configure a Facebook page channel (id "messenger:<page id>").
 type MessengerSettings struct {
 	PageID string `dynamodbav:"pageId" json:"page_id"`

@@ -153,7 +153,9 @@ type Message struct {
 	EmailMessageID string        `dynamodbav:"emailMessageId,omitempty" json:"email_message_id,omitempty"`
 	Status         MessageStatus `dynamodbav:"status,omitempty" json:"status,omitempty"`
 	StatusReason   string        `dynamodbav:"statusReason,omitempty" json:"status_reason,omitempty"`
-	CreatedAt      time.Time     `dynamodbav:"createdAt" json:"created_at"`
+	// StatusAt is when the provider reported the status (sent, delivered...).
+	StatusAt  time.Time `dynamodbav:"statusAt,omitempty" json:"status_at,omitzero"`
+	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
 }
 
 // MessageStatus is the delivery state of an outbound message.
@@ -193,6 +195,9 @@ type Attachment struct {
 	Size        int64  `dynamodbav:"size" json:"size"`
 	Key         string `dynamodbav:"key,omitempty" json:"key,omitempty"` // S3 key
 	URL         string `dynamodbav:"url,omitempty" json:"url,omitempty"` // provider URL (Messenger)
+	// Note says why a file the customer sent is not stored (e.g. the
+	// provider no longer had it), so agents know something is missing.
+	Note string `dynamodbav:"note,omitempty" json:"note,omitempty"`
 }
 
 // Contact is a customer.

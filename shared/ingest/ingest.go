@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -38,6 +39,16 @@ type Store interface {
 	UpdateTicket(ctx context.Context, id string, mutate func(t *helpdesk.Ticket) (store.Change, error)) (helpdesk.Ticket, error)
 	PendingOutbox(ctx context.Context, ticketID string) (map[string]string, error)
 	ClearOutbox(ctx context.Context, ticketID string, ids []string) error
+	ApplyStatusReport(ctx context.Context, r store.StatusReport) (helpdesk.Message, bool, error)
+
+	// Consent (Messenger pages in explicit mode).
+	HoldMessage(ctx context.Context, m *helpdesk.InboundMessage, until time.Time) error
+	HeldMessages(ctx context.Context, channelID, senderKey string, now time.Time) ([]helpdesk.InboundMessage, error)
+	ReleaseHeld(ctx context.Context, channelID, senderKey string) error
+	ConsentAsked(ctx context.Context, channelID, senderKey string, now time.Time) (bool, error)
+	MarkConsentAsked(ctx context.Context, channelID, senderKey string, at, until time.Time) error
+	CreateContact(ctx context.Context, c helpdesk.Contact, senderKey string) error
+	SetConsent(ctx context.Context, contactID string, c helpdesk.Consent) error
 }
 
 // Planner decides who gets a new ticket (routing.Router).
@@ -93,6 +104,9 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	ch, err := s.Store.GetChannel(ctx, m.ChannelID)
 	if err != nil {
 		return Result{}, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
+	}
+	if explicitConsent(ch) && isConsentAcceptance(m) {
+		return s.acceptConsent(ctx, m, ch)
 	}
 	dedupe := store.DedupeKey(m.DedupeScope(), m.ProviderMessageID)
 	thread := s.Threader.Thread(m)
@@ -155,9 +169,17 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		c := newContactFor(m, s.Now())
+		c.Consent = implicitConsent(ch, m)
 		newContact, contactID = &c, c.ID
 	case err != nil:
 		return Result{}, nil, err
+	}
+	if hold, err := s.needsConsent(ctx, ch, contactID, newContact != nil); err != nil || hold {
+		if err != nil {
+			return Result{}, nil, err
+		}
+		res, err := s.hold(ctx, m, ch)
+		return res, nil, err
 	}
 	msg := s.message(m)
 	msg.AuthorContactID = contactID
@@ -222,6 +244,11 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	}
 	if spam {
 		nt.Ticket.State = helpdesk.StateSpam
+	} else {
+		if nt.Replies, nt.Outbox, err = s.automaticReplies(ch, id, newContact != nil); err != nil {
+			return Result{}, nil, err
+		}
+		nt.Ticket.MessageCount += len(nt.Replies)
 	}
 	if s.Router != nil && !spam {
 		plan, err := s.plan(ctx, ch, &nt.Ticket, newContact == nil)
@@ -233,9 +260,12 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	if err := s.create(ctx, nt); err != nil {
 		return Result{}, nil, err
 	}
-	var jobs map[string]string
+	jobs := maps.Clone(nt.Outbox)
 	if nt.Routing != nil {
-		jobs = nt.Routing.Outbox
+		if jobs == nil {
+			jobs = map[string]string{}
+		}
+		maps.Copy(jobs, nt.Routing.Outbox)
 	}
 	return Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket, OwnerID: nt.Ticket.OwnerID}, jobs, nil
 }

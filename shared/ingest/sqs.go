@@ -2,16 +2,35 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/store"
 )
 
 // HandleSQS is the router's Lambda handler: it applies each record of an
-// ingest-queue batch in order and reports the records to redeliver.
+// ingest-queue batch in order (inbound messages and delivery reports) and
+// reports the records to redeliver.
 func (s *Service) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	return queue.ProcessFIFO(ctx, s.Log, ev, func(ctx context.Context, rec events.SQSMessage) error {
+		var env queue.Envelope
+		if err := json.Unmarshal([]byte(rec.Body), &env); err != nil {
+			return helpdesk.Errorf(helpdesk.EInvalid, "bad_envelope", "decode envelope: %v", err)
+		}
+		if env.Kind == queue.KindStatus {
+			var u queue.StatusUpdate
+			if err := json.Unmarshal(env.Payload, &u); err != nil {
+				return helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "decode status update: %v", err)
+			}
+			received, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
+			return s.ApplyStatus(ctx, &u, received)
+		}
 		m, err := queue.DecodeInbound(rec.Body)
 		if err != nil {
 			return err
@@ -19,4 +38,47 @@ func (s *Service) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQS
 		_, err = s.Apply(ctx, m)
 		return err
 	}), nil
+}
+
+// UnknownStatusTries is how many deliveries a report for a message we do
+// not know gets. Meta can report "sent" before our send call has returned
+// and recorded the provider id, so the first tries are retried; after
+// these it is a message we never sent (another app on the same number)
+// and is dropped.
+const UnknownStatusTries = 3
+
+// ApplyStatus moves an outbound message forward on a provider's delivery
+// report. received is the SQS receive count of the report (0 if unknown).
+func (s *Service) ApplyStatus(ctx context.Context, u *queue.StatusUpdate, received int) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	reason := ""
+	if u.Status == helpdesk.StatusFailed {
+		reason = statusFailure(u)
+	}
+	m, changed, err := s.Store.ApplyStatusReport(ctx, store.StatusReport{ChannelID: u.ChannelID,
+		ProviderMessageID: u.ProviderMessageID, Status: u.Status, Reason: reason, At: u.At})
+	log := s.Log.With("channel", u.ChannelID, "provider_message_id", u.ProviderMessageID, "status", u.Status)
+	switch {
+	case errors.Is(err, store.ErrNotFound) && received >= UnknownStatusTries:
+		log.WarnContext(ctx, "status report for a message we do not know, dropped", "received", received)
+		return nil
+	case err != nil:
+		return fmt.Errorf("apply status: %w", err)
+	}
+	log.InfoContext(ctx, "status report applied", "ticket_id", m.TicketID, "message_id", m.ID, "changed", changed, "now", m.Status)
+	return nil
+}
+
+// statusFailure renders a provider failure for the agent: code, title and details.
+func statusFailure(u *queue.StatusUpdate) string {
+	r := fmt.Sprintf("%s error %d", u.Channel, u.ErrorCode)
+	if u.ErrorTitle != "" {
+		r += ": " + u.ErrorTitle
+	}
+	if u.ErrorDetail != "" && u.ErrorDetail != u.ErrorTitle {
+		r += " (" + u.ErrorDetail + ")"
+	}
+	return r
 }

@@ -22,7 +22,29 @@ const (
 	KindInbound           = "inbound.message"    // ingest queue: a helpdesk.InboundMessage
 	KindNotificationEmail = "notification.email" // outbound queue: a NotificationEmail
 	KindReplyEmail        = "reply.email"        // outbound queue: a ReplyEmail
+	KindReplyChat         = "reply.chat"         // outbound queue: a ReplyChat (Messenger, WhatsApp)
+	KindConsentPrompt     = "consent.prompt"     // outbound queue: a ConsentPrompt
 )
+
+// ReplyChat asks the outbound sender to send queued outbound messages of a
+// Messenger or WhatsApp ticket, in order (a greeting before the instant reply).
+type ReplyChat struct {
+	TicketID   string    `json:"ticket_id"`
+	MessageIDs []string  `json:"message_ids"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// ConsentPrompt asks the outbound sender to send a page's greeting and
+// consent text with an "I agree" quick reply to a visitor who has no
+// ticket yet (explicit consent: nothing is ticketed before they agree).
+type ConsentPrompt struct {
+	ChannelID  string `json:"channel_id"`
+	PSID       string `json:"psid"`
+	Greeting   string `json:"greeting,omitempty"`
+	Text       string `json:"text"`
+	AgreeLabel string `json:"agree_label"`
+	Payload    string `json:"payload"`
+}
 
 // ReplyEmail asks the outbound sender to send an agent's reply, recorded on
 // the ticket as a queued outbound message.

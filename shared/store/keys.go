@@ -16,6 +16,9 @@ package store
 //	agent           AGENT#<id>                AGENT                                                                                    AGENTS / <name>#<id>
 //	team            TEAM#<id>                 TEAM                                                                                     TEAMS / <name>#<id>
 //	counter         COUNTER#<name>            COUNTER
+//	provider msg    PROVIDERMSG#<ch>#<pmid>   PROVIDERMSG                (our outbound message as the provider knows it)
+//	held message    HOLD#<ch>#<sender key>    MSG#<received>#<pmid>      (TTL expiresAt: awaiting consent)
+//	consent asked   HOLD#<ch>#<sender key>    ASKED                      (TTL expiresAt)
 
 import (
 	"crypto/sha256"
@@ -58,6 +61,8 @@ const (
 	skAgent      = "AGENT"
 	skTeam       = "TEAM"
 	skCounter    = "COUNTER"
+	skProvider   = "PROVIDERMSG"
+	skAsked      = "ASKED"
 
 	noOwner = "-" // stands for "unassigned" in view keys
 )
@@ -74,6 +79,14 @@ func counterPK(n string) string  { return "COUNTER#" + n }
 func threadPK(key string) string { return "THREAD#" + boundedKey(key) }
 func contactKeyPK(senderKey string) string {
 	return "CONTACTKEY#" + boundedKey(senderKey)
+}
+
+func providerPK(channelID, providerMessageID string) string {
+	return "PROVIDERMSG#" + boundedKey(channelID+"#"+providerMessageID)
+}
+func holdPK(channelID, senderKey string) string { return "HOLD#" + boundedKey(channelID+"#"+senderKey) }
+func heldSK(received time.Time, providerMessageID string) string {
+	return skMsgPrefix + sortTime(received) + "#" + boundedKey(providerMessageID)
 }
 
 // DedupeKey identifies one provider message on one channel.

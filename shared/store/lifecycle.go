@@ -110,30 +110,6 @@ func rereadUntilWritten(ctx context.Context, attempt func() error) error {
 	}
 }
 
-// SetMessageStatus records an outbound message's delivery status, only if it
-// is still `from` (so a redelivered job never sends or marks twice).
-func (s *Store) SetMessageStatus(ctx context.Context, m helpdesk.Message, from, to helpdesk.MessageStatus, providerID, reason string) error {
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                &s.table,
-		Key:                      itemKey(ticketPK(m.TicketID), messageSK(m.CreatedAt, m.ID)),
-		UpdateExpression:         aws.String("SET #st = :to, statusReason = :why, providerMessageId = :pid"),
-		ConditionExpression:      aws.String("#st = :from"),
-		ExpressionAttributeNames: map[string]string{"#st": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":to": &types.AttributeValueMemberS{Value: string(to)}, ":from": &types.AttributeValueMemberS{Value: string(from)},
-			":why": &types.AttributeValueMemberS{Value: reason}, ":pid": &types.AttributeValueMemberS{Value: providerID},
-		},
-	})
-	var cond *types.ConditionalCheckFailedException
-	if errors.As(err, &cond) {
-		return fmt.Errorf("message %s is no longer %s: %w", m.ID, from, ErrVersionChanged)
-	}
-	if err != nil {
-		return fmt.Errorf("set status of message %s: %w", m.ID, translate(err))
-	}
-	return nil
-}
-
 // GetTicketHeader reads a ticket without its conversation.
 func (s *Store) GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error) {
 	it, err := s.getTicketItem(ctx, id)

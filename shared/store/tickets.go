@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -99,6 +100,10 @@ type NewTicket struct {
 	// Routing records the routing decision already applied to Ticket (owner,
 	// team, AssignedAt); nil leaves the ticket as it is, unrouted.
 	Routing *Routing
+	// Replies are automatic outbound messages (greeting, instant reply)
+	// created with the ticket, sent by the jobs in Outbox.
+	Replies []helpdesk.Message
+	Outbox  map[string]string
 }
 
 // Routing is what a routing decision writes besides the ticket.
@@ -121,11 +126,17 @@ func (s *Store) CreateTicket(ctx context.Context, nt NewTicket) error {
 	}
 	var b txBuilder
 	ti := ticketItem{keyAttrs: ticketKeys(&t), Ticket: t, ThreadKeys: nt.ThreadKeys}
-	if nt.Routing != nil {
-		ti.Outbox = nt.Routing.Outbox
+	if nt.Routing != nil || nt.Outbox != nil {
+		ti.Outbox = map[string]string{}
+		maps.Copy(ti.Outbox, nt.Outbox)
+		if nt.Routing != nil {
+			maps.Copy(ti.Outbox, nt.Routing.Outbox)
+		}
 	}
 	b.putNew(ti)
-	b.putNew(messageItem{keyAttrs: keyAttrs{PK: ticketPK(t.ID), SK: messageSK(nt.Message.CreatedAt, nt.Message.ID)}, Message: nt.Message})
+	for _, m := range append([]helpdesk.Message{nt.Message}, nt.Replies...) {
+		b.putNew(messageItem{keyAttrs: keyAttrs{PK: ticketPK(t.ID), SK: messageSK(m.CreatedAt, m.ID)}, Message: m})
+	}
 	dedupeAt := b.putNew(s.dedupe(nt.DedupeKey, t.ID, nt.Message.ID))
 	contactAt := s.contactItems(&b, nt.NewContact, nt.ContactKey)
 	threadFrom := len(b.items)

@@ -129,13 +129,34 @@ func (e Email) Thread(m *helpdesk.InboundMessage) Thread {
 	return th
 }
 
+// ReasonConversation: a chat message joined the sender's conversation.
+const ReasonConversation = "conversation"
+
+// ConversationKey is the key of one customer's conversation on a chat
+// channel (a Messenger page, a WhatsApp number).
+func ConversationKey(m *helpdesk.InboundMessage) string {
+	return "conv#" + m.ChannelID + "#" + m.Sender.Key(m.Channel)
+}
+
+// Conversation threads chat channels: a customer's messages on one page or
+// number all join one ticket, reopened if it was closed (a reply reopens,
+// as with email). The key is claimed by the first message, so concurrent
+// first messages race for one ticket.
+var Conversation = Func(func(m *helpdesk.InboundMessage) Thread {
+	k := ConversationKey(m)
+	return Thread{Lookup: []Key{{Key: k, Reason: ReasonConversation}}, Own: []string{k}}
+})
+
 // ByChannel threads each message by its channel kind: email by its headers,
-// everything else by submission.
+// Messenger and WhatsApp by conversation, everything else by submission.
 func ByChannel(tokenSecret []byte) Threader {
 	mail := Email{TokenSecret: tokenSecret}
 	return Func(func(m *helpdesk.InboundMessage) Thread {
-		if m.Channel == helpdesk.ChannelEmail {
+		switch m.Channel {
+		case helpdesk.ChannelEmail:
 			return mail.Thread(m)
+		case helpdesk.ChannelMessenger, helpdesk.ChannelWhatsApp:
+			return Conversation.Thread(m)
 		}
 		return Submission.Thread(m)
 	})

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+// This file tracks what becomes of our outbound messages once a provider
+// has them: the provider's id points back at the message, and the
+// provider's delivery reports move its status forward.
+
+type providerItem struct {
+	keyAttrs
+	ChannelID         string    `dynamodbav:"channelId"`
+	ProviderMessageID string    `dynamodbav:"providerMessageId"`
+	TicketID          string    `dynamodbav:"ticketId"`
+	MessageID         string    `dynamodbav:"messageId"`
+	MessageCreated    time.Time `dynamodbav:"messageCreatedAt"`
+}
+
+// SetMessageStatus moves an outbound message from one status to another
+// (conditioned on from, so a redelivered job cannot send twice). A message
+// that reached its provider (providerID set) also gets a lookup item, so the
+// provider's delivery reports can find it.
+func (s *Store) SetMessageStatus(ctx context.Context, m helpdesk.Message, from, to helpdesk.MessageStatus, providerID, reason string) error {
+	now := s.now().UTC()
+	items := []types.TransactWriteItem{{Update: &types.Update{
+		Key:                      itemKey(ticketPK(m.TicketID), messageSK(m.CreatedAt, m.ID)),
+		UpdateExpression:         aws.String("SET #st = :to, statusReason = :why, providerMessageId = :pid, statusAt = :at"),
+		ConditionExpression:      aws.String("#st = :from"),
+		ExpressionAttributeNames: map[string]string{"#st": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":to": &types.AttributeValueMemberS{Value: string(to)}, ":from": &types.AttributeValueMemberS{Value: string(from)},
+			":why": &types.AttributeValueMemberS{Value: reason}, ":pid": &types.AttributeValueMemberS{Value: providerID},
+			":at": &types.AttributeValueMemberS{Value: now.Format(time.RFC3339Nano)},
+		},
+	}}}
+	var b txBuilder
+	b.items = items
+	if providerID != "" {
+		b.put(providerItem{
+			keyAttrs:  keyAttrs{PK: providerPK(m.ChannelID, providerID), SK: skProvider},
+			ChannelID: m.ChannelID, ProviderMessageID: providerID,
+			TicketID: m.TicketID, MessageID: m.ID, MessageCreated: m.CreatedAt,
+		}, "attribute_not_exists(PK) OR messageId = :mid",
+			map[string]types.AttributeValue{":mid": &types.AttributeValueMemberS{Value: m.ID}})
+	}
+	if b.err != nil {
+		return fmt.Errorf("set status of message %s: %w", m.ID, b.err)
+	}
+	err := s.transact(ctx, b.items, func(c cancellation) error {
+		switch {
+		case c.failed[0]:
+			return fmt.Errorf("message %s is no longer %s: %w", m.ID, from, ErrVersionChanged)
+		case c.failed[1]:
+			return helpdesk.Errorf(helpdesk.EConflict, "provider_id_taken", "provider id %s already belongs to another message", providerID)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set status of message %s: %w", m.ID, err)
+	}
+	return nil
+}
+
+// StatusReport is a provider's delivery report for one of our messages.
+type StatusReport struct {
+	ChannelID         string
+	ProviderMessageID string
+	Status            helpdesk.MessageStatus
+	Reason            string // why it failed, when it did
+	At                time.Time
+}
+
+// ApplyStatusReport moves the message a report names forward (never back:
+// reports arrive out of order). It returns the message as it now is and
+// whether the report changed it; ErrNotFound when no message of ours has
+// that provider id (yet).
+func (s *Store) ApplyStatusReport(ctx context.Context, r StatusReport) (helpdesk.Message, bool, error) {
+	var p providerItem
+	if err := s.get(ctx, providerPK(r.ChannelID, r.ProviderMessageID), skProvider, &p); err != nil {
+		return helpdesk.Message{}, false, fmt.Errorf("status report for %s: %w", r.ProviderMessageID, err)
+	}
+	key := itemKey(ticketPK(p.TicketID), messageSK(p.MessageCreated, p.MessageID))
+	for range maxUpdateRounds {
+		var it messageItem
+		if err := s.get(ctx, ticketPK(p.TicketID), messageSK(p.MessageCreated, p.MessageID), &it); err != nil {
+			return helpdesk.Message{}, false, fmt.Errorf("status report for %s: message %s: %w", r.ProviderMessageID, p.MessageID, err)
+		}
+		m := it.Message
+		if !m.Status.Advances(r.Status) {
+			return m, false, nil
+		}
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                &s.table,
+			Key:                      key,
+			UpdateExpression:         aws.String("SET #st = :to, statusReason = :why, statusAt = :at"),
+			ConditionExpression:      aws.String("#st = :cur"),
+			ExpressionAttributeNames: map[string]string{"#st": "status"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":to": &types.AttributeValueMemberS{Value: string(r.Status)}, ":cur": &types.AttributeValueMemberS{Value: string(m.Status)},
+				":why": &types.AttributeValueMemberS{Value: r.Reason},
+				":at":  &types.AttributeValueMemberS{Value: r.At.UTC().Format(time.RFC3339Nano)},
+			},
+		})
+		var cond *types.ConditionalCheckFailedException
+		if errors.As(err, &cond) {
+			continue // another report got there first: re-read
+		}
+		if err != nil {
+			return m, false, fmt.Errorf("status report for %s: %w", r.ProviderMessageID, translate(err))
+		}
+		m.Status, m.StatusReason, m.StatusAt = r.Status, r.Reason, r.At.UTC()
+		return m, true, nil
+	}
+	return helpdesk.Message{}, false, fmt.Errorf("status report for %s: %w", r.ProviderMessageID, ErrContention)
+}
