@@ -152,7 +152,7 @@ func (s *Service) recordConsent(ctx context.Context, m *helpdesk.InboundMessage,
 // automaticReplies returns the greeting (to a new visitor) and the instant
 // reply (after a conversation's first message) a new Messenger ticket
 // sends, as queued outbound messages, and the job that sends them in order.
-func (s *Service) automaticReplies(ch helpdesk.Channel, ticketID string, newContact bool) ([]helpdesk.Message, map[string]string, error) {
+func (s *Service) automaticReplies(ch helpdesk.Channel, ticketID string, received time.Time, newContact bool) ([]helpdesk.Message, map[string]string, error) {
 	p := ch.Messenger
 	if p == nil {
 		return nil, nil, nil
@@ -176,6 +176,9 @@ func (s *Service) automaticReplies(ch helpdesk.Channel, ticketID string, newCont
 		return nil, nil, nil
 	}
 	now := s.Now().UTC()
+	if !now.After(received) {
+		now = received.UTC().Add(time.Microsecond) // after the message they answer, whatever the clocks say
+	}
 	var msgs []helpdesk.Message
 	var ids []string
 	for i, text := range texts {

@@ -245,7 +245,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	if spam {
 		nt.Ticket.State = helpdesk.StateSpam
 	} else {
-		if nt.Replies, nt.Outbox, err = s.automaticReplies(ch, id, newContact != nil); err != nil {
+		if nt.Replies, nt.Outbox, err = s.automaticReplies(ch, id, m.ReceivedAt, newContact != nil); err != nil {
 			return Result{}, nil, err
 		}
 		nt.Ticket.MessageCount += len(nt.Replies)
