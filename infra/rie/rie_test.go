@@ -330,6 +330,7 @@ func TestFormToTicketThroughTheRealBinaries(t *testing.T) {
 
 		router := rie.Start(t, routerBin, lambdaEnv("router", 30, map[string]string{
 			"TENANT": tenant, "TABLE_NAME": r.Stack.TableName, "OUTBOUND_QUEUE_URL": r.Stack.QueueURLs["OutboundQueue"], "REPLY_TOKEN_SECRET": "rie-test-reply-token-secret-0123",
+			"MAIL_BUCKET": r.Stack.Buckets["MailBucket"], "META_SECRET_ARN": r.Stack.Secrets["MetaSecret"],
 		}))
 		apply := func(what string) rie.Response {
 			t.Helper()

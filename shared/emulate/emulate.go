@@ -5,6 +5,8 @@ package emulate
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -23,18 +27,20 @@ import (
 
 // Clients are the emulator clients resources are created with.
 type Clients struct {
-	DynamoDB *dynamodb.Client
-	SQS      *sqs.Client
-	S3       *s3.Client
+	DynamoDB       *dynamodb.Client
+	SQS            *sqs.Client
+	S3             *s3.Client
+	SecretsManager *secretsmanager.Client
 }
 
 // NewClients builds clients from cfg; endpoints come from AWS_ENDPOINT_URL_*.
 // S3 uses path-style addressing, as emulators need.
 func NewClients(cfg aws.Config) Clients {
 	return Clients{
-		DynamoDB: NewDynamoDB(cfg),
-		SQS:      sqs.NewFromConfig(cfg),
-		S3:       s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		DynamoDB:       NewDynamoDB(cfg),
+		SQS:            sqs.NewFromConfig(cfg),
+		S3:             s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
+		SecretsManager: secretsmanager.NewFromConfig(cfg),
 	}
 }
 
@@ -45,12 +51,13 @@ type Stack struct {
 	QueueURLs map[string]string
 	QueueARNs map[string]string
 	Buckets   map[string]string
+	Secrets   map[string]string // ARNs
 }
 
 // Provision creates the table, queues and buckets of tpl named after prefix.
 // It is idempotent: existing resources are reused.
 func Provision(ctx context.Context, c Clients, tpl *stacktemplate.Template, prefix string) (*Stack, error) {
-	st := &Stack{Prefix: prefix, QueueURLs: map[string]string{}, QueueARNs: map[string]string{}, Buckets: map[string]string{}}
+	st := &Stack{Prefix: prefix, QueueURLs: map[string]string{}, QueueARNs: map[string]string{}, Buckets: map[string]string{}, Secrets: map[string]string{}}
 	var err error
 	if st.TableName, err = CreateTable(ctx, c.DynamoDB, tpl, prefix+"-table", false); err != nil {
 		return nil, err
@@ -67,7 +74,58 @@ func Provision(ctx context.Context, c Clients, tpl *stacktemplate.Template, pref
 		}
 		st.Buckets[id] = name
 	}
+	if err := createSecrets(ctx, c.SecretsManager, tpl, st); err != nil {
+		return nil, err
+	}
 	return st, nil
+}
+
+// createSecrets creates the template's secrets with what
+// GenerateSecretString would generate: a random string, or the template
+// JSON with the generated key added. An existing secret keeps its value
+// (the local runner seeds demo credentials into it).
+func createSecrets(ctx context.Context, sm *secretsmanager.Client, tpl *stacktemplate.Template, st *Stack) error {
+	for _, id := range tpl.ByType("AWS::SecretsManager::Secret") {
+		var p struct {
+			GenerateSecretString struct {
+				SecretStringTemplate string
+				GenerateStringKey    string
+			}
+		}
+		if err := json.Unmarshal(tpl.Resources[id].Properties, &p); err != nil {
+			return fmt.Errorf("secret %s: %w", id, err)
+		}
+		buf := make([]byte, 16)
+		if _, err := rand.Read(buf); err != nil {
+			return err
+		}
+		value := hex.EncodeToString(buf)
+		if g := p.GenerateSecretString; g.SecretStringTemplate != "" {
+			var obj map[string]any
+			if err := json.Unmarshal([]byte(g.SecretStringTemplate), &obj); err != nil {
+				return fmt.Errorf("secret %s: SecretStringTemplate: %w", id, err)
+			}
+			obj[g.GenerateStringKey] = value
+			raw, _ := json.Marshal(obj)
+			value = string(raw)
+		}
+		name := st.Prefix + "-" + id
+		out, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: &name, SecretString: &value})
+		var exists *smtypes.ResourceExistsException
+		switch {
+		case errors.As(err, &exists):
+			d, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: &name})
+			if err != nil {
+				return fmt.Errorf("describe secret %s: %w", name, err)
+			}
+			st.Secrets[id] = aws.ToString(d.ARN)
+		case err != nil:
+			return fmt.Errorf("create secret %s: %w", name, err)
+		default:
+			st.Secrets[id] = aws.ToString(out.ARN)
+		}
+	}
+	return nil
 }
 
 // NewDynamoDB returns a DynamoDB client for DynamoDB Local, which sends a

@@ -74,6 +74,15 @@ type Service struct {
 	Outbound Publisher
 	// MaxAttempts bounds re-read-and-decide rounds after lost races.
 	MaxAttempts int
+	// Media keeps files that arrive as provider references (WhatsApp media
+	// ids) before the message is applied; nil leaves them as references.
+	Media MediaFetcher
+}
+
+// MediaFetcher stores a message's provider-held files and points its
+// attachments at the stored copies (media.WhatsApp).
+type MediaFetcher interface {
+	Fetch(ctx context.Context, m *helpdesk.InboundMessage) error
 }
 
 // Result says what became of a message.
@@ -100,6 +109,11 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	}
 	if m.Email != nil && m.Email.Kind == helpdesk.EmailBounce {
 		return s.applyBounce(ctx, m)
+	}
+	if s.Media != nil && m.Channel == helpdesk.ChannelWhatsApp && len(m.Attachments) > 0 {
+		if err := s.Media.Fetch(ctx, m); err != nil {
+			return Result{}, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
+		}
 	}
 	ch, err := s.Store.GetChannel(ctx, m.ChannelID)
 	if err != nil {

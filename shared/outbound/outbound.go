@@ -1,6 +1,7 @@
 // Package outbound is the outbound function's logic: it consumes the
-// outbound queue and sends each job through its channel (email through SES
-// for now), recording on the ticket what became of it.
+// outbound queue and sends each job through its channel (email through
+// SES, Messenger and WhatsApp through Meta's Graph API), recording on the
+// ticket what became of it.
 package outbound
 
 import (
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,6 +57,13 @@ type Sender struct {
 	TokenSecret []byte
 	Now         func() time.Time
 	Log         *slog.Logger
+	// Graph and Tokens send Messenger and WhatsApp messages.
+	Graph  Graph
+	Tokens Tokens
+	// GraphBackoff is the base delay between retries of a Graph API call.
+	GraphBackoff time.Duration
+	// MaxReceives is the outbound queue's maxReceiveCount (DefaultMaxReceives).
+	MaxReceives int
 }
 
 // HandleSQS sends each job of a batch and reports the ones to retry.
@@ -62,7 +71,8 @@ type Sender struct {
 func (s *Sender) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var resp events.SQSEventResponse
 	for _, rec := range ev.Records {
-		if err := s.handle(ctx, rec.Body); err != nil {
+		received, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
+		if err := s.handle(ctx, rec.Body, received); err != nil {
 			s.Log.ErrorContext(ctx, "outbound job failed", "sqs_message_id", rec.MessageId, "error", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 		}
@@ -70,7 +80,7 @@ func (s *Sender) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSE
 	return resp, nil
 }
 
-func (s *Sender) handle(ctx context.Context, body string) error {
+func (s *Sender) handle(ctx context.Context, body string, received int) error {
 	var env queue.Envelope
 	if err := json.Unmarshal([]byte(body), &env); err != nil {
 		return helpdesk.Errorf(helpdesk.EInvalid, "bad_envelope", "decode outbound job: %v", err)
@@ -88,6 +98,18 @@ func (s *Sender) handle(ctx context.Context, body string) error {
 			return helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "decode notification job: %v", err)
 		}
 		return s.sendNotification(ctx, job)
+	case queue.KindReplyChat:
+		var job queue.ReplyChat
+		if err := json.Unmarshal(env.Payload, &job); err != nil {
+			return helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "decode chat reply job: %v", err)
+		}
+		return s.sendChat(ctx, job, received)
+	case queue.KindConsentPrompt:
+		var job queue.ConsentPrompt
+		if err := json.Unmarshal(env.Payload, &job); err != nil {
+			return helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "decode consent prompt job: %v", err)
+		}
+		return s.sendConsentPrompt(ctx, job)
 	}
 	return helpdesk.Errorf(helpdesk.EInvalid, "unknown_kind", "unknown outbound job kind %q", env.Kind)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/meta"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
@@ -147,6 +148,16 @@ func (s *Service) Delete(ctx context.Context, ticketID string) (helpdesk.Ticket,
 	return s.Store.DeleteTicket(ctx, ticketID)
 }
 
+// chatWindowOpen refuses a reply the provider would refuse: Messenger after
+// 7 days (human agent tag), WhatsApp after 24 h (templates come later).
+func chatWindowOpen(kind helpdesk.ChannelKind, lastCustomer, now time.Time) error {
+	if kind == helpdesk.ChannelWhatsApp {
+		return meta.WhatsAppReplyAllowed(lastCustomer, now)
+	}
+	_, _, err := meta.MessengerReplyMode(lastCustomer, now)
+	return err
+}
+
 // Merge merges secondary into primary; the primary keeps its properties.
 func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor string) (helpdesk.Ticket, error) {
 	now := s.Now()
@@ -157,11 +168,13 @@ func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor strin
 	return s.Store.MergeTickets(ctx, primaryID, secondaryID, acts)
 }
 
-// Reply records an agent's reply on an email ticket as a queued outbound
-// message, registers its Message-ID so the customer's answer threads back,
-// and commits the send job in the ticket's outbox (publish it with
-// outbox.Flush). An agent replying to an unassigned ticket becomes its owner.
-// Attachments are files already stored in the mail bucket (Key set).
+// Reply records an agent's reply as a queued outbound message and commits
+// the send job in the ticket's outbox (publish it with outbox.Flush), on the
+// ticket's own channel: email (its Message-ID registered so the customer's
+// answer threads back), Messenger or WhatsApp (refused at once outside the
+// provider's reply window; the sender checks again when it sends). An agent
+// replying to an unassigned ticket becomes its owner. Attachments are files
+// already stored in the mail bucket (Key set).
 func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html string, attachments ...helpdesk.Attachment) (helpdesk.Message, map[string]string, error) {
 	for _, a := range attachments {
 		if a.Key == "" || a.Name == "" {
@@ -181,31 +194,45 @@ func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html strin
 		if err != nil {
 			return store.Change{}, err
 		}
-		if ch.Kind != helpdesk.ChannelEmail || ch.Email == nil {
-			return store.Change{}, helpdesk.Errorf(helpdesk.EInvalid, "channel_cannot_reply", "ticket %s came from a %s channel; email replies need an email channel", t.ID, ch.Kind)
-		}
 		now := s.Now()
 		id := helpdesk.NewID()
-		_, domain, _ := strings.Cut(ch.Email.Address, "@")
 		msg = helpdesk.Message{
 			ID: id, TicketID: t.ID, Direction: helpdesk.Outbound, ChannelID: ch.ID, ChannelKind: ch.Kind,
 			AuthorAgentID: agentID, Subject: t.Subject, Text: text, HTML: html, CreatedAt: now, Attachments: attachments,
-			EmailMessageID: id + "@" + domain, Status: helpdesk.StatusQueued, ThreadReason: "agent_reply",
+			Status: helpdesk.StatusQueued, ThreadReason: "agent_reply",
 		}
-		body, err := queue.Encode(queue.KindReplyEmail, queue.ReplyEmail{TicketID: t.ID, MessageID: id, CreatedAt: now})
+		change := store.Change{Messages: []helpdesk.Message{msg}}
+		var body []byte
+		switch {
+		case ch.Kind == helpdesk.ChannelEmail && ch.Email != nil:
+			_, domain, _ := strings.Cut(ch.Email.Address, "@")
+			msg.EmailMessageID = id + "@" + domain
+			change.Messages[0] = msg
+			change.ThreadKeys = []string{threading.MessageKey(msg.EmailMessageID)}
+			body, err = queue.Encode(queue.KindReplyEmail, queue.ReplyEmail{TicketID: t.ID, MessageID: id, CreatedAt: now})
+		case ch.Kind == helpdesk.ChannelMessenger || ch.Kind == helpdesk.ChannelWhatsApp:
+			if len(attachments) > 0 {
+				return store.Change{}, helpdesk.Errorf(helpdesk.EUnsupported, "chat_attachments_unsupported", "attachments cannot be sent on %s yet", ch.Kind)
+			}
+			if err := chatWindowOpen(ch.Kind, t.LastCustomerMessageAt, now); err != nil {
+				return store.Change{}, err
+			}
+			body, err = queue.Encode(queue.KindReplyChat, queue.ReplyChat{TicketID: t.ID, MessageIDs: []string{id}, CreatedAt: now})
+		default:
+			return store.Change{}, helpdesk.Errorf(helpdesk.EInvalid, "channel_cannot_reply", "ticket %s came from a %s channel, which cannot carry replies", t.ID, ch.Kind)
+		}
 		if err != nil {
 			return store.Change{}, err
 		}
 		jobs = map[string]string{id: string(body)}
-		ch2 := store.Change{Messages: []helpdesk.Message{msg}, Outbox: jobs,
-			ThreadKeys: []string{threading.MessageKey(msg.EmailMessageID)}}
+		change.Outbox = jobs
 		t.MessageCount++
 		t.Unread = false
 		if t.OwnerID == "" {
 			claim := s.reassign(t, agentID, t.TeamID, agentID)
-			ch2.Activities = claim.Activities
+			change.Activities = claim.Activities
 		}
-		return ch2, nil
+		return change, nil
 	})
 	if err != nil {
 		return helpdesk.Message{}, nil, fmt.Errorf("reply to ticket %s: %w", ticketID, err)
