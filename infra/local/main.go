@@ -48,6 +48,7 @@ func run(addr, smtpAddr, prefix string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	defer r.Close()
 	demo, err := r.Seed(ctx)
 	if err != nil {
 		return err
@@ -80,6 +81,9 @@ Stackdesk is running locally (Ctrl-C stops it and the emulators).
                %s/forms/%s    (HMAC-SHA256, secret %q, header X-Stackdesk-Signature)
   tickets      %s/local/tickets   and   %s/local/tickets/{id}
   team email   %s at smtp://%s (stored in the bucket, then email-inbound, as SES does)
+  messenger    %s/messenger   (page %s; app secret %q, verify token %q)
+  whatsapp     %s/whatsapp    (phone number id %s; same app secret and verify token)
+  graph api    %s   (a local fake of Meta's Graph API; what it accepted: %s/local/graph/sent)
 
 Create a ticket:
 
@@ -93,8 +97,18 @@ Write in by mail (any client, or swaks):
 
   swaks --server %s --to %s --from ann@example.com --header 'Subject: Printer on fire' --body 'Help!'
 
+Deliver a Messenger message as Meta does (signed with the app secret), then see the
+greeting and instant reply the stack sent back:
+
+  body=$(cat shared/meta/testdata/messenger_text.json)
+  sig=$(printf '%%s' "$body" | openssl dgst -sha256 -hmac %s | sed 's/^.* //')
+  curl -i -X POST %s/messenger -H 'Content-Type: application/json' \
+    -H "X-Hub-Signature-256: sha256=$sig" --data-binary "$body"
+  curl -s %s/local/graph/sent
+
 `, r.Stack.TableName, r.Stack.QueueURLs["IngestQueue"], base, demo.FormChannelID, base, demo.SignedChannelID,
-		demo.SignedSecret, base, base, demo.EmailAddress, smtpLn.Addr(), base, demo.FormChannelID, base, smtpLn.Addr(), demo.EmailAddress)
+		demo.SignedSecret, base, base, demo.EmailAddress, smtpLn.Addr(), base, demo.PageID, demo.MetaAppSecret, demo.MetaVerifyToken, base, demo.PhoneNumberID, r.Graph.URL, base,
+		base, demo.FormChannelID, base, smtpLn.Addr(), demo.EmailAddress, demo.MetaAppSecret, base, base)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/uuid"
@@ -26,8 +28,13 @@ import (
 	"github.com/stackdesk/stackdesk/shared/httpjson"
 	"github.com/stackdesk/stackdesk/shared/ingest"
 	"github.com/stackdesk/stackdesk/shared/mailin"
+	"github.com/stackdesk/stackdesk/shared/media"
+	"github.com/stackdesk/stackdesk/shared/meta/graphapi"
+	"github.com/stackdesk/stackdesk/shared/meta/graphapi/graphfake"
+	"github.com/stackdesk/stackdesk/shared/outbound"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/routing"
+	"github.com/stackdesk/stackdesk/shared/secrets"
 	"github.com/stackdesk/stackdesk/shared/stacktemplate"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
@@ -49,19 +56,31 @@ type Config struct {
 	// receive whose response is lost on the way (the records stay hidden)
 	// costs seconds rather than the queue's 180 s. Zero keeps the queue's.
 	VisibilityTimeout time.Duration
+	// GraphAddr is where the fake Graph API listens (loopback; default
+	// 127.0.0.1:0, any free port). Messenger and WhatsApp sends, and
+	// WhatsApp media downloads, go there.
+	GraphAddr string
 }
 
 // Runner is a running local stack.
 type Runner struct {
-	Stack   *emulate.Stack
-	Store   *store.Store
-	Forms   *webhooks.Forms
-	Router  *ingest.Service
-	Mail    *mailin.Handler
-	sqs     *sqs.Client
-	s3      *s3.Client
-	cfg     Config
-	handler http.Handler
+	Stack  *emulate.Stack
+	Store  *store.Store
+	Forms  *webhooks.Forms
+	Router *ingest.Service
+	Mail   *mailin.Handler
+	// Messenger and WhatsApp are Meta's webhooks; Outbound sends replies
+	// (SES on moto, Messenger and WhatsApp on Graph, the fake Graph API).
+	Messenger *webhooks.Meta
+	WhatsApp  *webhooks.Meta
+	Outbound  *outbound.Sender
+	Graph     *graphfake.Fake
+	graphStop func()
+	secrets   *secretsmanager.Client
+	sqs       *sqs.Client
+	s3        *s3.Client
+	cfg       Config
+	handler   http.Handler
 }
 
 // New provisions the stack's resources and wires the real handlers to them.
@@ -76,7 +95,26 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		return nil, fmt.Errorf("provision local stack: %w", err)
 	}
 	db := store.New(clients.DynamoDB, st.TableName)
+	fake := graphfake.New()
+	if cfg.GraphAddr == "" {
+		cfg.GraphAddr = "127.0.0.1:0"
+	}
+	graphURL, graphStop, err := fake.Listen(cfg.GraphAddr)
+	if err != nil {
+		return nil, fmt.Errorf("fake Graph API: %w", err)
+	}
+	graph := graphapi.New(graphURL, graphapi.DefaultVersion, nil)
+	metaSecret := &secrets.MetaSource{Client: clients.SecretsManager, SecretID: st.Secrets["MetaSecret"], TTL: 2 * time.Second}
+	ingestQueue := &queue.Ingest{Client: clients.SQS, QueueURL: st.QueueURLs["IngestQueue"]}
 	r := &Runner{
+		Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager,
+		Messenger: &webhooks.Meta{Kind: helpdesk.ChannelMessenger, Secrets: metaSecret, Queue: ingestQueue, Log: cfg.Log},
+		WhatsApp:  &webhooks.Meta{Kind: helpdesk.ChannelWhatsApp, Secrets: metaSecret, Queue: ingestQueue, Log: cfg.Log},
+		Outbound: &outbound.Sender{
+			Store: db, SES: sesv2.NewFromConfig(awsCfg), Files: clients.S3, Bucket: st.Buckets["MailBucket"],
+			Tenant: cfg.Tenant, TokenSecret: cfg.ReplyTokenSecret, Now: time.Now, Log: cfg.Log,
+			Graph: graph, Tokens: metaSecret,
+		},
 		Stack: st,
 		Store: db,
 		Forms: &webhooks.Forms{
@@ -95,6 +133,8 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 			Log:       cfg.Log,
 			Router:    &routing.Router{Store: db, Now: time.Now, Rand: rand.IntN},
 			Outbound:  &queue.Outbound{Client: clients.SQS, QueueURL: st.QueueURLs["OutboundQueue"]},
+			Media: &media.WhatsApp{Graph: graph, Tokens: metaSecret, Files: clients.S3,
+				Bucket: st.Buckets["MailBucket"], Log: cfg.Log},
 		},
 		Mail: &mailin.Handler{
 			S3: clients.S3, Channels: db, Tenant: cfg.Tenant, Bucket: st.Buckets["MailBucket"], Prefix: "inbound/", Log: cfg.Log,
@@ -106,7 +146,10 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	}
 	mux := http.NewServeMux()
 	r.Forms.Register(mux)
+	r.Messenger.Register(mux)
+	r.WhatsApp.Register(mux)
 	mux.HandleFunc("GET /local/tickets", r.listTickets)
+	mux.HandleFunc("GET /local/graph/sent", r.graphSent)
 	mux.HandleFunc("GET /local/tickets/{id}", r.getTicket)
 	r.handler = mux
 	return r, nil
@@ -123,7 +166,18 @@ func (r *Runner) Handler() http.Handler { return r.handler }
 // records the handler did not report as failed. It returns how many records
 // it received.
 func (r *Runner) PollOnce(ctx context.Context, wait time.Duration) (int, error) {
-	url := r.Stack.QueueURLs["IngestQueue"]
+	return r.pollOnce(ctx, "IngestQueue", wait, r.Router.HandleSQS)
+}
+
+// PollOutboundOnce does the same for the outbound queue and the outbound
+// function's handler.
+func (r *Runner) PollOutboundOnce(ctx context.Context, wait time.Duration) (int, error) {
+	return r.pollOnce(ctx, "OutboundQueue", wait, r.Outbound.HandleSQS)
+}
+
+func (r *Runner) pollOnce(ctx context.Context, queueID string, wait time.Duration,
+	handle func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)) (int, error) {
+	url := r.Stack.QueueURLs[queueID]
 	out, err := r.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 		QueueUrl:                    &url,
 		MaxNumberOfMessages:         10,
@@ -132,7 +186,7 @@ func (r *Runner) PollOnce(ctx context.Context, wait time.Duration) (int, error) 
 		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
 	})
 	if err != nil {
-		return 0, fmt.Errorf("receive from ingest queue: %w", err)
+		return 0, fmt.Errorf("receive from %s: %w", queueID, err)
 	}
 	if len(out.Messages) == 0 {
 		return 0, nil
@@ -142,10 +196,10 @@ func (r *Runner) PollOnce(ctx context.Context, wait time.Duration) (int, error) 
 		ev.Records = append(ev.Records, events.SQSMessage{
 			MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle),
 			Body: aws.ToString(m.Body), Attributes: m.Attributes, EventSource: "aws:sqs",
-			EventSourceARN: r.Stack.QueueARNs["IngestQueue"],
+			EventSourceARN: r.Stack.QueueARNs[queueID],
 		})
 	}
-	resp, err := r.Router.HandleSQS(ctx, ev)
+	resp, err := handle(ctx, ev)
 	if err != nil {
 		return len(ev.Records), err
 	}
@@ -174,14 +228,28 @@ func (r *Runner) retryLater(ctx context.Context, url, handle string) error {
 	return err
 }
 
-// Poll feeds the router until ctx ends.
+// Poll feeds the router and the outbound sender until ctx ends.
 func (r *Runner) Poll(ctx context.Context) {
+	go r.poll(ctx, "outbound queue", r.PollOutboundOnce)
+	r.poll(ctx, "ingest queue", r.PollOnce)
+}
+
+func (r *Runner) poll(ctx context.Context, what string, once func(context.Context, time.Duration) (int, error)) {
 	for ctx.Err() == nil {
-		if _, err := r.PollOnce(ctx, 5*time.Second); err != nil && ctx.Err() == nil {
-			r.cfg.Log.Error("poll ingest queue", "error", err)
+		if _, err := once(ctx, 5*time.Second); err != nil && ctx.Err() == nil {
+			r.cfg.Log.Error("poll "+what, "error", err)
 			time.Sleep(time.Second)
 		}
 	}
+}
+
+// Close stops the fake Graph API.
+func (r *Runner) Close() { r.graphStop() }
+
+// graphSent lists what the fake Graph API accepted: the Messenger and
+// WhatsApp messages the stack sent.
+func (r *Runner) graphSent(w http.ResponseWriter, _ *http.Request) {
+	httpjson.Write(w, http.StatusOK, r.Graph.Sent())
 }
 
 func (r *Runner) listTickets(w http.ResponseWriter, req *http.Request) {

@@ -36,13 +36,14 @@ type stack struct {
 
 func start(t *testing.T) stack {
 	t.Helper()
-	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3")
+	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER")
 	ctx := context.Background()
 	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo", ReplyTokenSecret: []byte("localrun-test-reply-token-secret"),
 		Log: quiet, VisibilityTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(r.Close)
 	demo, err := r.Seed(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -2,11 +2,16 @@ package localrun
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/mailin"
+	"github.com/stackdesk/stackdesk/shared/secrets"
 )
 
 // Demo names what Seed created.
@@ -17,14 +22,30 @@ type Demo struct {
 	SignedSecret    string
 	TeamID          string
 	AgentIDs        []string
+	// Meta: a Facebook page and a WhatsApp number, with the app secret
+	// deliveries are signed with and the webhook verify token.
+	PageID          string
+	PhoneNumberID   string
+	MetaAppSecret   string
+	MetaVerifyToken string
 }
+
+// Demo Graph API tokens, known to the fake Graph API the runner starts.
+const (
+	demoPageToken     = "demo-page-access-token"
+	demoWhatsAppToken = "demo-whatsapp-access-token"
+)
 
 // Seed writes a demo tenant: a support team of three agents and two form
 // channels. It overwrites, so running it again is harmless.
 func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 	now := time.Now().UTC()
 	d := Demo{FormChannelID: "contact-form", SignedChannelID: "signed-form", SignedSecret: "demo-secret", TeamID: "support",
-		EmailAddress: "support@acme.example"}
+		EmailAddress: "support@acme.example",
+		// The ids of Meta's documented sample payloads (shared/meta/testdata),
+		// so those payloads can be posted to the local stack as they are.
+		PageID: "106907411778215", PhoneNumberID: "106540352242922",
+		MetaAppSecret: "demo-meta-app-secret", MetaVerifyToken: "demo-verify-token"}
 	agents := []helpdesk.Agent{
 		{ID: "alice", Email: "alice@acme.example", Name: "Alice Martin", Seat: true, Active: true, Skills: []string{"en", "fr"}, TimeZone: "Europe/Paris"},
 		{ID: "bob", Email: "bob@acme.example", Name: "Bob Chen", Seat: true, Active: true, Skills: []string{"en"}, TimeZone: "America/New_York"},
@@ -52,11 +73,37 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 		{ID: mailin.ChannelID(d.EmailAddress), Kind: helpdesk.ChannelEmail, Name: "Support email", Defaults: defaults, Routing: routing,
 			Email: &helpdesk.EmailSettings{Address: d.EmailAddress, CompanyName: "Acme Support", FromMode: "agent_and_company",
 				Signature: "-- \n{{full_name}}, Acme Support"}, CreatedAt: now},
+		{ID: "messenger:" + d.PageID, Kind: helpdesk.ChannelMessenger, Name: "Acme on Facebook", Defaults: defaults, Routing: routing,
+			Messenger: &helpdesk.MessengerSettings{PageID: d.PageID, Greeting: "Hi! Thanks for contacting Acme.",
+				InstantReply: "We got your message; an agent will answer shortly.", Consent: helpdesk.ConsentImplicit,
+				ConsentText: "We keep this conversation to answer you (privacy policy: acme.example/privacy)."}, CreatedAt: now},
+		{ID: "whatsapp:" + d.PhoneNumberID, Kind: helpdesk.ChannelWhatsApp, Name: "Acme on WhatsApp", Defaults: defaults, Routing: routing,
+			WhatsApp: &helpdesk.WhatsAppSettings{PhoneNumberID: d.PhoneNumberID, DisplayNumber: "+1 555 078 3881"}, CreatedAt: now},
 	}
 	for _, c := range channels {
 		if err := r.Store.PutChannel(ctx, c); err != nil {
 			return d, fmt.Errorf("seed channel %s: %w", c.ID, err)
 		}
 	}
+	if err := r.seedMeta(ctx, d); err != nil {
+		return d, err
+	}
 	return d, nil
+}
+
+// seedMeta puts the demo credentials in the stack's Meta secret and gives
+// the fake Graph API the same page, number and tokens.
+func (r *Runner) seedMeta(ctx context.Context, d Demo) error {
+	secret, err := json.Marshal(secrets.Meta{AppSecret: d.MetaAppSecret, VerifyToken: d.MetaVerifyToken,
+		AccessTokens: map[string]string{"messenger:" + d.PageID: demoPageToken, "whatsapp:" + d.PhoneNumberID: demoWhatsAppToken}})
+	if err != nil {
+		return err
+	}
+	arn := r.Stack.Secrets["MetaSecret"]
+	if _, err := r.secrets.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &arn, SecretString: aws.String(string(secret))}); err != nil {
+		return fmt.Errorf("seed Meta secret: %w", err)
+	}
+	r.Graph.AddPage(d.PageID, demoPageToken)
+	r.Graph.AddPhoneNumber(d.PhoneNumberID, demoWhatsAppToken)
+	return nil
 }
