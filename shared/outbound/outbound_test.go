@@ -33,8 +33,9 @@ var (
 	t0     = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 )
 
-// sentMail returns the raw messages moto's SES has recorded.
-func sentMail(t *testing.T) []string {
+// sentMail returns the raw messages moto's SES has recorded from the
+// address from (other packages' tests send through the same moto at once).
+func sentMail(t *testing.T, from string) []string {
 	t.Helper()
 	resp, err := http.Get(os.Getenv("AWS_ENDPOINT_URL_SESV2") + "/moto-api/data.json")
 	if err != nil {
@@ -53,7 +54,9 @@ func sentMail(t *testing.T) []string {
 	}
 	var out []string
 	for _, m := range data.SES.RawMessage {
-		out = append(out, m.RawData)
+		if strings.Contains(m.RawData, from) {
+			out = append(out, m.RawData)
+		}
 	}
 	return out
 }
@@ -110,7 +113,7 @@ func TestAgentReplyThreadsBothWays(t *testing.T) {
 		t.Fatal(err)
 	}
 	sender := &outbound.Sender{Store: st, SES: ses, Files: files, Bucket: bucket, Tenant: "acme", TokenSecret: secret, Now: now, Log: quiet}
-	before := len(sentMail(t))
+	before := len(sentMail(t, team))
 	for range 2 { // the job delivered twice sends once
 		ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job", Body: jobs[msg.ID]}}}
 		resp, err := sender.HandleSQS(ctx, ev)
@@ -118,7 +121,7 @@ func TestAgentReplyThreadsBothWays(t *testing.T) {
 			t.Fatalf("send: %+v %v", resp, err)
 		}
 	}
-	sent := sentMail(t)
+	sent := sentMail(t, team)
 	if len(sent) != before+1 {
 		t.Fatalf("SES recorded %d new messages, want 1", len(sent)-before)
 	}
