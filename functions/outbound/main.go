@@ -9,25 +9,19 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/stackdesk/stackdesk/shared/boot"
-	"github.com/stackdesk/stackdesk/shared/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/outbound"
-	"github.com/stackdesk/stackdesk/shared/secrets"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
 
 type config struct {
 	boot.Common
+	boot.Meta // Messenger and WhatsApp through the Graph API
 	// ReplyTokenSecret signs the reply-to address of every reply.
 	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
 	MailBucket       string `env:"MAIL_BUCKET,required"`
-	// Messenger and WhatsApp go through the Graph API with tokens from the Meta secret.
-	MetaSecretARN   string `env:"META_SECRET_ARN,required"`
-	GraphAPIURL     string `env:"GRAPH_API_URL"`
-	GraphAPIVersion string `env:"GRAPH_API_VERSION"`
 }
 
 func main() {
@@ -44,8 +38,8 @@ func main() {
 		TokenSecret: []byte(cfg.ReplyTokenSecret),
 		Now:         time.Now,
 		Log:         log,
-		Graph:       graphapi.New(cfg.GraphAPIURL, cfg.GraphAPIVersion, nil),
-		Tokens:      &secrets.MetaSource{Client: secretsmanager.NewFromConfig(awsCfg), SecretID: cfg.MetaSecretARN},
+		Graph:       cfg.Graph(),
+		Tokens:      cfg.Secrets(awsCfg),
 	}
 	lambda.Start(s.HandleSQS)
 }

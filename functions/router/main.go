@@ -10,31 +10,26 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stackdesk/stackdesk/shared/boot"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ingest"
 	"github.com/stackdesk/stackdesk/shared/media"
-	"github.com/stackdesk/stackdesk/shared/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/routing"
-	"github.com/stackdesk/stackdesk/shared/secrets"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
 type config struct {
 	boot.Common
+	boot.Meta               // Messenger and WhatsApp through the Graph API
 	OutboundQueueURL string `env:"OUTBOUND_QUEUE_URL,required"`
 	// ReplyTokenSecret verifies the signed reply-to addresses of our mail.
 	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
 	// WhatsApp media are downloaded through the Graph API into the bucket.
-	MailBucket      string `env:"MAIL_BUCKET,required"`
-	MetaSecretARN   string `env:"META_SECRET_ARN,required"`
-	GraphAPIURL     string `env:"GRAPH_API_URL"`
-	GraphAPIVersion string `env:"GRAPH_API_VERSION"`
+	MailBucket string `env:"MAIL_BUCKET,required"`
 }
 
 func main() {
@@ -43,7 +38,7 @@ func main() {
 	awsCfg, log := boot.Init(ctx, &cfg)
 
 	st := store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
-	tokens := &secrets.MetaSource{Client: secretsmanager.NewFromConfig(awsCfg), SecretID: cfg.MetaSecretARN}
+	tokens := cfg.Secrets(awsCfg)
 	svc := &ingest.Service{
 		Store:     st,
 		Threader:  threading.ByChannel([]byte(cfg.ReplyTokenSecret)),
@@ -53,7 +48,7 @@ func main() {
 		Router:    &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN},
 		Outbound:  &queue.Outbound{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.OutboundQueueURL},
 		Media: &media.WhatsApp{
-			Graph: graphapi.New(cfg.GraphAPIURL, cfg.GraphAPIVersion, nil), Tokens: tokens,
+			Graph: cfg.Graph(), Tokens: tokens,
 			Files: s3.NewFromConfig(awsCfg), Bucket: cfg.MailBucket, Log: log,
 		},
 	}

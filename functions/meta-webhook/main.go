@@ -1,39 +1,44 @@
-// Command messenger-webhook receives Meta's Messenger webhook (GET /messenger: the
-// subscription handshake; POST /messenger: signed deliveries) and enqueues what
-// it carries on the ingest queue. It never touches tickets.
+// Command meta-webhook receives one of Meta's webhooks, chosen by
+// META_PRODUCT: "messenger" (GET/POST /messenger) or "whatsapp" (GET/POST
+// /whatsapp). The stack deploys it twice, as MessengerWebhookFunction and
+// WhatsAppWebhookFunction, so each product has its own route, logs and
+// alarms. It verifies, decodes and enqueues; it never touches tickets.
 package main
 
 import (
 	"context"
 	"net/http"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/stackdesk/stackdesk/shared/boot"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/queue"
-	"github.com/stackdesk/stackdesk/shared/secrets"
 	"github.com/stackdesk/stackdesk/shared/webhooks"
 )
 
 type config struct {
 	boot.Common
+	boot.Meta
+	Product        string `env:"META_PRODUCT,required"`
 	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
-	// MetaSecretARN names the secret holding the app secret and verify token.
-	MetaSecretARN string `env:"META_SECRET_ARN,required"`
 }
 
 func main() {
 	ctx := context.Background()
 	var cfg config
 	awsCfg, log := boot.Init(ctx, &cfg)
-
+	kind := helpdesk.ChannelKind(cfg.Product)
+	if kind != helpdesk.ChannelMessenger && kind != helpdesk.ChannelWhatsApp {
+		log.Error("bad configuration", "error", "META_PRODUCT must be messenger or whatsapp", "META_PRODUCT", cfg.Product)
+		os.Exit(1)
+	}
 	hook := &webhooks.Meta{
-		Kind:    helpdesk.ChannelMessenger,
-		Secrets: &secrets.MetaSource{Client: secretsmanager.NewFromConfig(awsCfg), SecretID: cfg.MetaSecretARN},
+		Kind:    kind,
+		Secrets: cfg.Secrets(awsCfg),
 		Queue:   &queue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
 		Log:     log,
 	}
