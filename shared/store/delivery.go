@@ -26,25 +26,29 @@ type providerItem struct {
 	MessageCreated    time.Time `dynamodbav:"messageCreatedAt"`
 }
 
+// statusUpdate moves the message at key from status from to status to,
+// recording why and when, and the provider's id when there is one.
+func statusUpdate(key map[string]types.AttributeValue, from, to helpdesk.MessageStatus, reason string, at time.Time, providerID string) *types.Update {
+	set := "SET #st = :to, statusReason = :why, statusAt = :at"
+	values := map[string]types.AttributeValue{
+		":to": &types.AttributeValueMemberS{Value: string(to)}, ":from": &types.AttributeValueMemberS{Value: string(from)},
+		":why": &types.AttributeValueMemberS{Value: reason}, ":at": &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)},
+	}
+	if providerID != "" {
+		set += ", providerMessageId = :pid"
+		values[":pid"] = &types.AttributeValueMemberS{Value: providerID}
+	}
+	return &types.Update{Key: key, UpdateExpression: aws.String(set), ConditionExpression: aws.String("#st = :from"),
+		ExpressionAttributeNames: map[string]string{"#st": "status"}, ExpressionAttributeValues: values}
+}
+
 // SetMessageStatus moves an outbound message from one status to another
 // (conditioned on from, so a redelivered job cannot send twice). A message
-// that reached its provider (providerID set) also gets a lookup item, so the
-// provider's delivery reports can find it.
+// that reached its provider (providerID set) also gets a lookup item, in the
+// same transaction, so the provider's delivery reports can find it.
 func (s *Store) SetMessageStatus(ctx context.Context, m helpdesk.Message, from, to helpdesk.MessageStatus, providerID, reason string) error {
-	now := s.now().UTC()
-	items := []types.TransactWriteItem{{Update: &types.Update{
-		Key:                      itemKey(ticketPK(m.TicketID), messageSK(m.CreatedAt, m.ID)),
-		UpdateExpression:         aws.String("SET #st = :to, statusReason = :why, providerMessageId = :pid, statusAt = :at"),
-		ConditionExpression:      aws.String("#st = :from"),
-		ExpressionAttributeNames: map[string]string{"#st": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":to": &types.AttributeValueMemberS{Value: string(to)}, ":from": &types.AttributeValueMemberS{Value: string(from)},
-			":why": &types.AttributeValueMemberS{Value: reason}, ":pid": &types.AttributeValueMemberS{Value: providerID},
-			":at": &types.AttributeValueMemberS{Value: now.Format(time.RFC3339Nano)},
-		},
-	}}}
 	var b txBuilder
-	b.items = items
+	b.add(types.TransactWriteItem{Update: statusUpdate(itemKey(ticketPK(m.TicketID), messageSK(m.CreatedAt, m.ID)), from, to, reason, s.now(), providerID)})
 	if providerID != "" {
 		b.put(providerItem{
 			keyAttrs:  keyAttrs{PK: providerPK(m.ChannelID, providerID), SK: skProvider},
@@ -89,37 +93,34 @@ func (s *Store) ApplyStatusReport(ctx context.Context, r StatusReport) (helpdesk
 	if err := s.get(ctx, providerPK(r.ChannelID, r.ProviderMessageID), skProvider, &p); err != nil {
 		return helpdesk.Message{}, false, fmt.Errorf("status report for %s: %w", r.ProviderMessageID, err)
 	}
-	key := itemKey(ticketPK(p.TicketID), messageSK(p.MessageCreated, p.MessageID))
-	for range maxUpdateRounds {
+	pk, sk := ticketPK(p.TicketID), messageSK(p.MessageCreated, p.MessageID)
+	var m helpdesk.Message
+	changed := false
+	err := rereadUntilWritten(ctx, func() error {
 		var it messageItem
-		if err := s.get(ctx, ticketPK(p.TicketID), messageSK(p.MessageCreated, p.MessageID), &it); err != nil {
-			return helpdesk.Message{}, false, fmt.Errorf("status report for %s: message %s: %w", r.ProviderMessageID, p.MessageID, err)
+		if err := s.get(ctx, pk, sk, &it); err != nil {
+			return fmt.Errorf("message %s: %w", p.MessageID, err)
 		}
-		m := it.Message
+		m, changed = it.Message, false
 		if !m.Status.Advances(r.Status) {
-			return m, false, nil
+			return nil
 		}
-		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName:                &s.table,
-			Key:                      key,
-			UpdateExpression:         aws.String("SET #st = :to, statusReason = :why, statusAt = :at"),
-			ConditionExpression:      aws.String("#st = :cur"),
-			ExpressionAttributeNames: map[string]string{"#st": "status"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":to": &types.AttributeValueMemberS{Value: string(r.Status)}, ":cur": &types.AttributeValueMemberS{Value: string(m.Status)},
-				":why": &types.AttributeValueMemberS{Value: r.Reason},
-				":at":  &types.AttributeValueMemberS{Value: r.At.UTC().Format(time.RFC3339Nano)},
-			},
-		})
+		u := statusUpdate(itemKey(pk, sk), m.Status, r.Status, r.Reason, r.At, "")
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: u.Key,
+			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues})
 		var cond *types.ConditionalCheckFailedException
 		if errors.As(err, &cond) {
-			continue // another report got there first: re-read
+			return ErrVersionChanged // another report got there first: re-read
 		}
 		if err != nil {
-			return m, false, fmt.Errorf("status report for %s: %w", r.ProviderMessageID, translate(err))
+			return translate(err)
 		}
-		m.Status, m.StatusReason, m.StatusAt = r.Status, r.Reason, r.At.UTC()
-		return m, true, nil
+		m.Status, m.StatusReason, m.StatusAt, changed = r.Status, r.Reason, r.At.UTC(), true
+		return nil
+	})
+	if err != nil {
+		return m, false, fmt.Errorf("status report for %s: %w", r.ProviderMessageID, err)
 	}
-	return helpdesk.Message{}, false, fmt.Errorf("status report for %s: %w", r.ProviderMessageID, ErrContention)
+	return m, changed, nil
 }
