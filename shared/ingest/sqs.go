@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -19,19 +18,19 @@ import (
 // reports the records to redeliver.
 func (s *Service) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	return queue.ProcessFIFO(ctx, s.Log, ev, func(ctx context.Context, rec events.SQSMessage) error {
-		var env queue.Envelope
-		if err := json.Unmarshal([]byte(rec.Body), &env); err != nil {
-			return helpdesk.Errorf(helpdesk.EInvalid, "bad_envelope", "decode envelope: %v", err)
+		env, err := queue.DecodeEnvelope(rec.Body)
+		if err != nil {
+			return err
 		}
 		if env.Kind == queue.KindStatus {
 			var u queue.StatusUpdate
-			if err := json.Unmarshal(env.Payload, &u); err != nil {
-				return helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "decode status update: %v", err)
+			if err := env.Decode(&u); err != nil {
+				return err
 			}
 			received, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
 			return s.ApplyStatus(ctx, &u, received)
 		}
-		m, err := queue.DecodeInbound(rec.Body)
+		m, err := env.Inbound()
 		if err != nil {
 			return err
 		}

@@ -34,9 +34,7 @@ type Tokens interface {
 const graphTries = 3
 
 // sendChat sends a ticket's queued Messenger or WhatsApp messages in order.
-// received is the job's SQS receive count: on the last delivery before the
-// DLQ a message that still cannot go out is marked failed, so the agent
-// sees it (the job still goes to the DLQ for the operator).
+// received is the job's SQS receive count (see retryOrGiveUp).
 func (s *Sender) sendChat(ctx context.Context, job queue.ReplyChat, received int) error {
 	conv, err := s.Store.GetTicket(ctx, job.TicketID)
 	if err != nil {
@@ -81,13 +79,7 @@ func (s *Sender) sendChat(ctx context.Context, job queue.ReplyChat, received int
 			continue
 		}
 		if err != nil {
-			err = fmt.Errorf("chat reply %s: %w", id, err)
-			if received >= s.maxReceives() {
-				if ferr := s.fail(ctx, msg, fmt.Sprintf("not sent after %d deliveries: %v", received, err)); ferr != nil {
-					return errors.Join(err, ferr)
-				}
-			}
-			return err
+			return s.retryOrGiveUp(ctx, msg, received, fmt.Errorf("chat reply %s: %w", id, err))
 		}
 		if err := s.Store.SetMessageStatus(ctx, msg, helpdesk.StatusQueued, helpdesk.StatusSent, providerID, ""); err != nil {
 			return err

@@ -6,7 +6,6 @@ package outbound
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -81,42 +80,48 @@ func (s *Sender) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSE
 }
 
 func (s *Sender) handle(ctx context.Context, body string, received int) error {
-	var env queue.Envelope
-	if err := json.Unmarshal([]byte(body), &env); err != nil {
-		return helpdesk.Errorf(helpdesk.EInvalid, "bad_envelope", "decode outbound job: %v", err)
+	env, err := queue.DecodeEnvelope(body)
+	if err != nil {
+		return err
 	}
 	switch env.Kind {
 	case queue.KindReplyEmail:
-		var job queue.ReplyEmail
-		if err := json.Unmarshal(env.Payload, &job); err != nil {
-			return helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "decode reply job: %v", err)
-		}
-		return s.sendReply(ctx, job)
+		return decodeAnd(env, func(job queue.ReplyEmail) error { return s.sendReply(ctx, job, received) })
 	case queue.KindNotificationEmail:
-		var job queue.NotificationEmail
-		if err := json.Unmarshal(env.Payload, &job); err != nil {
-			return helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "decode notification job: %v", err)
-		}
-		return s.sendNotification(ctx, job)
+		return decodeAnd(env, func(job queue.NotificationEmail) error { return s.sendNotification(ctx, job) })
 	case queue.KindReplyChat:
-		var job queue.ReplyChat
-		if err := json.Unmarshal(env.Payload, &job); err != nil {
-			return helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "decode chat reply job: %v", err)
-		}
-		return s.sendChat(ctx, job, received)
+		return decodeAnd(env, func(job queue.ReplyChat) error { return s.sendChat(ctx, job, received) })
 	case queue.KindConsentPrompt:
-		var job queue.ConsentPrompt
-		if err := json.Unmarshal(env.Payload, &job); err != nil {
-			return helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "decode consent prompt job: %v", err)
-		}
-		return s.sendConsentPrompt(ctx, job)
+		return decodeAnd(env, func(job queue.ConsentPrompt) error { return s.sendConsentPrompt(ctx, job) })
 	}
 	return helpdesk.Errorf(helpdesk.EInvalid, "unknown_kind", "unknown outbound job kind %q", env.Kind)
 }
 
+// decodeAnd decodes a job's payload and hands it to send.
+func decodeAnd[T any](env queue.Envelope, send func(T) error) error {
+	var job T
+	if err := env.Decode(&job); err != nil {
+		return err
+	}
+	return send(job)
+}
+
+// retryOrGiveUp hands a transient failure back to SQS; on the last delivery
+// before the DLQ it first marks the message failed, so the agent sees it
+// (the job still goes to the DLQ for the operator).
+func (s *Sender) retryOrGiveUp(ctx context.Context, m helpdesk.Message, received int, err error) error {
+	if received < s.maxReceives() {
+		return err
+	}
+	if ferr := s.fail(ctx, m, fmt.Sprintf("not sent after %d deliveries: %v", received, err)); ferr != nil {
+		return errors.Join(err, ferr)
+	}
+	return err
+}
+
 // sendReply sends a queued agent reply once: a message no longer queued was
 // sent (or refused) by an earlier delivery of the job.
-func (s *Sender) sendReply(ctx context.Context, job queue.ReplyEmail) error {
+func (s *Sender) sendReply(ctx context.Context, job queue.ReplyEmail, received int) error {
 	conv, err := s.Store.GetTicket(ctx, job.TicketID)
 	if err != nil {
 		return fmt.Errorf("reply %s: %w", job.MessageID, err)
@@ -142,14 +147,14 @@ func (s *Sender) sendReply(ctx context.Context, job queue.ReplyEmail) error {
 		return s.fail(ctx, *msg, "not sendable: "+helpdesk.ErrorMessage(err))
 	}
 	if err != nil {
-		return fmt.Errorf("build reply %s: %w", msg.ID, err) // transient: retried
+		return s.retryOrGiveUp(ctx, *msg, received, fmt.Errorf("build reply %s: %w", msg.ID, err))
 	}
 	out, err := s.SES.SendEmail(ctx, &sesv2.SendEmailInput{Content: &sestypes.EmailContent{Raw: &sestypes.RawMessage{Data: raw}}})
 	if err != nil {
 		if permanent(err) {
 			return s.fail(ctx, *msg, "refused by SES: "+err.Error())
 		}
-		return fmt.Errorf("send reply %s: %w", msg.ID, err)
+		return s.retryOrGiveUp(ctx, *msg, received, fmt.Errorf("send reply %s: %w", msg.ID, err))
 	}
 	providerID := ""
 	if out.MessageId != nil {

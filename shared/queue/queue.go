@@ -135,23 +135,45 @@ func (q *Ingest) EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage)
 // EncodeInbound wraps m in an envelope.
 func EncodeInbound(m *helpdesk.InboundMessage) ([]byte, error) { return Encode(KindInbound, m) }
 
-// DecodeInbound reads an envelope carrying an inbound message and validates it.
-func DecodeInbound(body string) (*helpdesk.InboundMessage, error) {
+// DecodeEnvelope reads the envelope of a queued job; Decode its payload.
+func DecodeEnvelope(body string) (Envelope, error) {
 	var env Envelope
 	if err := json.Unmarshal([]byte(body), &env); err != nil {
-		return nil, helpdesk.Errorf(helpdesk.EInvalid, "bad_envelope", "decode envelope: %v", err)
+		return env, helpdesk.Errorf(helpdesk.EInvalid, "bad_envelope", "decode envelope: %v", err)
 	}
-	if env.Kind != KindInbound {
-		return nil, helpdesk.Errorf(helpdesk.EInvalid, "unknown_kind", "envelope kind %q, want %q", env.Kind, KindInbound)
+	return env, nil
+}
+
+// Decode reads the payload into v.
+func (e Envelope) Decode(v any) error {
+	if err := json.Unmarshal(e.Payload, v); err != nil {
+		return helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "decode %s payload: %v", e.Kind, err)
+	}
+	return nil
+}
+
+// Inbound reads the inbound message an envelope carries and validates it.
+func (e Envelope) Inbound() (*helpdesk.InboundMessage, error) {
+	if e.Kind != KindInbound {
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "unknown_kind", "envelope kind %q, want %q", e.Kind, KindInbound)
 	}
 	var m helpdesk.InboundMessage
-	if err := json.Unmarshal(env.Payload, &m); err != nil {
-		return nil, helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "decode inbound message: %v", err)
+	if err := e.Decode(&m); err != nil {
+		return nil, err
 	}
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
 	return &m, nil
+}
+
+// DecodeInbound reads an envelope carrying an inbound message and validates it.
+func DecodeInbound(body string) (*helpdesk.InboundMessage, error) {
+	env, err := DecodeEnvelope(body)
+	if err != nil {
+		return nil, err
+	}
+	return env.Inbound()
 }
 
 // GroupID is the FIFO message group of m: its channel and sender.
