@@ -83,9 +83,7 @@ func Decide(in Input) Decision {
 		rec.Reason, rec.TeamID = ReasonTeamOnly, team
 		return Decision{TeamID: team, Record: rec}
 	case helpdesk.RouteUsersTeams:
-		if rec.Distribution == "" {
-			rec.Distribution = helpdesk.DistLoadBalanced
-		}
+		rec.Distribution = distribution(rule)
 	case helpdesk.RouteContactOwner:
 		if in.ContactOwnerID == "" {
 			rec.Reason, rec.TeamID = ReasonNoContactOwner, team
@@ -114,7 +112,7 @@ func Decide(in Input) Decision {
 		return Decision{TeamID: team, Record: rec}
 	}
 	var pick helpdesk.Candidate
-	switch rule.Distribution {
+	switch distribution(rule) {
 	case helpdesk.DistRoundRobin:
 		i := in.Slot % int64(len(eligible))
 		if i < 0 {
@@ -123,8 +121,7 @@ func Decide(in Input) Decision {
 		pick, rec.Reason = eligible[i], ReasonRoundRobin
 	case helpdesk.DistRandom:
 		pick, rec.Reason = eligible[in.Rand(len(eligible))], ReasonRandom
-	default: // load balanced is the default distribution
-		rec.Distribution = helpdesk.DistLoadBalanced
+	default:
 		var least []helpdesk.Candidate
 		for _, c := range eligible {
 			switch {
@@ -176,4 +173,15 @@ func teamOf(agentID string, teams []string, members map[string][]string) string 
 		}
 	}
 	return ""
+}
+
+// distribution is how a rule distributes: round robin, random, or load
+// balanced (the default, also for a value this version does not know).
+// Plan and Decide both ask it, so what is read and what is decided agree.
+func distribution(rule helpdesk.RoutingRule) helpdesk.Distribution {
+	switch rule.Distribution {
+	case helpdesk.DistRoundRobin, helpdesk.DistRandom:
+		return rule.Distribution
+	}
+	return helpdesk.DistLoadBalanced
 }

@@ -3,10 +3,11 @@ package routing
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/notify"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
 
@@ -61,7 +62,7 @@ func (r *Router) Plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Tick
 		}
 		in.Agents = agents
 		switch {
-		case ruleKind(rule) == helpdesk.RouteUsersTeams && (rule.Distribution == helpdesk.DistLoadBalanced || rule.Distribution == ""):
+		case ruleKind(rule) == helpdesk.RouteUsersTeams && distribution(rule) == helpdesk.DistLoadBalanced:
 			loads, err := r.Store.Loads(ctx, ids, t.Type, now)
 			if err != nil {
 				return Plan{}, fmt.Errorf("route ticket %s: %w", t.ID, err)
@@ -71,7 +72,7 @@ func (r *Router) Plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Tick
 				in.Loads[id] = l.Count
 			}
 			expect = loads
-		case ruleKind(rule) == helpdesk.RouteUsersTeams && rule.Distribution == helpdesk.DistRoundRobin:
+		case ruleKind(rule) == helpdesk.RouteUsersTeams && distribution(rule) == helpdesk.DistRoundRobin:
 			// One rotation per channel and ticket type.
 			slot, err := r.Store.NextSlot(ctx, ch.ID+"#"+string(t.Type))
 			if err != nil {
@@ -86,7 +87,7 @@ func (r *Router) Plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Tick
 		// The team is told of a new unassigned ticket: read its members'
 		// email preferences.
 		var err error
-		if recipients, err = r.teamAgents(ctx, d.TeamID); err != nil {
+		if recipients, err = r.teamAgents(ctx, d.TeamID, in); err != nil {
 			return Plan{}, fmt.Errorf("route ticket %s: %w", t.ID, err)
 		}
 	}
@@ -100,12 +101,35 @@ func (r *Router) Plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Tick
 	return p, nil
 }
 
-func (r *Router) teamAgents(ctx context.Context, team string) (map[string]helpdesk.Agent, error) {
-	members, err := r.Store.TeamMembers(ctx, []string{team})
-	if err != nil || len(members[team]) == 0 {
-		return nil, err
+// teamAgents returns the team's agents, reading only what the decision
+// did not read already (a users-and-teams rule read the team and its
+// members' profiles to decide).
+func (r *Router) teamAgents(ctx context.Context, team string, in Input) (map[string]helpdesk.Agent, error) {
+	members, ok := in.TeamMembers[team]
+	if !ok {
+		m, err := r.Store.TeamMembers(ctx, []string{team})
+		if err != nil {
+			return nil, err
+		}
+		members = m[team]
 	}
-	return r.Store.GetAgents(ctx, members[team])
+	out := map[string]helpdesk.Agent{}
+	var missing []string
+	for _, id := range members {
+		if a, ok := in.Agents[id]; ok {
+			out[id] = a
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		read, err := r.Store.GetAgents(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, read)
+	}
+	return out, nil
 }
 
 // Apply sets the decision's owner and team on t.
@@ -122,40 +146,17 @@ func (r *Router) records(t *helpdesk.Ticket, d Decision, agents map[string]helpd
 		ID: helpdesk.NewID(), TicketID: t.ID, Kind: helpdesk.ActivityRouted, ActorID: helpdesk.ActorRouter,
 		At: now, To: d.OwnerID, Routing: &rec,
 	}}
-	notify := func(recipient string, kind helpdesk.NotificationKind) helpdesk.Notification {
-		n := helpdesk.Notification{ID: helpdesk.NewID(), Recipient: recipient, Kind: kind, TicketID: t.ID, Subject: t.Subject, At: now}
-		out.Notifications = append(out.Notifications, n)
-		return n
-	}
+	var told notify.Records
 	switch {
 	case d.OwnerID != "":
-		n := notify(helpdesk.AgentRecipient(d.OwnerID), helpdesk.NotifyAssigned)
-		if a := agents[d.OwnerID]; a.Notify.EmailOnAssignment && a.Email != "" {
-			out.Outbox = emailJob(out.Outbox, n, a, fmt.Sprintf("[#%s] assigned to you: %s", t.ID, t.Subject))
+		owner, ok := agents[d.OwnerID]
+		if !ok {
+			owner = helpdesk.Agent{ID: d.OwnerID}
 		}
+		told = notify.Assigned(t, owner, now)
 	case d.TeamID != "":
-		n := notify(helpdesk.TeamRecipient(d.TeamID), helpdesk.NotifyTeamUnassigned)
-		for _, a := range agents {
-			if a.Notify.EmailOnTeamUnassigned && a.Email != "" && a.Active {
-				out.Outbox = emailJob(out.Outbox, n, a, fmt.Sprintf("[#%s] new unassigned ticket for your team: %s", t.ID, t.Subject))
-			}
-		}
+		told = notify.TeamUnassigned(t, d.TeamID, agents, now)
 	}
+	out.Notifications, out.Outbox = told.Notifications, told.Outbox
 	return out
-}
-
-func emailJob(box map[string]string, n helpdesk.Notification, a helpdesk.Agent, subject string) map[string]string {
-	job := queue.NotificationEmail{
-		NotificationID: n.ID, TicketID: n.TicketID, Kind: n.Kind,
-		ToAgentID: a.ID, ToEmail: a.Email, ToName: a.Name, Subject: subject,
-	}
-	body, err := queue.Encode(queue.KindNotificationEmail, job)
-	if err != nil {
-		return box // cannot happen for this plain struct; the in-app record still stands
-	}
-	if box == nil {
-		box = map[string]string{}
-	}
-	box[n.ID+"#"+a.ID] = string(body)
-	return box
 }

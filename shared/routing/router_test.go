@@ -436,6 +436,24 @@ func TestLoadBalancedPicksLeastLoadedEligible(t *testing.T) {
 	if n := len(r.out.emails(t)); n != sent {
 		t.Fatalf("%d emails published, want none (nobody asked for assignment emails)", n-sent)
 	}
+
+	// A distribution this version does not know is load balanced, with the
+	// loads read (not a blind pick among zeros): lb-x 3, lb-y 2, lb-z 2.
+	r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, Distribution: "load-balanced",
+		TeamIDs: []string{"support"}, Skills: []string{"fr"}})
+	res = r.apply()
+	if res.OwnerID != "lb-y" && res.OwnerID != "lb-z" {
+		t.Fatalf("unknown distribution: owner %q, want lb-y or lb-z (fewest open tickets)", res.OwnerID)
+	}
+	_, rec = r.routing(r.conv(res.TicketID))
+	if rec.Distribution != helpdesk.DistLoadBalanced || rec.Reason != routing.ReasonFewestOpen {
+		t.Fatalf("unknown distribution recorded as %+v", rec)
+	}
+	for _, c := range rec.Candidates {
+		if c.AgentID == "lb-x" && c.Load != 3 {
+			t.Fatalf("lb-x load %d in the record, want 3: loads were not read", c.Load)
+		}
+	}
 }
 
 // Nobody eligible: the ticket waits unassigned in the rule's team, the team

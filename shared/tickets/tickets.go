@@ -13,6 +13,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/meta"
+	"github.com/stackdesk/stackdesk/shared/notify"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
@@ -46,8 +47,11 @@ func notMerged(t *helpdesk.Ticket) error {
 }
 
 // Assign gives a ticket to ownerID ("" unassigns) and, when teamID is not
-// empty, to that team. The new owner is notified unless they did it.
+// empty, to that team. The new owner is notified unless they did it (in
+// the app, and by email if they asked: the job is in the ticket's outbox,
+// publish it with outbox.Flush).
 func (s *Service) Assign(ctx context.Context, ticketID, ownerID, teamID, actor string) (helpdesk.Ticket, error) {
+	var owner *helpdesk.Agent
 	if ownerID != "" {
 		a, err := s.Store.GetAgent(ctx, ownerID)
 		if err != nil {
@@ -56,6 +60,7 @@ func (s *Service) Assign(ctx context.Context, ticketID, ownerID, teamID, actor s
 		if !a.Active {
 			return helpdesk.Ticket{}, helpdesk.Errorf(helpdesk.EInvalid, "inactive_user", "user %s is deactivated", ownerID)
 		}
+		owner = &a
 	}
 	return s.Store.UpdateTicket(ctx, ticketID, func(t *helpdesk.Ticket) (store.Change, error) {
 		if err := notMerged(t); err != nil {
@@ -67,26 +72,17 @@ func (s *Service) Assign(ctx context.Context, ticketID, ownerID, teamID, actor s
 		if t.OwnerID == ownerID && t.TeamID == teamID {
 			return store.Change{}, store.ErrNoChange
 		}
-		return s.reassign(t, ownerID, teamID, actor), nil
+		return s.reassign(t, owner, teamID, actor), nil
 	})
 }
 
-// ClaimOnReply makes an agent who replies to an unassigned ticket its owner.
-// It reports whether the agent became the owner.
-func (s *Service) ClaimOnReply(ctx context.Context, ticketID, agentID string) (helpdesk.Ticket, bool, error) {
-	claimed := false
-	t, err := s.Store.UpdateTicket(ctx, ticketID, func(t *helpdesk.Ticket) (store.Change, error) {
-		if t.OwnerID != "" || t.State == helpdesk.StateMerged {
-			claimed = false
-			return store.Change{}, store.ErrNoChange
-		}
-		claimed = true
-		return s.reassign(t, agentID, t.TeamID, agentID), nil
-	})
-	return t, claimed, err
-}
-
-func (s *Service) reassign(t *helpdesk.Ticket, ownerID, teamID, actor string) store.Change {
+// reassign gives t to owner (nil unassigns) and teamID, and tells the owner
+// unless they did it themselves.
+func (s *Service) reassign(t *helpdesk.Ticket, owner *helpdesk.Agent, teamID, actor string) store.Change {
+	ownerID := ""
+	if owner != nil {
+		ownerID = owner.ID
+	}
 	from := t.OwnerID
 	t.OwnerID, t.TeamID = ownerID, teamID
 	t.AssignedAt = time.Time{}
@@ -95,9 +91,9 @@ func (s *Service) reassign(t *helpdesk.Ticket, ownerID, teamID, actor string) st
 		t.AssignedAt, kind = s.Now(), helpdesk.ActivityAssigned
 	}
 	ch := store.Change{Activities: []helpdesk.Activity{s.activity(t, kind, actor, from, ownerID)}}
-	if ownerID != "" && ownerID != actor {
-		ch.Notifications = []helpdesk.Notification{{ID: helpdesk.NewID(), Recipient: helpdesk.AgentRecipient(ownerID),
-			Kind: helpdesk.NotifyAssigned, TicketID: t.ID, Subject: t.Subject, At: s.Now()}}
+	if owner != nil && ownerID != actor {
+		told := notify.Assigned(t, *owner, s.Now())
+		ch.Notifications, ch.Outbox = told.Notifications, told.Outbox
 	}
 	return ch
 }
@@ -229,7 +225,8 @@ func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html strin
 		t.MessageCount++
 		t.Unread = false
 		if t.OwnerID == "" {
-			claim := s.reassign(t, agentID, t.TeamID, agentID)
+			// The replier becomes the owner; nobody else to tell.
+			claim := s.reassign(t, &helpdesk.Agent{ID: agentID}, t.TeamID, agentID)
 			change.Activities = claim.Activities
 		}
 		return change, nil

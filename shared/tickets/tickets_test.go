@@ -10,6 +10,8 @@ import (
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ingest"
+	"github.com/stackdesk/stackdesk/shared/outbox"
+	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/testbed"
@@ -165,16 +167,82 @@ func TestAssignmentMovesTheLoadAndTellsTheNewOwner(t *testing.T) {
 func TestReplyingToAnUnassignedTicketClaimsIt(t *testing.T) {
 	f := newFixture(t)
 	id := f.newTicket(t, "refund")
+	mail := helpdesk.Channel{ID: "email:support@acme.example", Kind: helpdesk.ChannelEmail,
+		Email: &helpdesk.EmailSettings{Address: "support@acme.example"}}
+	if err := f.st.PutChannel(f.ctx, mail); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.UpdateTicket(f.ctx, id, func(tk *helpdesk.Ticket) (store.Change, error) {
+		tk.ChannelID = mail.ID
+		return store.Change{}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.svc.Assign(f.ctx, id, "", "", "ann"); err != nil {
 		t.Fatal(err)
 	}
-	tk, claimed, err := f.svc.ClaimOnReply(f.ctx, id, "bob")
-	if err != nil || !claimed || tk.OwnerID != "bob" {
-		t.Fatalf("claim: %+v %v %v", tk, claimed, err)
+	if _, _, err := f.svc.Reply(f.ctx, id, "bob", "On it.", ""); err != nil {
+		t.Fatal(err)
+	}
+	if tk, _ := f.st.GetTicketHeader(f.ctx, id); tk.OwnerID != "bob" {
+		t.Fatalf("owner after bob replied to the unassigned ticket: %q, want bob", tk.OwnerID)
 	}
 	f.wantLoads(t, 0, 1)
-	if tk, claimed, err := f.svc.ClaimOnReply(f.ctx, id, "ann"); err != nil || claimed || tk.OwnerID != "bob" {
-		t.Fatalf("second claim: %+v %v %v", tk, claimed, err)
+	if _, _, err := f.svc.Reply(f.ctx, id, "ann", "Me too.", ""); err != nil {
+		t.Fatal(err)
+	}
+	if tk, _ := f.st.GetTicketHeader(f.ctx, id); tk.OwnerID != "bob" {
+		t.Fatalf("owner after ann replied to bob's ticket: %q, want bob", tk.OwnerID)
+	}
+}
+
+// A manual assignment tells the new owner in the app and, if they asked
+// for it, by email (a job in the ticket's outbox), exactly as routing does;
+// assigning to oneself tells nobody.
+func TestManualAssignmentNotifiesByEmailWhenAsked(t *testing.T) {
+	f := newFixture(t)
+	id := f.newTicket(t, "broken")
+	if err := f.st.PutAgent(f.ctx, helpdesk.Agent{ID: "bob", Email: "bob@acme.example", Name: "bob", Seat: true, Active: true,
+		Notify: helpdesk.NotifyPrefs{EmailOnAssignment: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := outbox.Flush(f.ctx, f.st, nopOutbox{}, id, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Assign(f.ctx, id, "bob", "", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := f.st.PendingOutbox(f.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []queue.NotificationEmail
+	for _, body := range jobs {
+		env, err := queue.DecodeEnvelope(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n queue.NotificationEmail
+		if env.Kind != queue.KindNotificationEmail || env.Decode(&n) != nil {
+			t.Fatalf("unexpected job %s", body)
+		}
+		got = append(got, n)
+	}
+	if len(got) != 1 || got[0].ToAgentID != "bob" || got[0].ToEmail != "bob@acme.example" || got[0].Kind != helpdesk.NotifyAssigned {
+		t.Fatalf("outbox after assigning to bob: %+v", got)
+	}
+	if n, err := f.st.Notifications(f.ctx, helpdesk.AgentRecipient("bob"), 10); err != nil || len(n) != 1 {
+		t.Fatalf("bob's in-app notifications: %v, %v", n, err)
+	}
+
+	if err := outbox.Flush(f.ctx, f.st, nopOutbox{}, id, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Assign(f.ctx, id, "ann", "", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if jobs, _ := f.st.PendingOutbox(f.ctx, id); len(jobs) != 0 {
+		t.Fatalf("self-assignment queued %d jobs", len(jobs))
 	}
 }
 
