@@ -3,6 +3,7 @@
 package helpdesk
 
 import (
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -80,8 +81,11 @@ func (p Priority) Valid() bool {
 
 // Ticket is one customer request and everything said about it.
 type Ticket struct {
-	ID          string      `dynamodbav:"id" json:"id"`
-	Subject     string      `dynamodbav:"subject" json:"subject"`
+	ID      string `dynamodbav:"id" json:"id"`
+	Subject string `dynamodbav:"subject" json:"subject"`
+	// Description is the start of the first message (DescriptionMax runes),
+	// for ticket lists: the ticket item sits in four indexes and is
+	// rewritten on every change, so it does not carry the whole text.
 	Description string      `dynamodbav:"description,omitempty" json:"description,omitempty"`
 	Pipeline    string      `dynamodbav:"pipeline" json:"pipeline"`
 	Status      string      `dynamodbav:"status" json:"status"`
@@ -313,3 +317,15 @@ type Team struct {
 // NewID returns a time-ordered unique id (UUIDv7): timeline entries and
 // notifications that share a timestamp still sort in the order they were made.
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// DescriptionMax bounds Ticket.Description.
+const DescriptionMax = 280
+
+// Snippet returns text cut to at most max runes, with "…" when cut.
+func Snippet(text string, max int) string {
+	r := []rune(strings.TrimSpace(text))
+	if len(r) <= max {
+		return string(r)
+	}
+	return strings.TrimSpace(string(r[:max-1])) + "…"
+}

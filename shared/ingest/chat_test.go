@@ -381,15 +381,16 @@ func TestDeliveryReportsMoveOutboundMessagesForward(t *testing.T) {
 	if err := d.st.SetMessageStatus(ctx, msg, helpdesk.StatusQueued, helpdesk.StatusSent, "wamid.OUT1", ""); err != nil {
 		t.Fatal(err)
 	}
-	status := func() helpdesk.Message {
+	find := func(id string) helpdesk.Message {
 		for _, m := range d.conv(t, r.TicketID).Messages {
-			if m.ID == msg.ID {
+			if m.ID == id {
 				return m
 			}
 		}
-		t.Fatal("outbound message gone")
+		t.Fatalf("outbound message %s gone", id)
 		return helpdesk.Message{}
 	}
+	status := func() helpdesk.Message { return find(msg.ID) }
 	report := func(st helpdesk.MessageStatus, sec int) *queue.StatusUpdate {
 		return &queue.StatusUpdate{Channel: helpdesk.ChannelWhatsApp, ChannelID: "whatsapp:" + fixturePhone,
 			ProviderMessageID: "wamid.OUT1", Status: st, At: t0.Add(time.Duration(sec) * time.Second)}
@@ -433,13 +434,9 @@ func TestDeliveryReportsMoveOutboundMessagesForward(t *testing.T) {
 	if err := d.svc.ApplyStatus(ctx, u, 1); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range d.conv(t, r.TicketID).Messages {
-		if m.ID == msg2.ID {
-			want := "whatsapp error 131047: Re-engagement message (Message failed to send because more than 24 hours have passed since the customer last replied to this number.)"
-			if m.Status != helpdesk.StatusFailed || m.StatusReason != want {
-				t.Fatalf("failed report: %s %q, want failed %q", m.Status, m.StatusReason, want)
-			}
-		}
+	want := "whatsapp error 131047: Re-engagement message (Message failed to send because more than 24 hours have passed since the customer last replied to this number.)"
+	if m := find(msg2.ID); m.Status != helpdesk.StatusFailed || m.StatusReason != want {
+		t.Fatalf("failed report: %s %q, want failed %q", m.Status, m.StatusReason, want)
 	}
 
 	unknown := report(helpdesk.StatusDelivered, 1)

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -274,13 +273,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	if err := s.create(ctx, nt); err != nil {
 		return Result{}, nil, err
 	}
-	jobs := maps.Clone(nt.Outbox)
-	if nt.Routing != nil {
-		if jobs == nil {
-			jobs = map[string]string{}
-		}
-		maps.Copy(jobs, nt.Routing.Outbox)
-	}
+	jobs := nt.Jobs()
 	return Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket, OwnerID: nt.Ticket.OwnerID}, jobs, nil
 }
 
@@ -511,7 +504,7 @@ func (s *Service) ticket(id string, m *helpdesk.InboundMessage, ch helpdesk.Chan
 		subject = "(no subject)"
 	}
 	return helpdesk.Ticket{
-		ID: id, Subject: subject, Description: m.Text,
+		ID: id, Subject: subject, Description: helpdesk.Snippet(m.Text, helpdesk.DescriptionMax),
 		Pipeline: props.Pipeline, Status: props.Status, State: state,
 		Priority: props.Priority, Category: props.Category,
 		Type: helpdesk.TicketTypeFor(m.Channel), ChannelID: m.ChannelID, ChannelKind: m.Channel,

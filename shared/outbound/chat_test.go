@@ -114,17 +114,7 @@ func (d *chatDesk) deliver(t *testing.T, received string, bodies ...string) even
 
 func (d *chatDesk) message(t *testing.T, ticketID, id string) helpdesk.Message {
 	t.Helper()
-	c, err := d.st.GetTicket(context.Background(), ticketID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range c.Messages {
-		if m.ID == id {
-			return m
-		}
-	}
-	t.Fatalf("message %s not on ticket %s", id, ticketID)
-	return helpdesk.Message{}
+	return storedMessage(t, d.st, ticketID, id)
 }
 
 func jobBody(t *testing.T, jobs map[string]string) string {

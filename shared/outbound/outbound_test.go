@@ -61,6 +61,22 @@ func sentMail(t *testing.T, from string) []string {
 	return out
 }
 
+// storedMessage reads message id of a ticket back, failing if it is not there.
+func storedMessage(t *testing.T, st *store.Store, ticketID, id string) helpdesk.Message {
+	t.Helper()
+	c, err := st.GetTicket(context.Background(), ticketID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range c.Messages {
+		if m.ID == id {
+			return m
+		}
+	}
+	t.Fatalf("message %s not on ticket %s", id, ticketID)
+	return helpdesk.Message{}
+}
+
 func TestAgentReplyThreadsBothWays(t *testing.T) {
 	cfg := testbed.AWS(t, "DYNAMODB", "SESV2", "S3")
 	db, table := testbed.Table(t)
@@ -151,13 +167,8 @@ func TestAgentReplyThreadsBothWays(t *testing.T) {
 	if env.GetHeader("X-Stackdesk-Loop") != "acme" || !strings.Contains(env.GetHeader("Subject"), "[#"+first.TicketID+"]") {
 		t.Errorf("loop header %q, subject %q", env.GetHeader("X-Stackdesk-Loop"), env.GetHeader("Subject"))
 	}
+	stored := storedMessage(t, st, first.TicketID, msg.ID)
 	conv, _ := st.GetTicket(ctx, first.TicketID)
-	var stored helpdesk.Message
-	for _, m := range conv.Messages {
-		if m.ID == msg.ID {
-			stored = m
-		}
-	}
 	if stored.Status != helpdesk.StatusSent || stored.ProviderMessageID == "" || conv.Ticket.OwnerID != "alice" {
 		t.Fatalf("stored reply %+v, owner %q", stored, conv.Ticket.OwnerID)
 	}
@@ -183,11 +194,8 @@ func TestAgentReplyThreadsBothWays(t *testing.T) {
 			t.Fatalf("bounce: %+v %v", r, err)
 		}
 	}
-	conv, _ = st.GetTicket(ctx, first.TicketID)
-	for _, m := range conv.Messages {
-		if m.ID == msg.ID && (m.Status != helpdesk.StatusFailed || !strings.HasPrefix(m.StatusReason, "bounced")) {
-			t.Fatalf("bounced reply recorded as %q (%s)", m.Status, m.StatusReason)
-		}
+	if m := storedMessage(t, st, first.TicketID, msg.ID); m.Status != helpdesk.StatusFailed || !strings.HasPrefix(m.StatusReason, "bounced") {
+		t.Fatalf("bounced reply recorded as %q (%s)", m.Status, m.StatusReason)
 	}
 	if open, _ := st.ListTickets(ctx, helpdesk.StateOpen, 10); len(open) != 1 {
 		t.Fatalf("%d open tickets after the bounce, want 1", len(open))
@@ -223,11 +231,8 @@ func TestRefusedSendIsRecordedOnTheMessage(t *testing.T) {
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("a permanent refusal must not be retried: %+v %v", resp, err)
 	}
-	conv, _ := st.GetTicket(ctx, r.TicketID)
-	for _, m := range conv.Messages {
-		if m.ID == msg.ID && (m.Status != helpdesk.StatusFailed || !strings.Contains(m.StatusReason, "refused by SES")) {
-			t.Fatalf("refused reply recorded as %q (%s)", m.Status, m.StatusReason)
-		}
+	if m := storedMessage(t, st, r.TicketID, msg.ID); m.Status != helpdesk.StatusFailed || !strings.Contains(m.StatusReason, "refused by SES") {
+		t.Fatalf("refused reply recorded as %q (%s)", m.Status, m.StatusReason)
 	}
 	// Bad jobs are reported for redelivery (and reach the DLQ), never dropped silently.
 	resp, _ = sender.HandleSQS(ctx, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "bad", Body: `{"kind":"fax"}`}}})

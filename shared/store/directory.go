@@ -82,11 +82,6 @@ func (s *Store) PutAgent(ctx context.Context, a helpdesk.Agent) error {
 	return s.putEntity(ctx, keyAttrs{PK: agentPK(a.ID), SK: skAgent, GSI3PK: "AGENTS", GSI3SK: a.Name + "#" + a.ID}, a)
 }
 
-// GetTeam reads a team.
-func (s *Store) GetTeam(ctx context.Context, id string) (helpdesk.Team, error) {
-	return getEntity[helpdesk.Team](ctx, s, "team", id, teamPK(id), skTeam)
-}
-
 // PutTeam creates or replaces a team.
 func (s *Store) PutTeam(ctx context.Context, t helpdesk.Team) error {
 	return s.putEntity(ctx, keyAttrs{PK: teamPK(t.ID), SK: skTeam, GSI3PK: "TEAMS", GSI3SK: t.Name + "#" + t.ID}, t)

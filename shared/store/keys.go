@@ -31,22 +31,11 @@ import (
 
 // Attribute and index names, as declared in template.yaml.
 const (
-	attrPK     = "PK"
-	attrSK     = "SK"
-	attrGSI1PK = "GSI1PK"
-	attrGSI1SK = "GSI1SK"
-	attrGSI2PK = "GSI2PK"
-	attrGSI2SK = "GSI2SK"
-	attrGSI3PK = "GSI3PK"
-	attrGSI3SK = "GSI3SK"
-	attrGSI4PK = "GSI4PK"
-	attrGSI4SK = "GSI4SK"
-	attrTTL    = "expiresAt"
+	attrPK = "PK"
+	attrSK = "SK"
 
-	IndexOwner   = "GSI1"
-	IndexTeam    = "GSI2"
-	IndexList    = "GSI3"
-	IndexContact = "GSI4"
+	IndexOwner = "GSI1"
+	IndexList  = "GSI3"
 )
 
 const (

@@ -265,6 +265,9 @@ func (s *Store) MergeTickets(ctx context.Context, primaryID, secondaryID string,
 		np.MergedFrom = append(append([]string(nil), p.MergedFrom...), secondaryID)
 		np.MessageCount += sec.MessageCount
 		np.ThreadKeys = append(append([]string(nil), p.ThreadKeys...), sec.ThreadKeys...)
+		// The secondary's customers become participants of the primary, so
+		// quoting either ticket number still threads their mail.
+		np.Participants = distinct(append(append([]string(nil), p.Participants...), sec.Participants...))
 		np.Version, np.UpdatedAt = p.Version+1, now
 		np.keyAttrs = ticketKeys(&np.Ticket)
 		ns.State, ns.MergedInto = helpdesk.StateMerged, primaryID

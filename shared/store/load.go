@@ -148,24 +148,11 @@ func (s *Store) addLoadUpdates(b *txBuilder, changes []loadChange, expect map[st
 // The atomic counter gives every concurrent router its own slot, so turns
 // are neither skipped nor taken twice.
 func (s *Store) NextSlot(ctx context.Context, rotation string) (int64, error) {
-	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 &s.table,
-		Key:                       itemKey(counterPK("rr#"+rotation), skCounter),
-		UpdateExpression:          aws.String("ADD #v :one"),
-		ExpressionAttributeNames:  map[string]string{"#v": "value"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
-		ReturnValues:              types.ReturnValueUpdatedNew,
-	})
+	n, err := s.increment(ctx, "rr#"+rotation)
 	if err != nil {
-		return 0, fmt.Errorf("round robin %s: %w", rotation, translate(err))
-	}
-	var v struct {
-		Value int64 `dynamodbav:"value"`
-	}
-	if err := attributevalue.UnmarshalMap(out.Attributes, &v); err != nil {
 		return 0, fmt.Errorf("round robin %s: %w", rotation, err)
 	}
-	return v.Value - 1, nil
+	return n - 1, nil
 }
 
 // GetAgents reads agent profiles; unknown ids are absent from the result.

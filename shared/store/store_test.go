@@ -121,12 +121,12 @@ func TestAppendMessageIsIdempotentAndBumpsTicket(t *testing.T) {
 	tk, msg := newTicket("1", "c1")
 	c := helpdesk.Contact{ID: "c1", Email: "ann@example.com", CreatedAt: t0}
 	if err := s.CreateTicket(ctx, store.NewTicket{Ticket: tk, Message: msg, NewContact: &c,
-		ContactKey: "email#ann@example.com", ThreadKeys: []string{"thread-a"}, DedupeKey: "d1"}); err != nil {
-		t.Fatal(err)
+		ContactKey: "email#ann@example.com", ThreadKeys: []string{"thread-a", "thread-a"}, DedupeKey: "d1"}); err != nil {
+		t.Fatalf("a key named twice must be written once: %v", err)
 	}
 	later := t0.Add(time.Hour)
 	reply := helpdesk.Message{ID: "m-2", TicketID: "1", Direction: helpdesk.Inbound, Text: "Still burning", CreatedAt: later}
-	nm := store.NewMessage{TicketID: "1", Message: reply, ThreadKeys: []string{"thread-a", "thread-c"}, DedupeKey: "d2"}
+	nm := store.NewMessage{TicketID: "1", Message: reply, ThreadKeys: []string{"thread-c", "thread-a", "thread-c"}, DedupeKey: "d2"}
 	if err := s.AppendMessage(ctx, nm); err != nil {
 		t.Fatal(err)
 	}

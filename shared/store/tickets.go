@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,6 +117,20 @@ type Routing struct {
 	ExpectLoads map[string]Load
 }
 
+// Jobs are the queue jobs the ticket is created with, in its outbox: its
+// own (automatic replies) and the routing decision's (notifications).
+func (nt NewTicket) Jobs() map[string]string {
+	if nt.Routing == nil || len(nt.Routing.Outbox) == 0 {
+		return nt.Outbox
+	}
+	jobs := maps.Clone(nt.Outbox)
+	if jobs == nil {
+		jobs = map[string]string{}
+	}
+	maps.Copy(jobs, nt.Routing.Outbox)
+	return jobs
+}
+
 // CreateTicket writes a ticket, its first message, its thread keys, its dedupe
 // record and (if new) its contact atomically. A lost race is reported as
 // ErrDuplicate, ErrThreadTaken, ErrContactTaken or ErrContention.
@@ -125,14 +140,9 @@ func (s *Store) CreateTicket(ctx context.Context, nt NewTicket) error {
 		return fmt.Errorf("create ticket: id, dedupe key (and a new contact's key) are required")
 	}
 	var b txBuilder
+	nt.ThreadKeys = distinct(nt.ThreadKeys)
 	ti := ticketItem{keyAttrs: ticketKeys(&t), Ticket: t, ThreadKeys: nt.ThreadKeys}
-	if nt.Routing != nil || nt.Outbox != nil {
-		ti.Outbox = map[string]string{}
-		maps.Copy(ti.Outbox, nt.Outbox)
-		if nt.Routing != nil {
-			maps.Copy(ti.Outbox, nt.Routing.Outbox)
-		}
-	}
+	ti.Outbox = nt.Jobs()
 	b.putNew(ti)
 	for _, m := range append([]helpdesk.Message{nt.Message}, nt.Replies...) {
 		b.putNew(messageItem{keyAttrs: keyAttrs{PK: ticketPK(t.ID), SK: messageSK(m.CreatedAt, m.ID)}, Message: m})
@@ -199,6 +209,7 @@ type NewMessage struct {
 // dedupe record, and bumps the ticket's counters, atomically.
 func (s *Store) AppendMessage(ctx context.Context, nm NewMessage) error {
 	m := nm.Message
+	nm.ThreadKeys = distinct(nm.ThreadKeys)
 	var b txBuilder
 	b.putNew(messageItem{keyAttrs: keyAttrs{PK: ticketPK(nm.TicketID), SK: messageSK(m.CreatedAt, m.ID)}, Message: m})
 	dedupeAt := b.putNew(s.dedupe(nm.DedupeKey, nm.TicketID, m.ID))
@@ -298,28 +309,34 @@ func (s *Store) FindThread(ctx context.Context, keys []string) (ticketID, key st
 // NextTicketNumber allocates the tenant's next ticket number. A number taken
 // by a transaction that then loses a race is skipped, never reused.
 func (s *Store) NextTicketNumber(ctx context.Context) (string, error) {
-	expr, err := expression.NewBuilder().WithUpdate(expression.Add(expression.Name("value"), expression.Value(1))).Build()
+	n, err := s.increment(ctx, "tickets")
 	if err != nil {
 		return "", fmt.Errorf("next ticket number: %w", err)
 	}
+	return ticketID(n), nil
+}
+
+// increment adds one to the counter name and returns the new value
+// (atomic: concurrent callers each get their own value).
+func (s *Store) increment(ctx context.Context, name string) (int64, error) {
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,
-		Key:                       itemKey(counterPK("tickets"), skCounter),
-		UpdateExpression:          expr.Update(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
+		Key:                       itemKey(counterPK(name), skCounter),
+		UpdateExpression:          aws.String("ADD #v :one"),
+		ExpressionAttributeNames:  map[string]string{"#v": "value"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}},
 		ReturnValues:              types.ReturnValueUpdatedNew,
 	})
 	if err != nil {
-		return "", fmt.Errorf("next ticket number: %w", translate(err))
+		return 0, translate(err)
 	}
 	var v struct {
 		Value int64 `dynamodbav:"value"`
 	}
 	if err := attributevalue.UnmarshalMap(out.Attributes, &v); err != nil {
-		return "", fmt.Errorf("next ticket number: %w", err)
+		return 0, err
 	}
-	return ticketID(v.Value), nil
+	return v.Value, nil
 }
 
 // Conversation is a ticket with its messages and its timeline, in time order.
@@ -391,4 +408,13 @@ func (s *Store) ListTickets(ctx context.Context, state helpdesk.State, limit int
 		return nil, fmt.Errorf("decode %s tickets: %w", state, err)
 	}
 	return tickets, nil
+}
+
+// distinct drops repeated keys: a mail may name one id twice (In-Reply-To
+// and References, or its own Message-ID), and DynamoDB refuses a
+// transaction that writes one item twice, or a string set with duplicates.
+func distinct(keys []string) []string {
+	out := slices.Clone(keys)
+	slices.Sort(out)
+	return slices.Compact(out)
 }

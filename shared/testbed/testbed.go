@@ -97,20 +97,3 @@ func Table(t testing.TB) (*dynamodb.Client, string) {
 	t.Cleanup(func() { _, _ = db.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &name}) })
 	return db, name
 }
-
-// Stack creates a fresh table, queues and buckets from the template.
-func Stack(t testing.TB) (emulate.Clients, *emulate.Stack) {
-	t.Helper()
-	cfg := AWS(t, "DYNAMODB", "SQS", "S3")
-	c := emulate.NewClients(cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	st, err := emulate.Provision(ctx, c, Template(t), Name(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = c.DynamoDB.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: &st.TableName})
-	})
-	return c, st
-}

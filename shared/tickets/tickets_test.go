@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -349,9 +350,18 @@ func TestMergeKeepsProvenanceAndRoutesLaterRepliesToThePrimary(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.wantLoads(t, 1, 1)
+	if _, err := f.st.UpdateTicket(f.ctx, secondary, func(tk *helpdesk.Ticket) (store.Change, error) {
+		tk.Participants = append(tk.Participants, "email#cc@example.com")
+		return store.Change{}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	p, err := f.svc.Merge(f.ctx, primary, secondary, "ann")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !slices.Contains(p.Participants, "email#cc@example.com") || !slices.Contains(p.Participants, "email#customer@example.com") {
+		t.Fatalf("primary participants %v: want the secondary's too (they may quote either number)", p.Participants)
 	}
 	if len(p.MergedFrom) != 1 || p.MergedFrom[0] != secondary || p.MessageCount != 2 || p.OwnerID != "ann" {
 		t.Fatalf("primary = %+v", p)

@@ -80,11 +80,11 @@ func (o Options) withDefaults() Options {
 type Kind string
 
 const (
-	KindNormal    Kind = "normal"
-	KindAutoReply Kind = "auto_reply"
-	KindBounce    Kind = "bounce"
-	KindBulk      Kind = "bulk"
-	KindLoop      Kind = "loop"
+	KindNormal    Kind = helpdesk.EmailNormal
+	KindAutoReply Kind = helpdesk.EmailAutoReply
+	KindBounce    Kind = helpdesk.EmailBounce
+	KindBulk      Kind = helpdesk.EmailBulk
+	KindLoop      Kind = helpdesk.EmailLoop
 )
 
 // Forward describes a detected forward.
