@@ -20,6 +20,7 @@ WITH_EMULATORS := up=$$($(EMULATORS) status | grep -c ': up' || true); $(EMULATO
 FUNCTIONS := FormWebhookFunction:form-webhook MessengerWebhookFunction:meta-webhook WhatsAppWebhookFunction:meta-webhook RouterFunction:router EmailInboundFunction:email-inbound OutboundFunction:outbound
 
 GO_LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
+# Output per SAM logical id (meta-webhook is built for two functions).
 ARTIFACTS_DIR ?= bin/$(1)
 
 .PHONY: help
@@ -45,14 +46,17 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 20s)
 	    echo "== $$t $$f"; go test -run '^$$' -fuzz "^$$f$$" -fuzztime $${FUZZTIME:-20s} ./$$t || exit 1; \
 	  done; done
 
-.PHONY: lint
-lint: ## gofmt, go vet, cfn-lint
+.PHONY: vet
+vet: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1; }
 	go vet ./...
+
+.PHONY: lint
+lint: vet ## gofmt, go vet, cfn-lint
 	cfn-lint template.yaml
 
 .PHONY: validate
-validate: lint ## cfn-lint and sam validate --lint
+validate: vet ## gofmt, go vet and sam validate --lint (which runs cfn-lint)
 	@command -v sam >/dev/null || $(EMULATORS) install
 	sam validate --lint --region $(AWS_REGION)
 
@@ -68,7 +72,7 @@ functions: $(foreach f,$(FUNCTIONS),build-$(firstword $(subst :, ,$(f)))) ## bui
 # One recipe builds every function: a static linux/arm64 bootstrap.
 define build_function
 build-$(1):
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build $(GO_LAMBDA_FLAGS) -o $$(call ARTIFACTS_DIR,$(2))/bootstrap ./functions/$(2)
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build $(GO_LAMBDA_FLAGS) -o $$(call ARTIFACTS_DIR,$(1))/bootstrap ./functions/$(2)
 endef
 $(foreach f,$(FUNCTIONS),$(eval $(call build_function,$(firstword $(subst :, ,$(f))),$(lastword $(subst :, ,$(f))))))
 

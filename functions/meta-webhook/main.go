@@ -17,12 +17,13 @@ import (
 	"github.com/stackdesk/stackdesk/shared/boot"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/secrets"
 	"github.com/stackdesk/stackdesk/shared/webhooks"
 )
 
 type config struct {
 	boot.Common
-	boot.Meta
+	secrets.MetaConfig
 	Product        string `env:"META_PRODUCT,required"`
 	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
 }
@@ -38,7 +39,7 @@ func main() {
 	}
 	hook := &webhooks.Meta{
 		Kind:    kind,
-		Secrets: cfg.Secrets(awsCfg),
+		Secrets: cfg.MetaSource(awsCfg),
 		Queue:   &queue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
 		Log:     log,
 	}

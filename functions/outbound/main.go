@@ -12,13 +12,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/stackdesk/stackdesk/shared/boot"
+	"github.com/stackdesk/stackdesk/shared/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/outbound"
+	"github.com/stackdesk/stackdesk/shared/secrets"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
 
 type config struct {
 	boot.Common
-	boot.Meta // Messenger and WhatsApp through the Graph API
+	secrets.MetaConfig
+	graphapi.Config // Messenger and WhatsApp
 	// ReplyTokenSecret signs the reply-to address of every reply.
 	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
 	MailBucket       string `env:"MAIL_BUCKET,required"`
@@ -38,8 +41,8 @@ func main() {
 		TokenSecret: []byte(cfg.ReplyTokenSecret),
 		Now:         time.Now,
 		Log:         log,
-		Graph:       cfg.Graph(),
-		Tokens:      cfg.Secrets(awsCfg),
+		Graph:       cfg.Client(),
+		Tokens:      cfg.MetaSource(awsCfg),
 	}
 	lambda.Start(s.HandleSQS)
 }

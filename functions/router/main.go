@@ -16,15 +16,18 @@ import (
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ingest"
 	"github.com/stackdesk/stackdesk/shared/media"
+	"github.com/stackdesk/stackdesk/shared/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/routing"
+	"github.com/stackdesk/stackdesk/shared/secrets"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
 type config struct {
 	boot.Common
-	boot.Meta               // Messenger and WhatsApp through the Graph API
+	secrets.MetaConfig
+	graphapi.Config         // Messenger and WhatsApp
 	OutboundQueueURL string `env:"OUTBOUND_QUEUE_URL,required"`
 	// ReplyTokenSecret verifies the signed reply-to addresses of our mail.
 	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
@@ -38,7 +41,7 @@ func main() {
 	awsCfg, log := boot.Init(ctx, &cfg)
 
 	st := store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
-	tokens := cfg.Secrets(awsCfg)
+	tokens := cfg.MetaSource(awsCfg)
 	svc := &ingest.Service{
 		Store:     st,
 		Threader:  threading.ByChannel([]byte(cfg.ReplyTokenSecret)),
@@ -48,7 +51,7 @@ func main() {
 		Router:    &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN},
 		Outbound:  &queue.Outbound{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.OutboundQueueURL},
 		Media: &media.WhatsApp{
-			Graph: cfg.Graph(), Tokens: tokens,
+			Graph: cfg.Client(), Tokens: tokens,
 			Files: s3.NewFromConfig(awsCfg), Bucket: cfg.MailBucket, Log: log,
 		},
 	}

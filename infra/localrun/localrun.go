@@ -56,10 +56,6 @@ type Config struct {
 	// receive whose response is lost on the way (the records stay hidden)
 	// costs seconds rather than the queue's 180 s. Zero keeps the queue's.
 	VisibilityTimeout time.Duration
-	// GraphAddr is where the fake Graph API listens (loopback; default
-	// 127.0.0.1:0, any free port). Messenger and WhatsApp sends, and
-	// WhatsApp media downloads, go there.
-	GraphAddr string
 }
 
 // Runner is a running local stack.
@@ -96,10 +92,9 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	}
 	db := store.New(clients.DynamoDB, st.TableName)
 	fake := graphfake.New()
-	if cfg.GraphAddr == "" {
-		cfg.GraphAddr = "127.0.0.1:0"
-	}
-	graphURL, graphStop, err := fake.Listen(cfg.GraphAddr)
+	// Messenger and WhatsApp sends and WhatsApp media downloads go to a
+	// fake Graph API on a free loopback port.
+	graphURL, graphStop, err := fake.Listen("127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("fake Graph API: %w", err)
 	}
@@ -119,7 +114,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		Store: db,
 		Forms: &webhooks.Forms{
 			Channels:  db,
-			Queue:     &queue.Ingest{Client: clients.SQS, QueueURL: st.QueueURLs["IngestQueue"]},
+			Queue:     ingestQueue,
 			Pipelines: helpdesk.DefaultPipelines(),
 			Now:       time.Now,
 			NewID:     uuid.NewString,
@@ -138,7 +133,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		},
 		Mail: &mailin.Handler{
 			S3: clients.S3, Channels: db, Tenant: cfg.Tenant, Bucket: st.Buckets["MailBucket"], Prefix: "inbound/", Log: cfg.Log,
-			Queue: &queue.Ingest{Client: clients.SQS, QueueURL: st.QueueURLs["IngestQueue"]},
+			Queue: ingestQueue,
 		},
 		sqs: clients.SQS,
 		s3:  clients.S3,

@@ -18,6 +18,7 @@ import (
 type Demo struct {
 	FormChannelID   string // unsigned: curl can post to it as is
 	EmailAddress    string // the team address of the email channel
+	SalesAddress    string // a second team address (one mail to both is one message)
 	SignedChannelID string // HMAC-signed with SignedSecret
 	SignedSecret    string
 	TeamID          string
@@ -41,7 +42,7 @@ const (
 func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 	now := time.Now().UTC()
 	d := Demo{FormChannelID: "contact-form", SignedChannelID: "signed-form", SignedSecret: "demo-secret", TeamID: "support",
-		EmailAddress: "support@acme.example",
+		EmailAddress: "support@acme.example", SalesAddress: "sales@acme.example",
 		// The ids of Meta's documented sample payloads (shared/meta/testdata),
 		// so those payloads can be posted to the local stack as they are.
 		PageID: "106907411778215", PhoneNumberID: "106540352242922",
@@ -73,6 +74,8 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 		{ID: mailin.ChannelID(d.EmailAddress), Kind: helpdesk.ChannelEmail, Name: "Support email", Defaults: defaults, Routing: routing,
 			Email: &helpdesk.EmailSettings{Address: d.EmailAddress, CompanyName: "Acme Support", FromMode: "agent_and_company",
 				Signature: "-- \n{{full_name}}, Acme Support"}, CreatedAt: now},
+		{ID: mailin.ChannelID(d.SalesAddress), Kind: helpdesk.ChannelEmail, Name: "Sales email", Defaults: defaults, Routing: routing,
+			Email: &helpdesk.EmailSettings{Address: d.SalesAddress, CompanyName: "Acme Sales", FromMode: "company_only"}, CreatedAt: now},
 		{ID: "messenger:" + d.PageID, Kind: helpdesk.ChannelMessenger, Name: "Acme on Facebook", Defaults: defaults, Routing: routing,
 			Messenger: &helpdesk.MessengerSettings{PageID: d.PageID, Greeting: "Hi! Thanks for contacting Acme.",
 				InstantReply: "We got your message; an agent will answer shortly.", Consent: helpdesk.ConsentImplicit,

@@ -141,7 +141,12 @@ func (h *Handler) handle(ctx context.Context, ses events.SimpleEmailService) err
 		return err
 	}
 	for _, r := range p.Rejected {
+		// Listed on the message with why, so the agent knows a file is missing.
 		log.WarnContext(ctx, "attachment dropped", "name", r.Name, "reason", r.Reason)
+		m.Attachments = append(m.Attachments, helpdesk.Attachment{Name: r.Name, Size: r.Size, Note: "not stored: " + r.Reason})
+	}
+	if len(p.Warnings) > 0 {
+		log.WarnContext(ctx, "damaged mail", "warnings", p.Warnings)
 	}
 	if err := h.Queue.EnqueueInbound(ctx, m); err != nil {
 		return err

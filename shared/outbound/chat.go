@@ -168,16 +168,6 @@ func (s *Sender) sendGraph(ctx context.Context, channelID string, send graphSend
 	return "", fmt.Errorf("gave up after %d tries: %w", graphTries, last)
 }
 
-// DefaultMaxReceives is the outbound queue's maxReceiveCount in template.yaml.
-const DefaultMaxReceives = 5
-
-func (s *Sender) maxReceives() int {
-	if s.MaxReceives > 0 {
-		return s.MaxReceives
-	}
-	return DefaultMaxReceives
-}
-
 func (s *Sender) graphBackoff() time.Duration {
 	if s.GraphBackoff > 0 {
 		return s.GraphBackoff

@@ -30,6 +30,7 @@ import (
 // Store is what sending needs from the table.
 type Store interface {
 	GetTicket(ctx context.Context, id string) (store.Conversation, error)
+	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
 	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 	GetAgent(ctx context.Context, id string) (helpdesk.Agent, error)
 	GetContact(ctx context.Context, id string) (helpdesk.Contact, error)
@@ -61,8 +62,6 @@ type Sender struct {
 	Tokens Tokens
 	// GraphBackoff is the base delay between retries of a Graph API call.
 	GraphBackoff time.Duration
-	// MaxReceives is the outbound queue's maxReceiveCount (DefaultMaxReceives).
-	MaxReceives int
 }
 
 // HandleSQS sends each job of a batch and reports the ones to retry.
@@ -106,11 +105,16 @@ func decodeAnd[T any](env queue.Envelope, send func(T) error) error {
 	return send(job)
 }
 
+// MaxReceives is the outbound queue's maxReceiveCount in template.yaml
+// (a test holds the two equal): the delivery after which SQS moves a job
+// to the DLQ.
+const MaxReceives = 5
+
 // retryOrGiveUp hands a transient failure back to SQS; on the last delivery
 // before the DLQ it first marks the message failed, so the agent sees it
 // (the job still goes to the DLQ for the operator).
 func (s *Sender) retryOrGiveUp(ctx context.Context, m helpdesk.Message, received int, err error) error {
-	if received < s.maxReceives() {
+	if received < MaxReceives {
 		return err
 	}
 	if ferr := s.fail(ctx, m, fmt.Sprintf("not sent after %d deliveries: %v", received, err)); ferr != nil {
@@ -242,13 +246,12 @@ func (s *Sender) buildReply(ctx context.Context, t helpdesk.Ticket, m helpdesk.M
 	if err != nil {
 		return nil, err
 	}
-	_, domain, _ := strings.Cut(ch.Email.Address, "@")
 	return mail.Build(mail.Reply{
 		Attachments: atts,
 		Tenant:      s.Tenant, TeamAddress: ch.Email.Address, CompanyName: ch.Email.CompanyName,
 		FromMode: mail.FromMode(ch.Email.FromMode), AgentFullName: agent.Name, Signature: ch.Email.Signature,
 		ReplyTo: replyTo, To: []mail.Address{{Name: contact.Name, Address: contact.Email}},
-		Subject: t.Subject, TicketID: t.ID, MessageID: mail.NewMessageID(domain, strings.TrimSuffix(m.EmailMessageID, "@"+domain)),
+		Subject: t.Subject, TicketID: t.ID, MessageID: "<" + m.EmailMessageID + ">", // as tickets.Reply registered it
 		InReplyTo: inReplyTo, References: refs, Text: m.Text, HTML: m.HTML, Date: m.CreatedAt,
 	})
 }
@@ -256,11 +259,11 @@ func (s *Sender) buildReply(ctx context.Context, t helpdesk.Ticket, m helpdesk.M
 // sendNotification emails an agent about a notification; it carries no state
 // to update, so a redelivered job may email twice (rare; never to customers).
 func (s *Sender) sendNotification(ctx context.Context, job queue.NotificationEmail) error {
-	conv, err := s.Store.GetTicket(ctx, job.TicketID)
+	t, err := s.Store.GetTicketHeader(ctx, job.TicketID)
 	if err != nil {
 		return fmt.Errorf("notification %s: %w", job.NotificationID, err)
 	}
-	ch, err := s.Store.GetChannel(ctx, conv.Ticket.ChannelID)
+	ch, err := s.Store.GetChannel(ctx, t.ChannelID)
 	from, company := "", ""
 	if err == nil && ch.Email != nil {
 		from, company = ch.Email.Address, ch.Email.CompanyName
@@ -272,7 +275,7 @@ func (s *Sender) sendNotification(ctx context.Context, job queue.NotificationEma
 	_, domain, _ := strings.Cut(from, "@")
 	raw, err := mail.BuildNotification(mail.Notification{
 		To: mail.Address{Name: job.ToName, Address: job.ToEmail}, Subject: job.Subject,
-		Text:        fmt.Sprintf("%s\n\nTicket #%s: %s\n", job.Subject, job.TicketID, conv.Ticket.Subject),
+		Text:        fmt.Sprintf("%s\n\nTicket #%s: %s\n", job.Subject, job.TicketID, t.Subject),
 		TeamAddress: from, CompanyName: company, MessageID: mail.NewMessageID(domain, "n-"+job.NotificationID),
 		Date: s.Now(), Tenant: s.Tenant,
 	})

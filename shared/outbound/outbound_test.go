@@ -247,3 +247,21 @@ func addrOf(header string) string {
 	}
 	return strings.TrimSpace(header)
 }
+
+// retryOrGiveUp marks a message failed on the delivery SQS will not repeat:
+// that is the template's maxReceiveCount, so the two must agree.
+func TestMaxReceivesIsTheTemplates(t *testing.T) {
+	qs, err := testbed.Template(t).Queues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		if q.LogicalID == "OutboundQueue" {
+			if q.MaxReceiveCount != outbound.MaxReceives {
+				t.Fatalf("OutboundQueue maxReceiveCount %d, outbound.MaxReceives %d", q.MaxReceiveCount, outbound.MaxReceives)
+			}
+			return
+		}
+	}
+	t.Fatal("no OutboundQueue in template.yaml")
+}

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -113,4 +114,15 @@ func (s *MetaSource) now() time.Time {
 		return s.Now()
 	}
 	return time.Now()
+}
+
+// MetaConfig is the environment of a function that reads the Meta secret;
+// embed it in the function's config struct.
+type MetaConfig struct {
+	MetaSecretARN string `env:"META_SECRET_ARN,required"`
+}
+
+// MetaSource reads the secret MetaSecretARN names (cached).
+func (c *MetaConfig) MetaSource(cfg aws.Config) *MetaSource {
+	return &MetaSource{Client: secretsmanager.NewFromConfig(cfg), SecretID: c.MetaSecretARN}
 }

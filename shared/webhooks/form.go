@@ -9,8 +9,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -80,13 +78,9 @@ func (f *Forms) accept(r *http.Request) (*helpdesk.InboundMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxFormBody))
+	body, err := readCapped(r, MaxFormBody)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, helpdesk.Errorf(helpdesk.ETooLarge, "body_too_large", "the body is over %d bytes", MaxFormBody)
-		}
-		return nil, helpdesk.Errorf(helpdesk.EInvalid, "unreadable_body", "could not read the body: %v", err)
+		return nil, err
 	}
 	if err := authenticate(ch.Form, r, body); err != nil {
 		return nil, err

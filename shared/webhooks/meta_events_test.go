@@ -3,8 +3,6 @@ package webhooks
 import (
 	"context"
 	"io"
-	"log/slog"
-	"net/http"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -33,11 +31,8 @@ func TestMetaSampleEvents(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			q := &fakeMetaQueue{}
-			h := &Meta{Kind: tc.kind, Secrets: fakeMetaSecrets{app: "demo-meta-app-secret", verify: "demo-verify-token"}, Queue: q,
-				Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-			mux := http.NewServeMux()
-			h.Register(mux)
-			resp, err := httpadapter.NewV2(mux).ProxyWithContext(context.Background(), readEvent[events.APIGatewayV2HTTPRequest](t, tc.file))
+			h := newMetaHandler(tc.kind, fakeMetaSecrets{app: "demo-meta-app-secret", verify: "demo-verify-token"}, q, io.Discard)
+			resp, err := httpadapter.NewV2(h).ProxyWithContext(context.Background(), readEvent[events.APIGatewayV2HTTPRequest](t, tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
