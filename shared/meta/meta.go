@@ -45,34 +45,51 @@ func VerifySubscription(query url.Values, verifyToken string) (challenge string,
 }
 
 // VerifySignature checks header, the value of X-Hub-Signature-256
-// ("sha256=<hex>"), against the HMAC-SHA256 of body keyed with appSecret.
-// A missing header, or a SHA-1 ("sha1=...") value only, is
-// EUnauthorised/signature_missing; anything that does not match is
-// EUnauthorised/signature_invalid. An empty appSecret is a configuration
-// fault: EInternal/app_secret_missing.
+// ("sha256=<hex>"), against the HMAC-SHA256 of body keyed with appSecret
+// (see VerifyHMAC for the errors).
 func VerifySignature(appSecret string, header string, body []byte) error {
-	if appSecret == "" {
-		return helpdesk.Errorf(helpdesk.EInternal, "app_secret_missing", "no app secret configured")
+	return VerifyHMAC(appSecret, SignatureHeader, header, body)
+}
+
+// VerifyHMAC checks value, the "sha256=<hex>" found in header name, against
+// the HMAC-SHA256 of body keyed with secret, in constant time. Meta's
+// scheme; the form webhook uses it under its own header. A missing value,
+// or a SHA-1 ("sha1=...") one, is EUnauthorised/signature_missing; anything
+// that does not match is EUnauthorised/signature_invalid. An empty secret
+// is a configuration fault: EInternal/secret_missing.
+func VerifyHMAC(secret, name, value string, body []byte) error {
+	if secret == "" {
+		return helpdesk.Errorf(helpdesk.EInternal, "secret_missing", "no signing secret configured")
 	}
-	h := strings.TrimSpace(header)
+	h := strings.TrimSpace(value)
 	if h == "" {
-		return helpdesk.Errorf(helpdesk.EUnauthorised, "signature_missing", "missing %s header", SignatureHeader)
+		return helpdesk.Errorf(helpdesk.EUnauthorised, "signature_missing", "missing %s header", name)
 	}
 	const prefix = "sha256="
 	if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
 		if len(h) >= 5 && strings.EqualFold(h[:5], "sha1=") {
-			return helpdesk.Errorf(helpdesk.EUnauthorised, "signature_missing", "only a SHA-1 signature was sent; %s is required", SignatureHeader)
+			return helpdesk.Errorf(helpdesk.EUnauthorised, "signature_missing", "only a SHA-1 signature was sent; %s: sha256=<hex> is required", name)
 		}
-		return helpdesk.Errorf(helpdesk.EUnauthorised, "signature_invalid", "signature is not sha256=<hex>")
+		return helpdesk.Errorf(helpdesk.EUnauthorised, "signature_invalid", "%s is not sha256=<hex>", name)
 	}
 	got, err := hex.DecodeString(h[len(prefix):])
 	if err != nil || len(got) != sha256.Size {
-		return helpdesk.Errorf(helpdesk.EUnauthorised, "signature_invalid", "signature is not sha256=<hex>")
+		return helpdesk.Errorf(helpdesk.EUnauthorised, "signature_invalid", "%s is not sha256=<hex>", name)
 	}
-	mac := hmac.New(sha256.New, []byte(appSecret))
-	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
-		return helpdesk.Errorf(helpdesk.EUnauthorised, "signature_invalid", "signature does not match the body")
+	if !hmac.Equal(got, sum(secret, body)) {
+		return helpdesk.Errorf(helpdesk.EUnauthorised, "signature_invalid", "%s does not match the body", name)
 	}
 	return nil
+}
+
+// Sign returns the "sha256=<hex>" signature of body, as VerifyHMAC checks
+// it (for senders and tests).
+func Sign(secret string, body []byte) string {
+	return "sha256=" + hex.EncodeToString(sum(secret, body))
+}
+
+func sum(secret string, body []byte) []byte {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return mac.Sum(nil)
 }

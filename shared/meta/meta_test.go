@@ -100,7 +100,7 @@ func TestVerifySignature(t *testing.T) {
 		{"truncated hex", secret, valid[:len(valid)-2], body, helpdesk.EUnauthorised, "signature_invalid"},
 		{"not hex", secret, "sha256=" + strings.Repeat("zz", 32), body, helpdesk.EUnauthorised, "signature_invalid"},
 		{"no prefix", secret, valid[7:], body, helpdesk.EUnauthorised, "signature_invalid"},
-		{"no secret configured", "", valid, body, helpdesk.EInternal, "app_secret_missing"},
+		{"no secret configured", "", valid, body, helpdesk.EInternal, "secret_missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,10 +5,7 @@ package webhooks
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -137,7 +134,7 @@ func authenticate(s *helpdesk.FormSettings, r *http.Request, body []byte) error 
 	case helpdesk.FormAuthNone:
 		return nil
 	case helpdesk.FormAuthHMAC:
-		return VerifySHA256(s.Secret, r.Header.Get(HeaderFormSignature), body)
+		return meta.VerifyHMAC(s.Secret, HeaderFormSignature, r.Header.Get(HeaderFormSignature), body)
 	case helpdesk.FormAuthToken:
 		tok := r.Header.Get(HeaderFormToken)
 		if tok == "" {
@@ -151,16 +148,5 @@ func authenticate(s *helpdesk.FormSettings, r *http.Request, body []byte) error 
 	return helpdesk.Errorf(helpdesk.EUnauthorised, "auth_not_configured", "the channel has no valid authentication mode")
 }
 
-// VerifySHA256 checks a "sha256=<hex>" HMAC signature of body in constant
-// time: the same scheme as Meta's X-Hub-Signature-256, so one implementation
-// (meta.VerifySignature) serves both.
-func VerifySHA256(secret, header string, body []byte) error {
-	return meta.VerifySignature(secret, header, body)
-}
-
 // SignSHA256 returns the "sha256=<hex>" signature of body (for senders and tests).
-func SignSHA256(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
-}
+func SignSHA256(secret string, body []byte) string { return meta.Sign(secret, body) }

@@ -176,6 +176,9 @@ func TestFormRejectsBadRequests(t *testing.T) {
 			if body.Error.Reason != tc.reason || body.Error.Message == "" {
 				t.Fatalf("error = %+v, want reason %s", body.Error, tc.reason)
 			}
+			if strings.HasPrefix(tc.reason, "signature_") && !strings.Contains(body.Error.Message, HeaderFormSignature) {
+				t.Fatalf("signature error %q does not name %s", body.Error.Message, HeaderFormSignature)
+			}
 			if strings.Contains(w.Body.String(), "dial tcp") {
 				t.Fatalf("internal detail leaked: %s", w.Body)
 			}

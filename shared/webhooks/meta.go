@@ -104,7 +104,7 @@ func (h *Meta) receive(w http.ResponseWriter, r *http.Request) {
 			h.reject(w, r, err, "bytes", len(body))
 			return
 		}
-		httpjson.Error(w, r, h.Log, err) // app_secret_missing: our configuration
+		httpjson.Error(w, r, h.Log, err) // secret_missing: our configuration
 		return
 	}
 	batch, err := h.decoder()(body)

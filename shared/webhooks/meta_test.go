@@ -293,7 +293,7 @@ func TestMetaSecretsFailures(t *testing.T) {
 		t.Run(string(kind)+"/no app secret configured", func(t *testing.T) {
 			e := newMetaEnv(kind, fakeMetaSecrets{verify: metaVerifyToken})
 			w := e.postSigned(body)
-			assertError(t, w, 500, "app_secret_missing")
+			assertError(t, w, 500, "secret_missing")
 			if !e.q.empty() {
 				t.Fatalf("enqueued %v", e.q.order)
 			}
