@@ -56,9 +56,7 @@ type Planner interface {
 }
 
 // Publisher sends queued jobs (notification emails) to the outbound queue.
-type Publisher interface {
-	Publish(ctx context.Context, body string) error
-}
+type Publisher = outbox.Publisher
 
 // Service applies inbound messages.
 type Service struct {
