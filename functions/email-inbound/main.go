@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/stackdesk/stackdesk/shared/boot"
-	"github.com/stackdesk/stackdesk/shared/mailin"
+	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
+	"github.com/stackdesk/stackdesk/shared/platform/boot"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
@@ -28,7 +28,7 @@ func main() {
 	var cfg config
 	awsCfg, log := boot.Init(ctx, &cfg)
 
-	h := &mailin.Handler{
+	h := &receive.Handler{
 		S3:       s3.NewFromConfig(awsCfg),
 		Channels: store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
 		Queue:    &queue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},

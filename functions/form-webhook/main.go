@@ -13,11 +13,11 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 	"github.com/google/uuid"
 
-	"github.com/stackdesk/stackdesk/shared/boot"
+	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/platform/boot"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/store"
-	"github.com/stackdesk/stackdesk/shared/webhooks"
 )
 
 type config struct {
@@ -30,7 +30,7 @@ func main() {
 	var cfg config
 	awsCfg, log := boot.Init(ctx, &cfg)
 
-	forms := &webhooks.Forms{
+	forms := &webhook.Forms{
 		Channels:  store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
 		Queue:     &queue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
 		Pipelines: helpdesk.DefaultPipelines(),

@@ -14,11 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
-	"github.com/stackdesk/stackdesk/shared/boot"
+	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/platform/boot"
+	"github.com/stackdesk/stackdesk/shared/platform/secrets"
 	"github.com/stackdesk/stackdesk/shared/queue"
-	"github.com/stackdesk/stackdesk/shared/secrets"
-	"github.com/stackdesk/stackdesk/shared/webhooks"
 )
 
 type config struct {
@@ -37,7 +37,7 @@ func main() {
 		log.Error("bad configuration", "error", "META_PRODUCT must be messenger or whatsapp", "META_PRODUCT", cfg.Product)
 		os.Exit(1)
 	}
-	hook := &webhooks.Meta{
+	hook := &webhook.Meta{
 		Kind:    kind,
 		Secrets: cfg.MetaSource(awsCfg),
 		Queue:   &queue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},

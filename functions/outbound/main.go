@@ -11,10 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
-	"github.com/stackdesk/stackdesk/shared/boot"
-	"github.com/stackdesk/stackdesk/shared/meta/graphapi"
-	"github.com/stackdesk/stackdesk/shared/outbound"
-	"github.com/stackdesk/stackdesk/shared/secrets"
+	"github.com/stackdesk/stackdesk/shared/app/send"
+	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
+	"github.com/stackdesk/stackdesk/shared/platform/boot"
+	"github.com/stackdesk/stackdesk/shared/platform/secrets"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
 
@@ -32,7 +32,7 @@ func main() {
 	var cfg config
 	awsCfg, log := boot.Init(ctx, &cfg)
 
-	s := &outbound.Sender{
+	s := &send.Sender{
 		Store:       store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
 		SES:         sesv2.NewFromConfig(awsCfg),
 		Files:       s3.NewFromConfig(awsCfg),

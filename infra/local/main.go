@@ -17,7 +17,7 @@ import (
 
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/stackdesk/stackdesk/infra/localrun"
+	"github.com/stackdesk/stackdesk/infra/devstack/localrun"
 )
 
 func main() {
@@ -100,7 +100,7 @@ Write in by mail (any client, or swaks):
 Deliver a Messenger message as Meta does (signed with the app secret), then see the
 greeting and instant reply the stack sent back:
 
-  body=$(sed "s/\"timestamp\": [0-9]*/\"timestamp\": $(date +%%s000)/" shared/meta/testdata/messenger_text.json)
+  body=$(sed "s/\"timestamp\": [0-9]*/\"timestamp\": $(date +%%s000)/" shared/channel/meta/testdata/messenger_text.json)
   sig=$(printf '%%s' "$body" | openssl dgst -sha256 -hmac %s | sed 's/^.* //')
   curl -i -X POST %s/messenger -H 'Content-Type: application/json' \
     -H "X-Hub-Signature-256: sha256=$sig" --data-binary "$body"

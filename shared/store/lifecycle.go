@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/retry"
+	"github.com/stackdesk/stackdesk/shared/platform/retry"
 )
 
 // NotificationTTL is how long in-app notifications are kept.

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/retry"
+	"github.com/stackdesk/stackdesk/shared/platform/retry"
 )
 
 // An agent's load of one ticket type is one item (AGENT#<id> / LOAD#<type>)

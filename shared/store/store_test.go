@@ -12,7 +12,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
-	"github.com/stackdesk/stackdesk/shared/testbed"
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 )
 
 var t0 = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)

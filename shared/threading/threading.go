@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/replytoken"
+	"github.com/stackdesk/stackdesk/shared/channel/email/replytoken"
 )
 
 // Thread is a threader's answer for one message.

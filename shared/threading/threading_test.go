@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/replytoken"
+	"github.com/stackdesk/stackdesk/shared/channel/email/replytoken"
 )
 
 var secret = []byte("test-secret-of-32-bytes-long....")

@@ -1,0 +1,270 @@
+// Package localrun runs a tenant stack on this machine: resources created on
+// the emulators from template.yaml, a seeded demo tenant, the real webhook
+// handlers on a local HTTP server and the real router fed from the real
+// ingest queue. `make run` and the end-to-end tests both use it.
+package localrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/google/uuid"
+
+	"github.com/stackdesk/stackdesk"
+	"github.com/stackdesk/stackdesk/infra/devstack/emulate"
+	"github.com/stackdesk/stackdesk/infra/devstack/graphfake"
+	"github.com/stackdesk/stackdesk/infra/devstack/stacktemplate"
+	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/api/webhook"
+	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/app/send"
+	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
+	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
+	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/platform/secrets"
+	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/routing"
+	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/threading"
+)
+
+// Config of a local stack.
+type Config struct {
+	Prefix string // resource name prefix, e.g. "stackdesk-local"
+	Tenant string // loop-header value of the tenant's outbound mail
+	// ReplyTokenSecret signs the reply-to addresses of outbound mail.
+	ReplyTokenSecret []byte
+	Log              *slog.Logger
+	// RetryDelay is how soon a record the router failed becomes visible
+	// again. AWS waits for the queue's visibility timeout (180 s), which is
+	// needlessly slow locally; a negative value keeps that behaviour.
+	RetryDelay time.Duration
+	// VisibilityTimeout, when set, overrides the queue's on each receive, so a
+	// receive whose response is lost on the way (the records stay hidden)
+	// costs seconds rather than the queue's 180 s. Zero keeps the queue's.
+	VisibilityTimeout time.Duration
+}
+
+// Runner is a running local stack.
+type Runner struct {
+	Stack  *emulate.Stack
+	Store  *store.Store
+	Forms  *webhook.Forms
+	Router *ingest.Service
+	Mail   *receive.Handler
+	// Messenger and WhatsApp are Meta's webhooks; Outbound sends replies
+	// (SES on moto, Messenger and WhatsApp on Graph, the fake Graph API).
+	Messenger *webhook.Meta
+	WhatsApp  *webhook.Meta
+	Outbound  *send.Sender
+	Graph     *graphfake.Fake
+	graphStop func()
+	secrets   *secretsmanager.Client
+	sqs       *sqs.Client
+	s3        *s3.Client
+	cfg       Config
+	handler   http.Handler
+}
+
+// New provisions the stack's resources and wires the real handlers to them.
+func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
+	tpl, err := stacktemplate.Parse(stackdesk.Template)
+	if err != nil {
+		return nil, err
+	}
+	clients := emulate.NewClients(awsCfg)
+	st, err := emulate.Provision(ctx, clients, tpl, cfg.Prefix)
+	if err != nil {
+		return nil, fmt.Errorf("provision local stack: %w", err)
+	}
+	db := store.New(clients.DynamoDB, st.TableName)
+	fake := graphfake.New()
+	// Messenger and WhatsApp sends and WhatsApp media downloads go to a
+	// fake Graph API on a free loopback port.
+	graphURL, graphStop, err := fake.Listen("127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("fake Graph API: %w", err)
+	}
+	graph := graphapi.New(graphURL, graphapi.DefaultVersion, nil)
+	metaSecret := &secrets.MetaSource{Client: clients.SecretsManager, SecretID: st.Secrets["MetaSecret"], TTL: 2 * time.Second}
+	ingestQueue := &queue.Ingest{Client: clients.SQS, QueueURL: st.QueueURLs["IngestQueue"]}
+	r := &Runner{
+		Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager,
+		Messenger: &webhook.Meta{Kind: helpdesk.ChannelMessenger, Secrets: metaSecret, Queue: ingestQueue, Log: cfg.Log},
+		WhatsApp:  &webhook.Meta{Kind: helpdesk.ChannelWhatsApp, Secrets: metaSecret, Queue: ingestQueue, Log: cfg.Log},
+		Outbound: &send.Sender{
+			Store: db, SES: sesv2.NewFromConfig(awsCfg), Files: clients.S3, Bucket: st.Buckets["MailBucket"],
+			Tenant: cfg.Tenant, TokenSecret: cfg.ReplyTokenSecret, Now: time.Now, Log: cfg.Log,
+			Graph: graph, Tokens: metaSecret,
+		},
+		Stack: st,
+		Store: db,
+		Forms: &webhook.Forms{
+			Channels:  db,
+			Queue:     ingestQueue,
+			Pipelines: helpdesk.DefaultPipelines(),
+			Now:       time.Now,
+			NewID:     uuid.NewString,
+			Log:       cfg.Log,
+		},
+		Router: &ingest.Service{
+			Store:     db,
+			Threader:  threading.ByChannel(cfg.ReplyTokenSecret),
+			Pipelines: helpdesk.DefaultPipelines(),
+			Now:       time.Now,
+			Log:       cfg.Log,
+			Router:    &routing.Router{Store: db, Now: time.Now, Rand: rand.IntN},
+			Outbound:  &queue.Outbound{Client: clients.SQS, QueueURL: st.QueueURLs["OutboundQueue"]},
+			Media: &media.WhatsApp{Graph: graph, Tokens: metaSecret, Files: clients.S3,
+				Bucket: st.Buckets["MailBucket"], Log: cfg.Log},
+		},
+		Mail: &receive.Handler{
+			S3: clients.S3, Channels: db, Tenant: cfg.Tenant, Bucket: st.Buckets["MailBucket"], Prefix: "inbound/", Log: cfg.Log,
+			Queue: ingestQueue,
+		},
+		sqs: clients.SQS,
+		s3:  clients.S3,
+		cfg: cfg,
+	}
+	mux := http.NewServeMux()
+	r.Forms.Register(mux)
+	r.Messenger.Register(mux)
+	r.WhatsApp.Register(mux)
+	mux.HandleFunc("GET /local/tickets", r.listTickets)
+	mux.HandleFunc("GET /local/graph/sent", r.graphSent)
+	mux.HandleFunc("GET /local/tickets/{id}", r.getTicket)
+	r.handler = mux
+	return r, nil
+}
+
+// S3 is the runner's S3 client (the mail bucket).
+func (r *Runner) S3() *s3.Client { return r.s3 }
+
+// Handler serves the webhooks and the read-only local endpoints.
+func (r *Runner) Handler() http.Handler { return r.handler }
+
+// PollOnce receives one batch from the ingest queue, runs the router's Lambda
+// handler on it exactly as the SQS event source would, and deletes the
+// records the handler did not report as failed. It returns how many records
+// it received.
+func (r *Runner) PollOnce(ctx context.Context, wait time.Duration) (int, error) {
+	return r.pollOnce(ctx, "IngestQueue", wait, r.Router.HandleSQS)
+}
+
+// PollOutboundOnce does the same for the outbound queue and the outbound
+// function's handler.
+func (r *Runner) PollOutboundOnce(ctx context.Context, wait time.Duration) (int, error) {
+	return r.pollOnce(ctx, "OutboundQueue", wait, r.Outbound.HandleSQS)
+}
+
+func (r *Runner) pollOnce(ctx context.Context, queueID string, wait time.Duration,
+	handle func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)) (int, error) {
+	url := r.Stack.QueueURLs[queueID]
+	out, err := r.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+		QueueUrl:                    &url,
+		MaxNumberOfMessages:         10,
+		WaitTimeSeconds:             int32(wait / time.Second),
+		VisibilityTimeout:           int32(r.cfg.VisibilityTimeout / time.Second),
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{sqstypes.MessageSystemAttributeNameAll},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("receive from %s: %w", queueID, err)
+	}
+	if len(out.Messages) == 0 {
+		return 0, nil
+	}
+	ev := events.SQSEvent{}
+	for _, m := range out.Messages {
+		ev.Records = append(ev.Records, events.SQSMessage{
+			MessageId: aws.ToString(m.MessageId), ReceiptHandle: aws.ToString(m.ReceiptHandle),
+			Body: aws.ToString(m.Body), Attributes: m.Attributes, EventSource: "aws:sqs",
+			EventSourceARN: r.Stack.QueueARNs[queueID],
+		})
+	}
+	resp, err := handle(ctx, ev)
+	if err != nil {
+		return len(ev.Records), err
+	}
+	failed := map[string]bool{}
+	for _, f := range resp.BatchItemFailures {
+		failed[f.ItemIdentifier] = true
+	}
+	var errs []error
+	for _, rec := range ev.Records {
+		if failed[rec.MessageId] {
+			if r.cfg.RetryDelay >= 0 {
+				errs = append(errs, r.retryLater(ctx, url, rec.ReceiptHandle))
+			}
+			continue
+		}
+		_, err := r.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: &rec.ReceiptHandle})
+		errs = append(errs, err)
+	}
+	return len(ev.Records), errors.Join(errs...)
+}
+
+func (r *Runner) retryLater(ctx context.Context, url, handle string) error {
+	_, err := r.sqs.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
+		QueueUrl: &url, ReceiptHandle: &handle, VisibilityTimeout: int32(r.cfg.RetryDelay / time.Second),
+	})
+	return err
+}
+
+// Poll feeds the router and the outbound sender until ctx ends.
+func (r *Runner) Poll(ctx context.Context) {
+	go r.poll(ctx, "outbound queue", r.PollOutboundOnce)
+	r.poll(ctx, "ingest queue", r.PollOnce)
+}
+
+func (r *Runner) poll(ctx context.Context, what string, once func(context.Context, time.Duration) (int, error)) {
+	for ctx.Err() == nil {
+		if _, err := once(ctx, 5*time.Second); err != nil && ctx.Err() == nil {
+			r.cfg.Log.Error("poll "+what, "error", err)
+			time.Sleep(time.Second)
+		}
+	}
+}
+
+// Close stops the fake Graph API.
+func (r *Runner) Close() { r.graphStop() }
+
+// graphSent lists what the fake Graph API accepted: the Messenger and
+// WhatsApp messages the stack sent.
+func (r *Runner) graphSent(w http.ResponseWriter, _ *http.Request) {
+	httpjson.Write(w, http.StatusOK, r.Graph.Sent())
+}
+
+func (r *Runner) listTickets(w http.ResponseWriter, req *http.Request) {
+	out := map[helpdesk.State][]helpdesk.Ticket{}
+	for _, s := range []helpdesk.State{helpdesk.StateOpen, helpdesk.StateClosed, helpdesk.StateSpam} {
+		ts, err := r.Store.ListTickets(req.Context(), s, 50)
+		if err != nil {
+			httpjson.Error(w, req, r.cfg.Log, err)
+			return
+		}
+		out[s] = ts
+	}
+	httpjson.Write(w, http.StatusOK, out)
+}
+
+func (r *Runner) getTicket(w http.ResponseWriter, req *http.Request) {
+	conv, err := r.Store.GetTicket(req.Context(), req.PathValue("id"))
+	if err != nil {
+		httpjson.Error(w, req, r.cfg.Log, err)
+		return
+	}
+	httpjson.Write(w, http.StatusOK, map[string]any{"ticket": conv.Ticket, "messages": conv.Messages, "activity": conv.Activities})
+}

@@ -1,0 +1,112 @@
+package localrun
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/platform/secrets"
+)
+
+// Demo names what Seed created.
+type Demo struct {
+	FormChannelID   string // unsigned: curl can post to it as is
+	EmailAddress    string // the team address of the email channel
+	SalesAddress    string // a second team address (one mail to both is one message)
+	SignedChannelID string // HMAC-signed with SignedSecret
+	SignedSecret    string
+	TeamID          string
+	AgentIDs        []string
+	// Meta: a Facebook page and a WhatsApp number, with the app secret
+	// deliveries are signed with and the webhook verify token.
+	PageID          string
+	PhoneNumberID   string
+	MetaAppSecret   string
+	MetaVerifyToken string
+}
+
+// Demo Graph API tokens, known to the fake Graph API the runner starts.
+const (
+	demoPageToken     = "demo-page-access-token"
+	demoWhatsAppToken = "demo-whatsapp-access-token"
+)
+
+// Seed writes a demo tenant: a support team of three agents and two form
+// channels. It overwrites, so running it again is harmless.
+func (r *Runner) Seed(ctx context.Context) (Demo, error) {
+	now := time.Now().UTC()
+	d := Demo{FormChannelID: "contact-form", SignedChannelID: "signed-form", SignedSecret: "demo-secret", TeamID: "support",
+		EmailAddress: "support@acme.example", SalesAddress: "sales@acme.example",
+		// The ids of Meta's documented sample payloads (shared/channel/meta/testdata),
+		// so those payloads can be posted to the local stack as they are.
+		PageID: "106907411778215", PhoneNumberID: "106540352242922",
+		MetaAppSecret: "demo-meta-app-secret", MetaVerifyToken: "demo-verify-token"}
+	agents := []helpdesk.Agent{
+		{ID: "alice", Email: "alice@acme.example", Name: "Alice Martin", Seat: true, Active: true, Skills: []string{"en", "fr"}, TimeZone: "Europe/Paris"},
+		{ID: "bob", Email: "bob@acme.example", Name: "Bob Chen", Seat: true, Active: true, Skills: []string{"en"}, TimeZone: "America/New_York"},
+		{ID: "chloe", Email: "chloe@acme.example", Name: "Chloé Dubois", Seat: true, Active: true, Skills: []string{"fr"}, TimeZone: "Europe/Paris"},
+	}
+	for _, a := range agents {
+		a.CreatedAt = now
+		a.Notify = helpdesk.NotifyPrefs{EmailOnAssignment: true, EmailOnTeamUnassigned: true}
+		if err := r.Store.PutAgent(ctx, a); err != nil {
+			return d, fmt.Errorf("seed agent %s: %w", a.ID, err)
+		}
+		d.AgentIDs = append(d.AgentIDs, a.ID)
+	}
+	team := helpdesk.Team{ID: d.TeamID, Name: "Support", MemberIDs: d.AgentIDs, CreatedAt: now}
+	if err := r.Store.PutTeam(ctx, team); err != nil {
+		return d, fmt.Errorf("seed team: %w", err)
+	}
+	defaults := helpdesk.TicketDefaults{Pipeline: helpdesk.DefaultPipeline.ID, Status: "new", Priority: helpdesk.PriorityMedium}
+	routing := helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, Distribution: helpdesk.DistLoadBalanced, TeamIDs: []string{d.TeamID}}
+	channels := []helpdesk.Channel{
+		{ID: d.FormChannelID, Kind: helpdesk.ChannelForm, Name: "Website contact form", Defaults: defaults, Routing: routing,
+			Form: &helpdesk.FormSettings{Auth: helpdesk.FormAuthNone}, CreatedAt: now},
+		{ID: d.SignedChannelID, Kind: helpdesk.ChannelForm, Name: "Signed partner form", Defaults: defaults, Routing: routing,
+			Form: &helpdesk.FormSettings{Auth: helpdesk.FormAuthHMAC, Secret: d.SignedSecret}, CreatedAt: now},
+		{ID: receive.ChannelID(d.EmailAddress), Kind: helpdesk.ChannelEmail, Name: "Support email", Defaults: defaults, Routing: routing,
+			Email: &helpdesk.EmailSettings{Address: d.EmailAddress, CompanyName: "Acme Support", FromMode: "agent_and_company",
+				Signature: "-- \n{{full_name}}, Acme Support"}, CreatedAt: now},
+		{ID: receive.ChannelID(d.SalesAddress), Kind: helpdesk.ChannelEmail, Name: "Sales email", Defaults: defaults, Routing: routing,
+			Email: &helpdesk.EmailSettings{Address: d.SalesAddress, CompanyName: "Acme Sales", FromMode: "company_only"}, CreatedAt: now},
+		{ID: "messenger:" + d.PageID, Kind: helpdesk.ChannelMessenger, Name: "Acme on Facebook", Defaults: defaults, Routing: routing,
+			Messenger: &helpdesk.MessengerSettings{PageID: d.PageID, Greeting: "Hi! Thanks for contacting Acme.",
+				InstantReply: "We got your message; an agent will answer shortly.", Consent: helpdesk.ConsentImplicit,
+				ConsentText: "We keep this conversation to answer you (privacy policy: acme.example/privacy)."}, CreatedAt: now},
+		{ID: "whatsapp:" + d.PhoneNumberID, Kind: helpdesk.ChannelWhatsApp, Name: "Acme on WhatsApp", Defaults: defaults, Routing: routing,
+			WhatsApp: &helpdesk.WhatsAppSettings{PhoneNumberID: d.PhoneNumberID, DisplayNumber: "+1 555 078 3881"}, CreatedAt: now},
+	}
+	for _, c := range channels {
+		if err := r.Store.PutChannel(ctx, c); err != nil {
+			return d, fmt.Errorf("seed channel %s: %w", c.ID, err)
+		}
+	}
+	if err := r.seedMeta(ctx, d); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// seedMeta puts the demo credentials in the stack's Meta secret and gives
+// the fake Graph API the same page, number and tokens.
+func (r *Runner) seedMeta(ctx context.Context, d Demo) error {
+	secret, err := json.Marshal(secrets.Meta{AppSecret: d.MetaAppSecret, VerifyToken: d.MetaVerifyToken,
+		AccessTokens: map[string]string{"messenger:" + d.PageID: demoPageToken, "whatsapp:" + d.PhoneNumberID: demoWhatsAppToken}})
+	if err != nil {
+		return err
+	}
+	arn := r.Stack.Secrets["MetaSecret"]
+	if _, err := r.secrets.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &arn, SecretString: aws.String(string(secret))}); err != nil {
+		return fmt.Errorf("seed Meta secret: %w", err)
+	}
+	r.Graph.AddPage(d.PageID, demoPageToken)
+	r.Graph.AddPhoneNumber(d.PhoneNumberID, demoWhatsAppToken)
+	return nil
+}

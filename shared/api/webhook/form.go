@@ -1,0 +1,152 @@
+// Package webhooks holds the HTTP handlers that channel providers call. Each
+// authenticates, validates, turns the request into inbound messages and
+// enqueues them; none of them touches tickets.
+package webhook
+
+import (
+	"context"
+	"crypto/subtle"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/channel/form"
+	"github.com/stackdesk/stackdesk/shared/channel/meta"
+)
+
+// Headers a form sender uses.
+const (
+	HeaderFormSignature = "X-Stackdesk-Signature"  // sha256=<hex HMAC-SHA256 of the raw body>
+	HeaderFormToken     = "X-Stackdesk-Form-Token" // the channel token
+	HeaderIdempotency   = "Idempotency-Key"        // the sender's submission id
+)
+
+// MaxFormBody bounds a form submission (the queued message stays far below
+// the SQS limit). Larger bodies get 413.
+const MaxFormBody = 64 << 10
+
+// ChannelReader reads channel configuration.
+type ChannelReader interface {
+	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
+}
+
+// Enqueuer puts inbound messages on the ingest queue.
+type Enqueuer interface {
+	EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage) error
+}
+
+// Forms serves POST /forms/{channelId}.
+type Forms struct {
+	Channels  ChannelReader
+	Queue     Enqueuer
+	Pipelines helpdesk.Pipelines
+	Now       func() time.Time
+	NewID     func() string
+	Log       *slog.Logger
+}
+
+// Accepted is the 202 body: the id the submission is known by.
+type Accepted struct {
+	SubmissionID string `json:"submission_id"`
+	Status       string `json:"status"`
+}
+
+// Register adds the form routes to mux.
+func (f *Forms) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /forms/{channelId}", f.submit)
+}
+
+func (f *Forms) submit(w http.ResponseWriter, r *http.Request) {
+	m, err := f.accept(r)
+	if err != nil {
+		httpjson.Error(w, r, f.Log, err)
+		return
+	}
+	f.Log.InfoContext(r.Context(), "form submission queued", "channel", m.ChannelID,
+		"message_id", m.ProviderMessageID, "hidden_fields", len(m.Submission))
+	httpjson.Write(w, http.StatusAccepted, Accepted{SubmissionID: m.ProviderMessageID, Status: "queued"})
+}
+
+func (f *Forms) accept(r *http.Request) (*helpdesk.InboundMessage, error) {
+	ch, err := f.channel(r.Context(), r.PathValue("channelId"))
+	if err != nil {
+		return nil, err
+	}
+	body, err := readCapped(r, MaxFormBody)
+	if err != nil {
+		return nil, err
+	}
+	if err := authenticate(ch.Form, r, body); err != nil {
+		return nil, err
+	}
+	sub, err := form.Decode(r.Header.Get("Content-Type"), body)
+	if err != nil {
+		return nil, err
+	}
+	id := strings.TrimSpace(r.Header.Get(HeaderIdempotency))
+	if id == "" {
+		id = f.NewID()
+	}
+	m, err := form.Build(sub, form.Input{Channel: ch, Pipelines: f.Pipelines, SubmissionID: id, ReceivedAt: f.Now()})
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Queue.EnqueueInbound(r.Context(), m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// channel returns an enabled form channel; anything else is "not found" so a
+// prober learns nothing about other channels.
+func (f *Forms) channel(ctx context.Context, id string) (helpdesk.Channel, error) {
+	notFound := helpdesk.Errorf(helpdesk.ENotFound, "unknown_channel", "no form channel %q", id)
+	if id == "" {
+		return helpdesk.Channel{}, notFound
+	}
+	ch, err := f.Channels.GetChannel(ctx, id)
+	switch {
+	case helpdesk.IsCode(err, helpdesk.ENotFound):
+		return ch, notFound
+	case err != nil:
+		// The caller did nothing wrong: ask it to retry.
+		return ch, &wrapped{helpdesk.Errorf(helpdesk.EUnavailable, "channel_unavailable", "channel settings could not be read; retry later"), err}
+	case ch.Kind != helpdesk.ChannelForm || ch.Form == nil || ch.Disabled:
+		return ch, notFound
+	}
+	return ch, nil
+}
+
+// wrapped keeps the cause for the log while the caller sees only e.
+type wrapped struct {
+	e     *helpdesk.Error
+	cause error
+}
+
+func (w *wrapped) Error() string   { return w.e.Error() + ": " + w.cause.Error() }
+func (w *wrapped) Unwrap() []error { return []error{w.e, w.cause} }
+
+func authenticate(s *helpdesk.FormSettings, r *http.Request, body []byte) error {
+	switch s.Auth {
+	case helpdesk.FormAuthNone:
+		return nil
+	case helpdesk.FormAuthHMAC:
+		return meta.VerifyHMAC(s.Secret, HeaderFormSignature, r.Header.Get(HeaderFormSignature), body)
+	case helpdesk.FormAuthToken:
+		tok := r.Header.Get(HeaderFormToken)
+		if tok == "" {
+			tok = r.URL.Query().Get("token")
+		}
+		if tok == "" || s.Secret == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.Secret)) != 1 {
+			return helpdesk.Errorf(helpdesk.EUnauthorised, "bad_token", "missing or wrong form token")
+		}
+		return nil
+	}
+	return helpdesk.Errorf(helpdesk.EUnauthorised, "auth_not_configured", "the channel has no valid authentication mode")
+}
+
+// SignSHA256 returns the "sha256=<hex>" signature of body (for senders and tests).
+func SignSHA256(secret string, body []byte) string { return meta.Sign(secret, body) }

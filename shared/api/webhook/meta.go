@@ -1,0 +1,274 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/channel/meta"
+	"github.com/stackdesk/stackdesk/shared/queue"
+)
+
+// EventReceived is the body Meta expects back from a delivery it may forget.
+const EventReceived = "EVENT_RECEIVED"
+
+// MetaSecrets gives the Meta app secret (the signature key) and the verify
+// token of the subscription handshake. The caller loads them from Secrets
+// Manager and caches them.
+type MetaSecrets interface {
+	MetaSecrets(ctx context.Context) (appSecret, verifyToken string, err error)
+}
+
+// MetaQueue enqueues what a delivery decodes to.
+type MetaQueue interface {
+	EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage) error
+	EnqueueStatus(ctx context.Context, u *queue.StatusUpdate) error
+}
+
+// Meta serves Meta's webhook for one product: GET (the subscription
+// handshake) and POST (signed deliveries) on "/" + Kind, i.e. /messenger or
+// /whatsapp.
+//
+// A POST is answered 200 only once every message and status it carries is
+// queued; anything else makes Meta retry the whole delivery, which is safe
+// because the queue and the router dedupe by provider message id.
+type Meta struct {
+	Kind    helpdesk.ChannelKind // helpdesk.ChannelMessenger or helpdesk.ChannelWhatsApp
+	Secrets MetaSecrets
+	Queue   MetaQueue
+	Log     *slog.Logger
+}
+
+// Register adds GET and POST /messenger or /whatsapp to mux. It panics on a
+// Kind other than Messenger or WhatsApp (a wiring mistake).
+func (h *Meta) Register(mux *http.ServeMux) {
+	if h.decoder() == nil {
+		panic(fmt.Sprintf("webhooks: Meta handler for channel kind %q", h.Kind))
+	}
+	p := "/" + string(h.Kind)
+	mux.HandleFunc("GET "+p, h.verify)
+	mux.HandleFunc("POST "+p, h.receive)
+}
+
+func (h *Meta) decoder() func([]byte) (meta.Batch, error) {
+	switch h.Kind {
+	case helpdesk.ChannelMessenger:
+		return meta.DecodeMessenger
+	case helpdesk.ChannelWhatsApp:
+		return meta.DecodeWhatsApp
+	}
+	return nil
+}
+
+// verify answers the subscription handshake with the bare challenge.
+func (h *Meta) verify(w http.ResponseWriter, r *http.Request) {
+	_, token, err := h.secrets(r.Context())
+	if err != nil {
+		httpjson.Error(w, r, h.Log, err)
+		return
+	}
+	challenge, ok := meta.VerifySubscription(r.URL.Query(), token)
+	if !ok {
+		httpjson.Error(w, r, h.Log, helpdesk.Errorf(helpdesk.EForbidden, "verification_failed",
+			"hub.mode must be subscribe, hub.verify_token must match and hub.challenge must be set"))
+		return
+	}
+	h.Log.InfoContext(r.Context(), "meta subscription verified", "channel", h.Kind)
+	writePlain(w, http.StatusOK, challenge)
+}
+
+// receive authenticates, decodes and enqueues one delivery.
+func (h *Meta) receive(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	body, err := readCapped(r, meta.MaxBodySize)
+	if err != nil {
+		httpjson.Error(w, r, h.Log, err)
+		return
+	}
+	appSecret, _, err := h.secrets(ctx)
+	if err != nil {
+		httpjson.Error(w, r, h.Log, err)
+		return
+	}
+	if err := meta.VerifySignature(appSecret, r.Header.Get(meta.SignatureHeader), body); err != nil {
+		if helpdesk.IsCode(err, helpdesk.EUnauthorised) {
+			// Someone other than Meta, or a wrong app secret: worth a warning,
+			// never the body.
+			h.reject(w, r, err, "bytes", len(body))
+			return
+		}
+		httpjson.Error(w, r, h.Log, err) // secret_missing: our configuration
+		return
+	}
+	batch, err := h.decoder()(body)
+	if err != nil {
+		if helpdesk.IsCode(err, helpdesk.EInvalid) {
+			// Signed by Meta but not what this endpoint takes: most likely the
+			// app subscribed another product to this URL.
+			h.reject(w, r, err, "bytes", len(body))
+			return
+		}
+		httpjson.Error(w, r, h.Log, err)
+		return
+	}
+	statuses, unknown := h.statusUpdates(batch.Statuses)
+	skipped := append(batch.Skipped, unknown...)
+	log := h.Log.With("channel", h.Kind, "messages", len(batch.Messages), "statuses", len(statuses),
+		"echoes", batch.Echoes, "skipped", len(skipped))
+	if len(skipped) > 0 {
+		log = log.With(skippedCounts(skipped))
+	}
+	if n, err := h.enqueue(ctx, batch.Messages, statuses); err != nil {
+		httpjson.Error(w, r, log.With("enqueued", n), err)
+		return
+	}
+	log.InfoContext(ctx, "meta delivery queued")
+	writePlain(w, http.StatusOK, EventReceived)
+}
+
+// enqueue sends the messages, in payload order, then the statuses, and
+// returns how many were sent before the first failure.
+func (h *Meta) enqueue(ctx context.Context, msgs []helpdesk.InboundMessage, statuses []queue.StatusUpdate) (int, error) {
+	n := 0
+	for i := range msgs {
+		if err := h.Queue.EnqueueInbound(ctx, &msgs[i]); err != nil {
+			return n, retryable(err, "message "+msgs[i].ProviderMessageID)
+		}
+		n++
+	}
+	for i := range statuses {
+		if err := h.Queue.EnqueueStatus(ctx, &statuses[i]); err != nil {
+			return n, retryable(err, "status of "+statuses[i].ProviderMessageID)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// retryable makes any enqueue failure a 503 so Meta redelivers; an error
+// that already says "unavailable" (queue.ErrUnavailable) keeps its reason.
+func retryable(err error, what string) error {
+	if helpdesk.IsCode(err, helpdesk.EUnavailable) {
+		return err
+	}
+	return &wrapped{helpdesk.Errorf(helpdesk.EUnavailable, "enqueue_failed", "the %s could not be queued; retry later", what), err}
+}
+
+// statusByMeta maps the delivery states Meta reports to ours. Others
+// (WhatsApp's "deleted", "warning", ...) are acknowledged and skipped.
+var statusByMeta = map[string]helpdesk.MessageStatus{
+	"sent":      helpdesk.StatusSent,
+	"delivered": helpdesk.StatusDelivered,
+	"read":      helpdesk.StatusRead,
+	"failed":    helpdesk.StatusFailed,
+}
+
+// Skip reasons the handler adds to the decoder's.
+const ReasonUnsupportedStatus = "unsupported_status"
+
+func (h *Meta) statusUpdates(in []meta.Status) ([]queue.StatusUpdate, []meta.Skipped) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	out := make([]queue.StatusUpdate, 0, len(in))
+	var skipped []meta.Skipped
+	for _, s := range in {
+		st, ok := statusByMeta[strings.ToLower(s.Status)]
+		if !ok {
+			skipped = append(skipped, meta.Skipped{Kind: "status:" + clip(s.Status, 32), Reason: ReasonUnsupportedStatus})
+			continue
+		}
+		u := queue.StatusUpdate{
+			Channel:           h.Kind,
+			ChannelID:         s.ChannelID,
+			ProviderMessageID: s.ProviderMessageID,
+			Status:            st,
+			At:                s.At,
+			ErrorCode:         s.ErrorCode,
+			ErrorTitle:        s.ErrorTitle,
+			ErrorDetail:       s.ErrorDetail,
+		}
+		if err := u.Validate(); err != nil {
+			skipped = append(skipped, meta.Skipped{Kind: "status", Reason: helpdesk.ErrorReason(err)})
+			continue
+		}
+		out = append(out, u)
+	}
+	return out, skipped
+}
+
+// skippedCounts groups skipped events as "kind/reason" = count attributes,
+// in a stable order: skipped_by.read/unsupported_event=2 in text logs,
+// {"skipped_by":{"read/unsupported_event":2}} in JSON ones.
+func skippedCounts(skipped []meta.Skipped) slog.Attr {
+	counts := map[string]int{}
+	var keys []string
+	for _, s := range skipped {
+		k := s.Kind + "/" + s.Reason
+		if counts[k] == 0 {
+			keys = append(keys, k)
+		}
+		counts[k]++
+	}
+	sort.Strings(keys)
+	attrs := make([]any, len(keys))
+	for i, k := range keys {
+		attrs[i] = slog.Int(k, counts[k])
+	}
+	return slog.Group("skipped_by", attrs...)
+}
+
+func (h *Meta) secrets(ctx context.Context) (appSecret, verifyToken string, err error) {
+	appSecret, verifyToken, err = h.Secrets.MetaSecrets(ctx)
+	if err != nil {
+		// Meta did nothing wrong: ask it to retry.
+		return "", "", &wrapped{helpdesk.Errorf(helpdesk.EUnavailable, "secrets_unavailable", "webhook secrets could not be read; retry later"), err}
+	}
+	return appSecret, verifyToken, nil
+}
+
+// reject answers a 4xx that deserves a warning (a bad signature, or a signed
+// body of the wrong shape) and logs it once, without the body.
+func (h *Meta) reject(w http.ResponseWriter, r *http.Request, err error, attrs ...any) {
+	code := helpdesk.ErrorCode(err)
+	status := httpjson.Status(code)
+	args := append([]any{"method", r.Method, "path", r.URL.Path, "channel", h.Kind,
+		"status", status, "code", code, "reason", helpdesk.ErrorReason(err), "error", err}, attrs...)
+	h.Log.WarnContext(r.Context(), "meta delivery rejected", args...)
+	httpjson.Write(w, status, httpjson.ErrorBody{Error: httpjson.ErrorDetail{
+		Code: code, Reason: helpdesk.ErrorReason(err), Message: helpdesk.ErrorMessage(err)}})
+}
+
+// readCapped reads the whole body, up to limit bytes (413 beyond).
+func readCapped(r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, helpdesk.Errorf(helpdesk.ETooLarge, "body_too_large", "the body is over %d bytes", limit)
+		}
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "unreadable_body", "could not read the body: %v", err)
+	}
+	return body, nil
+}
+
+func writePlain(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,58 @@
+package ingest_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/threading"
+)
+
+// BenchmarkApply measures applying inbound messages against DynamoDB Local
+// and reports the capacity units each costs on DynamoDB (see
+// testbed.CapacityMeter for how). Wall time is DynamoDB Local's, not AWS's.
+func BenchmarkApply(b *testing.B) {
+	oneThread := threading.Func(func(m *helpdesk.InboundMessage) threading.Thread {
+		return threading.Thread{Lookup: []threading.Key{{Key: "bench-thread", Reason: "bench"}}, Own: []string{"bench-thread"}}
+	})
+	cases := []struct {
+		name     string
+		threader threading.Threader
+		sender   func(i int) string
+	}{
+		{"new_ticket_new_contact", threading.Submission, func(i int) string { return fmt.Sprintf("c%d@example.com", i) }},
+		{"new_ticket_known_contact", threading.Submission, func(int) string { return "known@example.com" }},
+		{"append_message", oneThread, func(int) string { return "known@example.com" }},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			db, table := testbed.Table(b)
+			meter := &testbed.CapacityMeter{DB: db, Table: table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"}}
+			st := store.New(meter, table)
+			ctx := context.Background()
+			if err := st.PutChannel(ctx, formChannel); err != nil {
+				b.Fatal(err)
+			}
+			svc := &ingest.Service{Store: st, Threader: tc.threader, Pipelines: helpdesk.DefaultPipelines(),
+				Now: nowT0, Log: quiet}
+			// Warm up: the known contact and the thread exist before timing.
+			if _, err := svc.Apply(ctx, submission("warm", "known@example.com")); err != nil {
+				b.Fatal(err)
+			}
+			meter.Reset()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := svc.Apply(ctx, submission(fmt.Sprint(i), tc.sender(i))); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(meter.Write/float64(b.N), "WCU/op")
+			b.ReportMetric(meter.Read/float64(b.N), "RCU/op")
+		})
+	}
+}

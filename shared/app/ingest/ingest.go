@@ -1,0 +1,520 @@
+// Package ingest applies inbound messages to tickets: dedupe, thread, find or
+// create the contact, then create a ticket or append to one. It decides and
+// retries; the store only writes atomically and reports lost races.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/app/outbox"
+	"github.com/stackdesk/stackdesk/shared/platform/retry"
+	"github.com/stackdesk/stackdesk/shared/routing"
+	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/threading"
+)
+
+// Store is what ingest needs from the table.
+type Store interface {
+	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
+	FindDedupe(ctx context.Context, key string) (store.DedupeRecord, error)
+	FindThread(ctx context.Context, keys []string) (ticketID, key string, err error)
+	FindContactID(ctx context.Context, senderKey string) (string, error)
+	NextTicketNumber(ctx context.Context) (string, error)
+	CreateTicket(ctx context.Context, nt store.NewTicket) error
+	AppendMessage(ctx context.Context, nm store.NewMessage) error
+	GetContact(ctx context.Context, id string) (helpdesk.Contact, error)
+	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
+	GetTicket(ctx context.Context, id string) (store.Conversation, error)
+	SetMessageStatus(ctx context.Context, m helpdesk.Message, from, to helpdesk.MessageStatus, providerID, reason string) error
+	UpdateTicket(ctx context.Context, id string, mutate func(t *helpdesk.Ticket) (store.Change, error)) (helpdesk.Ticket, error)
+	PendingOutbox(ctx context.Context, ticketID string) (map[string]string, error)
+	ClearOutbox(ctx context.Context, ticketID string, ids []string) error
+	ApplyStatusReport(ctx context.Context, r store.StatusReport) (helpdesk.Message, bool, error)
+
+	// Consent (Messenger pages in explicit mode).
+	HoldMessage(ctx context.Context, m *helpdesk.InboundMessage, until time.Time) error
+	HeldMessages(ctx context.Context, channelID, senderKey string, now time.Time) ([]helpdesk.InboundMessage, error)
+	ReleaseHeld(ctx context.Context, channelID, senderKey string) error
+	ConsentAsked(ctx context.Context, channelID, senderKey string, now time.Time) (bool, error)
+	MarkConsentAsked(ctx context.Context, channelID, senderKey string, at, until time.Time) error
+	CreateContact(ctx context.Context, c helpdesk.Contact, senderKey string) error
+	SetConsent(ctx context.Context, contactID string, c helpdesk.Consent) error
+}
+
+// Planner decides who gets a new ticket (routing.Router).
+type Planner interface {
+	Plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Ticket, contactOwnerID string) (routing.Plan, error)
+}
+
+// Publisher sends queued jobs (notification emails) to the outbound queue.
+type Publisher = outbox.Publisher
+
+// Service applies inbound messages.
+type Service struct {
+	Store     Store
+	Threader  threading.Threader
+	Pipelines helpdesk.Pipelines
+	Now       func() time.Time
+	Log       *slog.Logger
+	// Router assigns new tickets; nil leaves them unassigned.
+	Router Planner
+	// Outbound receives the jobs a ticket's outbox commits (required with Router).
+	Outbound Publisher
+	// MaxAttempts bounds re-read-and-decide rounds after lost races.
+	MaxAttempts int
+	// Media keeps files that arrive as provider references (WhatsApp media
+	// ids) before the message is applied; nil leaves them as references.
+	Media MediaFetcher
+}
+
+// MediaFetcher stores a message's provider-held files and points its
+// attachments at the stored copies (media.WhatsApp).
+type MediaFetcher interface {
+	Fetch(ctx context.Context, m *helpdesk.InboundMessage) error
+}
+
+// Result says what became of a message.
+type Result struct {
+	TicketID  string
+	MessageID string
+	Created   bool   // a new ticket was created
+	Duplicate bool   // the message had been applied before; nothing was written
+	Reason    string // why the message landed where it did
+	OwnerID   string // who the router assigned a new ticket to ("" if nobody)
+	Attempts  int    // decide-and-write rounds it took (1 = no lost race)
+}
+
+// Reasons recorded on messages.
+const (
+	ReasonNewTicket = "new_ticket"
+)
+
+// Apply applies m exactly once, however often it is delivered and however
+// many routers race on the same thread or sender.
+func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result, error) {
+	if err := m.Validate(); err != nil {
+		return Result{}, err
+	}
+	if m.Email != nil && m.Email.Kind == helpdesk.EmailBounce {
+		return s.applyBounce(ctx, m)
+	}
+	if s.Media != nil && m.Channel == helpdesk.ChannelWhatsApp && len(m.Attachments) > 0 {
+		if err := s.Media.Fetch(ctx, m); err != nil {
+			return Result{}, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
+		}
+	}
+	ch, err := s.Store.GetChannel(ctx, m.ChannelID)
+	if err != nil {
+		return Result{}, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
+	}
+	if explicitConsent(ch) && isConsentAcceptance(m) {
+		return s.acceptConsent(ctx, m, ch)
+	}
+	dedupe := store.DedupeKey(m.DedupeScope(), m.ProviderMessageID)
+	thread := s.Threader.Thread(m)
+	attempts := s.MaxAttempts
+	if attempts <= 0 {
+		attempts = 8
+	}
+	log := s.Log.With("channel", m.ChannelID, "message_id", m.ProviderMessageID)
+	var lastErr error
+	var ticketNo string
+	for attempt := range attempts {
+		if attempt > 0 {
+			if err := retry.Backoff(ctx, attempt, 10*time.Millisecond); err != nil {
+				return Result{}, err
+			}
+		}
+		res, jobs, err := s.applyOnce(ctx, m, ch, dedupe, thread, &ticketNo)
+		switch {
+		case err == nil:
+			res.Attempts = attempt + 1
+			log.InfoContext(ctx, "message applied", "ticket_id", res.TicketID, "created", res.Created,
+				"duplicate", res.Duplicate, "reason", res.Reason, "owner", res.OwnerID, "attempt", attempt+1)
+			if res.Duplicate || len(jobs) > 0 {
+				if res.Duplicate {
+					jobs = nil // re-read what is still pending
+				}
+				if err := outbox.Flush(ctx, s.Store, s.Outbound, res.TicketID, jobs); err != nil {
+					return res, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
+				}
+			}
+			return res, nil
+		case errors.Is(err, store.ErrThreadTaken), errors.Is(err, store.ErrContactTaken),
+			errors.Is(err, store.ErrContention), errors.Is(err, store.ErrDuplicate), errors.Is(err, store.ErrLoadChanged):
+			// Someone else wrote first: re-read and decide again.
+			log.DebugContext(ctx, "lost a race, retrying", "attempt", attempt+1, "error", err)
+			lastErr = err
+		default:
+			return Result{}, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
+		}
+	}
+	return Result{}, fmt.Errorf("apply %s/%s: gave up after %d attempts: %w", m.ChannelID, m.ProviderMessageID, attempts, lastErr)
+}
+
+// applyOnce reads, decides and writes once; it returns the outbox the write
+// committed, to publish.
+func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch helpdesk.Channel, dedupe string, th threading.Thread, ticketNo *string) (Result, map[string]string, error) {
+	rec, err := s.Store.FindDedupe(ctx, dedupe)
+	if err == nil {
+		return Result{TicketID: rec.TicketID, MessageID: rec.MessageID, Duplicate: true, Reason: "duplicate"}, nil, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return Result{}, nil, err
+	}
+
+	// The author is resolved (or created) on both paths: a new participant
+	// replying into an existing thread becomes a contact too.
+	senderKey := m.Sender.Key(m.Channel)
+	var newContact *helpdesk.Contact
+	contactID, err := s.Store.FindContactID(ctx, senderKey)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		c := newContactFor(m, s.Now())
+		c.Consent = implicitConsent(ch, m)
+		newContact, contactID = &c, c.ID
+	case err != nil:
+		return Result{}, nil, err
+	}
+	if hold, err := s.needsConsent(ctx, ch, contactID, newContact != nil); err != nil || hold {
+		if err != nil {
+			return Result{}, nil, err
+		}
+		res, err := s.hold(ctx, m, ch)
+		return res, nil, err
+	}
+	msg := s.message(m)
+	msg.AuthorContactID = contactID
+
+	spam := m.Verdicts.IsSpam()
+	if spam {
+		// A FAIL verdict goes to the spam view on its own, whatever it quotes.
+		th.Lookup = nil
+	}
+	// A forward's "original sender" is text the forwarder wrote: the
+	// participant check trusts only who actually sent it.
+	actualSender := senderKey
+	if m.Email != nil && m.Email.ForwardedBy != nil {
+		actualSender = m.Email.ForwardedBy.Key(m.Channel)
+	}
+	found, err := s.findThread(ctx, th, actualSender, ch)
+	if err != nil {
+		return Result{}, nil, err
+	}
+	if found.ticket != nil {
+		if err := s.reopenIfClosed(ctx, found.ticket); err != nil {
+			return Result{}, nil, err
+		}
+		ticketID := found.ticket.ID
+		msg.TicketID, msg.ThreadReason = ticketID, found.reason
+		err := s.Store.AppendMessage(ctx, store.NewMessage{TicketID: ticketID, Message: msg,
+			NewContact: newContact, ContactKey: senderKey, ThreadKeys: without(th.Own, found.key), DedupeKey: dedupe})
+		if err != nil {
+			return Result{}, nil, err
+		}
+		return Result{TicketID: ticketID, MessageID: msg.ID, Reason: found.reason}, nil, nil
+	}
+	if found.note != "" {
+		msg.ThreadNote = found.note
+	}
+
+	if *ticketNo == "" {
+		// One number per message, kept across its retries.
+		if *ticketNo, err = s.Store.NextTicketNumber(ctx); err != nil {
+			return Result{}, nil, err
+		}
+	}
+	id := *ticketNo
+	t := s.ticket(id, m, ch, contactID)
+	t.Participants = []string{senderKey}
+	msg.TicketID, msg.ThreadReason = id, ReasonNewTicket
+	own := append([]string(nil), th.Own...)
+	if !spam {
+		// Claim the conversation's ids, but not those of a ticket passed over.
+		for _, k := range th.Claim {
+			if !found.taken[k] {
+				own = append(own, k)
+			}
+		}
+	}
+	if th.TicketKey {
+		own = append(own, threading.TicketKey(id))
+	}
+	nt := store.NewTicket{
+		Ticket: t, Message: msg, NewContact: newContact, ContactKey: senderKey,
+		ThreadKeys: own, DedupeKey: dedupe,
+	}
+	if spam {
+		nt.Ticket.State = helpdesk.StateSpam
+	} else {
+		if nt.Replies, nt.Outbox, err = s.automaticReplies(ch, id, m.ReceivedAt, newContact != nil); err != nil {
+			return Result{}, nil, err
+		}
+		nt.Ticket.MessageCount += len(nt.Replies)
+	}
+	if s.Router != nil && !spam {
+		plan, err := s.plan(ctx, ch, &nt.Ticket, newContact == nil)
+		if err != nil {
+			return Result{}, nil, err
+		}
+		nt.Routing = &plan.Routing
+	}
+	if err := s.create(ctx, nt); err != nil {
+		return Result{}, nil, err
+	}
+	jobs := nt.Jobs()
+	return Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket, OwnerID: nt.Ticket.OwnerID}, jobs, nil
+}
+
+// plan runs the router and applies its decision to t.
+func (s *Service) plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Ticket, knownContact bool) (routing.Plan, error) {
+	owner := ""
+	if ch.Routing.Kind == helpdesk.RouteContactOwner && knownContact {
+		c, err := s.Store.GetContact(ctx, t.ContactID)
+		if err != nil {
+			return routing.Plan{}, err
+		}
+		owner = c.OwnerID
+	}
+	plan, err := s.Router.Plan(ctx, ch, t, owner)
+	if err != nil {
+		return plan, err
+	}
+	plan.Decision.Apply(t, s.Now())
+	return plan, nil
+}
+
+// create writes a new ticket, retrying the same write while it only loses to
+// transaction contention: deciding again would waste a round-robin turn.
+func (s *Service) create(ctx context.Context, nt store.NewTicket) error {
+	for try := 0; ; try++ {
+		err := s.Store.CreateTicket(ctx, nt)
+		if !errors.Is(err, store.ErrContention) || try >= 5 {
+			return err
+		}
+		if err := retry.Backoff(ctx, try+1, 10*time.Millisecond); err != nil {
+			return err
+		}
+	}
+}
+
+// ReasonBounce marks a bounce applied to our outbound messages.
+const ReasonBounce = "bounce"
+
+// applyBounce marks the outbound messages a bounce reports as failed, with
+// the reason visible on the ticket. It creates nothing and is idempotent.
+func (s *Service) applyBounce(ctx context.Context, m *helpdesk.InboundMessage) (Result, error) {
+	res := Result{Reason: ReasonBounce, Duplicate: true}
+	for _, id := range m.Email.BouncedMessageIDs {
+		id = strings.Trim(strings.TrimSpace(id), "<>")
+		ticketID, _, err := s.Store.FindThread(ctx, []string{threading.MessageKey(id)})
+		if errors.Is(err, store.ErrNotFound) {
+			continue // not one of ours
+		}
+		if err != nil {
+			return res, fmt.Errorf("apply bounce %s: %w", m.ProviderMessageID, err)
+		}
+		conv, err := s.Store.GetTicket(ctx, ticketID)
+		if err != nil {
+			return res, fmt.Errorf("apply bounce %s: %w", m.ProviderMessageID, err)
+		}
+		for _, msg := range conv.Messages {
+			if msg.Direction != helpdesk.Outbound || !strings.EqualFold(msg.EmailMessageID, id) {
+				continue
+			}
+			res.TicketID, res.MessageID = ticketID, msg.ID
+			if msg.Status == helpdesk.StatusFailed {
+				continue // a redelivered bounce
+			}
+			reason := "bounced"
+			if m.Email.KindReason != "" {
+				reason += ": " + m.Email.KindReason
+			}
+			if err := s.Store.SetMessageStatus(ctx, msg, msg.Status, helpdesk.StatusFailed, msg.ProviderMessageID, reason); err != nil &&
+				!errors.Is(err, store.ErrVersionChanged) {
+				return res, fmt.Errorf("apply bounce %s: %w", m.ProviderMessageID, err)
+			}
+			s.Log.InfoContext(ctx, "outbound message bounced", "ticket_id", ticketID, "message_id", msg.ID)
+		}
+	}
+	return res, nil
+}
+
+// match is where a message threads, if anywhere.
+type match struct {
+	ticket *helpdesk.Ticket
+	key    string
+	reason string
+	note   string          // why a candidate key was passed over, for the record
+	taken  map[string]bool // lookup keys that belong to a ticket passed over
+}
+
+// findThread tries the lookup keys in order. A key that needs a participant
+// is passed over when the sender never wrote on that ticket; a ticket closed
+// longer ago than the channel allows is passed over too (a new ticket starts).
+func (s *Service) findThread(ctx context.Context, th threading.Thread, senderKey string, ch helpdesk.Channel) (match, error) {
+	var m match
+	for _, k := range th.Lookup {
+		ticketID, _, err := s.Store.FindThread(ctx, []string{k.Key})
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return m, err
+		}
+		t, err := s.Store.GetTicketHeader(ctx, ticketID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // deleted since; its keys are going too
+		}
+		if err != nil {
+			return m, err
+		}
+		if t.State == helpdesk.StateMerged && t.MergedInto != "" {
+			if t, err = s.Store.GetTicketHeader(ctx, t.MergedInto); err != nil {
+				return m, err
+			}
+		}
+		if k.RequireParticipant && !slices.Contains(t.Participants, senderKey) {
+			m.note = "subject_reference_from_non_participant:" + ticketID
+			m.pass(k.Key)
+			continue
+		}
+		if ch.Email != nil && ch.Email.NewTicketAfterDays > 0 && t.State == helpdesk.StateClosed &&
+			s.Now().Sub(t.ClosedAt) > time.Duration(ch.Email.NewTicketAfterDays)*24*time.Hour {
+			m.note = "closed_too_long_ago:" + ticketID
+			m.pass(k.Key)
+			continue
+		}
+		return match{ticket: &t, key: k.Key, reason: k.Reason}, nil
+	}
+	return m, nil
+}
+
+func (m *match) pass(key string) {
+	if m.taken == nil {
+		m.taken = map[string]bool{}
+	}
+	m.taken[key] = true
+}
+
+// reopenIfClosed moves a closed ticket a customer writes into back to the
+// first open stage of its pipeline (seed 001: a reply reopens).
+func (s *Service) reopenIfClosed(ctx context.Context, t *helpdesk.Ticket) error {
+	if t.State != helpdesk.StateClosed {
+		return nil
+	}
+	p, ok := s.Pipelines[t.Pipeline]
+	if !ok {
+		p = helpdesk.DefaultPipeline
+	}
+	var open string
+	for _, st := range p.Stages {
+		if !st.Closed {
+			open = st.ID
+			break
+		}
+	}
+	_, err := s.Store.UpdateTicket(ctx, t.ID, func(cur *helpdesk.Ticket) (store.Change, error) {
+		if cur.State != helpdesk.StateClosed {
+			return store.Change{}, store.ErrNoChange
+		}
+		from := cur.Status
+		cur.Status, cur.State, cur.Pipeline = open, helpdesk.StateOpen, p.ID
+		return store.Change{Activities: []helpdesk.Activity{{ID: helpdesk.NewID(), TicketID: cur.ID,
+			Kind: helpdesk.ActivityStatus, ActorID: "contact:" + cur.ContactID, At: s.Now(), From: from, To: open}}}, nil
+	})
+	return err
+}
+
+// without returns keys less skip: a key that just matched is registered
+// already and writing it again would cost a write for nothing.
+func without(keys []string, skip string) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if k != skip {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// messageNamespace derives message ids from (channel, provider id), so a
+// redelivered message always has the same id.
+var messageNamespace = uuid.MustParse("6f1d8c2e-5b0a-4c39-9a51-3e7d2c4b8f10")
+
+// MessageID is the id of the message a provider message becomes.
+func MessageID(scope, providerMessageID string) string {
+	return uuid.NewSHA1(messageNamespace, []byte(scope+"\x00"+providerMessageID)).String()
+}
+
+func (s *Service) message(m *helpdesk.InboundMessage) helpdesk.Message {
+	return helpdesk.Message{
+		ID:                MessageID(m.DedupeScope(), m.ProviderMessageID),
+		Direction:         helpdesk.Inbound,
+		ChannelID:         m.ChannelID,
+		ChannelKind:       m.Channel,
+		ProviderMessageID: m.ProviderMessageID,
+		Subject:           m.Subject,
+		Text:              m.Text,
+		HTML:              m.HTML,
+		Attachments:       m.Attachments,
+		Submission:        m.Submission,
+		CreatedAt:         m.ReceivedAt.UTC(),
+	}
+}
+
+func (s *Service) ticket(id string, m *helpdesk.InboundMessage, ch helpdesk.Channel, contactID string) helpdesk.Ticket {
+	props := ch.Defaults
+	if m.Ticket.Pipeline != "" {
+		props.Pipeline, props.Status = m.Ticket.Pipeline, m.Ticket.Status
+	} else if m.Ticket.Status != "" {
+		props.Status = m.Ticket.Status
+	}
+	if m.Ticket.Priority != "" {
+		props.Priority = m.Ticket.Priority
+	}
+	if m.Ticket.Category != "" {
+		props.Category = m.Ticket.Category
+	}
+	state, err := s.Pipelines.Resolve(props.Pipeline, props.Status)
+	if err != nil {
+		// Never drop a customer's message over a property: fall back to the
+		// channel's defaults, then to the default pipeline's first stage.
+		s.Log.Warn("requested ticket properties invalid, using defaults", "channel", ch.ID, "error", err)
+		props.Pipeline, props.Status = ch.Defaults.Pipeline, ch.Defaults.Status
+		if state, err = s.Pipelines.Resolve(props.Pipeline, props.Status); err != nil {
+			props.Pipeline, props.Status = helpdesk.DefaultPipeline.ID, helpdesk.DefaultPipeline.Stages[0].ID
+			state = helpdesk.StateOpen
+		}
+	}
+	now := m.ReceivedAt.UTC()
+	subject := m.Subject
+	if subject == "" {
+		subject = "(no subject)"
+	}
+	return helpdesk.Ticket{
+		ID: id, Subject: subject, Description: helpdesk.Snippet(m.Text, helpdesk.DescriptionMax),
+		Pipeline: props.Pipeline, Status: props.Status, State: state,
+		Priority: props.Priority, Category: props.Category,
+		Type: helpdesk.TicketTypeFor(m.Channel), ChannelID: m.ChannelID, ChannelKind: m.Channel,
+		ContactID: contactID, Unread: true, MessageCount: 1,
+		CreatedAt: now, UpdatedAt: now, LastCustomerMessageAt: now, Version: 1,
+	}
+}
+
+func newContactFor(m *helpdesk.InboundMessage, now time.Time) helpdesk.Contact {
+	return helpdesk.Contact{
+		ID: uuid.NewString(), Name: m.Sender.Name, Email: m.Sender.Email,
+		PSID: m.Sender.PSID, PageID: m.Sender.PageID, WhatsAppID: m.Sender.WhatsAppID,
+		CreatedAt: now.UTC(),
+	}
+}
