@@ -12,14 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/stackdesk/stackdesk/shared/platform/boot"
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
-	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
+	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/platform/boot"
+	"github.com/stackdesk/stackdesk/shared/platform/secrets"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/routing"
-	"github.com/stackdesk/stackdesk/shared/platform/secrets"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )

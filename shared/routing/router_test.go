@@ -17,12 +17,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
-	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
 

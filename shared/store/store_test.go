@@ -10,9 +10,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
-	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 )
 
 var t0 = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/channel/email/replytoken"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 // Thread is a threader's answer for one message.

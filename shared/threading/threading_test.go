@@ -4,8 +4,8 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/channel/email/replytoken"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 var secret = []byte("test-secret-of-32-bytes-long....")

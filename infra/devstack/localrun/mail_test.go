@@ -10,8 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 // rawMail is a small multipart mail with an attachment, CRLF line endings.

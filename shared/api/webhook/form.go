@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/channel/form"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 // Headers a form sender uses.

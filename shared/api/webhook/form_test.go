@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 // Function-field fakes: each test sets only the behaviour it needs.

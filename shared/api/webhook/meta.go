@@ -10,9 +10,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/queue"
 )
 

@@ -21,9 +21,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/queue"
 )
 

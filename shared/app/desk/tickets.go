@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/notify"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/store"

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/app/ingest"
-	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
 

@@ -8,12 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/store"
-	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
 

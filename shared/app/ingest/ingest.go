@@ -14,8 +14,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/retry"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/retry"
+	"github.com/stackdesk/stackdesk/shared/queue"
 )
 
 // This file sends Messenger and WhatsApp messages through Meta's Graph

@@ -8,9 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/secrets"
-	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 )
 
 // The source reads a real secret from moto's Secrets Manager over HTTP,

@@ -21,8 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/channel/email"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 // S3 is the subset of the S3 client the handler uses.

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/infra/devstack/graphfake"
+	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 func TestMediaAndDownload(t *testing.T) {

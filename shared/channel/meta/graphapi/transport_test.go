@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 var textMsg = graphapi.MessengerMessage{PSID: "P", MessagingType: "RESPONSE", Text: "x"}

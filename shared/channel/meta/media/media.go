@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 // KeyPrefix marks an attachment whose Key is still a WhatsApp media id

@@ -9,11 +9,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
-	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/infra/devstack/graphfake"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
+	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 type tokens map[string]string
