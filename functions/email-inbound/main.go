@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
 	"github.com/stackdesk/stackdesk/shared/platform/boot"
-	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
 
@@ -31,7 +31,7 @@ func main() {
 	h := &receive.Handler{
 		S3:       s3.NewFromConfig(awsCfg),
 		Channels: store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
-		Queue:    &queue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
+		Queue:    &sqsqueue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
 		Tenant:   cfg.Tenant,
 		Bucket:   cfg.MailBucket,
 		Prefix:   cfg.MailPrefix,

@@ -14,9 +14,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
+	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/boot"
-	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
 
@@ -32,7 +32,7 @@ func main() {
 
 	forms := &webhook.Forms{
 		Channels:  store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
-		Queue:     &queue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
+		Queue:     &sqsqueue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
 		Pipelines: helpdesk.DefaultPipelines(),
 		Now:       time.Now,
 		NewID:     uuid.NewString,

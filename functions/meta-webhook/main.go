@@ -15,10 +15,10 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
+	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/boot"
 	"github.com/stackdesk/stackdesk/shared/platform/secrets"
-	"github.com/stackdesk/stackdesk/shared/queue"
 )
 
 type config struct {
@@ -40,7 +40,7 @@ func main() {
 	hook := &webhook.Meta{
 		Kind:    kind,
 		Secrets: cfg.MetaSource(awsCfg),
-		Queue:   &queue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
+		Queue:   &sqsqueue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
 		Log:     log,
 	}
 	mux := http.NewServeMux()

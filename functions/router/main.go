@@ -13,12 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/boot"
 	"github.com/stackdesk/stackdesk/shared/platform/secrets"
-	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
@@ -49,7 +49,7 @@ func main() {
 		Now:       time.Now,
 		Log:       log,
 		Router:    &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN},
-		Outbound:  &queue.Outbound{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.OutboundQueueURL},
+		Outbound:  &sqsqueue.Outbound{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.OutboundQueueURL},
 		Media: &media.WhatsApp{
 			Graph: cfg.Client(), Tokens: tokens,
 			Files: s3.NewFromConfig(awsCfg), Bucket: cfg.MailBucket, Log: log,

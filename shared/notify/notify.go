@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 )
 
 // Records are the notifications and the outbox jobs that email them.
@@ -47,7 +47,7 @@ func notification(t *helpdesk.Ticket, recipient string, kind helpdesk.Notificati
 }
 
 func (r *Records) email(n helpdesk.Notification, a helpdesk.Agent, subject string) {
-	body, err := queue.Encode(queue.KindNotificationEmail, queue.NotificationEmail{
+	body, err := jobs.Encode(jobs.KindNotificationEmail, jobs.NotificationEmail{
 		NotificationID: n.ID, TicketID: n.TicketID, Kind: n.Kind,
 		ToAgentID: a.ID, ToEmail: a.Email, ToName: a.Name, Subject: subject,
 	})

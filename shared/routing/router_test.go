@@ -20,7 +20,7 @@ import (
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
@@ -39,9 +39,9 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // fakeOutbound is an in-memory outbound queue that can be made to fail.
 type fakeOutbound struct {
-	mu   sync.Mutex
-	fail bool
-	jobs []string
+	mu     sync.Mutex
+	fail   bool
+	queued []string
 }
 
 var errQueueDown = errors.New("outbound queue down")
@@ -52,7 +52,7 @@ func (o *fakeOutbound) Publish(_ context.Context, body string) error {
 	if o.fail {
 		return errQueueDown
 	}
-	o.jobs = append(o.jobs, body)
+	o.queued = append(o.queued, body)
 	return nil
 }
 
@@ -63,20 +63,20 @@ func (o *fakeOutbound) setFail(v bool) {
 }
 
 // emails decodes every published job (each must be a notification email).
-func (o *fakeOutbound) emails(t *testing.T) []queue.NotificationEmail {
+func (o *fakeOutbound) emails(t *testing.T) []jobs.NotificationEmail {
 	t.Helper()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	var out []queue.NotificationEmail
-	for _, body := range o.jobs {
-		var env queue.Envelope
+	var out []jobs.NotificationEmail
+	for _, body := range o.queued {
+		var env jobs.Envelope
 		if err := json.Unmarshal([]byte(body), &env); err != nil {
 			t.Fatalf("job %q: %v", body, err)
 		}
-		if env.Kind != queue.KindNotificationEmail {
-			t.Fatalf("job kind %q, want %q", env.Kind, queue.KindNotificationEmail)
+		if env.Kind != jobs.KindNotificationEmail {
+			t.Fatalf("job kind %q, want %q", env.Kind, jobs.KindNotificationEmail)
 		}
-		var e queue.NotificationEmail
+		var e jobs.NotificationEmail
 		if err := json.Unmarshal(env.Payload, &e); err != nil {
 			t.Fatalf("job payload %s: %v", env.Payload, err)
 		}
@@ -86,9 +86,9 @@ func (o *fakeOutbound) emails(t *testing.T) []queue.NotificationEmail {
 }
 
 // emailsFor returns the published emails about one ticket, by recipient agent.
-func (o *fakeOutbound) emailsFor(t *testing.T, ticketID string) map[string]queue.NotificationEmail {
+func (o *fakeOutbound) emailsFor(t *testing.T, ticketID string) map[string]jobs.NotificationEmail {
 	t.Helper()
-	out := map[string]queue.NotificationEmail{}
+	out := map[string]jobs.NotificationEmail{}
 	for _, e := range o.emails(t) {
 		if e.TicketID != ticketID {
 			continue

@@ -30,12 +30,12 @@ import (
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/send"
+	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/secrets"
-	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
@@ -100,7 +100,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	}
 	graph := graphapi.New(graphURL, graphapi.DefaultVersion, nil)
 	metaSecret := &secrets.MetaSource{Client: clients.SecretsManager, SecretID: st.Secrets["MetaSecret"], TTL: 2 * time.Second}
-	ingestQueue := &queue.Ingest{Client: clients.SQS, QueueURL: st.QueueURLs["IngestQueue"]}
+	ingestQueue := &sqsqueue.Ingest{Client: clients.SQS, QueueURL: st.QueueURLs["IngestQueue"]}
 	r := &Runner{
 		Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager,
 		Messenger: &webhook.Meta{Kind: helpdesk.ChannelMessenger, Secrets: metaSecret, Queue: ingestQueue, Log: cfg.Log},
@@ -127,7 +127,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 			Now:       time.Now,
 			Log:       cfg.Log,
 			Router:    &routing.Router{Store: db, Now: time.Now, Rand: rand.IntN},
-			Outbound:  &queue.Outbound{Client: clients.SQS, QueueURL: st.QueueURLs["OutboundQueue"]},
+			Outbound:  &sqsqueue.Outbound{Client: clients.SQS, QueueURL: st.QueueURLs["OutboundQueue"]},
 			Media: &media.WhatsApp{Graph: graph, Tokens: metaSecret, Files: clients.S3,
 				Bucket: st.Buckets["MailBucket"], Log: cfg.Log},
 		},

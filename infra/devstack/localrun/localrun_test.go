@@ -21,8 +21,9 @@ import (
 	"github.com/stackdesk/stackdesk/infra/devstack/localrun"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
+	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -135,14 +136,14 @@ func TestFormPostBecomesATicketEndToEnd(t *testing.T) {
 		t.Errorf("activity = %+v", conv.Activities)
 	}
 	// The owner asked for email on assignment: one job waits in the outbound queue.
-	jobs, err := s.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+	queued, err := s.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
 		QueueUrl: aws.String(s.r.Stack.QueueURLs["OutboundQueue"]), MaxNumberOfMessages: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(jobs.Messages) != 1 || !strings.Contains(aws.ToString(jobs.Messages[0].Body), `"kind":"notification.email"`) ||
-		!strings.Contains(aws.ToString(jobs.Messages[0].Body), `"to_agent_id":"`+tk.OwnerID+`"`) {
-		t.Errorf("outbound queue holds %+v", jobs.Messages)
+	if len(queued.Messages) != 1 || !strings.Contains(aws.ToString(queued.Messages[0].Body), `"kind":"notification.email"`) ||
+		!strings.Contains(aws.ToString(queued.Messages[0].Body), `"to_agent_id":"`+tk.OwnerID+`"`) {
+		t.Errorf("outbound queue holds %+v", queued.Messages)
 	}
 	if len(conv.Messages) != 1 || conv.Messages[0].Text != "Order 1042 has not arrived." ||
 		conv.Messages[0].ProviderMessageID != out["submission_id"] || conv.Messages[0].Submission["plan"] != "pro" {
@@ -200,7 +201,7 @@ func TestRedeliveryAndDuplicatesCreateNothingTwice(t *testing.T) {
 	// deduplication id, as a resend after the five-minute window would.
 	m := &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelForm, ChannelID: s.demo.FormChannelID,
 		ProviderMessageID: "client-key-1", ReceivedAt: time.Now().UTC(), Sender: helpdesk.Sender{Email: "ann@example.com"}, Subject: "Once only"}
-	enc, _ := queue.EncodeInbound(m)
+	enc, _ := jobs.EncodeInbound(m)
 	_, err := s.sqs.SendMessage(context.Background(), &sqs.SendMessageInput{
 		QueueUrl: aws.String(s.r.Stack.QueueURLs["IngestQueue"]), MessageBody: aws.String(string(enc)),
 		MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("another-dedupe-id"),
@@ -274,7 +275,7 @@ func TestPoisonMessageReachesTheDLQ(t *testing.T) {
 func TestQueueUnavailableAnswers503(t *testing.T) {
 	s := start(t)
 	f := *s.r.Forms
-	f.Queue = &queue.Ingest{Client: s.sqs, QueueURL: s.r.Stack.QueueURLs["IngestQueue"] + "-missing"}
+	f.Queue = &sqsqueue.Ingest{Client: s.sqs, QueueURL: s.r.Stack.QueueURLs["IngestQueue"] + "-missing"}
 	mux := http.NewServeMux()
 	f.Register(mux)
 	srv := httptest.NewServer(mux)

@@ -33,7 +33,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 )
 
 const (
@@ -314,7 +314,7 @@ func TestFormToTicketThroughTheRealBinaries(t *testing.T) {
 		if m.Attributes["MessageGroupId"] == "" || m.Attributes["MessageDeduplicationId"] == "" {
 			t.Errorf("queued record attributes %v: want FIFO group and deduplication ids", m.Attributes)
 		}
-		msg, err := queue.DecodeInbound(aws.ToString(m.Body))
+		msg, err := jobs.DecodeInbound(aws.ToString(m.Body))
 		if err != nil || msg.ProviderMessageID != accepted.SubmissionID || msg.ChannelID != demo.FormChannelID {
 			t.Fatalf("queued record %s (%v): want provider message id %s on %s", aws.ToString(m.Body), err, accepted.SubmissionID, demo.FormChannelID)
 		}

@@ -17,8 +17,9 @@ import (
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 )
 
 // The sample events shared with `sam local invoke -e` (see events/README.md).
@@ -204,19 +205,19 @@ func TestRouterSampleBatchIsWhatFormWebhookEnqueues(t *testing.T) {
 			continue
 		}
 		t.Run(tc.file, func(t *testing.T) {
-			want, err := queue.EncodeInbound(tc.want)
+			want, err := jobs.EncodeInbound(tc.want)
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec, ok := bodies[queue.DeduplicationID(tc.want)]
+			rec, ok := bodies[sqsqueue.DeduplicationID(tc.want)]
 			if !ok {
-				t.Fatalf("no record with deduplication id %q", queue.DeduplicationID(tc.want))
+				t.Fatalf("no record with deduplication id %q", sqsqueue.DeduplicationID(tc.want))
 			}
 			if rec.Body != string(want) {
 				t.Errorf("record body\n%s\nwant\n%s", rec.Body, want)
 			}
-			if g := rec.Attributes["MessageGroupId"]; g != queue.GroupID(tc.want) {
-				t.Errorf("MessageGroupId = %q, want %q", g, queue.GroupID(tc.want))
+			if g := rec.Attributes["MessageGroupId"]; g != sqsqueue.GroupID(tc.want) {
+				t.Errorf("MessageGroupId = %q, want %q", g, sqsqueue.GroupID(tc.want))
 			}
 		})
 	}

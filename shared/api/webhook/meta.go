@@ -13,7 +13,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 )
 
 // EventReceived is the body Meta expects back from a delivery it may forget.
@@ -29,7 +29,7 @@ type MetaSecrets interface {
 // MetaQueue enqueues what a delivery decodes to.
 type MetaQueue interface {
 	EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage) error
-	EnqueueStatus(ctx context.Context, u *queue.StatusUpdate) error
+	EnqueueStatus(ctx context.Context, u *jobs.StatusUpdate) error
 }
 
 // Meta serves Meta's webhook for one product: GET (the subscription
@@ -135,7 +135,7 @@ func (h *Meta) receive(w http.ResponseWriter, r *http.Request) {
 
 // enqueue sends the messages, in payload order, then the statuses, and
 // returns how many were sent before the first failure.
-func (h *Meta) enqueue(ctx context.Context, msgs []helpdesk.InboundMessage, statuses []queue.StatusUpdate) (int, error) {
+func (h *Meta) enqueue(ctx context.Context, msgs []helpdesk.InboundMessage, statuses []jobs.StatusUpdate) (int, error) {
 	n := 0
 	for i := range msgs {
 		if err := h.Queue.EnqueueInbound(ctx, &msgs[i]); err != nil {
@@ -153,7 +153,7 @@ func (h *Meta) enqueue(ctx context.Context, msgs []helpdesk.InboundMessage, stat
 }
 
 // retryable makes any enqueue failure a 503 so Meta redelivers; an error
-// that already says "unavailable" (queue.ErrUnavailable) keeps its reason.
+// that already says "unavailable" (sqsqueue.ErrUnavailable) keeps its reason.
 func retryable(err error, what string) error {
 	if helpdesk.IsCode(err, helpdesk.EUnavailable) {
 		return err
@@ -173,11 +173,11 @@ var statusByMeta = map[string]helpdesk.MessageStatus{
 // Skip reasons the handler adds to the decoder's.
 const ReasonUnsupportedStatus = "unsupported_status"
 
-func (h *Meta) statusUpdates(in []meta.Status) ([]queue.StatusUpdate, []meta.Skipped) {
+func (h *Meta) statusUpdates(in []meta.Status) ([]jobs.StatusUpdate, []meta.Skipped) {
 	if len(in) == 0 {
 		return nil, nil
 	}
-	out := make([]queue.StatusUpdate, 0, len(in))
+	out := make([]jobs.StatusUpdate, 0, len(in))
 	var skipped []meta.Skipped
 	for _, s := range in {
 		st, ok := statusByMeta[strings.ToLower(s.Status)]
@@ -185,7 +185,7 @@ func (h *Meta) statusUpdates(in []meta.Status) ([]queue.StatusUpdate, []meta.Ski
 			skipped = append(skipped, meta.Skipped{Kind: "status:" + clip(s.Status, 32), Reason: ReasonUnsupportedStatus})
 			continue
 		}
-		u := queue.StatusUpdate{
+		u := jobs.StatusUpdate{
 			Channel:           h.Kind,
 			ChannelID:         s.ChannelID,
 			ProviderMessageID: s.ProviderMessageID,

@@ -10,14 +10,14 @@ import (
 
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 )
 
 // discardQueue accepts everything and keeps nothing.
 type discardQueue struct{}
 
 func (discardQueue) EnqueueInbound(context.Context, *helpdesk.InboundMessage) error { return nil }
-func (discardQueue) EnqueueStatus(context.Context, *queue.StatusUpdate) error       { return nil }
+func (discardQueue) EnqueueStatus(context.Context, *jobs.StatusUpdate) error        { return nil }
 
 // benchMeta measures one webhook handler's own cost per delivery (routing,
 // body read, signature check, decode, enqueue into a queue that discards,

@@ -22,9 +22,10 @@ import (
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 )
 
 const (
@@ -50,7 +51,7 @@ var goodSecrets = fakeMetaSecrets{app: metaAppSecret, verify: metaVerifyToken}
 // n-th call (messages and statuses counted together) returns err.
 type fakeMetaQueue struct {
 	inbound  []*helpdesk.InboundMessage
-	statuses []*queue.StatusUpdate
+	statuses []*jobs.StatusUpdate
 	order    []string // "m:<id>" and "s:<id>/<status>" in call order
 	calls    int
 	failOn   int
@@ -74,7 +75,7 @@ func (q *fakeMetaQueue) EnqueueInbound(_ context.Context, m *helpdesk.InboundMes
 	return nil
 }
 
-func (q *fakeMetaQueue) EnqueueStatus(_ context.Context, u *queue.StatusUpdate) error {
+func (q *fakeMetaQueue) EnqueueStatus(_ context.Context, u *jobs.StatusUpdate) error {
 	if err := q.fail(); err != nil {
 		return err
 	}
@@ -322,14 +323,14 @@ func TestMetaFixtures(t *testing.T) {
 	wa := func(id, text string) wantMsg {
 		return wantMsg{id, "whatsapp:" + phone, helpdesk.Sender{WhatsAppID: sheena, Name: "Sheena Nelson"}, text}
 	}
-	waStatus := func(channelID, id string, st helpdesk.MessageStatus, at int64) queue.StatusUpdate {
-		return queue.StatusUpdate{Channel: helpdesk.ChannelWhatsApp, ChannelID: channelID, ProviderMessageID: id, Status: st, At: time.Unix(at, 0).UTC()}
+	waStatus := func(channelID, id string, st helpdesk.MessageStatus, at int64) jobs.StatusUpdate {
+		return jobs.StatusUpdate{Channel: helpdesk.ChannelWhatsApp, ChannelID: channelID, ProviderMessageID: id, Status: st, At: time.Unix(at, 0).UTC()}
 	}
 	failed := waStatus("whatsapp:"+phone, "wamid.OUT2", helpdesk.StatusFailed, 1750263790)
 	failed.ErrorCode, failed.ErrorTitle = 131047, "Re-engagement message"
 	failed.ErrorDetail = "Message failed to send because more than 24 hours have passed since the customer last replied to this number."
-	fbDelivered := func(id string) queue.StatusUpdate {
-		return queue.StatusUpdate{Channel: helpdesk.ChannelMessenger, ChannelID: "messenger:" + page, ProviderMessageID: id,
+	fbDelivered := func(id string) jobs.StatusUpdate {
+		return jobs.StatusUpdate{Channel: helpdesk.ChannelMessenger, ChannelID: "messenger:" + page, ProviderMessageID: id,
 			Status: helpdesk.StatusDelivered, At: time.UnixMilli(1583173673500).UTC()}
 	}
 
@@ -337,7 +338,7 @@ func TestMetaFixtures(t *testing.T) {
 		kind     helpdesk.ChannelKind
 		file     string
 		msgs     []wantMsg
-		statuses []queue.StatusUpdate
+		statuses []jobs.StatusUpdate
 		order    []string // call order, when it matters
 		log      []string // in the delivery's info line
 		check    func(t *testing.T, got []*helpdesk.InboundMessage)
@@ -350,7 +351,7 @@ func TestMetaFixtures(t *testing.T) {
 				fb("m_b1", "first"), fb("m_b2", "second"), fb("m_pb1", "Talk to a human"),
 				{"m_b3", "messenger:" + page2, helpdesk.Sender{PageID: page2, PSID: psid2}, "hello second page"},
 			},
-			statuses: []queue.StatusUpdate{fbDelivered("m_out1"), fbDelivered("m_out2")},
+			statuses: []jobs.StatusUpdate{fbDelivered("m_out1"), fbDelivered("m_out2")},
 			order:    []string{"m:m_b1", "m:m_b2", "m:m_pb1", "m:m_b3", "s:m_out1/delivered", "s:m_out2/delivered"},
 			log: []string{"messages=4 statuses=2 echoes=1 skipped=3",
 				"skipped_by.message/malformed=1 skipped_by.reaction/unsupported_event=1 skipped_by.read/unsupported_event=1"},
@@ -409,7 +410,7 @@ func TestMetaFixtures(t *testing.T) {
 				}
 			}},
 		{kind: helpdesk.ChannelWhatsApp, file: "whatsapp_statuses.json",
-			statuses: []queue.StatusUpdate{
+			statuses: []jobs.StatusUpdate{
 				waStatus("whatsapp:"+phone, "wamid.OUT1", helpdesk.StatusSent, 1750263773),
 				waStatus("whatsapp:"+phone, "wamid.OUT1", helpdesk.StatusDelivered, 1750263774),
 				waStatus("whatsapp:"+phone, "wamid.OUT1", helpdesk.StatusRead, 1750263780),
@@ -422,7 +423,7 @@ func TestMetaFixtures(t *testing.T) {
 				{"wamid.A2", "whatsapp:" + phone, helpdesk.Sender{WhatsAppID: "447700900123", Name: "Kai"}, "two"},
 				{"wamid.B1", "whatsapp:" + phone2, helpdesk.Sender{WhatsAppID: "5215512345678", Name: "Luis"}, "Stop promotions"},
 			},
-			statuses: []queue.StatusUpdate{waStatus("whatsapp:"+phone2, "wamid.OUT9", helpdesk.StatusDelivered, 1749416501)},
+			statuses: []jobs.StatusUpdate{waStatus("whatsapp:"+phone2, "wamid.OUT9", helpdesk.StatusDelivered, 1749416501)},
 			order:    []string{"m:wamid.A1", "m:wamid.A2", "m:wamid.B1", "s:wamid.OUT9/delivered"},
 			log: []string{"messages=3 statuses=1 echoes=0 skipped=3",
 				"skipped_by.change:account_update/unsupported_field=1 skipped_by.message:reaction/unsupported_type=1 skipped_by.message:unsupported/unsupported_type=1"}},
@@ -444,7 +445,7 @@ func TestMetaFixtures(t *testing.T) {
 					t.Errorf("message %d invalid: %v", i, err)
 				}
 			}
-			var statuses []queue.StatusUpdate
+			var statuses []jobs.StatusUpdate
 			for _, u := range e.q.statuses {
 				statuses = append(statuses, *u)
 			}
@@ -503,7 +504,7 @@ func TestMetaUnknownEventsAreAcknowledged(t *testing.T) {
 }
 
 func TestMetaQueueFailures(t *testing.T) {
-	unavailable := fmt.Errorf("%w: send m_b2: dial tcp: connection refused", queue.ErrUnavailable)
+	unavailable := fmt.Errorf("%w: send m_b2: dial tcp: connection refused", sqsqueue.ErrUnavailable)
 	cases := []struct {
 		name     string
 		kind     helpdesk.ChannelKind

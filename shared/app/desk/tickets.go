@@ -13,8 +13,8 @@ import (
 
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/notify"
-	"github.com/stackdesk/stackdesk/shared/queue"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
@@ -181,7 +181,7 @@ func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html strin
 		return helpdesk.Message{}, nil, helpdesk.Errorf(helpdesk.EInvalid, "text_required", "a reply needs text")
 	}
 	var msg helpdesk.Message
-	var jobs map[string]string
+	var committed map[string]string
 	_, err := s.Store.UpdateTicket(ctx, ticketID, func(t *helpdesk.Ticket) (store.Change, error) {
 		if err := notMerged(t); err != nil {
 			return store.Change{}, err
@@ -205,7 +205,7 @@ func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html strin
 			msg.EmailMessageID = id + "@" + domain
 			change.Messages[0] = msg
 			change.ThreadKeys = []string{threading.MessageKey(msg.EmailMessageID)}
-			body, err = queue.Encode(queue.KindReplyEmail, queue.ReplyEmail{TicketID: t.ID, MessageID: id, CreatedAt: now})
+			body, err = jobs.Encode(jobs.KindReplyEmail, jobs.ReplyEmail{TicketID: t.ID, MessageID: id, CreatedAt: now})
 		case ch.Kind == helpdesk.ChannelMessenger || ch.Kind == helpdesk.ChannelWhatsApp:
 			if len(attachments) > 0 {
 				return store.Change{}, helpdesk.Errorf(helpdesk.EUnsupported, "chat_attachments_unsupported", "attachments cannot be sent on %s yet", ch.Kind)
@@ -213,15 +213,15 @@ func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html strin
 			if err := chatWindowOpen(ch.Kind, t.LastCustomerMessageAt, now); err != nil {
 				return store.Change{}, err
 			}
-			body, err = queue.Encode(queue.KindReplyChat, queue.ReplyChat{TicketID: t.ID, MessageIDs: []string{id}, CreatedAt: now})
+			body, err = jobs.Encode(jobs.KindReplyChat, jobs.ReplyChat{TicketID: t.ID, MessageIDs: []string{id}, CreatedAt: now})
 		default:
 			return store.Change{}, helpdesk.Errorf(helpdesk.EInvalid, "channel_cannot_reply", "ticket %s came from a %s channel, which cannot carry replies", t.ID, ch.Kind)
 		}
 		if err != nil {
 			return store.Change{}, err
 		}
-		jobs = map[string]string{id: string(body)}
-		change.Outbox = jobs
+		committed = map[string]string{id: string(body)}
+		change.Outbox = committed
 		t.MessageCount++
 		t.Unread = false
 		if t.OwnerID == "" {
@@ -234,5 +234,5 @@ func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html strin
 	if err != nil {
 		return helpdesk.Message{}, nil, fmt.Errorf("reply to ticket %s: %w", ticketID, err)
 	}
-	return msg, jobs, nil
+	return msg, committed, nil
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
@@ -213,18 +213,18 @@ func TestManualAssignmentNotifiesByEmailWhenAsked(t *testing.T) {
 	if _, err := f.svc.Assign(f.ctx, id, "bob", "", "ann"); err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := f.st.PendingOutbox(f.ctx, id)
+	pending, err := f.st.PendingOutbox(f.ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []queue.NotificationEmail
-	for _, body := range jobs {
-		env, err := queue.DecodeEnvelope(body)
+	var got []jobs.NotificationEmail
+	for _, body := range pending {
+		env, err := jobs.DecodeEnvelope(body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var n queue.NotificationEmail
-		if env.Kind != queue.KindNotificationEmail || env.Decode(&n) != nil {
+		var n jobs.NotificationEmail
+		if env.Kind != jobs.KindNotificationEmail || env.Decode(&n) != nil {
 			t.Fatalf("unexpected job %s", body)
 		}
 		got = append(got, n)

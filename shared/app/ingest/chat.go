@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
 
@@ -79,7 +79,7 @@ func (s *Service) hold(ctx context.Context, m *helpdesk.InboundMessage, ch helpd
 		if label == "" {
 			label = helpdesk.DefaultAgreeLabel
 		}
-		body, err := queue.Encode(queue.KindConsentPrompt, queue.ConsentPrompt{
+		body, err := jobs.Encode(jobs.KindConsentPrompt, jobs.ConsentPrompt{
 			ChannelID: ch.ID, PSID: m.Sender.PSID, Greeting: p.Greeting, Text: p.ConsentText,
 			AgreeLabel: label, Payload: helpdesk.ConsentAcceptPayload,
 		})
@@ -189,7 +189,7 @@ func (s *Service) automaticReplies(ch helpdesk.Channel, ticketID string, receive
 		}
 		msgs, ids = append(msgs, m), append(ids, m.ID)
 	}
-	body, err := queue.Encode(queue.KindReplyChat, queue.ReplyChat{TicketID: ticketID, MessageIDs: ids, CreatedAt: now})
+	body, err := jobs.Encode(jobs.KindReplyChat, jobs.ReplyChat{TicketID: ticketID, MessageIDs: ids, CreatedAt: now})
 	if err != nil {
 		return nil, nil, err
 	}

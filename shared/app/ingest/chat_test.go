@@ -12,7 +12,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
@@ -96,14 +96,14 @@ func (d *chatDesk) conv(t *testing.T, id string) store.Conversation {
 	return c
 }
 
-// jobs decodes the published jobs of one kind.
+// queued decodes the published jobs of one kind.
 func jobsOf[T any](t *testing.T, o *memOutbox, kind string) []T {
 	t.Helper()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var out []T
 	for _, body := range o.jobs {
-		var env queue.Envelope
+		var env jobs.Envelope
 		if err := json.Unmarshal([]byte(body), &env); err != nil {
 			t.Fatal(err)
 		}
@@ -170,10 +170,10 @@ func TestMessengerConversationGreetingAndInstantReply(t *testing.T) {
 			t.Fatalf("automatic reply %s is %s, want queued", m.ID, m.Status)
 		}
 	}
-	jobs := jobsOf[queue.ReplyChat](t, d.outbox, queue.KindReplyChat)
-	if len(jobs) != 1 || jobs[0].TicketID != first || len(jobs[0].MessageIDs) != 2 ||
-		jobs[0].MessageIDs[0] != auto[0].ID || jobs[0].MessageIDs[1] != auto[1].ID {
-		t.Fatalf("reply jobs = %+v; want one job sending greeting then instant reply of %s", jobs, first)
+	queued := jobsOf[jobs.ReplyChat](t, d.outbox, jobs.KindReplyChat)
+	if len(queued) != 1 || queued[0].TicketID != first || len(queued[0].MessageIDs) != 2 ||
+		queued[0].MessageIDs[0] != auto[0].ID || queued[0].MessageIDs[1] != auto[1].ID {
+		t.Fatalf("reply jobs = %+v; want one job sending greeting then instant reply of %s", queued, first)
 	}
 	if pending, _ := d.st.PendingOutbox(context.Background(), first); len(pending) != 0 {
 		t.Fatalf("outbox not cleared after publishing: %v", pending)
@@ -204,7 +204,7 @@ func TestMessengerConversationGreetingAndInstantReply(t *testing.T) {
 		t.Fatalf("ticket state %s after the customer wrote again, want open", c.Ticket.State)
 	}
 	// The conversation went on: no second greeting nor instant reply.
-	if n := len(jobsOf[queue.ReplyChat](t, d.outbox, queue.KindReplyChat)); n != 1 {
+	if n := len(jobsOf[jobs.ReplyChat](t, d.outbox, jobs.KindReplyChat)); n != 1 {
 		t.Fatalf("%d reply jobs, want 1 (one per new conversation)", n)
 	}
 }
@@ -256,8 +256,8 @@ func TestMessengerExplicitConsentHoldsUntilAgreed(t *testing.T) {
 	if err != nil || len(held) != 2 || held[0].Text != "first question" {
 		t.Fatalf("held = %v, %v", held, err)
 	}
-	prompts := jobsOf[queue.ConsentPrompt](t, d.outbox, queue.KindConsentPrompt)
-	want := queue.ConsentPrompt{ChannelID: "messenger:" + fixturePage, PSID: fixturePSID, Greeting: "Hello!",
+	prompts := jobsOf[jobs.ConsentPrompt](t, d.outbox, jobs.KindConsentPrompt)
+	want := jobs.ConsentPrompt{ChannelID: "messenger:" + fixturePage, PSID: fixturePSID, Greeting: "Hello!",
 		Text: "May we store your messages?", AgreeLabel: "I agree", Payload: helpdesk.ConsentAcceptPayload}
 	if len(prompts) != 1 || prompts[0] != want {
 		t.Fatalf("prompts = %+v, want exactly one %+v", prompts, want)
@@ -317,7 +317,7 @@ func TestMessengerHeldMessagesExpireAfterSevenDays(t *testing.T) {
 		t.Fatalf("released %d messages (%v), want only the one younger than 7 days", len(c.Messages), c.Messages)
 	}
 	// The prompt was asked once, within the first message's 7 days.
-	if n := len(jobsOf[queue.ConsentPrompt](t, d.outbox, queue.KindConsentPrompt)); n != 1 {
+	if n := len(jobsOf[jobs.ConsentPrompt](t, d.outbox, jobs.KindConsentPrompt)); n != 1 {
 		t.Fatalf("%d prompts, want 1", n)
 	}
 }
@@ -391,12 +391,12 @@ func TestDeliveryReportsMoveOutboundMessagesForward(t *testing.T) {
 		return helpdesk.Message{}
 	}
 	status := func() helpdesk.Message { return find(msg.ID) }
-	report := func(st helpdesk.MessageStatus, sec int) *queue.StatusUpdate {
-		return &queue.StatusUpdate{Channel: helpdesk.ChannelWhatsApp, ChannelID: "whatsapp:" + fixturePhone,
+	report := func(st helpdesk.MessageStatus, sec int) *jobs.StatusUpdate {
+		return &jobs.StatusUpdate{Channel: helpdesk.ChannelWhatsApp, ChannelID: "whatsapp:" + fixturePhone,
 			ProviderMessageID: "wamid.OUT1", Status: st, At: t0.Add(time.Duration(sec) * time.Second)}
 	}
 	steps := []struct {
-		report *queue.StatusUpdate
+		report *jobs.StatusUpdate
 		want   helpdesk.MessageStatus
 	}{
 		{report(helpdesk.StatusRead, 90), helpdesk.StatusRead}, // read overtook delivered
@@ -429,7 +429,7 @@ func TestDeliveryReportsMoveOutboundMessagesForward(t *testing.T) {
 	}
 	statuses := fixtureBatch(t, "whatsapp_statuses.json").Statuses
 	failed := statuses[len(statuses)-1]
-	u := &queue.StatusUpdate{Channel: helpdesk.ChannelWhatsApp, ChannelID: failed.ChannelID, ProviderMessageID: failed.ProviderMessageID,
+	u := &jobs.StatusUpdate{Channel: helpdesk.ChannelWhatsApp, ChannelID: failed.ChannelID, ProviderMessageID: failed.ProviderMessageID,
 		Status: helpdesk.MessageStatus(failed.Status), At: failed.At, ErrorCode: failed.ErrorCode, ErrorTitle: failed.ErrorTitle, ErrorDetail: failed.ErrorDetail}
 	if err := d.svc.ApplyStatus(ctx, u, 1); err != nil {
 		t.Fatal(err)

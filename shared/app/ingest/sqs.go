@@ -9,7 +9,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
+	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
 
@@ -17,13 +18,13 @@ import (
 // ingest-queue batch in order (inbound messages and delivery reports) and
 // reports the records to redeliver.
 func (s *Service) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	return queue.ProcessFIFO(ctx, s.Log, ev, func(ctx context.Context, rec events.SQSMessage) error {
-		env, err := queue.DecodeEnvelope(rec.Body)
+	return lambdax.ProcessFIFO(ctx, s.Log, ev, func(ctx context.Context, rec events.SQSMessage) error {
+		env, err := jobs.DecodeEnvelope(rec.Body)
 		if err != nil {
 			return err
 		}
-		if env.Kind == queue.KindStatus {
-			var u queue.StatusUpdate
+		if env.Kind == jobs.KindStatus {
+			var u jobs.StatusUpdate
 			if err := env.Decode(&u); err != nil {
 				return err
 			}
@@ -48,7 +49,7 @@ const UnknownStatusTries = 3
 
 // ApplyStatus moves an outbound message forward on a provider's delivery
 // report. received is the SQS receive count of the report (0 if unknown).
-func (s *Service) ApplyStatus(ctx context.Context, u *queue.StatusUpdate, received int) error {
+func (s *Service) ApplyStatus(ctx context.Context, u *jobs.StatusUpdate, received int) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -71,7 +72,7 @@ func (s *Service) ApplyStatus(ctx context.Context, u *queue.StatusUpdate, receiv
 }
 
 // statusFailure renders a provider failure for the agent: code, title and details.
-func statusFailure(u *queue.StatusUpdate) string {
+func statusFailure(u *jobs.StatusUpdate) string {
 	r := fmt.Sprintf("%s error %d", u.Channel, u.ErrorCode)
 	if u.ErrorTitle != "" {
 		r += ": " + u.ErrorTitle

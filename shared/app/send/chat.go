@@ -9,8 +9,8 @@ import (
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/platform/retry"
-	"github.com/stackdesk/stackdesk/shared/queue"
 )
 
 // This file sends Messenger and WhatsApp messages through Meta's Graph
@@ -35,7 +35,7 @@ const graphTries = 3
 
 // sendChat sends a ticket's queued Messenger or WhatsApp messages in order.
 // received is the job's SQS receive count (see retryOrGiveUp).
-func (s *Sender) sendChat(ctx context.Context, job queue.ReplyChat, received int) error {
+func (s *Sender) sendChat(ctx context.Context, job jobs.ReplyChat, received int) error {
 	conv, err := s.Store.GetTicket(ctx, job.TicketID)
 	if err != nil {
 		return fmt.Errorf("chat reply on %s: %w", job.TicketID, err)
@@ -178,7 +178,7 @@ func (s *Sender) graphBackoff() time.Duration {
 // sendConsentPrompt sends a page's greeting and its consent question with
 // the "I agree" quick reply. Nothing is recorded: the visitor has no ticket
 // (and no contact) until they agree.
-func (s *Sender) sendConsentPrompt(ctx context.Context, job queue.ConsentPrompt) error {
+func (s *Sender) sendConsentPrompt(ctx context.Context, job jobs.ConsentPrompt) error {
 	ch, err := s.Store.GetChannel(ctx, job.ChannelID)
 	if err != nil {
 		return fmt.Errorf("consent prompt on %s: %w", job.ChannelID, err)

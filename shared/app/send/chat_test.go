@@ -15,7 +15,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/app/send"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
@@ -157,7 +157,7 @@ func TestChatReplyWindows(t *testing.T) {
 			d := newChatDesk(t, helpdesk.MessengerSettings{})
 			ticketID := d.customerWrites(t, tc.kind, "c1")
 			*d.clk = t0.Add(tc.replyAt)
-			msg, jobs, err := d.tickets.Reply(context.Background(), ticketID, "alice", "Here is your answer.", "")
+			msg, queued, err := d.tickets.Reply(context.Background(), ticketID, "alice", "Here is your answer.", "")
 			if tc.refuseNow {
 				if !helpdesk.IsCode(err, helpdesk.EConflict) || helpdesk.ErrorReason(err) != "messaging_window_closed" {
 					t.Fatalf("reply at %v: %v, want EConflict messaging_window_closed", tc.replyAt, err)
@@ -168,7 +168,7 @@ func TestChatReplyWindows(t *testing.T) {
 				t.Fatal(err)
 			}
 			*d.clk = t0.Add(tc.sendAt)
-			if resp := d.deliver(t, "1", jobBody(t, jobs)); len(resp.BatchItemFailures) != 0 {
+			if resp := d.deliver(t, "1", jobBody(t, queued)); len(resp.BatchItemFailures) != 0 {
 				t.Fatalf("job failed: %v", resp.BatchItemFailures)
 			}
 			got := d.message(t, ticketID, msg.ID)
@@ -199,7 +199,7 @@ func TestChatReplyWindows(t *testing.T) {
 				t.Fatalf("sent %+v", s)
 			}
 			// A redelivered job sends nothing more.
-			d.deliver(t, "2", jobBody(t, jobs))
+			d.deliver(t, "2", jobBody(t, queued))
 			if n := len(d.graph.Sent()); n != 1 {
 				t.Fatalf("redelivery sent again: %d messages", n)
 			}
@@ -213,11 +213,11 @@ func TestChatReplyWindows(t *testing.T) {
 func TestChatGraphErrors(t *testing.T) {
 	reply := func(t *testing.T, d *chatDesk, kind helpdesk.ChannelKind) (string, helpdesk.Message, string) {
 		ticketID := d.customerWrites(t, kind, "c1")
-		msg, jobs, err := d.tickets.Reply(context.Background(), ticketID, "alice", "Answer", "")
+		msg, queued, err := d.tickets.Reply(context.Background(), ticketID, "alice", "Answer", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		return ticketID, msg, jobBody(t, jobs)
+		return ticketID, msg, jobBody(t, queued)
 	}
 	t.Run("messenger outside window is recorded", func(t *testing.T) {
 		d := newChatDesk(t, helpdesk.MessengerSettings{})
@@ -306,14 +306,14 @@ func TestAutomaticRepliesAndStatusesEndToEnd(t *testing.T) {
 	}
 
 	ticketID := d.customerWrites(t, helpdesk.ChannelWhatsApp, "wamid.IN1")
-	msg, jobs, err := d.tickets.Reply(context.Background(), ticketID, "alice", "On its way.", "")
+	msg, queued, err := d.tickets.Reply(context.Background(), ticketID, "alice", "On its way.", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.deliver(t, "1", jobBody(t, jobs))
+	d.deliver(t, "1", jobBody(t, queued))
 	wamid := d.message(t, ticketID, msg.ID).ProviderMessageID
 	for _, st := range []helpdesk.MessageStatus{helpdesk.StatusDelivered, helpdesk.StatusRead} {
-		u := &queue.StatusUpdate{Channel: helpdesk.ChannelWhatsApp, ChannelID: "whatsapp:" + phoneID, ProviderMessageID: wamid,
+		u := &jobs.StatusUpdate{Channel: helpdesk.ChannelWhatsApp, ChannelID: "whatsapp:" + phoneID, ProviderMessageID: wamid,
 			Status: st, At: t0.Add(time.Minute)}
 		if err := d.ingest.ApplyStatus(context.Background(), u, 1); err != nil {
 			t.Fatal(err)

@@ -23,7 +23,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/channel/email/compose"
 	"github.com/stackdesk/stackdesk/shared/channel/email/replytoken"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/queue"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
 
@@ -79,25 +79,25 @@ func (s *Sender) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSE
 }
 
 func (s *Sender) handle(ctx context.Context, body string, received int) error {
-	env, err := queue.DecodeEnvelope(body)
+	env, err := jobs.DecodeEnvelope(body)
 	if err != nil {
 		return err
 	}
 	switch env.Kind {
-	case queue.KindReplyEmail:
-		return decodeAnd(env, func(job queue.ReplyEmail) error { return s.sendReply(ctx, job, received) })
-	case queue.KindNotificationEmail:
-		return decodeAnd(env, func(job queue.NotificationEmail) error { return s.sendNotification(ctx, job) })
-	case queue.KindReplyChat:
-		return decodeAnd(env, func(job queue.ReplyChat) error { return s.sendChat(ctx, job, received) })
-	case queue.KindConsentPrompt:
-		return decodeAnd(env, func(job queue.ConsentPrompt) error { return s.sendConsentPrompt(ctx, job) })
+	case jobs.KindReplyEmail:
+		return decodeAnd(env, func(job jobs.ReplyEmail) error { return s.sendReply(ctx, job, received) })
+	case jobs.KindNotificationEmail:
+		return decodeAnd(env, func(job jobs.NotificationEmail) error { return s.sendNotification(ctx, job) })
+	case jobs.KindReplyChat:
+		return decodeAnd(env, func(job jobs.ReplyChat) error { return s.sendChat(ctx, job, received) })
+	case jobs.KindConsentPrompt:
+		return decodeAnd(env, func(job jobs.ConsentPrompt) error { return s.sendConsentPrompt(ctx, job) })
 	}
 	return helpdesk.Errorf(helpdesk.EInvalid, "unknown_kind", "unknown outbound job kind %q", env.Kind)
 }
 
 // decodeAnd decodes a job's payload and hands it to send.
-func decodeAnd[T any](env queue.Envelope, send func(T) error) error {
+func decodeAnd[T any](env jobs.Envelope, send func(T) error) error {
 	var job T
 	if err := env.Decode(&job); err != nil {
 		return err
@@ -125,7 +125,7 @@ func (s *Sender) retryOrGiveUp(ctx context.Context, m helpdesk.Message, received
 
 // sendReply sends a queued agent reply once: a message no longer queued was
 // sent (or refused) by an earlier delivery of the job.
-func (s *Sender) sendReply(ctx context.Context, job queue.ReplyEmail, received int) error {
+func (s *Sender) sendReply(ctx context.Context, job jobs.ReplyEmail, received int) error {
 	conv, err := s.Store.GetTicket(ctx, job.TicketID)
 	if err != nil {
 		return fmt.Errorf("reply %s: %w", job.MessageID, err)
@@ -258,7 +258,7 @@ func (s *Sender) buildReply(ctx context.Context, t helpdesk.Ticket, m helpdesk.M
 
 // sendNotification emails an agent about a notification; it carries no state
 // to update, so a redelivered job may email twice (rare; never to customers).
-func (s *Sender) sendNotification(ctx context.Context, job queue.NotificationEmail) error {
+func (s *Sender) sendNotification(ctx context.Context, job jobs.NotificationEmail) error {
 	t, err := s.Store.GetTicketHeader(ctx, job.TicketID)
 	if err != nil {
 		return fmt.Errorf("notification %s: %w", job.NotificationID, err)

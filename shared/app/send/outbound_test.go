@@ -123,7 +123,7 @@ func TestAgentReplyThreadsBothWays(t *testing.T) {
 	first := customer("c1@example.com", "Printer on fire", helpdesk.EmailHeaders{})
 
 	svc := &desk.Service{Store: st, Pipelines: helpdesk.DefaultPipelines(), Now: now}
-	msg, jobs, err := svc.Reply(ctx, first.TicketID, "alice", "We are on it.", "",
+	msg, queued, err := svc.Reply(ctx, first.TicketID, "alice", "We are on it.", "",
 		helpdesk.Attachment{Name: "invoice.pdf", ContentType: "application/pdf", Size: int64(len(pdf)), Key: attKey})
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func TestAgentReplyThreadsBothWays(t *testing.T) {
 	sender := &send.Sender{Store: st, SES: ses, Files: files, Bucket: bucket, Tenant: "acme", TokenSecret: secret, Now: now, Log: quiet}
 	before := len(sentMail(t, team))
 	for range 2 { // the job delivered twice sends once
-		ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job", Body: jobs[msg.ID]}}}
+		ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job", Body: queued[msg.ID]}}}
 		resp, err := sender.HandleSQS(ctx, ev)
 		if err != nil || len(resp.BatchItemFailures) != 0 {
 			t.Fatalf("send: %+v %v", resp, err)
@@ -222,12 +222,12 @@ func TestRefusedSendIsRecordedOnTheMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := &desk.Service{Store: st, Pipelines: helpdesk.DefaultPipelines(), Now: now}
-	msg, jobs, err := svc.Reply(ctx, r.TicketID, "nobody", "Answer", "")
+	msg, queued, err := svc.Reply(ctx, r.TicketID, "nobody", "Answer", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	sender := &send.Sender{Store: st, SES: sesv2.NewFromConfig(cfg), Tenant: "acme", TokenSecret: secret, Now: now, Log: quiet}
-	resp, err := sender.HandleSQS(ctx, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job", Body: jobs[msg.ID]}}})
+	resp, err := sender.HandleSQS(ctx, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job", Body: queued[msg.ID]}}})
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("a permanent refusal must not be retried: %+v %v", resp, err)
 	}

@@ -1,18 +1,13 @@
-// Package queue holds the SQS contracts: the envelope every queued job travels
-// in, the ingest publisher (FIFO group and deduplication ids) and the batch
-// processor that reports partial failures.
-package queue
+// Package jobs holds the contracts of queued work: the envelope every job
+// travels in and the typed payloads (inbound messages and delivery reports on
+// the ingest queue; replies, notifications and consent prompts on the
+// outbound queue). It knows nothing of SQS or Lambda.
+package jobs
 
 import (
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
@@ -75,61 +70,11 @@ func Encode(kind string, payload any) ([]byte, error) {
 	return json.Marshal(Envelope{Kind: kind, Payload: raw})
 }
 
-// Outbound publishes jobs (already encoded envelopes) to the outbound queue.
-type Outbound struct {
-	Client   SQS
-	QueueURL string
-}
-
-// Publish sends one job body.
-func (q *Outbound) Publish(ctx context.Context, body string) error {
-	_, err := q.Client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &q.QueueURL, MessageBody: &body})
-	if err != nil {
-		return fmt.Errorf("%w: outbound job: %v", ErrUnavailable, err)
-	}
-	return nil
-}
-
 // Envelope is the JSON body of every queued job. Kind says how to read
 // Payload; the payload carries its own version.
 type Envelope struct {
 	Kind    string          `json:"kind"`
 	Payload json.RawMessage `json:"payload"`
-}
-
-// SQS is the subset of the SQS client the publisher uses.
-type SQS interface {
-	SendMessage(ctx context.Context, in *sqs.SendMessageInput, opts ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
-}
-
-// Ingest publishes inbound messages to the ingest FIFO queue.
-type Ingest struct {
-	Client   SQS
-	QueueURL string
-}
-
-// ErrUnavailable wraps any failure to enqueue: the caller should answer so
-// that its sender retries (HTTP 503, or a 5xx to Meta).
-var ErrUnavailable = &helpdesk.Error{Code: helpdesk.EUnavailable, Reason: "queue_unavailable", Message: "the message could not be queued; retry later"}
-
-// EnqueueInbound sends m with the sender's identity as its message group (one
-// customer's messages apply in order) and channel + provider message id as
-// its deduplication id (SQS drops a resend within five minutes).
-func (q *Ingest) EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage) error {
-	body, err := EncodeInbound(m)
-	if err != nil {
-		return err
-	}
-	_, err = q.Client.SendMessage(ctx, &sqs.SendMessageInput{
-		QueueUrl:               &q.QueueURL,
-		MessageBody:            aws.String(string(body)),
-		MessageGroupId:         aws.String(GroupID(m)),
-		MessageDeduplicationId: aws.String(DeduplicationID(m)),
-	})
-	if err != nil {
-		return fmt.Errorf("%w: send %s/%s: %v", ErrUnavailable, m.ChannelID, m.ProviderMessageID, err)
-	}
-	return nil
 }
 
 // EncodeInbound wraps m in an envelope.
@@ -176,35 +121,6 @@ func DecodeInbound(body string) (*helpdesk.InboundMessage, error) {
 	return env.Inbound()
 }
 
-// GroupID is the FIFO message group of m: its channel and sender.
-func GroupID(m *helpdesk.InboundMessage) string {
-	return sqsID(m.ChannelID + "#" + m.Sender.Key(m.Channel))
-}
-
-// DeduplicationID is the FIFO deduplication id of m.
-func DeduplicationID(m *helpdesk.InboundMessage) string {
-	return sqsID(m.DedupeScope() + "#" + m.ProviderMessageID)
-}
-
-// sqsID keeps ids inside SQS's rules (at most 128 printable ASCII characters)
-// by hashing anything else; the hash keeps distinct inputs distinct.
-func sqsID(s string) string {
-	if len(s) <= 128 && printableASCII(s) {
-		return s
-	}
-	sum := sha256.Sum256([]byte(s))
-	return "h-" + hex.EncodeToString(sum[:])
-}
-
-func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '!' || s[i] > '~' {
-			return false
-		}
-	}
-	return true
-}
-
 // KindStatus carries a provider's delivery report for one of our outbound
 // messages (ingest queue): a StatusUpdate.
 const KindStatus = "outbound.status"
@@ -232,25 +148,6 @@ func (u *StatusUpdate) Validate() error {
 		return helpdesk.Errorf(helpdesk.EInvalid, "status_required", "status update needs status")
 	case u.At.IsZero():
 		return helpdesk.Errorf(helpdesk.EInvalid, "at_required", "status update needs at")
-	}
-	return nil
-}
-
-// EnqueueStatus sends a delivery report. Reports of one outbound message
-// share a message group, so they apply in the order Meta sent them.
-func (q *Ingest) EnqueueStatus(ctx context.Context, u *StatusUpdate) error {
-	body, err := Encode(KindStatus, u)
-	if err != nil {
-		return err
-	}
-	_, err = q.Client.SendMessage(ctx, &sqs.SendMessageInput{
-		QueueUrl:               &q.QueueURL,
-		MessageBody:            aws.String(string(body)),
-		MessageGroupId:         aws.String(sqsID("status#" + u.ProviderMessageID)),
-		MessageDeduplicationId: aws.String(sqsID("status#" + u.ProviderMessageID + "#" + string(u.Status))),
-	})
-	if err != nil {
-		return fmt.Errorf("%w: send status %s/%s: %v", ErrUnavailable, u.ProviderMessageID, u.Status, err)
 	}
 	return nil
 }

@@ -1,4 +1,7 @@
-package queue
+// Package lambdax adapts Lambda events to the application: SQS batches (FIFO
+// order and partial batch failures), and the event shapes each function
+// receives. Only this package and the functions' mains import aws-lambda-go.
+package lambdax
 
 import (
 	"context"

@@ -1,0 +1,115 @@
+// Package sqsqueue publishes queued to the stack's SQS queues: inbound
+// messages and delivery reports to the ingest FIFO queue (with their message
+// group and deduplication ids), queued to the outbound queue.
+package sqsqueue
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/jobs"
+)
+
+// Outbound publishes queued (already encoded envelopes) to the outbound queue.
+type Outbound struct {
+	Client   SQS
+	QueueURL string
+}
+
+// Publish sends one job body.
+func (q *Outbound) Publish(ctx context.Context, body string) error {
+	_, err := q.Client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &q.QueueURL, MessageBody: &body})
+	if err != nil {
+		return fmt.Errorf("%w: outbound job: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// SQS is the subset of the SQS client the publisher uses.
+type SQS interface {
+	SendMessage(ctx context.Context, in *sqs.SendMessageInput, opts ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+}
+
+// Ingest publishes inbound messages to the ingest FIFO queue.
+type Ingest struct {
+	Client   SQS
+	QueueURL string
+}
+
+// ErrUnavailable wraps any failure to enqueue: the caller should answer so
+// that its sender retries (HTTP 503, or a 5xx to Meta).
+var ErrUnavailable = &helpdesk.Error{Code: helpdesk.EUnavailable, Reason: "queue_unavailable", Message: "the message could not be queued; retry later"}
+
+// EnqueueInbound sends m with the sender's identity as its message group (one
+// customer's messages apply in order) and channel + provider message id as
+// its deduplication id (SQS drops a resend within five minutes).
+func (q *Ingest) EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage) error {
+	body, err := jobs.EncodeInbound(m)
+	if err != nil {
+		return err
+	}
+	_, err = q.Client.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:               &q.QueueURL,
+		MessageBody:            aws.String(string(body)),
+		MessageGroupId:         aws.String(GroupID(m)),
+		MessageDeduplicationId: aws.String(DeduplicationID(m)),
+	})
+	if err != nil {
+		return fmt.Errorf("%w: send %s/%s: %v", ErrUnavailable, m.ChannelID, m.ProviderMessageID, err)
+	}
+	return nil
+}
+
+// GroupID is the FIFO message group of m: its channel and sender.
+func GroupID(m *helpdesk.InboundMessage) string {
+	return sqsID(m.ChannelID + "#" + m.Sender.Key(m.Channel))
+}
+
+// DeduplicationID is the FIFO deduplication id of m.
+func DeduplicationID(m *helpdesk.InboundMessage) string {
+	return sqsID(m.DedupeScope() + "#" + m.ProviderMessageID)
+}
+
+// sqsID keeps ids inside SQS's rules (at most 128 printable ASCII characters)
+// by hashing anything else; the hash keeps distinct inputs distinct.
+func sqsID(s string) string {
+	if len(s) <= 128 && printableASCII(s) {
+		return s
+	}
+	sum := sha256.Sum256([]byte(s))
+	return "h-" + hex.EncodeToString(sum[:])
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '!' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+// EnqueueStatus sends a delivery report. Reports of one outbound message
+// share a message group, so they apply in the order Meta sent them.
+func (q *Ingest) EnqueueStatus(ctx context.Context, u *jobs.StatusUpdate) error {
+	body, err := jobs.Encode(jobs.KindStatus, u)
+	if err != nil {
+		return err
+	}
+	_, err = q.Client.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl:               &q.QueueURL,
+		MessageBody:            aws.String(string(body)),
+		MessageGroupId:         aws.String(sqsID("status#" + u.ProviderMessageID)),
+		MessageDeduplicationId: aws.String(sqsID("status#" + u.ProviderMessageID + "#" + string(u.Status))),
+	})
+	if err != nil {
+		return fmt.Errorf("%w: send status %s/%s: %v", ErrUnavailable, u.ProviderMessageID, u.Status, err)
+	}
+	return nil
+}
