@@ -10,8 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/stackdesk/stackdesk/shared/aws/s3files"
 	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
+	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/platform/boot"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
@@ -29,13 +31,12 @@ func main() {
 	awsCfg, log := boot.Init(ctx, &cfg)
 
 	h := &receive.Handler{
-		S3:       s3.NewFromConfig(awsCfg),
+		Files:    &s3files.Bucket{Client: s3.NewFromConfig(awsCfg), Name: cfg.MailBucket},
 		Channels: store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
 		Queue:    &sqsqueue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
 		Tenant:   cfg.Tenant,
-		Bucket:   cfg.MailBucket,
 		Prefix:   cfg.MailPrefix,
 		Log:      log,
 	}
-	lambda.Start(h.Handle)
+	lambda.Start(lambdax.EmailInboundHandler(h))
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/boot"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
@@ -30,13 +30,14 @@ func main() {
 	var cfg config
 	awsCfg, log := boot.Init(ctx, &cfg)
 
+	db := store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
 	forms := &webhook.Forms{
-		Channels:  store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
-		Queue:     &sqsqueue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
-		Pipelines: helpdesk.DefaultPipelines(),
-		Now:       time.Now,
-		NewID:     uuid.NewString,
-		Log:       log,
+		Channels: db,
+		Queue:    &sqsqueue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
+		Settings: &settings.Cache{Source: db, TTL: settings.DefaultTTL, Now: time.Now, Log: log},
+		Now:      time.Now,
+		NewID:    uuid.NewString,
+		Log:      log,
 	}
 	mux := http.NewServeMux()
 	forms.Register(mux)

@@ -12,7 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 
 	"github.com/stackdesk/stackdesk/shared/app/send"
+	"github.com/stackdesk/stackdesk/shared/aws/s3files"
+	"github.com/stackdesk/stackdesk/shared/aws/sesmail"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
+	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/platform/boot"
 	"github.com/stackdesk/stackdesk/shared/platform/secrets"
 	"github.com/stackdesk/stackdesk/shared/store"
@@ -34,9 +37,8 @@ func main() {
 
 	s := &send.Sender{
 		Store:       store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
-		SES:         sesv2.NewFromConfig(awsCfg),
-		Files:       s3.NewFromConfig(awsCfg),
-		Bucket:      cfg.MailBucket,
+		Mailer:      &sesmail.Mailer{Client: sesv2.NewFromConfig(awsCfg)},
+		Files:       &s3files.Bucket{Client: s3.NewFromConfig(awsCfg), Name: cfg.MailBucket},
 		Tenant:      cfg.Tenant,
 		TokenSecret: []byte(cfg.ReplyTokenSecret),
 		Now:         time.Now,
@@ -44,5 +46,5 @@ func main() {
 		Graph:       cfg.Client(),
 		Tokens:      cfg.MetaSource(awsCfg),
 	}
-	lambda.Start(s.HandleSQS)
+	lambda.Start(lambdax.OutboundHandler(s, log))
 }

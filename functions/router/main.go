@@ -13,10 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/aws/s3files"
 	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/platform/boot"
 	"github.com/stackdesk/stackdesk/shared/platform/secrets"
 	"github.com/stackdesk/stackdesk/shared/routing"
@@ -52,8 +54,8 @@ func main() {
 		Outbound:  &sqsqueue.Outbound{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.OutboundQueueURL},
 		Media: &media.WhatsApp{
 			Graph: cfg.Client(), Tokens: tokens,
-			Files: s3.NewFromConfig(awsCfg), Bucket: cfg.MailBucket, Log: log,
+			Files: &s3files.Bucket{Client: s3.NewFromConfig(awsCfg), Name: cfg.MailBucket}, Log: log,
 		},
 	}
-	lambda.Start(svc.HandleSQS)
+	lambda.Start(lambdax.RouterHandler(svc, log))
 }

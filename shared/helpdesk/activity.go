@@ -12,6 +12,7 @@ const (
 	ActivityStatus     ActivityKind = "status"     // status changed (close, reopen, ...)
 	ActivitySpam       ActivityKind = "spam"
 	ActivityMerged     ActivityKind = "merged"
+	ActivityProperty   ActivityKind = "property" // priority, category or subject changed (Field says which)
 )
 
 // ActorRouter is the actor of automatic changes.
@@ -24,8 +25,10 @@ type Activity struct {
 	Kind     ActivityKind `dynamodbav:"kind" json:"kind"`
 	ActorID  string       `dynamodbav:"actorId" json:"actor_id"` // an agent id, or ActorRouter
 	At       time.Time    `dynamodbav:"at" json:"at"`
-	From     string       `dynamodbav:"from,omitempty" json:"from,omitempty"`
-	To       string       `dynamodbav:"to,omitempty" json:"to,omitempty"`
+	// Field names the property a "property" activity changed.
+	Field string `dynamodbav:"field,omitempty" json:"field,omitempty"`
+	From  string `dynamodbav:"from,omitempty" json:"from,omitempty"`
+	To    string `dynamodbav:"to,omitempty" json:"to,omitempty"`
 	// Routing explains an automatic assignment: "why did I get this ticket?"
 	Routing *RoutingRecord `dynamodbav:"routing,omitempty" json:"routing,omitempty"`
 }

@@ -19,6 +19,10 @@ const (
 	EInternal     = "internal"     // our fault; details are logged, never sent
 )
 
+// ErrNotFound: the thing asked for does not exist. Stores return it (wrapped
+// with context), so callers compare with errors.Is whatever the store.
+var ErrNotFound = &Error{Code: ENotFound, Reason: "not_found", Message: "not found"}
+
 // Error is a domain error: a code from the vocabulary above, a machine-readable
 // reason (e.g. "email_required") and a message safe to show the caller.
 type Error struct {

@@ -3,6 +3,8 @@
 package helpdesk
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"time"
 
@@ -116,6 +118,14 @@ type Ticket struct {
 	// explained and undone.
 	MergedInto string   `dynamodbav:"mergedInto,omitempty" json:"merged_into,omitempty"`
 	MergedFrom []string `dynamodbav:"mergedFrom,omitempty" json:"merged_from,omitempty"`
+	// ThreadKeys lists the conversation keys (Message-IDs, a Messenger
+	// conversation, the ticket's own number) that lead to this ticket, so a
+	// delete or a merge can remove or repoint them.
+	ThreadKeys []string `dynamodbav:"threadKeys,stringset,omitempty" json:"-"`
+	// Outbox holds queue jobs (id → encoded job) committed with a change and
+	// not yet published: a transactional outbox, published after the commit
+	// and, should the committer die first, by the relay.
+	Outbox map[string]string `dynamodbav:"outbox,omitempty" json:"-"`
 	// Version increases on every change; merges and assignments condition on it.
 	Version int64 `dynamodbav:"version" json:"version"`
 }
@@ -318,14 +328,42 @@ type Team struct {
 // notifications that share a timestamp still sort in the order they were made.
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// DescriptionMax bounds Ticket.Description.
+// DescriptionMax bounds Ticket.Description, in runes (see Snippet).
 const DescriptionMax = 280
 
-// Snippet returns text cut to at most max runes, with "…" when cut.
+// Snippet returns a preview of text: trimmed of white space and cut to at
+// most max runes, ending in Ellipsis (which counts towards max, and before
+// which white space at the cut is dropped) when cut. It is TruncateRunes
+// for previews and follows its rules.
 func Snippet(text string, max int) string {
-	r := []rune(strings.TrimSpace(text))
-	if len(r) <= max {
-		return string(r)
-	}
-	return strings.TrimSpace(string(r[:max-1])) + "…"
+	return truncate(strings.TrimSpace(text), max, Ellipsis, false, true)
+}
+
+// Conversation is a ticket with its messages and its timeline, in time
+// order. A ticket others were merged into holds their messages too, each
+// marked with its own ticket (Message.TicketID).
+type Conversation struct {
+	Ticket     Ticket
+	Messages   []Message
+	Activities []Activity
+}
+
+// Sort puts messages and activities in time order (ids break ties, and are
+// time-ordered themselves).
+func (c *Conversation) Sort() {
+	slices.SortStableFunc(c.Messages, func(a, b Message) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	slices.SortStableFunc(c.Activities, func(a, b Activity) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.ID, b.ID))
+	})
+}
+
+// StatusReport is a provider's delivery report for one of our messages.
+type StatusReport struct {
+	ChannelID         string
+	ProviderMessageID string
+	Status            MessageStatus
+	Reason            string // why it failed, when it did
+	At                time.Time
 }

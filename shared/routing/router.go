@@ -7,31 +7,40 @@ import (
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/notify"
-	"github.com/stackdesk/stackdesk/shared/store"
 )
 
 // Store is what the router reads.
 type Store interface {
 	GetAgents(ctx context.Context, ids []string) (map[string]helpdesk.Agent, error)
 	TeamMembers(ctx context.Context, ids []string) (map[string][]string, error)
-	Loads(ctx context.Context, agentIDs []string, typ helpdesk.TicketType, now time.Time) (map[string]store.Load, error)
+	Loads(ctx context.Context, agentIDs []string, typ helpdesk.TicketType, now time.Time) (map[string]Load, error)
 	NextSlot(ctx context.Context, rotation string) (int64, error)
 }
 
-// Router gathers a decision's inputs from the table and turns the decision
-// into the records written with the ticket.
+// Load is an agent's open-ticket count of one ticket type, as read.
+type Load struct {
+	Count   int
+	Version int64 // the load item's version, to condition the write on
+	// Expired names the day buckets the read found past the window; the
+	// write conditioned on this reading removes them.
+	Expired []string
+}
+
+// Router gathers a decision's inputs from the table.
 type Router struct {
 	Store Store
 	Now   func() time.Time
 	Rand  func(n int) int
 }
 
-// Plan is a decision ready to be written: the ticket fields it sets and the
-// records (activity, notifications, outbox, load conditions) that go with it.
+// Plan is a decision with what writing it needs: who is told (the owner,
+// or the members of the team of an unassigned ticket) and, for a
+// load-balanced pick, the owner's load as read, so the write is only kept
+// if nobody changed it since.
 type Plan struct {
-	Decision Decision
-	Routing  store.Routing
+	Decision   Decision
+	Recipients map[string]helpdesk.Agent
+	Expect     *Load
 }
 
 // Plan decides who gets ticket t arriving on channel ch. contactOwnerID is
@@ -54,7 +63,7 @@ func (r *Router) Plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Tick
 			ids = []string{contactOwnerID}
 		}
 	}
-	var expect map[string]store.Load
+	var expect map[string]Load
 	if len(ids) > 0 {
 		agents, err := r.Store.GetAgents(ctx, ids)
 		if err != nil {
@@ -91,12 +100,11 @@ func (r *Router) Plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Tick
 			return Plan{}, fmt.Errorf("route ticket %s: %w", t.ID, err)
 		}
 	}
-	p := Plan{Decision: d}
-	p.Routing = r.records(t, d, recipients, now)
-	if d.OwnerID != "" && expect != nil {
+	p := Plan{Decision: d, Recipients: recipients}
+	if l, ok := expect[d.OwnerID]; ok && d.OwnerID != "" {
 		// Only the pick's load is conditioned: the decision was right if
 		// nobody changed that user's load since it was read.
-		p.Routing.ExpectLoads = map[string]store.Load{d.OwnerID: expect[d.OwnerID]}
+		p.Expect = &l
 	}
 	return p, nil
 }
@@ -132,31 +140,3 @@ func (r *Router) teamAgents(ctx context.Context, team string, in Input) (map[str
 	return out, nil
 }
 
-// Apply sets the decision's owner and team on t.
-func (d Decision) Apply(t *helpdesk.Ticket, now time.Time) {
-	t.OwnerID, t.TeamID = d.OwnerID, d.TeamID
-	if d.OwnerID != "" {
-		t.AssignedAt = now
-	}
-}
-
-func (r *Router) records(t *helpdesk.Ticket, d Decision, agents map[string]helpdesk.Agent, now time.Time) store.Routing {
-	rec := d.Record
-	out := store.Routing{Activity: helpdesk.Activity{
-		ID: helpdesk.NewID(), TicketID: t.ID, Kind: helpdesk.ActivityRouted, ActorID: helpdesk.ActorRouter,
-		At: now, To: d.OwnerID, Routing: &rec,
-	}}
-	var told notify.Records
-	switch {
-	case d.OwnerID != "":
-		owner, ok := agents[d.OwnerID]
-		if !ok {
-			owner = helpdesk.Agent{ID: d.OwnerID}
-		}
-		told = notify.Assigned(t, owner, now)
-	case d.TeamID != "":
-		told = notify.TeamUnassigned(t, d.TeamID, agents, now)
-	}
-	out.Notifications, out.Outbox = told.Notifications, told.Outbox
-	return out
-}

@@ -210,7 +210,7 @@ func (r *rig) seed(agentID string, n int) {
 }
 
 // conv reads a ticket with its timeline.
-func (r *rig) conv(id string) store.Conversation {
+func (r *rig) conv(id string) helpdesk.Conversation {
 	r.t.Helper()
 	c, err := r.st.GetTicket(r.ctx, id)
 	if err != nil {
@@ -220,7 +220,7 @@ func (r *rig) conv(id string) store.Conversation {
 }
 
 // routing returns the ticket's only activity, which must be the router's.
-func (r *rig) routing(c store.Conversation) (helpdesk.Activity, helpdesk.RoutingRecord) {
+func (r *rig) routing(c helpdesk.Conversation) (helpdesk.Activity, helpdesk.RoutingRecord) {
 	r.t.Helper()
 	if len(c.Activities) != 1 {
 		r.t.Fatalf("ticket %s has %d activities, want 1: %+v", c.Ticket.ID, len(c.Activities), c.Activities)

@@ -75,20 +75,11 @@ func (s *Store) SetMessageStatus(ctx context.Context, m helpdesk.Message, from, 
 	return nil
 }
 
-// StatusReport is a provider's delivery report for one of our messages.
-type StatusReport struct {
-	ChannelID         string
-	ProviderMessageID string
-	Status            helpdesk.MessageStatus
-	Reason            string // why it failed, when it did
-	At                time.Time
-}
-
 // ApplyStatusReport moves the message a report names forward (never back:
 // reports arrive out of order). It returns the message as it now is and
 // whether the report changed it; ErrNotFound when no message of ours has
 // that provider id (yet).
-func (s *Store) ApplyStatusReport(ctx context.Context, r StatusReport) (helpdesk.Message, bool, error) {
+func (s *Store) ApplyStatusReport(ctx context.Context, r helpdesk.StatusReport) (helpdesk.Message, bool, error) {
 	var p providerItem
 	if err := s.get(ctx, providerPK(r.ChannelID, r.ProviderMessageID), skProvider, &p); err != nil {
 		return helpdesk.Message{}, false, fmt.Errorf("status report for %s: %w", r.ProviderMessageID, err)

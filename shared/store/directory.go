@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
@@ -33,19 +37,51 @@ func getEntity[T any](ctx context.Context, s *Store, kind, id, pk, sk string) (T
 
 // putEntity writes a domain value under keys, replacing what was there.
 func (s *Store) putEntity(ctx context.Context, keys keyAttrs, v any) error {
+	av, err := entityItem(keys, v)
+	if err != nil {
+		return err
+	}
+	return s.put(ctx, av)
+}
+
+// createEntity writes a domain value under keys unless an item is there
+// already, in which case it leaves it as it is and returns ErrExists.
+func (s *Store) createEntity(ctx context.Context, keys keyAttrs, v any) error {
+	av, err := entityItem(keys, v)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: av,
+		ConditionExpression: aws.String("attribute_not_exists(PK)")})
+	var exists *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &exists):
+		return fmt.Errorf("create %s: %w", keys.PK, ErrExists)
+	case err != nil:
+		return fmt.Errorf("create %s: %w", keys.PK, translate(err))
+	}
+	return nil
+}
+
+// entityItem encodes a domain value with its key attributes.
+func entityItem(keys keyAttrs, v any) (map[string]types.AttributeValue, error) {
 	av, err := attributevalue.MarshalMap(v)
 	if err != nil {
-		return fmt.Errorf("encode %T: %w", v, err)
+		return nil, fmt.Errorf("encode %T: %w", v, err)
 	}
 	kv, err := attributevalue.MarshalMap(keys)
 	if err != nil {
-		return fmt.Errorf("encode keys: %w", err)
+		return nil, fmt.Errorf("encode keys: %w", err)
 	}
 	for k, x := range kv {
 		av[k] = x
 	}
-	return s.put(ctx, av)
+	return av, nil
 }
+
+// ErrExists: a Create method found the item already there and kept it
+// (seeding treats that as done; an admin's changes are never undone).
+var ErrExists = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "exists", Message: "already exists"}
 
 // FindContactID returns the contact id registered for a sender key (see
 // helpdesk.Sender.Key), or ErrNotFound.
@@ -69,7 +105,16 @@ func (s *Store) GetChannel(ctx context.Context, id string) (helpdesk.Channel, er
 
 // PutChannel creates or replaces a channel.
 func (s *Store) PutChannel(ctx context.Context, c helpdesk.Channel) error {
-	return s.putEntity(ctx, keyAttrs{PK: channelPK(c.ID), SK: skChannel, GSI3PK: "CHANNELS", GSI3SK: c.ID}, c)
+	return s.putEntity(ctx, channelKeys(c), c)
+}
+
+// CreateChannel creates a channel, or returns ErrExists and keeps the stored one.
+func (s *Store) CreateChannel(ctx context.Context, c helpdesk.Channel) error {
+	return s.createEntity(ctx, channelKeys(c), c)
+}
+
+func channelKeys(c helpdesk.Channel) keyAttrs {
+	return keyAttrs{PK: channelPK(c.ID), SK: skChannel, GSI3PK: "CHANNELS", GSI3SK: c.ID}
 }
 
 // GetAgent reads an agent's profile.
@@ -79,10 +124,28 @@ func (s *Store) GetAgent(ctx context.Context, id string) (helpdesk.Agent, error)
 
 // PutAgent creates or replaces an agent's profile.
 func (s *Store) PutAgent(ctx context.Context, a helpdesk.Agent) error {
-	return s.putEntity(ctx, keyAttrs{PK: agentPK(a.ID), SK: skAgent, GSI3PK: "AGENTS", GSI3SK: a.Name + "#" + a.ID}, a)
+	return s.putEntity(ctx, agentKeys(a), a)
+}
+
+// CreateAgent creates an agent's profile, or returns ErrExists and keeps the stored one.
+func (s *Store) CreateAgent(ctx context.Context, a helpdesk.Agent) error {
+	return s.createEntity(ctx, agentKeys(a), a)
+}
+
+func agentKeys(a helpdesk.Agent) keyAttrs {
+	return keyAttrs{PK: agentPK(a.ID), SK: skAgent, GSI3PK: "AGENTS", GSI3SK: a.Name + "#" + a.ID}
 }
 
 // PutTeam creates or replaces a team.
 func (s *Store) PutTeam(ctx context.Context, t helpdesk.Team) error {
-	return s.putEntity(ctx, keyAttrs{PK: teamPK(t.ID), SK: skTeam, GSI3PK: "TEAMS", GSI3SK: t.Name + "#" + t.ID}, t)
+	return s.putEntity(ctx, teamKeys(t), t)
+}
+
+// CreateTeam creates a team, or returns ErrExists and keeps the stored one.
+func (s *Store) CreateTeam(ctx context.Context, t helpdesk.Team) error {
+	return s.createEntity(ctx, teamKeys(t), t)
+}
+
+func teamKeys(t helpdesk.Team) keyAttrs {
+	return keyAttrs{PK: teamPK(t.ID), SK: skTeam, GSI3PK: "TEAMS", GSI3SK: t.Name + "#" + t.ID}
 }

@@ -19,6 +19,7 @@ package store
 //	provider msg    PROVIDERMSG#<ch>#<pmid>   PROVIDERMSG                (our outbound message as the provider knows it)
 //	held message    HOLD#<ch>#<sender key>    MSG#<received>#<pmid>      (TTL expiresAt: awaiting consent)
 //	consent asked   HOLD#<ch>#<sender key>    ASKED                      (TTL expiresAt)
+//	settings        SETTINGS                  SETTINGS                   (the tenant's admin settings, one item, versioned)
 
 import (
 	"crypto/sha256"
@@ -52,6 +53,8 @@ const (
 	skCounter    = "COUNTER"
 	skProvider   = "PROVIDERMSG"
 	skAsked      = "ASKED"
+	skSettings   = "SETTINGS"
+	pkSettings   = "SETTINGS" // one item per tenant, so its partition key is fixed
 
 	noOwner = "-" // stands for "unassigned" in view keys
 )

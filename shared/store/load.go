@@ -14,6 +14,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/retry"
+	"github.com/stackdesk/stackdesk/shared/routing"
 )
 
 // An agent's load of one ticket type is one item (AGENT#<id> / LOAD#<type>)
@@ -31,19 +32,8 @@ const (
 
 func loadSK(t helpdesk.TicketType) string { return loadSKPrefix + string(t) }
 
-func bucketAttr(at time.Time) string {
-	return bucketPrefix + strconv.FormatInt(helpdesk.DayNumber(at), 10)
-}
-
-// Load is an agent's current load of one ticket type.
-type Load struct {
-	Count   int
-	Version int64
-	stale   []string // buckets out of the window, removed on the next write
-}
-
 // Loads reads the loads of agents for one ticket type at now.
-func (s *Store) Loads(ctx context.Context, agentIDs []string, typ helpdesk.TicketType, now time.Time) (map[string]Load, error) {
+func (s *Store) Loads(ctx context.Context, agentIDs []string, typ helpdesk.TicketType, now time.Time) (map[string]routing.Load, error) {
 	keys := make([][2]string, len(agentIDs))
 	for i, id := range agentIDs {
 		keys[i] = [2]string{agentPK(id), loadSK(typ)}
@@ -53,10 +43,10 @@ func (s *Store) Loads(ctx context.Context, agentIDs []string, typ helpdesk.Ticke
 		return nil, fmt.Errorf("read loads: %w", err)
 	}
 	today := helpdesk.DayNumber(now)
-	out := make(map[string]Load, len(agentIDs))
+	out := make(map[string]routing.Load, len(agentIDs))
 	for _, it := range items {
 		id := strings.TrimPrefix(it[attrPK].(*types.AttributeValueMemberS).Value, "AGENT#")
-		var l Load
+		var l routing.Load
 		for name, v := range it {
 			n, ok := v.(*types.AttributeValueMemberN)
 			if !ok {
@@ -74,74 +64,12 @@ func (s *Store) Loads(ctx context.Context, agentIDs []string, typ helpdesk.Ticke
 			if age := today - day; age >= 0 && age < helpdesk.LoadWindowDays {
 				l.Count += int(x)
 			} else if age >= helpdesk.LoadWindowDays {
-				l.stale = append(l.stale, name)
+				l.Expired = append(l.Expired, name)
 			}
 		}
 		out[id] = l
 	}
 	return out, nil
-}
-
-// loadChange is one ±1 on an agent's load bucket.
-type loadChange struct {
-	agentID string
-	typ     helpdesk.TicketType
-	bucket  string
-	delta   int
-}
-
-// loadChanges compares a ticket before and after a change (nil = absent) and
-// returns the load adjustments that keep every count exact.
-func loadChanges(before, after *helpdesk.Ticket, now time.Time) []loadChange {
-	var out []loadChange
-	if before != nil && before.Counted(now) {
-		out = append(out, loadChange{before.OwnerID, before.Type, bucketAttr(before.AssignedAt), -1})
-	}
-	if after != nil && after.Counted(now) {
-		c := loadChange{after.OwnerID, after.Type, bucketAttr(after.AssignedAt), +1}
-		if len(out) == 1 && out[0].agentID == c.agentID && out[0].typ == c.typ && out[0].bucket == c.bucket {
-			return nil // still counted in the same place
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// addLoadUpdates adds one Update per load change. expect, when it has the
-// agent, conditions that agent's load on the version the decision read (a
-// load-balanced pick is only valid if nobody changed that load since).
-func (s *Store) addLoadUpdates(b *txBuilder, changes []loadChange, expect map[string]Load) (from int) {
-	from = len(b.items)
-	for _, c := range changes {
-		names := map[string]string{"#v": attrVersion, "#d": c.bucket}
-		values := map[string]types.AttributeValue{
-			":one": &types.AttributeValueMemberN{Value: "1"},
-			":d":   &types.AttributeValueMemberN{Value: strconv.Itoa(c.delta)},
-		}
-		update := "ADD #v :one, #d :d"
-		var cond *string
-		if l, ok := expect[c.agentID]; ok && c.delta > 0 {
-			values[":ver"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(l.Version, 10)}
-			cond = aws.String("attribute_not_exists(#v) OR #v = :ver")
-			if len(l.stale) > 0 {
-				var rm []string
-				for i, st := range l.stale {
-					k := "#s" + strconv.Itoa(i)
-					names[k] = st
-					rm = append(rm, k)
-				}
-				update += " REMOVE " + strings.Join(rm, ", ")
-			}
-		}
-		b.add(types.TransactWriteItem{Update: &types.Update{
-			Key:                       itemKey(agentPK(c.agentID), loadSK(c.typ)),
-			UpdateExpression:          aws.String(update),
-			ConditionExpression:       cond,
-			ExpressionAttributeNames:  names,
-			ExpressionAttributeValues: values,
-		}})
-	}
-	return from
 }
 
 // NextSlot advances a round-robin rotation and returns this pick's slot.

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // DB is the subset of the DynamoDB client the store uses.
@@ -51,23 +52,17 @@ func New(db DB, table string, opts ...Option) *Store {
 	return s
 }
 
-// Errors a caller decides on. They are *helpdesk.Error values, so they also
-// map to HTTP status where they surface; compare them with errors.Is.
+// Errors a caller decides on: the ticket model's store contract (see
+// ticket.ErrDuplicate and the others), named here too for callers of the
+// store's own methods. Compare them with errors.Is.
 var (
-	// ErrDuplicate: the dedupe record exists; the message was applied before.
-	ErrDuplicate = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "duplicate", Message: "message already applied"}
-	// ErrThreadTaken: another writer created a ticket for the same thread key first.
-	ErrThreadTaken = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "thread_taken", Message: "thread key already belongs to a ticket"}
-	// ErrContactTaken: another writer created the contact for this sender first.
-	ErrContactTaken = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "contact_taken", Message: "contact already exists for this sender"}
-	// ErrContention: a concurrent transaction touched the same items; retry.
-	ErrContention = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "contention", Message: "concurrent update, retry"}
-	// ErrLoadChanged: the picked agent's load changed since it was read; decide again.
-	ErrLoadChanged = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "load_changed", Message: "the agent's load changed, decide again"}
-	// ErrVersionChanged: the ticket changed since it was read.
-	ErrVersionChanged = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "version_changed", Message: "the ticket changed, retry"}
-	// ErrNotFound: the item does not exist.
-	ErrNotFound = &helpdesk.Error{Code: helpdesk.ENotFound, Reason: "not_found", Message: "not found"}
+	ErrDuplicate      = ticket.ErrDuplicate
+	ErrThreadTaken    = ticket.ErrThreadTaken
+	ErrContactTaken   = ticket.ErrContactTaken
+	ErrContention     = ticket.ErrContention
+	ErrLoadChanged    = ticket.ErrLoadChanged
+	ErrVersionChanged = ticket.ErrVersionChanged
+	ErrNotFound       = helpdesk.ErrNotFound
 )
 
 func (s *Store) get(ctx context.Context, pk, sk string, out any) error {

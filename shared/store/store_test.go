@@ -13,6 +13,7 @@ import (
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 var t0 = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
@@ -20,6 +21,20 @@ var t0 = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
 func newStore(t *testing.T) (*store.Store, *dynamodb.Client, string) {
 	db, table := testbed.Table(t)
 	return store.New(db, table, store.WithClock(func() time.Time { return t0 })), db, table
+}
+
+// create is the change that creates ticket tk with msg, like ticket.Open.
+func create(tk helpdesk.Ticket, msg helpdesk.Message, c *helpdesk.Contact, contactKey string, keys []string, dedupe string) ticket.Change {
+	tk.ThreadKeys = keys
+	ch := ticket.Change{Tickets: []ticket.Write{{After: &tk}}, Messages: []helpdesk.Message{msg},
+		Dedupe: &ticket.Dedupe{Key: dedupe, TicketID: tk.ID, MessageID: msg.ID}}
+	if c != nil {
+		ch.Contact = &ticket.NewContact{Contact: *c, Key: contactKey}
+	}
+	for _, k := range keys {
+		ch.ThreadKeys = append(ch.ThreadKeys, ticket.ThreadKey{Key: k, TicketID: tk.ID})
+	}
+	return ch
 }
 
 func newTicket(id, contactID string) (helpdesk.Ticket, helpdesk.Message) {
@@ -46,8 +61,7 @@ func TestCreateTicketWritesEverythingAndReadsBack(t *testing.T) {
 	}
 	tk, msg := newTicket(id, "c1")
 	c := helpdesk.Contact{ID: "c1", Email: "Ann@Example.com", CreatedAt: t0}
-	err = s.CreateTicket(ctx, store.NewTicket{Ticket: tk, Message: msg, NewContact: &c,
-		ContactKey: "email#ann@example.com", ThreadKeys: []string{"form#web#s1"}, DedupeKey: "web#s1"})
+	err = s.Commit(ctx, create(tk, msg, &c, "email#ann@example.com", []string{"form#web#s1"}, "web#s1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,25 +100,23 @@ func TestCreateTicketReportsWhichRaceWasLost(t *testing.T) {
 	ctx := context.Background()
 	tk, msg := newTicket("1", "c1")
 	c := helpdesk.Contact{ID: "c1", Email: "ann@example.com", CreatedAt: t0}
-	first := store.NewTicket{Ticket: tk, Message: msg, NewContact: &c, ContactKey: "email#ann@example.com",
-		ThreadKeys: []string{"thread-a"}, DedupeKey: "web#s1"}
-	if err := s.CreateTicket(ctx, first); err != nil {
+	if err := s.Commit(ctx, create(tk, msg, &c, "email#ann@example.com", []string{"thread-a"}, "web#s1")); err != nil {
 		t.Fatal(err)
 	}
 	tk2, msg2 := newTicket("2", "c2")
 	c2 := helpdesk.Contact{ID: "c2", Email: "ann@example.com", CreatedAt: t0}
 	cases := []struct {
 		name string
-		nt   store.NewTicket
+		nt   ticket.Change
 		want error
 	}{
-		{"same dedupe key", store.NewTicket{Ticket: tk2, Message: msg2, ContactKey: "email#ann@example.com", ThreadKeys: []string{"thread-b"}, DedupeKey: "web#s1"}, store.ErrDuplicate},
-		{"same thread key", store.NewTicket{Ticket: tk2, Message: msg2, ContactKey: "email#ann@example.com", ThreadKeys: []string{"thread-a"}, DedupeKey: "web#s2"}, store.ErrThreadTaken},
-		{"same contact key, new contact", store.NewTicket{Ticket: tk2, Message: msg2, NewContact: &c2, ContactKey: "email#ann@example.com", ThreadKeys: []string{"thread-b"}, DedupeKey: "web#s2"}, store.ErrContactTaken},
+		{"same dedupe key", create(tk2, msg2, nil, "", []string{"thread-b"}, "web#s1"), store.ErrDuplicate},
+		{"same thread key", create(tk2, msg2, nil, "", []string{"thread-a"}, "web#s2"), store.ErrThreadTaken},
+		{"same contact key, new contact", create(tk2, msg2, &c2, "email#ann@example.com", []string{"thread-b"}, "web#s2"), store.ErrContactTaken},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := s.CreateTicket(ctx, tc.nt)
+			err := s.Commit(ctx, tc.nt)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
@@ -115,23 +127,37 @@ func TestCreateTicketReportsWhichRaceWasLost(t *testing.T) {
 	}
 }
 
-func TestAppendMessageIsIdempotentAndBumpsTicket(t *testing.T) {
+func TestAppendIsIdempotentAndConditionedOnTheVersion(t *testing.T) {
 	s, _, _ := newStore(t)
 	ctx := context.Background()
 	tk, msg := newTicket("1", "c1")
 	c := helpdesk.Contact{ID: "c1", Email: "ann@example.com", CreatedAt: t0}
-	if err := s.CreateTicket(ctx, store.NewTicket{Ticket: tk, Message: msg, NewContact: &c,
-		ContactKey: "email#ann@example.com", ThreadKeys: []string{"thread-a", "thread-a"}, DedupeKey: "d1"}); err != nil {
-		t.Fatalf("a key named twice must be written once: %v", err)
-	}
-	later := t0.Add(time.Hour)
-	reply := helpdesk.Message{ID: "m-2", TicketID: "1", Direction: helpdesk.Inbound, Text: "Still burning", CreatedAt: later}
-	nm := store.NewMessage{TicketID: "1", Message: reply, ThreadKeys: []string{"thread-c", "thread-a", "thread-c"}, DedupeKey: "d2"}
-	if err := s.AppendMessage(ctx, nm); err != nil {
+	if err := s.Commit(ctx, create(tk, msg, &c, "email#ann@example.com", []string{"thread-a"}, "d1")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AppendMessage(ctx, nm); !errors.Is(err, store.ErrDuplicate) {
+	later := t0.Add(time.Hour)
+	reply := helpdesk.Message{ID: "m-2", Direction: helpdesk.Inbound, Text: "Still burning", CreatedAt: later}
+	cur, err := s.GetTicketHeader(ctx, "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := ticket.Append(cur, reply, "email#ann@example.com", []string{"thread-c", "thread-a", "thread-c"}, helpdesk.DefaultPipelines(), later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(app.ThreadKeys); n != 1 {
+		t.Fatalf("append registers %d thread keys, want 1 (thread-a is the ticket's, thread-c named twice)", n)
+	}
+	app.Dedupe = &ticket.Dedupe{Key: "d2", TicketID: "1", MessageID: reply.ID}
+	if err := s.Commit(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(ctx, app); !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("second append: err = %v, want ErrDuplicate", err)
+	}
+	app.Dedupe.Key, app.Messages[0].ID = "d3", "m-3"
+	if err := s.Commit(ctx, app); !errors.Is(err, store.ErrVersionChanged) {
+		t.Fatalf("append decided on a stale version: err = %v, want ErrVersionChanged", err)
 	}
 	conv, err := s.GetTicket(ctx, "1")
 	if err != nil {
@@ -144,9 +170,8 @@ func TestAppendMessageIsIdempotentAndBumpsTicket(t *testing.T) {
 	if id, _, err := s.FindThread(ctx, []string{"thread-c"}); err != nil || id != "1" {
 		t.Fatalf("new thread key: %q %v", id, err)
 	}
-	missing := store.NewMessage{TicketID: "404", Message: helpdesk.Message{ID: "m-3", CreatedAt: later}, DedupeKey: "d3"}
-	if err := s.AppendMessage(ctx, missing); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("append to a missing ticket: err = %v, want ErrNotFound", err)
+	if _, err := s.GetTicketHeader(ctx, "404"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a missing ticket: err = %v, want ErrNotFound", err)
 	}
 }
 
@@ -167,8 +192,7 @@ func TestConcurrentCreatesWithOneThreadKeyYieldOneTicket(t *testing.T) {
 			tk, msg := newTicket(id, "c"+id)
 			c := helpdesk.Contact{ID: "c" + id, Email: fmt.Sprintf("u%d@example.com", i), CreatedAt: t0}
 			<-start
-			errs[i] = s.CreateTicket(ctx, store.NewTicket{Ticket: tk, Message: msg, NewContact: &c,
-				ContactKey: "email#" + c.Email, ThreadKeys: []string{"same-thread"}, DedupeKey: "d" + id})
+			errs[i] = s.Commit(ctx, create(tk, msg, &c, "email#"+c.Email, []string{"same-thread"}, "d"+id))
 		}()
 	}
 	close(start)

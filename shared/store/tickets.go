@@ -4,19 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
+
+// This file holds the items of a ticket and the reads that find them. Each
+// item kind is built by one function, used by every write.
 
 // DedupeTTL is how long a dedupe record outlives its message: longer than SQS's
 // 14-day maximum retention and Meta's redelivery horizon, so any redelivery
@@ -40,31 +41,31 @@ type keyAttrs struct {
 type ticketItem struct {
 	keyAttrs
 	helpdesk.Ticket
-	// ThreadKeys lists the thread-key items pointing here, so deleting or
-	// merging the ticket can remove or repoint them.
-	ThreadKeys []string `dynamodbav:"threadKeys,stringset,omitempty"`
-	// Outbox holds queue jobs (id → body) committed with a change and not yet
-	// published: a transactional outbox, flushed after the commit and again
-	// on redelivery if the flush failed.
-	Outbox    map[string]string `dynamodbav:"outbox,omitempty"`
-	ExpiresAt int64             `dynamodbav:"expiresAt,omitempty"`
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
 }
 
-// ticketKeys places a ticket in the view indexes; it must be recomputed on
-// every change of owner, team or state.
-func ticketKeys(t *helpdesk.Ticket) keyAttrs {
-	return keyAttrs{
-		PK: ticketPK(t.ID), SK: skTicket,
-		GSI1PK: ownerViewPK(t.OwnerID, t.State), GSI1SK: createdSK(t.CreatedAt, t.ID),
-		GSI2PK: teamViewPK(t.TeamID, t.State), GSI2SK: teamViewSK(t.OwnerID, t.CreatedAt, t.ID),
-		GSI3PK: stateViewPK(t.State), GSI3SK: createdSK(t.CreatedAt, t.ID),
-		GSI4PK: contactViewPK(t.ContactID), GSI4SK: createdSK(t.CreatedAt, t.ID),
+// newTicketItem places a ticket in the view indexes; every write of a
+// ticket goes through it, so its keys always follow its owner, team and state.
+func newTicketItem(t helpdesk.Ticket) ticketItem {
+	return ticketItem{
+		keyAttrs: keyAttrs{
+			PK: ticketPK(t.ID), SK: skTicket,
+			GSI1PK: ownerViewPK(t.OwnerID, t.State), GSI1SK: createdSK(t.CreatedAt, t.ID),
+			GSI2PK: teamViewPK(t.TeamID, t.State), GSI2SK: teamViewSK(t.OwnerID, t.CreatedAt, t.ID),
+			GSI3PK: stateViewPK(t.State), GSI3SK: createdSK(t.CreatedAt, t.ID),
+			GSI4PK: contactViewPK(t.ContactID), GSI4SK: createdSK(t.CreatedAt, t.ID),
+		},
+		Ticket: t,
 	}
 }
 
 type messageItem struct {
 	keyAttrs
 	helpdesk.Message
+}
+
+func newMessageItem(m helpdesk.Message) messageItem {
+	return messageItem{keyAttrs: keyAttrs{PK: ticketPK(m.TicketID), SK: messageSK(m.CreatedAt, m.ID)}, Message: m}
 }
 
 type threadItem struct {
@@ -76,110 +77,28 @@ type threadItem struct {
 
 type dedupeItem struct {
 	keyAttrs
-	DedupeRecord
-	ExpiresAt int64 `dynamodbav:"expiresAt"`
-}
-
-// DedupeRecord says what became of a provider message.
-type DedupeRecord struct {
 	TicketID  string    `dynamodbav:"ticketId"`
 	MessageID string    `dynamodbav:"messageId"`
 	AppliedAt time.Time `dynamodbav:"appliedAt"`
+	ExpiresAt int64     `dynamodbav:"expiresAt"`
 }
 
-// NewTicket is everything created with a ticket, in one transaction.
-type NewTicket struct {
-	Ticket  helpdesk.Ticket
-	Message helpdesk.Message
-	// NewContact, when set, is created together with its lookup item under
-	// ContactKey; a concurrent creator of the same key makes the write fail
-	// with ErrContactTaken. Leave it nil when Ticket.ContactID already exists.
-	NewContact *helpdesk.Contact
-	ContactKey string
-	ThreadKeys []string
-	DedupeKey  string
-	// Routing records the routing decision already applied to Ticket (owner,
-	// team, AssignedAt); nil leaves the ticket as it is, unrouted.
-	Routing *Routing
-	// Replies are automatic outbound messages (greeting, instant reply)
-	// created with the ticket, sent by the jobs in Outbox.
-	Replies []helpdesk.Message
-	Outbox  map[string]string
+func (s *Store) dedupe(key, ticketID, messageID string) dedupeItem {
+	now := s.now()
+	return dedupeItem{
+		keyAttrs: keyAttrs{PK: dedupePK(key), SK: skDedupe},
+		TicketID: ticketID, MessageID: messageID, AppliedAt: now,
+		ExpiresAt: now.Add(DedupeTTL).Unix(),
+	}
 }
 
-// Routing is what a routing decision writes besides the ticket.
-type Routing struct {
-	Activity      helpdesk.Activity
-	Notifications []helpdesk.Notification
-	Outbox        map[string]string // queue jobs published after the commit
-	// ExpectLoads conditions the owner's load on the version the decision
-	// read (load balanced); other distributions leave it nil.
-	ExpectLoads map[string]Load
-}
-
-// Jobs are the queue jobs the ticket is created with, in its outbox: its
-// own (automatic replies) and the routing decision's (notifications).
-func (nt NewTicket) Jobs() map[string]string {
-	if nt.Routing == nil || len(nt.Routing.Outbox) == 0 {
-		return nt.Outbox
+// FindDedupe returns the record of an applied provider message, or ErrNotFound.
+func (s *Store) FindDedupe(ctx context.Context, key string) (ticket.Dedupe, error) {
+	var it dedupeItem
+	if err := s.get(ctx, dedupePK(key), skDedupe, &it); err != nil {
+		return ticket.Dedupe{}, err
 	}
-	jobs := maps.Clone(nt.Outbox)
-	if jobs == nil {
-		jobs = map[string]string{}
-	}
-	maps.Copy(jobs, nt.Routing.Outbox)
-	return jobs
-}
-
-// CreateTicket writes a ticket, its first message, its thread keys, its dedupe
-// record and (if new) its contact atomically. A lost race is reported as
-// ErrDuplicate, ErrThreadTaken, ErrContactTaken or ErrContention.
-func (s *Store) CreateTicket(ctx context.Context, nt NewTicket) error {
-	t := nt.Ticket
-	if t.ID == "" || nt.DedupeKey == "" || (nt.NewContact != nil && nt.ContactKey == "") {
-		return fmt.Errorf("create ticket: id, dedupe key (and a new contact's key) are required")
-	}
-	var b txBuilder
-	nt.ThreadKeys = distinct(nt.ThreadKeys)
-	ti := ticketItem{keyAttrs: ticketKeys(&t), Ticket: t, ThreadKeys: nt.ThreadKeys}
-	ti.Outbox = nt.Jobs()
-	b.putNew(ti)
-	for _, m := range append([]helpdesk.Message{nt.Message}, nt.Replies...) {
-		b.putNew(messageItem{keyAttrs: keyAttrs{PK: ticketPK(t.ID), SK: messageSK(m.CreatedAt, m.ID)}, Message: m})
-	}
-	dedupeAt := b.putNew(s.dedupe(nt.DedupeKey, t.ID, nt.Message.ID))
-	contactAt := s.contactItems(&b, nt.NewContact, nt.ContactKey)
-	threadFrom := len(b.items)
-	for _, k := range nt.ThreadKeys {
-		b.putNew(threadItem{keyAttrs: keyAttrs{PK: threadPK(k), SK: skThread}, Key: k, TicketID: t.ID, Created: t.CreatedAt})
-	}
-	loadFrom := len(b.items)
-	if r := nt.Routing; r != nil {
-		loadFrom = s.addLoadUpdates(&b, loadChanges(nil, &t, s.now()), r.ExpectLoads)
-		s.addRecords(&b, []helpdesk.Activity{r.Activity}, r.Notifications)
-	}
-	if b.err != nil {
-		return fmt.Errorf("create ticket %s: %w", t.ID, b.err)
-	}
-	err := s.transact(ctx, b.items, func(c cancellation) error {
-		switch {
-		case c.failed[dedupeAt]:
-			return ErrDuplicate
-		case c.anyBetween(threadFrom, loadFrom):
-			return ErrThreadTaken
-		case c.failed[contactAt]:
-			return ErrContactTaken
-		case c.anyFrom(loadFrom):
-			return ErrLoadChanged
-		case c.failed[0]:
-			return fmt.Errorf("%w: ticket id %s already used", ErrContention, t.ID)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("create ticket %s: %w", t.ID, err)
-	}
-	return nil
+	return ticket.Dedupe{Key: key, TicketID: it.TicketID, MessageID: it.MessageID}, nil
 }
 
 // contactItems adds a new contact and its lookup item, and returns the index
@@ -191,102 +110,6 @@ func (s *Store) contactItems(b *txBuilder, c *helpdesk.Contact, key string) int 
 	}
 	b.putNew(contactItem{keyAttrs: keyAttrs{PK: contactPK(c.ID), SK: skContact}, Contact: *c})
 	return b.putNew(contactKeyItem{keyAttrs: keyAttrs{PK: contactKeyPK(key), SK: skContactKey}, Key: key, ContactID: c.ID})
-}
-
-// NewMessage is a message appended to an existing ticket.
-type NewMessage struct {
-	TicketID string
-	Message  helpdesk.Message
-	// NewContact and ContactKey work as in NewTicket for the message's author;
-	// an inbound message's ContactKey also joins the ticket's participants.
-	NewContact *helpdesk.Contact
-	ContactKey string
-	ThreadKeys []string
-	DedupeKey  string
-}
-
-// AppendMessage adds a message to a ticket, registers its thread keys and its
-// dedupe record, and bumps the ticket's counters, atomically.
-func (s *Store) AppendMessage(ctx context.Context, nm NewMessage) error {
-	m := nm.Message
-	nm.ThreadKeys = distinct(nm.ThreadKeys)
-	var b txBuilder
-	b.putNew(messageItem{keyAttrs: keyAttrs{PK: ticketPK(nm.TicketID), SK: messageSK(m.CreatedAt, m.ID)}, Message: m})
-	dedupeAt := b.putNew(s.dedupe(nm.DedupeKey, nm.TicketID, m.ID))
-
-	upd := expression.Set(expression.Name("messageCount"), expression.Name("messageCount").Plus(expression.Value(1))).
-		Set(expression.Name("version"), expression.Name("version").Plus(expression.Value(1))).
-		Set(expression.Name("updatedAt"), expression.Value(m.CreatedAt))
-	if m.Direction == helpdesk.Inbound {
-		upd = upd.Set(expression.Name("unread"), expression.Value(true)).
-			Set(expression.Name("lastCustomerMessageAt"), expression.Value(m.CreatedAt))
-	}
-	if len(nm.ThreadKeys) > 0 {
-		upd = upd.Add(expression.Name("threadKeys"), expression.Value(&types.AttributeValueMemberSS{Value: nm.ThreadKeys}))
-	}
-	if m.Direction == helpdesk.Inbound && nm.ContactKey != "" {
-		upd = upd.Add(expression.Name("participants"), expression.Value(&types.AttributeValueMemberSS{Value: []string{nm.ContactKey}}))
-	}
-	expr, err := expression.NewBuilder().WithUpdate(upd).
-		WithCondition(expression.AttributeExists(expression.Name(attrPK))).Build()
-	if err != nil {
-		return fmt.Errorf("append to ticket %s: %w", nm.TicketID, err)
-	}
-	ticketAt := b.add(types.TransactWriteItem{Update: &types.Update{
-		TableName:                 &s.table,
-		Key:                       itemKey(ticketPK(nm.TicketID), skTicket),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}})
-	contactAt := s.contactItems(&b, nm.NewContact, nm.ContactKey)
-	threadFrom := len(b.items)
-	for _, k := range nm.ThreadKeys {
-		// A key may already point at this ticket (a re-sent Message-ID); only
-		// a key owned by another ticket is a conflict.
-		b.put(threadItem{keyAttrs: keyAttrs{PK: threadPK(k), SK: skThread}, Key: k, TicketID: nm.TicketID, Created: m.CreatedAt},
-			"attribute_not_exists(PK) OR ticketId = :tid",
-			map[string]types.AttributeValue{":tid": &types.AttributeValueMemberS{Value: nm.TicketID}})
-	}
-	if b.err != nil {
-		return fmt.Errorf("append to ticket %s: %w", nm.TicketID, b.err)
-	}
-	err = s.transact(ctx, b.items, func(c cancellation) error {
-		switch {
-		case c.failed[dedupeAt], c.failed[0]:
-			return ErrDuplicate
-		case c.failed[ticketAt]:
-			return ErrNotFound
-		case c.anyFrom(threadFrom):
-			return ErrThreadTaken
-		case c.failed[contactAt]:
-			return ErrContactTaken
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("append to ticket %s: %w", nm.TicketID, err)
-	}
-	return nil
-}
-
-func (s *Store) dedupe(key, ticketID, messageID string) dedupeItem {
-	now := s.now()
-	return dedupeItem{
-		keyAttrs:     keyAttrs{PK: dedupePK(key), SK: skDedupe},
-		DedupeRecord: DedupeRecord{TicketID: ticketID, MessageID: messageID, AppliedAt: now},
-		ExpiresAt:    now.Add(DedupeTTL).Unix(),
-	}
-}
-
-// FindDedupe returns the record of an applied provider message, or ErrNotFound.
-func (s *Store) FindDedupe(ctx context.Context, key string) (DedupeRecord, error) {
-	var it dedupeItem
-	if err := s.get(ctx, dedupePK(key), skDedupe, &it); err != nil {
-		return DedupeRecord{}, err
-	}
-	return it.DedupeRecord, nil
 }
 
 // FindThread returns the ticket that owns the first of keys that has one, and
@@ -339,17 +162,35 @@ func (s *Store) increment(ctx context.Context, name string) (int64, error) {
 	return v.Value, nil
 }
 
-// Conversation is a ticket with its messages and its timeline, in time order.
-type Conversation struct {
-	Ticket     helpdesk.Ticket
-	Messages   []helpdesk.Message
-	Activities []helpdesk.Activity
+// GetTicket reads a ticket and its whole conversation: its own partition
+// and, for a ticket others were merged into, theirs (recursively), so both
+// conversations show, each message marked with the ticket it came from.
+func (s *Store) GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error) {
+	var conv helpdesk.Conversation
+	pending := []string{id}
+	for seen := map[string]bool{}; len(pending) > 0; {
+		pid := pending[0]
+		pending = pending[1:]
+		if seen[pid] {
+			continue
+		}
+		seen[pid] = true
+		merged, err := s.readPartition(ctx, pid, &conv, pid == id)
+		if err != nil {
+			return conv, fmt.Errorf("get ticket %s: %w", id, err)
+		}
+		pending = append(pending, merged...)
+	}
+	if conv.Ticket.ID == "" {
+		return conv, fmt.Errorf("ticket %s: %w", id, ErrNotFound)
+	}
+	conv.Sort()
+	return conv, nil
 }
 
-// GetTicket reads a ticket and its whole conversation (one partition).
-func (s *Store) GetTicket(ctx context.Context, id string) (Conversation, error) {
-	var conv Conversation
-	found := false
+// readPartition adds one ticket partition's messages and activities to conv
+// (and the ticket itself when main), and returns the tickets merged into it.
+func (s *Store) readPartition(ctx context.Context, id string, conv *helpdesk.Conversation, main bool) (mergedFrom []string, err error) {
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName:                 &s.table,
 		KeyConditionExpression:    aws.String("PK = :pk"),
@@ -359,35 +200,36 @@ func (s *Store) GetTicket(ctx context.Context, id string) (Conversation, error) 
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return conv, fmt.Errorf("get ticket %s: %w", id, translate(err))
+			return nil, translate(err)
 		}
 		for _, av := range page.Items {
 			sk := av[attrSK].(*types.AttributeValueMemberS).Value
 			switch {
 			case sk == skTicket:
-				if err := attributevalue.UnmarshalMap(av, &conv.Ticket); err != nil {
-					return conv, fmt.Errorf("decode ticket %s: %w", id, err)
+				var t helpdesk.Ticket
+				if err := attributevalue.UnmarshalMap(av, &t); err != nil {
+					return nil, fmt.Errorf("decode ticket %s: %w", id, err)
 				}
-				found = true
+				if main {
+					conv.Ticket = t
+				}
+				mergedFrom = t.MergedFrom
 			case strings.HasPrefix(sk, skMsgPrefix):
 				var m helpdesk.Message
 				if err := attributevalue.UnmarshalMap(av, &m); err != nil {
-					return conv, fmt.Errorf("decode message of ticket %s: %w", id, err)
+					return nil, fmt.Errorf("decode message of ticket %s: %w", id, err)
 				}
 				conv.Messages = append(conv.Messages, m)
 			case strings.HasPrefix(sk, skActPrefix):
 				var a helpdesk.Activity
 				if err := attributevalue.UnmarshalMap(av, &a); err != nil {
-					return conv, fmt.Errorf("decode activity of ticket %s: %w", id, err)
+					return nil, fmt.Errorf("decode activity of ticket %s: %w", id, err)
 				}
 				conv.Activities = append(conv.Activities, a)
 			}
 		}
 	}
-	if !found {
-		return conv, fmt.Errorf("ticket %s: %w", id, ErrNotFound)
-	}
-	return conv, nil
+	return mergedFrom, nil
 }
 
 // ListTickets returns up to limit tickets in state, newest first.
@@ -408,13 +250,4 @@ func (s *Store) ListTickets(ctx context.Context, state helpdesk.State, limit int
 		return nil, fmt.Errorf("decode %s tickets: %w", state, err)
 	}
 	return tickets, nil
-}
-
-// distinct drops repeated keys: a mail may name one id twice (In-Reply-To
-// and References, or its own Message-ID), and DynamoDB refuses a
-// transaction that writes one item twice, or a string set with duplicates.
-func distinct(keys []string) []string {
-	out := slices.Clone(keys)
-	slices.Sort(out)
-	return slices.Compact(out)
 }

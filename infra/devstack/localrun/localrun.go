@@ -30,11 +30,15 @@ import (
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/send"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
+	"github.com/stackdesk/stackdesk/shared/aws/s3files"
+	"github.com/stackdesk/stackdesk/shared/aws/sesmail"
 	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/platform/secrets"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
@@ -101,24 +105,26 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	graph := graphapi.New(graphURL, graphapi.DefaultVersion, nil)
 	metaSecret := &secrets.MetaSource{Client: clients.SecretsManager, SecretID: st.Secrets["MetaSecret"], TTL: 2 * time.Second}
 	ingestQueue := &sqsqueue.Ingest{Client: clients.SQS, QueueURL: st.QueueURLs["IngestQueue"]}
+	mailBucket := &s3files.Bucket{Client: clients.S3, Name: st.Buckets["MailBucket"]}
 	r := &Runner{
 		Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager,
 		Messenger: &webhook.Meta{Kind: helpdesk.ChannelMessenger, Secrets: metaSecret, Queue: ingestQueue, Log: cfg.Log},
 		WhatsApp:  &webhook.Meta{Kind: helpdesk.ChannelWhatsApp, Secrets: metaSecret, Queue: ingestQueue, Log: cfg.Log},
 		Outbound: &send.Sender{
-			Store: db, SES: sesv2.NewFromConfig(awsCfg), Files: clients.S3, Bucket: st.Buckets["MailBucket"],
+			Store: db, Mailer: &sesmail.Mailer{Client: sesv2.NewFromConfig(awsCfg)}, Files: mailBucket,
 			Tenant: cfg.Tenant, TokenSecret: cfg.ReplyTokenSecret, Now: time.Now, Log: cfg.Log,
 			Graph: graph, Tokens: metaSecret,
 		},
 		Stack: st,
 		Store: db,
 		Forms: &webhook.Forms{
-			Channels:  db,
-			Queue:     ingestQueue,
-			Pipelines: helpdesk.DefaultPipelines(),
-			Now:       time.Now,
-			NewID:     uuid.NewString,
-			Log:       cfg.Log,
+			Channels: db,
+			Queue:    ingestQueue,
+			// Locally an edit to the settings shows within a second.
+			Settings: &settings.Cache{Source: db, TTL: time.Second, Now: time.Now, Log: cfg.Log},
+			Now:      time.Now,
+			NewID:    uuid.NewString,
+			Log:      cfg.Log,
 		},
 		Router: &ingest.Service{
 			Store:     db,
@@ -128,11 +134,10 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 			Log:       cfg.Log,
 			Router:    &routing.Router{Store: db, Now: time.Now, Rand: rand.IntN},
 			Outbound:  &sqsqueue.Outbound{Client: clients.SQS, QueueURL: st.QueueURLs["OutboundQueue"]},
-			Media: &media.WhatsApp{Graph: graph, Tokens: metaSecret, Files: clients.S3,
-				Bucket: st.Buckets["MailBucket"], Log: cfg.Log},
+			Media:     &media.WhatsApp{Graph: graph, Tokens: metaSecret, Files: mailBucket, Log: cfg.Log},
 		},
 		Mail: &receive.Handler{
-			S3: clients.S3, Channels: db, Tenant: cfg.Tenant, Bucket: st.Buckets["MailBucket"], Prefix: "inbound/", Log: cfg.Log,
+			Files: mailBucket, Channels: db, Tenant: cfg.Tenant, Prefix: "inbound/", Log: cfg.Log,
 			Queue: ingestQueue,
 		},
 		sqs: clients.SQS,
@@ -161,13 +166,13 @@ func (r *Runner) Handler() http.Handler { return r.handler }
 // records the handler did not report as failed. It returns how many records
 // it received.
 func (r *Runner) PollOnce(ctx context.Context, wait time.Duration) (int, error) {
-	return r.pollOnce(ctx, "IngestQueue", wait, r.Router.HandleSQS)
+	return r.pollOnce(ctx, "IngestQueue", wait, lambdax.RouterHandler(r.Router, r.cfg.Log))
 }
 
 // PollOutboundOnce does the same for the outbound queue and the outbound
 // function's handler.
 func (r *Runner) PollOutboundOnce(ctx context.Context, wait time.Duration) (int, error) {
-	return r.pollOnce(ctx, "OutboundQueue", wait, r.Outbound.HandleSQS)
+	return r.pollOnce(ctx, "OutboundQueue", wait, lambdax.OutboundHandler(r.Outbound, r.cfg.Log))
 }
 
 func (r *Runner) pollOnce(ctx context.Context, queueID string, wait time.Duration,

@@ -24,6 +24,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
+	"github.com/stackdesk/stackdesk/shared/lambdax"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -214,7 +215,7 @@ func TestRedeliveryAndDuplicatesCreateNothingTwice(t *testing.T) {
 	// Lambda may also hand the router the very same record twice.
 	rec := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "x", Body: string(enc), Attributes: map[string]string{"MessageGroupId": "g"}}}}
 	for range 2 {
-		resp, err := s.r.Router.HandleSQS(context.Background(), rec)
+		resp, err := lambdax.RouterHandler(s.r.Router, quiet)(context.Background(), rec)
 		if err != nil || len(resp.BatchItemFailures) != 0 {
 			t.Fatalf("redelivered record: %v %v", resp, err)
 		}

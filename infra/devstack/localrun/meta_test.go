@@ -20,7 +20,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
-	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/ticket/tickettest"
 )
 
 func fixture(t *testing.T, name string) string {
@@ -67,7 +67,7 @@ func (s stack) drainOutbound(t *testing.T) {
 	t.Fatal("the outbound queue did not drain")
 }
 
-func (s stack) conversationOf(t *testing.T, kind helpdesk.ChannelKind) store.Conversation {
+func (s stack) conversationOf(t *testing.T, kind helpdesk.ChannelKind) helpdesk.Conversation {
 	t.Helper()
 	for _, tk := range s.tickets(t) {
 		if tk.ChannelKind == kind {
@@ -79,7 +79,7 @@ func (s stack) conversationOf(t *testing.T, kind helpdesk.ChannelKind) store.Con
 		}
 	}
 	t.Fatalf("no %s ticket", kind)
-	return store.Conversation{}
+	return helpdesk.Conversation{}
 }
 
 // Meta's documented Messenger payloads through the real webhook handler,
@@ -170,12 +170,7 @@ func TestWhatsAppWebhookEndToEnd(t *testing.T) {
 
 	// The customer wrote just now (the fixture's timestamps are old, so set
 	// the ticket's clock to now for the 24 h window).
-	if _, err := s.r.Store.UpdateTicket(context.Background(), c.Ticket.ID, func(tk *helpdesk.Ticket) (store.Change, error) {
-		tk.LastCustomerMessageAt = time.Now().UTC()
-		return store.Change{}, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	tickettest.Edit(t, s.r.Store, c.Ticket.ID, func(tk *helpdesk.Ticket) { tk.LastCustomerMessageAt = time.Now().UTC() })
 	svc := &desk.Service{Store: s.r.Store, Pipelines: helpdesk.DefaultPipelines(), Now: time.Now}
 	msg, jobs, err := svc.Reply(context.Background(), c.Ticket.ID, "alice", "Your order ships today.", "")
 	if err != nil {

@@ -3,6 +3,7 @@ package localrun
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/secrets"
+	"github.com/stackdesk/stackdesk/shared/store"
 )
 
 // Demo names what Seed created.
@@ -37,8 +39,11 @@ const (
 	demoWhatsAppToken = "demo-whatsapp-access-token"
 )
 
-// Seed writes a demo tenant: a support team of three agents and two form
-// channels. It overwrites, so running it again is harmless.
+// Seed writes a demo tenant: the default settings, a support team of three
+// agents, and form, email, Messenger and WhatsApp channels. It creates only
+// what is missing, so running it again (every `make run`) keeps every change
+// made since: a deactivated agent stays deactivated, a renamed channel keeps
+// its name, edited settings stay edited, creation times stay.
 func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 	now := time.Now().UTC()
 	d := Demo{FormChannelID: "contact-form", SignedChannelID: "signed-form", SignedSecret: "demo-secret", TeamID: "support",
@@ -52,16 +57,19 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 		{ID: "bob", Email: "bob@acme.example", Name: "Bob Chen", Seat: true, Active: true, Skills: []string{"en"}, TimeZone: "America/New_York"},
 		{ID: "chloe", Email: "chloe@acme.example", Name: "Chloé Dubois", Seat: true, Active: true, Skills: []string{"fr"}, TimeZone: "Europe/Paris"},
 	}
+	if err := r.Store.CreateSettingsIfMissing(ctx, helpdesk.DefaultSettings()); err != nil {
+		return d, fmt.Errorf("seed settings: %w", err)
+	}
 	for _, a := range agents {
 		a.CreatedAt = now
 		a.Notify = helpdesk.NotifyPrefs{EmailOnAssignment: true, EmailOnTeamUnassigned: true}
-		if err := r.Store.PutAgent(ctx, a); err != nil {
+		if err := kept(r.Store.CreateAgent(ctx, a)); err != nil {
 			return d, fmt.Errorf("seed agent %s: %w", a.ID, err)
 		}
 		d.AgentIDs = append(d.AgentIDs, a.ID)
 	}
 	team := helpdesk.Team{ID: d.TeamID, Name: "Support", MemberIDs: d.AgentIDs, CreatedAt: now}
-	if err := r.Store.PutTeam(ctx, team); err != nil {
+	if err := kept(r.Store.CreateTeam(ctx, team)); err != nil {
 		return d, fmt.Errorf("seed team: %w", err)
 	}
 	defaults := helpdesk.TicketDefaults{Pipeline: helpdesk.DefaultPipeline.ID, Status: "new", Priority: helpdesk.PriorityMedium}
@@ -84,7 +92,7 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 			WhatsApp: &helpdesk.WhatsAppSettings{PhoneNumberID: d.PhoneNumberID, DisplayNumber: "+1 555 078 3881"}, CreatedAt: now},
 	}
 	for _, c := range channels {
-		if err := r.Store.PutChannel(ctx, c); err != nil {
+		if err := kept(r.Store.CreateChannel(ctx, c)); err != nil {
 			return d, fmt.Errorf("seed channel %s: %w", c.ID, err)
 		}
 	}
@@ -92,6 +100,14 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 		return d, err
 	}
 	return d, nil
+}
+
+// kept treats "already exists" as done: what is stored stays as it is.
+func kept(err error) error {
+	if errors.Is(err, store.ErrExists) {
+		return nil
+	}
+	return err
 }
 
 // seedMeta puts the demo credentials in the stack's Meta secret and gives

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/emersion/go-smtp"
+
+	"github.com/stackdesk/stackdesk/shared/lambdax"
 )
 
 // SMTP accepts mail on a local port the way SES does for a tenant: the raw
@@ -92,7 +94,7 @@ func (r *Runner) DeliverMail(ctx context.Context, from string, to []string, raw 
 			},
 		},
 	}}}
-	return r.Mail.Handle(ctx, ev)
+	return lambdax.EmailInboundHandler(r.Mail)(ctx, ev)
 }
 
 // verdict lets a local test mail ask for a FAIL verdict with a header, since

@@ -177,6 +177,11 @@ func result(t *testing.T, f *rie.Function, resp rie.Response, v any) {
 	}
 }
 
+// logWait bounds waitLog. A found line ends the wait at once, so the bound
+// only decides how long a missing line takes to fail: generous, so that a
+// busy -race runner flushing output late does not fail the test.
+const logWait = 30 * time.Second
+
 // waitLog waits for a JSON log line of the function that match accepts.
 // Output reaches the buffer asynchronously, hence the wait.
 func waitLog(f *rie.Function, timeout time.Duration, match func(map[string]any) bool) (map[string]any, bool) {
@@ -282,7 +287,7 @@ func TestFormToTicketThroughTheRealBinaries(t *testing.T) {
 		}
 		// The rejection is logged once, as JSON (LoggingConfig.LogFormat),
 		// with the invocation's request id and the tenant from TENANT.
-		rec, found := waitLog(fw, 5*time.Second, func(rec map[string]any) bool {
+		rec, found := waitLog(fw, logWait, func(rec map[string]any) bool {
 			return str(rec, "message") == "request failed" && str(rec, "reason") == "email_invalid"
 		})
 		switch {
@@ -409,7 +414,7 @@ func TestStartupFailsListingMissingVariables(t *testing.T) {
 			if resp.Status == 200 && !bytes.Contains(resp.Body, []byte(`"errorType"`)) {
 				t.Errorf("%s started with TABLE_NAME unset and answered %s; want the runtime to exit during init", name, resp.Body)
 			}
-			if _, ok := waitLog(f, 5*time.Second, func(rec map[string]any) bool {
+			if _, ok := waitLog(f, logWait, func(rec map[string]any) bool {
 				e := str(rec, "error")
 				return str(rec, "message") == "bad configuration" &&
 					strings.Contains(e, "missing environment variables") && strings.Contains(e, "TABLE_NAME")

@@ -56,11 +56,11 @@ func proxyForms(q *fakeQueue, id string, now time.Time) func(context.Context, ev
 			}
 			return helpdesk.Channel{}, helpdesk.Errorf(helpdesk.ENotFound, "not_found", "no channel")
 		}},
-		Queue:     q,
-		Pipelines: helpdesk.DefaultPipelines(),
-		Now:       func() time.Time { return now },
-		NewID:     func() string { return id },
-		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Queue:    q,
+		Settings: tenantSettings(helpdesk.DefaultSettings()),
+		Now:      func() time.Time { return now },
+		NewID:    func() string { return id },
+		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	mux := http.NewServeMux()
 	f.Register(mux)

@@ -38,14 +38,21 @@ type Enqueuer interface {
 	EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage) error
 }
 
+// SettingsReader gives the tenant's settings (a settings.Cache in the
+// functions): the pipelines a submission's pipeline and status must belong
+// to, and the defaults for what the channel leaves unset.
+type SettingsReader interface {
+	Get(ctx context.Context) (helpdesk.Settings, error)
+}
+
 // Forms serves POST /forms/{channelId}.
 type Forms struct {
-	Channels  ChannelReader
-	Queue     Enqueuer
-	Pipelines helpdesk.Pipelines
-	Now       func() time.Time
-	NewID     func() string
-	Log       *slog.Logger
+	Channels ChannelReader
+	Queue    Enqueuer
+	Settings SettingsReader
+	Now      func() time.Time
+	NewID    func() string
+	Log      *slog.Logger
 }
 
 // Accepted is the 202 body: the id the submission is known by.
@@ -86,11 +93,21 @@ func (f *Forms) accept(r *http.Request) (*helpdesk.InboundMessage, error) {
 	if err != nil {
 		return nil, err
 	}
+	set, err := f.Settings.Get(r.Context())
+	if err != nil {
+		return nil, &wrapped{helpdesk.Errorf(helpdesk.EUnavailable, "settings_unavailable", "settings could not be read; retry later"), err}
+	}
+	// A channel that names no pipeline or status gets the tenant's, so the
+	// submission is checked against what its ticket will be. Priority and
+	// category are the router's to default: the queued message keeps saying
+	// only what the channel and the submission said.
+	d := set.DefaultsFor(ch.Defaults)
+	ch.Defaults.Pipeline, ch.Defaults.Status = d.Pipeline, d.Status
 	id := strings.TrimSpace(r.Header.Get(HeaderIdempotency))
 	if id == "" {
 		id = f.NewID()
 	}
-	m, err := form.Build(sub, form.Input{Channel: ch, Pipelines: f.Pipelines, SubmissionID: id, ReceivedAt: f.Now()})
+	m, err := form.Build(sub, form.Input{Channel: ch, Pipelines: set.Pipelines, SubmissionID: id, ReceivedAt: f.Now()})
 	if err != nil {
 		return nil, err
 	}

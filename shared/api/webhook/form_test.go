@@ -25,6 +25,17 @@ func (f fakeChannels) GetChannel(_ context.Context, id string) (helpdesk.Channel
 	return f.get(id)
 }
 
+type fakeSettings struct {
+	get func() (helpdesk.Settings, error)
+}
+
+func (f fakeSettings) Get(context.Context) (helpdesk.Settings, error) { return f.get() }
+
+// tenantSettings serves s as the tenant's settings.
+func tenantSettings(s helpdesk.Settings) fakeSettings {
+	return fakeSettings{get: func() (helpdesk.Settings, error) { return s, nil }}
+}
+
 type fakeQueue struct {
 	sent []*helpdesk.InboundMessage
 	err  error
@@ -49,10 +60,15 @@ func channels() map[string]helpdesk.Channel {
 		"disabled": {ID: "disabled", Kind: helpdesk.ChannelForm, Disabled: true, Defaults: def, Form: &helpdesk.FormSettings{Auth: helpdesk.FormAuthNone}},
 		"email":    {ID: "email", Kind: helpdesk.ChannelEmail, Defaults: def},
 		"noauth":   {ID: "noauth", Kind: helpdesk.ChannelForm, Defaults: def, Form: &helpdesk.FormSettings{}},
+		"bare":     {ID: "bare", Kind: helpdesk.ChannelForm, Form: &helpdesk.FormSettings{Auth: helpdesk.FormAuthNone}}, // no defaults of its own
 	}
 }
 
 func newForms(q *fakeQueue, getErr error) http.Handler {
+	return newFormsWith(q, getErr, tenantSettings(helpdesk.DefaultSettings()))
+}
+
+func newFormsWith(q *fakeQueue, getErr error, settings SettingsReader) http.Handler {
 	chs := channels()
 	f := &Forms{
 		Channels: fakeChannels{get: func(id string) (helpdesk.Channel, error) {
@@ -64,11 +80,11 @@ func newForms(q *fakeQueue, getErr error) http.Handler {
 			}
 			return helpdesk.Channel{}, helpdesk.Errorf(helpdesk.ENotFound, "not_found", "no channel")
 		}},
-		Queue:     q,
-		Pipelines: helpdesk.DefaultPipelines(),
-		Now:       func() time.Time { return t0 },
-		NewID:     func() string { return "generated-id" },
-		Log:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Queue:    q,
+		Settings: settings,
+		Now:      func() time.Time { return t0 },
+		NewID:    func() string { return "generated-id" },
+		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	mux := http.NewServeMux()
 	f.Register(mux)
@@ -161,6 +177,7 @@ func TestFormRejectsBadRequests(t *testing.T) {
 		{"bad email", req{path: "/forms/open", body: `{"email":"nope","subject":"hi"}`}, nil, 400, "email_invalid"},
 		{"wrong field type", req{path: "/forms/open", body: `{"email":"a@example.com","subject":["hi"]}`}, nil, 400, "field_type"},
 		{"unknown status", req{path: "/forms/open", body: `{"email":"a@example.com","subject":"hi","status":"gone"}`}, nil, 400, "unknown_status"},
+		{"pipeline not in the settings", req{path: "/forms/open", body: `{"email":"a@example.com","subject":"hi","pipeline":"sales"}`}, nil, 400, "unknown_pipeline"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -186,6 +203,55 @@ func TestFormRejectsBadRequests(t *testing.T) {
 				t.Fatalf("rejected request was enqueued: %+v", q.sent)
 			}
 		})
+	}
+}
+
+// The tenant's settings, not a built-in list, decide which pipelines and
+// statuses a submission may name, and give a channel without a pipeline the
+// tenant's. Priority and category stay the router's to default.
+func TestFormUsesTenantSettings(t *testing.T) {
+	set := helpdesk.DefaultSettings()
+	set.Pipelines["sales"] = helpdesk.Pipeline{ID: "sales", Name: "Sales", Stages: []helpdesk.Stage{
+		{ID: "lead", Name: "Lead"}, {ID: "won", Name: "Won", Closed: true}}}
+	set.Categories = []helpdesk.Category{{ID: "web", Name: "Web"}}
+	set.Defaults.Category = "web"
+	cases := []struct {
+		name string
+		r    req
+		want helpdesk.TicketDefaults
+	}{
+		{"channel defaults", req{path: "/forms/open", body: okBody},
+			helpdesk.TicketDefaults{Pipeline: "support", Status: "new"}},
+		{"channel without defaults", req{path: "/forms/bare", body: okBody},
+			helpdesk.TicketDefaults{Pipeline: "support", Status: "new"}},
+		{"a pipeline only the settings have", req{path: "/forms/open", body: `{"email":"a@example.com","subject":"hi","pipeline":"sales"}`},
+			helpdesk.TicketDefaults{Pipeline: "sales", Status: "lead"}},
+		{"and its closing status", req{path: "/forms/open", body: `{"email":"a@example.com","subject":"hi","pipeline":"sales","status":"won"}`},
+			helpdesk.TicketDefaults{Pipeline: "sales", Status: "won"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			q := &fakeQueue{}
+			w := do(newFormsWith(q, nil, tenantSettings(set)), tc.r)
+			if w.Code != http.StatusAccepted {
+				t.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+			if len(q.sent) != 1 || q.sent[0].Ticket != tc.want {
+				t.Fatalf("enqueued ticket properties %+v, want %+v", q.sent[0].Ticket, tc.want)
+			}
+		})
+	}
+}
+
+func TestFormAnswers503WhenSettingsCannotBeRead(t *testing.T) {
+	q := &fakeQueue{}
+	down := fakeSettings{get: func() (helpdesk.Settings, error) { return helpdesk.Settings{}, errors.New("dial tcp: refused") }}
+	w := do(newFormsWith(q, nil, down), req{path: "/forms/open", body: okBody})
+	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "settings_unavailable") {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	if strings.Contains(w.Body.String(), "dial tcp") || len(q.sent) != 0 {
+		t.Fatalf("leaked the cause or enqueued: %s, %+v", w.Body, q.sent)
 	}
 }
 

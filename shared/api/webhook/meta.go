@@ -182,7 +182,7 @@ func (h *Meta) statusUpdates(in []meta.Status) ([]jobs.StatusUpdate, []meta.Skip
 	for _, s := range in {
 		st, ok := statusByMeta[strings.ToLower(s.Status)]
 		if !ok {
-			skipped = append(skipped, meta.Skipped{Kind: "status:" + clip(s.Status, 32), Reason: ReasonUnsupportedStatus})
+			skipped = append(skipped, meta.Skipped{Kind: "status:" + helpdesk.TruncateBytes(s.Status, 32, helpdesk.Ellipsis), Reason: ReasonUnsupportedStatus})
 			continue
 		}
 		u := jobs.StatusUpdate{
@@ -264,11 +264,4 @@ func writePlain(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, body)
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // This file holds what a Messenger page's settings add to applying a
@@ -29,8 +29,8 @@ const (
 
 // Thread reasons of automatic outbound messages.
 const (
-	ReasonGreeting     = "greeting"
-	ReasonInstantReply = "instant_reply"
+	ReasonGreeting     = ticket.ReasonGreeting
+	ReasonInstantReply = ticket.ReasonInstantReply
 )
 
 func explicitConsent(ch helpdesk.Channel) bool {
@@ -147,53 +147,6 @@ func (s *Service) recordConsent(ctx context.Context, m *helpdesk.InboundMessage,
 		return nil // a redelivered "I agree"
 	}
 	return s.Store.SetConsent(ctx, id, consent)
-}
-
-// automaticReplies returns the greeting (to a new visitor) and the instant
-// reply (after a conversation's first message) a new Messenger ticket
-// sends, as queued outbound messages, and the job that sends them in order.
-func (s *Service) automaticReplies(ch helpdesk.Channel, ticketID string, received time.Time, newContact bool) ([]helpdesk.Message, map[string]string, error) {
-	p := ch.Messenger
-	if p == nil {
-		return nil, nil, nil
-	}
-	var texts []string
-	var reasons []string
-	if newContact && p.Consent != helpdesk.ConsentExplicit {
-		// Explicit consent sent the greeting with its question already.
-		greeting := p.Greeting
-		if p.Consent == helpdesk.ConsentImplicit && p.ConsentText != "" {
-			greeting = strings.TrimSpace(greeting + "\n\n" + p.ConsentText)
-		}
-		if greeting != "" {
-			texts, reasons = append(texts, greeting), append(reasons, ReasonGreeting)
-		}
-	}
-	if p.InstantReply != "" {
-		texts, reasons = append(texts, p.InstantReply), append(reasons, ReasonInstantReply)
-	}
-	if len(texts) == 0 {
-		return nil, nil, nil
-	}
-	now := s.Now().UTC()
-	if !now.After(received) {
-		now = received.UTC().Add(time.Microsecond) // after the message they answer, whatever the clocks say
-	}
-	var msgs []helpdesk.Message
-	var ids []string
-	for i, text := range texts {
-		m := helpdesk.Message{
-			ID: helpdesk.NewID(), TicketID: ticketID, Direction: helpdesk.Outbound, ChannelID: ch.ID, ChannelKind: ch.Kind,
-			Text: text, Status: helpdesk.StatusQueued, ThreadReason: reasons[i],
-			CreatedAt: now.Add(time.Duration(i) * time.Microsecond), // keeps their order in the conversation
-		}
-		msgs, ids = append(msgs, m), append(ids, m.ID)
-	}
-	body, err := jobs.Encode(jobs.KindReplyChat, jobs.ReplyChat{TicketID: ticketID, MessageIDs: ids, CreatedAt: now})
-	if err != nil {
-		return nil, nil, err
-	}
-	return msgs, map[string]string{ids[0]: string(body)}, nil
 }
 
 // implicitConsent is the consent a new contact gives by writing to a page

@@ -15,6 +15,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
+	"github.com/stackdesk/stackdesk/shared/ticket/tickettest"
 )
 
 const (
@@ -87,7 +88,7 @@ func (d *chatDesk) apply(t *testing.T, m *helpdesk.InboundMessage) ingest.Result
 	return r
 }
 
-func (d *chatDesk) conv(t *testing.T, id string) store.Conversation {
+func (d *chatDesk) conv(t *testing.T, id string) helpdesk.Conversation {
 	t.Helper()
 	c, err := d.st.GetTicket(context.Background(), id)
 	if err != nil {
@@ -190,12 +191,9 @@ func TestMessengerConversationGreetingAndInstantReply(t *testing.T) {
 	}
 
 	// A closed conversation reopens when the customer writes again.
-	if _, err := d.st.UpdateTicket(context.Background(), first, func(tk *helpdesk.Ticket) (store.Change, error) {
+	tickettest.Edit(t, d.st, first, func(tk *helpdesk.Ticket) {
 		tk.Status, tk.State, tk.ClosedAt = "closed", helpdesk.StateClosed, t0
-		return store.Change{}, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	r := d.apply(t, chatText("m_after_close", "one more thing", t0.Add(time.Hour)))
 	if r.TicketID != first || r.Created {
 		t.Fatalf("after close: %+v, want appended to %s", r, first)
@@ -373,11 +371,7 @@ func TestDeliveryReportsMoveOutboundMessagesForward(t *testing.T) {
 	msg := helpdesk.Message{ID: helpdesk.NewID(), TicketID: r.TicketID, Direction: helpdesk.Outbound,
 		ChannelID: "whatsapp:" + fixturePhone, ChannelKind: helpdesk.ChannelWhatsApp, Text: "hello", Status: helpdesk.StatusQueued,
 		CreatedAt: t0.Add(time.Minute)}
-	if _, err := d.st.UpdateTicket(ctx, r.TicketID, func(*helpdesk.Ticket) (store.Change, error) {
-		return store.Change{Messages: []helpdesk.Message{msg}}, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	tickettest.Edit(t, d.st, r.TicketID, nil, msg)
 	if err := d.st.SetMessageStatus(ctx, msg, helpdesk.StatusQueued, helpdesk.StatusSent, "wamid.OUT1", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -419,11 +413,7 @@ func TestDeliveryReportsMoveOutboundMessagesForward(t *testing.T) {
 	// A failed report on a message that is only sent records why.
 	msg2 := msg
 	msg2.ID, msg2.CreatedAt, msg2.Status = helpdesk.NewID(), t0.Add(2*time.Minute), helpdesk.StatusQueued
-	if _, err := d.st.UpdateTicket(ctx, r.TicketID, func(*helpdesk.Ticket) (store.Change, error) {
-		return store.Change{Messages: []helpdesk.Message{msg2}}, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	tickettest.Edit(t, d.st, r.TicketID, nil, msg2)
 	if err := d.st.SetMessageStatus(ctx, msg2, helpdesk.StatusQueued, helpdesk.StatusSent, "wamid.OUT2", ""); err != nil {
 		t.Fatal(err)
 	}

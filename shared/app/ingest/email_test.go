@@ -91,7 +91,7 @@ func (d *mailDesk) message(msgID, subject string, opts ...mailOpt) *helpdesk.Inb
 	return m
 }
 
-func (d *mailDesk) conv(t *testing.T, id string) store.Conversation {
+func (d *mailDesk) conv(t *testing.T, id string) helpdesk.Conversation {
 	t.Helper()
 	c, err := d.st.GetTicket(context.Background(), id)
 	if err != nil {

@@ -10,12 +10,14 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
 
 // The router's sample batch (also for `sam local invoke RouterFunction -e`):
 // two form submissions from two senders and, between them, one poison record
-// whose body is not JSON.
+// whose body is not JSON. It goes through the router function's handler
+// (lambdax) to this service, as in Lambda.
 const sqsBatchEvent = "../../../events/router/sqs-inbound-batch.json"
 
 func TestRouterSampleBatch(t *testing.T) {
@@ -56,9 +58,10 @@ func TestRouterSampleBatch(t *testing.T) {
 		{"9a0e4b7c-2d13-4f6a-b8e5-0c7d1f3a6b02", "bob.martin@example.org", "Cannot log in", map[string]string{"topic": "login, billing", "utm_source": "newsletter"}},
 	}
 
+	handle := lambdax.RouterHandler(e.svc, e.svc.Log)
 	var firstTickets []string
 	for run := 1; run <= 2; run++ { // the second run is SQS redelivering the whole batch
-		resp, err := e.svc.HandleSQS(ctx, ev)
+		resp, err := handle(ctx, ev)
 		if err != nil {
 			t.Fatalf("run %d: %v", run, err)
 		}

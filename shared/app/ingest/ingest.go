@@ -20,34 +20,51 @@ import (
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
-// Store is what ingest needs from the table.
-type Store interface {
-	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
-	FindDedupe(ctx context.Context, key string) (store.DedupeRecord, error)
+// Tickets finds and writes tickets.
+type Tickets interface {
+	FindDedupe(ctx context.Context, key string) (ticket.Dedupe, error)
 	FindThread(ctx context.Context, keys []string) (ticketID, key string, err error)
-	FindContactID(ctx context.Context, senderKey string) (string, error)
 	NextTicketNumber(ctx context.Context) (string, error)
-	CreateTicket(ctx context.Context, nt store.NewTicket) error
-	AppendMessage(ctx context.Context, nm store.NewMessage) error
-	GetContact(ctx context.Context, id string) (helpdesk.Contact, error)
 	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
-	GetTicket(ctx context.Context, id string) (store.Conversation, error)
-	SetMessageStatus(ctx context.Context, m helpdesk.Message, from, to helpdesk.MessageStatus, providerID, reason string) error
-	UpdateTicket(ctx context.Context, id string, mutate func(t *helpdesk.Ticket) (store.Change, error)) (helpdesk.Ticket, error)
-	PendingOutbox(ctx context.Context, ticketID string) (map[string]string, error)
-	ClearOutbox(ctx context.Context, ticketID string, ids []string) error
-	ApplyStatusReport(ctx context.Context, r store.StatusReport) (helpdesk.Message, bool, error)
+	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
+	// Commit writes a change decided by the ticket model, atomically.
+	Commit(ctx context.Context, c ticket.Change) error
+}
 
-	// Consent (Messenger pages in explicit mode).
+// Contacts finds customers and records their consent.
+type Contacts interface {
+	FindContactID(ctx context.Context, senderKey string) (string, error)
+	GetContact(ctx context.Context, id string) (helpdesk.Contact, error)
+	CreateContact(ctx context.Context, c helpdesk.Contact, senderKey string) error
+	SetConsent(ctx context.Context, contactID string, c helpdesk.Consent) error
+}
+
+// Holds keeps a visitor's messages until they consent (explicit mode).
+type Holds interface {
 	HoldMessage(ctx context.Context, m *helpdesk.InboundMessage, until time.Time) error
 	HeldMessages(ctx context.Context, channelID, senderKey string, now time.Time) ([]helpdesk.InboundMessage, error)
 	ReleaseHeld(ctx context.Context, channelID, senderKey string) error
 	ConsentAsked(ctx context.Context, channelID, senderKey string, now time.Time) (bool, error)
 	MarkConsentAsked(ctx context.Context, channelID, senderKey string, at, until time.Time) error
-	CreateContact(ctx context.Context, c helpdesk.Contact, senderKey string) error
-	SetConsent(ctx context.Context, contactID string, c helpdesk.Consent) error
+}
+
+// Deliveries moves our outbound messages on provider reports and bounces.
+type Deliveries interface {
+	SetMessageStatus(ctx context.Context, m helpdesk.Message, from, to helpdesk.MessageStatus, providerID, reason string) error
+	ApplyStatusReport(ctx context.Context, r helpdesk.StatusReport) (helpdesk.Message, bool, error)
+}
+
+// Store is every port ingest uses; one table provides them all.
+type Store interface {
+	Tickets
+	Contacts
+	Holds
+	Deliveries
+	outbox.Store
+	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 }
 
 // Planner decides who gets a new ticket (routing.Router).
@@ -93,10 +110,8 @@ type Result struct {
 	Attempts  int    // decide-and-write rounds it took (1 = no lost race)
 }
 
-// Reasons recorded on messages.
-const (
-	ReasonNewTicket = "new_ticket"
-)
+// ReasonNewTicket is the thread reason of a message that starts a ticket.
+const ReasonNewTicket = ticket.ReasonNewTicket
 
 // Apply applies m exactly once, however often it is delivered and however
 // many routers race on the same thread or sender.
@@ -149,8 +164,7 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 				}
 			}
 			return res, nil
-		case errors.Is(err, store.ErrThreadTaken), errors.Is(err, store.ErrContactTaken),
-			errors.Is(err, store.ErrContention), errors.Is(err, store.ErrDuplicate), errors.Is(err, store.ErrLoadChanged):
+		case ticket.Lost(err):
 			// Someone else wrote first: re-read and decide again.
 			log.DebugContext(ctx, "lost a race, retrying", "attempt", attempt+1, "error", err)
 			lastErr = err
@@ -210,72 +224,62 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	if err != nil {
 		return Result{}, nil, err
 	}
+	now := s.Now()
+	var c ticket.Change
+	var res Result
 	if found.ticket != nil {
-		if err := s.reopenIfClosed(ctx, found.ticket); err != nil {
+		msg.ThreadReason = found.reason
+		if c, err = ticket.Append(*found.ticket, msg, senderKey, without(th.Own, found.key), s.Pipelines, now); err != nil {
 			return Result{}, nil, err
 		}
-		ticketID := found.ticket.ID
-		msg.TicketID, msg.ThreadReason = ticketID, found.reason
-		err := s.Store.AppendMessage(ctx, store.NewMessage{TicketID: ticketID, Message: msg,
-			NewContact: newContact, ContactKey: senderKey, ThreadKeys: without(th.Own, found.key), DedupeKey: dedupe})
-		if err != nil {
-			return Result{}, nil, err
-		}
-		return Result{TicketID: ticketID, MessageID: msg.ID, Reason: found.reason}, nil, nil
-	}
-	if found.note != "" {
+		res = Result{TicketID: found.ticket.ID, MessageID: msg.ID, Reason: found.reason}
+	} else {
 		msg.ThreadNote = found.note
-	}
-
-	if *ticketNo == "" {
-		// One number per message, kept across its retries.
-		if *ticketNo, err = s.Store.NextTicketNumber(ctx); err != nil {
-			return Result{}, nil, err
-		}
-	}
-	id := *ticketNo
-	t := s.ticket(id, m, ch, contactID)
-	t.Participants = []string{senderKey}
-	msg.TicketID, msg.ThreadReason = id, ReasonNewTicket
-	own := append([]string(nil), th.Own...)
-	if !spam {
-		// Claim the conversation's ids, but not those of a ticket passed over.
-		for _, k := range th.Claim {
-			if !found.taken[k] {
-				own = append(own, k)
+		if *ticketNo == "" {
+			// One number per message, kept across its retries.
+			if *ticketNo, err = s.Store.NextTicketNumber(ctx); err != nil {
+				return Result{}, nil, err
 			}
 		}
-	}
-	if th.TicketKey {
-		own = append(own, threading.TicketKey(id))
-	}
-	nt := store.NewTicket{
-		Ticket: t, Message: msg, NewContact: newContact, ContactKey: senderKey,
-		ThreadKeys: own, DedupeKey: dedupe,
-	}
-	if spam {
-		nt.Ticket.State = helpdesk.StateSpam
-	} else {
-		if nt.Replies, nt.Outbox, err = s.automaticReplies(ch, id, m.ReceivedAt, newContact != nil); err != nil {
-			return Result{}, nil, err
+		id := *ticketNo
+		own := append([]string(nil), th.Own...)
+		if !spam {
+			// Claim the conversation's ids, but not those of a ticket passed over.
+			for _, k := range th.Claim {
+				if !found.taken[k] {
+					own = append(own, k)
+				}
+			}
 		}
-		nt.Ticket.MessageCount += len(nt.Replies)
-	}
-	if s.Router != nil && !spam {
-		plan, err := s.plan(ctx, ch, &nt.Ticket, newContact == nil)
-		if err != nil {
-			return Result{}, nil, err
+		if th.TicketKey {
+			own = append(own, threading.TicketKey(id))
 		}
-		nt.Routing = &plan.Routing
+		var warnings []string
+		c, warnings = ticket.Open(ticket.Arrival{ID: id, Inbound: m, Message: msg, Channel: ch, ContactID: contactID,
+			SenderKey: senderKey, ThreadKeys: own, NewContact: newContact != nil}, s.Pipelines, now)
+		for _, w := range warnings {
+			s.Log.WarnContext(ctx, w, "channel", m.ChannelID, "ticket_id", id)
+		}
+		if s.Router != nil && !spam {
+			plan, err := s.plan(ctx, ch, c.Ticket(), newContact == nil)
+			if err != nil {
+				return Result{}, nil, err
+			}
+			ticket.Route(&c, plan, now)
+		}
+		res = Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket, OwnerID: c.Ticket().OwnerID}
 	}
-	if err := s.create(ctx, nt); err != nil {
+	c.Dedupe = &ticket.Dedupe{Key: dedupe, TicketID: res.TicketID, MessageID: msg.ID}
+	if newContact != nil {
+		c.Contact = &ticket.NewContact{Contact: *newContact, Key: senderKey}
+	}
+	if err := s.commit(ctx, c, res.Created); err != nil {
 		return Result{}, nil, err
 	}
-	jobs := nt.Jobs()
-	return Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket, OwnerID: nt.Ticket.OwnerID}, jobs, nil
+	return res, c.Jobs, nil
 }
 
-// plan runs the router and applies its decision to t.
+// plan asks the router who gets the new ticket t.
 func (s *Service) plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Ticket, knownContact bool) (routing.Plan, error) {
 	owner := ""
 	if ch.Routing.Kind == helpdesk.RouteContactOwner && knownContact {
@@ -285,20 +289,16 @@ func (s *Service) plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Tic
 		}
 		owner = c.OwnerID
 	}
-	plan, err := s.Router.Plan(ctx, ch, t, owner)
-	if err != nil {
-		return plan, err
-	}
-	plan.Decision.Apply(t, s.Now())
-	return plan, nil
+	return s.Router.Plan(ctx, ch, t, owner)
 }
 
-// create writes a new ticket, retrying the same write while it only loses to
-// transaction contention: deciding again would waste a round-robin turn.
-func (s *Service) create(ctx context.Context, nt store.NewTicket) error {
+// commit writes c. A new ticket's write is retried as it is while it only
+// loses to transaction contention: deciding again would waste a
+// round-robin turn.
+func (s *Service) commit(ctx context.Context, c ticket.Change, created bool) error {
 	for try := 0; ; try++ {
-		err := s.Store.CreateTicket(ctx, nt)
-		if !errors.Is(err, store.ErrContention) || try >= 5 {
+		err := s.Store.Commit(ctx, c)
+		if !created || !errors.Is(err, ticket.ErrContention) || try >= 5 {
 			return err
 		}
 		if err := retry.Backoff(ctx, try+1, 10*time.Millisecond); err != nil {
@@ -406,35 +406,6 @@ func (m *match) pass(key string) {
 	m.taken[key] = true
 }
 
-// reopenIfClosed moves a closed ticket a customer writes into back to the
-// first open stage of its pipeline (seed 001: a reply reopens).
-func (s *Service) reopenIfClosed(ctx context.Context, t *helpdesk.Ticket) error {
-	if t.State != helpdesk.StateClosed {
-		return nil
-	}
-	p, ok := s.Pipelines[t.Pipeline]
-	if !ok {
-		p = helpdesk.DefaultPipeline
-	}
-	var open string
-	for _, st := range p.Stages {
-		if !st.Closed {
-			open = st.ID
-			break
-		}
-	}
-	_, err := s.Store.UpdateTicket(ctx, t.ID, func(cur *helpdesk.Ticket) (store.Change, error) {
-		if cur.State != helpdesk.StateClosed {
-			return store.Change{}, store.ErrNoChange
-		}
-		from := cur.Status
-		cur.Status, cur.State, cur.Pipeline = open, helpdesk.StateOpen, p.ID
-		return store.Change{Activities: []helpdesk.Activity{{ID: helpdesk.NewID(), TicketID: cur.ID,
-			Kind: helpdesk.ActivityStatus, ActorID: "contact:" + cur.ContactID, At: s.Now(), From: from, To: open}}}, nil
-	})
-	return err
-}
-
 // without returns keys less skip: a key that just matched is registered
 // already and writing it again would cost a write for nothing.
 func without(keys []string, skip string) []string {
@@ -469,45 +440,6 @@ func (s *Service) message(m *helpdesk.InboundMessage) helpdesk.Message {
 		Attachments:       m.Attachments,
 		Submission:        m.Submission,
 		CreatedAt:         m.ReceivedAt.UTC(),
-	}
-}
-
-func (s *Service) ticket(id string, m *helpdesk.InboundMessage, ch helpdesk.Channel, contactID string) helpdesk.Ticket {
-	props := ch.Defaults
-	if m.Ticket.Pipeline != "" {
-		props.Pipeline, props.Status = m.Ticket.Pipeline, m.Ticket.Status
-	} else if m.Ticket.Status != "" {
-		props.Status = m.Ticket.Status
-	}
-	if m.Ticket.Priority != "" {
-		props.Priority = m.Ticket.Priority
-	}
-	if m.Ticket.Category != "" {
-		props.Category = m.Ticket.Category
-	}
-	state, err := s.Pipelines.Resolve(props.Pipeline, props.Status)
-	if err != nil {
-		// Never drop a customer's message over a property: fall back to the
-		// channel's defaults, then to the default pipeline's first stage.
-		s.Log.Warn("requested ticket properties invalid, using defaults", "channel", ch.ID, "error", err)
-		props.Pipeline, props.Status = ch.Defaults.Pipeline, ch.Defaults.Status
-		if state, err = s.Pipelines.Resolve(props.Pipeline, props.Status); err != nil {
-			props.Pipeline, props.Status = helpdesk.DefaultPipeline.ID, helpdesk.DefaultPipeline.Stages[0].ID
-			state = helpdesk.StateOpen
-		}
-	}
-	now := m.ReceivedAt.UTC()
-	subject := m.Subject
-	if subject == "" {
-		subject = "(no subject)"
-	}
-	return helpdesk.Ticket{
-		ID: id, Subject: subject, Description: helpdesk.Snippet(m.Text, helpdesk.DescriptionMax),
-		Pipeline: props.Pipeline, Status: props.Status, State: state,
-		Priority: props.Priority, Category: props.Category,
-		Type: helpdesk.TicketTypeFor(m.Channel), ChannelID: m.ChannelID, ChannelKind: m.Channel,
-		ContactID: contactID, Unread: true, MessageCount: 1,
-		CreatedAt: now, UpdatedAt: now, LastCustomerMessageAt: now, Version: 1,
 	}
 }
 

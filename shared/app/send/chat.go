@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/platform/retry"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // This file sends Messenger and WhatsApp messages through Meta's Graph
@@ -101,7 +101,7 @@ func (s *Sender) chatMessage(ch helpdesk.Channel, c helpdesk.Contact, lastCustom
 	now := s.Now()
 	switch {
 	case ch.Kind == helpdesk.ChannelMessenger && ch.Messenger != nil:
-		mt, tag, err := meta.MessengerReplyMode(lastCustomer, now)
+		mt, tag, err := ticket.MessengerReplyMode(lastCustomer, now)
 		if err != nil {
 			return nil, err
 		}
@@ -114,7 +114,7 @@ func (s *Sender) chatMessage(ch helpdesk.Channel, c helpdesk.Contact, lastCustom
 			return r.MessageID, err
 		}, nil
 	case ch.Kind == helpdesk.ChannelWhatsApp && ch.WhatsApp != nil:
-		if err := meta.WhatsAppReplyAllowed(lastCustomer, now); err != nil {
+		if err := ticket.WhatsAppReplyAllowed(lastCustomer, now); err != nil {
 			return nil, err
 		}
 		if c.WhatsAppID == "" {

@@ -16,6 +16,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
+	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
@@ -97,7 +98,8 @@ func (d *chatDesk) customerWrites(t *testing.T, kind helpdesk.ChannelKind, id st
 	return r.TicketID
 }
 
-// deliver hands job bodies to the sender as SQS records received n times.
+// deliver hands job bodies to the outbound function's handler as SQS
+// records received n times.
 func (d *chatDesk) deliver(t *testing.T, received string, bodies ...string) events.SQSEventResponse {
 	t.Helper()
 	var ev events.SQSEvent
@@ -105,7 +107,7 @@ func (d *chatDesk) deliver(t *testing.T, received string, bodies ...string) even
 		ev.Records = append(ev.Records, events.SQSMessage{MessageId: string(rune('a' + i)), Body: b,
 			Attributes: map[string]string{"ApproximateReceiveCount": received}})
 	}
-	resp, err := d.sender.HandleSQS(context.Background(), ev)
+	resp, err := lambdax.OutboundHandler(d.sender, quiet)(context.Background(), ev)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,24 +1,16 @@
-// Package outbound is the outbound function's logic: it consumes the
-// outbound queue and sends each job through its channel (email through
-// SES, Messenger and WhatsApp through Meta's Graph API), recording on the
-// ticket what became of it.
+// Package send is the outbound function's logic: it sends each job of the
+// outbound queue through its channel (email through a Mailer, Messenger and
+// WhatsApp through Meta's Graph API), recording on the ticket what became
+// of it.
 package send
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/stackdesk/stackdesk/shared/channel/email/compose"
 	"github.com/stackdesk/stackdesk/shared/channel/email/replytoken"
@@ -29,7 +21,7 @@ import (
 
 // Store is what sending needs from the table.
 type Store interface {
-	GetTicket(ctx context.Context, id string) (store.Conversation, error)
+	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
 	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
 	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 	GetAgent(ctx context.Context, id string) (helpdesk.Agent, error)
@@ -37,22 +29,28 @@ type Store interface {
 	SetMessageStatus(ctx context.Context, m helpdesk.Message, from, to helpdesk.MessageStatus, providerID, reason string) error
 }
 
-// Files reads stored attachments (the mail bucket).
-type Files interface {
-	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+// Mailer sends email (SES, through sesmail.Mailer).
+type Mailer interface {
+	// SendRaw sends a raw MIME message as it is and returns the provider's
+	// id for it. A refusal that retrying would not change is an error with
+	// code helpdesk.EInvalid, its message saying why; any other error is
+	// worth retrying.
+	SendRaw(ctx context.Context, raw []byte) (providerID string, err error)
 }
 
-// SES is the subset of the SESv2 client the sender uses.
-type SES interface {
-	SendEmail(ctx context.Context, in *sesv2.SendEmailInput, opts ...func(*sesv2.Options)) (*sesv2.SendEmailOutput, error)
+// Files reads the files agents attach to replies (s3files.Bucket).
+type Files interface {
+	// Read returns the file stored under key: helpdesk.ErrNotFound if there
+	// is none, an error with code helpdesk.ETooLarge if it is over limit
+	// bytes.
+	Read(ctx context.Context, key string, limit int64) ([]byte, error)
 }
 
 // Sender sends outbound jobs.
 type Sender struct {
 	Store       Store
-	SES         SES
-	Files       Files
-	Bucket      string // where reply attachments are stored
+	Mailer      Mailer
+	Files       Files // reply attachments
 	Tenant      string
 	TokenSecret []byte
 	Now         func() time.Time
@@ -64,25 +62,11 @@ type Sender struct {
 	GraphBackoff time.Duration
 }
 
-// HandleSQS sends each job of a batch and reports the ones to retry.
-// Permanent refusals are recorded on the message and not retried.
-func (s *Sender) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	var resp events.SQSEventResponse
-	for _, rec := range ev.Records {
-		received, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
-		if err := s.handle(ctx, rec.Body, received); err != nil {
-			s.Log.ErrorContext(ctx, "outbound job failed", "sqs_message_id", rec.MessageId, "error", err)
-			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
-		}
-	}
-	return resp, nil
-}
-
-func (s *Sender) handle(ctx context.Context, body string, received int) error {
-	env, err := jobs.DecodeEnvelope(body)
-	if err != nil {
-		return err
-	}
+// Send sends one outbound job. received is how often the queue has
+// delivered it, this delivery included (0 if unknown). An error means the
+// job is worth another delivery; permanent refusals are recorded on the
+// message and return nil.
+func (s *Sender) Send(ctx context.Context, env jobs.Envelope, received int) error {
 	switch env.Kind {
 	case jobs.KindReplyEmail:
 		return decodeAnd(env, func(job jobs.ReplyEmail) error { return s.sendReply(ctx, job, received) })
@@ -153,47 +137,39 @@ func (s *Sender) sendReply(ctx context.Context, job jobs.ReplyEmail, received in
 	if err != nil {
 		return s.retryOrGiveUp(ctx, *msg, received, fmt.Errorf("build reply %s: %w", msg.ID, err))
 	}
-	out, err := s.SES.SendEmail(ctx, &sesv2.SendEmailInput{Content: &sestypes.EmailContent{Raw: &sestypes.RawMessage{Data: raw}}})
-	if err != nil {
-		if permanent(err) {
-			return s.fail(ctx, *msg, "refused by SES: "+err.Error())
-		}
-		return s.retryOrGiveUp(ctx, *msg, received, fmt.Errorf("send reply %s: %w", msg.ID, err))
+	providerID, err := s.Mailer.SendRaw(ctx, raw)
+	if helpdesk.IsCode(err, helpdesk.EInvalid) {
+		return s.fail(ctx, *msg, helpdesk.ErrorMessage(err))
 	}
-	providerID := ""
-	if out.MessageId != nil {
-		providerID = *out.MessageId
+	if err != nil {
+		return s.retryOrGiveUp(ctx, *msg, received, fmt.Errorf("send reply %s: %w", msg.ID, err))
 	}
 	if err := s.Store.SetMessageStatus(ctx, *msg, helpdesk.StatusQueued, helpdesk.StatusSent, providerID, ""); err != nil {
 		return err
 	}
-	log.InfoContext(ctx, "reply sent", "ses_message_id", providerID)
+	log.InfoContext(ctx, "reply sent", "provider_message_id", providerID)
 	return nil
 }
 
 // maxReplyAttachments bounds what one reply carries (SES takes 40 MB raw).
 const maxReplyAttachments = 30 << 20
 
+// attachments reads a reply's files; a missing one, or more than
+// maxReplyAttachments in all, makes the reply unsendable (EInvalid).
 func (s *Sender) attachments(ctx context.Context, list []helpdesk.Attachment) ([]compose.Attachment, error) {
 	var out []compose.Attachment
-	total := 0
+	var total int64
 	for _, a := range list {
-		obj, err := s.Files.GetObject(ctx, &s3.GetObjectInput{Bucket: &s.Bucket, Key: &a.Key})
-		var api smithy.APIError
-		if errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound") {
+		data, err := s.Files.Read(ctx, a.Key, maxReplyAttachments-total)
+		switch {
+		case errors.Is(err, helpdesk.ErrNotFound):
 			return nil, helpdesk.Errorf(helpdesk.EInvalid, "attachment_missing", "attachment %q is not stored", a.Name)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read attachment %q: %w", a.Name, err)
-		}
-		data, err := io.ReadAll(io.LimitReader(obj.Body, maxReplyAttachments+1))
-		obj.Body.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read attachment %q: %w", a.Name, err)
-		}
-		if total += len(data); total > maxReplyAttachments {
+		case helpdesk.IsCode(err, helpdesk.ETooLarge):
 			return nil, helpdesk.Errorf(helpdesk.EInvalid, "attachments_too_large", "attachments over %d MB", maxReplyAttachments>>20)
+		case err != nil:
+			return nil, fmt.Errorf("read attachment %q: %w", a.Name, err)
 		}
+		total += int64(len(data))
 		out = append(out, compose.Attachment{Name: a.Name, ContentType: a.ContentType, Data: data})
 	}
 	return out, nil
@@ -283,27 +259,13 @@ func (s *Sender) sendNotification(ctx context.Context, job jobs.NotificationEmai
 		s.Log.ErrorContext(ctx, "notification not buildable, dropped", "notification_id", job.NotificationID, "error", err)
 		return nil
 	}
-	if _, err := s.SES.SendEmail(ctx, &sesv2.SendEmailInput{Content: &sestypes.EmailContent{Raw: &sestypes.RawMessage{Data: raw}}}); err != nil {
-		if permanent(err) {
-			s.Log.WarnContext(ctx, "notification refused by SES", "notification_id", job.NotificationID, "error", err)
-			return nil
-		}
+	_, err = s.Mailer.SendRaw(ctx, raw)
+	if helpdesk.IsCode(err, helpdesk.EInvalid) {
+		s.Log.WarnContext(ctx, "notification refused", "notification_id", job.NotificationID, "error", err)
+		return nil
+	}
+	if err != nil {
 		return fmt.Errorf("send notification %s: %w", job.NotificationID, err)
 	}
 	return nil
-}
-
-// permanent reports whether SES refused the message for good (retrying
-// would be refused again); throttling and server errors are retried.
-func permanent(err error) bool {
-	var api smithy.APIError
-	if !errors.As(err, &api) {
-		return false
-	}
-	switch api.ErrorCode() {
-	case "MessageRejected", "MailFromDomainNotVerifiedException", "AccountSuspendedException",
-		"SendingPausedException", "NotFoundException", "BadRequestException":
-		return true
-	}
-	return false
 }

@@ -21,8 +21,11 @@ import (
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/send"
+	"github.com/stackdesk/stackdesk/shared/aws/s3files"
+	"github.com/stackdesk/stackdesk/shared/aws/sesmail"
 	"github.com/stackdesk/stackdesk/shared/channel/email/replytoken"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
@@ -128,11 +131,13 @@ func TestAgentReplyThreadsBothWays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sender := &send.Sender{Store: st, SES: ses, Files: files, Bucket: bucket, Tenant: "acme", TokenSecret: secret, Now: now, Log: quiet}
+	sender := &send.Sender{Store: st, Mailer: &sesmail.Mailer{Client: ses}, Files: &s3files.Bucket{Client: files, Name: bucket},
+		Tenant: "acme", TokenSecret: secret, Now: now, Log: quiet}
+	handle := lambdax.OutboundHandler(sender, quiet)
 	before := len(sentMail(t, team))
 	for range 2 { // the job delivered twice sends once
 		ev := events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job", Body: queued[msg.ID]}}}
-		resp, err := sender.HandleSQS(ctx, ev)
+		resp, err := handle(ctx, ev)
 		if err != nil || len(resp.BatchItemFailures) != 0 {
 			t.Fatalf("send: %+v %v", resp, err)
 		}
@@ -226,8 +231,9 @@ func TestRefusedSendIsRecordedOnTheMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sender := &send.Sender{Store: st, SES: sesv2.NewFromConfig(cfg), Tenant: "acme", TokenSecret: secret, Now: now, Log: quiet}
-	resp, err := sender.HandleSQS(ctx, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job", Body: queued[msg.ID]}}})
+	sender := &send.Sender{Store: st, Mailer: &sesmail.Mailer{Client: sesv2.NewFromConfig(cfg)}, Tenant: "acme", TokenSecret: secret, Now: now, Log: quiet}
+	handle := lambdax.OutboundHandler(sender, quiet)
+	resp, err := handle(ctx, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "job", Body: queued[msg.ID]}}})
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("a permanent refusal must not be retried: %+v %v", resp, err)
 	}
@@ -235,7 +241,7 @@ func TestRefusedSendIsRecordedOnTheMessage(t *testing.T) {
 		t.Fatalf("refused reply recorded as %q (%s)", m.Status, m.StatusReason)
 	}
 	// Bad jobs are reported for redelivery (and reach the DLQ), never dropped silently.
-	resp, _ = sender.HandleSQS(ctx, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "bad", Body: `{"kind":"fax"}`}}})
+	resp, _ = handle(ctx, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "bad", Body: `{"kind":"fax"}`}}})
 	if len(resp.BatchItemFailures) != 1 || !bytes.Contains([]byte(resp.BatchItemFailures[0].ItemIdentifier), []byte("bad")) {
 		t.Fatalf("unknown job kind: %+v", resp)
 	}

@@ -9,9 +9,10 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/jhillyerd/enmime/v2"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 // mimeParser is tolerant: malformed child parts are skipped (with a warning)
@@ -428,10 +429,11 @@ func attachmentName(p *enmime.Part, contentType string) string {
 	if name == "" {
 		name = "part-" + strings.TrimSuffix(p.PartID, ".0") + extByType[contentType]
 	}
-	return truncateUTF8(name, 200)
+	return boundFileName(name, 200)
 }
 
-func truncateUTF8(s string, n int) string {
+// boundFileName cuts a file name to at most n bytes, keeping its extension.
+func boundFileName(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
@@ -439,9 +441,5 @@ func truncateUTF8(s string, n int) string {
 	if len(ext) > 16 {
 		ext = ""
 	}
-	s = s[:n-len(ext)]
-	for len(s) > 0 && !utf8.ValidString(s) { // cut inside a rune: drop its head bytes
-		s = s[:len(s)-1]
-	}
-	return s + ext
+	return helpdesk.TruncateBytes(strings.TrimSuffix(s, ext), n-len(ext), "") + ext
 }

@@ -120,10 +120,7 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 // quoteDetail makes a library's error detail safe to log: it may quote the
 // input, which can be binary.
 func quoteDetail(s string) string {
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return strconv.QuoteToGraphic(validUTF8(s))
+	return strconv.QuoteToGraphic(helpdesk.TruncateBytes(validUTF8(s), 200, "..."))
 }
 
 // maxRejected bounds the Rejected list.

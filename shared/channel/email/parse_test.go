@@ -251,20 +251,58 @@ func TestMimeDepth(t *testing.T) {
 
 // TestDeepNestingIsRejectedFast: enmime's time grows exponentially with the
 // depth of unterminated nested parts; Parse refuses them before it starts.
+// Handed to enmime, 200 levels would run for ages, so a watchdog fails the
+// test if Parse has not returned within hangGuard; how fast the refusal is
+// is measured by BenchmarkDeepNestingRejected, not asserted here.
 func TestDeepNestingIsRejectedFast(t *testing.T) {
 	for _, closed := range []bool{true, false} {
 		p, err := Parse(nestedMail(maxNesting, closed), Options{})
 		if err != nil || p.Text != "hi" {
 			t.Errorf("%d levels (closed=%v): %v, %v", maxNesting, closed, p, err)
 		}
-		start := time.Now()
-		if _, err := Parse(nestedMail(200, closed), Options{}); !errors.Is(err, ErrMalformed) {
-			t.Errorf("200 levels (closed=%v): err = %v, want ErrMalformed", closed, err)
-		}
-		if d := time.Since(start); d > time.Second {
-			t.Errorf("200 levels took %v", d)
+		raw, guard := nestedMail(200, closed), hangGuard(t)
+		done := make(chan error, 1)
+		go func() {
+			_, err := Parse(raw, Options{})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrMalformed) {
+				t.Errorf("200 levels (closed=%v): err = %v, want ErrMalformed", closed, err)
+			}
+		case <-time.After(guard):
+			t.Fatalf("200 levels (closed=%v): Parse did not return within %v", closed, guard)
 		}
 	}
+}
+
+// BenchmarkDeepNestingRejected measures the refusal of a 200-level nesting,
+// which must stay cheap: a sender can mail it at will.
+func BenchmarkDeepNestingRejected(b *testing.B) {
+	for _, closed := range []bool{true, false} {
+		raw := nestedMail(200, closed)
+		b.Run("closed="+strconv.FormatBool(closed), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				if _, err := Parse(raw, Options{}); !errors.Is(err, ErrMalformed) {
+					b.Fatalf("err = %v, want ErrMalformed", err)
+				}
+			}
+		})
+	}
+}
+
+// hangGuard is how long a call may run before a test calls it hung: a
+// minute, far beyond a busy -race runner, or less when go test's -timeout
+// would stop the binary first, so the test fails with its own message.
+func hangGuard(t *testing.T) time.Duration {
+	d := time.Minute
+	if deadline, ok := t.Deadline(); ok {
+		d = min(d, time.Until(deadline)*9/10)
+	}
+	return d
 }
 
 func TestHTMLOnlyForward(t *testing.T) {

@@ -169,7 +169,7 @@ func Build(sub Submission, in Input) (*helpdesk.InboundMessage, error) {
 		return nil, invalid("content_required", "a %q or a %q is required", FieldSubject, FieldDescription)
 	}
 	if subject == "" {
-		subject = truncate(oneLine(firstLine(description)), 80)
+		subject = helpdesk.Snippet(oneLine(firstLine(description)), 80)
 	}
 
 	props := in.Channel.Defaults
@@ -251,12 +251,4 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:n-1])) + "…"
 }

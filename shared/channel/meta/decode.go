@@ -87,16 +87,9 @@ func decodeRoot(body []byte, object string) ([]json.RawMessage, error) {
 		return nil, helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "webhook body is not valid JSON of the expected shape")
 	}
 	if r.Object != object {
-		return nil, helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "webhook object is %q, want %q", truncate(r.Object, 64), object)
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "bad_payload", "webhook object is %q, want %q", helpdesk.TruncateBytes(r.Object, 64, helpdesk.Ellipsis), object)
 	}
 	return r.Entry, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // flexInt is an integer Meta sends either as a JSON number or as a string
@@ -120,7 +113,7 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || v < math.MinInt64 || v >= math.MaxInt64 {
-		return &json.UnsupportedValueError{Str: truncate(s, 32)}
+		return &json.UnsupportedValueError{Str: helpdesk.TruncateBytes(s, 32, helpdesk.Ellipsis)}
 	}
 	*f = flexInt(int64(v))
 	return nil

@@ -220,7 +220,7 @@ func messengerKind(keys map[string]json.RawMessage) string {
 		return "messaging"
 	}
 	sort.Strings(others)
-	return truncate(others[0], 64)
+	return helpdesk.TruncateBytes(others[0], 64, helpdesk.Ellipsis)
 }
 
 // messengerContentTypes maps Messenger attachment types to (wildcard) media types.
@@ -285,7 +285,7 @@ func nameFromURL(link string) string {
 	case "", ".", "/":
 		return ""
 	}
-	return truncate(name, 255)
+	return helpdesk.TruncateBytes(name, 255, helpdesk.Ellipsis)
 }
 
 func appendLine(text, line string) string {

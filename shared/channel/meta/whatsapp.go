@@ -142,7 +142,7 @@ func DecodeWhatsApp(body []byte) (Batch, error) {
 				continue
 			}
 			if c.Field != "messages" {
-				b.skip("change:"+truncate(c.Field, 64), ReasonUnsupportedField)
+				b.skip("change:"+helpdesk.TruncateBytes(c.Field, 64, helpdesk.Ellipsis), ReasonUnsupportedField)
 				continue
 			}
 			var v waValue
@@ -176,7 +176,7 @@ func decodeWhatsAppValue(b *Batch, v waValue) {
 			b.skip("message", ReasonMalformed)
 			continue
 		}
-		kind := "message:" + truncate(wm.Type, 64)
+		kind := "message:" + helpdesk.TruncateBytes(wm.Type, 64, helpdesk.Ellipsis)
 		if wm.ID == "" {
 			b.skip(kind, ReasonMissingID)
 			continue

@@ -21,3 +21,18 @@ func Backoff(ctx context.Context, attempt int, base time.Duration) error {
 		return nil
 	}
 }
+
+// While runs attempt until it succeeds, fails with an error again does not
+// accept, or has run rounds times, backing off between tries. It returns
+// attempt's last error.
+func While(ctx context.Context, rounds int, base time.Duration, again func(error) bool, attempt func() error) error {
+	for round := 0; ; round++ {
+		err := attempt()
+		if err == nil || !again(err) || round+1 >= rounds {
+			return err
+		}
+		if err := Backoff(ctx, round, base); err != nil {
+			return err
+		}
+	}
+}

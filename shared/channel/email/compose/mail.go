@@ -273,7 +273,7 @@ func displayName(r Reply) (string, error) {
 		case company == "":
 			return agent, nil
 		}
-		return truncate(agent+" at "+company, maxName), nil
+		return helpdesk.TruncateBytes(agent+" at "+company, maxName, ""), nil
 	}
 	return "", invalid("from_mode_invalid", "unknown From mode %q (want %q or %q)", r.FromMode, FromAgentAndCompany, FromCompanyOnly)
 }
@@ -506,18 +506,7 @@ func cleanLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func cleanName(s string) string { return truncate(cleanLine(s), maxName) }
-
-// truncate cuts s to at most n bytes on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
+func cleanName(s string) string { return helpdesk.TruncateBytes(cleanLine(s), maxName, "") }
 
 func normalizeNewlines(s string) string {
 	if strings.IndexByte(s, '\r') < 0 {

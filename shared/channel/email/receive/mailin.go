@@ -1,4 +1,4 @@
-// Package mailin is the email-inbound function's logic: SES has stored the
+// Package receive is the email-inbound function's logic: SES has stored the
 // raw message in the mail bucket and invokes it; it reads the message,
 // parses it, keeps the attachments in the bucket and enqueues one inbound
 // message for the router. Mail that must never become a ticket (auto-replies,
@@ -6,29 +6,30 @@
 package receive
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/mail"
 	"path"
 	"regexp"
 	"strings"
-
-	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"time"
 
 	"github.com/stackdesk/stackdesk/shared/channel/email"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
-// S3 is the subset of the S3 client the handler uses.
-type S3 interface {
-	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
-	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+// Files is the mail bucket (s3files.Bucket): SES stores each raw message
+// in it, and the attachments are kept in it.
+type Files interface {
+	// Read returns the file stored under key: helpdesk.ErrNotFound if there
+	// is none, an error with code helpdesk.ETooLarge if it is over limit
+	// bytes.
+	Read(ctx context.Context, key string, limit int64) ([]byte, error)
+	// Write stores data under key, replacing what was there.
+	Write(ctx context.Context, key, contentType string, data []byte) error
+	// Location names key for the record, e.g. s3://bucket/key.
+	Location(key string) string
 }
 
 // ChannelReader reads channel configuration.
@@ -41,16 +42,28 @@ type Enqueuer interface {
 	EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage) error
 }
 
-// Handler handles SES receipt events.
+// Handler receives the mail SES delivers.
 type Handler struct {
-	S3       S3
+	Files    Files
 	Channels ChannelReader
 	Queue    Enqueuer
 	Tenant   string
-	Bucket   string
 	Prefix   string // the S3 action's object key prefix, e.g. "inbound/"
 	Log      *slog.Logger
 }
+
+// Delivery is one message SES received for the tenant: SES has stored it
+// under Prefix + ID and invoked the function (one record of its receipt
+// event).
+type Delivery struct {
+	ID         string            // SES's message id
+	Recipients []string          // the envelope recipients the receipt rule matched
+	Timestamp  time.Time         // when SES received it
+	Verdicts   helpdesk.Verdicts // SES's spam and virus verdicts: PASS, FAIL, GRAY, PROCESSING_FAILED
+}
+
+// maxRawSize bounds the raw message read: SES receives at most 40 MB.
+const maxRawSize = 40 << 20
 
 // ChannelID is the id of the email channel of a team address.
 func ChannelID(address string) string { return "email:" + strings.ToLower(address) }
@@ -58,38 +71,30 @@ func ChannelID(address string) string { return "email:" + strings.ToLower(addres
 // plusTag strips "+anything" from a local part: support+t42.x@… → support@….
 var plusTag = regexp.MustCompile(`\+[^@]*@`)
 
-// Handle processes each record; an error makes Lambda retry the event (SES
-// invokes asynchronously), and enqueueing is idempotent on the Message-ID.
-func (h *Handler) Handle(ctx context.Context, ev events.SimpleEmailEvent) error {
-	var errs []error
-	for _, rec := range ev.Records {
-		if err := h.handle(ctx, rec.SES); err != nil {
-			errs = append(errs, fmt.Errorf("ses message %s: %w", rec.SES.Mail.MessageID, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func (h *Handler) handle(ctx context.Context, ses events.SimpleEmailService) error {
-	sesID := ses.Mail.MessageID
+// Receive reads, parses and enqueues one delivered message. An error means
+// it is worth another try (SES invokes asynchronously, so Lambda retries);
+// enqueueing is idempotent on the Message-ID.
+func (h *Handler) Receive(ctx context.Context, d Delivery) error {
+	sesID := d.ID
 	log := h.Log.With("ses_message_id", sesID)
-	ch, err := h.channel(ctx, ses.Receipt.Recipients)
+	ch, err := h.channel(ctx, d.Recipients)
 	if err != nil {
 		return err
 	}
 	if ch == nil {
-		log.WarnContext(ctx, "mail for no email channel of this tenant, dropped", "recipients", ses.Receipt.Recipients)
+		log.WarnContext(ctx, "mail for no email channel of this tenant, dropped", "recipients", d.Recipients)
 		return nil
 	}
 	key := h.Prefix + sesID
-	obj, err := h.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: &h.Bucket, Key: &key})
-	if err != nil {
-		return fmt.Errorf("read raw message s3://%s/%s: %w", h.Bucket, key, err)
+	raw, err := h.Files.Read(ctx, key, maxRawSize)
+	if helpdesk.IsCode(err, helpdesk.ETooLarge) {
+		// More than SES takes: it cannot get smaller by retrying.
+		log.ErrorContext(ctx, "mail too large, not ticketed", "channel", ch.ID, "s3_key", key, "error", err)
+		return nil
 	}
-	raw, err := io.ReadAll(obj.Body)
-	obj.Body.Close()
 	if err != nil {
-		return fmt.Errorf("read raw message s3://%s/%s: %w", h.Bucket, key, err)
+		// Missing is retried too: SES may still be writing it.
+		return fmt.Errorf("read raw message %s: %w", key, err)
 	}
 	p, err := email.Parse(raw, email.Options{Tenant: h.Tenant, UseOriginalSender: !ch.Email.LogForwarder})
 	if err != nil {
@@ -117,16 +122,16 @@ func (h *Handler) handle(ctx context.Context, ses events.SimpleEmailService) err
 		Channel:           helpdesk.ChannelEmail,
 		ChannelID:         ch.ID,
 		ProviderMessageID: p.MessageID,
-		ReceivedAt:        ses.Mail.Timestamp.UTC(),
+		ReceivedAt:        d.Timestamp.UTC(),
 		Sender:            p.From,
 		Subject:           p.Subject,
 		Text:              p.Text,
 		HTML:              p.HTML,
-		Verdicts:          helpdesk.Verdicts{Spam: ses.Receipt.SpamVerdict.Status, Virus: ses.Receipt.VirusVerdict.Status},
-		RawLocation:       "s3://" + h.Bucket + "/" + key,
+		Verdicts:          d.Verdicts,
+		RawLocation:       h.Files.Location(key),
 		Email: &helpdesk.EmailHeaders{
 			MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References,
-			To: p.To, Cc: p.Cc, Recipients: lower(ses.Receipt.Recipients),
+			To: p.To, Cc: p.Cc, Recipients: lower(d.Recipients),
 			Kind: string(p.Kind), KindReason: p.KindReason, FullText: p.FullText, BouncedMessageIDs: p.BouncedMessageIDs,
 		},
 	}
@@ -190,11 +195,7 @@ func (h *Handler) storeAttachments(ctx context.Context, sesID string, atts []ema
 			name = "attachment"
 		}
 		key := fmt.Sprintf("attachments/%s/%02d-%s", sesID, i, name)
-		_, err := h.S3.PutObject(ctx, &s3.PutObjectInput{
-			Bucket: &h.Bucket, Key: &key, Body: bytes.NewReader(a.Data),
-			ContentType: aws.String(a.ContentType), ContentLength: aws.Int64(int64(len(a.Data))),
-		})
-		if err != nil {
+		if err := h.Files.Write(ctx, key, a.ContentType, a.Data); err != nil {
 			return nil, fmt.Errorf("store attachment %q: %w", a.Name, err)
 		}
 		out = append(out, helpdesk.Attachment{Name: a.Name, ContentType: a.ContentType, Size: a.Size, Key: key})

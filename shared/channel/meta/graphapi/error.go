@@ -8,7 +8,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 // Error is a refusal from the Graph API: Meta's error payload
@@ -92,7 +93,7 @@ func parseError(status int, body []byte) *Error {
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
-	return &Error{HTTPStatus: status, Message: truncate(msg, maxRawMessage)}
+	return &Error{HTTPStatus: status, Message: helpdesk.TruncateBytes(msg, maxRawMessage, helpdesk.Ellipsis)}
 }
 
 // errorDetails reads error_data, which WhatsApp sends as an object with
@@ -112,18 +113,6 @@ func errorDetails(raw json.RawMessage) string {
 		return s
 	}
 	return ""
-}
-
-// truncate cuts s to at most n bytes on a rune boundary, marking the cut.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }
 
 // retryableCodes are Meta's codes for throttling and temporary trouble

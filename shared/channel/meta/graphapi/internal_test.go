@@ -51,16 +51,16 @@ func TestParseError(t *testing.T) {
 	}
 }
 
-func TestTruncate(t *testing.T) {
-	s := strings.Repeat("é", 150) // 300 bytes
-	got := truncate(s, 201)
-	if !strings.HasSuffix(got, "…") || len(got) > 201+len("…") || !strings.HasPrefix(got, "éé") {
-		t.Errorf("truncate = %q", got)
+func TestRawMessageTruncated(t *testing.T) {
+	body := strings.Repeat("é", 150) // 300 bytes, not JSON
+	got := parseError(502, []byte(body)).Message
+	if !strings.HasSuffix(got, "…") || len(got) > maxRawMessage || !strings.HasPrefix(got, "éé") {
+		t.Errorf("Message = %q", got)
 	}
-	if strings.ContainsRune(strings.TrimSuffix(got, "…"), '\uFFFD') {
-		t.Error("truncate cut a rune in half")
+	if strings.ContainsRune(got, '\uFFFD') {
+		t.Error("the cut split a rune in half")
 	}
-	if truncate("short", 200) != "short" {
-		t.Error("short strings must be kept")
+	if got := parseError(502, []byte("short")).Message; got != "short" {
+		t.Errorf("short body: Message = %q, want it kept", got)
 	}
 }

@@ -36,7 +36,7 @@ var messengerAttachmentTypes = map[string]bool{"image": true, "video": true, "au
 // MessengerMessage is one Send API message to a person on Messenger.
 type MessengerMessage struct {
 	PSID          string // page-scoped id of the recipient
-	MessagingType string // RESPONSE, UPDATE or MESSAGE_TAG (see meta.MessengerReplyMode)
+	MessagingType string // RESPONSE, UPDATE or MESSAGE_TAG (see ticket.MessengerReplyMode)
 	Tag           string // only with MESSAGE_TAG, e.g. HUMAN_AGENT
 	Text          string // text, or
 	Attachment    *Attachment

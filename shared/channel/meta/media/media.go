@@ -5,16 +5,11 @@
 package media
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
 
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -38,18 +33,20 @@ type Tokens interface {
 	AccessToken(ctx context.Context, channelID string) (string, error)
 }
 
-// Files is the subset of the S3 client used here.
+// Files is where media are kept (s3files.Bucket, the mail bucket).
 type Files interface {
-	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
-	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	// Size returns the size of the file stored under key, or
+	// helpdesk.ErrNotFound if there is none.
+	Size(ctx context.Context, key string) (int64, error)
+	// Write stores data under key, replacing what was there.
+	Write(ctx context.Context, key, contentType string, data []byte) error
 }
 
-// WhatsApp downloads WhatsApp media into Bucket under media/whatsapp/.
+// WhatsApp downloads WhatsApp media into Files under media/whatsapp/.
 type WhatsApp struct {
 	Graph   Graph
 	Tokens  Tokens
 	Files   Files
-	Bucket  string
 	MaxSize int64
 	Log     *slog.Logger
 }
@@ -85,13 +82,13 @@ func (w *WhatsApp) Fetch(ctx context.Context, m *helpdesk.InboundMessage) error 
 
 func (w *WhatsApp) fetch(ctx context.Context, channelID, id string, a *helpdesk.Attachment) error {
 	key := Key(channelID, id)
-	head, err := w.Files.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &w.Bucket, Key: &key})
+	size, err := w.Files.Size(ctx, key)
 	if err == nil {
 		// Kept by an earlier delivery of this message.
-		a.Key, a.Size = key, aws.ToInt64(head.ContentLength)
+		a.Key, a.Size = key, size
 		return nil
 	}
-	if !notFound(err) {
+	if !errors.Is(err, helpdesk.ErrNotFound) {
 		return err
 	}
 	token, err := w.Tokens.AccessToken(ctx, channelID)
@@ -113,9 +110,7 @@ func (w *WhatsApp) fetch(ctx context.Context, channelID, id string, a *helpdesk.
 	if a.ContentType == "" {
 		a.ContentType = info.MimeType
 	}
-	_, err = w.Files.PutObject(ctx, &s3.PutObjectInput{Bucket: &w.Bucket, Key: &key, Body: bytes.NewReader(data),
-		ContentType: aws.String(a.ContentType), ContentLength: aws.Int64(int64(len(data)))})
-	if err != nil {
+	if err := w.Files.Write(ctx, key, a.ContentType, data); err != nil {
 		return fmt.Errorf("keep %s: %w", key, err)
 	}
 	a.Key, a.Size = key, int64(len(data))
@@ -128,9 +123,4 @@ func (w *WhatsApp) fetch(ctx context.Context, channelID, id string, a *helpdesk.
 func permanent(err error) bool {
 	var g *graphapi.Error
 	return errors.As(err, &g) || helpdesk.IsCode(err, helpdesk.EInvalid)
-}
-
-func notFound(err error) bool {
-	var api smithy.APIError
-	return errors.As(err, &api) && (api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchKey")
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/graphfake"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/aws/s3files"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -39,7 +40,7 @@ func setup(t *testing.T) (*media.WhatsApp, *graphfake.Fake, *s3.Client, string) 
 	}
 	fake := graphfake.Start(t)
 	w := &media.WhatsApp{Graph: graphapi.New(fake.URL, "v21.0", nil), Tokens: tokens{channel: token},
-		Files: files, Bucket: bucket, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Files: &s3files.Bucket{Client: files, Name: bucket}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return w, fake, files, bucket
 }
 

@@ -4,41 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-
-	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
-	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
-
-// HandleSQS is the router's Lambda handler: it applies each record of an
-// ingest-queue batch in order (inbound messages and delivery reports) and
-// reports the records to redeliver.
-func (s *Service) HandleSQS(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
-	return lambdax.ProcessFIFO(ctx, s.Log, ev, func(ctx context.Context, rec events.SQSMessage) error {
-		env, err := jobs.DecodeEnvelope(rec.Body)
-		if err != nil {
-			return err
-		}
-		if env.Kind == jobs.KindStatus {
-			var u jobs.StatusUpdate
-			if err := env.Decode(&u); err != nil {
-				return err
-			}
-			received, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
-			return s.ApplyStatus(ctx, &u, received)
-		}
-		m, err := env.Inbound()
-		if err != nil {
-			return err
-		}
-		_, err = s.Apply(ctx, m)
-		return err
-	}), nil
-}
 
 // UnknownStatusTries is how many deliveries a report for a message we do
 // not know gets. Meta can report "sent" before our send call has returned
@@ -57,7 +27,7 @@ func (s *Service) ApplyStatus(ctx context.Context, u *jobs.StatusUpdate, receive
 	if u.Status == helpdesk.StatusFailed {
 		reason = statusFailure(u)
 	}
-	m, changed, err := s.Store.ApplyStatusReport(ctx, store.StatusReport{ChannelID: u.ChannelID,
+	m, changed, err := s.Store.ApplyStatusReport(ctx, helpdesk.StatusReport{ChannelID: u.ChannelID,
 		ProviderMessageID: u.ProviderMessageID, Status: u.Status, Reason: reason, At: u.At})
 	log := s.Log.With("channel", u.ChannelID, "provider_message_id", u.ProviderMessageID, "status", u.Status)
 	switch {

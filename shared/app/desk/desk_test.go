@@ -18,6 +18,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
+	"github.com/stackdesk/stackdesk/shared/ticket/tickettest"
 )
 
 // clock is a settable test clock shared by the store, the router and the services.
@@ -106,7 +107,7 @@ func (f *fixture) wantLoads(t *testing.T, ann, bob int) {
 	}
 }
 
-func (f *fixture) ticket(t *testing.T, id string) store.Conversation {
+func (f *fixture) ticket(t *testing.T, id string) helpdesk.Conversation {
 	t.Helper()
 	c, err := f.st.GetTicket(f.ctx, id)
 	if err != nil {
@@ -173,12 +174,7 @@ func TestReplyingToAnUnassignedTicketClaimsIt(t *testing.T) {
 	if err := f.st.PutChannel(f.ctx, mail); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.st.UpdateTicket(f.ctx, id, func(tk *helpdesk.Ticket) (store.Change, error) {
-		tk.ChannelID = mail.ID
-		return store.Change{}, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	tickettest.Edit(t, f.st, id, func(tk *helpdesk.Ticket) { tk.ChannelID = mail.ID })
 	if _, err := f.svc.Assign(f.ctx, id, "", "", "ann"); err != nil {
 		t.Fatal(err)
 	}
@@ -350,12 +346,9 @@ func TestMergeKeepsProvenanceAndRoutesLaterRepliesToThePrimary(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.wantLoads(t, 1, 1)
-	if _, err := f.st.UpdateTicket(f.ctx, secondary, func(tk *helpdesk.Ticket) (store.Change, error) {
+	tickettest.Edit(t, f.st, secondary, func(tk *helpdesk.Ticket) {
 		tk.Participants = append(tk.Participants, "email#cc@example.com")
-		return store.Change{}, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
 	p, err := f.svc.Merge(f.ctx, primary, secondary, "ann")
 	if err != nil {
 		t.Fatal(err)
@@ -391,5 +384,42 @@ func TestMergeKeepsProvenanceAndRoutesLaterRepliesToThePrimary(t *testing.T) {
 	open, _ := f.st.ListTickets(f.ctx, helpdesk.StateOpen, 10)
 	if len(open) != 1 || open[0].ID != primary {
 		t.Fatalf("open view = %+v", open)
+	}
+}
+
+// A merged ticket's conversation shows both tickets' messages, each marked
+// with the ticket it came from, and its count matches what it shows. (The
+// store used to read the primary's partition only.)
+func TestMergedConversationShowsBothTickets(t *testing.T) {
+	f := newFixture(t)
+	primary := f.newTicket(t, "order late")
+	secondary := f.newTicket(t, "order still late")
+	if _, err := f.svc.Merge(f.ctx, primary, secondary, "ann"); err != nil {
+		t.Fatal(err)
+	}
+	c := f.ticket(t, primary)
+	from := map[string]int{}
+	for _, m := range c.Messages {
+		from[m.TicketID]++
+	}
+	if from[primary] != 1 || from[secondary] != 1 {
+		t.Fatalf("merged conversation has messages from %v, want one from %s and one from %s", from, primary, secondary)
+	}
+	if c.Ticket.MessageCount != len(c.Messages) {
+		t.Fatalf("message count %d, but the conversation shows %d", c.Ticket.MessageCount, len(c.Messages))
+	}
+	for i := 1; i < len(c.Messages); i++ {
+		if c.Messages[i].CreatedAt.Before(c.Messages[i-1].CreatedAt) {
+			t.Fatalf("conversation out of time order: %v", c.Messages)
+		}
+	}
+	merged := 0
+	for _, a := range c.Activities {
+		if a.Kind == helpdesk.ActivityMerged {
+			merged++
+		}
+	}
+	if merged != 2 {
+		t.Fatalf("%d merge entries in the merged timeline, want 2 (one per ticket)", merged)
 	}
 }

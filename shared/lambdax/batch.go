@@ -6,9 +6,14 @@ package lambdax
 import (
 	"context"
 	"log/slog"
+	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
 )
+
+// SQSHandler is a Lambda handler for an SQS event source with
+// ReportBatchItemFailures.
+type SQSHandler = func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
 
 // ProcessFIFO runs handle on each record of a FIFO batch in order and reports
 // the failures for SQS to redeliver. Once a record of a message group fails,
@@ -16,10 +21,25 @@ import (
 // so a customer's messages never apply out of order. Other groups go on.
 // A record that keeps failing reaches the DLQ through the redrive policy.
 func ProcessFIFO(ctx context.Context, log *slog.Logger, ev events.SQSEvent, handle func(context.Context, events.SQSMessage) error) events.SQSEventResponse {
+	return process(ctx, log, ev, func(rec events.SQSMessage) string { return rec.Attributes["MessageGroupId"] }, handle)
+}
+
+// ProcessStandard runs handle on each record of a standard (not FIFO)
+// queue's batch and reports the failures for SQS to redeliver. Records are
+// independent: one failing holds back no other.
+func ProcessStandard(ctx context.Context, log *slog.Logger, ev events.SQSEvent, handle func(context.Context, events.SQSMessage) error) events.SQSEventResponse {
+	return process(ctx, log, ev, func(rec events.SQSMessage) string { return rec.MessageId }, handle)
+}
+
+// process is the one batch loop: records run in order, and after a record
+// fails, the later records of its group (groupOf) are reported failed
+// without being attempted. A standard queue makes each record its own group.
+func process(ctx context.Context, log *slog.Logger, ev events.SQSEvent, groupOf func(events.SQSMessage) string,
+	handle func(context.Context, events.SQSMessage) error) events.SQSEventResponse {
 	var resp events.SQSEventResponse
 	failedGroups := map[string]bool{}
 	for _, rec := range ev.Records {
-		group := rec.Attributes["MessageGroupId"]
+		group := groupOf(rec)
 		if failedGroups[group] {
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rec.MessageId})
 			continue
@@ -38,4 +58,11 @@ func ProcessFIFO(ctx context.Context, log *slog.Logger, ev events.SQSEvent, hand
 		}
 	}
 	return resp
+}
+
+// receiveCount is how often SQS has delivered rec, this delivery included
+// (0 if the attribute is missing).
+func receiveCount(rec events.SQSMessage) int {
+	n, _ := strconv.Atoi(rec.Attributes["ApproximateReceiveCount"])
+	return n
 }

@@ -50,3 +50,37 @@ func TestProcessFIFOHandsBackEverythingWhenOutOfTime(t *testing.T) {
 		t.Fatalf("failures = %v", resp.BatchItemFailures)
 	}
 }
+
+func TestProcessStandardFailsOnlyTheFailedRecord(t *testing.T) {
+	ev := events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "j1", Body: "ok"}, {MessageId: "j2", Body: "fail"}, {MessageId: "j3", Body: "ok"}, {MessageId: "j4", Body: "fail"},
+	}}
+	var handled []string
+	resp := ProcessStandard(context.Background(), quiet, ev, func(_ context.Context, m events.SQSMessage) error {
+		handled = append(handled, m.MessageId)
+		if m.Body == "fail" {
+			return errors.New("boom")
+		}
+		return nil
+	})
+	if want := []string{"j1", "j2", "j3", "j4"}; !reflect.DeepEqual(handled, want) {
+		t.Fatalf("handled %v, want every record %v", handled, want)
+	}
+	var failed []string
+	for _, f := range resp.BatchItemFailures {
+		failed = append(failed, f.ItemIdentifier)
+	}
+	if want := []string{"j2", "j4"}; !reflect.DeepEqual(failed, want) {
+		t.Fatalf("failures %v, want %v", failed, want)
+	}
+}
+
+func TestProcessStandardHandsBackEverythingWhenOutOfTime(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	resp := ProcessStandard(ctx, quiet, events.SQSEvent{Records: []events.SQSMessage{{MessageId: "a"}, {MessageId: "b"}}},
+		func(context.Context, events.SQSMessage) error { t.Fatal("handled after the deadline"); return nil })
+	if len(resp.BatchItemFailures) != 2 {
+		t.Fatalf("failures = %v", resp.BatchItemFailures)
+	}
+}

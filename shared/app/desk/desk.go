@@ -1,0 +1,201 @@
+// Package desk is what agents do to tickets: assign, change status,
+// properties, reply, note, mark spam, delete and merge. Each action reads
+// the ticket, asks the ticket model to decide, and commits the change in
+// one transaction; when another writer got there first it reads again and
+// decides again, so a decision is always made on the state it is written
+// over.
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/platform/retry"
+	"github.com/stackdesk/stackdesk/shared/ticket"
+)
+
+// Store is what ticket actions read and write.
+type Store interface {
+	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
+	// Commit writes a change decided by the ticket model, atomically.
+	Commit(ctx context.Context, c ticket.Change) error
+	GetAgent(ctx context.Context, id string) (helpdesk.Agent, error)
+	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
+}
+
+// Service runs agents' actions on tickets.
+type Service struct {
+	Store     Store
+	Pipelines helpdesk.Pipelines
+	Now       func() time.Time
+}
+
+// maxRounds bounds re-reads when concurrent writers keep winning.
+const maxRounds = 10
+
+// change reads ticket id, lets decide make a change of it and commits the
+// change; if another writer changed the ticket first, it reads again and
+// decides again. It returns the change written (none when decide found
+// nothing to do) and the ticket as it now is.
+func (s *Service) change(ctx context.Context, id string, decide func(t helpdesk.Ticket) (ticket.Change, error)) (ticket.Change, helpdesk.Ticket, error) {
+	var c ticket.Change
+	var cur helpdesk.Ticket
+	err := retry.While(ctx, maxRounds, 5*time.Millisecond, ticket.Lost, func() error {
+		var err error
+		if cur, err = s.Store.GetTicketHeader(ctx, id); err != nil {
+			return err
+		}
+		if c, err = decide(cur); err != nil {
+			return err
+		}
+		return s.Store.Commit(ctx, c)
+	})
+	switch {
+	case errors.Is(err, ticket.ErrNoChange):
+		return ticket.Change{}, cur, nil
+	case err != nil:
+		return ticket.Change{}, cur, err
+	}
+	if t := c.Ticket(); t != nil {
+		cur = *t
+	}
+	return c, cur, nil
+}
+
+// Assign gives a ticket to ownerID ("" unassigns) and, when teamID is not
+// empty, to that team. The new owner is notified unless they did it (in
+// the app, and by email if they asked: the job is in the ticket's outbox,
+// published by the outbox).
+func (s *Service) Assign(ctx context.Context, ticketID, ownerID, teamID, actor string) (helpdesk.Ticket, error) {
+	var owner *helpdesk.Agent
+	if ownerID != "" {
+		a, err := s.Store.GetAgent(ctx, ownerID)
+		if err != nil {
+			return helpdesk.Ticket{}, fmt.Errorf("assign ticket %s: %w", ticketID, err)
+		}
+		owner = &a
+	}
+	_, t, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (ticket.Change, error) {
+		return ticket.Assign(t, owner, teamID, actor, s.Now())
+	})
+	if err != nil {
+		return t, fmt.Errorf("assign ticket %s: %w", ticketID, err)
+	}
+	return t, nil
+}
+
+// SetStatus moves a ticket to a status of its pipeline; a closing status
+// closes it, any other reopens it.
+func (s *Service) SetStatus(ctx context.Context, ticketID, status, actor string) (helpdesk.Ticket, error) {
+	_, t, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (ticket.Change, error) {
+		return ticket.SetStatus(t, status, actor, s.Pipelines, s.Now())
+	})
+	if err != nil {
+		return t, fmt.Errorf("set status of ticket %s: %w", ticketID, err)
+	}
+	return t, nil
+}
+
+// SetProperties changes a ticket's subject, priority or category.
+func (s *Service) SetProperties(ctx context.Context, ticketID string, p ticket.Properties, actor string) (helpdesk.Ticket, error) {
+	_, t, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (ticket.Change, error) {
+		return ticket.SetProperties(t, p, actor, s.Now())
+	})
+	if err != nil {
+		return t, fmt.Errorf("set properties of ticket %s: %w", ticketID, err)
+	}
+	return t, nil
+}
+
+// MarkSpam moves a ticket to the Spam view.
+func (s *Service) MarkSpam(ctx context.Context, ticketID, actor string) (helpdesk.Ticket, error) {
+	_, t, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (ticket.Change, error) {
+		return ticket.MarkSpam(t, actor, s.Now())
+	})
+	if err != nil {
+		return t, fmt.Errorf("mark ticket %s spam: %w", ticketID, err)
+	}
+	return t, nil
+}
+
+// Delete removes a ticket and its conversation. It returns the ticket as it
+// was.
+func (s *Service) Delete(ctx context.Context, ticketID string) (helpdesk.Ticket, error) {
+	c, t, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (ticket.Change, error) {
+		return ticket.Delete(t, s.Now()), nil
+	})
+	if err != nil {
+		return t, fmt.Errorf("delete ticket %s: %w", ticketID, err)
+	}
+	return *c.Tickets[0].Before, nil
+}
+
+// Merge merges secondary into primary; the primary keeps its properties.
+func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor string) (helpdesk.Ticket, error) {
+	var merged helpdesk.Ticket
+	err := retry.While(ctx, maxRounds, 5*time.Millisecond, ticket.Lost, func() error {
+		p, err := s.Store.GetTicketHeader(ctx, primaryID)
+		if err != nil {
+			return err
+		}
+		merged = p
+		sec, err := s.Store.GetTicketHeader(ctx, secondaryID)
+		if err != nil {
+			return err
+		}
+		c, err := ticket.Merge(p, sec, actor, s.Now())
+		if err != nil {
+			return err
+		}
+		if err := s.Store.Commit(ctx, c); err != nil {
+			return err
+		}
+		merged = *c.Ticket()
+		return nil
+	})
+	if err != nil {
+		return merged, fmt.Errorf("merge %s into %s: %w", secondaryID, primaryID, err)
+	}
+	return merged, nil
+}
+
+// Note adds an internal note to a ticket.
+func (s *Service) Note(ctx context.Context, ticketID, agentID, text string) (helpdesk.Message, error) {
+	var msg helpdesk.Message
+	_, _, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (c ticket.Change, err error) {
+		c, msg, err = ticket.Note(t, agentID, text, s.Now())
+		return c, err
+	})
+	if err != nil {
+		return helpdesk.Message{}, fmt.Errorf("note on ticket %s: %w", ticketID, err)
+	}
+	return msg, nil
+}
+
+// Reply records an agent's reply as a queued outbound message on the
+// ticket's own channel and commits the job that sends it in the ticket's
+// outbox; it returns the message and the jobs committed (to publish at
+// once: the outbox relay publishes them anyway if this process dies).
+func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html string, attachments ...helpdesk.Attachment) (helpdesk.Message, map[string]string, error) {
+	t, err := s.Store.GetTicketHeader(ctx, ticketID)
+	if err != nil {
+		return helpdesk.Message{}, nil, fmt.Errorf("reply to ticket %s: %w", ticketID, err)
+	}
+	ch, err := s.Store.GetChannel(ctx, t.ChannelID)
+	if err != nil {
+		return helpdesk.Message{}, nil, fmt.Errorf("reply to ticket %s: %w", ticketID, err)
+	}
+	in := ticket.ReplyInput{AgentID: agentID, Text: text, HTML: html, Attachments: attachments}
+	var msg helpdesk.Message
+	c, _, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (c ticket.Change, err error) {
+		c, msg, err = ticket.Reply(t, ch, in, s.Now())
+		return c, err
+	})
+	if err != nil {
+		return helpdesk.Message{}, nil, fmt.Errorf("reply to ticket %s: %w", ticketID, err)
+	}
+	return msg, c.Jobs, nil
+}

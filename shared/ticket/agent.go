@@ -1,0 +1,289 @@
+package ticket
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/jobs"
+	"github.com/stackdesk/stackdesk/shared/threading"
+)
+
+// This file holds the changes people make to tickets.
+
+// Assign gives t to owner (nil unassigns) and, when teamID is not empty, to
+// that team. The new owner is told unless they did it themselves.
+func Assign(t helpdesk.Ticket, owner *helpdesk.Agent, teamID, actor string, now time.Time) (Change, error) {
+	if err := notMerged(t); err != nil {
+		return Change{}, err
+	}
+	if owner != nil && !owner.Active {
+		return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "inactive_user", "user %s is deactivated", owner.ID)
+	}
+	ownerID := ""
+	if owner != nil {
+		ownerID = owner.ID
+	}
+	if teamID == "" {
+		teamID = t.TeamID
+	}
+	if t.OwnerID == ownerID && t.TeamID == teamID {
+		return Change{}, ErrNoChange
+	}
+	c := update(t, now)
+	c.assign(c.Ticket(), owner, teamID, actor, now)
+	c.finish(now)
+	return c, nil
+}
+
+// assign sets owner and team and records who did it.
+func (c *Change) assign(t *helpdesk.Ticket, owner *helpdesk.Agent, teamID, actor string, now time.Time) {
+	from, ownerID := t.OwnerID, ""
+	if owner != nil {
+		ownerID = owner.ID
+	}
+	t.OwnerID, t.TeamID, t.AssignedAt = ownerID, teamID, time.Time{}
+	kind := helpdesk.ActivityUnassigned
+	if ownerID != "" {
+		t.AssignedAt, kind = now, helpdesk.ActivityAssigned
+	}
+	c.Activities = append(c.Activities, activity(t, kind, actor, now, from, ownerID))
+	if owner != nil && ownerID != actor {
+		c.tellOwner(t, *owner, now)
+	}
+}
+
+// SetStatus moves t to a status of its pipeline: a closing status closes
+// it, any other (re)opens it. Spam and merged tickets keep their state.
+func SetStatus(t helpdesk.Ticket, status, actor string, ps helpdesk.Pipelines, now time.Time) (Change, error) {
+	if err := notMerged(t); err != nil {
+		return Change{}, err
+	}
+	state, err := ps.Resolve(t.Pipeline, status)
+	if err != nil {
+		return Change{}, err
+	}
+	if t.Status == status {
+		return Change{}, ErrNoChange
+	}
+	c := update(t, now)
+	c.moveTo(c.Ticket(), status, state, actor, now)
+	c.finish(now)
+	return c, nil
+}
+
+// moveTo sets a status and the state it implies, and records it: the one
+// place a ticket closes or reopens.
+func (c *Change) moveTo(t *helpdesk.Ticket, status string, state helpdesk.State, actor string, now time.Time) {
+	from := t.Status
+	t.Status = status
+	if t.State != helpdesk.StateSpam {
+		t.State = state
+	}
+	if state == helpdesk.StateClosed {
+		t.ClosedAt = now
+	}
+	c.Activities = append(c.Activities, activity(t, helpdesk.ActivityStatus, actor, now, from, status))
+}
+
+// Properties are the ticket fields an agent edits; nil leaves one as it is.
+type Properties struct {
+	Subject  *string
+	Priority *helpdesk.Priority
+	Category *string
+}
+
+// SetProperties changes subject, priority or category, one timeline entry
+// per field that changed.
+func SetProperties(t helpdesk.Ticket, p Properties, actor string, now time.Time) (Change, error) {
+	if err := notMerged(t); err != nil {
+		return Change{}, err
+	}
+	c := update(t, now)
+	n := c.Ticket()
+	set := func(field string, cur *string, to *string) {
+		if to != nil && *to != *cur {
+			a := activity(n, helpdesk.ActivityProperty, actor, now, *cur, *to)
+			a.Field = field
+			c.Activities = append(c.Activities, a)
+			*cur = *to
+		}
+	}
+	if p.Subject != nil {
+		s := strings.TrimSpace(*p.Subject)
+		if s == "" {
+			return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "subject_required", "a ticket needs a subject")
+		}
+		set("subject", &n.Subject, &s)
+	}
+	if p.Priority != nil {
+		if !p.Priority.Valid() {
+			return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "unknown_priority", "unknown priority %q", *p.Priority)
+		}
+		cur, to := string(n.Priority), string(*p.Priority)
+		set("priority", &cur, &to)
+		n.Priority = helpdesk.Priority(cur)
+	}
+	if p.Category != nil {
+		set("category", &n.Category, p.Category)
+	}
+	if len(c.Activities) == 0 {
+		return Change{}, ErrNoChange
+	}
+	c.finish(now)
+	return c, nil
+}
+
+// MarkSpam moves t to the Spam view.
+func MarkSpam(t helpdesk.Ticket, actor string, now time.Time) (Change, error) {
+	if err := notMerged(t); err != nil {
+		return Change{}, err
+	}
+	if t.State == helpdesk.StateSpam {
+		return Change{}, ErrNoChange
+	}
+	c := update(t, now)
+	n := c.Ticket()
+	from := string(n.State)
+	n.State = helpdesk.StateSpam
+	c.Activities = append(c.Activities, activity(n, helpdesk.ActivitySpam, actor, now, from, string(helpdesk.StateSpam)))
+	c.finish(now)
+	return c, nil
+}
+
+// Delete removes t, its thread keys and its place in its owner's count.
+// The store removes its conversation after the commit; its dedupe records
+// stay, so a late redelivery of one of its messages does not bring it back.
+func Delete(t helpdesk.Ticket, now time.Time) Change {
+	b := t
+	c := Change{Tickets: []Write{{Before: &b}}}
+	for _, k := range t.ThreadKeys {
+		c.ThreadKeys = append(c.ThreadKeys, ThreadKey{Key: k, TicketID: t.ID, Remove: true})
+	}
+	c.finish(now)
+	return c
+}
+
+// Merge merges secondary into primary. The primary keeps its properties and
+// gains the secondary's messages (they stay in their own ticket, marked with
+// it), participants and thread keys, so later replies to either thread land
+// in it; the secondary leaves every view and count (state merged). Both
+// record the merge (MergedInto / MergedFrom) so it can be undone.
+func Merge(primary, secondary helpdesk.Ticket, actor string, now time.Time) (Change, error) {
+	switch {
+	case primary.ID == secondary.ID:
+		return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "merge_self", "cannot merge a ticket into itself")
+	case primary.State == helpdesk.StateMerged || secondary.State == helpdesk.StateMerged:
+		return Change{}, helpdesk.Errorf(helpdesk.EConflict, "already_merged", "ticket %s or %s is already merged", primary.ID, secondary.ID)
+	}
+	p, s := primary, secondary
+	c := Change{Tickets: []Write{{Before: &p, After: next(primary, now)}, {Before: &s, After: next(secondary, now)}}}
+	np, ns := c.Tickets[0].After, c.Tickets[1].After
+	np.MergedFrom = append(np.MergedFrom, secondary.ID)
+	np.MessageCount += secondary.MessageCount
+	// The secondary's customers become participants of the primary, so
+	// quoting either ticket number still threads their mail.
+	np.Participants = distinct(append(np.Participants, secondary.Participants...))
+	for _, k := range secondary.ThreadKeys {
+		if !slices.Contains(np.ThreadKeys, k) {
+			np.ThreadKeys = append(np.ThreadKeys, k)
+		}
+		c.ThreadKeys = append(c.ThreadKeys, ThreadKey{Key: k, TicketID: primary.ID, Repoint: secondary.ID})
+	}
+	ns.State, ns.MergedInto = helpdesk.StateMerged, primary.ID
+	for _, t := range []*helpdesk.Ticket{np, ns} {
+		c.Activities = append(c.Activities, activity(t, helpdesk.ActivityMerged, actor, now, secondary.ID, primary.ID))
+	}
+	c.finish(now)
+	return c, nil
+}
+
+// Note records an internal note: never sent to the customer.
+func Note(t helpdesk.Ticket, agentID, text string, now time.Time) (Change, helpdesk.Message, error) {
+	if err := notMerged(t); err != nil {
+		return Change{}, helpdesk.Message{}, err
+	}
+	if strings.TrimSpace(text) == "" {
+		return Change{}, helpdesk.Message{}, helpdesk.Errorf(helpdesk.EInvalid, "text_required", "a note needs text")
+	}
+	c := update(t, now)
+	n := c.Ticket()
+	m := helpdesk.Message{ID: helpdesk.NewID(), TicketID: t.ID, Direction: helpdesk.Note, ChannelID: t.ChannelID,
+		ChannelKind: t.ChannelKind, AuthorAgentID: agentID, Text: text, ThreadReason: ReasonNote, CreatedAt: now}
+	c.Messages = []helpdesk.Message{m}
+	n.MessageCount++
+	c.finish(now)
+	return c, m, nil
+}
+
+// ReplyInput is an agent's answer to the customer.
+type ReplyInput struct {
+	AgentID     string
+	Text, HTML  string
+	Attachments []helpdesk.Attachment // files already stored (Key set)
+}
+
+// Reply decides an agent's reply on the ticket's own channel ch: a queued
+// outbound message and the job that sends it. Email registers the reply's
+// Message-ID so the customer's answer threads back; Messenger and WhatsApp
+// refuse at once outside the provider's reply window (the sender checks
+// again when it sends). An agent replying to an unassigned ticket becomes
+// its owner.
+func Reply(t helpdesk.Ticket, ch helpdesk.Channel, in ReplyInput, now time.Time) (Change, helpdesk.Message, error) {
+	for _, a := range in.Attachments {
+		if a.Key == "" || a.Name == "" {
+			return Change{}, helpdesk.Message{}, helpdesk.Errorf(helpdesk.EInvalid, "attachment_invalid", "attachments need a stored key and a name")
+		}
+	}
+	if strings.TrimSpace(in.Text) == "" {
+		return Change{}, helpdesk.Message{}, helpdesk.Errorf(helpdesk.EInvalid, "text_required", "a reply needs text")
+	}
+	if err := notMerged(t); err != nil {
+		return Change{}, helpdesk.Message{}, err
+	}
+	c := update(t, now)
+	n := c.Ticket()
+	id := helpdesk.NewID()
+	msg := helpdesk.Message{
+		ID: id, TicketID: t.ID, Direction: helpdesk.Outbound, ChannelID: ch.ID, ChannelKind: ch.Kind,
+		AuthorAgentID: in.AgentID, Subject: t.Subject, Text: in.Text, HTML: in.HTML, CreatedAt: now,
+		Attachments: in.Attachments, Status: helpdesk.StatusQueued, ThreadReason: ReasonAgentReply,
+	}
+	switch {
+	case ch.Kind == helpdesk.ChannelEmail && ch.Email != nil:
+		_, domain, _ := strings.Cut(ch.Email.Address, "@")
+		msg.EmailMessageID = id + "@" + domain
+		c.addKeys(n, []string{threading.MessageKey(msg.EmailMessageID)})
+		c.job(id, jobs.KindReplyEmail, jobs.ReplyEmail{TicketID: t.ID, MessageID: id, CreatedAt: now})
+	case ch.Kind == helpdesk.ChannelMessenger || ch.Kind == helpdesk.ChannelWhatsApp:
+		if len(in.Attachments) > 0 {
+			return Change{}, helpdesk.Message{}, helpdesk.Errorf(helpdesk.EUnsupported, "chat_attachments_unsupported", "attachments cannot be sent on %s yet", ch.Kind)
+		}
+		if err := chatWindowOpen(ch.Kind, t.LastCustomerMessageAt, now); err != nil {
+			return Change{}, helpdesk.Message{}, err
+		}
+		c.job(id, jobs.KindReplyChat, jobs.ReplyChat{TicketID: t.ID, MessageIDs: []string{id}, CreatedAt: now})
+	default:
+		return Change{}, helpdesk.Message{}, helpdesk.Errorf(helpdesk.EInvalid, "channel_cannot_reply", "ticket %s came from a %s channel, which cannot carry replies", t.ID, ch.Kind)
+	}
+	c.Messages = []helpdesk.Message{msg}
+	n.MessageCount++
+	n.Unread = false
+	if n.OwnerID == "" {
+		// The replier becomes the owner; nobody else to tell.
+		c.assign(n, &helpdesk.Agent{ID: in.AgentID}, n.TeamID, in.AgentID, now)
+	}
+	c.finish(now)
+	return c, msg, nil
+}
+
+// chatWindowOpen refuses a reply the provider would refuse: Messenger after
+// 7 days (human agent tag), WhatsApp after 24 h (templates come later).
+func chatWindowOpen(kind helpdesk.ChannelKind, lastCustomer, now time.Time) error {
+	if kind == helpdesk.ChannelWhatsApp {
+		return WhatsAppReplyAllowed(lastCustomer, now)
+	}
+	_, _, err := MessengerReplyMode(lastCustomer, now)
+	return err
+}

@@ -1,0 +1,62 @@
+package ticket
+
+// Telling people about a ticket: the in-app notification and, per each
+// agent's preference, the email job committed with it. Routing a new ticket
+// and assigning one by hand both use it, so an agent is told the same way
+// however the ticket reached them.
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/jobs"
+)
+
+// tellOwner tells owner that ticket t is theirs.
+func (c *Change) tellOwner(t *helpdesk.Ticket, owner helpdesk.Agent, now time.Time) {
+	n := c.notify(t, helpdesk.AgentRecipient(owner.ID), helpdesk.NotifyAssigned, now)
+	if owner.Notify.EmailOnAssignment && owner.Email != "" {
+		c.email(n, owner, fmt.Sprintf("[#%s] assigned to you: %s", t.ID, t.Subject))
+	}
+}
+
+// tellTeam tells team of a new unassigned ticket; members are the team's
+// agents, emailed per their preference.
+func (c *Change) tellTeam(t *helpdesk.Ticket, team string, members map[string]helpdesk.Agent, now time.Time) {
+	n := c.notify(t, helpdesk.TeamRecipient(team), helpdesk.NotifyTeamUnassigned, now)
+	for _, a := range members {
+		if a.Notify.EmailOnTeamUnassigned && a.Email != "" && a.Active {
+			c.email(n, a, fmt.Sprintf("[#%s] new unassigned ticket for your team: %s", t.ID, t.Subject))
+		}
+	}
+}
+
+func (c *Change) notify(t *helpdesk.Ticket, recipient string, kind helpdesk.NotificationKind, now time.Time) helpdesk.Notification {
+	n := helpdesk.Notification{ID: helpdesk.NewID(), Recipient: recipient, Kind: kind, TicketID: t.ID, Subject: t.Subject, At: now}
+	c.Notifications = append(c.Notifications, n)
+	return n
+}
+
+// email commits the job that emails agent a about notification n; the job
+// carries the notification id so the sender can send it once.
+func (c *Change) email(n helpdesk.Notification, a helpdesk.Agent, subject string) {
+	c.job(n.ID+"#"+a.ID, jobs.KindNotificationEmail, jobs.NotificationEmail{
+		NotificationID: n.ID, TicketID: n.TicketID, Kind: n.Kind,
+		ToAgentID: a.ID, ToEmail: a.Email, ToName: a.Name, Subject: subject,
+	})
+}
+
+// job commits a queue job with the change. Job payloads are plain structs,
+// so encoding cannot fail; if it ever did, the panic is a programming error
+// caught by every test that makes that job.
+func (c *Change) job(id, kind string, payload any) {
+	body, err := jobs.Encode(kind, payload)
+	if err != nil {
+		panic(fmt.Sprintf("encode %s job: %v", kind, err))
+	}
+	if c.Jobs == nil {
+		c.Jobs = map[string]string{}
+	}
+	c.Jobs[id] = string(body)
+}

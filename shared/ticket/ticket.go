@@ -1,0 +1,221 @@
+// Package ticket is the ticket model: the one place that decides how a
+// ticket changes. Each decision (open, append, reply, note, assign, status,
+// properties, spam, merge, delete) takes the current state, the settings and
+// the clock and returns a Change: the tickets' new state and every effect
+// that goes with it (messages, timeline entries, notifications, queued jobs,
+// thread keys, load counters). A store writes a Change in one transaction and
+// decides nothing; the application reads, asks the model, and commits.
+//
+// The package is pure: no I/O, no AWS, no clock of its own.
+package ticket
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/routing"
+)
+
+// Change is everything one decision writes, atomically.
+type Change struct {
+	// Tickets are the tickets written. Before is the state the decision read
+	// (the write is conditioned on its version; nil creates the ticket) and
+	// After the new state (nil deletes the ticket).
+	Tickets       []Write
+	Messages      []helpdesk.Message
+	Activities    []helpdesk.Activity
+	Notifications []helpdesk.Notification
+	// Jobs are queue jobs (id → encoded job) committed in the first ticket's
+	// outbox and published after the commit.
+	Jobs map[string]string
+	// ThreadKeys are conversation keys to point at a ticket, or to remove.
+	ThreadKeys []ThreadKey
+	// Loads keep every agent's open-ticket counters exact.
+	Loads []LoadChange
+
+	// Set by the application, not the model: what else the same transaction
+	// records about the message that caused the change.
+	Dedupe  *Dedupe     // the provider message is applied (exactly once)
+	Contact *NewContact // the message's author, created with the change
+}
+
+// Write is one ticket's transition.
+type Write struct {
+	Before *helpdesk.Ticket
+	After  *helpdesk.Ticket
+}
+
+// ThreadKey points a conversation key at a ticket. Repoint, when set, moves
+// a key that belongs to that ticket (a merge); otherwise the key must be
+// free or already this ticket's. Remove deletes a key of TicketID.
+type ThreadKey struct {
+	Key      string
+	TicketID string
+	Repoint  string
+	Remove   bool
+}
+
+// LoadChange is one ±1 on an agent's count of open tickets of one type,
+// in the bucket of the UTC day the ticket was assigned.
+type LoadChange struct {
+	AgentID string
+	Type    helpdesk.TicketType
+	Day     int64
+	Delta   int
+	// Expect conditions the write on the load the routing decision read, so
+	// a load-balanced pick is only kept if nobody changed that load since.
+	Expect *routing.Load
+}
+
+// Dedupe records that a provider message was applied, and where.
+type Dedupe struct {
+	Key       string
+	TicketID  string
+	MessageID string
+}
+
+// NewContact is a contact created with the change, with its lookup key.
+type NewContact struct {
+	Contact helpdesk.Contact
+	Key     string // helpdesk.Sender.Key of the channel
+}
+
+// Ticket returns the new state of the change's first ticket.
+func (c Change) Ticket() *helpdesk.Ticket {
+	if len(c.Tickets) == 0 {
+		return nil
+	}
+	return c.Tickets[0].After
+}
+
+// Errors a store reports when a Change cannot be written as decided; they
+// are part of the store contract, so every store returns these values
+// (wrapped) and callers compare with errors.Is.
+var (
+	// ErrDuplicate: the dedupe record (or the message) exists: applied before.
+	ErrDuplicate = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "duplicate", Message: "message already applied"}
+	// ErrThreadTaken: another ticket owns one of the thread keys.
+	ErrThreadTaken = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "thread_taken", Message: "thread key already belongs to a ticket"}
+	// ErrContactTaken: another writer created the contact for this sender first.
+	ErrContactTaken = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "contact_taken", Message: "contact already exists for this sender"}
+	// ErrContention: a concurrent transaction touched the same items; retry.
+	ErrContention = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "contention", Message: "concurrent update, retry"}
+	// ErrLoadChanged: the picked agent's load changed since it was read; decide again.
+	ErrLoadChanged = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "load_changed", Message: "the agent's load changed, decide again"}
+	// ErrVersionChanged: a ticket changed (or appeared) since it was read.
+	ErrVersionChanged = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "version_changed", Message: "the ticket changed, retry"}
+)
+
+// ErrNoChange is returned by a decision that has nothing to write.
+var ErrNoChange = errors.New("no change")
+
+// Lost reports whether err means another writer got there first, so the
+// caller should read again and decide again.
+func Lost(err error) bool {
+	for _, e := range []error{ErrVersionChanged, ErrContention, ErrThreadTaken, ErrContactTaken, ErrDuplicate, ErrLoadChanged} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// next starts a change of t: a copy with the version bumped, the copy's
+// slices and maps its own, so the decision never edits what was read.
+func next(t helpdesk.Ticket, now time.Time) *helpdesk.Ticket {
+	n := t
+	n.Participants = slices.Clone(t.Participants)
+	n.MergedFrom = slices.Clone(t.MergedFrom)
+	n.ThreadKeys = slices.Clone(t.ThreadKeys)
+	n.Outbox = maps.Clone(t.Outbox)
+	n.Version = t.Version + 1
+	n.UpdatedAt = now
+	return &n
+}
+
+// update is a change of one existing ticket.
+func update(before helpdesk.Ticket, now time.Time) Change {
+	b := before
+	return Change{Tickets: []Write{{Before: &b, After: next(before, now)}}}
+}
+
+// finish completes a change once its tickets are decided: the jobs go into
+// the first ticket's outbox, and the load counters follow every ticket's
+// move in or out of its owner's count.
+func (c *Change) finish(now time.Time) {
+	if t := c.Ticket(); t != nil && len(c.Jobs) > 0 {
+		if t.Outbox == nil {
+			t.Outbox = map[string]string{}
+		}
+		maps.Copy(t.Outbox, c.Jobs)
+	}
+	var loads []LoadChange
+	for _, w := range c.Tickets {
+		loads = append(loads, Loads(w.Before, w.After, now)...)
+	}
+	// Keep a routing decision's load condition on the owner's +1.
+	for i := range loads {
+		for _, old := range c.Loads {
+			if old.Expect != nil && old.AgentID == loads[i].AgentID && loads[i].Delta > 0 {
+				loads[i].Expect = old.Expect
+			}
+		}
+	}
+	c.Loads = loads
+}
+
+// Loads compares a ticket before and after a change (nil = absent) and
+// returns the load adjustments that keep every count exact: an open, owned
+// ticket assigned within the load window counts once, in its owner's bucket
+// of the day it was assigned.
+func Loads(before, after *helpdesk.Ticket, now time.Time) []LoadChange {
+	var out []LoadChange
+	if before != nil && before.Counted(now) {
+		out = append(out, LoadChange{AgentID: before.OwnerID, Type: before.Type, Day: helpdesk.DayNumber(before.AssignedAt), Delta: -1})
+	}
+	if after != nil && after.Counted(now) {
+		c := LoadChange{AgentID: after.OwnerID, Type: after.Type, Day: helpdesk.DayNumber(after.AssignedAt), Delta: +1}
+		if len(out) == 1 && out[0].AgentID == c.AgentID && out[0].Type == c.Type && out[0].Day == c.Day {
+			return nil // still counted in the same place
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func activity(t *helpdesk.Ticket, kind helpdesk.ActivityKind, actor string, now time.Time, from, to string) helpdesk.Activity {
+	return helpdesk.Activity{ID: helpdesk.NewID(), TicketID: t.ID, Kind: kind, ActorID: actor, At: now, From: from, To: to}
+}
+
+// notMerged refuses to change a ticket that was merged into another.
+func notMerged(t helpdesk.Ticket) error {
+	if t.State == helpdesk.StateMerged {
+		return helpdesk.Errorf(helpdesk.EConflict, "ticket_merged", "ticket %s was merged into %s", t.ID, t.MergedInto)
+	}
+	return nil
+}
+
+// addKeys adds thread keys to t (once each) and to the change.
+func (c *Change) addKeys(t *helpdesk.Ticket, keys []string) {
+	for _, k := range distinct(keys) {
+		if k == "" || slices.Contains(t.ThreadKeys, k) {
+			continue
+		}
+		t.ThreadKeys = append(t.ThreadKeys, k)
+		c.ThreadKeys = append(c.ThreadKeys, ThreadKey{Key: k, TicketID: t.ID})
+	}
+}
+
+// distinct drops repeated keys: a mail may name one id twice, and a store
+// cannot write one item twice in a transaction.
+func distinct(keys []string) []string {
+	out := slices.Clone(keys)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// ContactActor is the actor recorded when a customer's message changes a ticket.
+func ContactActor(contactID string) string { return "contact:" + contactID }
