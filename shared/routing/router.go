@@ -139,4 +139,3 @@ func (r *Router) teamAgents(ctx context.Context, team string, in Input) (map[str
 	}
 	return out, nil
 }
-
