@@ -10,6 +10,7 @@ package store
 //	activity        TICKET#<id>               ACT#<created>#<actid>
 //	thread key      THREAD#<key>              THREAD
 //	dedupe          DEDUPE#<channel>#<pmid>   DEDUPE                     (TTL expiresAt)
+//	                (a ticket with outbox jobs not yet published is also in GSI5: OUTBOX / <updated>#<id>)
 //	contact         CONTACT#<cid>             CONTACT
 //	contact lookup  CONTACTKEY#<sender key>   CONTACTKEY
 //	channel         CHANNEL#<id>              CHANNEL                                                                                  CHANNELS / <id>
@@ -35,8 +36,9 @@ const (
 	attrPK = "PK"
 	attrSK = "SK"
 
-	IndexOwner = "GSI1"
-	IndexList  = "GSI3"
+	IndexOwner  = "GSI1"
+	IndexList   = "GSI3"
+	IndexOutbox = "GSI5"
 )
 
 const (
@@ -117,6 +119,10 @@ func teamViewSK(owner string, created time.Time, id string) string {
 }
 
 func stateViewPK(s helpdesk.State) string { return "STATE#" + string(s) }
+
+// outboxPK is the one partition of the sparse outbox index: a ticket is in
+// it while its outbox holds jobs, sorted by when it last changed.
+const outboxPK = "OUTBOX"
 func createdSK(created time.Time, id string) string {
 	return sortTime(created) + "#" + id
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -86,46 +84,6 @@ func (s *Store) deletePartition(ctx context.Context, pk string) error {
 		if err := flush(); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// PendingOutbox returns the queue jobs a ticket committed but has not yet
-// seen published.
-func (s *Store) PendingOutbox(ctx context.Context, ticketID string) (map[string]string, error) {
-	it, err := s.getTicketItem(ctx, ticketID)
-	if err != nil {
-		return nil, err
-	}
-	return it.Outbox, nil
-}
-
-// ClearOutbox removes published jobs from a ticket's outbox. It leaves the
-// version alone: the entries are gone whatever else changed.
-func (s *Store) ClearOutbox(ctx context.Context, ticketID string, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	names := map[string]string{"#o": "outbox"}
-	var rm []string
-	for i, id := range ids {
-		k := "#k" + strconv.Itoa(i)
-		names[k] = id
-		rm = append(rm, "#o."+k)
-	}
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                &s.table,
-		Key:                      itemKey(ticketPK(ticketID), skTicket),
-		UpdateExpression:         aws.String("REMOVE " + strings.Join(rm, ", ")),
-		ConditionExpression:      aws.String("attribute_exists(#o)"),
-		ExpressionAttributeNames: names,
-	})
-	var cond *types.ConditionalCheckFailedException
-	if errors.As(err, &cond) {
-		return nil // already cleared, or the ticket is gone
-	}
-	if err != nil {
-		return fmt.Errorf("clear outbox of %s: %w", ticketID, translate(err))
 	}
 	return nil
 }

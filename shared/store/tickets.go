@@ -36,6 +36,8 @@ type keyAttrs struct {
 	GSI3SK string `dynamodbav:"GSI3SK,omitempty"`
 	GSI4PK string `dynamodbav:"GSI4PK,omitempty"`
 	GSI4SK string `dynamodbav:"GSI4SK,omitempty"`
+	GSI5PK string `dynamodbav:"GSI5PK,omitempty"`
+	GSI5SK string `dynamodbav:"GSI5SK,omitempty"`
 }
 
 type ticketItem struct {
@@ -44,10 +46,11 @@ type ticketItem struct {
 	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
 }
 
-// newTicketItem places a ticket in the view indexes; every write of a
-// ticket goes through it, so its keys always follow its owner, team and state.
+// newTicketItem places a ticket in the view indexes, and in the outbox
+// index while it has jobs to publish; every write of a ticket goes through
+// it, so its keys always follow its owner, team, state and outbox.
 func newTicketItem(t helpdesk.Ticket) ticketItem {
-	return ticketItem{
+	it := ticketItem{
 		keyAttrs: keyAttrs{
 			PK: ticketPK(t.ID), SK: skTicket,
 			GSI1PK: ownerViewPK(t.OwnerID, t.State), GSI1SK: createdSK(t.CreatedAt, t.ID),
@@ -57,6 +60,10 @@ func newTicketItem(t helpdesk.Ticket) ticketItem {
 		},
 		Ticket: t,
 	}
+	if len(t.Outbox) > 0 {
+		it.GSI5PK, it.GSI5SK = outboxPK, createdSK(t.UpdatedAt, t.ID)
+	}
+	return it
 }
 
 type messageItem struct {

@@ -29,6 +29,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/app/send"
 	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/aws/s3files"
@@ -74,6 +75,8 @@ type Runner struct {
 	Messenger *webhook.Meta
 	WhatsApp  *webhook.Meta
 	Outbound  *send.Sender
+	// Relay publishes outbox jobs a committer left behind.
+	Relay     *outbox.Relay
 	Graph     *graphfake.Fake
 	graphStop func()
 	secrets   *secretsmanager.Client
@@ -106,6 +109,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	metaSecret := &secrets.MetaSource{Client: clients.SecretsManager, SecretID: st.Secrets["MetaSecret"], TTL: 2 * time.Second}
 	ingestQueue := &sqsqueue.Ingest{Client: clients.SQS, QueueURL: st.QueueURLs["IngestQueue"]}
 	mailBucket := &s3files.Bucket{Client: clients.S3, Name: st.Buckets["MailBucket"]}
+	outboundQueue := &sqsqueue.Outbound{Client: clients.SQS, QueueURL: st.QueueURLs["OutboundQueue"]}
 	r := &Runner{
 		Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager,
 		Messenger: &webhook.Meta{Kind: helpdesk.ChannelMessenger, Secrets: metaSecret, Queue: ingestQueue, Log: cfg.Log},
@@ -133,7 +137,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 			Now:       time.Now,
 			Log:       cfg.Log,
 			Router:    &routing.Router{Store: db, Now: time.Now, Rand: rand.IntN},
-			Outbound:  &sqsqueue.Outbound{Client: clients.SQS, QueueURL: st.QueueURLs["OutboundQueue"]},
+			Outbound:  outboundQueue,
 			Media:     &media.WhatsApp{Graph: graph, Tokens: metaSecret, Files: mailBucket, Log: cfg.Log},
 		},
 		Mail: &receive.Handler{
@@ -152,6 +156,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	mux.HandleFunc("GET /local/graph/sent", r.graphSent)
 	mux.HandleFunc("GET /local/tickets/{id}", r.getTicket)
 	r.handler = mux
+	r.Relay = &outbox.Relay{Store: db, Publisher: outboundQueue, Now: time.Now, Grace: relayGrace, Log: cfg.Log}
 	return r, nil
 }
 
@@ -228,11 +233,36 @@ func (r *Runner) retryLater(ctx context.Context, url, handle string) error {
 	return err
 }
 
-// Poll feeds the router and the outbound sender until ctx ends.
+// Poll feeds the router and the outbound sender, and runs the outbox
+// relay every RelayEvery, until ctx ends.
 func (r *Runner) Poll(ctx context.Context) {
 	go r.poll(ctx, "outbound queue", r.PollOutboundOnce)
+	go r.relay(ctx)
 	r.poll(ctx, "ingest queue", r.PollOnce)
 }
+
+// relay sweeps the outbox on a schedule, as EventBridge runs outbox-relay.
+func (r *Runner) relay(ctx context.Context) {
+	t := time.NewTicker(relayEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := r.Relay.Sweep(ctx); err != nil && ctx.Err() == nil {
+				r.cfg.Log.Error("outbox relay", "error", err)
+			}
+		}
+	}
+}
+
+// relayEvery and relayGrace are the local stack's relay schedule: shorter
+// than the deployed minute, so a lost job shows up in seconds.
+const (
+	relayEvery = 5 * time.Second
+	relayGrace = 5 * time.Second
+)
 
 func (r *Runner) poll(ctx context.Context, what string, once func(context.Context, time.Duration) (int, error)) {
 	for ctx.Err() == nil {
