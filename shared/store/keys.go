@@ -123,6 +123,7 @@ func stateViewPK(s helpdesk.State) string { return "STATE#" + string(s) }
 // outboxPK is the one partition of the sparse outbox index: a ticket is in
 // it while its outbox holds jobs, sorted by when it last changed.
 const outboxPK = "OUTBOX"
+
 func createdSK(created time.Time, id string) string {
 	return sortTime(created) + "#" + id
 }
