@@ -13,11 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/aws/s3files"
 	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/platform/boot"
 	"github.com/stackdesk/stackdesk/shared/platform/secrets"
@@ -45,13 +45,13 @@ func main() {
 	st := store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName)
 	tokens := cfg.MetaSource(awsCfg)
 	svc := &ingest.Service{
-		Store:     st,
-		Threader:  threading.ByChannel([]byte(cfg.ReplyTokenSecret)),
-		Pipelines: helpdesk.DefaultPipelines(),
-		Now:       time.Now,
-		Log:       log,
-		Router:    &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN},
-		Outbound:  &sqsqueue.Outbound{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.OutboundQueueURL},
+		Store:    st,
+		Threader: threading.ByChannel([]byte(cfg.ReplyTokenSecret)),
+		Settings: &settings.Cache{Source: st, TTL: settings.DefaultTTL, Now: time.Now, Log: log},
+		Now:      time.Now,
+		Log:      log,
+		Router:   &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN},
+		Outbound: &sqsqueue.Outbound{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.OutboundQueueURL},
 		Media: &media.WhatsApp{
 			Graph: cfg.Client(), Tokens: tokens,
 			Files: &s3files.Bucket{Client: s3.NewFromConfig(awsCfg), Name: cfg.MailBucket}, Log: log,

@@ -19,6 +19,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/routing"
@@ -124,7 +125,7 @@ func newRig(t *testing.T, threader threading.Threader) *rig {
 		threader = threading.Submission
 	}
 	svc := &ingest.Service{
-		Store: st, Threader: threader, Pipelines: helpdesk.DefaultPipelines(),
+		Store: st, Threader: threader, Settings: settings.Fixed(helpdesk.DefaultSettings()),
 		Now: clock, Log: quiet, MaxAttempts: 5,
 		Router:   &routing.Router{Store: st, Now: clock, Rand: first},
 		Outbound: out,

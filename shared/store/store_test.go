@@ -141,7 +141,7 @@ func TestAppendIsIdempotentAndConditionedOnTheVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := ticket.Append(cur, reply, "email#ann@example.com", []string{"thread-c", "thread-a", "thread-c"}, helpdesk.DefaultPipelines(), later)
+	app, err := ticket.Append(cur, reply, "email#ann@example.com", []string{"thread-c", "thread-a", "thread-c"}, helpdesk.DefaultSettings(), later)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,11 +56,11 @@ func (c *Change) assign(t *helpdesk.Ticket, owner *helpdesk.Agent, teamID, actor
 
 // SetStatus moves t to a status of its pipeline: a closing status closes
 // it, any other (re)opens it. Spam and merged tickets keep their state.
-func SetStatus(t helpdesk.Ticket, status, actor string, ps helpdesk.Pipelines, now time.Time) (Change, error) {
+func SetStatus(t helpdesk.Ticket, status, actor string, set helpdesk.Settings, now time.Time) (Change, error) {
 	if err := notMerged(t); err != nil {
 		return Change{}, err
 	}
-	state, err := ps.Resolve(t.Pipeline, status)
+	state, err := set.Resolve(t.Pipeline, status)
 	if err != nil {
 		return Change{}, err
 	}
@@ -95,14 +95,15 @@ type Properties struct {
 }
 
 // SetProperties changes subject, priority or category, one timeline entry
-// per field that changed.
-func SetProperties(t helpdesk.Ticket, p Properties, actor string, now time.Time) (Change, error) {
+// per field that changed. A category must be one of the tenant's, once the
+// tenant has defined any ("" clears it).
+func SetProperties(t helpdesk.Ticket, p Properties, actor string, set helpdesk.Settings, now time.Time) (Change, error) {
 	if err := notMerged(t); err != nil {
 		return Change{}, err
 	}
 	c := update(t, now)
 	n := c.Ticket()
-	set := func(field string, cur *string, to *string) {
+	record := func(field string, cur *string, to *string) {
 		if to != nil && *to != *cur {
 			a := activity(n, helpdesk.ActivityProperty, actor, now, *cur, *to)
 			a.Field = field
@@ -115,18 +116,21 @@ func SetProperties(t helpdesk.Ticket, p Properties, actor string, now time.Time)
 		if s == "" {
 			return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "subject_required", "a ticket needs a subject")
 		}
-		set("subject", &n.Subject, &s)
+		record("subject", &n.Subject, &s)
 	}
 	if p.Priority != nil {
 		if !p.Priority.Valid() {
 			return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "unknown_priority", "unknown priority %q", *p.Priority)
 		}
 		cur, to := string(n.Priority), string(*p.Priority)
-		set("priority", &cur, &to)
+		record("priority", &cur, &to)
 		n.Priority = helpdesk.Priority(cur)
 	}
 	if p.Category != nil {
-		set("category", &n.Category, p.Category)
+		if *p.Category != "" && len(set.Categories) > 0 && !set.HasCategory(*p.Category) {
+			return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "unknown_category", "unknown category %q", *p.Category)
+		}
+		record("category", &n.Category, p.Category)
 	}
 	if len(c.Activities) == 0 {
 		return Change{}, ErrNoChange

@@ -32,15 +32,17 @@ type Arrival struct {
 }
 
 // Open decides a new ticket: its properties (what the message asked for,
-// else the channel's defaults, else the default pipeline's first stage: a
-// customer's message is never refused over a property), its first message,
-// the spam view for a message the provider judged spam or a virus, and the
-// greeting and instant reply of a Messenger page. Route assigns it.
-func Open(a Arrival, ps helpdesk.Pipelines, now time.Time) (Change, []string) {
+// else the channel's defaults, else the tenant's: a customer's message is
+// never refused over a property), its first message, the spam view for a
+// message the provider judged spam or a virus, and the greeting and instant
+// reply of a Messenger page. Route assigns it. The warnings say which
+// properties were not taken as asked.
+func Open(a Arrival, set helpdesk.Settings, now time.Time) (Change, []string) {
 	m := a.Inbound
 	ch := a.Channel
 	var warnings []string
-	props := ch.Defaults
+	defaults := set.DefaultsFor(ch.Defaults)
+	props := defaults
 	if m.Ticket.Pipeline != "" {
 		props.Pipeline, props.Status = m.Ticket.Pipeline, m.Ticket.Status
 	} else if m.Ticket.Status != "" {
@@ -52,15 +54,25 @@ func Open(a Arrival, ps helpdesk.Pipelines, now time.Time) (Change, []string) {
 	if m.Ticket.Category != "" {
 		props.Category = m.Ticket.Category
 	}
-	state, err := ps.Resolve(props.Pipeline, props.Status)
+	state, err := set.Resolve(props.Pipeline, props.Status)
 	if err != nil {
 		warnings = append(warnings, "requested ticket properties invalid, using the channel's defaults: "+err.Error())
-		props.Pipeline, props.Status = ch.Defaults.Pipeline, ch.Defaults.Status
-		if state, err = ps.Resolve(props.Pipeline, props.Status); err != nil {
-			warnings = append(warnings, "channel defaults invalid, using the default pipeline: "+err.Error())
-			props.Pipeline, props.Status = helpdesk.DefaultPipeline.ID, helpdesk.DefaultPipeline.Stages[0].ID
-			state = helpdesk.StateOpen
+		props.Pipeline, props.Status = defaults.Pipeline, defaults.Status
+		if state, err = set.Resolve(props.Pipeline, props.Status); err != nil {
+			warnings = append(warnings, "channel defaults invalid, using the tenant's: "+err.Error())
+			props.Pipeline, props.Status = set.Defaults.Pipeline, set.Defaults.Status
+			if state, err = set.Resolve(props.Pipeline, props.Status); err != nil {
+				state = helpdesk.StateOpen // settings are validated when saved; this is the last resort
+			}
 		}
+	}
+	if !props.Priority.Valid() {
+		warnings = append(warnings, "unknown priority "+string(props.Priority)+", using the default")
+		props.Priority = defaults.Priority
+	}
+	if props.Category != "" && len(set.Categories) > 0 && !set.HasCategory(props.Category) {
+		warnings = append(warnings, "unknown category "+props.Category+", left empty")
+		props.Category = defaults.Category
 	}
 	received := m.ReceivedAt.UTC()
 	subject := m.Subject

@@ -14,7 +14,7 @@ import (
 
 var (
 	t0    = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
-	pipes = helpdesk.DefaultPipelines()
+	pipes = helpdesk.DefaultSettings()
 	form  = helpdesk.Channel{ID: "web", Kind: helpdesk.ChannelForm, Defaults: helpdesk.TicketDefaults{Pipeline: "support", Status: "new", Priority: helpdesk.PriorityMedium}}
 	mail  = helpdesk.Channel{ID: "email:support@acme.example", Kind: helpdesk.ChannelEmail, Email: &helpdesk.EmailSettings{Address: "support@acme.example"}}
 	page  = helpdesk.Channel{ID: "messenger:p1", Kind: helpdesk.ChannelMessenger, Messenger: &helpdesk.MessengerSettings{PageID: "p1",
@@ -243,7 +243,7 @@ func TestAgentChanges(t *testing.T) {
 		}, ""},
 		{"properties, one entry per field", func() (ticket.Change, error) {
 			p, cat := helpdesk.PriorityHigh, "billing"
-			return ticket.SetProperties(tk, ticket.Properties{Priority: &p, Category: &cat}, "ann", later)
+			return ticket.SetProperties(tk, ticket.Properties{Priority: &p, Category: &cat}, "ann", pipes, later)
 		}, func(t *testing.T, c ticket.Change) {
 			if c.Ticket().Priority != helpdesk.PriorityHigh || c.Ticket().Category != "billing" || len(c.Activities) != 2 ||
 				c.Activities[0].Field != "priority" || c.Activities[1].Field != "category" {
@@ -252,8 +252,14 @@ func TestAgentChanges(t *testing.T) {
 		}, ""},
 		{"unknown priority", func() (ticket.Change, error) {
 			p := helpdesk.Priority("asap")
-			return ticket.SetProperties(tk, ticket.Properties{Priority: &p}, "ann", later)
+			return ticket.SetProperties(tk, ticket.Properties{Priority: &p}, "ann", pipes, later)
 		}, nil, "unknown_priority"},
+		{"a category the tenant does not have", func() (ticket.Change, error) {
+			set := helpdesk.DefaultSettings()
+			set.Categories = []helpdesk.Category{{ID: "billing", Name: "Billing"}}
+			cat := "shipping"
+			return ticket.SetProperties(tk, ticket.Properties{Category: &cat}, "ann", set, later)
+		}, nil, "unknown_category"},
 		{"note", func() (ticket.Change, error) {
 			c, _, err := ticket.Note(tk, "ann", "called them", later)
 			return c, err

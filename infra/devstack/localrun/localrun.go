@@ -109,6 +109,8 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	metaSecret := &secrets.MetaSource{Client: clients.SecretsManager, SecretID: st.Secrets["MetaSecret"], TTL: 2 * time.Second}
 	ingestQueue := &sqsqueue.Ingest{Client: clients.SQS, QueueURL: st.QueueURLs["IngestQueue"]}
 	mailBucket := &s3files.Bucket{Client: clients.S3, Name: st.Buckets["MailBucket"]}
+	// Locally an edit to the settings shows within a second.
+	tenantSettings := &settings.Cache{Source: db, TTL: time.Second, Now: time.Now, Log: cfg.Log}
 	outboundQueue := &sqsqueue.Outbound{Client: clients.SQS, QueueURL: st.QueueURLs["OutboundQueue"]}
 	r := &Runner{
 		Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager,
@@ -124,21 +126,20 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		Forms: &webhook.Forms{
 			Channels: db,
 			Queue:    ingestQueue,
-			// Locally an edit to the settings shows within a second.
-			Settings: &settings.Cache{Source: db, TTL: time.Second, Now: time.Now, Log: cfg.Log},
+			Settings: tenantSettings,
 			Now:      time.Now,
 			NewID:    uuid.NewString,
 			Log:      cfg.Log,
 		},
 		Router: &ingest.Service{
-			Store:     db,
-			Threader:  threading.ByChannel(cfg.ReplyTokenSecret),
-			Pipelines: helpdesk.DefaultPipelines(),
-			Now:       time.Now,
-			Log:       cfg.Log,
-			Router:    &routing.Router{Store: db, Now: time.Now, Rand: rand.IntN},
-			Outbound:  outboundQueue,
-			Media:     &media.WhatsApp{Graph: graph, Tokens: metaSecret, Files: mailBucket, Log: cfg.Log},
+			Store:    db,
+			Threader: threading.ByChannel(cfg.ReplyTokenSecret),
+			Settings: tenantSettings,
+			Now:      time.Now,
+			Log:      cfg.Log,
+			Router:   &routing.Router{Store: db, Now: time.Now, Rand: rand.IntN},
+			Outbound: outboundQueue,
+			Media:    &media.WhatsApp{Graph: graph, Tokens: metaSecret, Files: mailBucket, Log: cfg.Log},
 		},
 		Mail: &receive.Handler{
 			Files: mailBucket, Channels: db, Tenant: cfg.Tenant, Prefix: "inbound/", Log: cfg.Log,

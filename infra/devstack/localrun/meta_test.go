@@ -17,6 +17,7 @@ import (
 	"github.com/stackdesk/stackdesk/infra/devstack/graphfake"
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -171,7 +172,7 @@ func TestWhatsAppWebhookEndToEnd(t *testing.T) {
 	// The customer wrote just now (the fixture's timestamps are old, so set
 	// the ticket's clock to now for the 24 h window).
 	tickettest.Edit(t, s.r.Store, c.Ticket.ID, func(tk *helpdesk.Ticket) { tk.LastCustomerMessageAt = time.Now().UTC() })
-	svc := &desk.Service{Store: s.r.Store, Pipelines: helpdesk.DefaultPipelines(), Now: time.Now}
+	svc := &desk.Service{Store: s.r.Store, Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: time.Now}
 	msg, jobs, err := svc.Reply(context.Background(), c.Ticket.ID, "alice", "Your order ships today.", "")
 	if err != nil {
 		t.Fatal(err)

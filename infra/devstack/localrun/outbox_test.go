@@ -10,6 +10,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/graphfake"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket/tickettest"
 )
@@ -48,7 +49,7 @@ func TestReplyCommittedByADeadProcessIsSentOnceByTheRelay(t *testing.T) {
 	c := s.conversationOf(t, helpdesk.ChannelWhatsApp)
 	tickettest.Edit(t, s.r.Store, c.Ticket.ID, func(tk *helpdesk.Ticket) { tk.LastCustomerMessageAt = time.Now().UTC() })
 
-	svc := &desk.Service{Store: s.r.Store, Pipelines: helpdesk.DefaultPipelines(), Now: time.Now}
+	svc := &desk.Service{Store: s.r.Store, Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: time.Now}
 	const text = "Committed, then the process died."
 	msg, jobs, err := svc.Reply(context.Background(), c.Ticket.ID, "alice", text, "")
 	if err != nil || len(jobs) != 1 {

@@ -26,11 +26,17 @@ type Store interface {
 	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 }
 
+// Settings reads the tenant's settings.
+type Settings interface {
+	Get(ctx context.Context) (helpdesk.Settings, error)
+}
+
 // Service runs agents' actions on tickets.
 type Service struct {
-	Store     Store
-	Pipelines helpdesk.Pipelines
-	Now       func() time.Time
+	Store Store
+	// Settings are the tenant's, read through a cache (settings.Cache).
+	Settings Settings
+	Now      func() time.Time
 }
 
 // maxRounds bounds re-reads when concurrent writers keep winning.
@@ -90,8 +96,12 @@ func (s *Service) Assign(ctx context.Context, ticketID, ownerID, teamID, actor s
 // SetStatus moves a ticket to a status of its pipeline; a closing status
 // closes it, any other reopens it.
 func (s *Service) SetStatus(ctx context.Context, ticketID, status, actor string) (helpdesk.Ticket, error) {
+	set, err := s.Settings.Get(ctx)
+	if err != nil {
+		return helpdesk.Ticket{}, fmt.Errorf("set status of ticket %s: %w", ticketID, err)
+	}
 	_, t, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (ticket.Change, error) {
-		return ticket.SetStatus(t, status, actor, s.Pipelines, s.Now())
+		return ticket.SetStatus(t, status, actor, set, s.Now())
 	})
 	if err != nil {
 		return t, fmt.Errorf("set status of ticket %s: %w", ticketID, err)
@@ -101,8 +111,12 @@ func (s *Service) SetStatus(ctx context.Context, ticketID, status, actor string)
 
 // SetProperties changes a ticket's subject, priority or category.
 func (s *Service) SetProperties(ctx context.Context, ticketID string, p ticket.Properties, actor string) (helpdesk.Ticket, error) {
+	set, err := s.Settings.Get(ctx)
+	if err != nil {
+		return helpdesk.Ticket{}, fmt.Errorf("set properties of ticket %s: %w", ticketID, err)
+	}
 	_, t, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (ticket.Change, error) {
-		return ticket.SetProperties(t, p, actor, s.Now())
+		return ticket.SetProperties(t, p, actor, set, s.Now())
 	})
 	if err != nil {
 		return t, fmt.Errorf("set properties of ticket %s: %w", ticketID, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/routing"
@@ -65,11 +66,11 @@ func newFixture(t *testing.T) *fixture {
 	if err := st.PutChannel(ctx, ch); err != nil {
 		t.Fatal(err)
 	}
-	pipes := helpdesk.DefaultPipelines()
+	pipes := helpdesk.DefaultSettings()
 	return &fixture{
 		ctx: ctx, clk: clk, st: st,
-		svc: &desk.Service{Store: st, Pipelines: pipes, Now: clk.now},
-		apply: &ingest.Service{Store: st, Threader: threadOf, Pipelines: pipes, Now: clk.now,
+		svc: &desk.Service{Store: st, Settings: settings.Fixed(pipes), Now: clk.now},
+		apply: &ingest.Service{Store: st, Threader: threadOf, Settings: settings.Fixed(pipes), Now: clk.now,
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Router: &routing.Router{Store: st, Now: clk.now}, Outbound: nopOutbox{}},
 	}
 }

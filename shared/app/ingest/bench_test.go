@@ -7,6 +7,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
@@ -37,7 +38,7 @@ func BenchmarkApply(b *testing.B) {
 			if err := st.PutChannel(ctx, formChannel); err != nil {
 				b.Fatal(err)
 			}
-			svc := &ingest.Service{Store: st, Threader: tc.threader, Pipelines: helpdesk.DefaultPipelines(),
+			svc := &ingest.Service{Store: st, Threader: tc.threader, Settings: settings.Fixed(helpdesk.DefaultSettings()),
 				Now: nowT0, Log: quiet}
 			// Warm up: the known contact and the thread exist before timing.
 			if _, err := svc.Apply(ctx, submission("warm", "known@example.com")); err != nil {

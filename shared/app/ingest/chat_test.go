@@ -10,6 +10,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
@@ -51,7 +52,7 @@ func newChatDesk(t *testing.T, page helpdesk.MessengerSettings) *chatDesk {
 			t.Fatal(err)
 		}
 	}
-	d.svc = &ingest.Service{Store: d.st, Threader: threading.ByChannel(tokenSecret), Pipelines: helpdesk.DefaultPipelines(),
+	d.svc = &ingest.Service{Store: d.st, Threader: threading.ByChannel(tokenSecret), Settings: settings.Fixed(helpdesk.DefaultSettings()),
 		Now: now, Log: quiet, MaxAttempts: 20, Outbound: d.outbox}
 	return d
 }

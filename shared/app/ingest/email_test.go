@@ -10,6 +10,7 @@ import (
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/channel/email/replytoken"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
@@ -26,14 +27,14 @@ type mailDesk struct {
 	seq     int
 }
 
-func newMailDesk(t *testing.T, settings helpdesk.EmailSettings) *mailDesk {
+func newMailDesk(t *testing.T, mail helpdesk.EmailSettings) *mailDesk {
 	db, table := testbed.Table(t)
 	clk := t0
 	d := &mailDesk{clk: &clk}
 	now := func() time.Time { return *d.clk }
 	d.st = store.New(db, table, store.WithClock(now))
 	for _, addr := range []string{"support@acme.example", "sales@acme.example"} {
-		s := settings
+		s := mail
 		s.Address = addr
 		ch := helpdesk.Channel{ID: "email:" + addr, Kind: helpdesk.ChannelEmail, Name: addr,
 			Defaults: helpdesk.TicketDefaults{Pipeline: "support", Status: "new"}, Email: &s}
@@ -42,8 +43,8 @@ func newMailDesk(t *testing.T, settings helpdesk.EmailSettings) *mailDesk {
 		}
 	}
 	d.svc = &ingest.Service{Store: d.st, Threader: threading.Email{TokenSecret: tokenSecret},
-		Pipelines: helpdesk.DefaultPipelines(), Now: now, Log: quiet, MaxAttempts: 30}
-	d.tickets = &desk.Service{Store: d.st, Pipelines: helpdesk.DefaultPipelines(), Now: now}
+		Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: now, Log: quiet, MaxAttempts: 30}
+	d.tickets = &desk.Service{Store: d.st, Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: now}
 	return d
 }
 

@@ -72,16 +72,23 @@ type Planner interface {
 	Plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Ticket, contactOwnerID string) (routing.Plan, error)
 }
 
+// Settings reads the tenant's settings.
+type Settings interface {
+	Get(ctx context.Context) (helpdesk.Settings, error)
+}
+
 // Publisher sends queued jobs (notification emails) to the outbound queue.
 type Publisher = outbox.Publisher
 
 // Service applies inbound messages.
 type Service struct {
-	Store     Store
-	Threader  threading.Threader
-	Pipelines helpdesk.Pipelines
-	Now       func() time.Time
-	Log       *slog.Logger
+	Store    Store
+	Threader threading.Threader
+	// Settings are the tenant's (pipelines, categories, defaults), read
+	// through a cache (settings.Cache).
+	Settings Settings
+	Now      func() time.Time
+	Log      *slog.Logger
 	// Router assigns new tickets; nil leaves them unassigned.
 	Router Planner
 	// Outbound receives the jobs a ticket's outbox commits (required with Router).
@@ -224,12 +231,16 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	if err != nil {
 		return Result{}, nil, err
 	}
+	set, err := s.Settings.Get(ctx)
+	if err != nil {
+		return Result{}, nil, err
+	}
 	now := s.Now()
 	var c ticket.Change
 	var res Result
 	if found.ticket != nil {
 		msg.ThreadReason = found.reason
-		if c, err = ticket.Append(*found.ticket, msg, senderKey, without(th.Own, found.key), s.Pipelines, now); err != nil {
+		if c, err = ticket.Append(*found.ticket, msg, senderKey, without(th.Own, found.key), set, now); err != nil {
 			return Result{}, nil, err
 		}
 		res = Result{TicketID: found.ticket.ID, MessageID: msg.ID, Reason: found.reason}
@@ -256,7 +267,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		}
 		var warnings []string
 		c, warnings = ticket.Open(ticket.Arrival{ID: id, Inbound: m, Message: msg, Channel: ch, ContactID: contactID,
-			SenderKey: senderKey, ThreadKeys: own, NewContact: newContact != nil}, s.Pipelines, now)
+			SenderKey: senderKey, ThreadKeys: own, NewContact: newContact != nil}, set, now)
 		for _, w := range warnings {
 			s.Log.WarnContext(ctx, w, "channel", m.ChannelID, "ticket_id", id)
 		}

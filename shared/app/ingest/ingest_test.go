@@ -16,6 +16,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
@@ -49,7 +50,7 @@ func newEnv(t *testing.T, th threading.Threader) env {
 	if th == nil {
 		th = threading.Submission
 	}
-	svc := &ingest.Service{Store: st, Threader: th, Pipelines: helpdesk.DefaultPipelines(),
+	svc := &ingest.Service{Store: st, Threader: th, Settings: settings.Fixed(helpdesk.DefaultSettings()),
 		Now: nowT0, Log: quiet, MaxAttempts: 20}
 	return env{svc: svc, st: st, db: db, table: table}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
@@ -45,7 +46,7 @@ func BenchmarkRouting(b *testing.B) {
 			d := newDesk(b, concurrentAgents, helpdesk.DistLoadBalanced, nil)
 			res := d.applyAll(b, 200, 8)
 			meter := &testbed.CapacityMeter{DB: d.db, Table: d.table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"}}
-			svc := &desk.Service{Store: store.New(meter, d.table), Pipelines: helpdesk.DefaultPipelines(), Now: time.Now}
+			svc := &desk.Service{Store: store.New(meter, d.table), Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: time.Now}
 			run(b, workers, meter, func(ctx context.Context, i int) error {
 				id := res[i%len(res)].TicketID
 				_, err := svc.Assign(ctx, id, d.agents[(i/len(res)+i+1)%len(d.agents)], "", "a00")

@@ -18,6 +18,7 @@ import (
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
@@ -71,11 +72,11 @@ func newDesk(t testing.TB, n int, dist helpdesk.Distribution, agent func(i int) 
 	if err := st.PutChannel(ctx, ch); err != nil {
 		t.Fatal(err)
 	}
-	d.svc = &ingest.Service{Store: st, Threader: threading.Submission, Pipelines: helpdesk.DefaultPipelines(),
+	d.svc = &ingest.Service{Store: st, Threader: threading.Submission, Settings: settings.Fixed(helpdesk.DefaultSettings()),
 		Now: time.Now, Log: quiet, MaxAttempts: 50,
 		Router:   &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN},
 		Outbound: d.outbox}
-	d.tickets = &desk.Service{Store: st, Pipelines: helpdesk.DefaultPipelines(), Now: time.Now}
+	d.tickets = &desk.Service{Store: st, Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: time.Now}
 	return d
 }
 

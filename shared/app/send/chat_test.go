@@ -13,6 +13,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/send"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
@@ -72,9 +73,9 @@ func newChatDesk(t *testing.T, page helpdesk.MessengerSettings) *chatDesk {
 	}
 	d.graph.AddPage(pageID, pageToken)
 	d.graph.AddPhoneNumber(phoneID, waToken)
-	d.ingest = &ingest.Service{Store: d.st, Threader: threading.ByChannel(secret), Pipelines: helpdesk.DefaultPipelines(),
+	d.ingest = &ingest.Service{Store: d.st, Threader: threading.ByChannel(secret), Settings: settings.Fixed(helpdesk.DefaultSettings()),
 		Now: now, Log: quiet, Outbound: d}
-	d.tickets = &desk.Service{Store: d.st, Pipelines: helpdesk.DefaultPipelines(), Now: now}
+	d.tickets = &desk.Service{Store: d.st, Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: now}
 	d.sender = &send.Sender{Store: d.st, Now: now, Log: quiet, GraphBackoff: time.Millisecond,
 		Graph:  graphapi.New(d.graph.URL, "v21.0", nil),
 		Tokens: staticTokens{"messenger:" + pageID: pageToken, "whatsapp:" + phoneID: waToken}}

@@ -21,6 +21,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/send"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/aws/s3files"
 	"github.com/stackdesk/stackdesk/shared/aws/sesmail"
 	"github.com/stackdesk/stackdesk/shared/channel/email/replytoken"
@@ -111,7 +112,7 @@ func TestAgentReplyThreadsBothWays(t *testing.T) {
 	if err := st.PutAgent(ctx, helpdesk.Agent{ID: "alice", Name: "Alice Martin", Email: "alice@acme.example", Seat: true, Active: true}); err != nil {
 		t.Fatal(err)
 	}
-	in := &ingest.Service{Store: st, Threader: threading.ByChannel(secret), Pipelines: helpdesk.DefaultPipelines(), Now: now, Log: quiet}
+	in := &ingest.Service{Store: st, Threader: threading.ByChannel(secret), Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: now, Log: quiet}
 	customer := func(id, subject string, h helpdesk.EmailHeaders) ingest.Result {
 		t.Helper()
 		h.MessageID = id
@@ -125,7 +126,7 @@ func TestAgentReplyThreadsBothWays(t *testing.T) {
 	}
 	first := customer("c1@example.com", "Printer on fire", helpdesk.EmailHeaders{})
 
-	svc := &desk.Service{Store: st, Pipelines: helpdesk.DefaultPipelines(), Now: now}
+	svc := &desk.Service{Store: st, Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: now}
 	msg, queued, err := svc.Reply(ctx, first.TicketID, "alice", "We are on it.", "",
 		helpdesk.Attachment{Name: "invoice.pdf", ContentType: "application/pdf", Size: int64(len(pdf)), Key: attKey})
 	if err != nil {
@@ -219,14 +220,14 @@ func TestRefusedSendIsRecordedOnTheMessage(t *testing.T) {
 		Defaults: helpdesk.TicketDefaults{Pipeline: "support", Status: "new"}, Email: &helpdesk.EmailSettings{Address: team, CompanyName: "Acme"}}); err != nil {
 		t.Fatal(err)
 	}
-	in := &ingest.Service{Store: st, Threader: threading.ByChannel(secret), Pipelines: helpdesk.DefaultPipelines(), Now: now, Log: quiet}
+	in := &ingest.Service{Store: st, Threader: threading.ByChannel(secret), Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: now, Log: quiet}
 	r, err := in.Apply(ctx, &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail, ChannelID: chID,
 		ProviderMessageID: "x1@example.com", ReceivedAt: t0, Sender: helpdesk.Sender{Email: "bob@example.com"}, Subject: "Hi",
 		Text: "hi", Email: &helpdesk.EmailHeaders{MessageID: "x1@example.com"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := &desk.Service{Store: st, Pipelines: helpdesk.DefaultPipelines(), Now: now}
+	svc := &desk.Service{Store: st, Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: now}
 	msg, queued, err := svc.Reply(ctx, r.TicketID, "nobody", "Answer", "")
 	if err != nil {
 		t.Fatal(err)
