@@ -6,37 +6,14 @@ import (
 	"context"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/stackdesk/stackdesk/shared/aws/s3files"
-	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
-	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
 	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/platform/boot"
-	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/wire"
 )
 
-type config struct {
-	boot.Common
-	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
-	MailBucket     string `env:"MAIL_BUCKET,required"`
-	MailPrefix     string `env:"MAIL_PREFIX" default:"inbound/"`
-}
-
 func main() {
-	ctx := context.Background()
-	var cfg config
-	awsCfg, log := boot.Init(ctx, &cfg)
-
-	h := &receive.Handler{
-		Files:    &s3files.Bucket{Client: s3.NewFromConfig(awsCfg), Name: cfg.MailBucket},
-		Channels: store.New(dynamodb.NewFromConfig(awsCfg), cfg.TableName),
-		Queue:    &sqsqueue.Ingest{Client: sqs.NewFromConfig(awsCfg), QueueURL: cfg.IngestQueueURL},
-		Tenant:   cfg.Tenant,
-		Prefix:   cfg.MailPrefix,
-		Log:      log,
-	}
-	lambda.Start(lambdax.EmailInboundHandler(h))
+	var cfg wire.EmailInboundConfig
+	awsCfg, log := boot.Init(context.Background(), &cfg)
+	lambda.Start(lambdax.EmailInboundHandler(wire.EmailInbound(cfg, awsCfg, log)))
 }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"time"
 
@@ -17,10 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/google/uuid"
 
 	"github.com/stackdesk/stackdesk"
 	"github.com/stackdesk/stackdesk/infra/devstack/emulate"
@@ -31,19 +28,14 @@ import (
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/app/send"
-	"github.com/stackdesk/stackdesk/shared/app/settings"
-	"github.com/stackdesk/stackdesk/shared/aws/s3files"
-	"github.com/stackdesk/stackdesk/shared/aws/sesmail"
-	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
 	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
-	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/lambdax"
+	"github.com/stackdesk/stackdesk/shared/platform/boot"
 	"github.com/stackdesk/stackdesk/shared/platform/secrets"
-	"github.com/stackdesk/stackdesk/shared/routing"
 	"github.com/stackdesk/stackdesk/shared/store"
-	"github.com/stackdesk/stackdesk/shared/threading"
+	"github.com/stackdesk/stackdesk/shared/wire"
 )
 
 // Config of a local stack.
@@ -105,46 +97,40 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fake Graph API: %w", err)
 	}
-	graph := graphapi.New(graphURL, graphapi.DefaultVersion, nil)
-	metaSecret := &secrets.MetaSource{Client: clients.SecretsManager, SecretID: st.Secrets["MetaSecret"], TTL: 2 * time.Second}
-	ingestQueue := &sqsqueue.Ingest{Client: clients.SQS, QueueURL: st.QueueURLs["IngestQueue"]}
-	mailBucket := &s3files.Bucket{Client: clients.S3, Name: st.Buckets["MailBucket"]}
-	// Locally an edit to the settings shows within a second.
-	tenantSettings := &settings.Cache{Source: db, TTL: time.Second, Now: time.Now, Log: cfg.Log}
-	outboundQueue := &sqsqueue.Outbound{Client: clients.SQS, QueueURL: st.QueueURLs["OutboundQueue"]}
+	// The functions, each built by its own constructor exactly as its Lambda
+	// main builds it, configured for the emulated stack: shorter caches and
+	// the fake Graph API.
+	common := boot.Common{Tenant: cfg.Tenant, TableName: st.TableName}
+	tenant := wire.Store{Common: common, SettingsTTL: time.Second}
+	meta := wire.Meta{MetaConfig: secrets.MetaConfig{MetaSecretARN: st.Secrets["MetaSecret"]}, MetaSecretTTL: 2 * time.Second}
+	graph := graphapi.Config{GraphAPIURL: graphURL, GraphAPIVersion: graphapi.DefaultVersion}
+	ingestURL, outboundURL, bucket := st.QueueURLs["IngestQueue"], st.QueueURLs["OutboundQueue"], st.Buckets["MailBucket"]
+	hook := func(product helpdesk.ChannelKind) (*webhook.Meta, error) {
+		return wire.MetaWebhook(wire.MetaWebhookConfig{Common: common, Meta: meta, Product: string(product), IngestQueueURL: ingestURL}, awsCfg, cfg.Log)
+	}
+	messenger, err := hook(helpdesk.ChannelMessenger)
+	if err != nil {
+		return nil, err
+	}
+	whatsapp, err := hook(helpdesk.ChannelWhatsApp)
+	if err != nil {
+		return nil, err
+	}
 	r := &Runner{
 		Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager,
-		Messenger: &webhook.Meta{Kind: helpdesk.ChannelMessenger, Secrets: metaSecret, Queue: ingestQueue, Log: cfg.Log},
-		WhatsApp:  &webhook.Meta{Kind: helpdesk.ChannelWhatsApp, Secrets: metaSecret, Queue: ingestQueue, Log: cfg.Log},
-		Outbound: &send.Sender{
-			Store: db, Mailer: &sesmail.Mailer{Client: sesv2.NewFromConfig(awsCfg)}, Files: mailBucket,
-			Tenant: cfg.Tenant, TokenSecret: cfg.ReplyTokenSecret, Now: time.Now, Log: cfg.Log,
-			Graph: graph, Tokens: metaSecret,
-		},
+		Messenger: messenger,
+		WhatsApp:  whatsapp,
+		Outbound: wire.Outbound(wire.OutboundConfig{Common: common, Meta: meta, Config: graph,
+			ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket}, awsCfg, cfg.Log),
 		Stack: st,
 		Store: db,
-		Forms: &webhook.Forms{
-			Channels: db,
-			Queue:    ingestQueue,
-			Settings: tenantSettings,
-			Now:      time.Now,
-			NewID:    uuid.NewString,
-			Log:      cfg.Log,
-		},
-		Router: &ingest.Service{
-			Store:    db,
-			Threader: threading.ByChannel(cfg.ReplyTokenSecret),
-			Settings: tenantSettings,
-			Now:      time.Now,
-			Log:      cfg.Log,
-			Router:   &routing.Router{Store: db, Now: time.Now, Rand: rand.IntN},
-			Outbound: outboundQueue,
-			Media:    &media.WhatsApp{Graph: graph, Tokens: metaSecret, Files: mailBucket, Log: cfg.Log},
-		},
-		Mail: &receive.Handler{
-			Files: mailBucket, Channels: db, Tenant: cfg.Tenant, Prefix: "inbound/", Log: cfg.Log,
-			Queue: ingestQueue,
-		},
+		Forms: wire.FormWebhook(wire.FormWebhookConfig{Store: tenant, IngestQueueURL: ingestURL}, awsCfg, cfg.Log),
+		Router: wire.Router(wire.RouterConfig{Store: tenant, Meta: meta, Config: graph, OutboundQueueURL: outboundURL,
+			ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket}, awsCfg, cfg.Log),
+		Mail: wire.EmailInbound(wire.EmailInboundConfig{Common: common, IngestQueueURL: ingestURL, MailBucket: bucket,
+			MailPrefix: "inbound/"}, awsCfg, cfg.Log),
+		Relay: wire.OutboxRelay(wire.OutboxRelayConfig{Common: common, OutboundQueueURL: outboundURL, Grace: relayGrace},
+			awsCfg, cfg.Log),
 		sqs: clients.SQS,
 		s3:  clients.S3,
 		cfg: cfg,
@@ -157,7 +143,6 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	mux.HandleFunc("GET /local/graph/sent", r.graphSent)
 	mux.HandleFunc("GET /local/tickets/{id}", r.getTicket)
 	r.handler = mux
-	r.Relay = &outbox.Relay{Store: db, Publisher: outboundQueue, Now: time.Now, Grace: relayGrace, Log: cfg.Log}
 	return r, nil
 }
 

@@ -1,0 +1,204 @@
+// Package wire builds each function's service from its configuration and
+// the AWS configuration: one constructor per function (config → clients →
+// service). Each function's main calls its constructor and hands the result
+// to a Lambda adapter; the local stack (infra/devstack/localrun) calls the
+// same constructors, so what runs locally is what Lambda runs.
+package wire
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/google/uuid"
+
+	"github.com/stackdesk/stackdesk/shared/api/webhook"
+	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/app/outbox"
+	"github.com/stackdesk/stackdesk/shared/app/send"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
+	"github.com/stackdesk/stackdesk/shared/aws/s3files"
+	"github.com/stackdesk/stackdesk/shared/aws/sesmail"
+	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
+	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
+	"github.com/stackdesk/stackdesk/shared/channel/meta/graphapi"
+	"github.com/stackdesk/stackdesk/shared/channel/meta/media"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/platform/boot"
+	"github.com/stackdesk/stackdesk/shared/platform/secrets"
+	"github.com/stackdesk/stackdesk/shared/routing"
+	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/threading"
+)
+
+// Store is the configuration of a function that reads and writes the
+// tenant's table and settings.
+type Store struct {
+	boot.Common
+	// SettingsTTL is how stale the cached settings may be (an admin's change
+	// reaches every function within it).
+	SettingsTTL time.Duration `env:"SETTINGS_TTL" default:"60s"`
+}
+
+func (c Store) store(cfg aws.Config) *store.Store {
+	return store.New(dynamodb.NewFromConfig(cfg), c.TableName)
+}
+
+func (c Store) settings(st *store.Store, log *slog.Logger) *settings.Cache {
+	return &settings.Cache{Source: st, TTL: c.SettingsTTL, Now: time.Now, Log: log}
+}
+
+// Meta is the configuration of a function that reads the Meta secret.
+type Meta struct {
+	secrets.MetaConfig
+	// MetaSecretTTL is how long a read secret is used before it is read again.
+	MetaSecretTTL time.Duration `env:"META_SECRET_TTL" default:"5m"`
+}
+
+func (c Meta) source(cfg aws.Config) *secrets.MetaSource {
+	src := c.MetaSource(cfg)
+	src.TTL = c.MetaSecretTTL
+	return src
+}
+
+// FormWebhookConfig configures form-webhook.
+type FormWebhookConfig struct {
+	Store
+	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
+}
+
+// FormWebhook builds the web-form webhook (POST /forms/{channelId}).
+func FormWebhook(c FormWebhookConfig, cfg aws.Config, log *slog.Logger) *webhook.Forms {
+	st := c.store(cfg)
+	return &webhook.Forms{
+		Channels: st,
+		Queue:    &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL},
+		Settings: c.settings(st, log),
+		Now:      time.Now,
+		NewID:    uuid.NewString,
+		Log:      log,
+	}
+}
+
+// MetaWebhookConfig configures meta-webhook, deployed once per product.
+type MetaWebhookConfig struct {
+	boot.Common
+	Meta
+	Product        string `env:"META_PRODUCT,required"`
+	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
+}
+
+// MetaWebhook builds Meta's webhook for one product (Messenger or WhatsApp).
+func MetaWebhook(c MetaWebhookConfig, cfg aws.Config, log *slog.Logger) (*webhook.Meta, error) {
+	kind := helpdesk.ChannelKind(c.Product)
+	if kind != helpdesk.ChannelMessenger && kind != helpdesk.ChannelWhatsApp {
+		return nil, fmt.Errorf("META_PRODUCT must be messenger or whatsapp, not %q", c.Product)
+	}
+	return &webhook.Meta{
+		Kind:    kind,
+		Secrets: c.source(cfg),
+		Queue:   &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL},
+		Log:     log,
+	}, nil
+}
+
+// EmailInboundConfig configures email-inbound.
+type EmailInboundConfig struct {
+	boot.Common
+	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
+	MailBucket     string `env:"MAIL_BUCKET,required"`
+	MailPrefix     string `env:"MAIL_PREFIX" default:"inbound/"`
+}
+
+// EmailInbound builds the handler of the mail SES stores in the bucket.
+func EmailInbound(c EmailInboundConfig, cfg aws.Config, log *slog.Logger) *receive.Handler {
+	return &receive.Handler{
+		Files:    &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
+		Channels: store.New(dynamodb.NewFromConfig(cfg), c.TableName),
+		Queue:    &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL},
+		Tenant:   c.Tenant,
+		Prefix:   c.MailPrefix,
+		Log:      log,
+	}
+}
+
+// RouterConfig configures router.
+type RouterConfig struct {
+	Store
+	Meta
+	graphapi.Config         // Messenger and WhatsApp
+	OutboundQueueURL string `env:"OUTBOUND_QUEUE_URL,required"`
+	// ReplyTokenSecret verifies the signed reply-to addresses of our mail.
+	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
+	// WhatsApp media are downloaded through the Graph API into the bucket.
+	MailBucket string `env:"MAIL_BUCKET,required"`
+}
+
+// Router builds the service that applies inbound messages to tickets and
+// routes new ones.
+func Router(c RouterConfig, cfg aws.Config, log *slog.Logger) *ingest.Service {
+	st := c.store(cfg)
+	return &ingest.Service{
+		Store:    st,
+		Threader: threading.ByChannel([]byte(c.ReplyTokenSecret)),
+		Settings: c.settings(st, log),
+		Now:      time.Now,
+		Log:      log,
+		Router:   &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN},
+		Outbound: &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL},
+		Media: &media.WhatsApp{
+			Graph: c.Client(), Tokens: c.source(cfg),
+			Files: &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket}, Log: log,
+		},
+	}
+}
+
+// OutboundConfig configures outbound.
+type OutboundConfig struct {
+	boot.Common
+	Meta
+	graphapi.Config // Messenger and WhatsApp
+	// ReplyTokenSecret signs the reply-to address of every reply.
+	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
+	MailBucket       string `env:"MAIL_BUCKET,required"`
+}
+
+// Outbound builds the sender of outbound jobs.
+func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) *send.Sender {
+	return &send.Sender{
+		Store:       store.New(dynamodb.NewFromConfig(cfg), c.TableName),
+		Mailer:      &sesmail.Mailer{Client: sesv2.NewFromConfig(cfg)},
+		Files:       &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
+		Tenant:      c.Tenant,
+		TokenSecret: []byte(c.ReplyTokenSecret),
+		Now:         time.Now,
+		Log:         log,
+		Graph:       c.Client(),
+		Tokens:      c.source(cfg),
+	}
+}
+
+// OutboxRelayConfig configures outbox-relay.
+type OutboxRelayConfig struct {
+	boot.Common
+	OutboundQueueURL string `env:"OUTBOUND_QUEUE_URL,required"`
+	// Grace leaves committers time to publish their own jobs first.
+	Grace time.Duration `env:"OUTBOX_GRACE" default:"30s"`
+}
+
+// OutboxRelay builds the relay that publishes jobs a dead committer left.
+func OutboxRelay(c OutboxRelayConfig, cfg aws.Config, log *slog.Logger) *outbox.Relay {
+	return &outbox.Relay{
+		Store:     store.New(dynamodb.NewFromConfig(cfg), c.TableName),
+		Publisher: &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL},
+		Now:       time.Now,
+		Grace:     c.Grace,
+		Log:       log,
+	}
+}
