@@ -6,26 +6,8 @@
 package main
 
 import (
-	"context"
-	"net/http"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
-
-	"github.com/stackdesk/stackdesk/shared/platform/boot"
+	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/wire"
 )
 
-func main() {
-	var cfg wire.MetaWebhookConfig
-	awsCfg, log := boot.Init(context.Background(), &cfg)
-	hook, err := wire.MetaWebhook(cfg, awsCfg, log)
-	if err != nil {
-		log.Error("bad configuration", "error", err)
-		os.Exit(1)
-	}
-	mux := http.NewServeMux()
-	hook.Register(mux)
-	lambda.Start(httpadapter.NewV2(mux).ProxyWithContext)
-}
+func main() { lambdax.Main(wire.MetaWebhook, lambdax.HTTPHandler) }

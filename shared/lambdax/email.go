@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -19,7 +20,7 @@ type MailReceiver interface {
 // EmailInboundHandler is the email-inbound function's handler: it hands
 // each record of an SES receipt event to r. Any failure fails the event,
 // so Lambda retries it (SES invokes asynchronously); r is idempotent.
-func EmailInboundHandler(r MailReceiver) func(context.Context, events.SimpleEmailEvent) error {
+func EmailInboundHandler[R MailReceiver](r R, _ *slog.Logger) func(context.Context, events.SimpleEmailEvent) error {
 	return func(ctx context.Context, ev events.SimpleEmailEvent) error {
 		var errs []error
 		for _, rec := range ev.Records {

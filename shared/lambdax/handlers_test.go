@@ -155,7 +155,7 @@ func TestEmailInboundHandlerHandsOverEveryRecord(t *testing.T) {
 				SpamVerdict: events.SimpleEmailVerdict{Status: "FAIL"}, VirusVerdict: events.SimpleEmailVerdict{Status: "PASS"}}}}
 	}
 	r := &fakeReceiver{}
-	err := EmailInboundHandler(r)(context.Background(), events.SimpleEmailEvent{Records: []events.SimpleEmailRecord{
+	err := EmailInboundHandler(r, quiet)(context.Background(), events.SimpleEmailEvent{Records: []events.SimpleEmailRecord{
 		rec("s1", "fail@acme.example"), rec("s2", "support@acme.example"),
 	}})
 	if err == nil || !strings.Contains(err.Error(), "ses message s1") || strings.Contains(err.Error(), "s2") {
@@ -188,7 +188,7 @@ func TestSampleSESEventBecomesOneInboundMessage(t *testing.T) {
 		Prefix: "inbound/", Log: quiet,
 		Channels: channels{receive.ChannelID("support@acme.example"): {ID: receive.ChannelID("support@acme.example"),
 			Kind: helpdesk.ChannelEmail, Email: &helpdesk.EmailSettings{Address: "support@acme.example"}}}}
-	handle := EmailInboundHandler(h)
+	handle := EmailInboundHandler(h, quiet)
 	for range 2 { // SES retries: the same message id again
 		if err := handle(context.Background(), ev); err != nil {
 			t.Fatal(err)

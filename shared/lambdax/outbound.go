@@ -19,7 +19,7 @@ type Sender interface {
 // OutboundHandler is the outbound function's handler: it sends each job of
 // an outbound-queue batch (a standard queue: jobs are independent) and
 // reports the ones to redeliver.
-func OutboundHandler(s Sender, log *slog.Logger) SQSHandler {
+func OutboundHandler[S Sender](s S, log *slog.Logger) SQSHandler {
 	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		return ProcessStandard(ctx, log, ev, func(ctx context.Context, rec events.SQSMessage) error {
 			env, err := jobs.DecodeEnvelope(rec.Body)

@@ -20,7 +20,7 @@ type Router interface {
 // RouterHandler is the router function's handler: it applies each record of
 // an ingest-queue batch (inbound messages and delivery reports) in order
 // within its message group, and reports the records to redeliver.
-func RouterHandler(r Router, log *slog.Logger) SQSHandler {
+func RouterHandler[R Router](r R, log *slog.Logger) SQSHandler {
 	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		return ProcessFIFO(ctx, log, ev, func(ctx context.Context, rec events.SQSMessage) error {
 			env, err := jobs.DecodeEnvelope(rec.Body)

@@ -74,7 +74,7 @@ type FormWebhookConfig struct {
 }
 
 // FormWebhook builds the web-form webhook (POST /forms/{channelId}).
-func FormWebhook(c FormWebhookConfig, cfg aws.Config, log *slog.Logger) *webhook.Forms {
+func FormWebhook(c FormWebhookConfig, cfg aws.Config, log *slog.Logger) (*webhook.Forms, error) {
 	st := c.store(cfg)
 	return &webhook.Forms{
 		Channels: st,
@@ -83,7 +83,7 @@ func FormWebhook(c FormWebhookConfig, cfg aws.Config, log *slog.Logger) *webhook
 		Now:      time.Now,
 		NewID:    uuid.NewString,
 		Log:      log,
-	}
+	}, nil
 }
 
 // MetaWebhookConfig configures meta-webhook, deployed once per product.
@@ -117,7 +117,7 @@ type EmailInboundConfig struct {
 }
 
 // EmailInbound builds the handler of the mail SES stores in the bucket.
-func EmailInbound(c EmailInboundConfig, cfg aws.Config, log *slog.Logger) *receive.Handler {
+func EmailInbound(c EmailInboundConfig, cfg aws.Config, log *slog.Logger) (*receive.Handler, error) {
 	return &receive.Handler{
 		Files:    &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
 		Channels: store.New(dynamodb.NewFromConfig(cfg), c.TableName),
@@ -125,7 +125,7 @@ func EmailInbound(c EmailInboundConfig, cfg aws.Config, log *slog.Logger) *recei
 		Tenant:   c.Tenant,
 		Prefix:   c.MailPrefix,
 		Log:      log,
-	}
+	}, nil
 }
 
 // RouterConfig configures router.
@@ -142,7 +142,7 @@ type RouterConfig struct {
 
 // Router builds the service that applies inbound messages to tickets and
 // routes new ones.
-func Router(c RouterConfig, cfg aws.Config, log *slog.Logger) *ingest.Service {
+func Router(c RouterConfig, cfg aws.Config, log *slog.Logger) (*ingest.Service, error) {
 	st := c.store(cfg)
 	return &ingest.Service{
 		Store:    st,
@@ -156,7 +156,7 @@ func Router(c RouterConfig, cfg aws.Config, log *slog.Logger) *ingest.Service {
 			Graph: c.Client(), Tokens: c.source(cfg),
 			Files: &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket}, Log: log,
 		},
-	}
+	}, nil
 }
 
 // OutboundConfig configures outbound.
@@ -170,7 +170,7 @@ type OutboundConfig struct {
 }
 
 // Outbound builds the sender of outbound jobs.
-func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) *send.Sender {
+func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) (*send.Sender, error) {
 	return &send.Sender{
 		Store:       store.New(dynamodb.NewFromConfig(cfg), c.TableName),
 		Mailer:      &sesmail.Mailer{Client: sesv2.NewFromConfig(cfg)},
@@ -181,7 +181,7 @@ func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) *send.Sender {
 		Log:         log,
 		Graph:       c.Client(),
 		Tokens:      c.source(cfg),
-	}
+	}, nil
 }
 
 // OutboxRelayConfig configures outbox-relay.
@@ -193,12 +193,12 @@ type OutboxRelayConfig struct {
 }
 
 // OutboxRelay builds the relay that publishes jobs a dead committer left.
-func OutboxRelay(c OutboxRelayConfig, cfg aws.Config, log *slog.Logger) *outbox.Relay {
+func OutboxRelay(c OutboxRelayConfig, cfg aws.Config, log *slog.Logger) (*outbox.Relay, error) {
 	return &outbox.Relay{
 		Store:     store.New(dynamodb.NewFromConfig(cfg), c.TableName),
 		Publisher: &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL},
 		Now:       time.Now,
 		Grace:     c.Grace,
 		Log:       log,
-	}
+	}, nil
 }

@@ -105,35 +105,24 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	meta := wire.Meta{MetaConfig: secrets.MetaConfig{MetaSecretARN: st.Secrets["MetaSecret"]}, MetaSecretTTL: 2 * time.Second}
 	graph := graphapi.Config{GraphAPIURL: graphURL, GraphAPIVersion: graphapi.DefaultVersion}
 	ingestURL, outboundURL, bucket := st.QueueURLs["IngestQueue"], st.QueueURLs["OutboundQueue"], st.Buckets["MailBucket"]
-	hook := func(product helpdesk.ChannelKind) (*webhook.Meta, error) {
-		return wire.MetaWebhook(wire.MetaWebhookConfig{Common: common, Meta: meta, Product: string(product), IngestQueueURL: ingestURL}, awsCfg, cfg.Log)
-	}
-	messenger, err := hook(helpdesk.ChannelMessenger)
-	if err != nil {
-		return nil, err
-	}
-	whatsapp, err := hook(helpdesk.ChannelWhatsApp)
-	if err != nil {
-		return nil, err
-	}
-	r := &Runner{
-		Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager,
-		Messenger: messenger,
-		WhatsApp:  whatsapp,
-		Outbound: wire.Outbound(wire.OutboundConfig{Common: common, Meta: meta, Config: graph,
-			ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket}, awsCfg, cfg.Log),
-		Stack: st,
-		Store: db,
-		Forms: wire.FormWebhook(wire.FormWebhookConfig{Store: tenant, IngestQueueURL: ingestURL}, awsCfg, cfg.Log),
-		Router: wire.Router(wire.RouterConfig{Store: tenant, Meta: meta, Config: graph, OutboundQueueURL: outboundURL,
-			ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket}, awsCfg, cfg.Log),
-		Mail: wire.EmailInbound(wire.EmailInboundConfig{Common: common, IngestQueueURL: ingestURL, MailBucket: bucket,
-			MailPrefix: "inbound/"}, awsCfg, cfg.Log),
-		Relay: wire.OutboxRelay(wire.OutboxRelayConfig{Common: common, OutboundQueueURL: outboundURL, Grace: relayGrace},
-			awsCfg, cfg.Log),
-		sqs: clients.SQS,
-		s3:  clients.S3,
-		cfg: cfg,
+	r := &Runner{Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager, Stack: st, Store: db,
+		sqs: clients.SQS, s3: clients.S3, cfg: cfg}
+	var errs [7]error
+	r.Messenger, errs[0] = wire.MetaWebhook(wire.MetaWebhookConfig{Common: common, Meta: meta,
+		Product: string(helpdesk.ChannelMessenger), IngestQueueURL: ingestURL}, awsCfg, cfg.Log)
+	r.WhatsApp, errs[1] = wire.MetaWebhook(wire.MetaWebhookConfig{Common: common, Meta: meta,
+		Product: string(helpdesk.ChannelWhatsApp), IngestQueueURL: ingestURL}, awsCfg, cfg.Log)
+	r.Outbound, errs[2] = wire.Outbound(wire.OutboundConfig{Common: common, Meta: meta, Config: graph,
+		ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket}, awsCfg, cfg.Log)
+	r.Forms, errs[3] = wire.FormWebhook(wire.FormWebhookConfig{Store: tenant, IngestQueueURL: ingestURL}, awsCfg, cfg.Log)
+	r.Router, errs[4] = wire.Router(wire.RouterConfig{Store: tenant, Meta: meta, Config: graph, OutboundQueueURL: outboundURL,
+		ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket}, awsCfg, cfg.Log)
+	r.Mail, errs[5] = wire.EmailInbound(wire.EmailInboundConfig{Common: common, IngestQueueURL: ingestURL,
+		MailBucket: bucket, MailPrefix: "inbound/"}, awsCfg, cfg.Log)
+	r.Relay, errs[6] = wire.OutboxRelay(wire.OutboxRelayConfig{Common: common, OutboundQueueURL: outboundURL,
+		Grace: relayGrace}, awsCfg, cfg.Log)
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, fmt.Errorf("local stack: %w", err)
 	}
 	mux := http.NewServeMux()
 	r.Forms.Register(mux)

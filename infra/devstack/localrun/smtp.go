@@ -94,7 +94,7 @@ func (r *Runner) DeliverMail(ctx context.Context, from string, to []string, raw 
 			},
 		},
 	}}}
-	return lambdax.EmailInboundHandler(r.Mail)(ctx, ev)
+	return lambdax.EmailInboundHandler(r.Mail, r.cfg.Log)(ctx, ev)
 }
 
 // verdict lets a local test mail ask for a FAIL verdict with a header, since
