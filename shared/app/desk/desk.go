@@ -42,28 +42,32 @@ type Service struct {
 // maxRounds bounds re-reads when concurrent writers keep winning.
 const maxRounds = 10
 
-// change reads ticket id, lets decide make a change of it and commits the
-// change; if another writer changed the ticket first, it reads again and
-// decides again. It returns the change written (none when decide found
-// nothing to do) and the ticket as it now is.
-func (s *Service) change(ctx context.Context, id string, decide func(t helpdesk.Ticket) (ticket.Change, error)) (ticket.Change, helpdesk.Ticket, error) {
+// change reads ticket id and the settings, lets decide make a change of the
+// ticket and commits the change; if another writer changed the ticket
+// first, it reads again and decides again. It returns the change written
+// (none when decide found nothing to do) and the ticket as it now is; an
+// error names what was being done.
+func (s *Service) change(ctx context.Context, what, id string, decide func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error)) (ticket.Change, helpdesk.Ticket, error) {
 	var c ticket.Change
 	var cur helpdesk.Ticket
-	err := retry.While(ctx, maxRounds, 5*time.Millisecond, ticket.Lost, func() error {
-		var err error
-		if cur, err = s.Store.GetTicketHeader(ctx, id); err != nil {
-			return err
-		}
-		if c, err = decide(cur); err != nil {
-			return err
-		}
-		return s.Store.Commit(ctx, c)
-	})
+	set, err := s.Settings.Get(ctx)
+	if err == nil {
+		err = retry.While(ctx, maxRounds, 5*time.Millisecond, ticket.Lost, func() error {
+			var err error
+			if cur, err = s.Store.GetTicketHeader(ctx, id); err != nil {
+				return err
+			}
+			if c, err = decide(cur, set); err != nil {
+				return err
+			}
+			return s.Store.Commit(ctx, c)
+		})
+	}
 	switch {
 	case errors.Is(err, ticket.ErrNoChange):
 		return ticket.Change{}, cur, nil
 	case err != nil:
-		return ticket.Change{}, cur, err
+		return ticket.Change{}, cur, fmt.Errorf("%s ticket %s: %w", what, id, err)
 	}
 	if t := c.Ticket(); t != nil {
 		cur = *t
@@ -84,65 +88,45 @@ func (s *Service) Assign(ctx context.Context, ticketID, ownerID, teamID, actor s
 		}
 		owner = &a
 	}
-	_, t, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (ticket.Change, error) {
+	_, t, err := s.change(ctx, "assign", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (ticket.Change, error) {
 		return ticket.Assign(t, owner, teamID, actor, s.Now())
 	})
-	if err != nil {
-		return t, fmt.Errorf("assign ticket %s: %w", ticketID, err)
-	}
-	return t, nil
+	return t, err
 }
 
 // SetStatus moves a ticket to a status of its pipeline; a closing status
 // closes it, any other reopens it.
 func (s *Service) SetStatus(ctx context.Context, ticketID, status, actor string) (helpdesk.Ticket, error) {
-	set, err := s.Settings.Get(ctx)
-	if err != nil {
-		return helpdesk.Ticket{}, fmt.Errorf("set status of ticket %s: %w", ticketID, err)
-	}
-	_, t, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (ticket.Change, error) {
+	_, t, err := s.change(ctx, "set status of", ticketID, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
 		return ticket.SetStatus(t, status, actor, set, s.Now())
 	})
-	if err != nil {
-		return t, fmt.Errorf("set status of ticket %s: %w", ticketID, err)
-	}
-	return t, nil
+	return t, err
 }
 
 // SetProperties changes a ticket's subject, priority or category.
 func (s *Service) SetProperties(ctx context.Context, ticketID string, p ticket.Properties, actor string) (helpdesk.Ticket, error) {
-	set, err := s.Settings.Get(ctx)
-	if err != nil {
-		return helpdesk.Ticket{}, fmt.Errorf("set properties of ticket %s: %w", ticketID, err)
-	}
-	_, t, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (ticket.Change, error) {
+	_, t, err := s.change(ctx, "set properties of", ticketID, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
 		return ticket.SetProperties(t, p, actor, set, s.Now())
 	})
-	if err != nil {
-		return t, fmt.Errorf("set properties of ticket %s: %w", ticketID, err)
-	}
-	return t, nil
+	return t, err
 }
 
 // MarkSpam moves a ticket to the Spam view.
 func (s *Service) MarkSpam(ctx context.Context, ticketID, actor string) (helpdesk.Ticket, error) {
-	_, t, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (ticket.Change, error) {
+	_, t, err := s.change(ctx, "mark spam", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (ticket.Change, error) {
 		return ticket.MarkSpam(t, actor, s.Now())
 	})
-	if err != nil {
-		return t, fmt.Errorf("mark ticket %s spam: %w", ticketID, err)
-	}
-	return t, nil
+	return t, err
 }
 
 // Delete removes a ticket and its conversation. It returns the ticket as it
 // was.
 func (s *Service) Delete(ctx context.Context, ticketID string) (helpdesk.Ticket, error) {
-	c, t, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (ticket.Change, error) {
+	c, t, err := s.change(ctx, "delete", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (ticket.Change, error) {
 		return ticket.Delete(t, s.Now()), nil
 	})
 	if err != nil {
-		return t, fmt.Errorf("delete ticket %s: %w", ticketID, err)
+		return t, err
 	}
 	return *c.Tickets[0].Before, nil
 }
@@ -179,12 +163,12 @@ func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor strin
 // Note adds an internal note to a ticket.
 func (s *Service) Note(ctx context.Context, ticketID, agentID, text string) (helpdesk.Message, error) {
 	var msg helpdesk.Message
-	_, _, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (c ticket.Change, err error) {
+	_, _, err := s.change(ctx, "note on", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (c ticket.Change, err error) {
 		c, msg, err = ticket.Note(t, agentID, text, s.Now())
 		return c, err
 	})
 	if err != nil {
-		return helpdesk.Message{}, fmt.Errorf("note on ticket %s: %w", ticketID, err)
+		return helpdesk.Message{}, err
 	}
 	return msg, nil
 }
@@ -204,12 +188,12 @@ func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html strin
 	}
 	in := ticket.ReplyInput{AgentID: agentID, Text: text, HTML: html, Attachments: attachments}
 	var msg helpdesk.Message
-	c, _, err := s.change(ctx, ticketID, func(t helpdesk.Ticket) (c ticket.Change, err error) {
+	c, _, err := s.change(ctx, "reply to", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (c ticket.Change, err error) {
 		c, msg, err = ticket.Reply(t, ch, in, s.Now())
 		return c, err
 	})
 	if err != nil {
-		return helpdesk.Message{}, nil, fmt.Errorf("reply to ticket %s: %w", ticketID, err)
+		return helpdesk.Message{}, nil, err
 	}
 	return msg, c.Jobs, nil
 }
