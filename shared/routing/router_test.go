@@ -13,17 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/routing"
-	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
@@ -102,24 +97,28 @@ func (o *fakeOutbound) emailsFor(t *testing.T, ticketID string) map[string]jobs.
 	return out
 }
 
-// rig is one tenant on DynamoDB Local with a form channel "web" and a routed
-// ingest service; every clock is the same fixed function.
-type rig struct {
-	t     *testing.T
-	ctx   context.Context
-	db    *dynamodb.Client
-	table string
-	st    *store.Store
-	svc   *ingest.Service
-	out   *fakeOutbound
-	seq   int
+// eachStore runs a scenario on every store (testbed.EachStore), in
+// parallel with the other scenarios.
+func eachStore(t *testing.T, test func(t *testing.T, backend testbed.Backend)) {
+	t.Parallel()
+	testbed.EachStore(t, test)
 }
 
-func newRig(t *testing.T, threader threading.Threader) *rig {
+// rig is one tenant with a form channel "web" and a routed ingest service,
+// on a new store of backend; every clock is the same fixed function.
+type rig struct {
+	t   *testing.T
+	ctx context.Context
+	st  testbed.Store
+	svc *ingest.Service
+	out *fakeOutbound
+	seq int
+}
+
+func newRig(t *testing.T, backend testbed.Backend, threader threading.Threader) *rig {
 	t.Helper()
 	t.Parallel()
-	db, table := testbed.Table(t)
-	st := store.New(db, table, store.WithClock(clock))
+	st := backend.Open(t, clock)
 	out := &fakeOutbound{}
 	if threader == nil {
 		threader = threading.Submission
@@ -130,7 +129,7 @@ func newRig(t *testing.T, threader threading.Threader) *rig {
 		Router:   &routing.Router{Store: st, Now: clock, Rand: first},
 		Outbound: out,
 	}
-	r := &rig{t: t, ctx: context.Background(), db: db, table: table, st: st, svc: svc, out: out}
+	r := &rig{t: t, ctx: context.Background(), st: st, svc: svc, out: out}
 	r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteNobody})
 	return r
 }
@@ -289,32 +288,18 @@ func (r *rig) load(agentID string) int {
 	return ls[agentID].Count
 }
 
-// setContactOwner gives a contact an owner. The store has no method for it
-// (contacts are only written with the ticket that creates them), so the item
-// is replaced directly, in the store's encoding (PK CONTACT#<id>, SK CONTACT,
-// then the helpdesk.Contact attributes).
-func (r *rig) setContactOwner(email, ownerID string) {
+// contact registers a sender's contact with an owner, as an admin's import
+// would, before the sender first writes (the store changes no contact's
+// owner: contacts are written when they are created).
+func (r *rig) contact(email, ownerID string) {
 	r.t.Helper()
-	id, err := r.st.FindContactID(r.ctx, helpdesk.Sender{Email: email}.Key(helpdesk.ChannelForm))
-	if err != nil {
+	key := helpdesk.Sender{Email: email}.Key(helpdesk.ChannelForm)
+	c := helpdesk.Contact{ID: "contact-" + key, Email: email, OwnerID: ownerID, CreatedAt: now}
+	if err := r.st.CreateContact(r.ctx, c, key); err != nil {
 		r.t.Fatal(err)
 	}
-	c, err := r.st.GetContact(r.ctx, id)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	c.OwnerID = ownerID
-	item, err := attributevalue.MarshalMap(c)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	item["PK"] = &types.AttributeValueMemberS{Value: "CONTACT#" + id}
-	item["SK"] = &types.AttributeValueMemberS{Value: "CONTACT"}
-	if _, err := r.db.PutItem(r.ctx, &dynamodb.PutItemInput{TableName: &r.table, Item: item}); err != nil {
-		r.t.Fatal(err)
-	}
-	if got, err := r.st.GetContact(r.ctx, id); err != nil || got.OwnerID != ownerID {
-		r.t.Fatalf("contact %s after update: %+v %v", id, got, err)
+	if id, err := r.st.FindContactID(r.ctx, key); err != nil || id != c.ID {
+		r.t.Fatalf("contact of %s: %q %v", email, id, err)
 	}
 }
 
@@ -369,469 +354,483 @@ func skilled(id string) helpdesk.Agent {
 // ineligible member is skipped with its reason and its load recorded, even
 // when it is less loaded than the pick.
 func TestLoadBalancedPicksLeastLoadedEligible(t *testing.T) {
-	r := newRig(t, nil)
-	away := skilled("lb-away")
-	away.Availability.Away = true
-	hours := skilled("lb-hours")
-	hours.TimeZone = "America/New_York"
-	hours.Availability = helpdesk.Availability{Mode: helpdesk.AvailabilitySchedule}
-	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday} {
-		hours.Availability.Hours = append(hours.Availability.Hours, helpdesk.WorkingHours{Day: d, Start: "09:00", End: "17:00"})
-	}
-	inactive := skilled("lb-inactive")
-	inactive.Active = false
-	noSeat := skilled("lb-noseat")
-	noSeat.Seat = false
-	ooo := skilled("lb-ooo")
-	ooo.Availability.OutOfOffice = []helpdesk.Period{{From: now.Add(-time.Hour), To: now.Add(time.Hour)}}
-	noSkill := agent("lb-skill")
-	noSkill.Skills = []string{"de"}
-	members := []helpdesk.Agent{away, hours, inactive, noSeat, ooo, noSkill, skilled("lb-x"), skilled("lb-y"), skilled("lb-z")}
-	r.agents(members...)
-	var ids []string
-	for _, a := range members {
-		ids = append(ids, a.ID)
-	}
-	r.team("support", ids...)
-
-	// The schedule agent is skipped for the hour, not for its settings.
-	if ok, why := routing.Available(hours, now.Add(14*time.Hour)); !ok {
-		t.Fatalf("schedule agent unavailable on Wednesday noon in New York: %s", why)
-	}
-
-	r.seed("lb-x", 3)
-	r.seed("lb-y", 1)
-	r.seed("lb-z", 2)
-	r.seed("lb-skill", 1) // as loaded as lb-y and sorted before it: only its skill keeps it out
-	r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, Distribution: helpdesk.DistLoadBalanced,
-		TeamIDs: []string{"support"}, Skills: []string{"fr"}})
-	sent := len(r.out.emails(t))
-
-	res := r.apply()
-	if res.OwnerID != "lb-y" {
-		t.Fatalf("owner %q, want lb-y (fewest open tickets among eligible)", res.OwnerID)
-	}
-	c := r.conv(res.TicketID)
-	checkOwned(t, c.Ticket, "lb-y", "support")
-	_, rec := r.routing(c)
-	if rec.Rule != helpdesk.RouteUsersTeams || rec.Distribution != helpdesk.DistLoadBalanced ||
-		rec.Reason != routing.ReasonFewestOpen || rec.OwnerID != "lb-y" || rec.TeamID != "support" {
-		t.Fatalf("routing record %+v", rec)
-	}
-	checkCandidates(t, rec.Candidates, []helpdesk.Candidate{
-		{AgentID: "lb-away", Skipped: routing.SkipAway},
-		{AgentID: "lb-hours", Skipped: routing.SkipOutsideHours},
-		{AgentID: "lb-inactive", Skipped: routing.SkipInactive},
-		{AgentID: "lb-noseat", Skipped: routing.SkipNoSeat},
-		{AgentID: "lb-ooo", Skipped: routing.SkipOutOfOffice},
-		{AgentID: "lb-skill", Skipped: routing.SkipMissingSkill + ":fr", Load: 1},
-		{AgentID: "lb-x", Eligible: true, Load: 3},
-		{AgentID: "lb-y", Eligible: true, Load: 1},
-		{AgentID: "lb-z", Eligible: true, Load: 2},
-	})
-	r.oneNote(helpdesk.AgentRecipient("lb-y"), helpdesk.NotifyAssigned, c.Ticket)
-	r.noNotes(helpdesk.TeamRecipient("support"), res.TicketID)
-	if got := r.load("lb-y"); got != 2 {
-		t.Fatalf("lb-y load after the pick: %d, want 2", got)
-	}
-	if n := len(r.out.emails(t)); n != sent {
-		t.Fatalf("%d emails published, want none (nobody asked for assignment emails)", n-sent)
-	}
-
-	// A distribution this version does not know is load balanced, with the
-	// loads read (not a blind pick among zeros): lb-x 3, lb-y 2, lb-z 2.
-	r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, Distribution: "load-balanced",
-		TeamIDs: []string{"support"}, Skills: []string{"fr"}})
-	res = r.apply()
-	if res.OwnerID != "lb-y" && res.OwnerID != "lb-z" {
-		t.Fatalf("unknown distribution: owner %q, want lb-y or lb-z (fewest open tickets)", res.OwnerID)
-	}
-	_, rec = r.routing(r.conv(res.TicketID))
-	if rec.Distribution != helpdesk.DistLoadBalanced || rec.Reason != routing.ReasonFewestOpen {
-		t.Fatalf("unknown distribution recorded as %+v", rec)
-	}
-	for _, c := range rec.Candidates {
-		if c.AgentID == "lb-x" && c.Load != 3 {
-			t.Fatalf("lb-x load %d in the record, want 3: loads were not read", c.Load)
+	eachStore(t, func(t *testing.T, backend testbed.Backend) {
+		r := newRig(t, backend, nil)
+		away := skilled("lb-away")
+		away.Availability.Away = true
+		hours := skilled("lb-hours")
+		hours.TimeZone = "America/New_York"
+		hours.Availability = helpdesk.Availability{Mode: helpdesk.AvailabilitySchedule}
+		for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday} {
+			hours.Availability.Hours = append(hours.Availability.Hours, helpdesk.WorkingHours{Day: d, Start: "09:00", End: "17:00"})
 		}
-	}
+		inactive := skilled("lb-inactive")
+		inactive.Active = false
+		noSeat := skilled("lb-noseat")
+		noSeat.Seat = false
+		ooo := skilled("lb-ooo")
+		ooo.Availability.OutOfOffice = []helpdesk.Period{{From: now.Add(-time.Hour), To: now.Add(time.Hour)}}
+		noSkill := agent("lb-skill")
+		noSkill.Skills = []string{"de"}
+		members := []helpdesk.Agent{away, hours, inactive, noSeat, ooo, noSkill, skilled("lb-x"), skilled("lb-y"), skilled("lb-z")}
+		r.agents(members...)
+		var ids []string
+		for _, a := range members {
+			ids = append(ids, a.ID)
+		}
+		r.team("support", ids...)
+
+		// The schedule agent is skipped for the hour, not for its settings.
+		if ok, why := routing.Available(hours, now.Add(14*time.Hour)); !ok {
+			t.Fatalf("schedule agent unavailable on Wednesday noon in New York: %s", why)
+		}
+
+		r.seed("lb-x", 3)
+		r.seed("lb-y", 1)
+		r.seed("lb-z", 2)
+		r.seed("lb-skill", 1) // as loaded as lb-y and sorted before it: only its skill keeps it out
+		r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, Distribution: helpdesk.DistLoadBalanced,
+			TeamIDs: []string{"support"}, Skills: []string{"fr"}})
+		sent := len(r.out.emails(t))
+
+		res := r.apply()
+		if res.OwnerID != "lb-y" {
+			t.Fatalf("owner %q, want lb-y (fewest open tickets among eligible)", res.OwnerID)
+		}
+		c := r.conv(res.TicketID)
+		checkOwned(t, c.Ticket, "lb-y", "support")
+		_, rec := r.routing(c)
+		if rec.Rule != helpdesk.RouteUsersTeams || rec.Distribution != helpdesk.DistLoadBalanced ||
+			rec.Reason != routing.ReasonFewestOpen || rec.OwnerID != "lb-y" || rec.TeamID != "support" {
+			t.Fatalf("routing record %+v", rec)
+		}
+		checkCandidates(t, rec.Candidates, []helpdesk.Candidate{
+			{AgentID: "lb-away", Skipped: routing.SkipAway},
+			{AgentID: "lb-hours", Skipped: routing.SkipOutsideHours},
+			{AgentID: "lb-inactive", Skipped: routing.SkipInactive},
+			{AgentID: "lb-noseat", Skipped: routing.SkipNoSeat},
+			{AgentID: "lb-ooo", Skipped: routing.SkipOutOfOffice},
+			{AgentID: "lb-skill", Skipped: routing.SkipMissingSkill + ":fr", Load: 1},
+			{AgentID: "lb-x", Eligible: true, Load: 3},
+			{AgentID: "lb-y", Eligible: true, Load: 1},
+			{AgentID: "lb-z", Eligible: true, Load: 2},
+		})
+		r.oneNote(helpdesk.AgentRecipient("lb-y"), helpdesk.NotifyAssigned, c.Ticket)
+		r.noNotes(helpdesk.TeamRecipient("support"), res.TicketID)
+		if got := r.load("lb-y"); got != 2 {
+			t.Fatalf("lb-y load after the pick: %d, want 2", got)
+		}
+		if n := len(r.out.emails(t)); n != sent {
+			t.Fatalf("%d emails published, want none (nobody asked for assignment emails)", n-sent)
+		}
+
+		// A distribution this version does not know is load balanced, with the
+		// loads read (not a blind pick among zeros): lb-x 3, lb-y 2, lb-z 2.
+		r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, Distribution: "load-balanced",
+			TeamIDs: []string{"support"}, Skills: []string{"fr"}})
+		res = r.apply()
+		if res.OwnerID != "lb-y" && res.OwnerID != "lb-z" {
+			t.Fatalf("unknown distribution: owner %q, want lb-y or lb-z (fewest open tickets)", res.OwnerID)
+		}
+		_, rec = r.routing(r.conv(res.TicketID))
+		if rec.Distribution != helpdesk.DistLoadBalanced || rec.Reason != routing.ReasonFewestOpen {
+			t.Fatalf("unknown distribution recorded as %+v", rec)
+		}
+		for _, c := range rec.Candidates {
+			if c.AgentID == "lb-x" && c.Load != 3 {
+				t.Fatalf("lb-x load %d in the record, want 3: loads were not read", c.Load)
+			}
+		}
+	})
 }
 
 // Nobody eligible: the ticket waits unassigned in the rule's team, the team
 // is notified, and only active members who asked for it (with an address)
 // get an email.
 func TestNobodyEligibleNotifiesTeam(t *testing.T) {
-	r := newRig(t, nil)
-	wants := agent("ne-a")
-	wants.Availability.Away = true
-	wants.Notify.EmailOnTeamUnassigned = true
-	quietOne := agent("ne-b")
-	quietOne.Availability.Away = true
-	quietOne.Notify.EmailOnAssignment = true // not the preference that applies here
-	gone := agent("ne-c")
-	gone.Active = false
-	gone.Notify.EmailOnTeamUnassigned = true
-	noAddress := agent("ne-d")
-	noAddress.Seat = false
-	noAddress.Email = ""
-	noAddress.Notify.EmailOnTeamUnassigned = true
-	alsoWants := agent("ne-e")
-	alsoWants.Seat = false
-	alsoWants.Notify.EmailOnTeamUnassigned = true
-	r.agents(wants, quietOne, gone, noAddress, alsoWants)
-	r.team("support", "ne-a", "ne-b", "ne-c", "ne-d", "ne-e")
-	r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, TeamIDs: []string{"support"}})
+	eachStore(t, func(t *testing.T, backend testbed.Backend) {
+		r := newRig(t, backend, nil)
+		wants := agent("ne-a")
+		wants.Availability.Away = true
+		wants.Notify.EmailOnTeamUnassigned = true
+		quietOne := agent("ne-b")
+		quietOne.Availability.Away = true
+		quietOne.Notify.EmailOnAssignment = true // not the preference that applies here
+		gone := agent("ne-c")
+		gone.Active = false
+		gone.Notify.EmailOnTeamUnassigned = true
+		noAddress := agent("ne-d")
+		noAddress.Seat = false
+		noAddress.Email = ""
+		noAddress.Notify.EmailOnTeamUnassigned = true
+		alsoWants := agent("ne-e")
+		alsoWants.Seat = false
+		alsoWants.Notify.EmailOnTeamUnassigned = true
+		r.agents(wants, quietOne, gone, noAddress, alsoWants)
+		r.team("support", "ne-a", "ne-b", "ne-c", "ne-d", "ne-e")
+		r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, TeamIDs: []string{"support"}})
 
-	res := r.apply()
-	if res.OwnerID != "" {
-		t.Fatalf("owner %q, want none", res.OwnerID)
-	}
-	c := r.conv(res.TicketID)
-	checkUnassigned(t, c.Ticket, "support")
-	_, rec := r.routing(c)
-	if rec.Rule != helpdesk.RouteUsersTeams || rec.Distribution != helpdesk.DistLoadBalanced ||
-		rec.Reason != routing.ReasonNoEligibleUser || rec.OwnerID != "" || rec.TeamID != "support" {
-		t.Fatalf("routing record %+v", rec)
-	}
-	checkCandidates(t, rec.Candidates, []helpdesk.Candidate{
-		{AgentID: "ne-a", Skipped: routing.SkipAway},
-		{AgentID: "ne-b", Skipped: routing.SkipAway},
-		{AgentID: "ne-c", Skipped: routing.SkipInactive},
-		{AgentID: "ne-d", Skipped: routing.SkipNoSeat},
-		{AgentID: "ne-e", Skipped: routing.SkipNoSeat},
-	})
-	n := r.oneNote(helpdesk.TeamRecipient("support"), helpdesk.NotifyTeamUnassigned, c.Ticket)
-	for _, a := range []string{"ne-a", "ne-b", "ne-c", "ne-d", "ne-e"} {
-		r.noNotes(helpdesk.AgentRecipient(a), res.TicketID)
-	}
-	emails := r.out.emailsFor(t, res.TicketID)
-	if len(emails) != 2 {
-		t.Fatalf("emails to %v, want ne-a and ne-e", keys(emails))
-	}
-	for _, id := range []string{"ne-a", "ne-e"} {
-		e, ok := emails[id]
-		if !ok || e.ToEmail != id+"@desk.example" || e.Kind != helpdesk.NotifyTeamUnassigned ||
-			e.NotificationID != n.ID || !strings.Contains(e.Subject, "[#"+res.TicketID+"]") {
-			t.Fatalf("email to %s: %+v (present %v)", id, e, ok)
+		res := r.apply()
+		if res.OwnerID != "" {
+			t.Fatalf("owner %q, want none", res.OwnerID)
 		}
-	}
-	if box := r.pending(res.TicketID); len(box) != 0 {
-		t.Fatalf("outbox still holds %d jobs", len(box))
-	}
+		c := r.conv(res.TicketID)
+		checkUnassigned(t, c.Ticket, "support")
+		_, rec := r.routing(c)
+		if rec.Rule != helpdesk.RouteUsersTeams || rec.Distribution != helpdesk.DistLoadBalanced ||
+			rec.Reason != routing.ReasonNoEligibleUser || rec.OwnerID != "" || rec.TeamID != "support" {
+			t.Fatalf("routing record %+v", rec)
+		}
+		checkCandidates(t, rec.Candidates, []helpdesk.Candidate{
+			{AgentID: "ne-a", Skipped: routing.SkipAway},
+			{AgentID: "ne-b", Skipped: routing.SkipAway},
+			{AgentID: "ne-c", Skipped: routing.SkipInactive},
+			{AgentID: "ne-d", Skipped: routing.SkipNoSeat},
+			{AgentID: "ne-e", Skipped: routing.SkipNoSeat},
+		})
+		n := r.oneNote(helpdesk.TeamRecipient("support"), helpdesk.NotifyTeamUnassigned, c.Ticket)
+		for _, a := range []string{"ne-a", "ne-b", "ne-c", "ne-d", "ne-e"} {
+			r.noNotes(helpdesk.AgentRecipient(a), res.TicketID)
+		}
+		emails := r.out.emailsFor(t, res.TicketID)
+		if len(emails) != 2 {
+			t.Fatalf("emails to %v, want ne-a and ne-e", keys(emails))
+		}
+		for _, id := range []string{"ne-a", "ne-e"} {
+			e, ok := emails[id]
+			if !ok || e.ToEmail != id+"@desk.example" || e.Kind != helpdesk.NotifyTeamUnassigned ||
+				e.NotificationID != n.ID || !strings.Contains(e.Subject, "[#"+res.TicketID+"]") {
+				t.Fatalf("email to %s: %+v (present %v)", id, e, ok)
+			}
+		}
+		if box := r.pending(res.TicketID); len(box) != 0 {
+			t.Fatalf("outbox still holds %d jobs", len(box))
+		}
+	})
 }
 
 // Team only: a team and no owner, whatever the team's availability.
 func TestTeamOnlySetsTeamAndNotifiesIt(t *testing.T) {
-	r := newRig(t, nil)
-	b1 := agent("b-1")
-	b1.Notify.EmailOnTeamUnassigned = true
-	r.agents(b1, agent("b-2"))
-	r.team("billing", "b-1", "b-2")
-	r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteTeamOnly, TeamID: "billing"})
+	eachStore(t, func(t *testing.T, backend testbed.Backend) {
+		r := newRig(t, backend, nil)
+		b1 := agent("b-1")
+		b1.Notify.EmailOnTeamUnassigned = true
+		r.agents(b1, agent("b-2"))
+		r.team("billing", "b-1", "b-2")
+		r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteTeamOnly, TeamID: "billing"})
 
-	res := r.apply()
-	c := r.conv(res.TicketID)
-	checkUnassigned(t, c.Ticket, "billing")
-	_, rec := r.routing(c)
-	if rec.Rule != helpdesk.RouteTeamOnly || rec.Reason != routing.ReasonTeamOnly || rec.TeamID != "billing" ||
-		rec.OwnerID != "" || len(rec.Candidates) != 0 {
-		t.Fatalf("routing record %+v", rec)
-	}
-	r.oneNote(helpdesk.TeamRecipient("billing"), helpdesk.NotifyTeamUnassigned, c.Ticket)
-	r.noNotes(helpdesk.AgentRecipient("b-1"), res.TicketID)
-	if emails := r.out.emailsFor(t, res.TicketID); len(emails) != 1 || emails["b-1"].ToEmail != "b-1@desk.example" {
-		t.Fatalf("emails %+v, want one to b-1", emails)
-	}
-	if got := r.load("b-1") + r.load("b-2"); got != 0 {
-		t.Fatalf("team-only ticket counted in a load (%d)", got)
-	}
+		res := r.apply()
+		c := r.conv(res.TicketID)
+		checkUnassigned(t, c.Ticket, "billing")
+		_, rec := r.routing(c)
+		if rec.Rule != helpdesk.RouteTeamOnly || rec.Reason != routing.ReasonTeamOnly || rec.TeamID != "billing" ||
+			rec.OwnerID != "" || len(rec.Candidates) != 0 {
+			t.Fatalf("routing record %+v", rec)
+		}
+		r.oneNote(helpdesk.TeamRecipient("billing"), helpdesk.NotifyTeamUnassigned, c.Ticket)
+		r.noNotes(helpdesk.AgentRecipient("b-1"), res.TicketID)
+		if emails := r.out.emailsFor(t, res.TicketID); len(emails) != 1 || emails["b-1"].ToEmail != "b-1@desk.example" {
+			t.Fatalf("emails %+v, want one to b-1", emails)
+		}
+		if got := r.load("b-1") + r.load("b-2"); got != 0 {
+			t.Fatalf("team-only ticket counted in a load (%d)", got)
+		}
+	})
 }
 
 // Contact owner: a known contact's owner gets its next ticket if eligible;
 // otherwise the ticket waits in the rule's team, with the reason.
 func TestContactOwner(t *testing.T) {
-	r := newRig(t, nil)
-	owner := agent("co-owner")
-	owner.Notify.EmailOnAssignment = true
-	r.agents(owner, agent("co-other"))
-	r.team("support", "co-owner", "co-other")
-	const ann = "Ann@Example.com"
+	eachStore(t, func(t *testing.T, backend testbed.Backend) {
+		r := newRig(t, backend, nil)
+		owner := agent("co-owner")
+		owner.Notify.EmailOnAssignment = true
+		r.agents(owner, agent("co-other"))
+		r.team("support", "co-owner", "co-other")
+		const ann = "Ann@Example.com"
+		r.contact(ann, "co-owner")
 
-	// The first message creates the contact (rule nobody).
-	first := r.applyFrom(ann)
-	c0 := r.conv(first.TicketID)
-	checkUnassigned(t, c0.Ticket, "")
-	if _, rec := r.routing(c0); rec.Rule != helpdesk.RouteNobody || rec.Reason != routing.ReasonRuleNobody || len(rec.Candidates) != 0 {
-		t.Fatalf("routing record %+v", rec)
-	}
-	r.noNotes(helpdesk.TeamRecipient("support"), first.TicketID)
-	if got := len(r.out.emails(t)); got != 0 {
-		t.Fatalf("%d emails for a ticket routed to nobody", got)
-	}
-	r.setContactOwner(ann, "co-owner")
-	r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteContactOwner, TeamID: "support"})
-
-	{ // unknown contact
-		res := r.applyFrom("bob@example.com")
-		c := r.conv(res.TicketID)
-		checkUnassigned(t, c.Ticket, "support")
-		if _, rec := r.routing(c); rec.Reason != routing.ReasonNoContactOwner || rec.TeamID != "support" {
+		// Her first message, under rule nobody, goes to nobody.
+		first := r.applyFrom(ann)
+		c0 := r.conv(first.TicketID)
+		checkUnassigned(t, c0.Ticket, "")
+		if _, rec := r.routing(c0); rec.Rule != helpdesk.RouteNobody || rec.Reason != routing.ReasonRuleNobody || len(rec.Candidates) != 0 {
 			t.Fatalf("routing record %+v", rec)
 		}
-		r.oneNote(helpdesk.TeamRecipient("support"), helpdesk.NotifyTeamUnassigned, c.Ticket)
-	}
+		r.noNotes(helpdesk.TeamRecipient("support"), first.TicketID)
+		if got := len(r.out.emails(t)); got != 0 {
+			t.Fatalf("%d emails for a ticket routed to nobody", got)
+		}
+		r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteContactOwner, TeamID: "support"})
 
-	{ // eligible owner
-		res := r.applyFrom("ann@example.com")
-		if res.OwnerID != "co-owner" {
-			t.Fatalf("owner %q, want co-owner", res.OwnerID)
+		{ // unknown contact
+			res := r.applyFrom("bob@example.com")
+			c := r.conv(res.TicketID)
+			checkUnassigned(t, c.Ticket, "support")
+			if _, rec := r.routing(c); rec.Reason != routing.ReasonNoContactOwner || rec.TeamID != "support" {
+				t.Fatalf("routing record %+v", rec)
+			}
+			r.oneNote(helpdesk.TeamRecipient("support"), helpdesk.NotifyTeamUnassigned, c.Ticket)
 		}
-		c := r.conv(res.TicketID)
-		if c.Ticket.ContactID != r.conv(first.TicketID).Ticket.ContactID {
-			t.Fatalf("second ticket has contact %q, want the first ticket's", c.Ticket.ContactID)
-		}
-		checkOwned(t, c.Ticket, "co-owner", "support")
-		_, rec := r.routing(c)
-		if rec.Rule != helpdesk.RouteContactOwner || rec.Reason != routing.ReasonContactOwner ||
-			rec.OwnerID != "co-owner" || rec.TeamID != "support" {
-			t.Fatalf("routing record %+v", rec)
-		}
-		checkCandidatesLoads(t, rec.Candidates, []helpdesk.Candidate{{AgentID: "co-owner", Eligible: true}}, false)
-		n := r.oneNote(helpdesk.AgentRecipient("co-owner"), helpdesk.NotifyAssigned, c.Ticket)
-		r.noNotes(helpdesk.TeamRecipient("support"), res.TicketID)
-		if e := r.out.emailsFor(t, res.TicketID); len(e) != 1 || e["co-owner"].NotificationID != n.ID {
-			t.Fatalf("emails %+v, want one to co-owner", e)
-		}
-		if got := r.load("co-owner"); got != 1 {
-			t.Fatalf("co-owner load %d, want 1", got)
-		}
-	}
 
-	{ // ineligible owner
-		owner.Availability.Away = true
-		r.agents(owner)
-		res := r.applyFrom(ann)
-		c := r.conv(res.TicketID)
-		checkUnassigned(t, c.Ticket, "support")
-		_, rec := r.routing(c)
-		if rec.Rule != helpdesk.RouteContactOwner || rec.Reason != routing.ReasonOwnerNotEligible ||
-			rec.OwnerID != "" || rec.TeamID != "support" {
-			t.Fatalf("routing record %+v", rec)
+		{ // eligible owner
+			res := r.applyFrom("ann@example.com")
+			if res.OwnerID != "co-owner" {
+				t.Fatalf("owner %q, want co-owner", res.OwnerID)
+			}
+			c := r.conv(res.TicketID)
+			if c.Ticket.ContactID != r.conv(first.TicketID).Ticket.ContactID {
+				t.Fatalf("second ticket has contact %q, want the first ticket's", c.Ticket.ContactID)
+			}
+			checkOwned(t, c.Ticket, "co-owner", "support")
+			_, rec := r.routing(c)
+			if rec.Rule != helpdesk.RouteContactOwner || rec.Reason != routing.ReasonContactOwner ||
+				rec.OwnerID != "co-owner" || rec.TeamID != "support" {
+				t.Fatalf("routing record %+v", rec)
+			}
+			checkCandidatesLoads(t, rec.Candidates, []helpdesk.Candidate{{AgentID: "co-owner", Eligible: true}}, false)
+			n := r.oneNote(helpdesk.AgentRecipient("co-owner"), helpdesk.NotifyAssigned, c.Ticket)
+			r.noNotes(helpdesk.TeamRecipient("support"), res.TicketID)
+			if e := r.out.emailsFor(t, res.TicketID); len(e) != 1 || e["co-owner"].NotificationID != n.ID {
+				t.Fatalf("emails %+v, want one to co-owner", e)
+			}
+			if got := r.load("co-owner"); got != 1 {
+				t.Fatalf("co-owner load %d, want 1", got)
+			}
 		}
-		checkCandidatesLoads(t, rec.Candidates, []helpdesk.Candidate{{AgentID: "co-owner", Skipped: routing.SkipAway}}, false)
-		r.noNotes(helpdesk.AgentRecipient("co-owner"), res.TicketID)
-		r.oneNote(helpdesk.TeamRecipient("support"), helpdesk.NotifyTeamUnassigned, c.Ticket)
-	}
 
-	{ // owner is no agent
-		r.setContactOwner(ann, "co-deleted")
-		res := r.applyFrom(ann)
-		c := r.conv(res.TicketID)
-		checkUnassigned(t, c.Ticket, "support")
-		_, rec := r.routing(c)
-		if rec.Reason != routing.ReasonOwnerNotEligible {
-			t.Fatalf("routing record %+v", rec)
+		{ // ineligible owner
+			owner.Availability.Away = true
+			r.agents(owner)
+			res := r.applyFrom(ann)
+			c := r.conv(res.TicketID)
+			checkUnassigned(t, c.Ticket, "support")
+			_, rec := r.routing(c)
+			if rec.Rule != helpdesk.RouteContactOwner || rec.Reason != routing.ReasonOwnerNotEligible ||
+				rec.OwnerID != "" || rec.TeamID != "support" {
+				t.Fatalf("routing record %+v", rec)
+			}
+			checkCandidatesLoads(t, rec.Candidates, []helpdesk.Candidate{{AgentID: "co-owner", Skipped: routing.SkipAway}}, false)
+			r.noNotes(helpdesk.AgentRecipient("co-owner"), res.TicketID)
+			r.oneNote(helpdesk.TeamRecipient("support"), helpdesk.NotifyTeamUnassigned, c.Ticket)
 		}
-		checkCandidatesLoads(t, rec.Candidates, []helpdesk.Candidate{{AgentID: "co-deleted", Skipped: routing.SkipUnknown}}, false)
-	}
+
+		{ // owner is no agent
+			r.contact("carl@example.com", "co-deleted")
+			res := r.applyFrom("carl@example.com")
+			c := r.conv(res.TicketID)
+			checkUnassigned(t, c.Ticket, "support")
+			_, rec := r.routing(c)
+			if rec.Reason != routing.ReasonOwnerNotEligible {
+				t.Fatalf("routing record %+v", rec)
+			}
+			checkCandidatesLoads(t, rec.Candidates, []helpdesk.Candidate{{AgentID: "co-deleted", Skipped: routing.SkipUnknown}}, false)
+		}
+	})
 }
 
 // Round robin over three eligible agents (and one away, never counted in the
 // rotation): nine sequential tickets go a, b, c, a, b, c, a, b, c.
 func TestRoundRobinRotatesInIDOrder(t *testing.T) {
-	r := newRig(t, nil)
-	away := agent("rr-b0")
-	away.Availability.Away = true
-	r.agents(agent("rr-c"), agent("rr-a"), away, agent("rr-b"))
-	r.team("support", "rr-c", "rr-b0", "rr-a", "rr-b")
-	r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, Distribution: helpdesk.DistRoundRobin, TeamIDs: []string{"support"}})
+	eachStore(t, func(t *testing.T, backend testbed.Backend) {
+		r := newRig(t, backend, nil)
+		away := agent("rr-b0")
+		away.Availability.Away = true
+		r.agents(agent("rr-c"), agent("rr-a"), away, agent("rr-b"))
+		r.team("support", "rr-c", "rr-b0", "rr-a", "rr-b")
+		r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, Distribution: helpdesk.DistRoundRobin, TeamIDs: []string{"support"}})
 
-	rotation := []string{"rr-a", "rr-b", "rr-c"}
-	counts := map[string]int{}
-	for i := range 9 {
-		res := r.apply()
-		if want := rotation[i%3]; res.OwnerID != want {
-			t.Fatalf("ticket %d went to %q, want %q", i+1, res.OwnerID, want)
-		}
-		counts[res.OwnerID]++
-		if i == 0 || i == 8 {
-			c := r.conv(res.TicketID)
-			checkOwned(t, c.Ticket, res.OwnerID, "support")
-			_, rec := r.routing(c)
-			if rec.Distribution != helpdesk.DistRoundRobin || rec.Reason != routing.ReasonRoundRobin {
-				t.Fatalf("routing record %+v", rec)
+		rotation := []string{"rr-a", "rr-b", "rr-c"}
+		counts := map[string]int{}
+		for i := range 9 {
+			res := r.apply()
+			if want := rotation[i%3]; res.OwnerID != want {
+				t.Fatalf("ticket %d went to %q, want %q", i+1, res.OwnerID, want)
 			}
-			checkCandidatesLoads(t, rec.Candidates, []helpdesk.Candidate{
-				{AgentID: "rr-a", Eligible: true},
-				{AgentID: "rr-b", Eligible: true},
-				{AgentID: "rr-b0", Skipped: routing.SkipAway},
-				{AgentID: "rr-c", Eligible: true},
-			}, false)
+			counts[res.OwnerID]++
+			if i == 0 || i == 8 {
+				c := r.conv(res.TicketID)
+				checkOwned(t, c.Ticket, res.OwnerID, "support")
+				_, rec := r.routing(c)
+				if rec.Distribution != helpdesk.DistRoundRobin || rec.Reason != routing.ReasonRoundRobin {
+					t.Fatalf("routing record %+v", rec)
+				}
+				checkCandidatesLoads(t, rec.Candidates, []helpdesk.Candidate{
+					{AgentID: "rr-a", Eligible: true},
+					{AgentID: "rr-b", Eligible: true},
+					{AgentID: "rr-b0", Skipped: routing.SkipAway},
+					{AgentID: "rr-c", Eligible: true},
+				}, false)
+			}
 		}
-	}
-	for _, a := range rotation {
-		if counts[a] != 3 || r.load(a) != 3 {
-			t.Fatalf("%s: %d tickets, load %d, want 3 each", a, counts[a], r.load(a))
+		for _, a := range rotation {
+			if counts[a] != 3 || r.load(a) != 3 {
+				t.Fatalf("%s: %d tickets, load %d, want 3 each", a, counts[a], r.load(a))
+			}
 		}
-	}
+	})
 }
 
 // The new owner is notified in-app, and by email only if it asked; the
 // outbox is flushed after the commit, and a failed flush is completed by the
 // redelivery of the same message.
 func TestAssignmentNotificationsAndOutbox(t *testing.T) {
-	r := newRig(t, nil)
-	mail := agent("e-mail")
-	mail.Name = "Mia Mail"
-	mail.Notify.EmailOnAssignment = true
-	r.agents(mail, agent("e-quiet"))
-	only := func(id string) {
-		r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, UserIDs: []string{id}})
-	}
-
-	{ // email on assignment
-		only("e-mail")
-		res := r.apply()
-		c := r.conv(res.TicketID)
-		checkOwned(t, c.Ticket, "e-mail", "")
-		n := r.oneNote(helpdesk.AgentRecipient("e-mail"), helpdesk.NotifyAssigned, c.Ticket)
-		emails := r.out.emailsFor(t, res.TicketID)
-		e, ok := emails["e-mail"]
-		if len(emails) != 1 || !ok {
-			t.Fatalf("emails %+v, want one to e-mail", emails)
-		}
-		if e.ToEmail != "e-mail@desk.example" || e.ToName != "Mia Mail" || e.Kind != helpdesk.NotifyAssigned ||
-			e.NotificationID != n.ID || !strings.Contains(e.Subject, "[#"+res.TicketID+"]") ||
-			!strings.Contains(e.Subject, c.Ticket.Subject) {
-			t.Fatalf("email %+v", e)
-		}
-		if box := r.pending(res.TicketID); len(box) != 0 {
-			t.Fatalf("outbox still holds %v", box)
-		}
-	}
-
-	{ // no email without the preference
-		only("e-quiet")
-		before := len(r.out.emails(t))
-		res := r.apply()
-		c := r.conv(res.TicketID)
-		checkOwned(t, c.Ticket, "e-quiet", "")
-		r.oneNote(helpdesk.AgentRecipient("e-quiet"), helpdesk.NotifyAssigned, c.Ticket)
-		if after := len(r.out.emails(t)); after != before {
-			t.Fatalf("%d emails published, want none", after-before)
-		}
-		if box := r.pending(res.TicketID); len(box) != 0 {
-			t.Fatalf("outbox holds %v", box)
-		}
-	}
-
-	{ // failed flush completed on redelivery
-		only("e-mail")
-		m := r.message("late@example.com")
-		r.out.setFail(true)
-		before := len(r.out.emails(t))
-		res, err := r.svc.Apply(r.ctx, m)
-		if !errors.Is(err, errQueueDown) {
-			t.Fatalf("Apply with the queue down: %+v, %v; want the queue's error", res, err)
-		}
-		if res.TicketID == "" {
-			t.Fatalf("Apply with the queue down returned no ticket id: %+v", res)
-		}
-		id := res.TicketID
-		c := r.conv(id)
-		checkOwned(t, c.Ticket, "e-mail", "") // the ticket is committed...
-		n := r.oneNote(helpdesk.AgentRecipient("e-mail"), helpdesk.NotifyAssigned, c.Ticket)
-		box := r.pending(id) // ...and so is its unpublished email
-		if len(box) != 1 {
-			t.Fatalf("pending outbox %v, want one job", box)
-		}
-		if len(r.out.emails(t)) != before {
-			t.Fatal("a job was recorded as published while the queue was down")
+	eachStore(t, func(t *testing.T, backend testbed.Backend) {
+		r := newRig(t, backend, nil)
+		mail := agent("e-mail")
+		mail.Name = "Mia Mail"
+		mail.Notify.EmailOnAssignment = true
+		r.agents(mail, agent("e-quiet"))
+		only := func(id string) {
+			r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, UserIDs: []string{id}})
 		}
 
-		r.out.setFail(false)
-		again, err := r.svc.Apply(r.ctx, m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !again.Duplicate || again.TicketID != id || again.Created {
-			t.Fatalf("redelivery: %+v, want a duplicate of ticket %s", again, id)
-		}
-		emails := r.out.emailsFor(t, id)
-		if e := emails["e-mail"]; len(emails) != 1 || e.NotificationID != n.ID || e.ToEmail != "e-mail@desk.example" {
-			t.Fatalf("emails after redelivery %+v", emails)
-		}
-		if box := r.pending(id); len(box) != 0 {
-			t.Fatalf("outbox after redelivery %v, want empty", box)
-		}
-		if got := len(r.conv(id).Activities); got != 1 {
-			t.Fatalf("%d activities after redelivery, want 1", got)
+		{ // email on assignment
+			only("e-mail")
+			res := r.apply()
+			c := r.conv(res.TicketID)
+			checkOwned(t, c.Ticket, "e-mail", "")
+			n := r.oneNote(helpdesk.AgentRecipient("e-mail"), helpdesk.NotifyAssigned, c.Ticket)
+			emails := r.out.emailsFor(t, res.TicketID)
+			e, ok := emails["e-mail"]
+			if len(emails) != 1 || !ok {
+				t.Fatalf("emails %+v, want one to e-mail", emails)
+			}
+			if e.ToEmail != "e-mail@desk.example" || e.ToName != "Mia Mail" || e.Kind != helpdesk.NotifyAssigned ||
+				e.NotificationID != n.ID || !strings.Contains(e.Subject, "[#"+res.TicketID+"]") ||
+				!strings.Contains(e.Subject, c.Ticket.Subject) {
+				t.Fatalf("email %+v", e)
+			}
+			if box := r.pending(res.TicketID); len(box) != 0 {
+				t.Fatalf("outbox still holds %v", box)
+			}
 		}
 
-		// A third delivery has nothing left to send.
-		if _, err := r.svc.Apply(r.ctx, m); err != nil {
-			t.Fatal(err)
+		{ // no email without the preference
+			only("e-quiet")
+			before := len(r.out.emails(t))
+			res := r.apply()
+			c := r.conv(res.TicketID)
+			checkOwned(t, c.Ticket, "e-quiet", "")
+			r.oneNote(helpdesk.AgentRecipient("e-quiet"), helpdesk.NotifyAssigned, c.Ticket)
+			if after := len(r.out.emails(t)); after != before {
+				t.Fatalf("%d emails published, want none", after-before)
+			}
+			if box := r.pending(res.TicketID); len(box) != 0 {
+				t.Fatalf("outbox holds %v", box)
+			}
 		}
-		if got := len(r.out.emailsFor(t, id)); got != 1 {
-			t.Fatalf("%d emails after a third delivery, want 1", got)
+
+		{ // failed flush completed on redelivery
+			only("e-mail")
+			m := r.message("late@example.com")
+			r.out.setFail(true)
+			before := len(r.out.emails(t))
+			res, err := r.svc.Apply(r.ctx, m)
+			if !errors.Is(err, errQueueDown) {
+				t.Fatalf("Apply with the queue down: %+v, %v; want the queue's error", res, err)
+			}
+			if res.TicketID == "" {
+				t.Fatalf("Apply with the queue down returned no ticket id: %+v", res)
+			}
+			id := res.TicketID
+			c := r.conv(id)
+			checkOwned(t, c.Ticket, "e-mail", "") // the ticket is committed...
+			n := r.oneNote(helpdesk.AgentRecipient("e-mail"), helpdesk.NotifyAssigned, c.Ticket)
+			box := r.pending(id) // ...and so is its unpublished email
+			if len(box) != 1 {
+				t.Fatalf("pending outbox %v, want one job", box)
+			}
+			if len(r.out.emails(t)) != before {
+				t.Fatal("a job was recorded as published while the queue was down")
+			}
+
+			r.out.setFail(false)
+			again, err := r.svc.Apply(r.ctx, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !again.Duplicate || again.TicketID != id || again.Created {
+				t.Fatalf("redelivery: %+v, want a duplicate of ticket %s", again, id)
+			}
+			emails := r.out.emailsFor(t, id)
+			if e := emails["e-mail"]; len(emails) != 1 || e.NotificationID != n.ID || e.ToEmail != "e-mail@desk.example" {
+				t.Fatalf("emails after redelivery %+v", emails)
+			}
+			if box := r.pending(id); len(box) != 0 {
+				t.Fatalf("outbox after redelivery %v, want empty", box)
+			}
+			if got := len(r.conv(id).Activities); got != 1 {
+				t.Fatalf("%d activities after redelivery, want 1", got)
+			}
+
+			// A third delivery has nothing left to send.
+			if _, err := r.svc.Apply(r.ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			if got := len(r.out.emailsFor(t, id)); got != 1 {
+				t.Fatalf("%d emails after a third delivery, want 1", got)
+			}
+			if got := r.load("e-mail"); got != 2 {
+				t.Fatalf("e-mail load %d, want 2 (redeliveries count nothing)", got)
+			}
 		}
-		if got := r.load("e-mail"); got != 2 {
-			t.Fatalf("e-mail load %d, want 2 (redeliveries count nothing)", got)
-		}
-	}
+	})
 }
 
 // A reply threaded into an existing ticket is appended, not routed again:
 // same owner, one activity, no new notification or email, no round-robin
 // turn used, no load added.
 func TestAppendIsNotRerouted(t *testing.T) {
-	byConversation := threading.Func(func(m *helpdesk.InboundMessage) threading.Thread {
-		k := "conv#" + m.Sender.Email
-		return threading.Thread{Lookup: []threading.Key{{Key: k, Reason: "same_sender"}}, Own: []string{k}}
+	eachStore(t, func(t *testing.T, backend testbed.Backend) {
+		byConversation := threading.Func(func(m *helpdesk.InboundMessage) threading.Thread {
+			k := "conv#" + m.Sender.Email
+			return threading.Thread{Lookup: []threading.Key{{Key: k, Reason: "same_sender"}}, Own: []string{k}}
+		})
+		r := newRig(t, backend, byConversation)
+		a := agent("ap-a")
+		a.Notify.EmailOnAssignment = true
+		b := agent("ap-b")
+		b.Notify.EmailOnAssignment = true
+		r.agents(a, b)
+		r.team("support", "ap-a", "ap-b")
+		r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, Distribution: helpdesk.DistRoundRobin, TeamIDs: []string{"support"}})
+
+		res := r.applyFrom("thread@example.com")
+		if res.OwnerID != "ap-a" {
+			t.Fatalf("first ticket went to %q, want ap-a", res.OwnerID)
+		}
+		sent := len(r.out.emails(t))
+
+		reply, err := r.svc.Apply(r.ctx, r.message("thread@example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reply.Created || reply.Duplicate || reply.TicketID != res.TicketID || reply.OwnerID != "" || reply.Reason != "same_sender" {
+			t.Fatalf("reply: %+v, want appended to ticket %s", reply, res.TicketID)
+		}
+		c := r.conv(res.TicketID)
+		checkOwned(t, c.Ticket, "ap-a", "support")
+		if len(c.Messages) != 2 || c.Ticket.MessageCount != 2 {
+			t.Fatalf("ticket has %d messages (count %d), want 2", len(c.Messages), c.Ticket.MessageCount)
+		}
+		r.routing(c) // still exactly one (the first) routing activity
+		if ns := r.notes(helpdesk.AgentRecipient("ap-a"), res.TicketID); len(ns) != 1 {
+			t.Fatalf("ap-a has %d notifications about the ticket, want 1", len(ns))
+		}
+		r.noNotes(helpdesk.AgentRecipient("ap-b"), res.TicketID)
+		if got := len(r.out.emails(t)); got != sent {
+			t.Fatalf("%d emails published for the reply, want none", got-sent)
+		}
+		if got := r.load("ap-a"); got != 1 {
+			t.Fatalf("ap-a load %d, want 1", got)
+		}
+
+		// The rotation did not advance for the reply: the next new ticket is ap-b's.
+		if next := r.applyFrom("other@example.com"); next.OwnerID != "ap-b" {
+			t.Fatalf("next new ticket went to %q, want ap-b", next.OwnerID)
+		}
 	})
-	r := newRig(t, byConversation)
-	a := agent("ap-a")
-	a.Notify.EmailOnAssignment = true
-	b := agent("ap-b")
-	b.Notify.EmailOnAssignment = true
-	r.agents(a, b)
-	r.team("support", "ap-a", "ap-b")
-	r.rule(helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, Distribution: helpdesk.DistRoundRobin, TeamIDs: []string{"support"}})
-
-	res := r.applyFrom("thread@example.com")
-	if res.OwnerID != "ap-a" {
-		t.Fatalf("first ticket went to %q, want ap-a", res.OwnerID)
-	}
-	sent := len(r.out.emails(t))
-
-	reply, err := r.svc.Apply(r.ctx, r.message("thread@example.com"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if reply.Created || reply.Duplicate || reply.TicketID != res.TicketID || reply.OwnerID != "" || reply.Reason != "same_sender" {
-		t.Fatalf("reply: %+v, want appended to ticket %s", reply, res.TicketID)
-	}
-	c := r.conv(res.TicketID)
-	checkOwned(t, c.Ticket, "ap-a", "support")
-	if len(c.Messages) != 2 || c.Ticket.MessageCount != 2 {
-		t.Fatalf("ticket has %d messages (count %d), want 2", len(c.Messages), c.Ticket.MessageCount)
-	}
-	r.routing(c) // still exactly one (the first) routing activity
-	if ns := r.notes(helpdesk.AgentRecipient("ap-a"), res.TicketID); len(ns) != 1 {
-		t.Fatalf("ap-a has %d notifications about the ticket, want 1", len(ns))
-	}
-	r.noNotes(helpdesk.AgentRecipient("ap-b"), res.TicketID)
-	if got := len(r.out.emails(t)); got != sent {
-		t.Fatalf("%d emails published for the reply, want none", got-sent)
-	}
-	if got := r.load("ap-a"); got != 1 {
-		t.Fatalf("ap-a load %d, want 1", got)
-	}
-
-	// The rotation did not advance for the reply: the next new ticket is ap-b's.
-	if next := r.applyFrom("other@example.com"); next.OwnerID != "ap-b" {
-		t.Fatalf("next new ticket went to %q, want ap-b", next.OwnerID)
-	}
 }
 
 func keys[V any](m map[string]V) []string {

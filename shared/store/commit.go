@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,7 +63,7 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 		s.addThreadKey(&b, k)
 	}
 	loadFrom := len(b.items)
-	s.addLoadUpdates(&b, c.Loads)
+	loads := s.addLoadUpdates(&b, c.LoadItems())
 	s.addRecords(&b, c.Activities, c.Notifications)
 	if b.err != nil {
 		return fmt.Errorf("commit: %w", b.err)
@@ -77,7 +79,7 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 			return ticket.ErrThreadTaken
 		case cn.failed[contactAt]:
 			return ticket.ErrContactTaken
-		case cn.anyBetween(loadFrom, loadFrom+len(c.Loads)):
+		case cn.anyBetween(loadFrom, loadFrom+loads):
 			return ticket.ErrLoadChanged
 		}
 		for i := range c.Tickets {
@@ -134,25 +136,32 @@ func (s *Store) addThreadKey(b *txBuilder, k ticket.ThreadKey) {
 		map[string]types.AttributeValue{":owner": &types.AttributeValueMemberS{Value: owner}})
 }
 
-// addLoadUpdates adds one Update per load change. A change that expects a
-// load conditions that agent's load on the version the decision read, and
-// drops the buckets that reading found expired.
-func (s *Store) addLoadUpdates(b *txBuilder, changes []ticket.LoadChange) {
-	for _, c := range changes {
-		bucket := bucketPrefix + strconv.FormatInt(c.Day, 10)
-		names := map[string]string{"#v": attrVersion, "#d": bucket}
-		values := map[string]types.AttributeValue{
-			":one": &types.AttributeValueMemberN{Value: "1"},
-			":d":   &types.AttributeValueMemberN{Value: strconv.Itoa(c.Delta)},
+// addLoadUpdates adds one Update per load item a change touches: its day
+// buckets added to, its version bumped once. An item a routing decision
+// expects is conditioned on the version the decision read, and drops the
+// buckets that reading found expired. It returns how many it added.
+func (s *Store) addLoadUpdates(b *txBuilder, items []ticket.LoadItem) int {
+	for _, it := range items {
+		names := map[string]string{"#v": attrVersion}
+		values := map[string]types.AttributeValue{":one": &types.AttributeValueMemberN{Value: "1"}}
+		adds := []string{"#v :one"}
+		days := slices.Sorted(maps.Keys(it.Days))
+		written := map[string]bool{}
+		for i, day := range days {
+			bucket := bucketPrefix + strconv.FormatInt(day, 10)
+			n, v := "#d"+strconv.Itoa(i), ":d"+strconv.Itoa(i)
+			names[n], values[v] = bucket, &types.AttributeValueMemberN{Value: strconv.Itoa(it.Days[day])}
+			adds = append(adds, n+" "+v)
+			written[bucket] = true
 		}
-		update := "ADD #v :one, #d :d"
+		update := "ADD " + strings.Join(adds, ", ")
 		var cond *string
-		if l := c.Expect; l != nil && c.Delta > 0 {
+		if l := it.Expect; l != nil {
 			values[":ver"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(l.Version, 10)}
 			cond = aws.String("attribute_not_exists(#v) OR #v = :ver")
 			var rm []string
 			for i, st := range l.Expired {
-				if st == bucket {
+				if written[st] {
 					continue
 				}
 				k := "#s" + strconv.Itoa(i)
@@ -164,13 +173,14 @@ func (s *Store) addLoadUpdates(b *txBuilder, changes []ticket.LoadChange) {
 			}
 		}
 		b.add(types.TransactWriteItem{Update: &types.Update{
-			Key:                       itemKey(agentPK(c.AgentID), loadSK(c.Type)),
+			Key:                       itemKey(agentPK(it.AgentID), loadSK(it.Type)),
 			UpdateExpression:          aws.String(update),
 			ConditionExpression:       cond,
 			ExpressionAttributeNames:  names,
 			ExpressionAttributeValues: values,
 		}})
 	}
+	return len(items)
 }
 
 func versionValue(v int64) types.AttributeValue {

@@ -3,8 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,208 +12,75 @@ import (
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/store/storetest"
 	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
-var t0 = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
+var _ storetest.Store = (*store.Store)(nil)
+
+var t0 = storetest.T0
 
 func newStore(t *testing.T) (*store.Store, *dynamodb.Client, string) {
 	db, table := testbed.Table(t)
 	return store.New(db, table, store.WithClock(func() time.Time { return t0 })), db, table
 }
 
-// create is the change that creates ticket tk with msg, like ticket.Open.
-func create(tk helpdesk.Ticket, msg helpdesk.Message, c *helpdesk.Contact, contactKey string, keys []string, dedupe string) ticket.Change {
-	tk.ThreadKeys = keys
-	ch := ticket.Change{Tickets: []ticket.Write{{After: &tk}}, Messages: []helpdesk.Message{msg},
-		Dedupe: &ticket.Dedupe{Key: dedupe, TicketID: tk.ID, MessageID: msg.ID}}
-	if c != nil {
-		ch.Contact = &ticket.NewContact{Contact: *c, Key: contactKey}
-	}
-	for _, k := range keys {
-		ch.ThreadKeys = append(ch.ThreadKeys, ticket.ThreadKey{Key: k, TicketID: tk.ID})
-	}
-	return ch
+// The store contract (shared/store/storetest), on DynamoDB Local.
+func TestContract(t *testing.T) {
+	testbed.AWS(t, "DYNAMODB")
+	storetest.Run(t, func(t *testing.T, now func() time.Time) storetest.Store {
+		db, table := testbed.Table(t)
+		return store.New(db, table, store.WithClock(now))
+	})
 }
 
-func newTicket(id, contactID string) (helpdesk.Ticket, helpdesk.Message) {
-	tk := helpdesk.Ticket{
-		ID: id, Subject: "Printer on fire", Pipeline: "support", Status: "new", State: helpdesk.StateOpen,
-		Type: helpdesk.TypeEmailOther, ChannelID: "web", ChannelKind: helpdesk.ChannelForm,
-		ContactID: contactID, Unread: true, MessageCount: 1, CreatedAt: t0, UpdatedAt: t0, Version: 1,
-	}
-	msg := helpdesk.Message{ID: "m-" + id, TicketID: id, Direction: helpdesk.Inbound, ChannelID: "web",
-		ChannelKind: helpdesk.ChannelForm, Text: "It is on fire.", ThreadReason: "new_ticket", CreatedAt: t0,
-		Submission: map[string]string{"utm_source": "ad"}}
-	return tk, msg
-}
-
-func TestCreateTicketWritesEverythingAndReadsBack(t *testing.T) {
+// Provider ids and thread keys can be far longer than DynamoDB's 2 KB
+// partition keys allow (an email Message-ID may be ~1 KB, and keys add a
+// channel id): the store bounds them, and every lookup still finds them.
+func TestLongKeysAreBounded(t *testing.T) {
 	s, _, _ := newStore(t)
 	ctx := context.Background()
-	id, err := s.NextTicketNumber(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id != "1" {
-		t.Fatalf("first ticket number = %s, want 1", id)
-	}
-	tk, msg := newTicket(id, "c1")
-	c := helpdesk.Contact{ID: "c1", Email: "Ann@Example.com", CreatedAt: t0}
-	err = s.Commit(ctx, create(tk, msg, &c, "email#ann@example.com", []string{"form#web#s1"}, "web#s1"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	long := strings.Repeat("x", 3000) + "@mail.example"
+	other := strings.Repeat("x", 3000) + "@mail.example.org"
 
-	conv, err := s.GetTicket(ctx, id)
-	if err != nil {
+	tk := helpdesk.Ticket{ID: "1", Subject: "s", Pipeline: "support", Status: "new", State: helpdesk.StateOpen,
+		Type: helpdesk.TypeEmailOther, ChannelID: "email:a", ChannelKind: helpdesk.ChannelEmail, ContactID: "c1",
+		CreatedAt: t0, UpdatedAt: t0, Version: 1, ThreadKeys: []string{"msgid#" + long}}
+	msg := helpdesk.Message{ID: "m1", TicketID: "1", Direction: helpdesk.Outbound, ChannelID: "email:a", ChannelKind: helpdesk.ChannelEmail,
+		Text: "hi", Status: helpdesk.StatusQueued, CreatedAt: t0}
+	dedupe := store.DedupeKey("email", long)
+	c := ticket.Change{Tickets: []ticket.Write{{After: &tk}}, Messages: []helpdesk.Message{msg},
+		ThreadKeys: []ticket.ThreadKey{{Key: "msgid#" + long, TicketID: "1"}},
+		Dedupe:     &ticket.Dedupe{Key: dedupe, TicketID: "1", MessageID: "m1"},
+		Contact:    &ticket.NewContact{Contact: helpdesk.Contact{ID: "c1", CreatedAt: t0}, Key: "email#" + long}}
+	if err := s.Commit(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	if conv.Ticket.Subject != tk.Subject || conv.Ticket.State != helpdesk.StateOpen || conv.Ticket.ContactID != "c1" {
-		t.Errorf("ticket = %+v", conv.Ticket)
+	if id, key, err := s.FindThread(ctx, []string{"msgid#" + other, "msgid#" + long}); err != nil || id != "1" || key != "msgid#"+long {
+		t.Fatalf("FindThread of a long key = %q, %v", id, err)
 	}
-	if len(conv.Messages) != 1 || conv.Messages[0].Text != msg.Text || conv.Messages[0].Submission["utm_source"] != "ad" {
-		t.Errorf("messages = %+v", conv.Messages)
+	if rec, err := s.FindDedupe(ctx, dedupe); err != nil || rec.TicketID != "1" {
+		t.Fatalf("FindDedupe of a long key = %+v, %v", rec, err)
 	}
-	if got, err := s.FindContactID(ctx, "email#ann@example.com"); err != nil || got != "c1" {
-		t.Errorf("FindContactID = %q, %v", got, err)
+	if _, err := s.FindDedupe(ctx, store.DedupeKey("email", other)); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("another long key found a dedupe record: %v", err)
 	}
-	if got, err := s.GetContact(ctx, "c1"); err != nil || got.Email != "Ann@Example.com" {
-		t.Errorf("GetContact = %+v, %v", got, err)
+	if id, err := s.FindContactID(ctx, "email#"+long); err != nil || id != "c1" {
+		t.Fatalf("FindContactID of a long key = %q, %v", id, err)
 	}
-	if got, key, err := s.FindThread(ctx, []string{"nope", "form#web#s1"}); err != nil || got != id || key != "form#web#s1" {
-		t.Errorf("FindThread = %q %q %v", got, key, err)
-	}
-	rec, err := s.FindDedupe(ctx, "web#s1")
-	if err != nil || rec.TicketID != id || rec.MessageID != msg.ID {
-		t.Errorf("FindDedupe = %+v, %v", rec, err)
-	}
-	open, err := s.ListTickets(ctx, helpdesk.StateOpen, 10)
-	if err != nil || len(open) != 1 || open[0].ID != id {
-		t.Errorf("ListTickets(open) = %+v, %v", open, err)
-	}
-}
-
-func TestCreateTicketReportsWhichRaceWasLost(t *testing.T) {
-	s, _, _ := newStore(t)
-	ctx := context.Background()
-	tk, msg := newTicket("1", "c1")
-	c := helpdesk.Contact{ID: "c1", Email: "ann@example.com", CreatedAt: t0}
-	if err := s.Commit(ctx, create(tk, msg, &c, "email#ann@example.com", []string{"thread-a"}, "web#s1")); err != nil {
+	if err := s.SetMessageStatus(ctx, msg, helpdesk.StatusQueued, helpdesk.StatusSent, long, ""); err != nil {
 		t.Fatal(err)
 	}
-	tk2, msg2 := newTicket("2", "c2")
-	c2 := helpdesk.Contact{ID: "c2", Email: "ann@example.com", CreatedAt: t0}
-	cases := []struct {
-		name string
-		nt   ticket.Change
-		want error
-	}{
-		{"same dedupe key", create(tk2, msg2, nil, "", []string{"thread-b"}, "web#s1"), store.ErrDuplicate},
-		{"same thread key", create(tk2, msg2, nil, "", []string{"thread-a"}, "web#s2"), store.ErrThreadTaken},
-		{"same contact key, new contact", create(tk2, msg2, &c2, "email#ann@example.com", []string{"thread-b"}, "web#s2"), store.ErrContactTaken},
+	if m, changed, err := s.ApplyStatusReport(ctx, helpdesk.StatusReport{ChannelID: "email:a", ProviderMessageID: long,
+		Status: helpdesk.StatusDelivered, At: t0}); err != nil || !changed || m.ID != "m1" {
+		t.Fatalf("a report for a long provider id: %+v %v %v", m, changed, err)
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			err := s.Commit(ctx, tc.nt)
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("err = %v, want %v", err, tc.want)
-			}
-			if _, err := s.GetTicket(ctx, "2"); !errors.Is(err, store.ErrNotFound) {
-				t.Fatalf("ticket 2 exists after a failed create: %v", err)
-			}
-		})
-	}
-}
-
-func TestAppendIsIdempotentAndConditionedOnTheVersion(t *testing.T) {
-	s, _, _ := newStore(t)
-	ctx := context.Background()
-	tk, msg := newTicket("1", "c1")
-	c := helpdesk.Contact{ID: "c1", Email: "ann@example.com", CreatedAt: t0}
-	if err := s.Commit(ctx, create(tk, msg, &c, "email#ann@example.com", []string{"thread-a"}, "d1")); err != nil {
+	held := &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail, ChannelID: "email:a",
+		ProviderMessageID: long, ReceivedAt: t0, Sender: helpdesk.Sender{Email: long}}
+	if err := s.HoldMessage(ctx, held, t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	later := t0.Add(time.Hour)
-	reply := helpdesk.Message{ID: "m-2", Direction: helpdesk.Inbound, Text: "Still burning", CreatedAt: later}
-	cur, err := s.GetTicketHeader(ctx, "1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := ticket.Append(cur, reply, "email#ann@example.com", []string{"thread-c", "thread-a", "thread-c"}, helpdesk.DefaultSettings(), later)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := len(app.ThreadKeys); n != 1 {
-		t.Fatalf("append registers %d thread keys, want 1 (thread-a is the ticket's, thread-c named twice)", n)
-	}
-	app.Dedupe = &ticket.Dedupe{Key: "d2", TicketID: "1", MessageID: reply.ID}
-	if err := s.Commit(ctx, app); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Commit(ctx, app); !errors.Is(err, store.ErrDuplicate) {
-		t.Fatalf("second append: err = %v, want ErrDuplicate", err)
-	}
-	app.Dedupe.Key, app.Messages[0].ID = "d3", "m-3"
-	if err := s.Commit(ctx, app); !errors.Is(err, store.ErrVersionChanged) {
-		t.Fatalf("append decided on a stale version: err = %v, want ErrVersionChanged", err)
-	}
-	conv, err := s.GetTicket(ctx, "1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(conv.Messages) != 2 || conv.Ticket.MessageCount != 2 || conv.Ticket.Version != 2 ||
-		!conv.Ticket.LastCustomerMessageAt.Equal(later) || !conv.Ticket.UpdatedAt.Equal(later) {
-		t.Fatalf("after append: ticket %+v, %d messages", conv.Ticket, len(conv.Messages))
-	}
-	if id, _, err := s.FindThread(ctx, []string{"thread-c"}); err != nil || id != "1" {
-		t.Fatalf("new thread key: %q %v", id, err)
-	}
-	if _, err := s.GetTicketHeader(ctx, "404"); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("a missing ticket: err = %v, want ErrNotFound", err)
-	}
-}
-
-// Sixteen writers race to create a ticket for the same thread key: DynamoDB's
-// conditions must let exactly one win and tell every other one why it lost.
-func TestConcurrentCreatesWithOneThreadKeyYieldOneTicket(t *testing.T) {
-	s, _, _ := newStore(t)
-	ctx := context.Background()
-	const n = 16
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			id := fmt.Sprint(i + 1)
-			tk, msg := newTicket(id, "c"+id)
-			c := helpdesk.Contact{ID: "c" + id, Email: fmt.Sprintf("u%d@example.com", i), CreatedAt: t0}
-			<-start
-			errs[i] = s.Commit(ctx, create(tk, msg, &c, "email#"+c.Email, []string{"same-thread"}, "d"+id))
-		}()
-	}
-	close(start)
-	wg.Wait()
-	won := 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			won++
-		case errors.Is(err, store.ErrThreadTaken), errors.Is(err, store.ErrContention):
-		default:
-			t.Errorf("writer %d: unexpected error %v", i, err)
-		}
-	}
-	if won != 1 {
-		t.Fatalf("%d writers created a ticket, want exactly 1", won)
-	}
-	open, err := s.ListTickets(ctx, helpdesk.StateOpen, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(open) != 1 {
-		t.Fatalf("%d tickets in the table, want 1", len(open))
+	if ms, err := s.HeldMessages(ctx, "email:a", held.Sender.Key(helpdesk.ChannelEmail), t0); err != nil || len(ms) != 1 || ms[0].ProviderMessageID != long {
+		t.Fatalf("held under a long sender key: %d messages, %v", len(ms), err)
 	}
 }

@@ -219,3 +219,43 @@ func distinct(keys []string) []string {
 
 // ContactActor is the actor recorded when a customer's message changes a ticket.
 func ContactActor(contactID string) string { return "contact:" + contactID }
+
+// LoadItem is what a change does to one agent's load of one ticket type:
+// stores keep that in one item, which a transaction may write only once.
+type LoadItem struct {
+	AgentID string
+	Type    helpdesk.TicketType
+	Days    map[int64]int // UTC day number → delta
+	// Expect is the reading a +1 of a routing decision is conditioned on.
+	Expect *routing.Load
+}
+
+// LoadItems groups a change's load changes by the item they update (a
+// ticket moved to another team keeps its owner but is assigned again
+// today: −1 on its old day and +1 on today, both on one item).
+func (c Change) LoadItems() []LoadItem {
+	type key struct {
+		agent string
+		typ   helpdesk.TicketType
+	}
+	byKey := map[key]*LoadItem{}
+	var out []*LoadItem
+	for _, l := range c.Loads {
+		k := key{l.AgentID, l.Type}
+		it := byKey[k]
+		if it == nil {
+			it = &LoadItem{AgentID: l.AgentID, Type: l.Type, Days: map[int64]int{}}
+			byKey[k] = it
+			out = append(out, it)
+		}
+		it.Days[l.Day] += l.Delta
+		if l.Expect != nil && l.Delta > 0 {
+			it.Expect = l.Expect
+		}
+	}
+	items := make([]LoadItem, len(out))
+	for i, it := range out {
+		items[i] = *it
+	}
+	return items
+}

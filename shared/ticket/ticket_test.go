@@ -401,3 +401,23 @@ func TestLoadsCountOpenOwnedTicketsInTheWindow(t *testing.T) {
 		}
 	}
 }
+
+// Moving a ticket to another team keeps its owner but assigns it again
+// today: its −1 on the old day and +1 on today update one load item, which
+// a store may write only once in a transaction.
+func TestLoadItemsGroupOneAgentsChanges(t *testing.T) {
+	tk := owned(t)
+	next := t0.Add(24 * time.Hour)
+	c, err := ticket.Assign(tk, &ann, "billing", "bob", next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Loads) != 2 {
+		t.Fatalf("loads %+v, want −1 on the old day and +1 today", c.Loads)
+	}
+	items := c.LoadItems()
+	old, today := helpdesk.DayNumber(t0), helpdesk.DayNumber(next)
+	if len(items) != 1 || items[0].AgentID != "ann" || items[0].Days[old] != -1 || items[0].Days[today] != 1 {
+		t.Fatalf("load items %+v, want ann's one item with both days", items)
+	}
+}

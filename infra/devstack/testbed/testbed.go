@@ -3,7 +3,8 @@
 // AWS_ENDPOINT_URL_* variables, and fresh per-test resources created from
 // template.yaml. Without endpoints, tests skip with a clear message; `make
 // test` starts the emulators and sets STACKDESK_REQUIRE_EMULATORS=1 so that
-// in CI they run instead of skipping.
+// in CI they run instead of skipping. Scenarios that need only a store run
+// on the in-memory store always and on DynamoDB Local too (EachStore).
 package testbed
 
 import (
