@@ -18,7 +18,6 @@ import (
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/lambdax"
-	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
@@ -41,7 +40,7 @@ func (s staticTokens) AccessToken(_ context.Context, channelID string) (string, 
 }
 
 type chatDesk struct {
-	st      *store.Store
+	st      testbed.Store
 	ingest  *ingest.Service
 	tickets *desk.Service
 	sender  *send.Sender
@@ -55,12 +54,11 @@ func (d *chatDesk) Publish(_ context.Context, body string) error {
 	return nil
 }
 
-func newChatDesk(t *testing.T, page helpdesk.MessengerSettings) *chatDesk {
-	db, table := testbed.Table(t)
+func newChatDesk(t *testing.T, b testbed.Backend, page helpdesk.MessengerSettings) *chatDesk {
 	clk := t0
 	d := &chatDesk{clk: &clk, graph: graphfake.Start(t)}
 	now := func() time.Time { return *d.clk }
-	d.st = store.New(db, table, store.WithClock(now))
+	d.st = b.Open(t, now)
 	page.PageID = pageID
 	for _, ch := range []helpdesk.Channel{
 		{ID: "messenger:" + pageID, Kind: helpdesk.ChannelMessenger, Defaults: helpdesk.TicketDefaults{Pipeline: "support", Status: "new"}, Messenger: &page},
@@ -134,212 +132,220 @@ func jobBody(t *testing.T, jobs map[string]string) string {
 // The reply windows, with an injected clock: the agent replies (accepted
 // or refused at once) and the sender checks again when it sends.
 func TestChatReplyWindows(t *testing.T) {
-	const minute = time.Minute
-	cases := []struct {
-		name      string
-		kind      helpdesk.ChannelKind
-		replyAt   time.Duration // after the customer's message
-		sendAt    time.Duration
-		wantType  string // Messenger messaging_type sent; "" = nothing sent
-		wantTag   string
-		wantFail  string // substring of the failure reason
-		refuseNow bool   // the reply itself is refused
-	}{
-		{name: "messenger 23h59", kind: helpdesk.ChannelMessenger, replyAt: 23*time.Hour + 59*minute, sendAt: 23*time.Hour + 59*minute, wantType: "RESPONSE"},
-		{name: "messenger 24h01 human agent tag", kind: helpdesk.ChannelMessenger, replyAt: 24*time.Hour + minute, sendAt: 24*time.Hour + minute, wantType: "MESSAGE_TAG", wantTag: "HUMAN_AGENT"},
-		{name: "messenger queued at 23h59, sent at 24h01", kind: helpdesk.ChannelMessenger, replyAt: 23*time.Hour + 59*minute, sendAt: 24*time.Hour + minute, wantType: "MESSAGE_TAG", wantTag: "HUMAN_AGENT"},
-		{name: "messenger 6d23h59", kind: helpdesk.ChannelMessenger, replyAt: 7*24*time.Hour - minute, sendAt: 7*24*time.Hour - minute, wantType: "MESSAGE_TAG", wantTag: "HUMAN_AGENT"},
-		{name: "messenger 7d+1m refused", kind: helpdesk.ChannelMessenger, replyAt: 7*24*time.Hour + minute, refuseNow: true},
-		{name: "messenger queued in time, sent at 7d+1m", kind: helpdesk.ChannelMessenger, replyAt: 7*24*time.Hour - minute, sendAt: 7*24*time.Hour + minute, wantFail: "7 days"},
-		{name: "whatsapp 23h59", kind: helpdesk.ChannelWhatsApp, replyAt: 23*time.Hour + 59*minute, sendAt: 23*time.Hour + 59*minute, wantType: "text"},
-		{name: "whatsapp 24h01 refused", kind: helpdesk.ChannelWhatsApp, replyAt: 24*time.Hour + minute, refuseNow: true},
-		{name: "whatsapp queued at 23h59, sent at 24h01", kind: helpdesk.ChannelWhatsApp, replyAt: 23*time.Hour + 59*minute, sendAt: 24*time.Hour + minute, wantFail: "24 h"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			d := newChatDesk(t, helpdesk.MessengerSettings{})
-			ticketID := d.customerWrites(t, tc.kind, "c1")
-			*d.clk = t0.Add(tc.replyAt)
-			msg, queued, err := d.tickets.Reply(context.Background(), ticketID, "alice", "Here is your answer.", "")
-			if tc.refuseNow {
-				if !helpdesk.IsCode(err, helpdesk.EConflict) || helpdesk.ErrorReason(err) != "messaging_window_closed" {
-					t.Fatalf("reply at %v: %v, want EConflict messaging_window_closed", tc.replyAt, err)
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		const minute = time.Minute
+		cases := []struct {
+			name      string
+			kind      helpdesk.ChannelKind
+			replyAt   time.Duration // after the customer's message
+			sendAt    time.Duration
+			wantType  string // Messenger messaging_type sent; "" = nothing sent
+			wantTag   string
+			wantFail  string // substring of the failure reason
+			refuseNow bool   // the reply itself is refused
+		}{
+			{name: "messenger 23h59", kind: helpdesk.ChannelMessenger, replyAt: 23*time.Hour + 59*minute, sendAt: 23*time.Hour + 59*minute, wantType: "RESPONSE"},
+			{name: "messenger 24h01 human agent tag", kind: helpdesk.ChannelMessenger, replyAt: 24*time.Hour + minute, sendAt: 24*time.Hour + minute, wantType: "MESSAGE_TAG", wantTag: "HUMAN_AGENT"},
+			{name: "messenger queued at 23h59, sent at 24h01", kind: helpdesk.ChannelMessenger, replyAt: 23*time.Hour + 59*minute, sendAt: 24*time.Hour + minute, wantType: "MESSAGE_TAG", wantTag: "HUMAN_AGENT"},
+			{name: "messenger 6d23h59", kind: helpdesk.ChannelMessenger, replyAt: 7*24*time.Hour - minute, sendAt: 7*24*time.Hour - minute, wantType: "MESSAGE_TAG", wantTag: "HUMAN_AGENT"},
+			{name: "messenger 7d+1m refused", kind: helpdesk.ChannelMessenger, replyAt: 7*24*time.Hour + minute, refuseNow: true},
+			{name: "messenger queued in time, sent at 7d+1m", kind: helpdesk.ChannelMessenger, replyAt: 7*24*time.Hour - minute, sendAt: 7*24*time.Hour + minute, wantFail: "7 days"},
+			{name: "whatsapp 23h59", kind: helpdesk.ChannelWhatsApp, replyAt: 23*time.Hour + 59*minute, sendAt: 23*time.Hour + 59*minute, wantType: "text"},
+			{name: "whatsapp 24h01 refused", kind: helpdesk.ChannelWhatsApp, replyAt: 24*time.Hour + minute, refuseNow: true},
+			{name: "whatsapp queued at 23h59, sent at 24h01", kind: helpdesk.ChannelWhatsApp, replyAt: 23*time.Hour + 59*minute, sendAt: 24*time.Hour + minute, wantFail: "24 h"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				d := newChatDesk(t, b, helpdesk.MessengerSettings{})
+				ticketID := d.customerWrites(t, tc.kind, "c1")
+				*d.clk = t0.Add(tc.replyAt)
+				msg, queued, err := d.tickets.Reply(context.Background(), ticketID, "alice", "Here is your answer.", "")
+				if tc.refuseNow {
+					if !helpdesk.IsCode(err, helpdesk.EConflict) || helpdesk.ErrorReason(err) != "messaging_window_closed" {
+						t.Fatalf("reply at %v: %v, want EConflict messaging_window_closed", tc.replyAt, err)
+					}
+					return
 				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			*d.clk = t0.Add(tc.sendAt)
-			if resp := d.deliver(t, "1", jobBody(t, queued)); len(resp.BatchItemFailures) != 0 {
-				t.Fatalf("job failed: %v", resp.BatchItemFailures)
-			}
-			got := d.message(t, ticketID, msg.ID)
-			sent := d.graph.Sent()
-			if tc.wantFail != "" {
-				if got.Status != helpdesk.StatusFailed || !strings.Contains(got.StatusReason, tc.wantFail) {
-					t.Fatalf("status %s %q, want failed with %q", got.Status, got.StatusReason, tc.wantFail)
+				if err != nil {
+					t.Fatal(err)
 				}
-				if len(d.graph.Requests()) != 0 {
-					t.Fatalf("a message outside the window reached the Graph API: %+v", d.graph.Requests())
+				*d.clk = t0.Add(tc.sendAt)
+				if resp := d.deliver(t, "1", jobBody(t, queued)); len(resp.BatchItemFailures) != 0 {
+					t.Fatalf("job failed: %v", resp.BatchItemFailures)
 				}
-				return
-			}
-			if len(sent) != 1 {
-				t.Fatalf("%d messages sent, want 1", len(sent))
-			}
-			s := sent[0]
-			if got.Status != helpdesk.StatusSent || got.ProviderMessageID != s.MessageID {
-				t.Fatalf("message %s provider id %q, want sent with %q", got.Status, got.ProviderMessageID, s.MessageID)
-			}
-			if tc.kind == helpdesk.ChannelMessenger {
-				if s.Kind != graphfake.KindMessenger || s.AccountID != pageID || s.Token != pageToken || s.Recipient != psid ||
-					s.MessagingType != tc.wantType || s.Tag != tc.wantTag || s.Text != "Here is your answer." {
+				got := d.message(t, ticketID, msg.ID)
+				sent := d.graph.Sent()
+				if tc.wantFail != "" {
+					if got.Status != helpdesk.StatusFailed || !strings.Contains(got.StatusReason, tc.wantFail) {
+						t.Fatalf("status %s %q, want failed with %q", got.Status, got.StatusReason, tc.wantFail)
+					}
+					if len(d.graph.Requests()) != 0 {
+						t.Fatalf("a message outside the window reached the Graph API: %+v", d.graph.Requests())
+					}
+					return
+				}
+				if len(sent) != 1 {
+					t.Fatalf("%d messages sent, want 1", len(sent))
+				}
+				s := sent[0]
+				if got.Status != helpdesk.StatusSent || got.ProviderMessageID != s.MessageID {
+					t.Fatalf("message %s provider id %q, want sent with %q", got.Status, got.ProviderMessageID, s.MessageID)
+				}
+				if tc.kind == helpdesk.ChannelMessenger {
+					if s.Kind != graphfake.KindMessenger || s.AccountID != pageID || s.Token != pageToken || s.Recipient != psid ||
+						s.MessagingType != tc.wantType || s.Tag != tc.wantTag || s.Text != "Here is your answer." {
+						t.Fatalf("sent %+v", s)
+					}
+				} else if s.Kind != graphfake.KindWhatsApp || s.AccountID != phoneID || s.Token != waToken || s.Recipient != waID ||
+					s.RecipientType != "individual" || s.Text != "Here is your answer." {
 					t.Fatalf("sent %+v", s)
 				}
-			} else if s.Kind != graphfake.KindWhatsApp || s.AccountID != phoneID || s.Token != waToken || s.Recipient != waID ||
-				s.RecipientType != "individual" || s.Text != "Here is your answer." {
-				t.Fatalf("sent %+v", s)
-			}
-			// A redelivered job sends nothing more.
-			d.deliver(t, "2", jobBody(t, queued))
-			if n := len(d.graph.Sent()); n != 1 {
-				t.Fatalf("redelivery sent again: %d messages", n)
-			}
-		})
-	}
+				// A redelivered job sends nothing more.
+				d.deliver(t, "2", jobBody(t, queued))
+				if n := len(d.graph.Sent()); n != 1 {
+					t.Fatalf("redelivery sent again: %d messages", n)
+				}
+			})
+		}
+	})
 }
 
 // Graph API errors: refusals are recorded on the message and not retried;
 // rate limits and 5xx are retried with backoff, then handed back to SQS,
 // and on the last delivery before the DLQ the message is marked failed.
 func TestChatGraphErrors(t *testing.T) {
-	reply := func(t *testing.T, d *chatDesk, kind helpdesk.ChannelKind) (string, helpdesk.Message, string) {
-		ticketID := d.customerWrites(t, kind, "c1")
-		msg, queued, err := d.tickets.Reply(context.Background(), ticketID, "alice", "Answer", "")
-		if err != nil {
-			t.Fatal(err)
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		reply := func(t *testing.T, d *chatDesk, kind helpdesk.ChannelKind) (string, helpdesk.Message, string) {
+			ticketID := d.customerWrites(t, kind, "c1")
+			msg, queued, err := d.tickets.Reply(context.Background(), ticketID, "alice", "Answer", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ticketID, msg, jobBody(t, queued)
 		}
-		return ticketID, msg, jobBody(t, queued)
-	}
-	t.Run("messenger outside window is recorded", func(t *testing.T) {
-		d := newChatDesk(t, helpdesk.MessengerSettings{})
-		ticketID, msg, job := reply(t, d, helpdesk.ChannelMessenger)
-		d.graph.Script(func(graphfake.Request) *graphfake.Response { return graphfake.OutsideWindow() })
-		if resp := d.deliver(t, "1", job); len(resp.BatchItemFailures) != 0 {
-			t.Fatal("a refusal must not be retried")
-		}
-		got := d.message(t, ticketID, msg.ID)
-		if got.Status != helpdesk.StatusFailed || !strings.Contains(got.StatusReason, "2018278") || !strings.Contains(got.StatusReason, "outside of allowed window") {
-			t.Fatalf("status %s %q", got.Status, got.StatusReason)
-		}
-		if n := len(d.graph.Requests()); n != 1 {
-			t.Fatalf("%d requests, want 1 (no retry of a refusal)", n)
-		}
-	})
-	t.Run("whatsapp re-engagement is recorded", func(t *testing.T) {
-		d := newChatDesk(t, helpdesk.MessengerSettings{})
-		ticketID, msg, job := reply(t, d, helpdesk.ChannelWhatsApp)
-		d.graph.Script(func(graphfake.Request) *graphfake.Response { return graphfake.ReEngagement() })
-		d.deliver(t, "1", job)
-		got := d.message(t, ticketID, msg.ID)
-		if got.Status != helpdesk.StatusFailed || !strings.Contains(got.StatusReason, "131047") {
-			t.Fatalf("status %s %q", got.Status, got.StatusReason)
-		}
-	})
-	t.Run("rate limit then success", func(t *testing.T) {
-		d := newChatDesk(t, helpdesk.MessengerSettings{})
-		ticketID, msg, job := reply(t, d, helpdesk.ChannelMessenger)
-		d.graph.FailNext(2, 429, 4, 0, "(#4) Application request limit reached")
-		if resp := d.deliver(t, "1", job); len(resp.BatchItemFailures) != 0 {
-			t.Fatalf("failures %v", resp.BatchItemFailures)
-		}
-		if got := d.message(t, ticketID, msg.ID); got.Status != helpdesk.StatusSent {
-			t.Fatalf("status %s %q, want sent on the third try", got.Status, got.StatusReason)
-		}
-		if n := len(d.graph.Requests()); n != 3 {
-			t.Fatalf("%d requests, want 3", n)
-		}
-	})
-	t.Run("5xx retried then DLQ with the failure on the message", func(t *testing.T) {
-		d := newChatDesk(t, helpdesk.MessengerSettings{})
-		ticketID, msg, job := reply(t, d, helpdesk.ChannelMessenger)
-		d.graph.Script(func(graphfake.Request) *graphfake.Response { return graphfake.Unavailable() })
-		if resp := d.deliver(t, "1", job); len(resp.BatchItemFailures) != 1 {
-			t.Fatal("a transient failure must hand the job back to SQS")
-		}
-		if got := d.message(t, ticketID, msg.ID); got.Status != helpdesk.StatusQueued {
-			t.Fatalf("after a transient failure: %s, want still queued", got.Status)
-		}
-		if resp := d.deliver(t, "5", job); len(resp.BatchItemFailures) != 1 {
-			t.Fatal("the last delivery must still fail the job (it goes to the DLQ)")
-		}
-		got := d.message(t, ticketID, msg.ID)
-		if got.Status != helpdesk.StatusFailed || !strings.Contains(got.StatusReason, "not sent after 5 deliveries") {
-			t.Fatalf("after the last delivery: %s %q", got.Status, got.StatusReason)
-		}
-		if n := len(d.graph.Requests()); n != 6 {
-			t.Fatalf("%d requests, want 3 tries per delivery", n)
-		}
-	})
-	t.Run("no access token configured", func(t *testing.T) {
-		d := newChatDesk(t, helpdesk.MessengerSettings{})
-		ticketID, msg, job := reply(t, d, helpdesk.ChannelMessenger)
-		d.sender.Tokens = staticTokens{}
-		d.deliver(t, "1", job)
-		if got := d.message(t, ticketID, msg.ID); got.Status != helpdesk.StatusFailed || !strings.Contains(got.StatusReason, "no access token") {
-			t.Fatalf("status %s %q", got.Status, got.StatusReason)
-		}
+		t.Run("messenger outside window is recorded", func(t *testing.T) {
+			d := newChatDesk(t, b, helpdesk.MessengerSettings{})
+			ticketID, msg, job := reply(t, d, helpdesk.ChannelMessenger)
+			d.graph.Script(func(graphfake.Request) *graphfake.Response { return graphfake.OutsideWindow() })
+			if resp := d.deliver(t, "1", job); len(resp.BatchItemFailures) != 0 {
+				t.Fatal("a refusal must not be retried")
+			}
+			got := d.message(t, ticketID, msg.ID)
+			if got.Status != helpdesk.StatusFailed || !strings.Contains(got.StatusReason, "2018278") || !strings.Contains(got.StatusReason, "outside of allowed window") {
+				t.Fatalf("status %s %q", got.Status, got.StatusReason)
+			}
+			if n := len(d.graph.Requests()); n != 1 {
+				t.Fatalf("%d requests, want 1 (no retry of a refusal)", n)
+			}
+		})
+		t.Run("whatsapp re-engagement is recorded", func(t *testing.T) {
+			d := newChatDesk(t, b, helpdesk.MessengerSettings{})
+			ticketID, msg, job := reply(t, d, helpdesk.ChannelWhatsApp)
+			d.graph.Script(func(graphfake.Request) *graphfake.Response { return graphfake.ReEngagement() })
+			d.deliver(t, "1", job)
+			got := d.message(t, ticketID, msg.ID)
+			if got.Status != helpdesk.StatusFailed || !strings.Contains(got.StatusReason, "131047") {
+				t.Fatalf("status %s %q", got.Status, got.StatusReason)
+			}
+		})
+		t.Run("rate limit then success", func(t *testing.T) {
+			d := newChatDesk(t, b, helpdesk.MessengerSettings{})
+			ticketID, msg, job := reply(t, d, helpdesk.ChannelMessenger)
+			d.graph.FailNext(2, 429, 4, 0, "(#4) Application request limit reached")
+			if resp := d.deliver(t, "1", job); len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("failures %v", resp.BatchItemFailures)
+			}
+			if got := d.message(t, ticketID, msg.ID); got.Status != helpdesk.StatusSent {
+				t.Fatalf("status %s %q, want sent on the third try", got.Status, got.StatusReason)
+			}
+			if n := len(d.graph.Requests()); n != 3 {
+				t.Fatalf("%d requests, want 3", n)
+			}
+		})
+		t.Run("5xx retried then DLQ with the failure on the message", func(t *testing.T) {
+			d := newChatDesk(t, b, helpdesk.MessengerSettings{})
+			ticketID, msg, job := reply(t, d, helpdesk.ChannelMessenger)
+			d.graph.Script(func(graphfake.Request) *graphfake.Response { return graphfake.Unavailable() })
+			if resp := d.deliver(t, "1", job); len(resp.BatchItemFailures) != 1 {
+				t.Fatal("a transient failure must hand the job back to SQS")
+			}
+			if got := d.message(t, ticketID, msg.ID); got.Status != helpdesk.StatusQueued {
+				t.Fatalf("after a transient failure: %s, want still queued", got.Status)
+			}
+			if resp := d.deliver(t, "5", job); len(resp.BatchItemFailures) != 1 {
+				t.Fatal("the last delivery must still fail the job (it goes to the DLQ)")
+			}
+			got := d.message(t, ticketID, msg.ID)
+			if got.Status != helpdesk.StatusFailed || !strings.Contains(got.StatusReason, "not sent after 5 deliveries") {
+				t.Fatalf("after the last delivery: %s %q", got.Status, got.StatusReason)
+			}
+			if n := len(d.graph.Requests()); n != 6 {
+				t.Fatalf("%d requests, want 3 tries per delivery", n)
+			}
+		})
+		t.Run("no access token configured", func(t *testing.T) {
+			d := newChatDesk(t, b, helpdesk.MessengerSettings{})
+			ticketID, msg, job := reply(t, d, helpdesk.ChannelMessenger)
+			d.sender.Tokens = staticTokens{}
+			d.deliver(t, "1", job)
+			if got := d.message(t, ticketID, msg.ID); got.Status != helpdesk.StatusFailed || !strings.Contains(got.StatusReason, "no access token") {
+				t.Fatalf("status %s %q", got.Status, got.StatusReason)
+			}
+		})
 	})
 }
 
 // A new visitor's greeting and the instant reply go out in that order, and
 // WhatsApp's statuses for our message find it by the wamid we were given.
 func TestAutomaticRepliesAndStatusesEndToEnd(t *testing.T) {
-	d := newChatDesk(t, helpdesk.MessengerSettings{Greeting: "Welcome to Acme!", InstantReply: "An agent will answer shortly."})
-	d.customerWrites(t, helpdesk.ChannelMessenger, "m_1")
-	if len(d.outbox) != 1 {
-		t.Fatalf("%d jobs published, want 1", len(d.outbox))
-	}
-	d.deliver(t, "1", d.outbox...)
-	sent := d.graph.Sent()
-	if len(sent) != 2 || sent[0].Text != "Welcome to Acme!" || sent[1].Text != "An agent will answer shortly." ||
-		sent[0].MessagingType != "RESPONSE" || sent[1].MessagingType != "RESPONSE" {
-		t.Fatalf("sent %+v", sent)
-	}
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		d := newChatDesk(t, b, helpdesk.MessengerSettings{Greeting: "Welcome to Acme!", InstantReply: "An agent will answer shortly."})
+		d.customerWrites(t, helpdesk.ChannelMessenger, "m_1")
+		if len(d.outbox) != 1 {
+			t.Fatalf("%d jobs published, want 1", len(d.outbox))
+		}
+		d.deliver(t, "1", d.outbox...)
+		sent := d.graph.Sent()
+		if len(sent) != 2 || sent[0].Text != "Welcome to Acme!" || sent[1].Text != "An agent will answer shortly." ||
+			sent[0].MessagingType != "RESPONSE" || sent[1].MessagingType != "RESPONSE" {
+			t.Fatalf("sent %+v", sent)
+		}
 
-	ticketID := d.customerWrites(t, helpdesk.ChannelWhatsApp, "wamid.IN1")
-	msg, queued, err := d.tickets.Reply(context.Background(), ticketID, "alice", "On its way.", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.deliver(t, "1", jobBody(t, queued))
-	wamid := d.message(t, ticketID, msg.ID).ProviderMessageID
-	for _, st := range []helpdesk.MessageStatus{helpdesk.StatusDelivered, helpdesk.StatusRead} {
-		u := &jobs.StatusUpdate{Channel: helpdesk.ChannelWhatsApp, ChannelID: "whatsapp:" + phoneID, ProviderMessageID: wamid,
-			Status: st, At: t0.Add(time.Minute)}
-		if err := d.ingest.ApplyStatus(context.Background(), u, 1); err != nil {
+		ticketID := d.customerWrites(t, helpdesk.ChannelWhatsApp, "wamid.IN1")
+		msg, queued, err := d.tickets.Reply(context.Background(), ticketID, "alice", "On its way.", "")
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	if got := d.message(t, ticketID, msg.ID); got.Status != helpdesk.StatusRead {
-		t.Fatalf("status %s, want read", got.Status)
-	}
+		d.deliver(t, "1", jobBody(t, queued))
+		wamid := d.message(t, ticketID, msg.ID).ProviderMessageID
+		for _, st := range []helpdesk.MessageStatus{helpdesk.StatusDelivered, helpdesk.StatusRead} {
+			u := &jobs.StatusUpdate{Channel: helpdesk.ChannelWhatsApp, ChannelID: "whatsapp:" + phoneID, ProviderMessageID: wamid,
+				Status: st, At: t0.Add(time.Minute)}
+			if err := d.ingest.ApplyStatus(context.Background(), u, 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := d.message(t, ticketID, msg.ID); got.Status != helpdesk.StatusRead {
+			t.Fatalf("status %s, want read", got.Status)
+		}
+	})
 }
 
 // Explicit consent: the visitor gets the greeting, then the consent text
 // with the "I agree" quick reply carrying our payload.
 func TestConsentPromptIsSentWithTheAgreeChoice(t *testing.T) {
-	d := newChatDesk(t, helpdesk.MessengerSettings{Greeting: "Hello!", Consent: helpdesk.ConsentExplicit,
-		ConsentText: "We keep your messages to answer you. OK?", AgreeLabel: "Yes, I agree to this, thanks"})
-	d.customerWrites(t, helpdesk.ChannelMessenger, "m_1")
-	d.deliver(t, "1", d.outbox...)
-	sent := d.graph.Sent()
-	if len(sent) != 2 || sent[0].Text != "Hello!" || sent[1].Text != "We keep your messages to answer you. OK?" {
-		t.Fatalf("sent %+v", sent)
-	}
-	qr := sent[1].QuickReplies
-	if len(qr) != 1 || qr[0].ContentType != "text" || qr[0].Payload != helpdesk.ConsentAcceptPayload || qr[0].Title != "Yes, I agree to this" {
-		t.Fatalf("quick replies %+v (titles are cut to 20 characters)", qr)
-	}
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		d := newChatDesk(t, b, helpdesk.MessengerSettings{Greeting: "Hello!", Consent: helpdesk.ConsentExplicit,
+			ConsentText: "We keep your messages to answer you. OK?", AgreeLabel: "Yes, I agree to this, thanks"})
+		d.customerWrites(t, helpdesk.ChannelMessenger, "m_1")
+		d.deliver(t, "1", d.outbox...)
+		sent := d.graph.Sent()
+		if len(sent) != 2 || sent[0].Text != "Hello!" || sent[1].Text != "We keep your messages to answer you. OK?" {
+			t.Fatalf("sent %+v", sent)
+		}
+		qr := sent[1].QuickReplies
+		if len(qr) != 1 || qr[0].ContentType != "text" || qr[0].Payload != helpdesk.ConsentAcceptPayload || qr[0].Title != "Yes, I agree to this" {
+			t.Fatalf("quick replies %+v (titles are cut to 20 characters)", qr)
+		}
+	})
 }

@@ -66,7 +66,9 @@ func sentMail(t *testing.T, from string) []string {
 }
 
 // storedMessage reads message id of a ticket back, failing if it is not there.
-func storedMessage(t *testing.T, st *store.Store, ticketID, id string) helpdesk.Message {
+func storedMessage(t *testing.T, st interface {
+	GetTicket(context.Context, string) (helpdesk.Conversation, error)
+}, ticketID, id string) helpdesk.Message {
 	t.Helper()
 	c, err := st.GetTicket(context.Background(), ticketID)
 	if err != nil {
