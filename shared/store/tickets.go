@@ -174,19 +174,11 @@ func (s *Store) increment(ctx context.Context, name string) (int64, error) {
 // conversations show, each message marked with the ticket it came from.
 func (s *Store) GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error) {
 	var conv helpdesk.Conversation
-	pending := []string{id}
-	for seen := map[string]bool{}; len(pending) > 0; {
-		pid := pending[0]
-		pending = pending[1:]
-		if seen[pid] {
-			continue
-		}
-		seen[pid] = true
-		merged, err := s.readPartition(ctx, pid, &conv, pid == id)
-		if err != nil {
-			return conv, fmt.Errorf("get ticket %s: %w", id, err)
-		}
-		pending = append(pending, merged...)
+	err := ticket.EachMerged(id, func(pid string) ([]string, error) {
+		return s.readPartition(ctx, pid, &conv, pid == id)
+	})
+	if err != nil {
+		return conv, fmt.Errorf("get ticket %s: %w", id, err)
 	}
 	if conv.Ticket.ID == "" {
 		return conv, fmt.Errorf("ticket %s: %w", id, ErrNotFound)

@@ -259,3 +259,24 @@ func (c Change) LoadItems() []LoadItem {
 	}
 	return items
 }
+
+// EachMerged visits ticket id and, recursively, every ticket merged into it
+// (MergedFrom), each once: a merged ticket's conversation is theirs too.
+// visit returns the tickets merged into the one it visited.
+func EachMerged(id string, visit func(id string) (mergedFrom []string, err error)) error {
+	pending := []string{id}
+	for seen := map[string]bool{}; len(pending) > 0; {
+		next := pending[0]
+		pending = pending[1:]
+		if seen[next] {
+			continue
+		}
+		seen[next] = true
+		merged, err := visit(next)
+		if err != nil {
+			return err
+		}
+		pending = append(pending, merged...)
+	}
+	return nil
+}

@@ -38,14 +38,7 @@ func (s *Store) GetTicket(ctx context.Context, id string) (helpdesk.Conversation
 	if !ok {
 		return conv, fmt.Errorf("ticket %s: %w", id, store.ErrNotFound)
 	}
-	pending := []string{id}
-	for seen := map[string]bool{}; len(pending) > 0; {
-		pid := pending[0]
-		pending = pending[1:]
-		if seen[pid] {
-			continue
-		}
-		seen[pid] = true
+	_ = ticket.EachMerged(id, func(pid string) ([]string, error) {
 		if c := s.conversations[pid]; c != nil {
 			// In the table's order (by sort key) before sorting, so ties sort alike.
 			for _, k := range slices.Sorted(maps.Keys(c.messages)) {
@@ -55,10 +48,8 @@ func (s *Store) GetTicket(ctx context.Context, id string) (helpdesk.Conversation
 				conv.Activities = append(conv.Activities, c.activities[k])
 			}
 		}
-		if t, ok := s.tickets[pid]; ok {
-			pending = append(pending, t.MergedFrom...)
-		}
-	}
+		return s.tickets[pid].MergedFrom, nil
+	})
 	var err error
 	if conv.Ticket, err = copyOf(main); err != nil {
 		return conv, fmt.Errorf("get ticket %s: %w", id, err)
