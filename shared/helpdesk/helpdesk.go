@@ -126,6 +126,9 @@ type Ticket struct {
 	// not yet published: a transactional outbox, published after the commit
 	// and, should the committer die first, by the relay.
 	Outbox map[string]string `dynamodbav:"outbox,omitempty" json:"-"`
+	// OutboxAt is when the last change that committed jobs was decided: the
+	// relay leaves an outbox to its committer for a grace period after it.
+	OutboxAt time.Time `dynamodbav:"outboxAt,omitempty" json:"-"`
 	// Version increases on every change; merges and assignments condition on it.
 	Version int64 `dynamodbav:"version" json:"version"`
 }

@@ -101,9 +101,12 @@ func (r *Router) Plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Tick
 		}
 	}
 	p := Plan{Decision: d, Recipients: recipients}
-	if l, ok := expect[d.OwnerID]; ok && d.OwnerID != "" {
+	if d.OwnerID != "" && expect != nil {
 		// Only the pick's load is conditioned: the decision was right if
-		// nobody changed that user's load since it was read.
+		// nobody changed that user's load since it was read. An agent with
+		// no load item yet reads as version 0, so the write still fails if
+		// another router gave them a ticket first.
+		l := expect[d.OwnerID]
 		p.Expect = &l
 	}
 	return p, nil

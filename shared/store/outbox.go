@@ -60,16 +60,18 @@ func (s *Store) ClearOutbox(ctx context.Context, ticketID string, ids []string) 
 	if o, ok := out.Attributes["outbox"].(*types.AttributeValueMemberM); ok && len(o.Value) > 0 {
 		return nil // jobs committed since are still pending
 	}
-	return s.leaveOutboxIndex(ctx, ticketID)
+	return s.LeaveOutboxIndex(ctx, ticketID)
 }
 
-// leaveOutboxIndex takes a ticket whose outbox is empty out of the index;
-// if a change committed new jobs meanwhile, the condition keeps it in.
-func (s *Store) leaveOutboxIndex(ctx context.Context, ticketID string) error {
+// LeaveOutboxIndex takes a ticket whose outbox is empty out of the index
+// (ClearOutbox does it once the outbox empties; the relay does it for a
+// ticket whose clearer died in between). If a change committed new jobs
+// meanwhile, the condition keeps it in.
+func (s *Store) LeaveOutboxIndex(ctx context.Context, ticketID string) error {
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,
 		Key:                       itemKey(ticketPK(ticketID), skTicket),
-		UpdateExpression:          aws.String("REMOVE GSI5PK, GSI5SK, #o"),
+		UpdateExpression:          aws.String("REMOVE GSI5PK, GSI5SK, #o, outboxAt"),
 		ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(#o) OR size(#o) = :zero)"),
 		ExpressionAttributeNames:  map[string]string{"#o": "outbox"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": &types.AttributeValueMemberN{Value: "0"}},
@@ -81,28 +83,38 @@ func (s *Store) leaveOutboxIndex(ctx context.Context, ticketID string) error {
 	return nil
 }
 
-// PendingOutboxes lists up to limit tickets whose outbox has held jobs since
-// before `before`, oldest first: what the relay publishes.
-func (s *Store) PendingOutboxes(ctx context.Context, before time.Time, limit int32) ([]string, error) {
+// PendingOutboxes lists up to limit tickets whose outbox has held jobs
+// since before `before`, oldest first, after the position `after` (the
+// `last` of the previous page; "" from the start). It returns the position
+// of its last ticket, to page on.
+func (s *Store) PendingOutboxes(ctx context.Context, before time.Time, after string, limit int32) (ids []string, last string, err error) {
+	cond := "GSI5PK = :pk AND GSI5SK < :before"
+	values := map[string]types.AttributeValue{
+		":pk":     &types.AttributeValueMemberS{Value: outboxPK},
+		":before": &types.AttributeValueMemberS{Value: sortTime(before)},
+	}
+	if after != "" {
+		// BETWEEN is inclusive: after+"\x00" is the first key past after.
+		cond = "GSI5PK = :pk AND GSI5SK BETWEEN :after AND :before"
+		values[":after"] = &types.AttributeValueMemberS{Value: after + "\x00"}
+	}
 	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:              &s.table,
-		IndexName:              aws.String(IndexOutbox),
-		KeyConditionExpression: aws.String("GSI5PK = :pk AND GSI5SK < :before"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk":     &types.AttributeValueMemberS{Value: outboxPK},
-			":before": &types.AttributeValueMemberS{Value: sortTime(before)},
-		},
-		Limit: aws.Int32(limit),
+		TableName:                 &s.table,
+		IndexName:                 aws.String(IndexOutbox),
+		KeyConditionExpression:    aws.String(cond),
+		ExpressionAttributeValues: values,
+		Limit:                     aws.Int32(limit),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("pending outboxes: %w", translate(err))
+		return nil, "", fmt.Errorf("pending outboxes: %w", translate(err))
 	}
-	ids := make([]string, 0, len(out.Items))
+	ids = make([]string, 0, len(out.Items))
 	for _, it := range out.Items {
 		pk, _ := it[attrPK].(*types.AttributeValueMemberS)
-		if pk != nil {
-			ids = append(ids, strings.TrimPrefix(pk.Value, "TICKET#"))
+		sk, _ := it["GSI5SK"].(*types.AttributeValueMemberS)
+		if pk != nil && sk != nil {
+			ids, last = append(ids, strings.TrimPrefix(pk.Value, "TICKET#")), sk.Value
 		}
 	}
-	return ids, nil
+	return ids, last, nil
 }

@@ -43,7 +43,6 @@ type keyAttrs struct {
 type ticketItem struct {
 	keyAttrs
 	helpdesk.Ticket
-	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
 }
 
 // newTicketItem places a ticket in the view indexes, and in the outbox
@@ -61,7 +60,7 @@ func newTicketItem(t helpdesk.Ticket) ticketItem {
 		Ticket: t,
 	}
 	if len(t.Outbox) > 0 {
-		it.GSI5PK, it.GSI5SK = outboxPK, createdSK(t.UpdatedAt, t.ID)
+		it.GSI5PK, it.GSI5SK = outboxPK, createdSK(t.OutboxAt, t.ID)
 	}
 	return it
 }

@@ -43,16 +43,6 @@ func (b *txBuilder) putVersioned(item any, v int64) int {
 	return i
 }
 
-// anyFrom reports whether any item at index i or later failed its condition.
-func (c cancellation) anyFrom(i int) bool {
-	for j := range c.failed {
-		if j >= i {
-			return true
-		}
-	}
-	return false
-}
-
 // anyBetween reports whether any item at index i to j-1 failed its condition.
 func (c cancellation) anyBetween(i, j int) bool {
 	for k := range c.failed {

@@ -159,14 +159,17 @@ func MarkSpam(t helpdesk.Ticket, actor string, now time.Time) (Change, error) {
 // Delete removes t, its thread keys and its place in its owner's count.
 // The store removes its conversation after the commit; its dedupe records
 // stay, so a late redelivery of one of its messages does not bring it back.
-func Delete(t helpdesk.Ticket, now time.Time) Change {
+func Delete(t helpdesk.Ticket, now time.Time) (Change, error) {
+	if err := notMerged(t); err != nil {
+		return Change{}, err
+	}
 	b := t
 	c := Change{Tickets: []Write{{Before: &b}}}
 	for _, k := range t.ThreadKeys {
 		c.ThreadKeys = append(c.ThreadKeys, ThreadKey{Key: k, TicketID: t.ID, Remove: true})
 	}
 	c.finish(now)
-	return c
+	return c, nil
 }
 
 // Merge merges secondary into primary. The primary keeps its properties and

@@ -168,8 +168,10 @@ func Route(c *Change, p routing.Plan, now time.Time) {
 	case d.TeamID != "":
 		c.tellTeam(t, d.TeamID, p.Recipients, now)
 	}
-	if d.OwnerID != "" && p.Expect != nil {
-		c.Loads = []LoadChange{{AgentID: d.OwnerID, Expect: p.Expect}}
-	}
 	c.finish(now)
+	for i, l := range c.Loads {
+		if l.AgentID == d.OwnerID && l.Delta > 0 {
+			c.Loads[i].Expect = p.Expect
+		}
+	}
 }

@@ -151,20 +151,12 @@ func (c *Change) finish(now time.Time) {
 			t.Outbox = map[string]string{}
 		}
 		maps.Copy(t.Outbox, c.Jobs)
+		t.OutboxAt = now
 	}
-	var loads []LoadChange
+	c.Loads = nil
 	for _, w := range c.Tickets {
-		loads = append(loads, Loads(w.Before, w.After, now)...)
+		c.Loads = append(c.Loads, Loads(w.Before, w.After, now)...)
 	}
-	// Keep a routing decision's load condition on the owner's +1.
-	for i := range loads {
-		for _, old := range c.Loads {
-			if old.Expect != nil && old.AgentID == loads[i].AgentID && loads[i].Delta > 0 {
-				loads[i].Expect = old.Expect
-			}
-		}
-	}
-	c.Loads = loads
 }
 
 // Loads compares a ticket before and after a change (nil = absent) and

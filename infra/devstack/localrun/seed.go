@@ -43,7 +43,9 @@ const (
 // agents, and form, email, Messenger and WhatsApp channels. It creates only
 // what is missing, so running it again (every `make run`) keeps every change
 // made since: a deactivated agent stays deactivated, a renamed channel keeps
-// its name, edited settings stay edited, creation times stay.
+// its name, edited settings stay edited, creation times stay. The Meta
+// secret is the exception: it holds the local fake Graph API's demo
+// credentials, written again on every start.
 func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 	now := time.Now().UTC()
 	d := Demo{FormChannelID: "contact-form", SignedChannelID: "signed-form", SignedSecret: "demo-secret", TeamID: "support",

@@ -52,7 +52,7 @@ func (s *Service) change(ctx context.Context, what, id string, decide func(t hel
 	var cur helpdesk.Ticket
 	set, err := s.Settings.Get(ctx)
 	if err == nil {
-		err = retry.While(ctx, maxRounds, 5*time.Millisecond, ticket.Lost, func() error {
+		err = retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
 			var err error
 			if cur, err = s.Store.GetTicketHeader(ctx, id); err != nil {
 				return err
@@ -73,6 +73,13 @@ func (s *Service) change(ctx context.Context, what, id string, decide func(t hel
 		cur = *t
 	}
 	return c, cur, nil
+}
+
+// changedMeanwhile reports a lost race that deciding again can win: the
+// ticket changed since it was read. (A thread key or a message that belongs
+// elsewhere cannot be won by deciding again.)
+func changedMeanwhile(err error) bool {
+	return errors.Is(err, ticket.ErrVersionChanged) || errors.Is(err, ticket.ErrContention)
 }
 
 // Assign gives a ticket to ownerID ("" unassigns) and, when teamID is not
@@ -123,7 +130,7 @@ func (s *Service) MarkSpam(ctx context.Context, ticketID, actor string) (helpdes
 // was.
 func (s *Service) Delete(ctx context.Context, ticketID string) (helpdesk.Ticket, error) {
 	c, t, err := s.change(ctx, "delete", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (ticket.Change, error) {
-		return ticket.Delete(t, s.Now()), nil
+		return ticket.Delete(t, s.Now())
 	})
 	if err != nil {
 		return t, err
@@ -134,7 +141,7 @@ func (s *Service) Delete(ctx context.Context, ticketID string) (helpdesk.Ticket,
 // Merge merges secondary into primary; the primary keeps its properties.
 func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor string) (helpdesk.Ticket, error) {
 	var merged helpdesk.Ticket
-	err := retry.While(ctx, maxRounds, 5*time.Millisecond, ticket.Lost, func() error {
+	err := retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
 		p, err := s.Store.GetTicketHeader(ctx, primaryID)
 		if err != nil {
 			return err

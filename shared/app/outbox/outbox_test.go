@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -55,7 +58,7 @@ func withJobs(t *testing.T, st testbed.Store, id string, at time.Time, jobs ...s
 	t.Helper()
 	tk := helpdesk.Ticket{ID: id, Subject: "s", Pipeline: "support", Status: "new", State: helpdesk.StateOpen,
 		Type: helpdesk.TypeEmailOther, ChannelID: "web", ChannelKind: helpdesk.ChannelForm, ContactID: "c",
-		CreatedAt: at, UpdatedAt: at, Version: 1, Outbox: map[string]string{}}
+		CreatedAt: at, UpdatedAt: at, OutboxAt: at, Version: 1, Outbox: map[string]string{}}
 	var bodies []string
 	for _, j := range jobs {
 		body := fmt.Sprintf(`{"kind":"test","payload":%q}`, id+"/"+j)
@@ -156,8 +159,38 @@ func TestRelayPublishesWhatCommittersLeft(t *testing.T) {
 		if flushed, err := relay.Sweep(ctx); err != nil || flushed != 1 {
 			t.Fatalf("second Sweep = %d, %v; want the refused ticket flushed", flushed, err)
 		}
-		if left, err := st.PendingOutboxes(ctx, t0.Add(time.Hour), 10); err != nil || !slices.Equal(left, []string{"recent"}) {
+		if left, _, err := st.PendingOutboxes(ctx, t0.Add(time.Hour), "", 10); err != nil || !slices.Equal(left, []string{"recent"}) {
 			t.Fatalf("pending after the sweeps: %v, %v; want only the recent ticket", left, err)
 		}
 	})
+}
+
+// A ticket whose clearer emptied its outbox and died before taking it out
+// of the index (two writes on DynamoDB) is taken out by the next sweep,
+// not counted as published, and does not hold the sweep up.
+func TestRelayTakesAnEmptiedOutboxOutOfTheIndex(t *testing.T) {
+	st := testbed.DynamoDB.Open(t, nil).(*testbed.DynamoDBStore)
+	ctx := context.Background()
+	withJobs(t, st, "stranded", t0, "j")
+	pending := withJobs(t, st, "pending", t0.Add(time.Second), "j")
+	// What the first of ClearOutbox's two writes leaves: an empty outbox
+	// still in the index.
+	_, err := st.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &st.Table,
+		Key: map[string]types.AttributeValue{
+			"PK": &types.AttributeValueMemberS{Value: "TICKET#stranded"}, "SK": &types.AttributeValueMemberS{Value: "TICKET"}},
+		UpdateExpression: aws.String("REMOVE outbox.j")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, _, err := st.PendingOutboxes(ctx, t0.Add(time.Hour), "", 10); err != nil || len(ids) != 2 {
+		t.Fatalf("index before the sweep: %v, %v; want both tickets", ids, err)
+	}
+	q := &queue{}
+	relay := &outbox.Relay{Store: st, Publisher: q, Now: func() time.Time { return t0.Add(time.Hour) }, Grace: time.Minute, Log: quiet}
+	if n, err := relay.Sweep(ctx); err != nil || n != 1 || !slices.Equal(q.published(), pending) {
+		t.Fatalf("Sweep = %d, %v, published %v; want only the pending ticket's job", n, err, q.published())
+	}
+	if ids, _, err := st.PendingOutboxes(ctx, t0.Add(time.Hour), "", 10); err != nil || len(ids) != 0 {
+		t.Fatalf("index after the sweep: %v, %v; want empty", ids, err)
+	}
 }

@@ -174,30 +174,41 @@ func (s *Store) ClearOutbox(ctx context.Context, ticketID string, ids []string) 
 }
 
 // PendingOutboxes lists up to limit tickets whose outbox has held jobs
-// since before `before` (the ticket's last change), oldest first.
-func (s *Store) PendingOutboxes(ctx context.Context, before time.Time, limit int32) ([]string, error) {
+// since before `before` (the change that committed them), oldest first,
+// after the position `after` ("" from the start); it returns the position
+// of its last ticket, to page on.
+func (s *Store) PendingOutboxes(ctx context.Context, before time.Time, after string, limit int32) ([]string, string, error) {
 	if limit < 1 {
-		return nil, fmt.Errorf("pending outboxes: limit %d: must be at least 1", limit)
+		return nil, "", fmt.Errorf("pending outboxes: limit %d: must be at least 1", limit)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// The outbox index's sort key: "<updated>#<id>", compared with "<before>".
+	// The outbox index's sort key: "<outboxAt>#<id>", compared with "<before>".
 	bound := sortTime(before)
 	var keys []string
 	ids := map[string]string{}
 	for id, t := range s.tickets {
-		if k := sortKey(t.UpdatedAt, id); len(t.Outbox) > 0 && k < bound {
+		if k := sortKey(t.OutboxAt, id); len(t.Outbox) > 0 && k < bound && k > after {
 			keys = append(keys, k)
 			ids[k] = id
 		}
 	}
 	slices.Sort(keys)
-	out := make([]string, 0, min(len(keys), int(limit)))
-	for _, k := range keys[:min(len(keys), int(limit))] {
+	keys = keys[:min(len(keys), int(limit))]
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
 		out = append(out, ids[k])
 	}
-	return out, nil
+	last := ""
+	if len(keys) > 0 {
+		last = keys[len(keys)-1]
+	}
+	return out, last, nil
 }
+
+// LeaveOutboxIndex takes a ticket with an empty outbox out of the index;
+// here the index is derived from the outbox, so there is nothing to do.
+func (s *Store) LeaveOutboxIndex(ctx context.Context, ticketID string) error { return nil }
 
 // Loads reads the loads of agents for one ticket type at now: the sum of
 // the last helpdesk.LoadWindowDays UTC days, the version to condition a

@@ -734,10 +734,10 @@ func testDeleteRemovesConversationAndThreadKeys(t *testing.T, f *fixture) {
 
 	// A delete decided on a stale version, or removing a key another
 	// ticket owns, writes nothing.
-	stale := ticket.Delete(before, T0.Add(time.Hour))
+	stale := deleted(t, before, T0.Add(time.Hour))
 	stale.Tickets[0].Before.Version--
 	wantErr(t, "a stale delete", f.st.Commit(f.ctx, stale), store.ErrVersionChanged)
-	foreign := ticket.Delete(before, T0.Add(time.Hour))
+	foreign := deleted(t, before, T0.Add(time.Hour))
 	foreign.ThreadKeys = append(foreign.ThreadKeys, ticket.ThreadKey{Key: "key-2", TicketID: "1", Remove: true})
 	wantErr(t, "a delete removing another ticket's key", f.st.Commit(f.ctx, foreign), store.ErrThreadTaken)
 	if f.owner("key-1") != "1" || f.owner("key-2") != "2" || len(f.conv("1").Messages) != 2 || f.load("ann").Count != 1 {
@@ -745,7 +745,7 @@ func testDeleteRemovesConversationAndThreadKeys(t *testing.T, f *fixture) {
 	}
 
 	// A key already gone is no obstacle.
-	del := ticket.Delete(before, T0.Add(time.Hour))
+	del := deleted(t, before, T0.Add(time.Hour))
 	del.ThreadKeys = append(del.ThreadKeys, ticket.ThreadKey{Key: "key-gone", TicketID: "1", Remove: true})
 	f.commit(del)
 	if _, err := f.st.GetTicket(f.ctx, "1"); !errors.Is(err, store.ErrNotFound) {
@@ -775,7 +775,7 @@ func testDeleteRemovesConversationAndThreadKeys(t *testing.T, f *fixture) {
 		t.Fatalf("the delete touched ticket 2: %+v", got)
 	}
 	// Deleting it again finds nothing to delete.
-	wantErr(t, "a second delete", f.st.Commit(f.ctx, ticket.Delete(before, T0.Add(2*time.Hour))), store.ErrVersionChanged)
+	wantErr(t, "a second delete", f.st.Commit(f.ctx, deleted(t, before, T0.Add(2*time.Hour))), store.ErrVersionChanged)
 
 	// A new ticket may take its keys; one under its id (were a number ever
 	// reused) does not inherit its conversation.
@@ -801,12 +801,19 @@ func testAnotherTeamKeepingTheOwnerMovesItsLoad(t *testing.T, f *fixture) {
 	f.commit(c)
 	next := T0.Add(24 * time.Hour)
 	f.clk.Set(next)
+	was := f.load("ann")
 	f.change("1", func(t helpdesk.Ticket) (ticket.Change, error) { return ticket.Assign(t, &ann, "billing", "bob", next) })
 	if tk := f.header("1"); tk.OwnerID != "ann" || tk.TeamID != "billing" || !tk.AssignedAt.Equal(next) {
 		t.Fatalf("after the move: %+v", tk)
 	}
+	if l := f.load("ann"); l.Count != 1 || l.Version != was.Version+1 {
+		t.Fatalf("ann's load %+v (was %+v), want 1, written once", l, was)
+	}
+	// The count moved to today: 30 days after the first assignment it
+	// still counts (it would not, had it stayed on T0's day).
+	f.clk.Set(T0.Add(helpdesk.LoadWindowDays * 24 * time.Hour))
 	if l := f.load("ann"); l.Count != 1 {
-		t.Fatalf("ann's load %+v, want 1", l)
+		t.Fatalf("ann's load 30 days after T0 = %+v, want 1: the count did not move to the new day", l)
 	}
 }
 
@@ -964,4 +971,14 @@ func testValuesAreCopies(t *testing.T, f *fixture) {
 	if read, _ := f.st.GetSettings(f.ctx); read.Pipelines["support"].Stages[0].Name != "New" {
 		t.Errorf("stored settings changed through a value: %+v", read.Pipelines)
 	}
+}
+
+// deleted is the model's delete of tk.
+func deleted(t *testing.T, tk helpdesk.Ticket, at time.Time) ticket.Change {
+	t.Helper()
+	c, err := ticket.Delete(tk, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -35,7 +35,8 @@ type Store interface {
 	// The transactional outbox.
 	PendingOutbox(ctx context.Context, ticketID string) (map[string]string, error)
 	ClearOutbox(ctx context.Context, ticketID string, ids []string) error
-	PendingOutboxes(ctx context.Context, before time.Time, limit int32) ([]string, error)
+	PendingOutboxes(ctx context.Context, before time.Time, after string, limit int32) ([]string, string, error)
+	LeaveOutboxIndex(ctx context.Context, ticketID string) error
 
 	// What routing reads.
 	Loads(ctx context.Context, agentIDs []string, typ helpdesk.TicketType, now time.Time) (map[string]routing.Load, error)
@@ -307,7 +308,7 @@ func (f *fixture) list(state helpdesk.State) []string {
 
 func (f *fixture) pending(before time.Time, limit int32) []string {
 	f.t.Helper()
-	ids, err := f.st.PendingOutboxes(f.ctx, before, limit)
+	ids, _, err := f.st.PendingOutboxes(f.ctx, before, "", limit)
 	if err != nil {
 		f.t.Fatal(err)
 	}

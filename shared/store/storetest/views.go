@@ -174,6 +174,24 @@ func testOutboxIndex(t *testing.T, f *fixture) {
 	if got := f.pending(T0.Add(time.Hour), 1); !slices.Equal(got, []string{"a"}) {
 		t.Fatalf("pending, limit 1 = %v", got)
 	}
+	// Paging: the second page starts after the first's last ticket.
+	first, last, err := f.st.PendingOutboxes(f.ctx, T0.Add(time.Hour), "", 1)
+	if err != nil || !slices.Equal(first, []string{"a"}) || last == "" {
+		t.Fatalf("first page = %v, %q, %v", first, last, err)
+	}
+	second, last2, err := f.st.PendingOutboxes(f.ctx, T0.Add(time.Hour), last, 1)
+	if err != nil || !slices.Equal(second, []string{"b"}) {
+		t.Fatalf("second page = %v, %v; want b", second, err)
+	}
+	if third, _, err := f.st.PendingOutboxes(f.ctx, T0.Add(time.Hour), last2, 1); err != nil || len(third) != 0 {
+		t.Fatalf("third page = %v, %v; want none", third, err)
+	}
+	if err := f.st.LeaveOutboxIndex(f.ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.pending(T0.Add(time.Hour), 10); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("pending = %v after LeaveOutboxIndex of a ticket whose outbox holds jobs: it must stay", got)
+	}
 
 	box, err := f.st.PendingOutbox(f.ctx, "a")
 	if err != nil || len(box) != 2 {
