@@ -249,6 +249,11 @@ type Agent struct {
 	Name   string `dynamodbav:"name" json:"name"`
 	Seat   bool   `dynamodbav:"seat" json:"seat"`     // only seated users can be routed to
 	Active bool   `dynamodbav:"active" json:"active"` // deactivated users keep their history
+	// Role and Permissions say what the user may do; Sub is their identity
+	// in the stack's user pool (the token's "sub").
+	Role        Role        `dynamodbav:"role,omitempty" json:"role,omitempty"`
+	Permissions Permissions `dynamodbav:"permissions" json:"permissions"`
+	Sub         string      `dynamodbav:"sub,omitempty" json:"-"`
 	// Skills are languages, products... a routing rule may require.
 	Skills       []string     `dynamodbav:"skills,omitempty" json:"skills,omitempty"`
 	TimeZone     string       `dynamodbav:"timeZone,omitempty" json:"time_zone,omitempty"` // IANA name, for working hours

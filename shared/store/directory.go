@@ -133,7 +133,58 @@ func (s *Store) CreateAgent(ctx context.Context, a helpdesk.Agent) error {
 }
 
 func agentKeys(a helpdesk.Agent) keyAttrs {
-	return keyAttrs{PK: agentPK(a.ID), SK: skAgent, GSI3PK: "AGENTS", GSI3SK: a.Name + "#" + a.ID}
+	k := keyAttrs{PK: agentPK(a.ID), SK: skAgent, GSI3PK: "AGENTS", GSI3SK: a.Name + "#" + a.ID}
+	if a.Sub != "" {
+		k.GSI4PK, k.GSI4SK = agentSubPK(a.Sub), skAgent
+	}
+	return k
+}
+
+// FindAgentBySub returns the agent whose identity in the stack's user pool
+// is sub (the token's "sub"), or ErrNotFound. The index is eventually
+// consistent: a user invited a second ago may not be found yet.
+func (s *Store) FindAgentBySub(ctx context.Context, sub string) (helpdesk.Agent, error) {
+	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		IndexName:                 aws.String(IndexContact),
+		KeyConditionExpression:    aws.String("GSI4PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: agentSubPK(sub)}},
+		Limit:                     aws.Int32(1),
+	})
+	if err != nil {
+		return helpdesk.Agent{}, fmt.Errorf("agent of %s: %w", sub, translate(err))
+	}
+	if len(out.Items) == 0 {
+		return helpdesk.Agent{}, fmt.Errorf("agent of %s: %w", sub, ErrNotFound)
+	}
+	var a helpdesk.Agent
+	if err := attributevalue.UnmarshalMap(out.Items[0], &a); err != nil {
+		return a, fmt.Errorf("decode agent of %s: %w", sub, err)
+	}
+	return a, nil
+}
+
+// ListTeams returns every team, by name.
+func (s *Store) ListTeams(ctx context.Context) ([]helpdesk.Team, error) {
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		IndexName:                 aws.String(IndexList),
+		KeyConditionExpression:    aws.String("GSI3PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "TEAMS"}},
+	})
+	teams := []helpdesk.Team{}
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list teams: %w", translate(err))
+		}
+		var ts []helpdesk.Team
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &ts); err != nil {
+			return nil, fmt.Errorf("decode teams: %w", err)
+		}
+		teams = append(teams, ts...)
+	}
+	return teams, nil
 }
 
 // PutTeam creates or replaces a team.

@@ -14,7 +14,7 @@ package store
 //	contact         CONTACT#<cid>             CONTACT
 //	contact lookup  CONTACTKEY#<sender key>   CONTACTKEY
 //	channel         CHANNEL#<id>              CHANNEL                                                                                  CHANNELS / <id>
-//	agent           AGENT#<id>                AGENT                                                                                    AGENTS / <name>#<id>
+//	agent           AGENT#<id>                AGENT                                                                                    AGENTS / <name>#<id>  AGENTSUB#<sub> / AGENT
 //	team            TEAM#<id>                 TEAM                                                                                     TEAMS / <name>#<id>
 //	counter         COUNTER#<name>            COUNTER
 //	provider msg    PROVIDERMSG#<ch>#<pmid>   PROVIDERMSG                (our outbound message as the provider knows it)
@@ -36,9 +36,10 @@ const (
 	attrPK = "PK"
 	attrSK = "SK"
 
-	IndexOwner  = "GSI1"
-	IndexList   = "GSI3"
-	IndexOutbox = "GSI5"
+	IndexOwner   = "GSI1"
+	IndexList    = "GSI3"
+	IndexContact = "GSI4"
+	IndexOutbox  = "GSI5"
 )
 
 const (
@@ -128,6 +129,9 @@ func createdSK(created time.Time, id string) string {
 	return sortTime(created) + "#" + id
 }
 func contactViewPK(cid string) string { return "CONTACT#" + cid }
+
+// agentSubPK finds an agent by their identity in the user pool (GSI4).
+func agentSubPK(sub string) string { return "AGENTSUB#" + sub }
 
 // maxKeyPart keeps provider ids (email Message-IDs can be ~1 KB) well inside
 // DynamoDB's 2 KB partition-key limit; longer values are hashed.

@@ -3,6 +3,9 @@ package memstore
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
@@ -181,4 +184,32 @@ func (s *Store) TeamMembers(ctx context.Context, ids []string) (map[string][]str
 		out[c.ID] = c.MemberIDs
 	}
 	return out, nil
+}
+
+// FindAgentBySub returns the agent whose user-pool identity is sub, or ErrNotFound.
+func (s *Store) FindAgentBySub(ctx context.Context, sub string) (helpdesk.Agent, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range slices.Sorted(maps.Keys(s.agents)) {
+		if a := s.agents[id]; sub != "" && a.Sub == sub {
+			return copyOf(a)
+		}
+	}
+	return helpdesk.Agent{}, fmt.Errorf("agent of %s: %w", sub, store.ErrNotFound)
+}
+
+// ListTeams returns every team, by name.
+func (s *Store) ListTeams(ctx context.Context) ([]helpdesk.Team, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	teams := make([]helpdesk.Team, 0, len(s.teams))
+	for _, t := range s.teams {
+		c, err := copyOf(t)
+		if err != nil {
+			return nil, fmt.Errorf("list teams: %w", err)
+		}
+		teams = append(teams, c)
+	}
+	slices.SortFunc(teams, func(a, b helpdesk.Team) int { return strings.Compare(a.Name+"#"+a.ID, b.Name+"#"+b.ID) })
+	return teams, nil
 }

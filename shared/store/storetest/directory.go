@@ -536,3 +536,48 @@ func testCreateSettingsIfMissingConcurrent(t *testing.T, f *fixture) {
 		t.Errorf("GetSettings = %+v, %v; want version 1", got, err)
 	}
 }
+
+// A signed-in user is found by their user-pool identity, with their role
+// and permissions; a sub nobody has is not found. Teams list by name.
+func testAgentsBySubAndTeams(t *testing.T, f *fixture) {
+	ann := agent("ann")
+	ann.Sub, ann.Role = "sub-ann", helpdesk.RoleAdmin
+	ann.Permissions = helpdesk.Permissions{Scope: helpdesk.ScopeAll, DeleteTickets: true, ManageSettings: true}
+	bob := agent("bob") // never signed in
+	for _, a := range []helpdesk.Agent{ann, bob} {
+		if err := f.st.PutAgent(f.ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := eventually(func() (helpdesk.Agent, error) { return f.st.FindAgentBySub(f.ctx, "sub-ann") })
+	if err != nil || !reflect.DeepEqual(got, ann) {
+		t.Fatalf("FindAgentBySub = %+v, %v; want %+v", got, err, ann)
+	}
+	wantErr(t, "an unknown sub", func() error { _, err := f.st.FindAgentBySub(f.ctx, "sub-nobody"); return err }(), store.ErrNotFound)
+	wantErr(t, "an empty sub", func() error { _, err := f.st.FindAgentBySub(f.ctx, ""); return err }(), store.ErrNotFound)
+
+	if teams, err := f.st.ListTeams(f.ctx); err != nil || len(teams) != 0 || teams == nil {
+		t.Fatalf("ListTeams with none = %#v, %v; want an empty list", teams, err)
+	}
+	for _, tm := range []helpdesk.Team{{ID: "t2", Name: "Billing", MemberIDs: []string{"bob"}}, {ID: "t1", Name: "Support", MemberIDs: []string{"ann", "bob"}}} {
+		if err := f.st.PutTeam(f.ctx, tm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	teams, err := f.st.ListTeams(f.ctx)
+	if err != nil || len(teams) != 2 || teams[0].Name != "Billing" || teams[1].Name != "Support" || len(teams[1].MemberIDs) != 2 {
+		t.Fatalf("ListTeams = %+v, %v; want Billing then Support", teams, err)
+	}
+}
+
+// eventually retries a read of an eventually consistent index for up to a
+// few seconds (DynamoDB's GSIs; the in-memory store answers at once).
+func eventually[T any](read func() (T, error)) (T, error) {
+	var v T
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if v, err = read(); err == nil || time.Now().After(deadline) {
+			return v, err
+		}
+	}
+}

@@ -22,6 +22,8 @@ import (
 // use it (ingest, desk, routing, outbox, send, settings) and what seeding
 // and tests write.
 type Store interface {
+	FindAgentBySub(ctx context.Context, sub string) (helpdesk.Agent, error)
+	ListTeams(ctx context.Context) ([]helpdesk.Team, error)
 	// Tickets: the ticket model's changes, and what reads them back.
 	Commit(ctx context.Context, c ticket.Change) error
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
@@ -117,6 +119,7 @@ func Run(t *testing.T, open Open) {
 		{"ConsentHoldsAndTheirExpiry", testConsentHoldsAndTheirExpiry},
 		{"Contacts", testContacts},
 		{"Directory", testDirectory},
+		{"AgentsBySubAndTeams", testAgentsBySubAndTeams},
 		{"CreateDirectoryEntriesKeepExisting", testCreateDirectoryEntriesKeepExisting},
 		{"SettingsCreateGetPut", testSettingsCreateGetPut},
 		{"PutSettingsConditions", testPutSettingsConditions},
