@@ -8,15 +8,16 @@ import (
 // Error codes: the one vocabulary every layer speaks. httpjson maps them to
 // HTTP status in a single table; nothing else should switch on them.
 const (
-	EInvalid      = "invalid"      // the caller sent something wrong
-	ENotFound     = "not_found"    // the thing does not exist (or is not visible)
-	EConflict     = "conflict"     // a concurrent change or a duplicate won
-	EForbidden    = "forbidden"    // authenticated, but not allowed
-	EUnauthorised = "unauthorised" // no or bad credentials / signature
-	ETooLarge     = "too_large"    // the request body is over its limit
-	EUnsupported  = "unsupported"  // a media type we do not accept
-	EUnavailable  = "unavailable"  // a dependency is down; the caller should retry
-	EInternal     = "internal"     // our fault; details are logged, never sent
+	EInvalid      = "invalid"             // the caller sent something wrong
+	ENotFound     = "not_found"           // the thing does not exist (or is not visible)
+	EConflict     = "conflict"            // a concurrent change or a duplicate won
+	EPrecondition = "precondition_failed" // the caller's If-Match names a version the thing no longer has
+	EForbidden    = "forbidden"           // authenticated, but not allowed
+	EUnauthorised = "unauthorised"        // no or bad credentials / signature
+	ETooLarge     = "too_large"           // the request body is over its limit
+	EUnsupported  = "unsupported"         // a media type we do not accept
+	EUnavailable  = "unavailable"         // a dependency is down; the caller should retry
+	EInternal     = "internal"            // our fault; details are logged, never sent
 )
 
 // ErrNotFound: the thing asked for does not exist. Stores return it (wrapped

@@ -18,8 +18,8 @@ func Assign(t helpdesk.Ticket, owner *helpdesk.Agent, teamID, actor string, now 
 	if err := notMerged(t); err != nil {
 		return Change{}, err
 	}
-	if owner != nil && !owner.Active {
-		return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "inactive_user", "user %s is deactivated", owner.ID)
+	if err := canOwn(owner); err != nil {
+		return Change{}, err
 	}
 	ownerID := ""
 	if owner != nil {
@@ -35,6 +35,20 @@ func Assign(t helpdesk.Ticket, owner *helpdesk.Agent, teamID, actor string, now 
 	c.assign(c.Ticket(), owner, teamID, actor, now)
 	c.finish(now)
 	return c, nil
+}
+
+// canOwn refuses an owner who cannot hold tickets: a deactivated user, or
+// one without a seat (a viewer reads and comments, never owns).
+func canOwn(owner *helpdesk.Agent) error {
+	switch {
+	case owner == nil:
+		return nil
+	case !owner.Active:
+		return helpdesk.Errorf(helpdesk.EInvalid, "inactive_user", "user %s is deactivated", owner.ID)
+	case !owner.Seat:
+		return helpdesk.Errorf(helpdesk.EInvalid, "no_seat", "user %s holds no seat, so cannot own tickets", owner.ID)
+	}
+	return nil
 }
 
 // assign sets owner and team and records who did it.
@@ -102,7 +116,19 @@ func SetProperties(t helpdesk.Ticket, p Properties, actor string, set helpdesk.S
 		return Change{}, err
 	}
 	c := update(t, now)
-	n := c.Ticket()
+	if err := c.setProperties(c.Ticket(), p, actor, set, now); err != nil {
+		return Change{}, err
+	}
+	if len(c.Activities) == 0 {
+		return Change{}, ErrNoChange
+	}
+	c.finish(now)
+	return c, nil
+}
+
+// setProperties sets the properties p names on n, one timeline entry per
+// field that changed.
+func (c *Change) setProperties(n *helpdesk.Ticket, p Properties, actor string, set helpdesk.Settings, now time.Time) error {
 	record := func(field string, cur *string, to *string) {
 		if to != nil && *to != *cur {
 			a := activity(n, helpdesk.ActivityProperty, actor, now, *cur, *to)
@@ -114,13 +140,13 @@ func SetProperties(t helpdesk.Ticket, p Properties, actor string, set helpdesk.S
 	if p.Subject != nil {
 		s := strings.TrimSpace(*p.Subject)
 		if s == "" {
-			return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "subject_required", "a ticket needs a subject")
+			return helpdesk.Errorf(helpdesk.EInvalid, "subject_required", "a ticket needs a subject")
 		}
 		record("subject", &n.Subject, &s)
 	}
 	if p.Priority != nil {
 		if !p.Priority.Valid() {
-			return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "unknown_priority", "unknown priority %q", *p.Priority)
+			return helpdesk.Errorf(helpdesk.EInvalid, "unknown_priority", "unknown priority %q", *p.Priority)
 		}
 		cur, to := string(n.Priority), string(*p.Priority)
 		record("priority", &cur, &to)
@@ -128,15 +154,11 @@ func SetProperties(t helpdesk.Ticket, p Properties, actor string, set helpdesk.S
 	}
 	if p.Category != nil {
 		if *p.Category != "" && len(set.Categories) > 0 && !set.HasCategory(*p.Category) {
-			return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "unknown_category", "unknown category %q", *p.Category)
+			return helpdesk.Errorf(helpdesk.EInvalid, "unknown_category", "unknown category %q", *p.Category)
 		}
 		record("category", &n.Category, p.Category)
 	}
-	if len(c.Activities) == 0 {
-		return Change{}, ErrNoChange
-	}
-	c.finish(now)
-	return c, nil
+	return nil
 }
 
 // MarkSpam moves t to the Spam view.
@@ -293,4 +315,68 @@ func chatWindowOpen(kind helpdesk.ChannelKind, lastCustomer, now time.Time) erro
 	}
 	_, _, err := MessengerReplyMode(lastCustomer, now)
 	return err
+}
+
+// Edit is what one request changes on a ticket: any of owner, team, status
+// and properties. Nil leaves a field as it is; Owner "" unassigns.
+type Edit struct {
+	Owner      *string
+	Team       *string
+	Status     *string
+	Properties Properties
+}
+
+// ErrStale: the caller decided on a version the ticket no longer has.
+var ErrStale = &helpdesk.Error{Code: helpdesk.EPrecondition, Reason: "version_mismatch", Message: "the ticket changed since you read it"}
+
+// Apply decides an edit of t, one change however many fields it touches.
+// version, when not 0, is the version the caller saw (an If-Match): a
+// ticket that changed since is refused with ErrStale. owner is the agent
+// Edit.Owner names (nil to unassign or when the owner is not changed).
+func Apply(t helpdesk.Ticket, version int64, e Edit, owner *helpdesk.Agent, actor string, set helpdesk.Settings, now time.Time) (Change, error) {
+	if err := notMerged(t); err != nil {
+		return Change{}, err
+	}
+	if version != 0 && version != t.Version {
+		return Change{}, ErrStale
+	}
+	c := update(t, now)
+	n := c.Ticket()
+	if e.Owner != nil || e.Team != nil {
+		ownerID, team := n.OwnerID, n.TeamID
+		if e.Owner != nil {
+			ownerID = *e.Owner
+		}
+		if e.Team != nil {
+			team = *e.Team
+		}
+		if ownerID != "" && (owner == nil || owner.ID != ownerID) {
+			return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "owner_unknown", "owner %q is not a user of the desk", ownerID)
+		}
+		if err := canOwn(owner); err != nil && ownerID != "" {
+			return Change{}, err
+		}
+		if ownerID != n.OwnerID || team != n.TeamID {
+			var who *helpdesk.Agent
+			if ownerID != "" {
+				who = owner
+			}
+			c.assign(n, who, team, actor, now)
+		}
+	}
+	if e.Status != nil && *e.Status != n.Status {
+		state, err := set.Resolve(n.Pipeline, *e.Status)
+		if err != nil {
+			return Change{}, err
+		}
+		c.moveTo(n, *e.Status, state, actor, now)
+	}
+	if err := c.setProperties(n, e.Properties, actor, set, now); err != nil {
+		return Change{}, err
+	}
+	if len(c.Activities) == 0 {
+		return Change{}, ErrNoChange
+	}
+	c.finish(now)
+	return c, nil
 }

@@ -461,3 +461,42 @@ func TestDecisionsLeaveTheTicketTheyReadAlone(t *testing.T) {
 		t.Fatalf("append wrote %q into the read ticket's participants", got)
 	}
 }
+
+// An edit of several fields is one change (version +1), refused whole if
+// the caller saw another version or names an owner it cannot have.
+func TestApplyEditsSeveralFieldsAtOnce(t *testing.T) {
+	tk := owned(t)
+	later := t0.Add(time.Hour)
+	status, prio, owner := "waiting_on_contact", helpdesk.PriorityUrgent, "bob"
+	e := ticket.Edit{Owner: &owner, Status: &status, Properties: ticket.Properties{Priority: &prio}}
+	c, err := ticket.Apply(tk, tk.Version, e, &bob, "ann", pipes, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := c.Ticket()
+	if n.Version != tk.Version+1 || n.OwnerID != "bob" || n.Status != status || n.Priority != prio || len(c.Activities) != 3 {
+		t.Fatalf("after the edit: %+v, %d activities", n, len(c.Activities))
+	}
+	if len(c.Loads) != 2 || c.Loads[0].AgentID != "ann" || c.Loads[1].AgentID != "bob" {
+		t.Fatalf("loads %+v, want ann −1, bob +1", c.Loads)
+	}
+	if _, err := ticket.Apply(tk, tk.Version+1, e, &bob, "ann", pipes, later); !errors.Is(err, ticket.ErrStale) {
+		t.Fatalf("stale version: %v, want ErrStale", err)
+	}
+	if _, err := ticket.Apply(tk, 0, ticket.Edit{Owner: &owner}, nil, "ann", pipes, later); helpdesk.ErrorReason(err) != "owner_unknown" {
+		t.Fatalf("unknown owner: %v", err)
+	}
+	bad := "done"
+	if _, err := ticket.Apply(tk, 0, ticket.Edit{Status: &bad, Properties: ticket.Properties{Priority: &prio}}, nil, "ann", pipes, later); helpdesk.ErrorReason(err) != "unknown_status" {
+		t.Fatalf("unknown status: %v", err)
+	}
+	same := "new"
+	if _, err := ticket.Apply(tk, 0, ticket.Edit{Status: &same}, nil, "ann", pipes, later); !errors.Is(err, ticket.ErrNoChange) {
+		t.Fatalf("nothing to change: %v", err)
+	}
+	none := ""
+	c, err = ticket.Apply(tk, 0, ticket.Edit{Owner: &none}, nil, "ann", pipes, later)
+	if err != nil || c.Ticket().OwnerID != "" || c.Activities[0].Kind != helpdesk.ActivityUnassigned {
+		t.Fatalf("unassign: %v, %+v", err, c.Activities)
+	}
+}

@@ -3,7 +3,10 @@
 package httpjson
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 
@@ -14,6 +17,7 @@ var statusByCode = map[string]int{
 	helpdesk.EInvalid:      http.StatusBadRequest,
 	helpdesk.ENotFound:     http.StatusNotFound,
 	helpdesk.EConflict:     http.StatusConflict,
+	helpdesk.EPrecondition: http.StatusPreconditionFailed,
 	helpdesk.EForbidden:    http.StatusForbidden,
 	helpdesk.EUnauthorised: http.StatusUnauthorized,
 	helpdesk.ETooLarge:     http.StatusRequestEntityTooLarge,
@@ -40,6 +44,41 @@ type ErrorDetail struct {
 	Code    string `json:"code"`
 	Reason  string `json:"reason,omitempty"`
 	Message string `json:"message"`
+}
+
+// ReadCapped reads the whole body, up to limit bytes (413 beyond).
+func ReadCapped(r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, helpdesk.Errorf(helpdesk.ETooLarge, "body_too_large", "the body is over %d bytes", limit)
+		}
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "unreadable_body", "could not read the body: %v", err)
+	}
+	return body, nil
+}
+
+// ReadJSON decodes a JSON body of at most limit bytes into v, refusing
+// unknown fields and trailing data, with the offending field named.
+func ReadJSON(r *http.Request, limit int64, v any) error {
+	body, err := ReadCapped(r, limit)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_field", "field %q: want %s", typeErr.Field, typeErr.Type)
+		}
+		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_json", "the body is not the expected JSON: %v", err)
+	}
+	if dec.More() {
+		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_json", "the body has data after its JSON value")
+	}
+	return nil
 }
 
 // Write sends v as JSON with the given status.

@@ -82,7 +82,7 @@ func (f *Forms) accept(r *http.Request) (*helpdesk.InboundMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := readCapped(r, MaxFormBody)
+	body, err := httpjson.ReadCapped(r, MaxFormBody)
 	if err != nil {
 		return nil, err
 	}

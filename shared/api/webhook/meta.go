@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -87,7 +86,7 @@ func (h *Meta) verify(w http.ResponseWriter, r *http.Request) {
 // receive authenticates, decodes and enqueues one delivery.
 func (h *Meta) receive(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	body, err := readCapped(r, meta.MaxBodySize)
+	body, err := httpjson.ReadCapped(r, meta.MaxBodySize)
 	if err != nil {
 		httpjson.Error(w, r, h.Log, err)
 		return
@@ -244,19 +243,6 @@ func (h *Meta) reject(w http.ResponseWriter, r *http.Request, err error, attrs .
 	h.Log.WarnContext(r.Context(), "meta delivery rejected", args...)
 	httpjson.Write(w, status, httpjson.ErrorBody{Error: httpjson.ErrorDetail{
 		Code: code, Reason: helpdesk.ErrorReason(err), Message: helpdesk.ErrorMessage(err)}})
-}
-
-// readCapped reads the whole body, up to limit bytes (413 beyond).
-func readCapped(r *http.Request, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, helpdesk.Errorf(helpdesk.ETooLarge, "body_too_large", "the body is over %d bytes", limit)
-		}
-		return nil, helpdesk.Errorf(helpdesk.EInvalid, "unreadable_body", "could not read the body: %v", err)
-	}
-	return body, nil
 }
 
 func writePlain(w http.ResponseWriter, status int, body string) {

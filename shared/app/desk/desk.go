@@ -101,6 +101,28 @@ func (s *Service) Assign(ctx context.Context, ticketID, ownerID, teamID, actor s
 	return t, err
 }
 
+// Edit changes any of a ticket's owner, team, status and properties in one
+// change. version, when not 0, is the version the caller saw: a ticket
+// changed since is refused with ticket.ErrStale, never silently
+// overwritten.
+func (s *Service) Edit(ctx context.Context, ticketID string, version int64, e ticket.Edit, actor string) (helpdesk.Ticket, error) {
+	var owner *helpdesk.Agent
+	if e.Owner != nil && *e.Owner != "" {
+		a, err := s.Store.GetAgent(ctx, *e.Owner)
+		switch {
+		case errors.Is(err, helpdesk.ErrNotFound):
+			return helpdesk.Ticket{}, helpdesk.Errorf(helpdesk.EInvalid, "owner_unknown", "owner %q is not a user of the desk", *e.Owner)
+		case err != nil:
+			return helpdesk.Ticket{}, fmt.Errorf("edit ticket %s: %w", ticketID, err)
+		}
+		owner = &a
+	}
+	_, t, err := s.change(ctx, "edit", ticketID, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
+		return ticket.Apply(t, version, e, owner, actor, set, s.Now())
+	})
+	return t, err
+}
+
 // SetStatus moves a ticket to a status of its pipeline; a closing status
 // closes it, any other reopens it.
 func (s *Service) SetStatus(ctx context.Context, ticketID, status, actor string) (helpdesk.Ticket, error) {

@@ -1,0 +1,160 @@
+// Package agent is the agent API: the HTTP interface agents and admins
+// work the desk through (the agent console is its first client). It is a
+// plain net/http handler, adapted to API Gateway only by lambdax. Every
+// request is signed in (a bearer token from the stack's user pool, mapped
+// to the agent record by its sub), every ticket is access-checked (a ticket
+// outside someone's scope does not exist for them: 404), and every change
+// goes through the ticket model via app/desk.
+//
+// The contract is openapi.yaml, beside this file, served at
+// GET /api/openapi.yaml; a test holds it equal to the routes.
+package agent
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/app/desk"
+	"github.com/stackdesk/stackdesk/shared/app/outbox"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+// OpenAPI is the API's contract.
+//
+//go:embed openapi.yaml
+var OpenAPI []byte
+
+// Authenticate checks a bearer token and returns the user-pool identity
+// (sub) it was issued to; failures are EUnauthorised (auth.Verifier).
+type Authenticate func(ctx context.Context, bearer string) (sub string, err error)
+
+// Store is what the API reads. It has no Scan: every request is served by
+// gets and queries of the table and its indexes.
+type Store interface {
+	FindAgentBySub(ctx context.Context, sub string) (helpdesk.Agent, error)
+	ListTeams(ctx context.Context) ([]helpdesk.Team, error)
+	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
+	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
+	outbox.Store
+}
+
+// API serves the agent routes.
+type API struct {
+	Auth  Authenticate
+	Store Store
+	Desk  *desk.Service
+	// Outbound publishes the jobs a reply commits (the outbox relay
+	// publishes them if this process dies first).
+	Outbound outbox.Publisher
+	Log      *slog.Logger
+}
+
+// maxBody bounds a request body (replies carry text; files are uploaded
+// elsewhere).
+const maxBody = 1 << 20
+
+// Route is one served route: "METHOD /path/{param}".
+type Route struct {
+	Pattern string
+	handler http.Handler
+}
+
+// Routes lists every route the API serves (a test holds it equal to the
+// OpenAPI document).
+func (a *API) Routes() []Route {
+	return []Route{
+		{"GET /api/openapi.yaml", http.HandlerFunc(a.openAPI)},
+		{"GET /api/me", a.signedIn(a.me)},
+		{"GET /api/tickets/{id}", a.signedIn(a.getTicket)},
+		{"PATCH /api/tickets/{id}", a.signedIn(a.editTicket)},
+		{"POST /api/tickets/{id}/replies", a.signedIn(a.reply)},
+		{"POST /api/tickets/{id}/notes", a.signedIn(a.note)},
+	}
+}
+
+// Register adds the API's routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	for _, r := range a.Routes() {
+		mux.Handle(r.Pattern, r.handler)
+	}
+}
+
+// handler is a route that knows who is asking.
+type handler func(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error
+
+// signedIn authenticates the request, finds the agent behind the token and
+// the teams they belong to, and runs h; every error is answered from the
+// one error vocabulary.
+func (a *API) signedIn(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := a.principal(r)
+		if err == nil {
+			err = h(w, r, p)
+		}
+		if err != nil {
+			httpjson.Error(w, r, a.Log, err)
+		}
+	})
+}
+
+// errSignedOut is the one answer for a token that names nobody active: it
+// does not tell a deactivated user from an unknown one.
+var errSignedOut = helpdesk.Errorf(helpdesk.EUnauthorised, "user_inactive", "this user is not an active user of the desk")
+
+func (a *API) principal(r *http.Request) (helpdesk.Principal, error) {
+	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || strings.TrimSpace(bearer) == "" {
+		return helpdesk.Principal{}, helpdesk.Errorf(helpdesk.EUnauthorised, "token_missing", "sign in: send Authorization: Bearer <token>")
+	}
+	sub, err := a.Auth(r.Context(), strings.TrimSpace(bearer))
+	if err != nil {
+		return helpdesk.Principal{}, err
+	}
+	agent, err := a.Store.FindAgentBySub(r.Context(), sub)
+	switch {
+	case errors.Is(err, helpdesk.ErrNotFound):
+		return helpdesk.Principal{}, errSignedOut
+	case err != nil:
+		return helpdesk.Principal{}, err
+	case !agent.Active:
+		// Refused at once, whatever the token's expiry.
+		return helpdesk.Principal{}, errSignedOut
+	}
+	teams, err := a.Store.ListTeams(r.Context())
+	if err != nil {
+		return helpdesk.Principal{}, err
+	}
+	p := helpdesk.Principal{Agent: agent}
+	for _, t := range teams {
+		if slices.Contains(t.MemberIDs, agent.ID) {
+			p.Teams = append(p.Teams, t.ID)
+		}
+	}
+	return p, nil
+}
+
+func (a *API) openAPI(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/yaml")
+	_, _ = w.Write(OpenAPI)
+}
+
+// Me is who is signed in.
+type Me struct {
+	Agent helpdesk.Agent `json:"agent"`
+	Teams []string       `json:"teams"`
+}
+
+func (a *API) me(w http.ResponseWriter, _ *http.Request, p helpdesk.Principal) error {
+	teams := p.Teams
+	if teams == nil {
+		teams = []string{}
+	}
+	httpjson.Write(w, http.StatusOK, Me{Agent: p.Agent, Teams: teams})
+	return nil
+}

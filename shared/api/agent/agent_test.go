@@ -1,0 +1,354 @@
+package agent_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/api/agent"
+	"github.com/stackdesk/stackdesk/shared/app/desk"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/ticket"
+)
+
+var (
+	t0    = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+	mail  = helpdesk.Channel{ID: "email:support@acme.example", Kind: helpdesk.ChannelEmail, Name: "Support",
+		Defaults: helpdesk.TicketDefaults{Pipeline: "support", Status: "new"},
+		Email:    &helpdesk.EmailSettings{Address: "support@acme.example", CompanyName: "Acme"}}
+)
+
+// The desk: ann is an admin; bob an agent who sees team A's tickets; cat an
+// agent who sees only her own; vic a viewer of team A; dan deactivated.
+var people = []helpdesk.Agent{
+	{ID: "ann", Name: "Ann", Email: "ann@acme.example", Seat: true, Active: true, Role: helpdesk.RoleAdmin, Sub: "sub-ann"},
+	{ID: "bob", Name: "Bob", Email: "bob@acme.example", Seat: true, Active: true, Role: helpdesk.RoleAgent, Sub: "sub-bob",
+		Permissions: helpdesk.Permissions{Scope: helpdesk.ScopeTeams}},
+	{ID: "cat", Name: "Cat", Email: "cat@acme.example", Seat: true, Active: true, Role: helpdesk.RoleAgent, Sub: "sub-cat",
+		Permissions: helpdesk.Permissions{Scope: helpdesk.ScopeOwn}},
+	{ID: "vic", Name: "Vic", Email: "vic@acme.example", Active: true, Role: helpdesk.RoleViewer, Sub: "sub-vic",
+		Permissions: helpdesk.Permissions{Scope: helpdesk.ScopeTeams}},
+	{ID: "dan", Name: "Dan", Email: "dan@acme.example", Seat: true, Role: helpdesk.RoleAgent, Sub: "sub-dan",
+		Permissions: helpdesk.Permissions{Scope: helpdesk.ScopeAll}},
+}
+
+type published struct {
+	mu   sync.Mutex
+	jobs []string
+}
+
+func (p *published) Publish(_ context.Context, body string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.jobs = append(p.jobs, body)
+	return nil
+}
+
+type fixture struct {
+	srv *httptest.Server
+	st  testbed.Store
+	out *published
+}
+
+// authenticate stands in for the Cognito verifier: "token-<sub>" is sub's.
+func authenticate(_ context.Context, bearer string) (string, error) {
+	sub, ok := strings.CutPrefix(bearer, "token-")
+	if !ok {
+		return "", helpdesk.Errorf(helpdesk.EUnauthorised, "token_invalid", "the token is not valid")
+	}
+	return sub, nil
+}
+
+// newDesk seeds the people, teams A (bob, vic) and B (cat), and tickets:
+// 1 unassigned in team A, 2 owned by cat in team B, 3 owned by bob in no
+// team, all from the email channel.
+func newDesk(t *testing.T, b testbed.Backend) *fixture {
+	st := b.Open(t, func() time.Time { return t0 })
+	ctx := context.Background()
+	for _, a := range people {
+		if err := st.PutAgent(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tm := range []helpdesk.Team{{ID: "A", Name: "Team A", MemberIDs: []string{"bob", "vic"}}, {ID: "B", Name: "Team B", MemberIDs: []string{"cat"}}} {
+		if err := st.PutTeam(ctx, tm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.PutChannel(ctx, mail); err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range []struct{ id, owner, team string }{{"1", "", "A"}, {"2", "cat", "B"}, {"3", "bob", ""}} {
+		m := &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail, ChannelID: mail.ID,
+			ProviderMessageID: "m" + tk.id + "@example.com", ReceivedAt: t0, Sender: helpdesk.Sender{Email: "cus" + tk.id + "@example.com"},
+			Subject: "Question " + tk.id, Text: "Help with " + tk.id}
+		msg := helpdesk.Message{ID: "msg-" + tk.id, Direction: helpdesk.Inbound, ChannelID: mail.ID, ChannelKind: helpdesk.ChannelEmail,
+			Text: m.Text, CreatedAt: t0}
+		c, _ := ticket.Open(ticket.Arrival{ID: tk.id, Inbound: m, Message: msg, Channel: mail, ContactID: "c" + tk.id,
+			SenderKey: m.Sender.Key(m.Channel)}, helpdesk.DefaultSettings(), t0)
+		c.Ticket().OwnerID, c.Ticket().TeamID = tk.owner, tk.team
+		if tk.owner != "" {
+			c.Ticket().AssignedAt = t0
+		}
+		if err := st.Commit(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := &published{}
+	set := settings.Fixed(helpdesk.DefaultSettings())
+	api := &agent.API{Auth: authenticate, Store: st, Outbound: out, Log: quiet,
+		Desk: &desk.Service{Store: st, Settings: set, Now: func() time.Time { return t0.Add(time.Hour) }}}
+	mux := http.NewServeMux()
+	api.Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &fixture{srv: srv, st: st, out: out}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    string
+}
+
+func (f *fixture) do(t *testing.T, method, path, who, body string, header ...string) response {
+	t.Helper()
+	req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if who != "" {
+		req.Header.Set("Authorization", "Bearer token-sub-"+who)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := response{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
+	_ = json.Unmarshal(raw, &out.body)
+	return out
+}
+
+func reason(r response) string {
+	e, _ := r.body["error"].(map[string]any)
+	s, _ := e["reason"].(string)
+	return s
+}
+
+// Every served route is in the OpenAPI document and every documented route
+// is served, and the document is served as it is in the repository.
+func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]any `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(agent.OpenAPI, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var documented []string
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if method != "parameters" {
+				documented = append(documented, strings.ToUpper(method)+" "+path)
+			}
+		}
+	}
+	var served []string
+	for _, r := range (&agent.API{}).Routes() {
+		served = append(served, r.Pattern)
+	}
+	slices.Sort(documented)
+	slices.Sort(served)
+	if !slices.Equal(documented, served) {
+		t.Fatalf("routes and document differ:\nserved     %v\ndocumented %v", served, documented)
+	}
+	f := newDesk(t, testbed.Mem)
+	if r := f.do(t, "GET", "/api/openapi.yaml", "", ""); r.status != 200 || r.raw != string(agent.OpenAPI) {
+		t.Fatalf("GET /api/openapi.yaml: %d", r.status)
+	}
+}
+
+func TestSignIn(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		for _, c := range []struct {
+			name, auth, want string
+		}{
+			{"no header", "", "token_missing"},
+			{"not a bearer", "Basic YW5uOnB3", "token_missing"},
+			{"empty bearer", "Bearer ", "token_missing"},
+			{"a token the verifier refuses", "Bearer forged", "token_invalid"},
+			{"a valid token of nobody in the desk", "Bearer token-sub-stranger", "user_inactive"},
+			{"a deactivated user, token unexpired", "Bearer token-sub-dan", "user_inactive"},
+		} {
+			r := f.do(t, "GET", "/api/me", "", "", "Authorization", c.auth)
+			if r.status != 401 || reason(r) != c.want {
+				t.Errorf("%s: %d %s, want 401 %s", c.name, r.status, r.raw, c.want)
+			}
+		}
+		r := f.do(t, "GET", "/api/me", "bob", "")
+		agentBody, _ := r.body["agent"].(map[string]any)
+		if r.status != 200 || agentBody["id"] != "bob" || agentBody["role"] != "agent" || !slices.Equal(teamsOf(r), []string{"A"}) {
+			t.Fatalf("GET /api/me as bob: %d %s", r.status, r.raw)
+		}
+		if strings.Contains(r.raw, "sub-bob") {
+			t.Fatal("the user-pool identity leaks into the response")
+		}
+	})
+}
+
+func teamsOf(r response) []string {
+	var out []string
+	for _, t := range r.body["teams"].([]any) {
+		out = append(out, t.(string))
+	}
+	return out
+}
+
+// Who may open which ticket, and the same answer for changing it: a ticket
+// outside someone's access is a 404, exactly like one that does not exist.
+func TestAccessMatrix(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		sees := map[string][]string{
+			"ann": {"1", "2", "3"}, // admin
+			"bob": {"1", "3"},      // team A's, and his own
+			"cat": {"2"},           // her own
+			"vic": {"1"},           // team A's
+		}
+		for who, visible := range sees {
+			for _, id := range []string{"1", "2", "3", "404"} {
+				want := 404
+				if slices.Contains(visible, id) {
+					want = 200
+				}
+				if r := f.do(t, "GET", "/api/tickets/"+id, who, ""); r.status != want {
+					t.Errorf("%s GET ticket %s: %d, want %d", who, id, r.status, want)
+				}
+				if want == 404 {
+					r := f.do(t, "PATCH", "/api/tickets/"+id, who, `{"priority":"high"}`)
+					n := f.do(t, "POST", "/api/tickets/"+id+"/notes", who, `{"text":"peek"}`)
+					if r.status != 404 || n.status != 404 || reason(r) != "ticket_not_found" {
+						t.Errorf("%s changing invisible ticket %s: PATCH %d, note %d; want 404", who, id, r.status, n.status)
+					}
+				}
+			}
+		}
+	})
+}
+
+// Each change carries the version it was decided on: a stale one is
+// refused with 412 and the ticket as it now is; two agents editing at once
+// never silently overwrite each other.
+func TestEditsAreConditionedOnTheETag(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		got := f.do(t, "GET", "/api/tickets/1", "bob", "")
+		tag := got.header.Get("ETag")
+		if got.status != 200 || tag != `"1"` {
+			t.Fatalf("GET: %d, ETag %q", got.status, tag)
+		}
+		r := f.do(t, "PATCH", "/api/tickets/1", "bob", `{"owner_id":"bob","status":"waiting_on_contact","priority":"high"}`, "If-Match", tag)
+		if r.status != 200 || r.body["owner_id"] != "bob" || r.body["status"] != "waiting_on_contact" || r.header.Get("ETag") != `"2"` {
+			t.Fatalf("PATCH: %d %s", r.status, r.raw)
+		}
+		// ann decided on version 1 too: refused with the current state.
+		r = f.do(t, "PATCH", "/api/tickets/1", "ann", `{"priority":"low"}`, "If-Match", tag)
+		cur, _ := r.body["ticket"].(map[string]any)
+		if r.status != 412 || reason(r) != "version_mismatch" || cur["priority"] != "high" || r.header.Get("ETag") != `"2"` {
+			t.Fatalf("stale PATCH: %d %s", r.status, r.raw)
+		}
+		for _, c := range []struct{ body, header, want string }{
+			{`{"priority":"asap"}`, "", "unknown_priority"},
+			{`{"status":"done"}`, "", "unknown_status"},
+			{`{"owner_id":"vic"}`, "", "no_seat"},
+			{`{"owner_id":"nobody"}`, "", "owner_unknown"},
+			{`{"colour":"red"}`, "", "invalid_json"},
+			{`{"priority":7}`, "", "invalid_field"},
+			{`{"priority":"high"`, "", "invalid_json"},
+			{`{"priority":"high"}`, "2", "invalid_if_match"},
+		} {
+			hdr := []string{}
+			if c.header != "" {
+				hdr = []string{"If-Match", c.header}
+			}
+			if r := f.do(t, "PATCH", "/api/tickets/1", "ann", c.body, hdr...); r.status != 400 || reason(r) != c.want {
+				t.Errorf("PATCH %s (If-Match %q): %d %s, want 400 %s", c.body, c.header, r.status, r.raw, c.want)
+			}
+		}
+		if r := f.do(t, "PATCH", "/api/tickets/1", "ann", `{"subject":"`+strings.Repeat("x", 2<<20)+`"}`); r.status != 413 {
+			t.Errorf("a 2 MiB body: %d, want 413", r.status)
+		}
+
+		// Two agents at once on the same version: one wins, one gets 412.
+		tag = f.do(t, "GET", "/api/tickets/1", "ann", "").header.Get("ETag")
+		var wg sync.WaitGroup
+		codes := make([]int, 2)
+		for i, who := range []string{"ann", "bob"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i] = f.do(t, "PATCH", "/api/tickets/1", who, `{"category":"`+who+`"}`, "If-Match", tag).status
+			}()
+		}
+		wg.Wait()
+		slices.Sort(codes)
+		if !slices.Equal(codes, []int{200, 412}) {
+			t.Fatalf("concurrent edits answered %v, want one 200 and one 412", codes)
+		}
+	})
+}
+
+func TestRepliesAndNotes(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		r := f.do(t, "POST", "/api/tickets/1/replies", "bob", `{"text":"On it."}`)
+		if r.status != 201 || r.body["direction"] != "out" || r.body["status"] != "queued" {
+			t.Fatalf("reply: %d %s", r.status, r.raw)
+		}
+		if len(f.out.jobs) != 1 || !strings.Contains(f.out.jobs[0], `"kind":"reply.email"`) {
+			t.Fatalf("published %v, want the reply's email job", f.out.jobs)
+		}
+		if box, _ := f.st.PendingOutbox(context.Background(), "1"); len(box) != 0 {
+			t.Fatalf("the published job is still pending: %v", box)
+		}
+		if tk := f.do(t, "GET", "/api/tickets/1", "bob", ""); tk.body["ticket"].(map[string]any)["owner_id"] != "bob" {
+			t.Fatalf("replying to an unassigned ticket did not make bob its owner: %s", tk.raw)
+		}
+		if r := f.do(t, "POST", "/api/tickets/1/replies", "vic", `{"text":"Hello"}`); r.status != 403 || reason(r) != "viewer_cannot_reply" {
+			t.Fatalf("a viewer's reply: %d %s", r.status, r.raw)
+		}
+		if r := f.do(t, "POST", "/api/tickets/1/replies", "bob", `{"text":"  "}`); r.status != 400 || reason(r) != "text_required" {
+			t.Fatalf("an empty reply: %d %s", r.status, r.raw)
+		}
+		n := f.do(t, "POST", "/api/tickets/1/notes", "vic", `{"text":"Customer called."}`)
+		if n.status != 201 || n.body["direction"] != "note" || n.body["author_agent_id"] != "vic" {
+			t.Fatalf("a viewer's note: %d %s", n.status, n.raw)
+		}
+		if len(f.out.jobs) != 1 {
+			t.Fatalf("a note published a job: %v", f.out.jobs)
+		}
+		conv := f.do(t, "GET", "/api/tickets/1", "ann", "")
+		if msgs := conv.body["messages"].([]any); len(msgs) != 3 {
+			t.Fatalf("conversation has %d messages, want the customer's, the reply and the note", len(msgs))
+		}
+	})
+}
