@@ -37,6 +37,7 @@ const (
 	attrSK = "SK"
 
 	IndexOwner   = "GSI1"
+	IndexTeam    = "GSI2"
 	IndexList    = "GSI3"
 	IndexContact = "GSI4"
 	IndexOutbox  = "GSI5"
@@ -124,6 +125,9 @@ func stateViewPK(s helpdesk.State) string { return "STATE#" + string(s) }
 // outboxPK is the one partition of the sparse outbox index: a ticket is in
 // it while its outbox holds jobs, sorted by when it last changed.
 const outboxPK = "OUTBOX"
+
+// timeZero measures the fixed width of a sort time.
+var timeZero time.Time
 
 func createdSK(created time.Time, id string) string {
 	return sortTime(created) + "#" + id

@@ -236,3 +236,55 @@ func (s *Store) Loads(ctx context.Context, agentIDs []string, typ helpdesk.Ticke
 	}
 	return out, nil
 }
+
+// ListView returns up to limit tickets of a view, newest first, after the
+// position `after`, and the position to continue from: as the table's
+// index Query does, a full page always gives one, even at the end.
+func (s *Store) ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error) {
+	if limit < 1 {
+		return nil, "", fmt.Errorf("list view: limit %d: must be at least 1", limit)
+	}
+	team := v.Owner == nil && v.Team != ""
+	if after != "" {
+		if _, ok := store.ParseViewCursor(after, team); !ok {
+			return nil, "", store.ErrInvalidCursor
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keyOf := func(t helpdesk.Ticket) string {
+		k := sortKey(t.CreatedAt, t.ID)
+		if team {
+			if t.OwnerID == "" {
+				return "U#" + k
+			}
+			return "A#" + k
+		}
+		return k
+	}
+	var in []helpdesk.Ticket
+	for _, t := range s.tickets {
+		switch {
+		case t.State != v.State,
+			v.Owner != nil && t.OwnerID != *v.Owner,
+			team && (t.TeamID != v.Team || v.UnassignedOnly && t.OwnerID != ""),
+			after != "" && keyOf(t) >= after:
+			continue
+		}
+		in = append(in, t)
+	}
+	slices.SortFunc(in, func(a, b helpdesk.Ticket) int { return strings.Compare(keyOf(b), keyOf(a)) })
+	in = in[:min(len(in), int(limit))]
+	out, err := copyAll(in)
+	if err != nil {
+		return nil, "", fmt.Errorf("list view: %w", err)
+	}
+	if out == nil {
+		out = []helpdesk.Ticket{}
+	}
+	next := ""
+	if len(in) == int(limit) {
+		next = keyOf(in[len(in)-1])
+	}
+	return out, next, nil
+}

@@ -22,6 +22,7 @@ import (
 // use it (ingest, desk, routing, outbox, send, settings) and what seeding
 // and tests write.
 type Store interface {
+	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
 	FindAgentBySub(ctx context.Context, sub string) (helpdesk.Agent, error)
 	ListTeams(ctx context.Context) ([]helpdesk.Team, error)
 	// Tickets: the ticket model's changes, and what reads them back.
@@ -111,6 +112,7 @@ func Run(t *testing.T, open Open) {
 		{"LoadConditions", testLoadConditions},
 		{"OutboxIndex", testOutboxIndex},
 		{"ListTicketsNewestFirst", testListTicketsNewestFirst},
+		{"ViewsPageThroughTheIndexes", testViewsPageThroughTheIndexes},
 		{"NotificationsNewestFirst", testNotificationsNewestFirst},
 		{"CountersAreUniqueUnderConcurrency", testCountersAreUniqueUnderConcurrency},
 		// Delivery, consent, directory, settings.
