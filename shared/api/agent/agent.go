@@ -41,6 +41,7 @@ type Store interface {
 	ListTeams(ctx context.Context) ([]helpdesk.Team, error)
 	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
+	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
 	outbox.Store
 }
 
@@ -52,7 +53,9 @@ type API struct {
 	// Outbound publishes the jobs a reply commits (the outbox relay
 	// publishes them if this process dies first).
 	Outbound outbox.Publisher
-	Log      *slog.Logger
+	// CursorKey signs the page cursors the API hands out.
+	CursorKey []byte
+	Log       *slog.Logger
 }
 
 // maxBody bounds a request body (replies carry text; files are uploaded
@@ -71,6 +74,7 @@ func (a *API) Routes() []Route {
 	return []Route{
 		{"GET /api/openapi.yaml", http.HandlerFunc(a.openAPI)},
 		{"GET /api/me", a.signedIn(a.me)},
+		{"GET /api/views/{view}/tickets", a.signedIn(a.listView)},
 		{"GET /api/tickets/{id}", a.signedIn(a.getTicket)},
 		{"PATCH /api/tickets/{id}", a.signedIn(a.editTicket)},
 		{"POST /api/tickets/{id}/replies", a.signedIn(a.reply)},

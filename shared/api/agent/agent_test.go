@@ -109,7 +109,7 @@ func newDesk(t *testing.T, b testbed.Backend) *fixture {
 	}
 	out := &published{}
 	set := settings.Fixed(helpdesk.DefaultSettings())
-	api := &agent.API{Auth: authenticate, Store: st, Outbound: out, Log: quiet,
+	api := &agent.API{Auth: authenticate, Store: st, Outbound: out, Log: quiet, CursorKey: []byte("test-cursor-key"),
 		Desk: &desk.Service{Store: st, Settings: set, Now: func() time.Time { return t0.Add(time.Hour) }}}
 	mux := http.NewServeMux()
 	api.Register(mux)
@@ -349,6 +349,89 @@ func TestRepliesAndNotes(t *testing.T) {
 		conv := f.do(t, "GET", "/api/tickets/1", "ann", "")
 		if msgs := conv.body["messages"].([]any); len(msgs) != 3 {
 			t.Fatalf("conversation has %d messages, want the customer's, the reply and the note", len(msgs))
+		}
+	})
+}
+
+// The default views hold exactly the tickets each user may see, page by
+// page; a cursor that was changed, or that belongs to another view, is a 400.
+func TestDefaultViews(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		ids := func(r response) []string {
+			var out []string
+			for _, tk := range r.body["tickets"].([]any) {
+				out = append(out, tk.(map[string]any)["id"].(string))
+			}
+			return out
+		}
+		// all pages of a view, two at a time
+		all := func(who, view string) []string {
+			var got []string
+			cursor := ""
+			for range 10 {
+				r := f.do(t, "GET", "/api/views/"+view+"/tickets?limit=2&cursor="+cursor, who, "")
+				if r.status != 200 {
+					t.Fatalf("%s %s: %d %s", who, view, r.status, r.raw)
+				}
+				got = append(got, ids(r)...)
+				next, _ := r.body["next"].(string)
+				if next == "" {
+					return got
+				}
+				cursor = next
+			}
+			t.Fatalf("%s %s: more than 10 pages", who, view)
+			return nil
+		}
+		for _, c := range []struct {
+			who, view string
+			want      []string
+		}{
+			{"ann", "all_open", []string{"3", "2", "1"}},
+			{"ann", "unassigned", []string{"1"}},
+			{"bob", "all_open", []string{"3", "1"}}, // not cat's ticket 2 (team B)
+			{"bob", "my_open", []string{"3"}},
+			{"bob", "my_team_unassigned", []string{"1"}},
+			{"bob", "my_team_open", []string{"1"}},
+			{"cat", "all_open", []string{"2"}},
+			{"cat", "unassigned", nil},
+			{"vic", "all_open", []string{"1"}},
+			{"ann", "closed", nil},
+			{"ann", "spam", nil},
+		} {
+			if got := all(c.who, c.view); !slices.Equal(got, c.want) {
+				t.Errorf("%s's %s = %v, want %v", c.who, c.view, got, c.want)
+			}
+		}
+		first := f.do(t, "GET", "/api/views/all_open/tickets?limit=1", "ann", "")
+		next, _ := first.body["next"].(string)
+		if next == "" {
+			t.Fatalf("a page of 1 of 3 tickets has no next: %s", first.raw)
+		}
+		body, sig, _ := strings.Cut(next, ".")
+		for name, c := range map[string]string{
+			"changed signature": body + "." + strings.Repeat("A", len(sig)),
+			"changed body":      "e30." + sig,
+			"garbage":           "not-a-cursor",
+		} {
+			if r := f.do(t, "GET", "/api/views/all_open/tickets?cursor="+c, "ann", ""); r.status != 400 || reason(r) != "invalid_cursor" {
+				t.Errorf("%s: %d %s, want 400 invalid_cursor", name, r.status, r.raw)
+			}
+		}
+		if r := f.do(t, "GET", "/api/views/unassigned/tickets?cursor="+next, "ann", ""); r.status != 400 || reason(r) != "invalid_cursor" {
+			t.Errorf("another view's cursor: %d %s, want 400", r.status, r.raw)
+		}
+		for _, c := range []struct{ path, who, want string }{
+			{"/api/views/everything/tickets", "ann", "view_not_found"},
+			{"/api/views/all_open/tickets?limit=0", "ann", "invalid_limit"},
+			{"/api/views/all_open/tickets?limit=101", "ann", "invalid_limit"},
+			{"/api/views/my_team_open/tickets?team=B", "bob", "not_your_team"},
+			{"/api/views/my_team_open/tickets", "ann", "no_team"},
+		} {
+			if r := f.do(t, "GET", c.path, c.who, ""); r.status/100 != 4 || reason(r) != c.want {
+				t.Errorf("%s as %s: %d %s, want %s", c.path, c.who, r.status, r.raw, c.want)
+			}
 		}
 	})
 }
