@@ -442,7 +442,7 @@ func TestDecisionsLeaveTheTicketTheyReadAlone(t *testing.T) {
 	tk.ThreadKeys[0] = "k1"
 	tk.Participants = make([]string, 1, 8)
 	tk.Participants[0] = "email#cus@example.com"
-	cat := helpdesk.Agent{ID: "cat", Email: "cat@acme.example", Active: true, Notify: helpdesk.NotifyPrefs{EmailOnAssignment: true}}
+	cat := helpdesk.Agent{ID: "cat", Email: "cat@acme.example", Active: true, Seat: true, Notify: helpdesk.NotifyPrefs{EmailOnAssignment: true}}
 	c, err := ticket.Assign(tk, &cat, "", "ann", t0.Add(time.Hour)) // cat is emailed: a job
 	if err != nil || len(c.Jobs) == 0 {
 		t.Fatalf("assign: %v, %d jobs", err, len(c.Jobs))

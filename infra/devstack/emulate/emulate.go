@@ -1,6 +1,7 @@
 // Package emulate creates a tenant stack's stateful resources (table, queues,
-// buckets) on the local emulators from template.yaml, under a name prefix, so
-// tests and `make run` use exactly the definitions deployed to AWS.
+// buckets, secrets, user pools and their app clients) on the local emulators
+// from template.yaml, under a name prefix, so tests and `make run` use
+// exactly the definitions deployed to AWS.
 package emulate
 
 import (
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -31,6 +33,7 @@ type Clients struct {
 	SQS            *sqs.Client
 	S3             *s3.Client
 	SecretsManager *secretsmanager.Client
+	Cognito        *cip.Client
 }
 
 // NewClients builds clients from cfg; endpoints come from AWS_ENDPOINT_URL_*.
@@ -41,6 +44,7 @@ func NewClients(cfg aws.Config) Clients {
 		SQS:            sqs.NewFromConfig(cfg),
 		S3:             s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
 		SecretsManager: secretsmanager.NewFromConfig(cfg),
+		Cognito:        cip.NewFromConfig(cfg),
 	}
 }
 
@@ -52,12 +56,18 @@ type Stack struct {
 	QueueARNs map[string]string
 	Buckets   map[string]string
 	Secrets   map[string]string // ARNs
+	// UserPools are pool ids and UserPoolClients app client ids, by
+	// logical id.
+	UserPools       map[string]string
+	UserPoolClients map[string]string
 }
 
-// Provision creates the table, queues and buckets of tpl named after prefix.
-// It is idempotent: existing resources are reused.
+// Provision creates the table, queues, buckets, secrets, user pools and app
+// clients of tpl named after prefix. It is idempotent: existing resources
+// are reused.
 func Provision(ctx context.Context, c Clients, tpl *stacktemplate.Template, prefix string) (*Stack, error) {
-	st := &Stack{Prefix: prefix, QueueURLs: map[string]string{}, QueueARNs: map[string]string{}, Buckets: map[string]string{}, Secrets: map[string]string{}}
+	st := &Stack{Prefix: prefix, QueueURLs: map[string]string{}, QueueARNs: map[string]string{}, Buckets: map[string]string{},
+		Secrets: map[string]string{}, UserPools: map[string]string{}, UserPoolClients: map[string]string{}}
 	var err error
 	if st.TableName, err = CreateTable(ctx, c.DynamoDB, tpl, prefix+"-table", false); err != nil {
 		return nil, err
@@ -75,6 +85,9 @@ func Provision(ctx context.Context, c Clients, tpl *stacktemplate.Template, pref
 		st.Buckets[id] = name
 	}
 	if err := createSecrets(ctx, c.SecretsManager, tpl, st); err != nil {
+		return nil, err
+	}
+	if err := CreateUserPools(ctx, c.Cognito, tpl, st); err != nil {
 		return nil, err
 	}
 	return st, nil

@@ -1,5 +1,6 @@
 // Package stacktemplate reads the resource definitions of template.yaml (the
-// table, queues and buckets) so emulators get exactly what AWS gets.
+// table, queues, buckets, user pools and app clients) so emulators get
+// exactly what AWS gets.
 package stacktemplate
 
 import (
