@@ -106,9 +106,19 @@ greeting and instant reply the stack sent back:
     -H "X-Hub-Signature-256: sha256=$sig" --data-binary "$body"
   curl -s %s/local/graph/sent
 
+Sign in to the agent API as the demo admin (bob@ and chloe@acme.example are agents
+of the Support team; every demo password is %q) and list a view:
+
+  token=$(curl -s -X POST %s/local/token -d '{"email":"%s","password":"%s"}' \
+    | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+  curl -s %s/api/me -H "Authorization: Bearer $token"
+  curl -s %s/api/views/all_open/tickets -H "Authorization: Bearer $token"
+  curl -s %s/api/openapi.yaml      (the API's contract)
+
 `, r.Stack.TableName, r.Stack.QueueURLs["IngestQueue"], base, demo.FormChannelID, base, demo.SignedChannelID,
 		demo.SignedSecret, base, base, demo.EmailAddress, smtpLn.Addr(), base, demo.PageID, demo.MetaAppSecret, demo.MetaVerifyToken, base, demo.PhoneNumberID, r.Graph.URL, base,
-		base, demo.FormChannelID, base, smtpLn.Addr(), demo.EmailAddress, demo.MetaAppSecret, base, base)
+		base, demo.FormChannelID, base, smtpLn.Addr(), demo.EmailAddress, demo.MetaAppSecret, base, base,
+		demo.Password, base, demo.AgentEmails[0], demo.Password, base, base, base)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -6,6 +6,9 @@
 package wire
 
 import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -18,7 +21,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
 
+	"github.com/stackdesk/stackdesk/shared/api/agent"
+	"github.com/stackdesk/stackdesk/shared/api/auth"
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
+	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/app/send"
@@ -199,6 +205,39 @@ func OutboxRelay(c OutboxRelayConfig, cfg aws.Config, log *slog.Logger) (*outbox
 		Publisher: &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL},
 		Now:       time.Now,
 		Grace:     c.Grace,
+		Log:       log,
+	}, nil
+}
+
+// AgentAPIConfig configures agent-api.
+type AgentAPIConfig struct {
+	Store
+	auth.Config
+	OutboundQueueURL string `env:"OUTBOUND_QUEUE_URL,required"`
+	// ReplyTokenSecret also keys the API's page cursors (a key derived
+	// from it, so the two never sign the same thing).
+	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
+}
+
+// AgentAPI builds the agent API. It fetches the user pool's signing keys
+// once at start, so a wrong issuer or keys URL fails the cold start.
+func AgentAPI(c AgentAPIConfig, cfg aws.Config, log *slog.Logger) (*agent.API, error) {
+	verifier, err := auth.New(context.Background(), c.Config, auth.WithLogger(log))
+	if err != nil {
+		return nil, fmt.Errorf("agent API sign-in: %w", err)
+	}
+	st := c.store(cfg)
+	cursorKey := hmac.New(sha256.New, []byte(c.ReplyTokenSecret))
+	cursorKey.Write([]byte("stackdesk/agent-api/cursor"))
+	return &agent.API{
+		Auth: func(ctx context.Context, bearer string) (string, error) {
+			id, err := verifier.Verify(ctx, bearer)
+			return id.Sub, err
+		},
+		Store:     st,
+		Desk:      &desk.Service{Store: st, Settings: c.settings(st, log), Now: time.Now},
+		Outbound:  &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL},
+		CursorKey: cursorKey.Sum(nil),
 		Log:       log,
 	}, nil
 }

@@ -23,6 +23,7 @@ var configs = map[string]any{
 	"RouterFunction":           &wire.RouterConfig{},
 	"OutboundFunction":         &wire.OutboundConfig{},
 	"OutboxRelayFunction":      &wire.OutboxRelayConfig{},
+	"AgentApiFunction":         &wire.AgentAPIConfig{},
 }
 
 // globals are the variables template.yaml sets on every function.

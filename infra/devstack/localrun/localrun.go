@@ -10,10 +10,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -23,6 +27,8 @@ import (
 	"github.com/stackdesk/stackdesk/infra/devstack/emulate"
 	"github.com/stackdesk/stackdesk/infra/devstack/graphfake"
 	"github.com/stackdesk/stackdesk/infra/devstack/stacktemplate"
+	"github.com/stackdesk/stackdesk/shared/api/agent"
+	"github.com/stackdesk/stackdesk/shared/api/auth"
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
@@ -68,7 +74,12 @@ type Runner struct {
 	WhatsApp  *webhook.Meta
 	Outbound  *send.Sender
 	// Relay publishes outbox jobs a committer left behind.
-	Relay     *outbox.Relay
+	Relay *outbox.Relay
+	// Agent is the agent API, signed in with the stack's user pool on moto.
+	Agent     *agent.API
+	cognito   *cip.Client
+	pool      string
+	client    string
 	Graph     *graphfake.Fake
 	graphStop func()
 	secrets   *secretsmanager.Client
@@ -107,7 +118,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	ingestURL, outboundURL, bucket := st.QueueURLs["IngestQueue"], st.QueueURLs["OutboundQueue"], st.Buckets["MailBucket"]
 	r := &Runner{Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager, Stack: st, Store: db,
 		sqs: clients.SQS, s3: clients.S3, cfg: cfg}
-	var errs [7]error
+	var errs [8]error
 	r.Messenger, errs[0] = wire.MetaWebhook(wire.MetaWebhookConfig{Common: common, Meta: meta,
 		Product: string(helpdesk.ChannelMessenger), IngestQueueURL: ingestURL}, awsCfg, cfg.Log)
 	r.WhatsApp, errs[1] = wire.MetaWebhook(wire.MetaWebhookConfig{Common: common, Meta: meta,
@@ -121,11 +132,20 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		MailBucket: bucket, MailPrefix: "inbound/"}, awsCfg, cfg.Log)
 	r.Relay, errs[6] = wire.OutboxRelay(wire.OutboxRelayConfig{Common: common, OutboundQueueURL: outboundURL,
 		Grace: relayGrace}, awsCfg, cfg.Log)
+	pool, client := st.UserPools["UserPool"], st.UserPoolClients["UserPoolClient"]
+	r.Agent, errs[7] = wire.AgentAPI(wire.AgentAPIConfig{Store: tenant, Config: auth.Config{
+		Issuer: "https://cognito-idp." + awsCfg.Region + ".amazonaws.com/" + pool, ClientID: client,
+		// moto serves the keys itself; its tokens still name AWS as issuer.
+		JWKSURL: cognitoEndpoint() + "/" + pool + "/.well-known/jwks.json"},
+		OutboundQueueURL: outboundURL, ReplyTokenSecret: string(cfg.ReplyTokenSecret)}, awsCfg, cfg.Log)
+	r.cognito, r.pool, r.client = clients.Cognito, pool, client
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
 	mux := http.NewServeMux()
 	r.Forms.Register(mux)
+	r.Agent.Register(mux)
+	mux.HandleFunc("POST /local/token", r.token)
 	r.Messenger.Register(mux)
 	r.WhatsApp.Register(mux)
 	mux.HandleFunc("GET /local/tickets", r.listTickets)
@@ -277,4 +297,41 @@ func (r *Runner) getTicket(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	httpjson.Write(w, http.StatusOK, map[string]any{"ticket": conv.Ticket, "messages": conv.Messages, "activity": conv.Activities})
+}
+
+// cognitoEndpoint is where the emulator serves Cognito (and its keys).
+func cognitoEndpoint() string {
+	for _, v := range []string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_ENDPOINT_URL"} {
+		if ep := os.Getenv(v); ep != "" {
+			return strings.TrimSuffix(ep, "/")
+		}
+	}
+	return "http://127.0.0.1:5000"
+}
+
+// token signs a demo user in with their email and password, as the
+// console does with the user pool: POST /local/token {"email", "password"}
+// answers the pool's tokens (local only: AWS has the hosted sign-in).
+func (r *Runner) token(w http.ResponseWriter, req *http.Request) {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := httpjson.ReadJSON(req, 4096, &in); err != nil {
+		httpjson.Error(w, req, r.cfg.Log, err)
+		return
+	}
+	out, err := r.cognito.AdminInitiateAuth(req.Context(), &cip.AdminInitiateAuthInput{
+		UserPoolId: &r.pool, ClientId: &r.client, AuthFlow: ciptypes.AuthFlowTypeAdminUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": in.Email, "PASSWORD": in.Password},
+	})
+	if err != nil || out.AuthenticationResult == nil {
+		httpjson.Error(w, req, r.cfg.Log, helpdesk.Errorf(helpdesk.EUnauthorised, "sign_in_failed", "wrong email or password"))
+		return
+	}
+	httpjson.Write(w, http.StatusOK, map[string]any{
+		"access_token": aws.ToString(out.AuthenticationResult.AccessToken),
+		"id_token":     aws.ToString(out.AuthenticationResult.IdToken),
+		"expires_in":   out.AuthenticationResult.ExpiresIn,
+	})
 }

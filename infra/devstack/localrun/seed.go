@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"time"
 
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
@@ -31,7 +34,14 @@ type Demo struct {
 	PhoneNumberID   string
 	MetaAppSecret   string
 	MetaVerifyToken string
+	// AgentEmails sign in to the agent API with Password (alice is an
+	// admin; bob and chloé are agents who see their team's tickets).
+	AgentEmails []string
+	Password    string
 }
+
+// DemoPassword signs every demo agent in to the local user pool.
+const DemoPassword = "Demo-password-1"
 
 // Demo Graph API tokens, known to the fake Graph API the runner starts.
 const (
@@ -48,16 +58,19 @@ const (
 // credentials, written again on every start.
 func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 	now := time.Now().UTC()
-	d := Demo{FormChannelID: "contact-form", SignedChannelID: "signed-form", SignedSecret: "demo-secret", TeamID: "support",
+	d := Demo{Password: DemoPassword, FormChannelID: "contact-form", SignedChannelID: "signed-form", SignedSecret: "demo-secret", TeamID: "support",
 		EmailAddress: "support@acme.example", SalesAddress: "sales@acme.example",
 		// The ids of Meta's documented sample payloads (shared/channel/meta/testdata),
 		// so those payloads can be posted to the local stack as they are.
 		PageID: "106907411778215", PhoneNumberID: "106540352242922",
 		MetaAppSecret: "demo-meta-app-secret", MetaVerifyToken: "demo-verify-token"}
 	agents := []helpdesk.Agent{
-		{ID: "alice", Email: "alice@acme.example", Name: "Alice Martin", Seat: true, Active: true, Skills: []string{"en", "fr"}, TimeZone: "Europe/Paris"},
-		{ID: "bob", Email: "bob@acme.example", Name: "Bob Chen", Seat: true, Active: true, Skills: []string{"en"}, TimeZone: "America/New_York"},
-		{ID: "chloe", Email: "chloe@acme.example", Name: "Chloé Dubois", Seat: true, Active: true, Skills: []string{"fr"}, TimeZone: "Europe/Paris"},
+		{ID: "alice", Email: "alice@acme.example", Name: "Alice Martin", Seat: true, Active: true, Skills: []string{"en", "fr"}, TimeZone: "Europe/Paris",
+			Role: helpdesk.RoleAdmin, Permissions: helpdesk.Permissions{Scope: helpdesk.ScopeAll, DeleteTickets: true, ManageSettings: true}},
+		{ID: "bob", Email: "bob@acme.example", Name: "Bob Chen", Seat: true, Active: true, Skills: []string{"en"}, TimeZone: "America/New_York",
+			Role: helpdesk.RoleAgent, Permissions: helpdesk.Permissions{Scope: helpdesk.ScopeTeams}},
+		{ID: "chloe", Email: "chloe@acme.example", Name: "Chloé Dubois", Seat: true, Active: true, Skills: []string{"fr"}, TimeZone: "Europe/Paris",
+			Role: helpdesk.RoleAgent, Permissions: helpdesk.Permissions{Scope: helpdesk.ScopeTeams}},
 	}
 	if err := r.Store.CreateSettingsIfMissing(ctx, helpdesk.DefaultSettings()); err != nil {
 		return d, fmt.Errorf("seed settings: %w", err)
@@ -65,10 +78,17 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 	for _, a := range agents {
 		a.CreatedAt = now
 		a.Notify = helpdesk.NotifyPrefs{EmailOnAssignment: true, EmailOnTeamUnassigned: true}
+		var err error
+		if a.Sub, err = r.demoUser(ctx, a.Email); err != nil {
+			return d, fmt.Errorf("seed agent %s: %w", a.ID, err)
+		}
 		if err := kept(r.Store.CreateAgent(ctx, a)); err != nil {
 			return d, fmt.Errorf("seed agent %s: %w", a.ID, err)
 		}
-		d.AgentIDs = append(d.AgentIDs, a.ID)
+		if err := r.linkSignIn(ctx, a); err != nil {
+			return d, fmt.Errorf("seed agent %s: %w", a.ID, err)
+		}
+		d.AgentIDs, d.AgentEmails = append(d.AgentIDs, a.ID), append(d.AgentEmails, a.Email)
 	}
 	team := helpdesk.Team{ID: d.TeamID, Name: "Support", MemberIDs: d.AgentIDs, CreatedAt: now}
 	if err := kept(r.Store.CreateTeam(ctx, team)); err != nil {
@@ -105,6 +125,55 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 }
 
 // kept treats "already exists" as done: what is stored stays as it is.
+// demoUser returns the sub of the pool user with email, creating the user
+// with DemoPassword if there is none (an existing user's password stays).
+func (r *Runner) demoUser(ctx context.Context, email string) (string, error) {
+	got, err := r.cognito.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &r.pool, Username: &email})
+	var missing *ciptypes.UserNotFoundException
+	switch {
+	case errors.As(err, &missing):
+		out, err := r.cognito.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &r.pool, Username: &email,
+			MessageAction: ciptypes.MessageActionTypeSuppress,
+			UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: &email},
+				{Name: aws.String("email_verified"), Value: aws.String("true")}}})
+		if err != nil {
+			return "", fmt.Errorf("create pool user %s: %w", email, err)
+		}
+		if _, err := r.cognito.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &r.pool, Username: &email,
+			Password: aws.String(DemoPassword), Permanent: true}); err != nil {
+			return "", fmt.Errorf("set password of %s: %w", email, err)
+		}
+		return attribute(out.User.Attributes, "sub"), nil
+	case err != nil:
+		return "", fmt.Errorf("read pool user %s: %w", email, err)
+	}
+	return attribute(got.UserAttributes, "sub"), nil
+}
+
+func attribute(attrs []ciptypes.AttributeType, name string) string {
+	for _, a := range attrs {
+		if aws.ToString(a.Name) == name {
+			return aws.ToString(a.Value)
+		}
+	}
+	return ""
+}
+
+// linkSignIn gives an agent record made before sign-in existed its pool
+// identity, role and permissions, and nothing else: fields an admin set
+// stay as they are.
+func (r *Runner) linkSignIn(ctx context.Context, want helpdesk.Agent) error {
+	cur, err := r.Store.GetAgent(ctx, want.ID)
+	if err != nil || cur.Sub != "" {
+		return err
+	}
+	cur.Sub = want.Sub
+	if cur.Role == "" {
+		cur.Role, cur.Permissions = want.Role, want.Permissions
+	}
+	return r.Store.PutAgent(ctx, cur)
+}
+
 func kept(err error) error {
 	if errors.Is(err, store.ErrExists) {
 		return nil

@@ -2,6 +2,7 @@ package stacktemplate_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -129,6 +130,13 @@ func TestTemplateHttpApiAuthorizer(t *testing.T) {
 			switch {
 			case webhooks[path] && hasAuth:
 				t.Errorf("%s.%s (%s) is a webhook but has Auth %v", id, name, ep["Path"], auth)
+			case path == "/api/openapi.yaml":
+				// The API's contract is public: it says how to sign in.
+				if auth["Authorizer"] != "NONE" {
+					t.Errorf("%s.%s (%s) authorizer = %v, want NONE", id, name, path, auth["Authorizer"])
+				}
+			case strings.HasPrefix(path, "/api/") && auth["Authorizer"] != "AgentJwt":
+				t.Errorf("%s.%s (%s) authorizer = %v, want AgentJwt", id, name, path, auth["Authorizer"])
 			case hasAuth && auth["Authorizer"] != "AgentJwt":
 				t.Errorf("%s.%s authorizer = %v, want AgentJwt", id, name, auth["Authorizer"])
 			}
