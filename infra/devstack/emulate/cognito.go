@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/stackdesk/stackdesk/infra/devstack/stacktemplate"
 )
@@ -116,4 +117,33 @@ func DeleteUserPools(ctx context.Context, c *cip.Client, st *Stack) error {
 		}
 	}
 	return nil
+}
+
+// CreatePoolUser creates a confirmed user in a pool (email verified,
+// permanent password, no invitation sent) and returns its sub. The
+// password must meet the pool's policy.
+func CreatePoolUser(ctx context.Context, c *cip.Client, poolID, email, password string) (string, error) {
+	out, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+		UserPoolId:    &poolID,
+		Username:      &email,
+		MessageAction: ciptypes.MessageActionTypeSuppress,
+		UserAttributes: []ciptypes.AttributeType{
+			{Name: aws.String("email"), Value: &email},
+			{Name: aws.String("email_verified"), Value: aws.String("true")},
+		},
+	})
+	if err != nil {
+		return "", fmt.Errorf("create pool user %s: %w", email, err)
+	}
+	if _, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+		UserPoolId: &poolID, Username: &email, Password: &password, Permanent: true,
+	}); err != nil {
+		return "", fmt.Errorf("set password of %s: %w", email, err)
+	}
+	for _, a := range out.User.Attributes {
+		if aws.ToString(a.Name) == "sub" {
+			return aws.ToString(a.Value), nil
+		}
+	}
+	return "", fmt.Errorf("create pool user %s: no sub", email)
 }

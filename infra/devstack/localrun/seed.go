@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/stackdesk/stackdesk/infra/devstack/emulate"
 	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/secrets"
@@ -124,7 +125,6 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 	return d, nil
 }
 
-// kept treats "already exists" as done: what is stored stays as it is.
 // demoUser returns the sub of the pool user with email, creating the user
 // with DemoPassword if there is none (an existing user's password stays).
 func (r *Runner) demoUser(ctx context.Context, email string) (string, error) {
@@ -132,18 +132,7 @@ func (r *Runner) demoUser(ctx context.Context, email string) (string, error) {
 	var missing *ciptypes.UserNotFoundException
 	switch {
 	case errors.As(err, &missing):
-		out, err := r.cognito.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &r.pool, Username: &email,
-			MessageAction: ciptypes.MessageActionTypeSuppress,
-			UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: &email},
-				{Name: aws.String("email_verified"), Value: aws.String("true")}}})
-		if err != nil {
-			return "", fmt.Errorf("create pool user %s: %w", email, err)
-		}
-		if _, err := r.cognito.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &r.pool, Username: &email,
-			Password: aws.String(DemoPassword), Permanent: true}); err != nil {
-			return "", fmt.Errorf("set password of %s: %w", email, err)
-		}
-		return attribute(out.User.Attributes, "sub"), nil
+		return emulate.CreatePoolUser(ctx, r.cognito, r.pool, email, DemoPassword)
 	case err != nil:
 		return "", fmt.Errorf("read pool user %s: %w", email, err)
 	}
@@ -174,6 +163,7 @@ func (r *Runner) linkSignIn(ctx context.Context, want helpdesk.Agent) error {
 	return r.Store.PutAgent(ctx, cur)
 }
 
+// kept treats "already exists" as done: what is stored stays as it is.
 func kept(err error) error {
 	if errors.Is(err, store.ErrExists) {
 		return nil

@@ -76,28 +76,13 @@ func CognitoUser(t testing.TB, cfg aws.Config, poolID, clientID, email, password
 	c := cip.NewFromConfig(cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
-		UserPoolId:    &poolID,
-		Username:      &email,
-		MessageAction: ciptypes.MessageActionTypeSuppress,
-		UserAttributes: []ciptypes.AttributeType{
-			{Name: aws.String("email"), Value: &email},
-			{Name: aws.String("email_verified"), Value: aws.String("true")},
-		},
-	})
+	sub, err := emulate.CreatePoolUser(ctx, c, poolID, email, password)
 	if err != nil {
-		t.Fatalf("create user %s: %v", email, err)
-	}
-	if _, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
-		UserPoolId: &poolID, Username: &email, Password: &password, Permanent: true,
-	}); err != nil {
-		t.Fatalf("set password of %s: %v", email, err)
+		t.Fatal(err)
 	}
 	tok := CognitoSignIn(t, cfg, poolID, clientID, email, password)
-	for _, a := range out.User.Attributes {
-		if aws.ToString(a.Name) == "sub" && aws.ToString(a.Value) != tok.Sub {
-			t.Fatalf("user %s: sub %s at creation, %s at sign-in", email, aws.ToString(a.Value), tok.Sub)
-		}
+	if sub != tok.Sub {
+		t.Fatalf("user %s: sub %s at creation, %s at sign-in", email, sub, tok.Sub)
 	}
 	return tok
 }
