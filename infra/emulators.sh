@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Local AWS emulators for Stackdesk (see DESIGN.md "Running it without AWS").
 #
-#   infra/emulators.sh install   fetch/compile DynamoDB Local, ensure moto server + SAM CLI (idempotent)
+#   infra/emulators.sh install   fetch/compile DynamoDB Local, ensure moto server + SAM CLI
+#                                + schemathesis (the API fuzzer) (idempotent)
 #   infra/emulators.sh start     install, then start DynamoDB Local + moto_server on 127.0.0.1
 #                                and write .cache/emulators.env (no-op if already up)
 #   infra/emulators.sh stop      stop what start started (pid files in .cache/run/)
@@ -105,6 +106,18 @@ install_sam() {
   sam --version >/dev/null 2>&1 || log "warning: 'sam' not on PATH after install (pip --user bin dir?)"
 }
 
+# Pinned: the fuzz test (infra/devstack/localrun/fuzz_test.go) uses this CLI's flags.
+SCHEMATHESIS_VERSION=4.32.5
+
+install_schemathesis() {
+  if [[ "$(schemathesis --version 2>/dev/null || true)" == *" $SCHEMATHESIS_VERSION" ]]; then
+    return 0
+  fi
+  pip_install "schemathesis==$SCHEMATHESIS_VERSION"
+  schemathesis --version >/dev/null 2>&1 ||
+    log "warning: 'schemathesis' not on PATH after install (pip --user bin dir?)"
+}
+
 cmd_install() {
   need python3
   mkdir -p "$CACHE"
@@ -116,6 +129,7 @@ cmd_install() {
   install_dynamodb
   install_moto
   install_sam
+  install_schemathesis
   if command -v flock >/dev/null 2>&1; then exec 9>&-; fi
 }
 

@@ -350,18 +350,26 @@ func Apply(t helpdesk.Ticket, version int64, e Edit, owner *helpdesk.Agent, acto
 		if e.Team != nil {
 			team = *e.Team
 		}
-		if ownerID != "" && (owner == nil || owner.ID != ownerID) {
-			return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "owner_unknown", "owner %q is not a user of the desk", ownerID)
-		}
-		if err := canOwn(owner); err != nil && ownerID != "" {
-			return Change{}, err
-		}
-		if ownerID != n.OwnerID || team != n.TeamID {
+		switch {
+		case ownerID != n.OwnerID:
+			if ownerID != "" && (owner == nil || owner.ID != ownerID) {
+				return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "owner_unknown", "owner %q is not a user of the desk", ownerID)
+			}
 			var who *helpdesk.Agent
 			if ownerID != "" {
+				if err := canOwn(owner); err != nil {
+					return Change{}, err
+				}
 				who = owner
 			}
 			c.assign(n, who, team, actor, now)
+		case team != n.TeamID:
+			// The owner keeps the ticket (and their count where it is); only
+			// the team moves.
+			a := activity(n, helpdesk.ActivityProperty, actor, now, n.TeamID, team)
+			a.Field = "team"
+			c.Activities = append(c.Activities, a)
+			n.TeamID = team
 		}
 	}
 	if e.Status != nil && *e.Status != n.Status {

@@ -500,3 +500,21 @@ func TestApplyEditsSeveralFieldsAtOnce(t *testing.T) {
 		t.Fatalf("unassign: %v, %+v", err, c.Activities)
 	}
 }
+
+// Moving an owned ticket to another team keeps its owner, their count and
+// the assignment time: only the team changes, on the record.
+func TestApplyMovesOnlyTheTeam(t *testing.T) {
+	tk := owned(t)
+	team := "billing"
+	c, err := ticket.Apply(tk, 0, ticket.Edit{Team: &team}, nil, "bob", pipes, t0.Add(48*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := c.Ticket()
+	if n.OwnerID != "ann" || n.TeamID != "billing" || !n.AssignedAt.Equal(t0) || len(c.Loads) != 0 || len(c.Notifications) != 0 {
+		t.Fatalf("after the move: %+v, loads %+v, notifications %+v", n, c.Loads, c.Notifications)
+	}
+	if len(c.Activities) != 1 || c.Activities[0].Field != "team" || c.Activities[0].To != "billing" {
+		t.Fatalf("activities %+v, want the team change", c.Activities)
+	}
+}

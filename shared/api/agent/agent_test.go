@@ -435,3 +435,73 @@ func TestDefaultViews(t *testing.T) {
 		}
 	})
 }
+
+// Found by fuzzing the API from its document (infra/devstack/localrun,
+// schemathesis): values past DynamoDB's key and item limits were 500s, a
+// null body was an empty edit. Each is a 400 (or, for an id no ticket can
+// have, the 404 of a missing ticket) with a reason, before anything is read
+// or written; values at the documented bounds are served.
+func TestInputPastTheDocumentedBoundsIsRefused(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		big := strings.Repeat("x", 500_000)
+		for _, c := range []struct {
+			method, path, body string
+			status             int
+			want               string
+		}{
+			{"POST", "/api/tickets/1/notes", `{"text":"` + big + `"}`, 400, "field_too_long"},
+			{"POST", "/api/tickets/1/replies", `{"text":"` + big + `"}`, 400, "field_too_long"},
+			{"PATCH", "/api/tickets/1", `{"subject":"` + big + `"}`, 400, "field_too_long"},
+			{"PATCH", "/api/tickets/1", `{"category":"` + big + `"}`, 400, "field_too_long"},
+			{"PATCH", "/api/tickets/1", `{"owner_id":"` + strings.Repeat("o", 3000) + `"}`, 400, "field_too_long"},
+			{"PATCH", "/api/tickets/1", `{"team_id":"` + strings.Repeat("t", 101) + `"}`, 400, "field_too_long"},
+			{"PATCH", "/api/tickets/1", `{"status":"` + strings.Repeat("s", 101) + `"}`, 400, "field_too_long"},
+			{"PATCH", "/api/tickets/1", `null`, 400, "invalid_json"},
+			{"POST", "/api/tickets/1/notes", `null`, 400, "invalid_json"},
+			{"GET", "/api/tickets/" + strings.Repeat("9", 3000), "", 404, "ticket_not_found"},
+			{"PATCH", "/api/tickets/" + strings.Repeat("9", 21), `{"priority":"high"}`, 404, "ticket_not_found"},
+			{"POST", "/api/tickets/1x/notes", `{"text":"hi"}`, 404, "ticket_not_found"},
+			{"GET", "/api/views/my_team_open/tickets?team=" + strings.Repeat("t", 101), "", 400, "invalid_team"},
+			{"GET", "/api/views/all_open/tickets?cursor=" + strings.Repeat("A", 3000) + ".AA", "", 400, "invalid_cursor"},
+		} {
+			if r := f.do(t, c.method, c.path, "ann", c.body); r.status != c.status || reason(r) != c.want {
+				t.Errorf("%s %.60s %.60s: %d %.200s, want %d %s", c.method, c.path, c.body, r.status, r.raw, c.status, c.want)
+			}
+		}
+		for _, tag := range []string{"", " ", `"01"`, `"0"`, `""`, `"1234567890123456789"`, `W/"1"`, `*`, `"1", "2"`} {
+			if r := f.do(t, "PATCH", "/api/tickets/1", "ann", `{"priority":"high"}`, "If-Match", tag); r.status != 400 || reason(r) != "invalid_if_match" {
+				t.Errorf("If-Match %s: %d %s, want 400 invalid_if_match", tag, r.status, r.raw)
+			}
+		}
+		// At the bounds, in 4-byte characters, everything fits.
+		wide := func(n int) string { return strings.Repeat("😀", n) }
+		if r := f.do(t, "PATCH", "/api/tickets/1", "ann", `{"subject":"`+wide(1000)+`","category":"`+wide(100)+`"}`); r.status != 200 {
+			t.Errorf("a subject and category at their bounds: %d %.200s", r.status, r.raw)
+		}
+		if r := f.do(t, "POST", "/api/tickets/1/notes", "ann", `{"text":"`+wide(50_000)+`"}`); r.status != 201 {
+			t.Errorf("a note at the bound: %d %.200s", r.status, r.raw)
+		}
+		if r := f.do(t, "POST", "/api/tickets/1/replies", "ann", `{"text":"`+wide(50_000)+`"}`); r.status != 201 {
+			t.Errorf("a reply at the bound: %d %.200s", r.status, r.raw)
+		}
+	})
+}
+
+// A ticket moves to another team with its owner kept; a team that does
+// not exist is refused.
+func TestMovingATicketToAnotherTeam(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		r := f.do(t, "PATCH", "/api/tickets/2", "ann", `{"team_id":"A"}`)
+		if r.status != 200 || r.body["owner_id"] != "cat" || r.body["team_id"] != "A" {
+			t.Fatalf("move to team A: %d %s", r.status, r.raw)
+		}
+		if r := f.do(t, "GET", "/api/tickets/2", "bob", ""); r.status != 200 {
+			t.Fatalf("bob (team A) cannot see the ticket moved to his team: %d", r.status)
+		}
+		if r := f.do(t, "PATCH", "/api/tickets/2", "ann", `{"team_id":"nope"}`); r.status != 400 || reason(r) != "team_unknown" {
+			t.Fatalf("an unknown team: %d %s", r.status, r.raw)
+		}
+	})
+}

@@ -6,11 +6,22 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket"
+)
+
+// Input bounds (the document's maxLength), checked before anything is read
+// or written, so that no value reaches the table past DynamoDB's key (2 KB)
+// and item (400 KB) limits.
+const (
+	maxTicketID = 20     // digits of a ticket number
+	maxName     = 100    // characters of an owner, team, status or category
+	maxSubject  = 1000   // characters of a subject
+	maxText     = 50_000 // characters of a reply or a note (at most 200 KB of UTF-8)
 )
 
 // errNoTicket answers a ticket that does not exist and one the caller may
@@ -19,8 +30,26 @@ func errNoTicket(id string) error {
 	return helpdesk.Errorf(helpdesk.ENotFound, "ticket_not_found", "no ticket %s", id)
 }
 
-// visible reads ticket id if the principal may see it.
+// validTicketID reports whether id can be a ticket's: ticket ids are
+// ticket numbers.
+func validTicketID(id string) bool {
+	if id == "" || len(id) > maxTicketID {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '0' || id[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// visible reads ticket id if the principal may see it. An id that no
+// ticket can have is not looked up: like any missing ticket, it is a 404.
 func (a *API) visible(ctx context.Context, p helpdesk.Principal, id string) (helpdesk.Ticket, error) {
+	if !validTicketID(id) {
+		return helpdesk.Ticket{}, helpdesk.Errorf(helpdesk.ENotFound, "ticket_not_found", "no ticket has that id: ticket ids are 1 to %d digits", maxTicketID)
+	}
 	t, err := a.Store.GetTicketHeader(ctx, id)
 	switch {
 	case errors.Is(err, helpdesk.ErrNotFound):
@@ -36,17 +65,43 @@ func (a *API) visible(ctx context.Context, p helpdesk.Principal, id string) (hel
 // etag is a ticket's entity tag: its version, which every change bumps.
 func etag(t helpdesk.Ticket) string { return `"` + strconv.FormatInt(t.Version, 10) + `"` }
 
-// ifMatch reads the version an If-Match header names (0 when absent).
+// ifMatch reads the version an If-Match header names (0 when absent): a
+// quoted number from 1, at most 18 digits (the document's pattern). An
+// empty or repeated If-Match is refused, not taken for an absent one.
 func ifMatch(r *http.Request) (int64, error) {
-	h := strings.TrimSpace(r.Header.Get("If-Match"))
-	if h == "" {
+	vals, ok := r.Header["If-Match"]
+	if !ok {
 		return 0, nil
 	}
-	v, err := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
-	if err != nil || v <= 0 || !strings.HasPrefix(h, `"`) || !strings.HasSuffix(h, `"`) {
+	h := strings.TrimSpace(strings.Join(vals, ","))
+	digits, ok1 := strings.CutPrefix(h, `"`)
+	digits, ok2 := strings.CutSuffix(digits, `"`)
+	v, err := strconv.ParseInt(digits, 10, 64)
+	if !ok1 || !ok2 || err != nil || len(digits) > 18 || digits[0] < '1' || digits[0] > '9' {
 		return 0, helpdesk.Errorf(helpdesk.EInvalid, "invalid_if_match", `If-Match must be a ticket's ETag, e.g. "3"`)
 	}
 	return v, nil
+}
+
+// readObject decodes a JSON object body into a new T (a request struct);
+// null, which would decode into nothing, is refused like any non-object.
+func readObject[T any](r *http.Request) (*T, error) {
+	var v *T
+	if err := httpjson.ReadJSON(r, maxBody, &v); err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "invalid_json", "the body must be a JSON object")
+	}
+	return v, nil
+}
+
+// tooLong refuses a field of more than max characters.
+func tooLong(field string, s *string, max int) error {
+	if s != nil && utf8.RuneCountInString(*s) > max {
+		return helpdesk.Errorf(helpdesk.EInvalid, "field_too_long", "field %q: at most %d characters", field, max)
+	}
+	return nil
 }
 
 // TicketView is a ticket with its conversation and timeline.
@@ -92,6 +147,21 @@ type EditRequest struct {
 	Subject  *string            `json:"subject"`
 }
 
+// check bounds the request's fields.
+func (e *EditRequest) check() error {
+	for _, f := range []struct {
+		name string
+		s    *string
+		max  int
+	}{{"owner_id", e.OwnerID, maxName}, {"team_id", e.TeamID, maxName}, {"status", e.Status, maxName},
+		{"category", e.Category, maxName}, {"subject", e.Subject, maxSubject}} {
+		if err := tooLong(f.name, f.s, f.max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // staleBody is a 412's body: the error and the ticket as it now is, so the
 // caller can show what changed and decide again.
 type staleBody struct {
@@ -108,8 +178,11 @@ func (a *API) editTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Prin
 	if err != nil {
 		return err
 	}
-	var req EditRequest
-	if err := httpjson.ReadJSON(r, maxBody, &req); err != nil {
+	req, err := readObject[EditRequest](r)
+	if err != nil {
+		return err
+	}
+	if err := req.check(); err != nil {
 		return err
 	}
 	e := ticket.Edit{Owner: req.OwnerID, Team: req.TeamID, Status: req.Status,
@@ -140,6 +213,18 @@ type TextRequest struct {
 	Text string `json:"text"`
 }
 
+// readText reads a reply's or a note's body.
+func readText(r *http.Request) (string, error) {
+	req, err := readObject[TextRequest](r)
+	if err != nil {
+		return "", err
+	}
+	if err := tooLong("text", &req.Text, maxText); err != nil {
+		return "", err
+	}
+	return req.Text, nil
+}
+
 func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
 	id := r.PathValue("id")
 	if _, err := a.visible(r.Context(), p, id); err != nil {
@@ -148,11 +233,11 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal
 	if p.Agent.Role == helpdesk.RoleViewer {
 		return helpdesk.Errorf(helpdesk.EForbidden, "viewer_cannot_reply", "viewers read and comment (notes); they do not answer customers")
 	}
-	var req TextRequest
-	if err := httpjson.ReadJSON(r, maxBody, &req); err != nil {
+	text, err := readText(r)
+	if err != nil {
 		return err
 	}
-	msg, jobs, err := a.Desk.Reply(r.Context(), id, p.Agent.ID, req.Text, "")
+	msg, jobs, err := a.Desk.Reply(r.Context(), id, p.Agent.ID, text, "")
 	if err != nil {
 		return err
 	}
@@ -170,11 +255,11 @@ func (a *API) note(w http.ResponseWriter, r *http.Request, p helpdesk.Principal)
 	if _, err := a.visible(r.Context(), p, id); err != nil {
 		return err
 	}
-	var req TextRequest
-	if err := httpjson.ReadJSON(r, maxBody, &req); err != nil {
+	text, err := readText(r)
+	if err != nil {
 		return err
 	}
-	msg, err := a.Desk.Note(r.Context(), id, p.Agent.ID, req.Text)
+	msg, err := a.Desk.Note(r.Context(), id, p.Agent.ID, text)
 	if err != nil {
 		return err
 	}

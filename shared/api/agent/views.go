@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -25,10 +26,11 @@ const (
 	ViewClosed           = "closed"
 )
 
-// Page sizes.
+// Page sizes, and a cursor's bound.
 const (
 	defaultPage = 50
 	maxPage     = 100
+	maxCursor   = 2048
 )
 
 // TicketPage is one page of a view; Next, when set, continues it.
@@ -72,6 +74,9 @@ func query(view string, p helpdesk.Principal, team string) (helpdesk.ViewQuery, 
 // fewer tickets than asked; Next says whether the view goes on).
 func (a *API) listView(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
 	view, team := r.PathValue("view"), r.URL.Query().Get("team")
+	if utf8.RuneCountInString(team) > maxName {
+		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_team", "team: at most %d characters", maxName)
+	}
 	q, err := query(view, p, team)
 	if err != nil {
 		return err
@@ -123,6 +128,9 @@ func (a *API) sealCursor(pos, scope string) string {
 var errBadCursor = helpdesk.Errorf(helpdesk.EInvalid, "invalid_cursor", "the cursor is not one this view gave")
 
 func (a *API) openCursor(s, scope string) (string, error) {
+	if len(s) > maxCursor {
+		return "", errBadCursor
+	}
 	body, sig, ok := strings.Cut(s, ".")
 	raw, err1 := base64.RawURLEncoding.DecodeString(body)
 	got, err2 := base64.RawURLEncoding.DecodeString(sig)

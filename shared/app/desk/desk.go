@@ -24,6 +24,7 @@ type Store interface {
 	Commit(ctx context.Context, c ticket.Change) error
 	GetAgent(ctx context.Context, id string) (helpdesk.Agent, error)
 	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
+	TeamMembers(ctx context.Context, ids []string) (map[string][]string, error)
 }
 
 // Settings reads the tenant's settings.
@@ -116,6 +117,15 @@ func (s *Service) Edit(ctx context.Context, ticketID string, version int64, e ti
 			return helpdesk.Ticket{}, fmt.Errorf("edit ticket %s: %w", ticketID, err)
 		}
 		owner = &a
+	}
+	if e.Team != nil && *e.Team != "" {
+		teams, err := s.Store.TeamMembers(ctx, []string{*e.Team})
+		if err != nil {
+			return helpdesk.Ticket{}, fmt.Errorf("edit ticket %s: %w", ticketID, err)
+		}
+		if _, ok := teams[*e.Team]; !ok {
+			return helpdesk.Ticket{}, helpdesk.Errorf(helpdesk.EInvalid, "team_unknown", "no team %q", *e.Team)
+		}
 	}
 	_, t, err := s.change(ctx, "edit", ticketID, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
 		return ticket.Apply(t, version, e, owner, actor, set, s.Now())

@@ -1,0 +1,212 @@
+package localrun_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/smtp"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+// The fuzz run's size: schemathesis generates up to fuzzExamples cases per
+// operation and phase, for each of two callers, with a fixed seed so a
+// failure reproduces. Sized to keep the test well under a minute on two
+// cores.
+const (
+	fuzzExamples = 100
+	fuzzSeed     = 20240601
+)
+
+// fuzzChecks are what every response is held to: no 5xx; the status code,
+// content type, headers and body the document gives for it; a request the
+// document forbids is refused (4xx); a method a path does not serve is a
+// 405 with Allow; a request without valid credentials is a 401.
+var fuzzChecks = []string{
+	"not_a_server_error",
+	"status_code_conformance",
+	"content_type_conformance",
+	"response_headers_conformance",
+	"response_schema_conformance",
+	"negative_data_rejection",
+	"unsupported_method",
+	"ignored_auth",
+}
+
+// schemathesis finds the schemathesis CLI, or skips the test (fails it
+// under STACKDESK_REQUIRE_EMULATORS, as `make test` installs it).
+func schemathesis(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("schemathesis")
+	if err == nil {
+		return bin
+	}
+	msg := "the API fuzz test needs the schemathesis CLI on PATH (`make test` installs it: infra/emulators.sh install)"
+	if os.Getenv("STACKDESK_REQUIRE_EMULATORS") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// Every operation of the agent API's OpenAPI document, fuzzed by
+// schemathesis from the document the stack serves, signed in as the admin
+// (sees every ticket) and as an agent who sees only their team's: no input
+// may get a 5xx, and every response must be one the document describes.
+func TestAgentAPIFuzzedFromItsOpenAPIDocument(t *testing.T) {
+	bin := schemathesis(t)
+	s := start(t)
+	for i, subject := range []string{"Late order", "Refund please"} {
+		body := fmt.Sprintf(`{"email":"c%d@example.com","subject":%q,"description":"Order %d"}`, i, subject, 1042+i)
+		if code, _ := s.post(t, "/forms/"+s.demo.FormChannelID, body, nil); code != 202 {
+			t.Fatalf("form: %d", code)
+		}
+	}
+	// A mail ticket too: a form's ticket cannot be replied to.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mail := s.r.ServeSMTP(ln)
+	defer mail.Close()
+	if err := smtp.SendMail(ln.Addr().String(), nil, "ann@example.com", []string{s.demo.EmailAddress},
+		[]byte(rawMail("fuzz@example.com", "Where is my order?"))); err != nil {
+		t.Fatal(err)
+	}
+	s.drain(t)
+	callers := map[string]string{"admin": s.demo.AgentEmails[0], "agent": s.demo.AgentEmails[1]}
+	tokens := map[string]string{}
+	for name, email := range callers {
+		token, code := s.signIn(t, email, s.demo.Password)
+		if code != 200 || token == "" {
+			t.Fatalf("sign in %s: %d", email, code)
+		}
+		tokens[name] = token
+	}
+	// One ticket the agent may not see: a form's, made the admin's own, in
+	// no team (the mail ticket stays the agent's to reply to).
+	tickets := s.tickets(t)
+	if len(tickets) != 3 {
+		t.Fatalf("%d tickets, want 3", len(tickets))
+	}
+	hidden := tickets[slices.IndexFunc(tickets, func(tk helpdesk.Ticket) bool { return tk.ChannelID == s.demo.FormChannelID })].ID
+	req, _ := http.NewRequest(http.MethodPatch, s.srv.URL+"/api/tickets/"+hidden, strings.NewReader(`{"owner_id":"alice","team_id":""}`))
+	req.Header.Set("Authorization", "Bearer "+tokens["admin"])
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("PATCH ticket %s: %v %v", hidden, resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if code, _ := s.get(t, "/api/tickets/"+hidden, tokens["agent"]); code != 404 {
+		t.Fatalf("the agent sees the admin's ticket: %d", code)
+	}
+
+	// The document as the stack serves it, run from a file so that its own
+	// route is fuzzed too (schemathesis leaves out the URL it loaded from).
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "openapi.yaml")
+	resp, err := http.Get(s.srv.URL + "/api/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET /api/openapi.yaml: %d %v", resp.StatusCode, err)
+	}
+	if err := os.WriteFile(doc, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Real ticket ids, versions and the team are mixed into what is
+	// generated, so the ticket routes are fuzzed past their 404.
+	var ids, etags []string
+	for _, tk := range tickets {
+		ids = append(ids, strconv.Quote(tk.ID))
+	}
+	for v := 1; v <= 4; v++ {
+		etags = append(etags, strconv.Quote(`"`+strconv.Itoa(v)+`"`))
+	}
+	config := filepath.Join(dir, "schemathesis.toml")
+	if err := os.WriteFile(config, []byte(fmt.Sprintf(`[dictionaries.tickets]
+values = [%s]
+
+[dictionaries.etags]
+values = [%s]
+
+[dictionaries.teams]
+values = [%q]
+
+[parameters]
+"path.id" = { dictionary = "tickets", probability = 0.6 }
+"header.If-Match" = { dictionary = "etags", probability = 0.3 }
+"query.team" = { dictionary = "teams", probability = 0.5 }
+`, strings.Join(ids, ", "), strings.Join(etags, ", "), s.demo.TeamID)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	for name, token := range tokens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			args := []string{"--config-file", config, "run", doc, "--url", s.srv.URL,
+				"--header", "Authorization: Bearer " + token,
+				"--checks", strings.Join(fuzzChecks, ","),
+				"--phases", "examples,coverage,fuzzing",
+				"--max-examples", strconv.Itoa(fuzzExamples),
+				"--seed", strconv.Itoa(fuzzSeed),
+				"--workers", "1",
+				"--generation-database", "none",
+				"--no-color",
+			}
+			cmd := exec.CommandContext(ctx, bin, args...)
+			// Its own empty directory: no other schemathesis.toml is picked
+			// up and no report lands in the repository.
+			cmd.Dir = t.TempDir()
+			// Only the test server, on 127.0.0.1: no proxy.
+			cmd.Env = append(os.Environ(), "NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost",
+				"HTTP_PROXY=", "HTTPS_PROXY=", "http_proxy=", "https_proxy=", "ALL_PROXY=", "all_proxy=")
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			began := time.Now()
+			err := cmd.Run()
+			t.Logf("schemathesis as %s: %s in %s", name, summary(out.String()), time.Since(began).Round(100*time.Millisecond))
+			if err != nil {
+				t.Errorf("schemathesis as %s (%s) failed: %v\n%s", name, callers[name], err,
+					strings.ReplaceAll(out.String(), token, "<token>"))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// summary is what a schemathesis run counted: the operations it selected
+// and the test cases it generated.
+func summary(out string) string {
+	var ops, cases string
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if after, ok := strings.CutPrefix(l, "Operations:"); ok && ops == "" {
+			ops = strings.TrimSpace(after) + " operations"
+		}
+		if l == "Test cases:" && i+1 < len(lines) {
+			cases = strings.TrimSpace(lines[i+1])
+		}
+	}
+	return ops + "; test cases: " + cases
+}
