@@ -388,3 +388,20 @@ func Apply(t helpdesk.Ticket, version int64, e Edit, owner *helpdesk.Agent, acto
 	c.finish(now)
 	return c, nil
 }
+
+// SetUnread marks t unread (a customer message does it too) or read:
+// opening a ticket marks it read for everybody, anyone can mark it unread
+// again. It records no timeline entry: reading is not a change of the
+// ticket's story.
+func SetUnread(t helpdesk.Ticket, unread bool, now time.Time) (Change, error) {
+	if err := notMerged(t); err != nil {
+		return Change{}, err
+	}
+	if t.Unread == unread {
+		return Change{}, ErrNoChange
+	}
+	c := update(t, now)
+	c.Ticket().Unread = unread
+	c.finish(now)
+	return c, nil
+}

@@ -518,3 +518,14 @@ func TestApplyMovesOnlyTheTeam(t *testing.T) {
 		t.Fatalf("activities %+v, want the team change", c.Activities)
 	}
 }
+
+func TestSetUnread(t *testing.T) {
+	tk := owned(t) // new tickets are unread
+	c, err := ticket.SetUnread(tk, false, t0.Add(time.Minute))
+	if err != nil || c.Ticket().Unread || c.Ticket().Version != tk.Version+1 || len(c.Activities) != 0 || len(c.Loads) != 0 {
+		t.Fatalf("mark read: %v, %+v", err, c)
+	}
+	if _, err := ticket.SetUnread(tk, true, t0); !errors.Is(err, ticket.ErrNoChange) {
+		t.Fatalf("marking an unread ticket unread: %v, want no change", err)
+	}
+}

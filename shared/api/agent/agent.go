@@ -79,6 +79,8 @@ func (a *API) Routes() []Route {
 		{"PATCH /api/tickets/{id}", a.signedIn(a.editTicket)},
 		{"POST /api/tickets/{id}/replies", a.signedIn(a.reply)},
 		{"POST /api/tickets/{id}/notes", a.signedIn(a.note)},
+		{"POST /api/tickets/{id}/read", a.signedIn(a.markRead(false))},
+		{"POST /api/tickets/{id}/unread", a.signedIn(a.markRead(true))},
 	}
 }
 

@@ -505,3 +505,33 @@ func TestMovingATicketToAnotherTeam(t *testing.T) {
 		}
 	})
 }
+
+// Opening a ticket marks it read for everybody; anyone who sees it can
+// mark it unread again; a customer's message marks it unread too.
+func TestReadAndUnread(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		unread := func(who string) any {
+			return f.do(t, "GET", "/api/tickets/1", who, "").body["ticket"].(map[string]any)["unread"]
+		}
+		if unread("ann") != true {
+			t.Fatal("a new ticket is not unread")
+		}
+		r := f.do(t, "POST", "/api/tickets/1/read", "bob", "")
+		if r.status != 200 || r.body["unread"] != false || r.header.Get("ETag") != `"2"` {
+			t.Fatalf("read: %d %s", r.status, r.raw)
+		}
+		if unread("ann") != false {
+			t.Fatal("bob read it, but it is still unread for ann")
+		}
+		if r := f.do(t, "POST", "/api/tickets/1/read", "ann", ""); r.status != 200 || r.header.Get("ETag") != `"2"` {
+			t.Fatalf("reading a read ticket changed it: %d %s", r.status, r.raw)
+		}
+		if r := f.do(t, "POST", "/api/tickets/1/unread", "vic", ""); r.status != 200 || r.body["unread"] != true {
+			t.Fatalf("unread: %d %s", r.status, r.raw)
+		}
+		if r := f.do(t, "POST", "/api/tickets/2/read", "bob", ""); r.status != 404 {
+			t.Fatalf("marking an invisible ticket read: %d", r.status)
+		}
+	})
+}

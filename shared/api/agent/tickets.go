@@ -266,3 +266,21 @@ func (a *API) note(w http.ResponseWriter, r *http.Request, p helpdesk.Principal)
 	httpjson.Write(w, http.StatusCreated, msg)
 	return nil
 }
+
+// markRead marks a ticket read (the console calls it when an agent opens
+// the ticket: reading is for everybody) or unread again.
+func (a *API) markRead(unread bool) handler {
+	return func(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
+		id := r.PathValue("id")
+		if _, err := a.visible(r.Context(), p, id); err != nil {
+			return err
+		}
+		t, err := a.Desk.SetUnread(r.Context(), id, unread)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("ETag", etag(t))
+		httpjson.Write(w, http.StatusOK, t)
+		return nil
+	}
+}

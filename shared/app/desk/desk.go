@@ -150,6 +150,14 @@ func (s *Service) SetProperties(ctx context.Context, ticketID string, p ticket.P
 	return t, err
 }
 
+// SetUnread marks a ticket unread, or read (for everybody).
+func (s *Service) SetUnread(ctx context.Context, ticketID string, unread bool) (helpdesk.Ticket, error) {
+	_, t, err := s.change(ctx, "mark read", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (ticket.Change, error) {
+		return ticket.SetUnread(t, unread, s.Now())
+	})
+	return t, err
+}
+
 // MarkSpam moves a ticket to the Spam view.
 func (s *Service) MarkSpam(ctx context.Context, ticketID, actor string) (helpdesk.Ticket, error) {
 	_, t, err := s.change(ctx, "mark spam", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (ticket.Change, error) {
