@@ -140,6 +140,31 @@ func agentKeys(a helpdesk.Agent) keyAttrs {
 	return k
 }
 
+// SetAway sets an agent's manual availability (away or available) and
+// nothing else, so it cannot undo an admin's concurrent edit of the record.
+func (s *Store) SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.table,
+		Key:                       itemKey(agentPK(agentID), skAgent),
+		UpdateExpression:          aws.String("SET availability.away = :away"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":away": &types.AttributeValueMemberBOOL{Value: away}},
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	var cond *types.ConditionalCheckFailedException
+	switch {
+	case errors.As(err, &cond):
+		return helpdesk.Agent{}, fmt.Errorf("agent %s: %w", agentID, ErrNotFound)
+	case err != nil:
+		return helpdesk.Agent{}, fmt.Errorf("set availability of %s: %w", agentID, translate(err))
+	}
+	var a helpdesk.Agent
+	if err := attributevalue.UnmarshalMap(out.Attributes, &a); err != nil {
+		return a, fmt.Errorf("decode agent %s: %w", agentID, err)
+	}
+	return a, nil
+}
+
 // FindAgentBySub returns the agent whose identity in the stack's user pool
 // is sub (the token's "sub"), or ErrNotFound. The index is eventually
 // consistent: a user invited a second ago may not be found yet.

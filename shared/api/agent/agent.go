@@ -39,6 +39,7 @@ type Authenticate func(ctx context.Context, bearer string) (sub string, err erro
 type Store interface {
 	FindAgentBySub(ctx context.Context, sub string) (helpdesk.Agent, error)
 	ListTeams(ctx context.Context) ([]helpdesk.Team, error)
+	SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error)
 	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
 	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
@@ -74,6 +75,7 @@ func (a *API) Routes() []Route {
 	return []Route{
 		{"GET /api/openapi.yaml", http.HandlerFunc(a.openAPI)},
 		{"GET /api/me", a.signedIn(a.me)},
+		{"PUT /api/me/availability", a.signedIn(a.setAvailability)},
 		{"GET /api/views/{view}/tickets", a.signedIn(a.listView)},
 		{"GET /api/tickets/{id}", a.signedIn(a.getTicket)},
 		{"PATCH /api/tickets/{id}", a.signedIn(a.editTicket)},
@@ -162,5 +164,31 @@ func (a *API) me(w http.ResponseWriter, _ *http.Request, p helpdesk.Principal) e
 		teams = []string{}
 	}
 	httpjson.Write(w, http.StatusOK, Me{Agent: p.Agent, Teams: teams})
+	return nil
+}
+
+// AvailabilityRequest sets the signed-in agent available or away.
+type AvailabilityRequest struct {
+	Away *bool `json:"away"`
+}
+
+// setAvailability lets an agent say they are away or back, which routing
+// reads; an agent whose availability follows working hours is refused.
+func (a *API) setAvailability(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
+	req, err := readObject[AvailabilityRequest](r)
+	if err != nil {
+		return err
+	}
+	if req.Away == nil {
+		return helpdesk.Errorf(helpdesk.EInvalid, "away_required", "say whether you are away: {\"away\": true|false}")
+	}
+	if p.Agent.Availability.Mode == helpdesk.AvailabilitySchedule {
+		return helpdesk.Errorf(helpdesk.EConflict, "availability_by_schedule", "your availability follows your working hours; an admin can switch it to manual")
+	}
+	agent, err := a.Store.SetAway(r.Context(), p.Agent.ID, *req.Away)
+	if err != nil {
+		return err
+	}
+	httpjson.Write(w, http.StatusOK, agent)
 	return nil
 }

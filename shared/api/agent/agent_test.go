@@ -535,3 +535,35 @@ func TestReadAndUnread(t *testing.T) {
 		}
 	})
 }
+
+// An agent says they are away, and back: routing reads it. An agent whose
+// availability follows working hours is refused.
+func TestAvailability(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		r := f.do(t, "PUT", "/api/me/availability", "bob", `{"away":true}`)
+		avail, _ := r.body["availability"].(map[string]any)
+		if r.status != 200 || avail["away"] != true || r.body["role"] != "agent" {
+			t.Fatalf("away: %d %s", r.status, r.raw)
+		}
+		if a, _ := f.st.GetAgent(context.Background(), "bob"); !a.Availability.Away || a.Permissions.Scope != helpdesk.ScopeTeams {
+			t.Fatalf("stored: %+v", a)
+		}
+		if r := f.do(t, "PUT", "/api/me/availability", "bob", `{"away":false}`); r.status != 200 {
+			t.Fatalf("back: %d %s", r.status, r.raw)
+		}
+		for _, body := range []string{`{}`, `null`, `{"away":"yes"}`} {
+			if r := f.do(t, "PUT", "/api/me/availability", "bob", body); r.status != 400 {
+				t.Errorf("%s: %d %s, want 400", body, r.status, r.raw)
+			}
+		}
+		cat, _ := f.st.GetAgent(context.Background(), "cat")
+		cat.Availability.Mode = helpdesk.AvailabilitySchedule
+		if err := f.st.PutAgent(context.Background(), cat); err != nil {
+			t.Fatal(err)
+		}
+		if r := f.do(t, "PUT", "/api/me/availability", "cat", `{"away":true}`); r.status != 409 || reason(r) != "availability_by_schedule" {
+			t.Fatalf("schedule mode: %d %s", r.status, r.raw)
+		}
+	})
+}

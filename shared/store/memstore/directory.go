@@ -213,3 +213,16 @@ func (s *Store) ListTeams(ctx context.Context) ([]helpdesk.Team, error) {
 	slices.SortFunc(teams, func(a, b helpdesk.Team) int { return strings.Compare(a.Name+"#"+a.ID, b.Name+"#"+b.ID) })
 	return teams, nil
 }
+
+// SetAway sets an agent's manual availability and nothing else.
+func (s *Store) SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.agents[agentID]
+	if !ok {
+		return helpdesk.Agent{}, fmt.Errorf("agent %s: %w", agentID, store.ErrNotFound)
+	}
+	a.Availability.Away = away
+	s.agents[agentID] = a
+	return copyOf(a)
+}

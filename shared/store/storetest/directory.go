@@ -556,6 +556,19 @@ func testAgentsBySubAndTeams(t *testing.T, f *fixture) {
 	wantErr(t, "an unknown sub", func() error { _, err := f.st.FindAgentBySub(f.ctx, "sub-nobody"); return err }(), store.ErrNotFound)
 	wantErr(t, "an empty sub", func() error { _, err := f.st.FindAgentBySub(f.ctx, ""); return err }(), store.ErrNotFound)
 
+	// Setting oneself away changes that and nothing else of the record.
+	away, err := f.st.SetAway(f.ctx, "ann", true)
+	if err != nil || !away.Availability.Away || away.Role != helpdesk.RoleAdmin || away.Sub != "sub-ann" {
+		t.Fatalf("SetAway = %+v, %v", away, err)
+	}
+	if got, _ := f.st.GetAgent(f.ctx, "ann"); !got.Availability.Away || got.Permissions != ann.Permissions {
+		t.Fatalf("after SetAway: %+v", got)
+	}
+	if back, err := f.st.SetAway(f.ctx, "ann", false); err != nil || back.Availability.Away {
+		t.Fatalf("SetAway(false) = %+v, %v", back, err)
+	}
+	wantErr(t, "SetAway of nobody", func() error { _, err := f.st.SetAway(f.ctx, "nobody", true); return err }(), store.ErrNotFound)
+
 	if teams, err := f.st.ListTeams(f.ctx); err != nil || len(teams) != 0 || teams == nil {
 		t.Fatalf("ListTeams with none = %#v, %v; want an empty list", teams, err)
 	}

@@ -22,6 +22,7 @@ import (
 // use it (ingest, desk, routing, outbox, send, settings) and what seeding
 // and tests write.
 type Store interface {
+	SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error)
 	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
 	FindAgentBySub(ctx context.Context, sub string) (helpdesk.Agent, error)
 	ListTeams(ctx context.Context) ([]helpdesk.Team, error)
