@@ -13,28 +13,18 @@ import (
 // This file holds the changes people make to tickets.
 
 // Assign gives t to owner (nil unassigns) and, when teamID is not empty, to
-// that team. The new owner is told unless they did it themselves.
+// that team: an Apply of just those fields, so assigning by hand and
+// editing a ticket follow one rule (a team move keeps the owner).
 func Assign(t helpdesk.Ticket, owner *helpdesk.Agent, teamID, actor string, now time.Time) (Change, error) {
-	if err := notMerged(t); err != nil {
-		return Change{}, err
-	}
-	if err := canOwn(owner); err != nil {
-		return Change{}, err
-	}
 	ownerID := ""
 	if owner != nil {
 		ownerID = owner.ID
 	}
-	if teamID == "" {
-		teamID = t.TeamID
+	e := Edit{Owner: &ownerID}
+	if teamID != "" {
+		e.Team = &teamID
 	}
-	if t.OwnerID == ownerID && t.TeamID == teamID {
-		return Change{}, ErrNoChange
-	}
-	c := update(t, now)
-	c.assign(c.Ticket(), owner, teamID, actor, now)
-	c.finish(now)
-	return c, nil
+	return Apply(t, 0, e, owner, actor, helpdesk.Settings{}, now)
 }
 
 // canOwn refuses an owner who cannot hold tickets: a deactivated user, or

@@ -399,16 +399,15 @@ func TestLoadsCountOpenOwnedTicketsInTheWindow(t *testing.T) {
 	}
 }
 
-// Moving a ticket to another team keeps its owner but assigns it again
-// today: its −1 on the old day and +1 on today update one load item, which
-// a store may write only once in a transaction.
+// A ticket counted again for its owner on another day (assigned again)
+// moves −1 from the old day and +1 to today on one load item, which a
+// store may write only once in a transaction: LoadItems groups them.
 func TestLoadItemsGroupOneAgentsChanges(t *testing.T) {
 	tk := owned(t)
 	next := t0.Add(24 * time.Hour)
-	c, err := ticket.Assign(tk, &ann, "billing", "bob", next)
-	if err != nil {
-		t.Fatal(err)
-	}
+	again := tk
+	again.AssignedAt = next
+	c := ticket.Change{Loads: ticket.Loads(&tk, &again, next)}
 	if len(c.Loads) != 2 {
 		t.Fatalf("loads %+v, want −1 on the old day and +1 today", c.Loads)
 	}
@@ -509,6 +508,11 @@ func TestApplyMovesOnlyTheTeam(t *testing.T) {
 	c, err := ticket.Apply(tk, 0, ticket.Edit{Team: &team}, nil, "bob", pipes, t0.Add(48*time.Hour))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Assigning by hand follows the same rule.
+	if byHand, err := ticket.Assign(tk, &ann, team, "bob", t0.Add(48*time.Hour)); err != nil || !byHand.Ticket().AssignedAt.Equal(t0) ||
+		byHand.Ticket().TeamID != team || len(byHand.Loads) != 0 {
+		t.Fatalf("Assign to the same owner in another team: %v, %+v", err, byHand)
 	}
 	n := c.Ticket()
 	if n.OwnerID != "ann" || n.TeamID != "billing" || !n.AssignedAt.Equal(t0) || len(c.Loads) != 0 || len(c.Notifications) != 0 {

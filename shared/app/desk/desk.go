@@ -88,18 +88,11 @@ func changedMeanwhile(err error) bool {
 // the app, and by email if they asked: the job is in the ticket's outbox,
 // published by the outbox).
 func (s *Service) Assign(ctx context.Context, ticketID, ownerID, teamID, actor string) (helpdesk.Ticket, error) {
-	var owner *helpdesk.Agent
-	if ownerID != "" {
-		a, err := s.Store.GetAgent(ctx, ownerID)
-		if err != nil {
-			return helpdesk.Ticket{}, fmt.Errorf("assign ticket %s: %w", ticketID, err)
-		}
-		owner = &a
+	e := ticket.Edit{Owner: &ownerID}
+	if teamID != "" {
+		e.Team = &teamID
 	}
-	_, t, err := s.change(ctx, "assign", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (ticket.Change, error) {
-		return ticket.Assign(t, owner, teamID, actor, s.Now())
-	})
-	return t, err
+	return s.Edit(ctx, ticketID, 0, e, actor)
 }
 
 // Edit changes any of a ticket's owner, team, status and properties in one

@@ -161,7 +161,7 @@ func TestAssignmentMovesTheLoadAndTellsTheNewOwner(t *testing.T) {
 		if _, err := f.svc.Assign(f.ctx, id, "gone", "", "ann"); helpdesk.ErrorReason(err) != "inactive_user" {
 			t.Fatalf("assign to a deactivated user: %v", err)
 		}
-		if _, err := f.svc.Assign(f.ctx, id, "nobody", "", "ann"); !helpdesk.IsCode(err, helpdesk.ENotFound) {
+		if _, err := f.svc.Assign(f.ctx, id, "nobody", "", "ann"); helpdesk.ErrorReason(err) != "owner_unknown" {
 			t.Fatalf("assign to an unknown user: %v", err)
 		}
 		if _, err := f.svc.Assign(f.ctx, "404", "ann", "", "ann"); !helpdesk.IsCode(err, helpdesk.ENotFound) {

@@ -104,7 +104,7 @@ func Run(t *testing.T, open Open) {
 		{"MergedConversationsShowRecursively", testMergedConversationsShowRecursively},
 		{"MergeRepointsThreadKeys", testMergeRepointsThreadKeys},
 		{"DeleteRemovesConversationAndThreadKeys", testDeleteRemovesConversationAndThreadKeys},
-		{"AnotherTeamKeepingTheOwnerMovesItsLoad", testAnotherTeamKeepingTheOwnerMovesItsLoad},
+		{"TwoDaysOfOneLoadItemAreWrittenOnce", testTwoDaysOfOneLoadItemAreWrittenOnce},
 		{"ThreadKeys", testThreadKeys},
 		{"DedupeRecordsOutliveTheirTTL", testDedupeRecordsOutliveTheirTTL},
 		{"ValuesAreCopies", testValuesAreCopies},
