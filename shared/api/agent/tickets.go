@@ -47,19 +47,32 @@ func validTicketID(id string) bool {
 // visible reads ticket id if the principal may see it. An id that no
 // ticket can have is not looked up: like any missing ticket, it is a 404.
 func (a *API) visible(ctx context.Context, p helpdesk.Principal, id string) (helpdesk.Ticket, error) {
-	if !validTicketID(id) {
-		return helpdesk.Ticket{}, helpdesk.Errorf(helpdesk.ENotFound, "ticket_not_found", "no ticket has that id: ticket ids are 1 to %d digits", maxTicketID)
+	if err := checkID(id); err != nil {
+		return helpdesk.Ticket{}, err
 	}
 	t, err := a.Store.GetTicketHeader(ctx, id)
+	return t, seen(p, id, t, err)
+}
+
+func checkID(id string) error {
+	if !validTicketID(id) {
+		return helpdesk.Errorf(helpdesk.ENotFound, "ticket_not_found", "no ticket has that id: ticket ids are 1 to %d digits", maxTicketID)
+	}
+	return nil
+}
+
+// seen answers a read of ticket id (t, err): a missing ticket and one the
+// principal may not see alike.
+func seen(p helpdesk.Principal, id string, t helpdesk.Ticket, err error) error {
 	switch {
 	case errors.Is(err, helpdesk.ErrNotFound):
-		return t, errNoTicket(id)
+		return errNoTicket(id)
 	case err != nil:
-		return t, err
+		return err
 	case !p.CanSee(t):
-		return helpdesk.Ticket{}, errNoTicket(id)
+		return errNoTicket(id)
 	}
-	return t, nil
+	return nil
 }
 
 // etag is a ticket's entity tag: its version, which every change bumps.
@@ -124,11 +137,12 @@ func view(c helpdesk.Conversation) TicketView {
 
 func (a *API) getTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
 	id := r.PathValue("id")
-	if _, err := a.visible(r.Context(), p, id); err != nil {
+	if err := checkID(id); err != nil {
 		return err
 	}
+	// One read: the conversation carries the ticket its access is checked on.
 	c, err := a.Store.GetTicket(r.Context(), id)
-	if err != nil {
+	if err := seen(p, id, c.Ticket, err); err != nil {
 		return err
 	}
 	w.Header().Set("ETag", etag(c.Ticket))
