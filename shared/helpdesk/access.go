@@ -83,13 +83,3 @@ func (p Principal) CanManageSettings() bool {
 func (p Principal) CanDeleteTickets() bool {
 	return p.Agent.Active && (p.Agent.Role == RoleAdmin || p.Agent.Permissions.DeleteTickets)
 }
-
-// ViewQuery selects the tickets of one view partition the table's indexes
-// serve, newest first: by owner ("" for unassigned), by team (optionally
-// its unassigned only), or by state alone.
-type ViewQuery struct {
-	State          State
-	Owner          *string
-	Team           string
-	UnassignedOnly bool
-}

@@ -79,10 +79,6 @@ func entityItem(keys keyAttrs, v any) (map[string]types.AttributeValue, error) {
 	return av, nil
 }
 
-// ErrExists: a Create method found the item already there and kept it
-// (seeding treats that as done; an admin's changes are never undone).
-var ErrExists = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "exists", Message: "already exists"}
-
 // FindContactID returns the contact id registered for a sender key (see
 // helpdesk.Sender.Key), or ErrNotFound.
 func (s *Store) FindContactID(ctx context.Context, senderKey string) (string, error) {

@@ -63,6 +63,9 @@ var (
 	ErrLoadChanged    = ticket.ErrLoadChanged
 	ErrVersionChanged = ticket.ErrVersionChanged
 	ErrNotFound       = helpdesk.ErrNotFound
+	// ErrExists: a Create method found the item already there and kept it
+	// (seeding treats that as done; an admin's changes are never undone).
+	ErrExists = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "exists", Message: "already exists"}
 )
 
 func (s *Store) get(ctx context.Context, pk, sk string, out any) error {
