@@ -1,11 +1,14 @@
 package localrun_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 )
 
 // signIn gets a demo agent's access token from the local user pool (moto).
@@ -65,5 +68,26 @@ func TestAgentAPIWithTheLocalUserPool(t *testing.T) {
 		if code, _ := s.get(t, "/api/me", tok); code != 401 {
 			t.Errorf("%s token: %d, want 401", name, code)
 		}
+	}
+}
+
+// Restarting `make run` reuses the stack's user pool, whose users exist
+// already: the seed finds them by email (their username is a generated id)
+// and sign-in still works.
+func TestRestartKeepsTheDemoUsers(t *testing.T) {
+	prefix := testbed.Name(t)
+	first := startAs(t, prefix)
+	again := startAs(t, prefix)
+	a1, err := first.r.Store.GetAgent(context.Background(), "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token, code := again.signIn(t, again.demo.AgentEmails[0], again.demo.Password); code != 200 {
+		t.Fatalf("sign in after a restart: %d", code)
+	} else if code, me := again.get(t, "/api/me", token); code != 200 || me["agent"].(map[string]any)["id"] != "alice" {
+		t.Fatalf("GET /api/me after a restart: %d %v", code, me)
+	}
+	if a2, _ := again.r.Store.GetAgent(context.Background(), "alice"); a2.Sub != a1.Sub || a1.Sub == "" {
+		t.Fatalf("alice's sub %q after the restart, %q before", a2.Sub, a1.Sub)
 	}
 }

@@ -38,9 +38,16 @@ type stack struct {
 
 func start(t *testing.T) stack {
 	t.Helper()
+	return startAs(t, testbed.Name(t))
+}
+
+// startAs starts a local stack under prefix: the same prefix twice is a
+// restart of `make run` over the same resources.
+func startAs(t *testing.T, prefix string) stack {
+	t.Helper()
 	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER")
 	ctx := context.Background()
-	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo", ReplyTokenSecret: []byte("localrun-test-reply-token-secret"),
+	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: prefix, Tenant: "demo", ReplyTokenSecret: []byte("localrun-test-reply-token-secret"),
 		Log: quiet, VisibilityTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)

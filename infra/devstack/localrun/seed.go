@@ -128,15 +128,33 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 // demoUser returns the sub of the pool user with email, creating the user
 // with DemoPassword if there is none (an existing user's password stays).
 func (r *Runner) demoUser(ctx context.Context, email string) (string, error) {
-	got, err := r.cognito.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &r.pool, Username: &email})
-	var missing *ciptypes.UserNotFoundException
-	switch {
-	case errors.As(err, &missing):
-		return emulate.CreatePoolUser(ctx, r.cognito, r.pool, email, DemoPassword)
-	case err != nil:
-		return "", fmt.Errorf("read pool user %s: %w", email, err)
+	if sub, err := r.poolUserSub(ctx, email); sub != "" || err != nil {
+		return sub, err
 	}
-	return attribute(got.UserAttributes, "sub"), nil
+	sub, err := emulate.CreatePoolUser(ctx, r.cognito, r.pool, email, DemoPassword)
+	var exists *ciptypes.UsernameExistsException
+	if errors.As(err, &exists) {
+		// Created meanwhile (another seed of the same stack): use that one.
+		return r.poolUserSub(ctx, email)
+	}
+	return sub, err
+}
+
+// poolUserSub finds the pool user with email ("" if none). In a pool that
+// signs in by email the username is a generated id, so the lookup is by
+// the email attribute, not by username.
+func (r *Runner) poolUserSub(ctx context.Context, email string) (string, error) {
+	out, err := r.cognito.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &r.pool,
+		Filter: aws.String(`email = "` + email + `"`)})
+	if err != nil {
+		return "", fmt.Errorf("find pool user %s: %w", email, err)
+	}
+	for _, u := range out.Users {
+		if sub := attribute(u.Attributes, "sub"); sub != "" {
+			return sub, nil
+		}
+	}
+	return "", nil
 }
 
 func attribute(attrs []ciptypes.AttributeType, name string) string {
