@@ -143,6 +143,7 @@ func (f *fixture) do(t *testing.T, method, path, who, body string, header ...str
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	checkContract(t, req, resp, raw)
 	out := response{status: resp.StatusCode, header: resp.Header, raw: string(raw)}
 	_ = json.Unmarshal(raw, &out.body)
 	return out
