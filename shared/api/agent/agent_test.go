@@ -58,9 +58,10 @@ func (p *published) Publish(_ context.Context, body string) error {
 }
 
 type fixture struct {
-	srv *httptest.Server
-	st  testbed.Store
-	out *published
+	srv   *httptest.Server
+	st    testbed.Store
+	out   *published
+	files *fakeFiles
 }
 
 // authenticate stands in for the Cognito verifier: "token-<sub>" is sub's.
@@ -107,15 +108,15 @@ func newDesk(t *testing.T, b testbed.Backend) *fixture {
 			t.Fatal(err)
 		}
 	}
-	out := &published{}
+	out, files := &published{}, newFakeFiles()
 	set := settings.Fixed(helpdesk.DefaultSettings())
 	api := &agent.API{Auth: authenticate, Store: st, Outbound: out, Log: quiet, CursorKey: []byte("test-cursor-key"),
-		Desk: &desk.Service{Store: st, Settings: set, Now: func() time.Time { return t0.Add(time.Hour) }}}
+		Desk: &desk.Service{Store: st, Settings: set, Now: func() time.Time { return t0.Add(time.Hour) }}, Files: files}
 	mux := http.NewServeMux()
 	api.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, st: st, out: out}
+	return &fixture{srv: srv, st: st, out: out, files: files}
 }
 
 type response struct {
