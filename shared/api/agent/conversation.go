@@ -301,7 +301,7 @@ func (a *API) message(ctx context.Context, t helpdesk.Ticket, m helpdesk.Message
 	for _, f := range m.Attachments {
 		av := AttachmentView{Name: f.Name, ContentType: f.ContentType, Size: f.Size, Inline: f.Inline, Note: f.Note}
 		switch {
-		case f.Key != "" && a.Files != nil:
+		case signable(f.Key) && a.Files != nil:
 			u, err := a.Files.DownloadURL(ctx, f.Key, f.Name, f.Inline && f.ContentID != "", linkTTL)
 			if err != nil {
 				return MessageView{}, err
@@ -317,6 +317,13 @@ func (a *API) message(ctx context.Context, t helpdesk.Ticket, m helpdesk.Message
 	}
 	v.HTML = resolveCID(m.HTML, inline)
 	return v, nil
+}
+
+// signable reports whether a file is stored where the API may sign links:
+// email attachments and sent files (attachments/), channel media (media/).
+// Anything else (a WhatsApp media id not yet fetched) has no link.
+func signable(key string) bool {
+	return strings.HasPrefix(key, "attachments/") || strings.HasPrefix(key, "media/")
 }
 
 func (a *API) now() time.Time {
