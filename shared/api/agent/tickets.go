@@ -117,39 +117,6 @@ func tooLong(field string, s *string, max int) error {
 	return nil
 }
 
-// TicketView is a ticket with its conversation and timeline.
-type TicketView struct {
-	Ticket   helpdesk.Ticket     `json:"ticket"`
-	Messages []helpdesk.Message  `json:"messages"`
-	Activity []helpdesk.Activity `json:"activity"`
-}
-
-func view(c helpdesk.Conversation) TicketView {
-	v := TicketView{Ticket: c.Ticket, Messages: c.Messages, Activity: c.Activities}
-	if v.Messages == nil {
-		v.Messages = []helpdesk.Message{}
-	}
-	if v.Activity == nil {
-		v.Activity = []helpdesk.Activity{}
-	}
-	return v
-}
-
-func (a *API) getTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	id := r.PathValue("id")
-	if err := checkID(id); err != nil {
-		return err
-	}
-	// One read: the conversation carries the ticket its access is checked on.
-	c, err := a.Store.GetTicket(r.Context(), id)
-	if err := seen(p, id, c.Ticket, err); err != nil {
-		return err
-	}
-	w.Header().Set("ETag", etag(c.Ticket))
-	httpjson.Write(w, http.StatusOK, view(c))
-	return nil
-}
-
 // EditRequest changes a ticket's fields; an absent field is left as it is,
 // owner_id "" unassigns.
 type EditRequest struct {
@@ -247,11 +214,11 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal
 	if p.Agent.Role == helpdesk.RoleViewer {
 		return helpdesk.Errorf(helpdesk.EForbidden, "viewer_cannot_reply", "viewers read and comment (notes); they do not answer customers")
 	}
-	text, err := readText(r)
+	text, atts, err := a.readReply(r, p)
 	if err != nil {
 		return err
 	}
-	msg, jobs, err := a.Desk.Reply(r.Context(), id, p.Agent.ID, text, "")
+	msg, jobs, err := a.Desk.Reply(r.Context(), id, p.Agent.ID, text, "", atts...)
 	if err != nil {
 		return err
 	}
