@@ -35,6 +35,12 @@ type Store interface {
 	FindDedupe(ctx context.Context, key string) (ticket.Dedupe, error)
 	NextTicketNumber(ctx context.Context) (string, error)
 	Notifications(ctx context.Context, recipient string, limit int32) ([]helpdesk.Notification, error)
+	// The notification feed, the tickets it is about, and preferences.
+	TicketHeaders(ctx context.Context, ids []string) (map[string]helpdesk.Ticket, error)
+	ListNotifications(ctx context.Context, recipient string, unreadOnly bool, after string, limit int32) ([]helpdesk.Notification, string, error)
+	MarkNotificationRead(ctx context.Context, recipient string, at time.Time, id string, now time.Time) error
+	MarkNotificationsRead(ctx context.Context, recipient string, upTo, now time.Time, max int) (int, bool, error)
+	SetNotifyPrefs(ctx context.Context, agentID string, prefs helpdesk.NotifyPrefs) (helpdesk.Agent, error)
 
 	// The transactional outbox.
 	PendingOutbox(ctx context.Context, ticketID string) (map[string]string, error)
@@ -115,6 +121,9 @@ func Run(t *testing.T, open Open) {
 		{"ListTicketsNewestFirst", testListTicketsNewestFirst},
 		{"ViewsPageThroughTheIndexes", testViewsPageThroughTheIndexes},
 		{"NotificationsNewestFirst", testNotificationsNewestFirst},
+		{"NotificationFeedPagesAndMarksRead", testNotificationFeedPagesAndMarksRead},
+		{"TicketHeadersAndFollowersReadBack", testTicketHeadersAndFollowersReadBack},
+		{"SetNotifyPrefs", testSetNotifyPrefs},
 		{"CountersAreUniqueUnderConcurrency", testCountersAreUniqueUnderConcurrency},
 		// Delivery, consent, directory, settings.
 		{"SetMessageStatusIsConditionedOnFrom", testSetMessageStatusIsConditionedOnFrom},
