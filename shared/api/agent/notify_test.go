@@ -207,10 +207,10 @@ func TestFollowersAreTold(t *testing.T) {
 			status    int
 			want      string
 		}{
-			{"cat", "/api/tickets/1/followers", 404, "ticket_not_found"},                   // cannot see it
-			{"ann", "/api/tickets/1/followers?agent_id=cat", 400, "follower_cannot_see"},   // an admin adding someone who cannot
-			{"ann", "/api/tickets/1/followers?agent_id=dan", 400, "inactive_user"},         // deactivated
-			{"ann", "/api/tickets/1/followers?agent_id=nobody", 400, "follower_unknown"},   // nobody
+			{"cat", "/api/tickets/1/followers", 404, "ticket_not_found"},                 // cannot see it
+			{"ann", "/api/tickets/1/followers?agent_id=cat", 400, "follower_cannot_see"}, // an admin adding someone who cannot
+			{"ann", "/api/tickets/1/followers?agent_id=dan", 400, "inactive_user"},       // deactivated
+			{"ann", "/api/tickets/1/followers?agent_id=nobody", 400, "follower_unknown"}, // nobody
 			{"bob", "/api/tickets/1/followers?agent_id=vic", 403, "cannot_follow_for_others"},
 		} {
 			if r := f.do(t, "POST", c.path, c.who, ""); r.status != c.status || reason(r) != c.want {
