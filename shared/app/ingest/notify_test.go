@@ -2,12 +2,18 @@ package ingest_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/app/desk"
+	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
 // A customer's reply, applied by the router, tells the ticket's owner and
@@ -76,4 +82,55 @@ func TestCustomerMessagesTellOwnerAndFollowers(t *testing.T) {
 			t.Errorf("followers = %v", c.Ticket.Followers)
 		}
 	})
+}
+
+// What telling the watchers costs a customer's message: the append of
+// BenchmarkApply on a ticket with an owner and three followers (team
+// scope, so the team's members are read too), each told in the app.
+func BenchmarkAppendToWatchedTicket(b *testing.B) {
+	oneThread := threading.Func(func(m *helpdesk.InboundMessage) threading.Thread {
+		return threading.Thread{Lookup: []threading.Key{{Key: "bench-thread", Reason: "bench"}}, Own: []string{"bench-thread"}}
+	})
+	db, table := testbed.Table(b)
+	meter := &testbed.CapacityMeter{DB: db, Table: table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"}}
+	st := store.New(meter, table)
+	ctx := context.Background()
+	if err := st.PutChannel(ctx, formChannel); err != nil {
+		b.Fatal(err)
+	}
+	ids := []string{"w0", "w1", "w2", "w3"}
+	for _, id := range ids {
+		a := helpdesk.Agent{ID: id, Email: id + "@acme.example", Seat: true, Active: true, Role: helpdesk.RoleAgent,
+			Permissions: helpdesk.Permissions{Scope: helpdesk.ScopeTeams}}
+		if err := st.PutAgent(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := st.PutTeam(ctx, helpdesk.Team{ID: "A", Name: "A", MemberIDs: ids}); err != nil {
+		b.Fatal(err)
+	}
+	svc := &ingest.Service{Store: st, Threader: oneThread, Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: nowT0, Log: quiet}
+	r, err := svc.Apply(ctx, submission("warm", "known@example.com"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tickets := &desk.Service{Store: st, Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: nowT0}
+	if _, err := tickets.Assign(ctx, r.TicketID, "w0", "A", "admin"); err != nil {
+		b.Fatal(err)
+	}
+	for _, id := range ids[1:] {
+		if _, err := tickets.Follow(ctx, r.TicketID, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+	meter.Reset()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := svc.Apply(ctx, submission(fmt.Sprint(i), "known@example.com")); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(meter.Write/float64(b.N), "WCU/op")
+	b.ReportMetric(meter.Read/float64(b.N), "RCU/op")
 }
