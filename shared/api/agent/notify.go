@@ -7,8 +7,11 @@ package agent
 // serve a team's unassigned tickets) and their notification preferences.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -46,7 +49,7 @@ func (a *API) note(w http.ResponseWriter, r *http.Request, p helpdesk.Principal)
 	if _, err := a.visible(r.Context(), p, id); err != nil {
 		return err
 	}
-	req, err := readObject[NoteRequest](r)
+	req, err := readStrict[NoteRequest](r)
 	if err != nil {
 		return err
 	}
@@ -242,7 +245,8 @@ type MarkedRead struct {
 // or those from before ?before=, newest first, up to maxMarkRead a call.
 func (a *API) markAllRead(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
 	upTo := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-	if s := r.URL.Query().Get("before"); s != "" {
+	if q := r.URL.Query(); q.Has("before") {
+		s := q.Get("before")
 		var err error
 		if upTo, err = time.Parse(time.RFC3339Nano, s); err != nil || upTo.Year() < 1 || upTo.Year() > 9999 {
 			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_before", "before must be an RFC 3339 time, e.g. 2026-11-30T09:00:00Z")
@@ -254,6 +258,38 @@ func (a *API) markAllRead(w http.ResponseWriter, r *http.Request, p helpdesk.Pri
 	}
 	httpjson.Write(w, http.StatusOK, MarkedRead{Marked: n, More: more})
 	return nil
+}
+
+// readStrict reads a JSON object body like readObject, refusing null
+// anywhere in it: these bodies' optional fields are left out, never null
+// (a null would read as "leave as it is" and pass for a value).
+func readStrict[T any](r *http.Request) (*T, error) {
+	body, err := httpjson.ReadCapped(r, maxBody)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if json.Unmarshal(body, &v) == nil && v != nil && hasNull(v) {
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "invalid_field", "leave a field out rather than send null")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return readObject[T](r)
+}
+
+func hasNull(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case map[string]any:
+		for _, x := range v {
+			if hasNull(x) {
+				return true
+			}
+		}
+	case []any:
+		return slices.ContainsFunc(v, hasNull)
+	}
+	return false
 }
 
 // KindPrefs is how an agent is told of one kind: in the app, by email.
@@ -303,7 +339,7 @@ func (a *API) getNotifyPrefs(w http.ResponseWriter, _ *http.Request, p helpdesk.
 }
 
 func (a *API) putNotifyPrefs(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	req, err := readObject[NotifyPrefs](r)
+	req, err := readStrict[NotifyPrefs](r)
 	if err != nil {
 		return err
 	}

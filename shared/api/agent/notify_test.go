@@ -144,6 +144,7 @@ func TestMentions(t *testing.T) {
 			{`{"text":"see this","mentions":["dan"]}`, "mention_inactive", "dan"},
 			{`{"text":"x","mentions":["a","b","c","d","e","f","g","h","i","j","k"]}`, "too_many_mentions", ""},
 			{`{"text":"x","mentions":["` + strings.Repeat("m", 101) + `"]}`, "field_too_long", ""},
+			{`{"text":"x","mentions":null}`, "invalid_field", ""},
 		} {
 			r := f.do(t, "POST", "/api/tickets/1/notes", "bob", c.body)
 			if r.status != 400 || reason(r) != c.want || !strings.Contains(r.raw, c.names) {
@@ -354,8 +355,10 @@ func TestFeedPagesAndMarksRead(t *testing.T) {
 		if r.status != 200 || r.body["marked"] != 2.0 || r.body["more"] != false {
 			t.Fatalf("mark before: %d %s", r.status, r.raw)
 		}
-		if r := f.do(t, "POST", "/api/notifications/read?before=yesterday", "bob", ""); r.status != 400 || reason(r) != "invalid_before" {
-			t.Errorf("a bad before: %d %s", r.status, r.raw)
+		for _, q := range []string{"yesterday", ""} {
+			if r := f.do(t, "POST", "/api/notifications/read?before="+q, "bob", ""); r.status != 400 || reason(r) != "invalid_before" {
+				t.Errorf("before=%q: %d %s", q, r.status, r.raw)
+			}
 		}
 		if r := f.do(t, "POST", "/api/notifications/read", "bob", ""); r.body["marked"] != 2.0 {
 			t.Fatalf("mark all: %s", r.raw)
@@ -386,7 +389,7 @@ func TestNotificationPreferences(t *testing.T) {
 		if r := f.do(t, "PUT", "/api/me/notifications", "bob", `{"customer_message":{"in_app":true}}`); !strings.Contains(r.raw, `"customer_message":{"in_app":true,"email":true}`) {
 			t.Fatalf("partial PUT: %s", r.raw)
 		}
-		for _, body := range []string{`{"colour":{}}`, `{"status":{"loud":true}}`, `{"team_unassigned":{"in_app":false}}`, `null`, `{"status":{"email":"yes"}}`} {
+		for _, body := range []string{`{"colour":{}}`, `{"status":{"loud":true}}`, `{"team_unassigned":{"in_app":false}}`, `null`, `{"status":{"email":"yes"}}`, `{"team_unassigned":{"email":null}}`, `{"status":null}`} {
 			if r := f.do(t, "PUT", "/api/me/notifications", "bob", body); r.status != 400 {
 				t.Errorf("PUT %s: %d %s, want 400", body, r.status, r.raw)
 			}
