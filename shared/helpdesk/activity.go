@@ -59,6 +59,11 @@ type NotificationKind string
 const (
 	NotifyAssigned       NotificationKind = "assigned"        // a ticket was assigned to you
 	NotifyTeamUnassigned NotificationKind = "team_unassigned" // your team has a new unassigned ticket
+	// A ticket you own or follow (see notify.go).
+	NotifyMentioned       NotificationKind = "mentioned"        // a note mentions you
+	NotifyCustomerMessage NotificationKind = "customer_message" // the customer wrote
+	NotifyNote            NotificationKind = "note"             // an agent wrote an internal note
+	NotifyStatus          NotificationKind = "status"           // the status changed
 )
 
 // Notification is one entry of a user's (or a team's) in-app feed.
@@ -69,6 +74,13 @@ type Notification struct {
 	TicketID  string           `dynamodbav:"ticketId" json:"ticket_id"`
 	Subject   string           `dynamodbav:"subject" json:"subject"`
 	At        time.Time        `dynamodbav:"at" json:"at"`
+	// ActorID is who caused it (an agent id, "contact:<id>", the router);
+	// MessageID the message (a note, a customer's message) it is about.
+	ActorID   string `dynamodbav:"actorId,omitempty" json:"actor_id,omitempty"`
+	MessageID string `dynamodbav:"messageId,omitempty" json:"message_id,omitempty"`
+	// ReadAt is when the recipient marked it read (nil: unread; a pointer
+	// so that an unread item has no readAt attribute to filter on).
+	ReadAt *time.Time `dynamodbav:"readAt,omitempty" json:"read_at,omitempty"`
 }
 
 // AgentRecipient and TeamRecipient name notification recipients.

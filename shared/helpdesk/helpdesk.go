@@ -122,6 +122,9 @@ type Ticket struct {
 	// conversation, the ticket's own number) that lead to this ticket, so a
 	// delete or a merge can remove or repoint them.
 	ThreadKeys []string `dynamodbav:"threadKeys,stringset,omitempty" json:"-"`
+	// Followers are the agents told of the ticket's activity besides its
+	// owner (at most ticket.MaxFollowers; ticket.Follow).
+	Followers []string `dynamodbav:"followers,stringset,omitempty" json:"followers,omitempty"`
 	// Outbox holds queue jobs (id → encoded job) committed with a change and
 	// not yet published: a transactional outbox, published after the commit
 	// and, should the committer die first, by the relay.
@@ -297,11 +300,18 @@ type Period struct {
 	To   time.Time `dynamodbav:"to" json:"to"`
 }
 
-// NotifyPrefs are an agent's email notification preferences; in-app
-// notifications are always recorded.
+// NotifyPrefs are an agent's notification preferences, per kind: by email
+// (off unless asked for) and in the app (on unless muted; a team's feed
+// cannot be muted by one member). See NotifyPrefs.Email and InApp.
 type NotifyPrefs struct {
-	EmailOnAssignment     bool `dynamodbav:"emailOnAssignment,omitempty" json:"email_on_assignment,omitempty"`
-	EmailOnTeamUnassigned bool `dynamodbav:"emailOnTeamUnassigned,omitempty" json:"email_on_team_unassigned,omitempty"`
+	EmailOnAssignment      bool `dynamodbav:"emailOnAssignment,omitempty" json:"email_on_assignment,omitempty"`
+	EmailOnTeamUnassigned  bool `dynamodbav:"emailOnTeamUnassigned,omitempty" json:"email_on_team_unassigned,omitempty"`
+	EmailOnMention         bool `dynamodbav:"emailOnMention,omitempty" json:"email_on_mention,omitempty"`
+	EmailOnCustomerMessage bool `dynamodbav:"emailOnCustomerMessage,omitempty" json:"email_on_customer_message,omitempty"`
+	EmailOnNote            bool `dynamodbav:"emailOnNote,omitempty" json:"email_on_note,omitempty"`
+	EmailOnStatus          bool `dynamodbav:"emailOnStatus,omitempty" json:"email_on_status,omitempty"`
+	// MutedInApp are the kinds left out of the agent's in-app feed.
+	MutedInApp []NotificationKind `dynamodbav:"mutedInApp,omitempty" json:"muted_in_app,omitempty"`
 }
 
 // LoadWindowDays: only open tickets assigned within this many days count

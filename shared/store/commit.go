@@ -197,7 +197,7 @@ func (s *Store) addRecords(b *txBuilder, acts []helpdesk.Activity, notes []helpd
 	}
 	for _, n := range notes {
 		b.putNew(notificationItem{
-			keyAttrs:     keyAttrs{PK: notificationPK(n.Recipient), SK: sortTime(n.At) + "#" + n.ID},
+			keyAttrs:     keyAttrs{PK: notificationPK(n.Recipient), SK: notificationSK(n.At, n.ID)},
 			Notification: n,
 			ExpiresAt:    n.At.Add(NotificationTTL).Unix(),
 		})

@@ -21,6 +21,7 @@ package store
 //	held message    HOLD#<ch>#<sender key>    MSG#<received>#<pmid>      (TTL expiresAt: awaiting consent)
 //	consent asked   HOLD#<ch>#<sender key>    ASKED                      (TTL expiresAt)
 //	settings        SETTINGS                  SETTINGS                   (the tenant's admin settings, one item, versioned)
+//	notification    NOTIFY#agent:<id>|team:<id>  <at>#<id>               (TTL expiresAt; readAt once read)
 
 import (
 	"crypto/sha256"
@@ -148,6 +149,9 @@ func boundedKey(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
+
+// notificationSK places a notification in its recipient's feed, by time.
+func notificationSK(at time.Time, id string) string { return sortTime(at) + "#" + id }
 
 // ticketID renders a ticket number as its id: tickets are numbered per tenant
 // (#1042) so customers and agents can quote them.

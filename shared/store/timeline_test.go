@@ -71,7 +71,7 @@ func TestTimelinePageReadsAPageNotTheConversation(t *testing.T) {
 	for i := range 59 {
 		tk, _ := s.GetTicketHeader(ctx, "1")
 		c, err := ticket.Append(tk, helpdesk.Message{ID: fmt.Sprintf("m-1-%02d", i), Direction: helpdesk.Inbound, ChannelID: "web",
-			Text: "more", CreatedAt: t0.Add(time.Duration(10+i) * time.Second)}, "k1", nil, helpdesk.DefaultSettings(), t0.Add(time.Duration(10+i)*time.Second))
+			Text: "more", CreatedAt: t0.Add(time.Duration(10+i) * time.Second)}, "k1", nil, nil, helpdesk.DefaultSettings(), t0.Add(time.Duration(10+i)*time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ func Assign(t helpdesk.Ticket, owner *helpdesk.Agent, teamID, actor string, now 
 	if teamID != "" {
 		e.Team = &teamID
 	}
-	return Apply(t, 0, e, owner, actor, helpdesk.Settings{}, now)
+	return Apply(t, 0, e, owner, actor, nil, helpdesk.Settings{}, now)
 }
 
 // canOwn refuses an owner who cannot hold tickets: a deactivated user, or
@@ -60,7 +60,8 @@ func (c *Change) assign(t *helpdesk.Ticket, owner *helpdesk.Agent, teamID, actor
 
 // SetStatus moves t to a status of its pipeline: a closing status closes
 // it, any other (re)opens it. Spam and merged tickets keep their state.
-func SetStatus(t helpdesk.Ticket, status, actor string, set helpdesk.Settings, now time.Time) (Change, error) {
+// The ticket's watchers in aud, but the actor, are told.
+func SetStatus(t helpdesk.Ticket, status, actor string, aud Audience, set helpdesk.Settings, now time.Time) (Change, error) {
 	if err := notMerged(t); err != nil {
 		return Change{}, err
 	}
@@ -73,6 +74,7 @@ func SetStatus(t helpdesk.Ticket, status, actor string, set helpdesk.Settings, n
 	}
 	c := update(t, now)
 	c.moveTo(c.Ticket(), status, state, actor, now)
+	c.tellWatchers(c.Ticket(), aud, helpdesk.NotifyStatus, actor, "", now)
 	c.finish(now)
 	return c, nil
 }
@@ -218,20 +220,43 @@ func Merge(primary, secondary helpdesk.Ticket, actor string, now time.Time) (Cha
 	return c, nil
 }
 
-// Note records an internal note: never sent to the customer.
-func Note(t helpdesk.Ticket, agentID, text string, now time.Time) (Change, helpdesk.Message, error) {
+// NoteInput is an agent's internal note and whom it mentions.
+type NoteInput struct {
+	AgentID string
+	Text    string
+	// Mentions are agent ids (the request's, and the @names of the text
+	// that name someone); each must be in the decision's Audience.
+	Mentions []string
+}
+
+// Note records an internal note: never sent to the customer. Each agent it
+// mentions must be active and able to see the ticket (else it is refused,
+// naming them) and is told (`mentioned`); the ticket's other watchers are
+// told of the note; the author follows the ticket from then on.
+func Note(t helpdesk.Ticket, in NoteInput, aud Audience, now time.Time) (Change, helpdesk.Message, error) {
 	if err := notMerged(t); err != nil {
 		return Change{}, helpdesk.Message{}, err
 	}
-	if strings.TrimSpace(text) == "" {
+	if strings.TrimSpace(in.Text) == "" {
 		return Change{}, helpdesk.Message{}, helpdesk.Errorf(helpdesk.EInvalid, "text_required", "a note needs text")
+	}
+	mentions := distinct(in.Mentions)
+	if err := checkMentions(t, mentions, aud); err != nil {
+		return Change{}, helpdesk.Message{}, err
 	}
 	c := update(t, now)
 	n := c.Ticket()
 	m := helpdesk.Message{ID: helpdesk.NewID(), TicketID: t.ID, Direction: helpdesk.Note, ChannelID: t.ChannelID,
-		ChannelKind: t.ChannelKind, AuthorAgentID: agentID, Text: text, ThreadReason: ReasonNote, CreatedAt: now}
+		ChannelKind: t.ChannelKind, AuthorAgentID: in.AgentID, Text: in.Text, ThreadReason: ReasonNote, CreatedAt: now}
 	c.Messages = []helpdesk.Message{m}
 	n.MessageCount++
+	for _, id := range mentions {
+		if id != in.AgentID {
+			c.tell(n, aud[id].Agent, helpdesk.NotifyMentioned, in.AgentID, m.ID, now)
+		}
+	}
+	c.tellWatchers(n, aud, helpdesk.NotifyNote, in.AgentID, m.ID, now)
+	autoFollow(n, in.AgentID)
 	c.finish(now)
 	return c, m, nil
 }
@@ -322,8 +347,11 @@ var ErrStale = &helpdesk.Error{Code: helpdesk.EPrecondition, Reason: "version_mi
 // Apply decides an edit of t, one change however many fields it touches.
 // version, when not 0, is the version the caller saw (an If-Match): a
 // ticket that changed since is refused with ErrStale. owner is the agent
-// Edit.Owner names (nil to unassign or when the owner is not changed).
-func Apply(t helpdesk.Ticket, version int64, e Edit, owner *helpdesk.Agent, actor string, set helpdesk.Settings, now time.Time) (Change, error) {
+// Edit.Owner names (nil to unassign or when the owner is not changed); a
+// status change is told to the watchers in aud (the owner as the edit
+// leaves it, and the followers), but the actor and a new owner told of
+// the assignment.
+func Apply(t helpdesk.Ticket, version int64, e Edit, owner *helpdesk.Agent, actor string, aud Audience, set helpdesk.Settings, now time.Time) (Change, error) {
 	if err := notMerged(t); err != nil {
 		return Change{}, err
 	}
@@ -368,6 +396,7 @@ func Apply(t helpdesk.Ticket, version int64, e Edit, owner *helpdesk.Agent, acto
 			return Change{}, err
 		}
 		c.moveTo(n, *e.Status, state, actor, now)
+		c.tellWatchers(n, aud, helpdesk.NotifyStatus, actor, "", now)
 	}
 	if err := c.setProperties(n, e.Properties, actor, set, now); err != nil {
 		return Change{}, err

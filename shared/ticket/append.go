@@ -10,8 +10,9 @@ import (
 // Append decides a customer's message joining ticket t: the message is
 // added, the ticket becomes unread and its reply windows reopen, the sender
 // joins its participants, the message's conversation keys lead here, and a
-// closed ticket reopens (the reopen rule, the same as an agent's).
-func Append(t helpdesk.Ticket, msg helpdesk.Message, senderKey string, keys []string, set helpdesk.Settings, now time.Time) (Change, error) {
+// closed ticket reopens (the reopen rule, the same as an agent's). The
+// ticket's watchers in aud are told of a customer's message.
+func Append(t helpdesk.Ticket, msg helpdesk.Message, senderKey string, keys []string, aud Audience, set helpdesk.Settings, now time.Time) (Change, error) {
 	if err := notMerged(t); err != nil {
 		return Change{}, err
 	}
@@ -30,6 +31,9 @@ func Append(t helpdesk.Ticket, msg helpdesk.Message, senderKey string, keys []st
 	c.addKeys(n, keys)
 	if n.State == helpdesk.StateClosed {
 		c.reopen(n, set, ContactActor(t.ContactID), now)
+	}
+	if msg.Direction == helpdesk.Inbound {
+		c.tellWatchers(n, aud, helpdesk.NotifyCustomerMessage, ContactActor(msg.AuthorContactID), msg.ID, msg.CreatedAt)
 	}
 	c.finish(now)
 	return c, nil

@@ -15,10 +15,7 @@ import (
 
 // tellOwner tells owner that ticket t is theirs.
 func (c *Change) tellOwner(t *helpdesk.Ticket, owner helpdesk.Agent, now time.Time) {
-	n := c.notify(t, helpdesk.AgentRecipient(owner.ID), helpdesk.NotifyAssigned, now)
-	if owner.Notify.EmailOnAssignment && owner.Email != "" {
-		c.email(n, owner, fmt.Sprintf("[#%s] assigned to you: %s", t.ID, t.Subject))
-	}
+	c.tell(t, owner, helpdesk.NotifyAssigned, "", "", now)
 }
 
 // tellTeam tells team of a new unassigned ticket; members are the team's

@@ -40,6 +40,8 @@ type Change struct {
 	// records about the message that caused the change.
 	Dedupe  *Dedupe     // the provider message is applied (exactly once)
 	Contact *NewContact // the message's author, created with the change
+
+	told map[string]bool // agents this decision notified: once each
 }
 
 // Write is one ticket's transition.
@@ -130,6 +132,7 @@ func next(t helpdesk.Ticket, now time.Time) *helpdesk.Ticket {
 	n.Participants = slices.Clone(t.Participants)
 	n.MergedFrom = slices.Clone(t.MergedFrom)
 	n.ThreadKeys = slices.Clone(t.ThreadKeys)
+	n.Followers = slices.Clone(t.Followers)
 	n.Outbox = maps.Clone(t.Outbox)
 	n.Version = t.Version + 1
 	n.UpdatedAt = now

@@ -172,7 +172,7 @@ func TestAppendReopensAClosedTicketTheOneWay(t *testing.T) {
 	tk.Status, tk.State, tk.ClosedAt, tk.Unread = "closed", helpdesk.StateClosed, t0, false
 	later := t0.Add(time.Hour)
 	msg := helpdesk.Message{ID: "m2", Direction: helpdesk.Inbound, CreatedAt: later}
-	c, err := ticket.Append(tk, msg, "email#other@example.com", []string{"k2", "k3"}, pipes, later)
+	c, err := ticket.Append(tk, msg, "email#other@example.com", []string{"k2", "k3"}, nil, pipes, later)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,13 +226,13 @@ func TestAgentChanges(t *testing.T) {
 				t.Fatalf("%+v", c)
 			}
 		}, ""},
-		{"close", func() (ticket.Change, error) { return ticket.SetStatus(tk, "closed", "ann", pipes, later) }, func(t *testing.T, c ticket.Change) {
+		{"close", func() (ticket.Change, error) { return ticket.SetStatus(tk, "closed", "ann", nil, pipes, later) }, func(t *testing.T, c ticket.Change) {
 			if c.Ticket().State != helpdesk.StateClosed || !c.Ticket().ClosedAt.Equal(later) || c.Loads[0].Delta != -1 {
 				t.Fatalf("%+v", c)
 			}
 		}, ""},
-		{"unknown status", func() (ticket.Change, error) { return ticket.SetStatus(tk, "done", "ann", pipes, later) }, nil, "unknown_status"},
-		{"same status", func() (ticket.Change, error) { return ticket.SetStatus(tk, "new", "ann", pipes, later) }, nil, "no change"},
+		{"unknown status", func() (ticket.Change, error) { return ticket.SetStatus(tk, "done", "ann", nil, pipes, later) }, nil, "unknown_status"},
+		{"same status", func() (ticket.Change, error) { return ticket.SetStatus(tk, "new", "ann", nil, pipes, later) }, nil, "no change"},
 		{"spam leaves every count", func() (ticket.Change, error) { return ticket.MarkSpam(tk, "ann", later) }, func(t *testing.T, c ticket.Change) {
 			if c.Ticket().State != helpdesk.StateSpam || len(c.Loads) != 1 || c.Loads[0].Delta != -1 {
 				t.Fatalf("%+v", c)
@@ -258,7 +258,7 @@ func TestAgentChanges(t *testing.T) {
 			return ticket.SetProperties(tk, ticket.Properties{Category: &cat}, "ann", set, later)
 		}, nil, "unknown_category"},
 		{"note", func() (ticket.Change, error) {
-			c, _, err := ticket.Note(tk, "ann", "called them", later)
+			c, _, err := ticket.Note(tk, ticket.NoteInput{AgentID: "ann", Text: "called them"}, nil, later)
 			return c, err
 		}, func(t *testing.T, c ticket.Change) {
 			if len(c.Messages) != 1 || c.Messages[0].Direction != helpdesk.Note || len(c.Jobs) != 0 {
@@ -361,7 +361,7 @@ func TestMerge(t *testing.T) {
 	if _, err := ticket.Merge(p, *ns, "ann", t0); helpdesk.ErrorReason(err) != "already_merged" {
 		t.Fatalf("merged: %v", err)
 	}
-	if _, err := ticket.SetStatus(*ns, "closed", "ann", pipes, t0); helpdesk.ErrorReason(err) != "ticket_merged" {
+	if _, err := ticket.SetStatus(*ns, "closed", "ann", nil, pipes, t0); helpdesk.ErrorReason(err) != "ticket_merged" {
 		t.Fatalf("changing a merged ticket: %v", err)
 	}
 }
@@ -450,7 +450,7 @@ func TestDecisionsLeaveTheTicketTheyReadAlone(t *testing.T) {
 		t.Fatalf("outboxes: read %v, before %v, after %v", tk.Outbox, c.Tickets[0].Before.Outbox, c.Ticket().Outbox)
 	}
 	msg := helpdesk.Message{ID: "m2", Direction: helpdesk.Inbound, CreatedAt: t0.Add(time.Hour)}
-	if _, err := ticket.Append(tk, msg, "email#new@example.com", []string{"k2"}, pipes, t0.Add(time.Hour)); err != nil {
+	if _, err := ticket.Append(tk, msg, "email#new@example.com", []string{"k2"}, nil, pipes, t0.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if got := tk.ThreadKeys[:cap(tk.ThreadKeys)][1]; got != "" {
@@ -468,7 +468,7 @@ func TestApplyEditsSeveralFieldsAtOnce(t *testing.T) {
 	later := t0.Add(time.Hour)
 	status, prio, owner := "waiting_on_contact", helpdesk.PriorityUrgent, "bob"
 	e := ticket.Edit{Owner: &owner, Status: &status, Properties: ticket.Properties{Priority: &prio}}
-	c, err := ticket.Apply(tk, tk.Version, e, &bob, "ann", pipes, later)
+	c, err := ticket.Apply(tk, tk.Version, e, &bob, "ann", nil, pipes, later)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -479,22 +479,22 @@ func TestApplyEditsSeveralFieldsAtOnce(t *testing.T) {
 	if len(c.Loads) != 2 || c.Loads[0].AgentID != "ann" || c.Loads[1].AgentID != "bob" {
 		t.Fatalf("loads %+v, want ann −1, bob +1", c.Loads)
 	}
-	if _, err := ticket.Apply(tk, tk.Version+1, e, &bob, "ann", pipes, later); !errors.Is(err, ticket.ErrStale) {
+	if _, err := ticket.Apply(tk, tk.Version+1, e, &bob, "ann", nil, pipes, later); !errors.Is(err, ticket.ErrStale) {
 		t.Fatalf("stale version: %v, want ErrStale", err)
 	}
-	if _, err := ticket.Apply(tk, 0, ticket.Edit{Owner: &owner}, nil, "ann", pipes, later); helpdesk.ErrorReason(err) != "owner_unknown" {
+	if _, err := ticket.Apply(tk, 0, ticket.Edit{Owner: &owner}, nil, "ann", nil, pipes, later); helpdesk.ErrorReason(err) != "owner_unknown" {
 		t.Fatalf("unknown owner: %v", err)
 	}
 	bad := "done"
-	if _, err := ticket.Apply(tk, 0, ticket.Edit{Status: &bad, Properties: ticket.Properties{Priority: &prio}}, nil, "ann", pipes, later); helpdesk.ErrorReason(err) != "unknown_status" {
+	if _, err := ticket.Apply(tk, 0, ticket.Edit{Status: &bad, Properties: ticket.Properties{Priority: &prio}}, nil, "ann", nil, pipes, later); helpdesk.ErrorReason(err) != "unknown_status" {
 		t.Fatalf("unknown status: %v", err)
 	}
 	same := "new"
-	if _, err := ticket.Apply(tk, 0, ticket.Edit{Status: &same}, nil, "ann", pipes, later); !errors.Is(err, ticket.ErrNoChange) {
+	if _, err := ticket.Apply(tk, 0, ticket.Edit{Status: &same}, nil, "ann", nil, pipes, later); !errors.Is(err, ticket.ErrNoChange) {
 		t.Fatalf("nothing to change: %v", err)
 	}
 	none := ""
-	c, err = ticket.Apply(tk, 0, ticket.Edit{Owner: &none}, nil, "ann", pipes, later)
+	c, err = ticket.Apply(tk, 0, ticket.Edit{Owner: &none}, nil, "ann", nil, pipes, later)
 	if err != nil || c.Ticket().OwnerID != "" || c.Activities[0].Kind != helpdesk.ActivityUnassigned {
 		t.Fatalf("unassign: %v, %+v", err, c.Activities)
 	}
@@ -505,7 +505,7 @@ func TestApplyEditsSeveralFieldsAtOnce(t *testing.T) {
 func TestApplyMovesOnlyTheTeam(t *testing.T) {
 	tk := owned(t)
 	team := "billing"
-	c, err := ticket.Apply(tk, 0, ticket.Edit{Team: &team}, nil, "bob", pipes, t0.Add(48*time.Hour))
+	c, err := ticket.Apply(tk, 0, ticket.Edit{Team: &team}, nil, "bob", nil, pipes, t0.Add(48*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,7 @@ type Store interface {
 	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
 	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
+	NotifyStore
 	outbox.Store
 	conversationStore
 }
@@ -90,6 +91,13 @@ func (a *API) Routes() []Route {
 		{"POST /api/tickets/{id}/unread", a.signedIn(a.markRead(true))},
 		{"GET /api/tickets/{id}/timeline", a.signedIn(a.timeline)},
 		{"POST /api/uploads", a.signedIn(a.upload)},
+		{"POST /api/tickets/{id}/followers", a.signedIn(a.follow(false))},
+		{"DELETE /api/tickets/{id}/followers", a.signedIn(a.follow(true))},
+		{"GET /api/notifications", a.signedIn(a.listNotifications)},
+		{"POST /api/notifications/read", a.signedIn(a.markAllRead)},
+		{"POST /api/notifications/{id}/read", a.signedIn(a.markNotificationRead)},
+		{"GET /api/me/notifications", a.signedIn(a.getNotifyPrefs)},
+		{"PUT /api/me/notifications", a.signedIn(a.putNotifyPrefs)},
 	}
 }
 

@@ -121,7 +121,7 @@ func seed(b *testing.B) (*benchDesk, error) {
 		at := t0.Add(time.Duration(i) * time.Second)
 		msg := helpdesk.Message{ID: fmt.Sprintf("msg-1-%d", i), Direction: helpdesk.Inbound, ChannelID: mail.ID, ChannelKind: helpdesk.ChannelEmail,
 			Text: fmt.Sprintf("Follow-up %d: still waiting for my order, could you check where it is?", i), CreatedAt: at}
-		c, err := ticket.Append(tk, msg, "", nil, set, at)
+		c, err := ticket.Append(tk, msg, "", nil, nil, set, at)
 		if err != nil {
 			return nil, err
 		}

@@ -231,23 +231,6 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal
 	return nil
 }
 
-func (a *API) note(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	id := r.PathValue("id")
-	if _, err := a.visible(r.Context(), p, id); err != nil {
-		return err
-	}
-	text, err := readText(r)
-	if err != nil {
-		return err
-	}
-	msg, err := a.Desk.Note(r.Context(), id, p.Agent.ID, text)
-	if err != nil {
-		return err
-	}
-	httpjson.Write(w, http.StatusCreated, msg)
-	return nil
-}
-
 // markRead marks a ticket read (the console calls it when an agent opens
 // the ticket: reading is for everybody) or unread again.
 func (a *API) markRead(unread bool) handler {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/stackdesk/stackdesk/shared/app/audience"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/retry"
 	"github.com/stackdesk/stackdesk/shared/ticket"
@@ -23,6 +24,7 @@ type Store interface {
 	// Commit writes a change decided by the ticket model, atomically.
 	Commit(ctx context.Context, c ticket.Change) error
 	GetAgent(ctx context.Context, id string) (helpdesk.Agent, error)
+	audience.Directory
 	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 	TeamMembers(ctx context.Context, ids []string) (map[string][]string, error)
 }
@@ -121,7 +123,24 @@ func (s *Service) Edit(ctx context.Context, ticketID string, version int64, e ti
 		}
 	}
 	_, t, err := s.change(ctx, "edit", ticketID, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
-		return ticket.Apply(t, version, e, owner, actor, set, s.Now())
+		var aud ticket.Audience
+		if e.Status != nil {
+			// A status change is told to the owner and followers as the
+			// edit leaves them: the new owner, and the team moved to.
+			var also []string
+			var teams []string
+			if owner != nil {
+				also = append(also, owner.ID)
+			}
+			if e.Team != nil {
+				teams = append(teams, *e.Team)
+			}
+			var err error
+			if aud, err = audience.Read(ctx, s.Store, t, also, teams...); err != nil {
+				return ticket.Change{}, err
+			}
+		}
+		return ticket.Apply(t, version, e, owner, actor, aud, set, s.Now())
 	})
 	return t, err
 }
@@ -130,7 +149,11 @@ func (s *Service) Edit(ctx context.Context, ticketID string, version int64, e ti
 // closes it, any other reopens it.
 func (s *Service) SetStatus(ctx context.Context, ticketID, status, actor string) (helpdesk.Ticket, error) {
 	_, t, err := s.change(ctx, "set status of", ticketID, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
-		return ticket.SetStatus(t, status, actor, set, s.Now())
+		aud, err := audience.Read(ctx, s.Store, t, nil)
+		if err != nil {
+			return ticket.Change{}, err
+		}
+		return ticket.SetStatus(t, status, actor, aud, set, s.Now())
 	})
 	return t, err
 }
@@ -200,17 +223,28 @@ func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor strin
 	return merged, nil
 }
 
-// Note adds an internal note to a ticket.
-func (s *Service) Note(ctx context.Context, ticketID, agentID, text string) (helpdesk.Message, error) {
+// Note adds an internal note to a ticket, mentioning the agents mentions
+// names and those the text's @names name (an @name that names nobody is
+// plain text; an id in mentions that names nobody is refused). It returns
+// the note and the jobs committed (notification emails), to publish.
+func (s *Service) Note(ctx context.Context, ticketID, agentID, text string, mentions []string) (helpdesk.Message, map[string]string, error) {
+	ids, err := s.mentioned(ctx, text, mentions)
+	if err != nil {
+		return helpdesk.Message{}, nil, fmt.Errorf("note on ticket %s: %w", ticketID, err)
+	}
 	var msg helpdesk.Message
-	_, _, err := s.change(ctx, "note on", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (c ticket.Change, err error) {
-		c, msg, err = ticket.Note(t, agentID, text, s.Now())
+	c, _, err := s.change(ctx, "note on", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (c ticket.Change, err error) {
+		aud, err := audience.Read(ctx, s.Store, t, ids)
+		if err != nil {
+			return ticket.Change{}, err
+		}
+		c, msg, err = ticket.Note(t, ticket.NoteInput{AgentID: agentID, Text: text, Mentions: ids}, aud, s.Now())
 		return c, err
 	})
 	if err != nil {
-		return helpdesk.Message{}, err
+		return helpdesk.Message{}, nil, err
 	}
-	return msg, nil
+	return msg, c.Jobs, nil
 }
 
 // Reply records an agent's reply as a queued outbound message on the

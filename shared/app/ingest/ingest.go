@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/stackdesk/stackdesk/shared/app/audience"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/retry"
@@ -64,6 +65,8 @@ type Store interface {
 	Holds
 	Deliveries
 	outbox.Store
+	// audience.Directory reads who is told of a customer's message.
+	audience.Directory
 	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 }
 
@@ -240,7 +243,12 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	var res Result
 	if found.ticket != nil {
 		msg.ThreadReason = found.reason
-		if c, err = ticket.Append(*found.ticket, msg, senderKey, without(th.Own, found.key), set, now); err != nil {
+		// The owner and followers are told (those who can still see it).
+		aud, err := audience.Read(ctx, s.Store, *found.ticket, nil)
+		if err != nil {
+			return Result{}, nil, err
+		}
+		if c, err = ticket.Append(*found.ticket, msg, senderKey, without(th.Own, found.key), aud, set, now); err != nil {
 			return Result{}, nil, err
 		}
 		res = Result{TicketID: found.ticket.ID, MessageID: msg.ID, Reason: found.reason}

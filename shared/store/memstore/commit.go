@@ -75,6 +75,7 @@ func copyChange(c ticket.Change) (ticket.Change, error) {
 			// gives back in an order of its own (DynamoDB Local: sorted).
 			slices.Sort(a.Participants)
 			slices.Sort(a.ThreadKeys)
+			slices.Sort(a.Followers)
 			w.Tickets[i].After = &a
 		}
 	}
@@ -101,7 +102,7 @@ func copyChange(c ticket.Change) (ticket.Change, error) {
 // validSets refuses a ticket whose string sets (participants, thread keys,
 // sorted) repeat a value, as DynamoDB does.
 func validSets(t helpdesk.Ticket) error {
-	for name, set := range map[string][]string{"participants": t.Participants, "threadKeys": t.ThreadKeys} {
+	for name, set := range map[string][]string{"participants": t.Participants, "threadKeys": t.ThreadKeys, "followers": t.Followers} {
 		for i := 1; i < len(set); i++ {
 			if set[i] == set[i-1] {
 				return fmt.Errorf("invalid ticket %s: its %s set holds %q twice", t.ID, name, set[i])

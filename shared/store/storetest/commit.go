@@ -150,7 +150,7 @@ func testAppendIsIdempotentAndConditionedOnTheVersion(t *testing.T, f *fixture) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := ticket.Append(cur, reply, "email#ann@example.com", []string{"thread-c", "thread-a", "thread-c"}, helpdesk.DefaultSettings(), later)
+	app, err := ticket.Append(cur, reply, "email#ann@example.com", []string{"thread-c", "thread-a", "thread-c"}, nil, helpdesk.DefaultSettings(), later)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +376,7 @@ func testRefusedChangesWriteNothing(t *testing.T, f *fixture) {
 	f.open("1", "one@example.com", T0)
 	now := T0.Add(time.Minute)
 	note := func() ticket.Change {
-		c, _, err := ticket.Note(f.header("1"), "ann", "internal", now)
+		c, _, err := ticket.Note(f.header("1"), ticket.NoteInput{AgentID: "ann", Text: "internal"}, nil, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -509,7 +509,7 @@ func testEveryModelChangeReadsBack(t *testing.T, f *fixture) {
 	// Append: a second participant, a new key, unread again.
 	reply := helpdesk.Message{ID: "m-1b", Direction: helpdesk.Inbound, ChannelID: "web", ChannelKind: helpdesk.ChannelForm, Text: "more", CreatedAt: step(0)}
 	f.change("1", func(t helpdesk.Ticket) (ticket.Change, error) {
-		return ticket.Append(t, reply, "email#other@example.com", []string{"form#web#1b"}, set, step(0))
+		return ticket.Append(t, reply, "email#other@example.com", []string{"form#web#1b"}, nil, set, step(0))
 	})
 	tk = f.header("1")
 	if tk.Version != 2 || tk.MessageCount != 2 || !tk.LastCustomerMessageAt.Equal(step(0)) || len(tk.Participants) != 2 || f.owner("form#web#1b") != "1" {
@@ -530,7 +530,7 @@ func testEveryModelChangeReadsBack(t *testing.T, f *fixture) {
 
 	// Close: out of bob's load, into the closed view.
 	f.change("1", func(t helpdesk.Ticket) (ticket.Change, error) {
-		return ticket.SetStatus(t, "closed", "bob", set, step(2))
+		return ticket.SetStatus(t, "closed", "bob", nil, set, step(2))
 	})
 	if tk = f.header("1"); tk.State != helpdesk.StateClosed || !tk.ClosedAt.Equal(step(2)) || f.load("bob").Count != 0 {
 		t.Fatalf("after close: %+v, bob's load %+v", tk, f.load("bob"))
@@ -542,7 +542,7 @@ func testEveryModelChangeReadsBack(t *testing.T, f *fixture) {
 	// The customer writes again: it reopens, back in bob's load.
 	again := helpdesk.Message{ID: "m-1c", Direction: helpdesk.Inbound, ChannelID: "web", ChannelKind: helpdesk.ChannelForm, Text: "again", CreatedAt: step(3)}
 	f.change("1", func(t helpdesk.Ticket) (ticket.Change, error) {
-		return ticket.Append(t, again, "email#cust@example.com", nil, set, step(3))
+		return ticket.Append(t, again, "email#cust@example.com", nil, nil, set, step(3))
 	})
 	if tk = f.header("1"); tk.State != helpdesk.StateOpen || tk.Status != "new" || f.load("bob").Count != 1 {
 		t.Fatalf("after the customer wrote again: %+v, bob's load %+v", tk, f.load("bob"))
@@ -555,7 +555,7 @@ func testEveryModelChangeReadsBack(t *testing.T, f *fixture) {
 	})
 	var note helpdesk.Message
 	f.change("1", func(t helpdesk.Ticket) (c ticket.Change, err error) {
-		c, note, err = ticket.Note(t, "bob", "call them", step(5))
+		c, note, err = ticket.Note(t, ticket.NoteInput{AgentID: "bob", Text: "call them"}, nil, step(5))
 		return c, err
 	})
 
@@ -727,7 +727,7 @@ func testDeleteRemovesConversationAndThreadKeys(t *testing.T, f *fixture) {
 	f.commit(c)
 	f.open("2", "other@example.com", T0, "key-2")
 	f.change("1", func(t helpdesk.Ticket) (ticket.Change, error) {
-		c, _, err := ticket.Note(t, "ann", "note", T0.Add(time.Minute))
+		c, _, err := ticket.Note(t, ticket.NoteInput{AgentID: "ann", Text: "note"}, nil, T0.Add(time.Minute))
 		return c, err
 	})
 	before := f.header("1")

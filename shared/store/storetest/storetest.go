@@ -38,6 +38,12 @@ type Store interface {
 	Timeline(ctx context.Context, t helpdesk.Ticket, q helpdesk.TimelineQuery) ([]helpdesk.TimelineEntry, string, error)
 	ContactTickets(ctx context.Context, contactID string, limit int32) ([]helpdesk.Ticket, error)
 	GetContacts(ctx context.Context, ids []string) (map[string]helpdesk.Contact, error)
+	// The notification feed, the tickets it is about, and preferences.
+	TicketHeaders(ctx context.Context, ids []string) (map[string]helpdesk.Ticket, error)
+	ListNotifications(ctx context.Context, recipient string, unreadOnly bool, after string, limit int32) ([]helpdesk.Notification, string, error)
+	MarkNotificationRead(ctx context.Context, recipient string, at time.Time, id string, now time.Time) error
+	MarkNotificationsRead(ctx context.Context, recipient string, upTo, now time.Time, max int) (int, bool, error)
+	SetNotifyPrefs(ctx context.Context, agentID string, prefs helpdesk.NotifyPrefs) (helpdesk.Agent, error)
 
 	// The transactional outbox.
 	PendingOutbox(ctx context.Context, ticketID string) (map[string]string, error)
@@ -118,6 +124,9 @@ func Run(t *testing.T, open Open) {
 		{"ListTicketsNewestFirst", testListTicketsNewestFirst},
 		{"ViewsPageThroughTheIndexes", testViewsPageThroughTheIndexes},
 		{"NotificationsNewestFirst", testNotificationsNewestFirst},
+		{"NotificationFeedPagesAndMarksRead", testNotificationFeedPagesAndMarksRead},
+		{"TicketHeadersAndFollowersReadBack", testTicketHeadersAndFollowersReadBack},
+		{"SetNotifyPrefs", testSetNotifyPrefs},
 		{"CountersAreUniqueUnderConcurrency", testCountersAreUniqueUnderConcurrency},
 		// Delivery, consent, directory, settings.
 		{"SetMessageStatusIsConditionedOnFrom", testSetMessageStatusIsConditionedOnFrom},

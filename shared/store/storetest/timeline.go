@@ -26,7 +26,7 @@ func testTimelinePagesMergedPartitions(t *testing.T, f *fixture) {
 	for i, id := range []string{"a", "b", "a", "c"} {
 		at := T0.Add(time.Duration(10+i) * time.Minute)
 		f.change(id, func(t helpdesk.Ticket) (ticket.Change, error) {
-			c, _, err := ticket.Note(t, "ann", "note "+id, at)
+			c, _, err := ticket.Note(t, ticket.NoteInput{AgentID: "ann", Text: "note " + id}, nil, at)
 			return c, err
 		})
 	}
