@@ -168,10 +168,13 @@ func Create(in NewTicket, set helpdesk.Settings, now time.Time) (Change, helpdes
 		ID: in.ID, Subject: subject, Description: helpdesk.Snippet(in.Text, helpdesk.DescriptionMax),
 		Pipeline: d.Pipeline, Status: d.Status, State: state, Priority: priority, Category: category,
 		Type: helpdesk.TypeEmailOther, ChannelID: chID, ChannelKind: kind, ContactID: in.Contact.ID,
-		Participants: []string{in.ContactKey}, MessageCount: 1, CreatedAt: at, UpdatedAt: at, Version: 1,
+		MessageCount: 1, CreatedAt: at, UpdatedAt: at, Version: 1,
 	}
 	msg := helpdesk.Message{ID: helpdesk.NewID(), TicketID: t.ID, ChannelID: chID, ChannelKind: kind,
 		Subject: subject, Text: in.Text, ThreadReason: ReasonByHand, CreatedAt: at}
+	if in.ContactKey != "" {
+		t.Participants = []string{in.ContactKey}
+	}
 	c := Change{Tickets: []Write{{After: t}}}
 	if in.Kind == HandEmail {
 		c.addKeys(t, []string{threading.TicketKey(t.ID)})

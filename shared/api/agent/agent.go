@@ -44,6 +44,7 @@ type Store interface {
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
 	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
 	outbox.Store
+	ComposeStore // compose.go: saved replies and contacts
 }
 
 // API serves the agent routes.
@@ -83,6 +84,13 @@ func (a *API) Routes() []Route {
 		{"POST /api/tickets/{id}/notes", a.signedIn(a.note)},
 		{"POST /api/tickets/{id}/read", a.signedIn(a.markRead(false))},
 		{"POST /api/tickets/{id}/unread", a.signedIn(a.markRead(true))},
+		{"POST /api/tickets/bulk", a.signedIn(a.bulkEdit)},
+		{"POST /api/tickets", a.signedIn(a.createTicket)},
+		{"GET /api/snippets", a.signedIn(a.listSnippets)},
+		{"POST /api/snippets", a.signedIn(a.createSnippet)},
+		{"PUT /api/snippets/{sid}", a.signedIn(a.putSnippet)},
+		{"DELETE /api/snippets/{sid}", a.signedIn(a.deleteSnippet)},
+		{"GET /api/tickets/{id}/snippets/{sid}/render", a.signedIn(a.renderSnippet)},
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
-	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket"
 )
@@ -237,31 +236,6 @@ func readText(r *http.Request) (string, error) {
 		return "", err
 	}
 	return req.Text, nil
-}
-
-func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	id := r.PathValue("id")
-	if _, err := a.visible(r.Context(), p, id); err != nil {
-		return err
-	}
-	if p.Agent.Role == helpdesk.RoleViewer {
-		return helpdesk.Errorf(helpdesk.EForbidden, "viewer_cannot_reply", "viewers read and comment (notes); they do not answer customers")
-	}
-	text, err := readText(r)
-	if err != nil {
-		return err
-	}
-	msg, jobs, err := a.Desk.Reply(r.Context(), id, p.Agent.ID, text, "")
-	if err != nil {
-		return err
-	}
-	// The reply is committed: if publishing fails now, the outbox relay
-	// sends it, so the agent is told it is queued either way.
-	if err := outbox.Flush(r.Context(), a.Store, a.Outbound, id, jobs); err != nil {
-		a.Log.WarnContext(r.Context(), "reply committed, publish left to the relay", "ticket_id", id, "error", err)
-	}
-	httpjson.Write(w, http.StatusCreated, msg)
-	return nil
 }
 
 func (a *API) note(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
