@@ -254,7 +254,11 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (helpdesk.Ticket, he
 		if isNew {
 			c.Contact = &ticket.NewContact{Contact: contact, Key: key}
 		}
-		return s.Store.Commit(ctx, c)
+		err = s.Store.Commit(ctx, c)
+		if errors.Is(err, ticket.ErrVersionChanged) {
+			id = "" // the number is a ticket's already (one made without the counter): take the next
+		}
+		return err
 	})
 	if err != nil {
 		return fail(err)
