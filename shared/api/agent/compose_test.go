@@ -142,7 +142,6 @@ func (f *fixture) answer(t *testing.T, sent *netmail.Message, from string) inges
 	return res
 }
 
-
 func TestBulkChanges(t *testing.T) {
 	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
 		f := newDesk(t, b)
