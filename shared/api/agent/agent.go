@@ -99,6 +99,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	for _, r := range a.Routes() {
 		mux.Handle(r.Pattern, r.handler)
 	}
+	a.registerBulkMethods(mux)
 }
 
 // handler is a route that knows who is asking.

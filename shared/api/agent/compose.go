@@ -1,9 +1,13 @@
 package agent
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
@@ -51,7 +55,7 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal
 	if p.Agent.Role == helpdesk.RoleViewer {
 		return errViewerReply
 	}
-	req, err := readObject[ReplyRequest](r)
+	req, err := readStrict[ReplyRequest](r)
 	if err != nil {
 		return err
 	}
@@ -95,6 +99,72 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal
 	w.Header().Set("ETag", etag(cur))
 	httpjson.Write(w, http.StatusCreated, msg)
 	return nil
+}
+
+// readStrict reads a JSON object body like readObject, refusing null
+// anywhere in it: an optional field is left out, never null, so that what
+// the document calls a string or a boolean is one.
+func readStrict[T any](r *http.Request) (*T, error) {
+	body, err := httpjson.ReadCapped(r, maxBody)
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if json.Unmarshal(body, &v) == nil {
+		if path, ok := nullAt(v, ""); ok {
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "null_value", "%s is null: leave an optional field out instead", path)
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return readObject[T](r)
+}
+
+// nullAt finds a null member or element inside v (not v itself).
+func nullAt(v any, path string) (string, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if e == nil {
+				return path + "." + k, true
+			}
+			if p, ok := nullAt(e, path+"."+k); ok {
+				return p, true
+			}
+		}
+	case []any:
+		for i, e := range x {
+			p := path + "[" + strconv.Itoa(i) + "]"
+			if e == nil {
+				return p, true
+			}
+			if p, ok := nullAt(e, p); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+// notAllowed answers a method a path does not serve. POST /api/tickets/bulk
+// shares its shape with /api/tickets/{id}: without this, PATCH or GET of
+// it would reach the ticket routes and answer 404 for ticket "bulk".
+func notAllowed(allow string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Allow", allow)
+		httpjson.Write(w, http.StatusMethodNotAllowed, httpjson.ErrorBody{Error: httpjson.ErrorDetail{
+			Code: "method_not_allowed", Reason: "method_not_allowed", Message: "this path serves " + allow}})
+	})
+}
+
+// registerBulkMethods makes every other method the ticket routes serve a
+// 405 on the bulk path.
+func (a *API) registerBulkMethods(mux *http.ServeMux) {
+	for _, r := range a.Routes() {
+		method, path, _ := strings.Cut(r.Pattern, " ")
+		if path == "/api/tickets/{id}" && method != http.MethodPost {
+			mux.Handle(method+" /api/tickets/bulk", notAllowed(http.MethodPost))
+		}
+	}
 }
 
 // Saved replies.
@@ -186,7 +256,7 @@ func readSnippet(r *http.Request, p helpdesk.Principal) (*SnippetRequest, error)
 	if p.Agent.Role == helpdesk.RoleViewer {
 		return nil, errViewerReply
 	}
-	req, err := readObject[SnippetRequest](r)
+	req, err := readStrict[SnippetRequest](r)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +371,7 @@ type BulkResponse struct {
 }
 
 func (a *API) bulkEdit(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	req, err := readObject[BulkRequest](r)
+	req, err := readStrict[BulkRequest](r)
 	if err != nil {
 		return err
 	}
@@ -318,8 +388,8 @@ func (a *API) bulkEdit(w http.ResponseWriter, r *http.Request, p helpdesk.Princi
 	}
 	seen := make(map[string]bool, len(req.IDs))
 	for _, id := range req.IDs {
-		if len(id) > maxName {
-			return helpdesk.Errorf(helpdesk.EInvalid, "field_too_long", "ids: at most %d characters each", maxName)
+		if id == "" || len(id) > maxName {
+			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_id", "ids: 1 to %d characters each", maxName)
 		}
 		if seen[id] {
 			return helpdesk.Errorf(helpdesk.EInvalid, "duplicate_id", "ids: ticket %q is named twice", id)
@@ -409,7 +479,7 @@ func (a *API) createTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Pr
 	if p.Agent.Role == helpdesk.RoleViewer {
 		return helpdesk.Errorf(helpdesk.EForbidden, "viewer_cannot_create", "viewers read and comment; they do not open tickets")
 	}
-	req, err := readObject[CreateRequest](r)
+	req, err := readStrict[CreateRequest](r)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	netmail "net/mail"
 	"strings"
 	"sync"
@@ -209,6 +210,8 @@ func TestBulkChanges(t *testing.T) {
 			{"ann", `{"ids":["1"],"change":{"team_id":"Z"}}`, "team_unknown"},
 			{"ann", `{"ids":["1"],"change":{"priority":"asap"}}`, "unknown_priority"},
 			{"ann", `{"ids":["1"],"change":{"subject":"x"}}`, "invalid_json"},
+			{"ann", `{"ids":["1"],"change":{"owner_id":null,"priority":"low"}}`, "null_value"},
+			{"ann", `{"ids":[""],"change":{"priority":"low"}}`, "invalid_id"},
 		} {
 			if r := f.do(t, "POST", "/api/tickets/bulk", c.who, c.body); r.status != 400 || reason(r) != c.want {
 				t.Errorf("bulk %.60s: %d %s, want 400 %s", c.body, r.status, r.raw, c.want)
@@ -216,6 +219,19 @@ func TestBulkChanges(t *testing.T) {
 		}
 		if r := f.do(t, "POST", "/api/tickets/bulk", "vic", `{"ids":["1"],"change":{"owner_id":"bob"}}`); r.status != 403 || reason(r) != "viewer_cannot_assign" {
 			t.Fatalf("a viewer's bulk assignment: %d %s", r.status, r.raw)
+		}
+		// The bulk path is not a ticket: other methods are 405, not 404.
+		for _, m := range []string{"GET", "PATCH"} {
+			req, _ := http.NewRequest(m, f.srv.URL+"/api/tickets/bulk", strings.NewReader(`{}`))
+			req.Header.Set("Authorization", "Bearer token-sub-ann")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 405 || resp.Header.Get("Allow") != "POST" {
+				t.Errorf("%s /api/tickets/bulk: %d, Allow %q; want 405 POST", m, resp.StatusCode, resp.Header.Get("Allow"))
+			}
 		}
 	})
 }
@@ -329,6 +345,9 @@ func TestSavedReplies(t *testing.T) {
 			if r := f.do(t, "POST", "/api/snippets", "bob", c.body); r.status != 400 || reason(r) != c.want {
 				t.Errorf("create %s: %d %s", c.body, r.status, r.raw)
 			}
+		}
+		if r := f.do(t, "POST", "/api/snippets", "bob", `{"name":"n","text":"x","shared":null}`); r.status != 400 || reason(r) != "null_value" {
+			t.Fatalf("shared null: %d %s", r.status, r.raw)
 		}
 		if r := f.do(t, "POST", "/api/snippets", "vic", `{"name":"n","text":"x"}`); r.status != 403 {
 			t.Fatalf("a viewer's snippet: %d", r.status)
