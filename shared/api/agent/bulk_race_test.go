@@ -39,7 +39,7 @@ func TestBulkRacingTheRouterKeepsCountsExact(t *testing.T) {
 	}
 	const (
 		agents      = 5
-		submissions = 240
+		submissions = 120
 		routers     = 6
 		bulkers     = 3
 	)
