@@ -172,6 +172,14 @@ func (e *EditRequest) check() error {
 			return err
 		}
 	}
+	// What the document refuses is refused before the If-Match is compared:
+	// a malformed edit is a 400 whatever version it names, never a 412.
+	if e.Priority != nil && !e.Priority.Valid() {
+		return helpdesk.Errorf(helpdesk.EInvalid, "unknown_priority", "unknown priority %q", *e.Priority)
+	}
+	if e.Subject != nil && strings.TrimSpace(*e.Subject) == "" {
+		return helpdesk.Errorf(helpdesk.EInvalid, "subject_required", "a ticket needs a subject")
+	}
 	return nil
 }
 
