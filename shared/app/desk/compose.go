@@ -255,8 +255,10 @@ func (s *Service) Create(ctx context.Context, in NewTicket) (helpdesk.Ticket, he
 			c.Contact = &ticket.NewContact{Contact: contact, Key: key}
 		}
 		err = s.Store.Commit(ctx, c)
-		if errors.Is(err, ticket.ErrVersionChanged) {
-			id = "" // the number is a ticket's already (one made without the counter): take the next
+		if errors.Is(err, ticket.ErrVersionChanged) || errors.Is(err, ticket.ErrThreadTaken) {
+			// The number (or its ticket key) is taken already, by a ticket
+			// made without the counter: take the next.
+			id = ""
 		}
 		return err
 	})
