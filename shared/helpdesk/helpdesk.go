@@ -156,6 +156,7 @@ type Message struct {
 	Text              string       `dynamodbav:"text" json:"text"`
 	HTML              string       `dynamodbav:"html,omitempty" json:"html,omitempty"`
 	Attachments       []Attachment `dynamodbav:"attachments,omitempty" json:"attachments,omitempty"`
+	Quoted            string       `dynamodbav:"quoted,omitempty" json:"quoted,omitempty"` // history under the new text, kept apart
 	// Submission holds a form's hidden fields: kept with the message, never
 	// rendered in the conversation (seed 002).
 	Submission map[string]string `dynamodbav:"submission,omitempty" json:"-"`
@@ -212,6 +213,9 @@ type Attachment struct {
 	Size        int64  `dynamodbav:"size" json:"size"`
 	Key         string `dynamodbav:"key,omitempty" json:"key,omitempty"` // S3 key
 	URL         string `dynamodbav:"url,omitempty" json:"url,omitempty"` // provider URL (Messenger)
+	// ContentID names an email part the HTML shows inline (cid:).
+	ContentID string `dynamodbav:"contentId,omitempty" json:"content_id,omitempty"`
+	Inline    bool   `dynamodbav:"inline,omitempty" json:"inline,omitempty"`
 	// Note says why a file the customer sent is not stored (e.g. the
 	// provider no longer had it), so agents know something is missing.
 	Note string `dynamodbav:"note,omitempty" json:"note,omitempty"`

@@ -20,7 +20,8 @@ type InboundMessage struct {
 	Sender            Sender        `json:"sender"`
 	Subject           string        `json:"subject,omitempty"`
 	Text              string        `json:"text,omitempty"`
-	HTML              string        `json:"html,omitempty"` // sanitised
+	Quoted            string        `json:"quoted,omitempty"` // history under the new text (email)
+	HTML              string        `json:"html,omitempty"`   // sanitised
 	Attachments       []Attachment  `json:"attachments,omitempty"`
 	Email             *EmailHeaders `json:"email,omitempty"`
 	Verdicts          Verdicts      `json:"verdicts,omitempty"`

@@ -217,6 +217,8 @@ type AgentAPIConfig struct {
 	// ReplyTokenSecret also keys the API's page cursors (a key derived
 	// from it, so the two never sign the same thing).
 	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
+	// MailBucket holds the files the API signs links to and uploads for.
+	MailBucket string `env:"MAIL_BUCKET,required"`
 }
 
 // AgentAPI builds the agent API. It fetches the user pool's signing keys
@@ -227,6 +229,7 @@ func AgentAPI(c AgentAPIConfig, cfg aws.Config, log *slog.Logger) (*agent.API, e
 		return nil, fmt.Errorf("agent API sign-in: %w", err)
 	}
 	st := c.store(cfg)
+	files := s3.NewFromConfig(cfg)
 	cursorKey := hmac.New(sha256.New, []byte(c.ReplyTokenSecret))
 	cursorKey.Write([]byte("stackdesk/agent-api/cursor"))
 	return &agent.API{
@@ -239,5 +242,6 @@ func AgentAPI(c AgentAPIConfig, cfg aws.Config, log *slog.Logger) (*agent.API, e
 		Outbound:  &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL},
 		CursorKey: cursorKey.Sum(nil),
 		Log:       log,
+		Files:     &s3files.Links{Bucket: &s3files.Bucket{Client: files, Name: c.MailBucket}, Presign: s3.NewPresignClient(files)},
 	}, nil
 }

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
@@ -44,6 +45,7 @@ type Store interface {
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
 	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
 	outbox.Store
+	conversationStore
 	ComposeStore // compose.go: saved replies and contacts
 }
 
@@ -58,6 +60,9 @@ type API struct {
 	// CursorKey signs the page cursors the API hands out.
 	CursorKey []byte
 	Log       *slog.Logger
+	// Files signs links to stored files and uploads (conversation.go).
+	Files Files
+	Now   func() time.Time // the clock of link expiries (time.Now if nil)
 }
 
 // maxBody bounds a request body (replies carry text; files are uploaded
@@ -84,6 +89,8 @@ func (a *API) Routes() []Route {
 		{"POST /api/tickets/{id}/notes", a.signedIn(a.note)},
 		{"POST /api/tickets/{id}/read", a.signedIn(a.markRead(false))},
 		{"POST /api/tickets/{id}/unread", a.signedIn(a.markRead(true))},
+		{"GET /api/tickets/{id}/timeline", a.signedIn(a.timeline)},
+		{"POST /api/uploads", a.signedIn(a.upload)},
 		{"POST /api/tickets/bulk", a.signedIn(a.bulkEdit)},
 		{"POST /api/tickets", a.signedIn(a.createTicket)},
 		{"GET /api/snippets", a.signedIn(a.listSnippets)},

@@ -58,9 +58,10 @@ func (p *published) Publish(_ context.Context, body string) error {
 }
 
 type fixture struct {
-	srv *httptest.Server
-	st  testbed.Store
-	out *published
+	srv   *httptest.Server
+	st    testbed.Store
+	out   *published
+	files *fakeFiles
 }
 
 // authenticate stands in for the Cognito verifier: "token-<sub>" is sub's.
@@ -75,7 +76,10 @@ func authenticate(_ context.Context, bearer string) (string, error) {
 // newDesk seeds the people, teams A (bob, vic) and B (cat), and tickets:
 // 1 unassigned in team A, 2 owned by cat in team B, 3 owned by bob in no
 // team, all from the email channel.
-func newDesk(t *testing.T, b testbed.Backend) *fixture {
+func newDesk(t *testing.T, b testbed.Backend) *fixture { return newDeskWith(t, b, nil) }
+
+// newDeskWith is newDesk whose files are real (nil: a fake, fixture.files).
+func newDeskWith(t *testing.T, b testbed.Backend, real agent.Files) *fixture {
 	st := b.Open(t, func() time.Time { return t0 })
 	ctx := context.Background()
 	for _, a := range people {
@@ -107,15 +111,18 @@ func newDesk(t *testing.T, b testbed.Backend) *fixture {
 			t.Fatal(err)
 		}
 	}
-	out := &published{}
+	out, files := &published{}, newFakeFiles()
 	set := settings.Fixed(helpdesk.DefaultSettings())
 	api := &agent.API{Auth: authenticate, Store: st, Outbound: out, Log: quiet, CursorKey: []byte("test-cursor-key"),
-		Desk: &desk.Service{Store: st, Settings: set, Now: func() time.Time { return t0.Add(time.Hour) }}}
+		Desk: &desk.Service{Store: st, Settings: set, Now: func() time.Time { return t0.Add(time.Hour) }}, Files: files}
+	if real != nil {
+		api.Files = real
+	}
 	mux := http.NewServeMux()
 	api.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, st: st, out: out}
+	return &fixture{srv: srv, st: st, out: out, files: files}
 }
 
 type response struct {
@@ -348,8 +355,14 @@ func TestRepliesAndNotes(t *testing.T) {
 			t.Fatalf("a note published a job: %v", f.out.jobs)
 		}
 		conv := f.do(t, "GET", "/api/tickets/1", "ann", "")
-		if msgs := conv.body["messages"].([]any); len(msgs) != 3 {
-			t.Fatalf("conversation has %d messages, want the customer's, the reply and the note", len(msgs))
+		msgs := 0
+		for _, e := range conv.body["timeline"].(map[string]any)["entries"].([]any) {
+			if e.(map[string]any)["kind"] != "activity" {
+				msgs++
+			}
+		}
+		if msgs != 3 {
+			t.Fatalf("conversation has %d messages, want the customer's, the reply and the note", msgs)
 		}
 	})
 }

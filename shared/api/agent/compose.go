@@ -37,13 +37,15 @@ const (
 
 var errViewerReply = helpdesk.Errorf(helpdesk.EForbidden, "viewer_cannot_reply", "viewers read and comment (notes); they do not answer customers")
 
-// ReplyRequest is a reply: text, or a saved reply rendered for the ticket;
-// status or close move the ticket with it, in the same change.
+// ReplyRequest is a reply: text, or a saved reply rendered for the ticket,
+// and the uploads to attach; status or close move the ticket with it, in
+// the same change.
 type ReplyRequest struct {
-	Text      *string `json:"text"`
-	SnippetID *string `json:"snippet_id"`
-	Status    *string `json:"status"`
-	Close     bool    `json:"close"`
+	Text        *string  `json:"text"`
+	SnippetID   *string  `json:"snippet_id"`
+	Attachments []string `json:"attachments"`
+	Status      *string  `json:"status"`
+	Close       bool     `json:"close"`
 }
 
 func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
@@ -77,7 +79,7 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal
 	case req.Text != nil:
 		in.Text = *req.Text
 	default:
-		if in.Text, err = a.render(r.Context(), p, t, *req.SnippetID); err != nil {
+		if in.Text, err = a.renderSnippetText(r.Context(), p, t, *req.SnippetID); err != nil {
 			return err
 		}
 	}
@@ -86,6 +88,9 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal
 			return helpdesk.Errorf(helpdesk.EInvalid, "status_required", "status names a status of the ticket's pipeline")
 		}
 		in.Status = *req.Status
+	}
+	if in.Attachments, err = a.attachments(r, p, req.Attachments); err != nil {
+		return err
 	}
 	msg, cur, jobs, err := a.Desk.Answer(r.Context(), in)
 	if err != nil {
@@ -191,8 +196,8 @@ func (a *API) snippet(ctx context.Context, p helpdesk.Principal, id string) (hel
 	return s, nil
 }
 
-// render expands saved reply sid for ticket t.
-func (a *API) render(ctx context.Context, p helpdesk.Principal, t helpdesk.Ticket, sid string) (string, error) {
+// renderSnippetText expands saved reply sid for ticket t.
+func (a *API) renderSnippetText(ctx context.Context, p helpdesk.Principal, t helpdesk.Ticket, sid string) (string, error) {
 	s, err := a.snippet(ctx, p, sid)
 	if err != nil {
 		return "", err
@@ -214,7 +219,7 @@ func (a *API) renderSnippet(w http.ResponseWriter, r *http.Request, p helpdesk.P
 	if err != nil {
 		return err
 	}
-	text, err := a.render(r.Context(), p, t, r.PathValue("sid"))
+	text, err := a.renderSnippetText(r.Context(), p, t, r.PathValue("sid"))
 	if err != nil {
 		return err
 	}

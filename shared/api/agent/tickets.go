@@ -116,39 +116,6 @@ func tooLong(field string, s *string, max int) error {
 	return nil
 }
 
-// TicketView is a ticket with its conversation and timeline.
-type TicketView struct {
-	Ticket   helpdesk.Ticket     `json:"ticket"`
-	Messages []helpdesk.Message  `json:"messages"`
-	Activity []helpdesk.Activity `json:"activity"`
-}
-
-func view(c helpdesk.Conversation) TicketView {
-	v := TicketView{Ticket: c.Ticket, Messages: c.Messages, Activity: c.Activities}
-	if v.Messages == nil {
-		v.Messages = []helpdesk.Message{}
-	}
-	if v.Activity == nil {
-		v.Activity = []helpdesk.Activity{}
-	}
-	return v
-}
-
-func (a *API) getTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	id := r.PathValue("id")
-	if err := checkID(id); err != nil {
-		return err
-	}
-	// One read: the conversation carries the ticket its access is checked on.
-	c, err := a.Store.GetTicket(r.Context(), id)
-	if err := seen(p, id, c.Ticket, err); err != nil {
-		return err
-	}
-	w.Header().Set("ETag", etag(c.Ticket))
-	httpjson.Write(w, http.StatusOK, view(c))
-	return nil
-}
-
 // EditRequest changes a ticket's fields; an absent field is left as it is,
 // owner_id "" unassigns.
 type EditRequest struct {

@@ -447,6 +447,7 @@ func (s *Service) message(m *helpdesk.InboundMessage) helpdesk.Message {
 		ProviderMessageID: m.ProviderMessageID,
 		Subject:           m.Subject,
 		Text:              m.Text,
+		Quoted:            m.Quoted,
 		HTML:              m.HTML,
 		Attachments:       m.Attachments,
 		Submission:        m.Submission,

@@ -143,6 +143,7 @@ type Parsed struct {
 	Date       time.Time
 	Text       string // the new text only: quoted history and signature removed
 	FullText   string // the whole plain-text body (from text/plain, or derived from HTML)
+	Quoted     string // what Text leaves out of FullText: quoted history, signature ("" when nothing was cut)
 	HTML       string // sanitised for display (bluemonday UGC policy, cid: images allowed)
 
 	Attachments []Attachment

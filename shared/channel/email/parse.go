@@ -96,6 +96,8 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 	}
 	if p.Text = tidy(keep); p.Text == "" {
 		p.Text = p.FullText // stripping left nothing: keep the whole text
+	} else {
+		p.Quoted = tidy(left(lines, keep))
 	}
 
 	p.Attachments, p.Rejected = keepAttachments(c.leaves, opts)
@@ -237,4 +239,19 @@ func keepAttachments(leaves []leaf, opts Options) ([]Attachment, []Rejected) {
 		}
 	}
 	return kept, rejected
+}
+
+// left returns the lines scanQuoted did not keep (keep is a subsequence of
+// lines): the quoted history and signature, in order.
+func left(lines, keep []string) []string {
+	var out []string
+	k := 0
+	for _, l := range lines {
+		if k < len(keep) && l == keep[k] {
+			k++
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }

@@ -35,6 +35,9 @@ type Store interface {
 	FindDedupe(ctx context.Context, key string) (ticket.Dedupe, error)
 	NextTicketNumber(ctx context.Context) (string, error)
 	Notifications(ctx context.Context, recipient string, limit int32) ([]helpdesk.Notification, error)
+	Timeline(ctx context.Context, t helpdesk.Ticket, q helpdesk.TimelineQuery) ([]helpdesk.TimelineEntry, string, error)
+	ContactTickets(ctx context.Context, contactID string, limit int32) ([]helpdesk.Ticket, error)
+	GetContacts(ctx context.Context, ids []string) (map[string]helpdesk.Contact, error)
 
 	// The transactional outbox.
 	PendingOutbox(ctx context.Context, ticketID string) (map[string]string, error)
@@ -135,6 +138,9 @@ func Run(t *testing.T, open Open) {
 		{"PutSettingsConditions", testPutSettingsConditions},
 		{"PutSettingsConcurrentEditsDoNotOverwrite", testPutSettingsConcurrentEditsDoNotOverwrite},
 		{"CreateSettingsIfMissingConcurrent", testCreateSettingsIfMissingConcurrent},
+		// A ticket's page.
+		{"TimelinePagesMergedPartitions", testTimelinePagesMergedPartitions},
+		{"ContactTicketsAndContacts", testContactTicketsAndContacts},
 		{"SavedRepliesAndEmailChannels", testSavedRepliesAndEmailChannels},
 	}
 	for _, c := range cases {

@@ -126,6 +126,7 @@ func (h *Handler) Receive(ctx context.Context, d Delivery) error {
 		Sender:            p.From,
 		Subject:           p.Subject,
 		Text:              p.Text,
+		Quoted:            p.Quoted,
 		HTML:              p.HTML,
 		Verdicts:          d.Verdicts,
 		RawLocation:       h.Files.Location(key),
@@ -198,7 +199,8 @@ func (h *Handler) storeAttachments(ctx context.Context, sesID string, atts []ema
 		if err := h.Files.Write(ctx, key, a.ContentType, a.Data); err != nil {
 			return nil, fmt.Errorf("store attachment %q: %w", a.Name, err)
 		}
-		out = append(out, helpdesk.Attachment{Name: a.Name, ContentType: a.ContentType, Size: a.Size, Key: key})
+		out = append(out, helpdesk.Attachment{Name: a.Name, ContentType: a.ContentType, Size: a.Size, Key: key,
+			ContentID: a.ContentID, Inline: a.Inline})
 	}
 	return out, nil
 }
