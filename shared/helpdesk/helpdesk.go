@@ -229,6 +229,7 @@ type Contact struct {
 	ID         string `dynamodbav:"id" json:"id"`
 	Name       string `dynamodbav:"name,omitempty" json:"name,omitempty"`
 	Email      string `dynamodbav:"email,omitempty" json:"email,omitempty"`
+	Phone      string `dynamodbav:"phone,omitempty" json:"phone,omitempty"`
 	PSID       string `dynamodbav:"psid,omitempty" json:"psid,omitempty"`
 	PageID     string `dynamodbav:"pageId,omitempty" json:"page_id,omitempty"`
 	WhatsAppID string `dynamodbav:"waId,omitempty" json:"wa_id,omitempty"`

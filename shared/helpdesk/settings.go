@@ -12,6 +12,10 @@ type Settings struct {
 	// Defaults are what a new ticket gets when neither its message nor its
 	// channel names a pipeline, status, priority or category.
 	Defaults TicketDefaults `json:"defaults"`
+	// DefaultEmailChannel is the email channel that answers tickets whose
+	// own channel cannot carry a reply (forms, the API, tickets made by
+	// hand); empty: the first enabled email channel by id.
+	DefaultEmailChannel string `json:"default_email_channel,omitempty"`
 	// Version counts the writes; a write names the version it read so two
 	// admins editing at once cannot overwrite each other. Set by the store.
 	Version   int64     `json:"version"`
@@ -87,6 +91,9 @@ func (s Settings) Validate() error {
 			return invalid("duplicate_category", "category %q is listed twice", c.ID)
 		}
 		seen[c.ID] = true
+	}
+	if len(s.DefaultEmailChannel) > 200 {
+		return invalid("default_email_channel_too_long", "default email channel id: at most 200 characters")
 	}
 	d := s.Defaults
 	p, ok := s.Pipelines[d.Pipeline]

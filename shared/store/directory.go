@@ -110,7 +110,7 @@ func (s *Store) CreateChannel(ctx context.Context, c helpdesk.Channel) error {
 }
 
 func channelKeys(c helpdesk.Channel) keyAttrs {
-	return keyAttrs{PK: channelPK(c.ID), SK: skChannel, GSI3PK: "CHANNELS", GSI3SK: c.ID}
+	return keyAttrs{PK: channelPK(c.ID), SK: skChannel, GSI3PK: listChannels, GSI3SK: c.ID}
 }
 
 // GetAgent reads an agent's profile.

@@ -17,6 +17,7 @@ package store
 //	agent           AGENT#<id>                AGENT                                                                                    AGENTS / <name>#<id>  AGENTSUB#<sub> / AGENT
 //	team            TEAM#<id>                 TEAM                                                                                     TEAMS / <name>#<id>
 //	counter         COUNTER#<name>            COUNTER
+//	saved reply     SNIPPET#<id>              SNIPPET                                                                                  SNIPPETS / <name>#<id>
 //	provider msg    PROVIDERMSG#<ch>#<pmid>   PROVIDERMSG                (our outbound message as the provider knows it)
 //	held message    HOLD#<ch>#<sender key>    MSG#<received>#<pmid>      (TTL expiresAt: awaiting consent)
 //	consent asked   HOLD#<ch>#<sender key>    ASKED                      (TTL expiresAt)
@@ -73,6 +74,15 @@ func channelPK(id string) string { return "CHANNEL#" + id }
 func agentPK(id string) string   { return "AGENT#" + id }
 func teamPK(id string) string    { return "TEAM#" + id }
 func counterPK(n string) string  { return "COUNTER#" + n }
+
+// Saved replies (snippets): one item each, all listed in one GSI3 partition.
+const (
+	skSnippet    = "SNIPPET"
+	listSnippets = "SNIPPETS"
+	listChannels = "CHANNELS"
+)
+
+func snippetPK(id string) string { return "SNIPPET#" + id }
 func threadPK(key string) string { return "THREAD#" + boundedKey(key) }
 func contactKeyPK(senderKey string) string {
 	return "CONTACTKEY#" + boundedKey(senderKey)

@@ -27,8 +27,10 @@ type settingsItem struct {
 	Pipelines  []pipelineAttr          `dynamodbav:"pipelines"`
 	Categories []helpdesk.Category     `dynamodbav:"categories"`
 	Defaults   helpdesk.TicketDefaults `dynamodbav:"defaults"`
-	Version    int64                   `dynamodbav:"version"`
-	UpdatedAt  time.Time               `dynamodbav:"updatedAt"`
+	// DefaultEmailChannel answers tickets whose channel cannot reply.
+	DefaultEmailChannel string    `dynamodbav:"defaultEmailChannel,omitempty"`
+	Version             int64     `dynamodbav:"version"`
+	UpdatedAt           time.Time `dynamodbav:"updatedAt"`
 }
 
 type pipelineAttr struct {
@@ -45,11 +47,12 @@ type stageAttr struct {
 
 func newSettingsItem(s helpdesk.Settings, version int64, now time.Time) settingsItem {
 	it := settingsItem{
-		keyAttrs:   keyAttrs{PK: pkSettings, SK: skSettings},
-		Categories: s.Categories,
-		Defaults:   s.Defaults,
-		Version:    version,
-		UpdatedAt:  now.UTC(),
+		keyAttrs:            keyAttrs{PK: pkSettings, SK: skSettings},
+		Categories:          s.Categories,
+		Defaults:            s.Defaults,
+		DefaultEmailChannel: s.DefaultEmailChannel,
+		Version:             version,
+		UpdatedAt:           now.UTC(),
 	}
 	for _, p := range s.Pipelines {
 		pa := pipelineAttr{ID: p.ID, Name: p.Name}
@@ -64,11 +67,12 @@ func newSettingsItem(s helpdesk.Settings, version int64, now time.Time) settings
 
 func (it settingsItem) settings() helpdesk.Settings {
 	s := helpdesk.Settings{
-		Pipelines:  make(helpdesk.Pipelines, len(it.Pipelines)),
-		Categories: it.Categories,
-		Defaults:   it.Defaults,
-		Version:    it.Version,
-		UpdatedAt:  it.UpdatedAt,
+		Pipelines:           make(helpdesk.Pipelines, len(it.Pipelines)),
+		Categories:          it.Categories,
+		Defaults:            it.Defaults,
+		DefaultEmailChannel: it.DefaultEmailChannel,
+		Version:             it.Version,
+		UpdatedAt:           it.UpdatedAt,
 	}
 	if s.Categories == nil {
 		s.Categories = []helpdesk.Category{}

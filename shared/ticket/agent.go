@@ -7,7 +7,6 @@ import (
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
-	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
 // This file holds the changes people make to tickets.
@@ -268,7 +267,7 @@ type ReplyInput struct {
 	Attachments []helpdesk.Attachment // files already stored (Key set)
 }
 
-// Reply decides an agent's reply on the ticket's own channel ch: a queued
+// Reply decides an agent's reply on channel ch (ReplyVia decides which): a queued
 // outbound message and the job that sends it. Email registers the reply's
 // Message-ID so the customer's answer threads back; Messenger and WhatsApp
 // refuse at once outside the provider's reply window (the sender checks
@@ -296,10 +295,7 @@ func Reply(t helpdesk.Ticket, ch helpdesk.Channel, in ReplyInput, now time.Time)
 	}
 	switch {
 	case ch.Kind == helpdesk.ChannelEmail && ch.Email != nil:
-		_, domain, _ := strings.Cut(ch.Email.Address, "@")
-		msg.EmailMessageID = id + "@" + domain
-		c.addKeys(n, []string{threading.MessageKey(msg.EmailMessageID)})
-		c.job(id, jobs.KindReplyEmail, jobs.ReplyEmail{TicketID: t.ID, MessageID: id, CreatedAt: now})
+		c.sendByEmail(n, ch, &msg, now)
 	case ch.Kind == helpdesk.ChannelMessenger || ch.Kind == helpdesk.ChannelWhatsApp:
 		if len(in.Attachments) > 0 {
 			return Change{}, helpdesk.Message{}, helpdesk.Errorf(helpdesk.EUnsupported, "chat_attachments_unsupported", "attachments cannot be sent on %s yet", ch.Kind)

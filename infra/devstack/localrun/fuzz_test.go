@@ -74,7 +74,7 @@ func TestAgentAPIFuzzedFromItsOpenAPIDocument(t *testing.T) {
 			t.Fatalf("form: %d", code)
 		}
 	}
-	// A mail ticket too: a form's ticket cannot be replied to.
+	// A mail ticket too, answered on its own channel.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

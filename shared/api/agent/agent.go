@@ -47,6 +47,7 @@ type Store interface {
 	NotifyStore
 	outbox.Store
 	conversationStore
+	ComposeStore // compose.go: saved replies and contacts
 }
 
 // API serves the agent routes.
@@ -98,6 +99,13 @@ func (a *API) Routes() []Route {
 		{"POST /api/notifications/{id}/read", a.signedIn(a.markNotificationRead)},
 		{"GET /api/me/notifications", a.signedIn(a.getNotifyPrefs)},
 		{"PUT /api/me/notifications", a.signedIn(a.putNotifyPrefs)},
+		{"POST /api/tickets/bulk", a.signedIn(a.bulkEdit)},
+		{"POST /api/tickets", a.signedIn(a.createTicket)},
+		{"GET /api/snippets", a.signedIn(a.listSnippets)},
+		{"POST /api/snippets", a.signedIn(a.createSnippet)},
+		{"PUT /api/snippets/{sid}", a.signedIn(a.putSnippet)},
+		{"DELETE /api/snippets/{sid}", a.signedIn(a.deleteSnippet)},
+		{"GET /api/tickets/{id}/snippets/{sid}/render", a.signedIn(a.renderSnippet)},
 	}
 }
 
@@ -106,6 +114,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	for _, r := range a.Routes() {
 		mux.Handle(r.Pattern, r.handler)
 	}
+	a.registerBulkMethods(mux)
 }
 
 // handler is a route that knows who is asking.

@@ -7,11 +7,8 @@ package agent
 // serve a team's unassigned tickets) and their notification preferences.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -258,38 +255,6 @@ func (a *API) markAllRead(w http.ResponseWriter, r *http.Request, p helpdesk.Pri
 	}
 	httpjson.Write(w, http.StatusOK, MarkedRead{Marked: n, More: more})
 	return nil
-}
-
-// readStrict reads a JSON object body like readObject, refusing null
-// anywhere in it: these bodies' optional fields are left out, never null
-// (a null would read as "leave as it is" and pass for a value).
-func readStrict[T any](r *http.Request) (*T, error) {
-	body, err := httpjson.ReadCapped(r, maxBody)
-	if err != nil {
-		return nil, err
-	}
-	var v any
-	if json.Unmarshal(body, &v) == nil && v != nil && hasNull(v) {
-		return nil, helpdesk.Errorf(helpdesk.EInvalid, "invalid_field", "leave a field out rather than send null")
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	return readObject[T](r)
-}
-
-func hasNull(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return true
-	case map[string]any:
-		for _, x := range v {
-			if hasNull(x) {
-				return true
-			}
-		}
-	case []any:
-		return slices.ContainsFunc(v, hasNull)
-	}
-	return false
 }
 
 // KindPrefs is how an agent is told of one kind: in the app, by email.

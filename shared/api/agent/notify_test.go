@@ -144,7 +144,7 @@ func TestMentions(t *testing.T) {
 			{`{"text":"see this","mentions":["dan"]}`, "mention_inactive", "dan"},
 			{`{"text":"x","mentions":["a","b","c","d","e","f","g","h","i","j","k"]}`, "too_many_mentions", ""},
 			{`{"text":"x","mentions":["` + strings.Repeat("m", 101) + `"]}`, "field_too_long", ""},
-			{`{"text":"x","mentions":null}`, "invalid_field", ""},
+			{`{"text":"x","mentions":null}`, "null_value", "mentions"},
 		} {
 			r := f.do(t, "POST", "/api/tickets/1/notes", "bob", c.body)
 			if r.status != 400 || reason(r) != c.want || !strings.Contains(r.raw, c.names) {

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
-	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket"
 )
@@ -140,6 +139,14 @@ func (e *EditRequest) check() error {
 			return err
 		}
 	}
+	// What the document refuses is refused before the If-Match is compared:
+	// a malformed edit is a 400 whatever version it names, never a 412.
+	if e.Priority != nil && !e.Priority.Valid() {
+		return helpdesk.Errorf(helpdesk.EInvalid, "unknown_priority", "unknown priority %q", *e.Priority)
+	}
+	if e.Subject != nil && strings.TrimSpace(*e.Subject) == "" {
+		return helpdesk.Errorf(helpdesk.EInvalid, "subject_required", "a ticket needs a subject")
+	}
 	return nil
 }
 
@@ -206,30 +213,6 @@ func readText(r *http.Request) (string, error) {
 	return req.Text, nil
 }
 
-func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	id := r.PathValue("id")
-	if _, err := a.visible(r.Context(), p, id); err != nil {
-		return err
-	}
-	if p.Agent.Role == helpdesk.RoleViewer {
-		return helpdesk.Errorf(helpdesk.EForbidden, "viewer_cannot_reply", "viewers read and comment (notes); they do not answer customers")
-	}
-	text, atts, err := a.readReply(r, p)
-	if err != nil {
-		return err
-	}
-	msg, jobs, err := a.Desk.Reply(r.Context(), id, p.Agent.ID, text, "", atts...)
-	if err != nil {
-		return err
-	}
-	// The reply is committed: if publishing fails now, the outbox relay
-	// sends it, so the agent is told it is queued either way.
-	if err := outbox.Flush(r.Context(), a.Store, a.Outbound, id, jobs); err != nil {
-		a.Log.WarnContext(r.Context(), "reply committed, publish left to the relay", "ticket_id", id, "error", err)
-	}
-	httpjson.Write(w, http.StatusCreated, msg)
-	return nil
-}
 
 // markRead marks a ticket read (the console calls it when an agent opens
 // the ticket: reading is for everybody) or unread again.

@@ -144,46 +144,32 @@ func allowedType(field, ct string) (string, error) {
 	return mt, nil
 }
 
-// ReplyRequest is a reply: plain text, and the uploads to attach.
-type ReplyRequest struct {
-	Text        string   `json:"text"`
-	Attachments []string `json:"attachments"`
-}
-
-// readReply reads a reply's body and resolves its uploads into
-// attachments; any upload that is not the caller's, not there, or out of
-// bounds is a 400 naming it.
-func (a *API) readReply(r *http.Request, p helpdesk.Principal) (string, []helpdesk.Attachment, error) {
-	req, err := readObject[ReplyRequest](r)
-	if err != nil {
-		return "", nil, err
+// attachments resolves a reply's uploads into attachments; any upload that
+// is not the caller's, not there, or out of bounds is a 400 naming it.
+func (a *API) attachments(r *http.Request, p helpdesk.Principal, ids []string) ([]helpdesk.Attachment, error) {
+	if len(ids) > maxReplyFiles {
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "too_many_attachments", "attachments: at most %d files", maxReplyFiles)
 	}
-	if err := tooLong("text", &req.Text, maxText); err != nil {
-		return "", nil, err
-	}
-	if len(req.Attachments) > maxReplyFiles {
-		return "", nil, helpdesk.Errorf(helpdesk.EInvalid, "too_many_attachments", "attachments: at most %d files", maxReplyFiles)
-	}
-	if len(req.Attachments) > 0 && a.Files == nil {
-		return "", nil, helpdesk.Errorf(helpdesk.EUnavailable, "files_unavailable", "file uploads are not configured")
+	if len(ids) > 0 && a.Files == nil {
+		return nil, helpdesk.Errorf(helpdesk.EUnavailable, "files_unavailable", "file uploads are not configured")
 	}
 	var atts []helpdesk.Attachment
 	var total int64
-	for i, id := range req.Attachments {
+	for i, id := range ids {
 		field := fmt.Sprintf("attachments[%d]", i)
-		if slices.Index(req.Attachments, id) < i {
-			return "", nil, helpdesk.Errorf(helpdesk.EInvalid, "duplicate_attachment", "%s: the same upload twice", field)
+		if slices.Index(ids, id) < i {
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "duplicate_attachment", "%s: the same upload twice", field)
 		}
 		att, err := a.uploaded(r.Context(), p, field, id)
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		if total += att.Size; total > maxReplyBytes {
-			return "", nil, helpdesk.Errorf(helpdesk.EInvalid, "attachments_too_large", "attachments: at most %d MB in all", maxReplyBytes>>20)
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "attachments_too_large", "attachments: at most %d MB in all", maxReplyBytes>>20)
 		}
 		atts = append(atts, att)
 	}
-	return req.Text, atts, nil
+	return atts, nil
 }
 
 // uploaded reads back the caller's upload id.

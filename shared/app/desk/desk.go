@@ -27,6 +27,7 @@ type Store interface {
 	audience.Directory
 	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 	TeamMembers(ctx context.Context, ids []string) (map[string][]string, error)
+	Composer // compose.go: what answering by email and creating by hand read
 }
 
 // Settings reads the tenant's settings.
@@ -102,47 +103,61 @@ func (s *Service) Assign(ctx context.Context, ticketID, ownerID, teamID, actor s
 // changed since is refused with ticket.ErrStale, never silently
 // overwritten.
 func (s *Service) Edit(ctx context.Context, ticketID string, version int64, e ticket.Edit, actor string) (helpdesk.Ticket, error) {
+	owner, err := s.resolveEdit(ctx, e)
+	if err != nil {
+		return helpdesk.Ticket{}, fmt.Errorf("edit ticket %s: %w", ticketID, err)
+	}
+	_, t, err := s.change(ctx, "edit", ticketID, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
+		aud, err := s.editAudience(ctx, t, e, owner)
+		if err != nil {
+			return ticket.Change{}, err
+		}
+		return ticket.Apply(t, version, e, owner, actor, aud, set, s.Now())
+	})
+	return t, err
+}
+
+// editAudience reads who is told of an edit: a status change is told to
+// the owner and followers as the edit leaves them (the new owner, and the
+// team moved to); other edits tell nobody beyond what the model decides.
+func (s *Service) editAudience(ctx context.Context, t helpdesk.Ticket, e ticket.Edit, owner *helpdesk.Agent) (ticket.Audience, error) {
+	if e.Status == nil {
+		return nil, nil
+	}
+	var also, teams []string
+	if owner != nil {
+		also = append(also, owner.ID)
+	}
+	if e.Team != nil {
+		teams = append(teams, *e.Team)
+	}
+	return audience.Read(ctx, s.Store, t, also, teams...)
+}
+
+// resolveEdit reads the owner an edit names (nil when none) and checks that
+// its team exists.
+func (s *Service) resolveEdit(ctx context.Context, e ticket.Edit) (*helpdesk.Agent, error) {
 	var owner *helpdesk.Agent
 	if e.Owner != nil && *e.Owner != "" {
 		a, err := s.Store.GetAgent(ctx, *e.Owner)
 		switch {
 		case errors.Is(err, helpdesk.ErrNotFound):
-			return helpdesk.Ticket{}, helpdesk.Errorf(helpdesk.EInvalid, "owner_unknown", "owner %q is not a user of the desk", *e.Owner)
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "owner_unknown", "owner %q is not a user of the desk", *e.Owner)
 		case err != nil:
-			return helpdesk.Ticket{}, fmt.Errorf("edit ticket %s: %w", ticketID, err)
+			return nil, err
 		}
 		owner = &a
 	}
 	if e.Team != nil && *e.Team != "" {
 		teams, err := s.Store.TeamMembers(ctx, []string{*e.Team})
 		if err != nil {
-			return helpdesk.Ticket{}, fmt.Errorf("edit ticket %s: %w", ticketID, err)
+			return nil, err
 		}
 		if _, ok := teams[*e.Team]; !ok {
-			return helpdesk.Ticket{}, helpdesk.Errorf(helpdesk.EInvalid, "team_unknown", "no team %q", *e.Team)
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "team_unknown", "no team %q", *e.Team)
 		}
 	}
-	_, t, err := s.change(ctx, "edit", ticketID, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
-		var aud ticket.Audience
-		if e.Status != nil {
-			// A status change is told to the owner and followers as the
-			// edit leaves them: the new owner, and the team moved to.
-			var also []string
-			var teams []string
-			if owner != nil {
-				also = append(also, owner.ID)
-			}
-			if e.Team != nil {
-				teams = append(teams, *e.Team)
-			}
-			var err error
-			if aud, err = audience.Read(ctx, s.Store, t, also, teams...); err != nil {
-				return ticket.Change{}, err
-			}
-		}
-		return ticket.Apply(t, version, e, owner, actor, aud, set, s.Now())
-	})
-	return t, err
+	return owner, nil
 }
 
 // SetStatus moves a ticket to a status of its pipeline; a closing status
@@ -247,27 +262,12 @@ func (s *Service) Note(ctx context.Context, ticketID, agentID, text string, ment
 	return msg, c.Jobs, nil
 }
 
-// Reply records an agent's reply as a queued outbound message on the
-// ticket's own channel and commits the job that sends it in the ticket's
-// outbox; it returns the message and the jobs committed (to publish at
-// once: the outbox relay publishes them anyway if this process dies).
+// Reply records an agent's reply as a queued outbound message (on the
+// ticket's own channel, or by email for a form's: see Answer) and commits
+// the job that sends it in the ticket's outbox; it returns the message and
+// the jobs committed (to publish at once: the outbox relay publishes them
+// anyway if this process dies).
 func (s *Service) Reply(ctx context.Context, ticketID, agentID, text, html string, attachments ...helpdesk.Attachment) (helpdesk.Message, map[string]string, error) {
-	t, err := s.Store.GetTicketHeader(ctx, ticketID)
-	if err != nil {
-		return helpdesk.Message{}, nil, fmt.Errorf("reply to ticket %s: %w", ticketID, err)
-	}
-	ch, err := s.Store.GetChannel(ctx, t.ChannelID)
-	if err != nil {
-		return helpdesk.Message{}, nil, fmt.Errorf("reply to ticket %s: %w", ticketID, err)
-	}
-	in := ticket.ReplyInput{AgentID: agentID, Text: text, HTML: html, Attachments: attachments}
-	var msg helpdesk.Message
-	c, _, err := s.change(ctx, "reply to", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (c ticket.Change, err error) {
-		c, msg, err = ticket.Reply(t, ch, in, s.Now())
-		return c, err
-	})
-	if err != nil {
-		return helpdesk.Message{}, nil, err
-	}
-	return msg, c.Jobs, nil
+	msg, _, jobs, err := s.Answer(ctx, Answer{TicketID: ticketID, AgentID: agentID, Text: text, HTML: html, Attachments: attachments})
+	return msg, jobs, err
 }

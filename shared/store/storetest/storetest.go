@@ -86,6 +86,13 @@ type Store interface {
 	GetSettings(ctx context.Context) (helpdesk.Settings, error)
 	PutSettings(ctx context.Context, set helpdesk.Settings, expectVersion int64) error
 	CreateSettingsIfMissing(ctx context.Context, set helpdesk.Settings) error
+
+	// Saved replies, and the email channels that answer form tickets.
+	GetSavedReply(ctx context.Context, id string) (helpdesk.SavedReply, error)
+	PutSavedReply(ctx context.Context, r helpdesk.SavedReply) error
+	DeleteSavedReply(ctx context.Context, id string) error
+	ListSavedReplies(ctx context.Context) ([]helpdesk.SavedReply, error)
+	EmailChannels(ctx context.Context) ([]helpdesk.Channel, error)
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -143,6 +150,7 @@ func Run(t *testing.T, open Open) {
 		// A ticket's page.
 		{"TimelinePagesMergedPartitions", testTimelinePagesMergedPartitions},
 		{"ContactTicketsAndContacts", testContactTicketsAndContacts},
+		{"SavedRepliesAndEmailChannels", testSavedRepliesAndEmailChannels},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
