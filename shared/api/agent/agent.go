@@ -44,6 +44,7 @@ type Store interface {
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
 	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
 	outbox.Store
+	SearchStore
 }
 
 // API serves the agent routes.
@@ -83,6 +84,10 @@ func (a *API) Routes() []Route {
 		{"POST /api/tickets/{id}/notes", a.signedIn(a.note)},
 		{"POST /api/tickets/{id}/read", a.signedIn(a.markRead(false))},
 		{"POST /api/tickets/{id}/unread", a.signedIn(a.markRead(true))},
+		{"GET /api/search", a.signedIn(a.searchTickets)},
+		{"GET /api/contacts", a.signedIn(a.listContacts)},
+		{"GET /api/contacts/{id}", a.signedIn(a.getContact)},
+		{"PATCH /api/contacts/{id}", a.signedIn(a.editContact)},
 	}
 }
 

@@ -77,6 +77,8 @@ type Store interface {
 	GetSettings(ctx context.Context) (helpdesk.Settings, error)
 	PutSettings(ctx context.Context, set helpdesk.Settings, expectVersion int64) error
 	CreateSettingsIfMissing(ctx context.Context, set helpdesk.Settings) error
+
+	SearchStore
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
