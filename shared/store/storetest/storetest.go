@@ -130,6 +130,8 @@ func Run(t *testing.T, open Open) {
 		{"PutSettingsConditions", testPutSettingsConditions},
 		{"PutSettingsConcurrentEditsDoNotOverwrite", testPutSettingsConcurrentEditsDoNotOverwrite},
 		{"CreateSettingsIfMissingConcurrent", testCreateSettingsIfMissingConcurrent},
+		{"SearchIndex", testSearchIndex},
+		{"ContactDirectory", testContactDirectory},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
