@@ -39,24 +39,57 @@ type Change struct {
 
 // Apply indexes one written item.
 func (s *Service) Apply(ctx context.Context, c Change) error {
-	switch {
-	case c.Message != nil:
-		_, err := s.Store.IndexTicket(ctx, c.Message.TicketID, MessageTerms(*c.Message))
-		return err
-	case c.Ticket != nil:
-		if c.TicketBefore != nil && c.TicketBefore.Subject == c.Ticket.Subject {
-			return nil // a subject's old words stay findable; nothing new
+	return s.ApplyAll(ctx, []Change{c})
+}
+
+// ApplyAll indexes written items, one index write per ticket: a new
+// ticket's subject and first message (two stream records of one batch)
+// read and write the ticket's record of indexed terms once.
+func (s *Service) ApplyAll(ctx context.Context, cs []Change) error {
+	var order []string
+	terms := map[string][]search.Term{}
+	for _, c := range cs {
+		id, ts := ticketTerms(c)
+		if id == "" || len(ts) == 0 {
+			continue
 		}
-		_, err := s.Store.IndexTicket(ctx, c.Ticket.ID, search.TextTerms(c.Ticket.Subject, search.FieldSubject))
-		return err
-	case c.Contact != nil:
+		if _, ok := terms[id]; !ok {
+			order = append(order, id)
+		}
+		terms[id] = append(terms[id], ts...)
+	}
+	for _, id := range order {
+		if _, err := s.Store.IndexTicket(ctx, id, terms[id]); err != nil {
+			return fmt.Errorf("index ticket %s: %w", id, err)
+		}
+	}
+	for _, c := range cs {
+		if c.Contact == nil {
+			continue
+		}
 		add, remove := ContactDiff(c.ContactBefore, c.Contact)
 		if len(add)+len(remove) == 0 {
-			return nil
+			continue
 		}
-		return s.Store.IndexContact(ctx, c.Contact.ID, add, remove)
+		if err := s.Store.IndexContact(ctx, c.Contact.ID, add, remove); err != nil {
+			return fmt.Errorf("index contact %s: %w", c.Contact.ID, err)
+		}
 	}
 	return nil
+}
+
+// ticketTerms are the terms a written message or ticket adds to its ticket.
+func ticketTerms(c Change) (string, []search.Term) {
+	switch {
+	case c.Message != nil:
+		return c.Message.TicketID, MessageTerms(*c.Message)
+	case c.Ticket != nil:
+		if c.TicketBefore != nil && c.TicketBefore.Subject == c.Ticket.Subject {
+			return "", nil // a subject's old words stay findable; nothing new
+		}
+		return c.Ticket.ID, search.TextTerms(c.Ticket.Subject, search.FieldSubject)
+	}
+	return "", nil
 }
 
 // Ticket indexes ticket id as stored: its subject, its messages and its
