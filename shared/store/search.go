@@ -172,14 +172,15 @@ func (s *Store) queryTerm(ctx context.Context, pk string, limit int32) ([]termIt
 	return items, nil
 }
 
-// GetTicketHeaders reads tickets by id (BatchGetItem, 100 a call); ids
-// with no ticket are left out.
+// GetTicketHeaders reads tickets by id (BatchGetItem, 100 a call,
+// eventually consistent: a search result may be a second behind, for half
+// the read units); ids with no ticket are left out.
 func (s *Store) GetTicketHeaders(ctx context.Context, ids []string) (map[string]helpdesk.Ticket, error) {
 	keys := make([][2]string, len(ids))
 	for i, id := range ids {
 		keys[i] = [2]string{ticketPK(id), skTicket}
 	}
-	items, err := s.batchGet(ctx, keys)
+	items, err := s.batchRead(ctx, keys, false)
 	if err != nil {
 		return nil, fmt.Errorf("get tickets: %w", err)
 	}
@@ -194,13 +195,14 @@ func (s *Store) GetTicketHeaders(ctx context.Context, ids []string) (map[string]
 	return out, nil
 }
 
-// GetContacts reads contacts by id; ids with no contact are left out.
+// GetContacts reads contacts by id (eventually consistent, like
+// GetTicketHeaders); ids with no contact are left out.
 func (s *Store) GetContacts(ctx context.Context, ids []string) (map[string]helpdesk.Contact, error) {
 	keys := make([][2]string, len(ids))
 	for i, id := range ids {
 		keys[i] = [2]string{contactPK(id), skContact}
 	}
-	items, err := s.batchGet(ctx, keys)
+	items, err := s.batchRead(ctx, keys, false)
 	if err != nil {
 		return nil, fmt.Errorf("get contacts: %w", err)
 	}

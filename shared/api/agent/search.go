@@ -179,8 +179,13 @@ func (a *API) searchTickets(w http.ResponseWriter, r *http.Request, p helpdesk.P
 		}
 	}
 	ranked := rank(cands)
-	// Read a few more than asked: some may be out of the caller's sight.
-	ranked = ranked[:min(len(ranked), 2*limit+10)]
+	// A scoped caller gets a few more read than asked: some may be out of
+	// their sight.
+	read := limit
+	if p.Scope() != helpdesk.ScopeAll {
+		read = 2*limit + 10
+	}
+	ranked = ranked[:min(len(ranked), read)]
 	ids := make([]string, len(ranked))
 	for i, c := range ranked {
 		ids[i] = c.id
