@@ -218,7 +218,7 @@ func (s *Store) GetContacts(ctx context.Context, ids []string) (map[string]helpd
 }
 
 // ContactTickets returns up to limit of a contact's tickets, newest first
-// (GSI4, the portal's index), after the position after ("" from the start).
+// (GSI4, the portal's index).
 func (s *Store) ContactTickets(ctx context.Context, contactID string, limit int32) ([]helpdesk.Ticket, error) {
 	out, err := s.db.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 &s.table,
