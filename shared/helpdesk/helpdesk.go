@@ -229,14 +229,17 @@ type Contact struct {
 	ID         string `dynamodbav:"id" json:"id"`
 	Name       string `dynamodbav:"name,omitempty" json:"name,omitempty"`
 	Email      string `dynamodbav:"email,omitempty" json:"email,omitempty"`
-	Phone      string `dynamodbav:"phone,omitempty" json:"phone,omitempty"`
 	PSID       string `dynamodbav:"psid,omitempty" json:"psid,omitempty"`
 	PageID     string `dynamodbav:"pageId,omitempty" json:"page_id,omitempty"`
 	WhatsAppID string `dynamodbav:"waId,omitempty" json:"wa_id,omitempty"`
-	OwnerID    string `dynamodbav:"ownerId,omitempty" json:"owner_id,omitempty"`
+	// Phone is the number an agent recorded (as typed; searched by digits).
+	Phone   string `dynamodbav:"phone,omitempty" json:"phone,omitempty"`
+	OwnerID string `dynamodbav:"ownerId,omitempty" json:"owner_id,omitempty"`
 	// Consent is the data-processing consent the contact gave, if any.
 	Consent   *Consent  `dynamodbav:"consent,omitempty" json:"consent,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
+	// Version increases on every edit; an edit is conditioned on it.
+	Version int64 `dynamodbav:"version,omitempty" json:"version"`
 }
 
 // Consent records a contact's GDPR consent: how it was given, when, on

@@ -815,8 +815,14 @@ func TestAppendIsNotRerouted(t *testing.T) {
 			t.Fatalf("ticket has %d messages (count %d), want 2", len(c.Messages), c.Ticket.MessageCount)
 		}
 		r.routing(c) // still exactly one (the first) routing activity
-		if ns := r.notes(helpdesk.AgentRecipient("ap-a"), res.TicketID); len(ns) != 1 {
-			t.Fatalf("ap-a has %d notifications about the ticket, want 1", len(ns))
+		// One assignment (not routed again); the owner is told the
+		// customer wrote.
+		kinds := map[helpdesk.NotificationKind]int{}
+		for _, n := range r.notes(helpdesk.AgentRecipient("ap-a"), res.TicketID) {
+			kinds[n.Kind]++
+		}
+		if len(kinds) != 2 || kinds[helpdesk.NotifyAssigned] != 1 || kinds[helpdesk.NotifyCustomerMessage] != 1 {
+			t.Fatalf("ap-a's notifications about the ticket: %v, want one assigned and one customer_message", kinds)
 		}
 		r.noNotes(helpdesk.AgentRecipient("ap-b"), res.TicketID)
 		if got := len(r.out.emails(t)); got != sent {

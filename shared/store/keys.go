@@ -27,10 +27,13 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/search"
 )
 
 // Attribute and index names, as declared in template.yaml.
@@ -166,3 +169,57 @@ func notificationSK(at time.Time, id string) string { return sortTime(at) + "#" 
 // ticketID renders a ticket number as its id: tickets are numbered per tenant
 // (#1042) so customers and agents can quote them.
 func ticketID(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The search index (docs/architecture.md, "Search"):
+//
+//	ticket term     TERM#<term>               T<999999999999 − n, 12 digits>#<field>   (newest ticket first)
+//	contact term    CTERM#<term>              <contact id>#<field>
+//	indexed terms   TERMS#<ticket id>         TERMS                      (hashes of the ticket's indexed terms)
+//	contact list    CONTACT#<cid> / CONTACT in GSI3 CONTACTS / <created>#<cid>, newest first
+const (
+	skTerms     = "TERMS"
+	pkContacts  = "CONTACTS"
+	maxTicketNo = 999_999_999_999
+)
+
+func termPK(term string) string        { return "TERM#" + boundedKey(term) }
+func contactTermPK(term string) string { return "CTERM#" + boundedKey(term) }
+func termsPK(ticketID string) string   { return "TERMS#" + ticketID }
+
+// termSK orders a term's tickets newest (highest number) first.
+func termSK(ticketID, field string) string {
+	n, err := strconv.ParseInt(ticketID, 10, 64)
+	if err != nil || n < 0 || n > maxTicketNo {
+		n = maxTicketNo
+	}
+	return fmt.Sprintf("T%012d#%s", maxTicketNo-n, field)
+}
+
+// ticketOfTermSK reads a ticket term's sort key back.
+func ticketOfTermSK(sk string) (id, field string, ok bool) {
+	rev, field, ok := strings.Cut(strings.TrimPrefix(sk, "T"), "#")
+	n, err := strconv.ParseInt(rev, 10, 64)
+	if !ok || err != nil || len(rev) != 12 {
+		return "", "", false
+	}
+	return strconv.FormatInt(maxTicketNo-n, 10), field, true
+}
+
+func contactTermSK(contactID, field string) string { return contactID + "#" + field }
+
+// ContactLookupKeys are the lookup keys an agent's edit keeps unique: the
+// email address (the email channel's sender key) and the phone digits.
+func ContactLookupKeys(c helpdesk.Contact) []string {
+	var keys []string
+	if c.Email != "" {
+		keys = append(keys, helpdesk.Sender{Email: c.Email}.Key(helpdesk.ChannelEmail))
+	}
+	if d := search.Digits(c.Phone); d != "" {
+		keys = append(keys, "phone#"+d)
+	}
+	return keys
+}
+
+func contactKeys(c helpdesk.Contact) keyAttrs {
+	return keyAttrs{PK: contactPK(c.ID), SK: skContact, GSI3PK: pkContacts, GSI3SK: createdSK(c.CreatedAt, c.ID)}
+}

@@ -128,6 +128,11 @@ func (s *Store) TeamMembers(ctx context.Context, ids []string) (map[string][]str
 // batchGet reads items by (PK, SK), consistently, 100 keys a call, retrying
 // unprocessed keys.
 func (s *Store) batchGet(ctx context.Context, keys [][2]string) ([]map[string]types.AttributeValue, error) {
+	return s.batchRead(ctx, keys, true)
+}
+
+// batchRead is batchGet, consistent or not (half the read units).
+func (s *Store) batchRead(ctx context.Context, keys [][2]string, consistent bool) ([]map[string]types.AttributeValue, error) {
 	var out []map[string]types.AttributeValue
 	seen := map[[2]string]bool{}
 	var pending []map[string]types.AttributeValue
@@ -142,7 +147,7 @@ func (s *Store) batchGet(ctx context.Context, keys [][2]string) ([]map[string]ty
 		batch := pending[:n]
 		pending = pending[n:]
 		res, err := s.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-			s.table: {Keys: batch, ConsistentRead: aws.Bool(true)},
+			s.table: {Keys: batch, ConsistentRead: aws.Bool(consistent)},
 		}})
 		if err != nil {
 			return nil, translate(err)

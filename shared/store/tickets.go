@@ -114,7 +114,7 @@ func (s *Store) contactItems(b *txBuilder, c *helpdesk.Contact, key string) int 
 	if c == nil {
 		return -1
 	}
-	b.putNew(contactItem{keyAttrs: keyAttrs{PK: contactPK(c.ID), SK: skContact}, Contact: *c})
+	b.putNew(contactItem{keyAttrs: contactKeys(*c), Contact: *c})
 	return b.putNew(contactKeyItem{keyAttrs: keyAttrs{PK: contactKeyPK(key), SK: skContactKey}, Key: key, ContactID: c.ID})
 }
 

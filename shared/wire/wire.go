@@ -25,6 +25,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/api/auth"
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
+	"github.com/stackdesk/stackdesk/shared/app/index"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/app/send"
@@ -244,4 +245,14 @@ func AgentAPI(c AgentAPIConfig, cfg aws.Config, log *slog.Logger) (*agent.API, e
 		Log:       log,
 		Files:     &s3files.Links{Bucket: &s3files.Bucket{Client: files, Name: c.MailBucket}, Presign: s3.NewPresignClient(files)},
 	}, nil
+}
+
+// SearchIndexerConfig configures search-indexer.
+type SearchIndexerConfig struct {
+	boot.Common
+}
+
+// SearchIndexer builds the indexer the table's stream feeds.
+func SearchIndexer(c SearchIndexerConfig, cfg aws.Config, _ *slog.Logger) (*index.Service, error) {
+	return &index.Service{Store: store.New(dynamodb.NewFromConfig(cfg), c.TableName)}, nil
 }

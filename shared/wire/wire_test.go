@@ -24,6 +24,7 @@ var configs = map[string]any{
 	"OutboundFunction":         &wire.OutboundConfig{},
 	"OutboxRelayFunction":      &wire.OutboxRelayConfig{},
 	"AgentApiFunction":         &wire.AgentAPIConfig{},
+	"SearchIndexerFunction":    &wire.SearchIndexerConfig{},
 }
 
 // globals are the variables template.yaml sets on every function.

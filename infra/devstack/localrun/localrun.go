@@ -116,6 +116,11 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	meta := wire.Meta{MetaConfig: secrets.MetaConfig{MetaSecretARN: st.Secrets["MetaSecret"]}, MetaSecretTTL: 2 * time.Second}
 	graph := graphapi.Config{GraphAPIURL: graphURL, GraphAPIVersion: graphapi.DefaultVersion}
 	ingestURL, outboundURL, bucket := st.QueueURLs["IngestQueue"], st.QueueURLs["OutboundQueue"], st.Buckets["MailBucket"]
+	indexer, err := wire.SearchIndexer(wire.SearchIndexerConfig{Common: common}, awsCfg, cfg.Log)
+	if err != nil {
+		return nil, fmt.Errorf("local stack: %w", err)
+	}
+	awsCfg = withStream(awsCfg, indexer, cfg.Log) // every function below writes through the stand-in stream
 	r := &Runner{Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager, Stack: st, Store: db,
 		sqs: clients.SQS, s3: clients.S3, cfg: cfg}
 	var errs [8]error

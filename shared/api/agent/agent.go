@@ -48,6 +48,7 @@ type Store interface {
 	outbox.Store
 	conversationStore
 	ComposeStore // compose.go: saved replies and contacts
+	SearchStore
 }
 
 // API serves the agent routes.
@@ -106,6 +107,10 @@ func (a *API) Routes() []Route {
 		{"PUT /api/snippets/{sid}", a.signedIn(a.putSnippet)},
 		{"DELETE /api/snippets/{sid}", a.signedIn(a.deleteSnippet)},
 		{"GET /api/tickets/{id}/snippets/{sid}/render", a.signedIn(a.renderSnippet)},
+		{"GET /api/search", a.signedIn(a.searchTickets)},
+		{"GET /api/contacts", a.signedIn(a.listContacts)},
+		{"GET /api/contacts/{id}", a.signedIn(a.getContact)},
+		{"PATCH /api/contacts/{id}", a.signedIn(a.editContact)},
 	}
 }
 

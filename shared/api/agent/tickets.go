@@ -213,7 +213,6 @@ func readText(r *http.Request) (string, error) {
 	return req.Text, nil
 }
 
-
 // markRead marks a ticket read (the console calls it when an agent opens
 // the ticket: reading is for everybody) or unread again.
 func (a *API) markRead(unread bool) handler {

@@ -46,6 +46,7 @@ type Store struct {
 	holds         map[string]*hold                            // channel + sender key → what waits for consent
 	settings      *helpdesk.Settings
 	snippets      map[string]helpdesk.SavedReply // saved replies, by id (made on first use)
+	index         searchIndex                    // the search index (search.go)
 }
 
 // Option configures a Store.

@@ -93,6 +93,7 @@ type Store interface {
 	DeleteSavedReply(ctx context.Context, id string) error
 	ListSavedReplies(ctx context.Context) ([]helpdesk.SavedReply, error)
 	EmailChannels(ctx context.Context) ([]helpdesk.Channel, error)
+	SearchStore
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -151,6 +152,8 @@ func Run(t *testing.T, open Open) {
 		{"TimelinePagesMergedPartitions", testTimelinePagesMergedPartitions},
 		{"ContactTicketsAndContacts", testContactTicketsAndContacts},
 		{"SavedRepliesAndEmailChannels", testSavedRepliesAndEmailChannels},
+		{"SearchIndex", testSearchIndex},
+		{"ContactDirectory", testContactDirectory},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
