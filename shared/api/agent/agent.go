@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/app/admin"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -44,6 +45,7 @@ type Store interface {
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
 	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
 	outbox.Store
+	AuditStore
 }
 
 // API serves the agent routes.
@@ -57,6 +59,8 @@ type API struct {
 	// CursorKey signs the page cursors the API hands out.
 	CursorKey []byte
 	Log       *slog.Logger
+	// Admin changes the desk's settings, with their audit trail (admin.go).
+	Admin *admin.Service
 }
 
 // maxBody bounds a request body (replies carry text; files are uploaded
@@ -72,7 +76,7 @@ type Route struct {
 // Routes lists every route the API serves (a test holds it equal to the
 // OpenAPI document).
 func (a *API) Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{"GET /api/openapi.yaml", http.HandlerFunc(a.openAPI)},
 		{"GET /api/me", a.signedIn(a.me)},
 		{"PUT /api/me/availability", a.signedIn(a.setAvailability)},
@@ -83,7 +87,7 @@ func (a *API) Routes() []Route {
 		{"POST /api/tickets/{id}/notes", a.signedIn(a.note)},
 		{"POST /api/tickets/{id}/read", a.signedIn(a.markRead(false))},
 		{"POST /api/tickets/{id}/unread", a.signedIn(a.markRead(true))},
-	}
+	}, a.adminRoutes()...)
 }
 
 // Register adds the API's routes to mux.

@@ -45,6 +45,7 @@ type Store struct {
 	providers     map[string]providerRef                      // channel + provider id → our message
 	holds         map[string]*hold                            // channel + sender key → what waits for consent
 	settings      *helpdesk.Settings
+	audit         map[string]helpdesk.AuditEntry // by sort key (admin.go)
 }
 
 // Option configures a Store.

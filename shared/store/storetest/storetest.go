@@ -77,6 +77,13 @@ type Store interface {
 	GetSettings(ctx context.Context) (helpdesk.Settings, error)
 	PutSettings(ctx context.Context, set helpdesk.Settings, expectVersion int64) error
 	CreateSettingsIfMissing(ctx context.Context, set helpdesk.Settings) error
+
+	// Admins' changes and their audit trail (admin.go).
+	CommitAdmin(ctx context.Context, c helpdesk.AdminChange) error
+	ListAgents(ctx context.Context) ([]helpdesk.Agent, error)
+	ListChannels(ctx context.Context) ([]helpdesk.Channel, error)
+	GetTeam(ctx context.Context, id string) (helpdesk.Team, error)
+	ListAudit(ctx context.Context, after string, limit int32) ([]helpdesk.AuditEntry, string, error)
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -128,6 +135,11 @@ func Run(t *testing.T, open Open) {
 		{"PutSettingsConditions", testPutSettingsConditions},
 		{"PutSettingsConcurrentEditsDoNotOverwrite", testPutSettingsConcurrentEditsDoNotOverwrite},
 		{"CreateSettingsIfMissingConcurrent", testCreateSettingsIfMissingConcurrent},
+		// Admins' changes.
+		{"AdminChangesAreConditionedAndAudited", testAdminChangesAreConditionedAndAudited},
+		{"AdminChangeIsAllOrNothing", testAdminChangeIsAllOrNothing},
+		{"ConcurrentAdminEditsDoNotOverwrite", testConcurrentAdminEditsDoNotOverwrite},
+		{"AuditTrailPagesNewestFirst", testAuditTrailPagesNewestFirst},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
