@@ -17,6 +17,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/api/agent"
+	"github.com/stackdesk/stackdesk/shared/app/admin"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -61,6 +62,7 @@ type fixture struct {
 	srv *httptest.Server
 	st  testbed.Store
 	out *published
+	dir *directory // the user pool (admin_test.go)
 }
 
 // authenticate stands in for the Cognito verifier: "token-<sub>" is sub's.
@@ -109,13 +111,15 @@ func newDesk(t *testing.T, b testbed.Backend) *fixture {
 	}
 	out := &published{}
 	set := settings.Fixed(helpdesk.DefaultSettings())
+	dir := &directory{users: map[string]*poolUser{}}
 	api := &agent.API{Auth: authenticate, Store: st, Outbound: out, Log: quiet, CursorKey: []byte("test-cursor-key"),
-		Desk: &desk.Service{Store: st, Settings: set, Now: func() time.Time { return t0.Add(time.Hour) }}}
+		Desk:  &desk.Service{Store: st, Settings: set, Now: func() time.Time { return t0.Add(time.Hour) }},
+		Admin: &admin.Service{Store: st, Directory: dir, Now: func() time.Time { return t0.Add(time.Hour) }}}
 	mux := http.NewServeMux()
 	api.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, st: st, out: out}
+	return &fixture{srv: srv, st: st, out: out, dir: dir}
 }
 
 type response struct {

@@ -303,7 +303,7 @@ func checkAgent(a helpdesk.Agent) error {
 	case !a.Role.Valid():
 		return invalid("invalid_role", "role: %q is not admin, agent or viewer", truncate(string(a.Role)))
 	case a.Role == helpdesk.RoleViewer && a.Seat:
-		return invalid("viewer_cannot_hold_seat", "seat: viewers are never routed to and hold no seat")
+		return invalid("viewer_cannot_hold_seat", "seat: the viewer role holds no seat (viewers are never routed to); set seat false with it")
 	case a.Permissions.Scope != "" && !a.Permissions.Scope.Valid():
 		return invalid("invalid_scope", "permissions.scope: %q is not all, teams or own", truncate(string(a.Permissions.Scope)))
 	}
