@@ -1,7 +1,11 @@
 package agent
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -79,6 +83,39 @@ func versionIfMatch(r *http.Request) (*int64, error) {
 	return &v, nil
 }
 
+// readSettings decodes a settings request (see readObject), refusing a
+// null anywhere in it: the document allows none, and a null field would
+// otherwise read as an absent one and change nothing silently.
+func readSettings[T any](r *http.Request) (*T, error) {
+	raw, err := httpjson.ReadCapped(r, maxBody)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			break // readObject names the syntax error
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		case nil:
+			if depth > 0 {
+				return nil, helpdesk.Errorf(helpdesk.EInvalid, "null_value", "a field is null: leave it out to keep it as it is")
+			}
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	return readObject[T](r)
+}
+
 // pathID reads an item's id from the path; one no item can have is a 404.
 func pathID(r *http.Request, kind string) (string, error) {
 	id := r.PathValue("id")
@@ -107,7 +144,7 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, p helpdesk.Pri
 	if err != nil {
 		return err
 	}
-	req, err := readObject[admin.SettingsRequest](r)
+	req, err := readSettings[admin.SettingsRequest](r)
 	if err != nil {
 		return err
 	}
@@ -155,7 +192,7 @@ func (a *API) patchChannel(w http.ResponseWriter, r *http.Request, p helpdesk.Pr
 	if err != nil {
 		return err
 	}
-	req, err := readObject[admin.ChannelPatch](r)
+	req, err := readSettings[admin.ChannelPatch](r)
 	if err != nil {
 		return err
 	}
@@ -195,7 +232,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, _ helpdesk.Princip
 }
 
 func (a *API) inviteUser(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	req, err := readObject[admin.InviteRequest](r)
+	req, err := readSettings[admin.InviteRequest](r)
 	if err != nil {
 		return err
 	}
@@ -216,7 +253,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, p helpdesk.Princ
 	if err != nil {
 		return err
 	}
-	req, err := readObject[admin.UserPatch](r)
+	req, err := readSettings[admin.UserPatch](r)
 	if err != nil {
 		return err
 	}
@@ -256,7 +293,7 @@ func (a *API) getTeam(w http.ResponseWriter, r *http.Request, _ helpdesk.Princip
 }
 
 func (a *API) createTeam(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	req, err := readObject[admin.TeamRequest](r)
+	req, err := readSettings[admin.TeamRequest](r)
 	if err != nil {
 		return err
 	}
@@ -277,7 +314,7 @@ func (a *API) patchTeam(w http.ResponseWriter, r *http.Request, p helpdesk.Princ
 	if err != nil {
 		return err
 	}
-	req, err := readObject[admin.TeamPatch](r)
+	req, err := readSettings[admin.TeamPatch](r)
 	if err != nil {
 		return err
 	}

@@ -328,6 +328,9 @@ func TestAdminManagesUsers(t *testing.T) {
 			{`{"availability":{"hours":[{"day":1,"start":"09:00","end":"24:01"}]}}`, "invalid_time"},
 			{`{"availability":{"hours":[{"day":7,"start":"09:00","end":"17:00"}]}}`, "invalid_day"},
 			{`{"availability":{"out_of_office":[{"from":"2026-12-27T00:00:00Z","to":"2026-12-24T00:00:00Z"}]}}`, "invalid_period"},
+			{`{"availability":{"hours":[{"start":"09:00","end":"17:00"}]}}`, "field_required"}, // not Sunday by default
+			{`{"availability":{"out_of_office":[{"to":"2026-12-24T00:00:00Z"}]}}`, "field_required"},
+			{`{"availability":{"mode":""}}`, "invalid_availability_mode"},
 			{`{"team_ids":["Z"]}`, "unknown_team"},
 			{`{"role":"viewer"}`, "viewer_cannot_hold_seat"},
 			{`{"permissions":{"scope":"galaxy"}}`, "invalid_scope"},
@@ -421,6 +424,11 @@ func TestAdminManagesTeams(t *testing.T) {
 			{"POST", "/api/teams", `{"name":"X","member_ids":["nobody"]}`, 400, "unknown_user"},
 			{"POST", "/api/teams", `{"name":"X","member_ids":["bob","bob"]}`, 400, "duplicate_member"},
 			{"POST", "/api/teams", `{"id":"a b","name":"X"}`, 400, "invalid_id"},
+			{"POST", "/api/teams", `{"id":"","name":"X"}`, 400, "invalid_id"},
+			{"POST", "/api/teams", `{"id":null,"name":"X"}`, 400, "null_value"},
+			{"PATCH", "/api/teams/C", `{"name":null}`, 400, "null_value"},
+			{"PATCH", "/api/teams/C", `{"member_ids":["bob",null]}`, 400, "null_value"},
+			{"PATCH", "/api/teams/C", `{"name":""}`, 400, "name_required"},
 			{"POST", "/api/teams", `{"name":""}`, 400, "name_required"},
 			{"PATCH", "/api/teams/nope", `{"name":"X"}`, 404, "team_not_found"},
 			{"DELETE", "/api/teams/nope", ``, 404, "team_not_found"},
@@ -428,6 +436,9 @@ func TestAdminManagesTeams(t *testing.T) {
 			if r := f.do(t, c.method, c.path, "ann", c.body); r.status != c.status || reason(r) != c.want {
 				t.Errorf("%s %s %s: %d %s, want %d %s", c.method, c.path, c.body, r.status, r.raw, c.status, c.want)
 			}
+		}
+		if r := f.do(t, "PATCH", "/api/teams/C", "ann", `{"name":""}`, "If-Match", `"99"`); r.status != 400 || reason(r) != "name_required" {
+			t.Errorf("an invalid change at a stale version: %d %s, want 400 (invalid before stale)", r.status, r.raw)
 		}
 		var wg sync.WaitGroup
 		codes := make([]int, 2)

@@ -94,12 +94,13 @@ func edit[T any](ctx context.Context, ifMatch *int64, read func() (T, int64, err
 		if err != nil {
 			return zero, err
 		}
-		if ifMatch != nil && *ifMatch != version {
-			return zero, fmt.Errorf("at version %d, not %d: %w", version, *ifMatch, ErrStale)
-		}
+		// Decided first, so an invalid change is a 400 whatever its If-Match.
 		after, change, err := decide(before)
 		if err != nil {
 			return zero, err
+		}
+		if ifMatch != nil && *ifMatch != version {
+			return zero, fmt.Errorf("at version %d, not %d: %w", version, *ifMatch, ErrStale)
 		}
 		if len(change.Audit) == 0 {
 			return after, nil // nothing changed: nothing written, nothing recorded

@@ -13,7 +13,7 @@ const MaxTeamMembers = 500
 
 // TeamRequest creates a team; ID is optional (a new id when absent).
 type TeamRequest struct {
-	ID        string   `json:"id"`
+	ID        *string  `json:"id"`
 	Name      string   `json:"name"`
 	MemberIDs []string `json:"member_ids"`
 }
@@ -35,10 +35,11 @@ func (s *Service) Team(ctx context.Context, id string) (helpdesk.Team, error) {
 
 // CreateTeam creates a team with its members; an id taken is a 409.
 func (s *Service) CreateTeam(ctx context.Context, actor string, req TeamRequest) (helpdesk.Team, error) {
-	t := helpdesk.Team{ID: req.ID, CreatedAt: s.Now().UTC(), Version: 1}
-	if t.ID == "" {
-		t.ID = s.newID()
-	} else if !validID(t.ID) {
+	t := helpdesk.Team{ID: s.newID(), CreatedAt: s.Now().UTC(), Version: 1}
+	if req.ID != nil {
+		t.ID = *req.ID
+	}
+	if !validID(t.ID) {
 		return t, helpdesk.Errorf(helpdesk.EInvalid, "invalid_id", "id: 1 to %d letters, digits, '-' or '_'", MaxName)
 	}
 	name := req.Name

@@ -177,8 +177,46 @@ type UserPatch struct {
 // mode, their weekly working hours, their out-of-office periods.
 type AvailabilityPatch struct {
 	Mode        *helpdesk.AvailabilityMode `json:"mode"`
-	Hours       *[]helpdesk.WorkingHours   `json:"hours"`
-	OutOfOffice *[]helpdesk.Period         `json:"out_of_office"`
+	Hours       *[]HoursInput              `json:"hours"`
+	OutOfOffice *[]PeriodInput             `json:"out_of_office"`
+}
+
+// HoursInput is one weekly interval as sent: every field required (a
+// missing day must not read as Sunday).
+type HoursInput struct {
+	Day   *time.Weekday `json:"day"`
+	Start *string       `json:"start"`
+	End   *string       `json:"end"`
+}
+
+// PeriodInput is an out-of-office period as sent: both ends required.
+type PeriodInput struct {
+	From *time.Time `json:"from"`
+	To   *time.Time `json:"to"`
+}
+
+// hours turns the intervals sent into working hours, refusing a missing field.
+func hours(in []HoursInput) ([]helpdesk.WorkingHours, error) {
+	var out []helpdesk.WorkingHours
+	for i, h := range in {
+		if h.Day == nil || h.Start == nil || h.End == nil {
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "field_required", "availability.hours[%d]: day, start and end are required", i)
+		}
+		out = append(out, helpdesk.WorkingHours{Day: *h.Day, Start: *h.Start, End: *h.End})
+	}
+	return out, nil
+}
+
+// periods turns the periods sent into out-of-office periods, refusing a missing end.
+func periods(in []PeriodInput) ([]helpdesk.Period, error) {
+	var out []helpdesk.Period
+	for i, p := range in {
+		if p.From == nil || p.To == nil {
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "field_required", "availability.out_of_office[%d]: from and to are required", i)
+		}
+		out = append(out, helpdesk.Period{From: p.From.UTC(), To: p.To.UTC()})
+	}
+	return out, nil
 }
 
 // UpdateUser changes a user (and the teams they join or leave) in one
@@ -276,13 +314,24 @@ func applyUser(a helpdesk.Agent, p UserPatch) (helpdesk.Agent, error) {
 	}
 	if v := p.Availability; v != nil {
 		if v.Mode != nil {
+			if *v.Mode == "" {
+				return a, helpdesk.Errorf(helpdesk.EInvalid, "invalid_availability_mode", "availability.mode: manual or schedule")
+			}
 			a.Availability.Mode = *v.Mode
 		}
 		if v.Hours != nil {
-			a.Availability.Hours = slices.Clone(*v.Hours)
+			hs, err := hours(*v.Hours)
+			if err != nil {
+				return a, err
+			}
+			a.Availability.Hours = hs
 		}
 		if v.OutOfOffice != nil {
-			a.Availability.OutOfOffice = slices.Clone(*v.OutOfOffice)
+			ps, err := periods(*v.OutOfOffice)
+			if err != nil {
+				return a, err
+			}
+			a.Availability.OutOfOffice = ps
 		}
 	}
 	if p.Notify != nil {
