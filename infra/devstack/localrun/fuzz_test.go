@@ -156,7 +156,7 @@ values = [%q]
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	var wg sync.WaitGroup
 	for name, token := range tokens {
