@@ -236,7 +236,7 @@ func (a *API) inviteUser(w http.ResponseWriter, r *http.Request, p helpdesk.Prin
 	if err != nil {
 		return err
 	}
-	u, err := a.Admin.Invite(r.Context(), p.Agent.ID, *req)
+	u, err := a.Admin.Invite(r.Context(), p, *req)
 	if err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, p helpdesk.Princ
 	if err != nil {
 		return err
 	}
-	u, err := a.Admin.UpdateUser(r.Context(), p.Agent.ID, id, *req, v)
+	u, err := a.Admin.UpdateUser(r.Context(), p, id, *req, v)
 	if err != nil {
 		return err
 	}

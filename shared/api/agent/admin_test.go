@@ -121,6 +121,21 @@ func TestSettingsChangesNeedTheRight(t *testing.T) {
 		if r := f.do(t, "PATCH", "/api/teams/B", "bob", `{"name":"Team Bee"}`); r.status != 200 || r.body["name"] != "Team Bee" {
 			t.Fatalf("bob with manage_settings: %d %s", r.status, r.raw)
 		}
+		// ... which does not make him an admin, nor lets him make one.
+		for _, c := range []struct{ method, path, body string }{
+			{"POST", "/api/users", `{"email":"mole@acme.example","name":"Mole","role":"admin"}`},
+			{"POST", "/api/users", `{"email":"mole@acme.example","name":"Mole","role":"agent","permissions":{"manage_settings":true}}`},
+			{"PATCH", "/api/users/cat", `{"role":"admin"}`},
+			{"PATCH", "/api/users/cat", `{"permissions":{"scope":"all"}}`},
+			{"PATCH", "/api/users/ann", `{"seat":false}`},
+		} {
+			if r := f.do(t, c.method, c.path, "bob", c.body); r.status != 403 || reason(r) != "admin_only" {
+				t.Errorf("bob %s %s %s: %d %s, want 403 admin_only", c.method, c.path, c.body, r.status, r.raw)
+			}
+		}
+		if r := f.do(t, "PATCH", "/api/users/cat", "bob", `{"skills":["de"]}`); r.status != 200 {
+			t.Errorf("bob edits an agent's skills: %d %s", r.status, r.raw)
+		}
 	})
 }
 

@@ -91,7 +91,8 @@ type InviteRequest struct {
 // their agent record, joined to their teams, with the audit entries, in one
 // transaction. An email the desk already has is a 409. A pool user without
 // an agent record (an invitation that failed half-way) is taken up again.
-func (s *Service) Invite(ctx context.Context, actor string, req InviteRequest) (User, error) {
+func (s *Service) Invite(ctx context.Context, by helpdesk.Principal, req InviteRequest) (User, error) {
+	actor := by.Agent.ID
 	invalid := func(reason, format string, args ...any) error {
 		return helpdesk.Errorf(helpdesk.EInvalid, reason, format, args...)
 	}
@@ -118,6 +119,9 @@ func (s *Service) Invite(ctx context.Context, actor string, req InviteRequest) (
 		a.Permissions = *req.Permissions
 	}
 	if err := checkAgent(a); err != nil {
+		return User{}, err
+	}
+	if err := grantable(by, helpdesk.Agent{}, a); err != nil {
 		return User{}, err
 	}
 	if len(req.TeamIDs) > MaxUserTeams {
@@ -223,7 +227,8 @@ func periods(in []PeriodInput) ([]helpdesk.Period, error) {
 // transaction. Deactivating refuses them at once (the API checks Active on
 // every request) and disables their pool user; reactivating enables it
 // first. Nobody changes their own role, permissions or activity.
-func (s *Service) UpdateUser(ctx context.Context, actor, id string, p UserPatch, ifMatch *int64) (User, error) {
+func (s *Service) UpdateUser(ctx context.Context, by helpdesk.Principal, id string, p UserPatch, ifMatch *int64) (User, error) {
+	actor := by.Agent.ID
 	if actor == id && (p.Role != nil || p.Permissions != nil || p.Active != nil) {
 		return User{}, helpdesk.Errorf(helpdesk.EForbidden, "own_access", "you cannot change your own role, permissions or activity; ask another admin")
 	}
@@ -256,6 +261,9 @@ func (s *Service) UpdateUser(ctx context.Context, actor, id string, p UserPatch,
 		if err != nil {
 			return before, helpdesk.AdminChange{}, err
 		}
+		if err := grantable(by, before, after); err != nil {
+			return before, helpdesk.AdminChange{}, err
+		}
 		var change helpdesk.AdminChange
 		if p.TeamIDs != nil {
 			if change, err = s.membership(actor, id, teams, *p.TeamIDs, teams); err != nil {
@@ -283,6 +291,19 @@ func (s *Service) UpdateUser(ctx context.Context, actor, id string, p UserPatch,
 		}
 	}
 	return s.User(ctx, id)
+}
+
+// grantable refuses a user who manages settings without being an admin
+// making anyone an admin, changing an admin, or granting permissions (so
+// the permission cannot be turned into more than it is).
+func grantable(by helpdesk.Principal, before, after helpdesk.Agent) error {
+	if by.Agent.Role == helpdesk.RoleAdmin {
+		return nil
+	}
+	if before.Role == helpdesk.RoleAdmin || after.Role == helpdesk.RoleAdmin || after.Permissions != before.Permissions {
+		return helpdesk.Errorf(helpdesk.EForbidden, "admin_only", "only admins make admins, change them, or grant permissions")
+	}
+	return nil
 }
 
 // applyUser applies a patch to an agent record, judging each field.
