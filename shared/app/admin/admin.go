@@ -126,18 +126,18 @@ func lost(err error) bool {
 }
 
 // entry records one change: before and after as clients see them (nil
-// for a create or a delete). Unchanged values record nothing (ok false).
-func (s *Service) entry(actor string, kind helpdesk.AuditKind, id string, before, after any) (helpdesk.AuditEntry, bool, error) {
+// for a create or a delete); callers leave unchanged values unrecorded.
+func (s *Service) entry(actor string, kind helpdesk.AuditKind, id string, before, after any) (helpdesk.AuditEntry, error) {
 	e := helpdesk.AuditEntry{ID: s.newID(), At: s.Now().UTC(), ActorID: actor, Kind: kind, EntityID: id}
 	var err error
 	if before != nil {
 		if e.Before, err = json.Marshal(before); err != nil {
-			return e, false, fmt.Errorf("audit %s %s: %w", kind, id, err)
+			return e, fmt.Errorf("audit %s %s: %w", kind, id, err)
 		}
 	}
 	if after != nil {
 		if e.After, err = json.Marshal(after); err != nil {
-			return e, false, fmt.Errorf("audit %s %s: %w", kind, id, err)
+			return e, fmt.Errorf("audit %s %s: %w", kind, id, err)
 		}
 	}
 	switch {
@@ -148,7 +148,7 @@ func (s *Service) entry(actor string, kind helpdesk.AuditKind, id string, before
 	default:
 		e.Action = helpdesk.AuditUpdate
 	}
-	return e, true, nil
+	return e, nil
 }
 
 // AuditPage is a page of the audit trail, newest first.

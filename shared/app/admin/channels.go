@@ -72,7 +72,7 @@ func (s *Service) UpdateChannel(ctx context.Context, actor, id string, patch Cha
 			return before, helpdesk.AdminChange{}, err
 		}
 		after.Version = before.Version + 1
-		e, _, err := s.entry(actor, helpdesk.AuditChannel, id, before, after)
+		e, err := s.entry(actor, helpdesk.AuditChannel, id, before, after)
 		return after, helpdesk.AdminChange{Channels: []helpdesk.Write[helpdesk.Channel]{{Before: &before, After: &after}},
 			Audit: []helpdesk.AuditEntry{e}}, err
 	}, s.Store.CommitAdmin)

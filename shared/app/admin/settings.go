@@ -69,7 +69,7 @@ func (s *Service) PutSettings(ctx context.Context, actor string, req SettingsReq
 		}
 		after.Version = before.Version + 1
 		after.UpdatedAt = s.Now().UTC()
-		e, _, err := s.entry(actor, helpdesk.AuditSettings, "settings", before, after)
+		e, err := s.entry(actor, helpdesk.AuditSettings, "settings", before, after)
 		if before.Version == 0 {
 			e.Before, e.Action = nil, helpdesk.AuditCreate // the defaults were never stored
 		}

@@ -48,7 +48,7 @@ func (s *Service) CreateTeam(ctx context.Context, actor string, req TeamRequest)
 	if err != nil {
 		return t, err
 	}
-	e, _, err := s.entry(actor, helpdesk.AuditTeam, t.ID, nil, t)
+	e, err := s.entry(actor, helpdesk.AuditTeam, t.ID, nil, t)
 	if err != nil {
 		return t, err
 	}
@@ -70,7 +70,7 @@ func (s *Service) UpdateTeam(ctx context.Context, actor, id string, p TeamPatch,
 			return before, helpdesk.AdminChange{}, err
 		}
 		after.Version = before.Version + 1
-		e, _, err := s.entry(actor, helpdesk.AuditTeam, id, before, after)
+		e, err := s.entry(actor, helpdesk.AuditTeam, id, before, after)
 		return after, helpdesk.AdminChange{Teams: []helpdesk.Write[helpdesk.Team]{{Before: &before, After: &after}},
 			Audit: []helpdesk.AuditEntry{e}}, err
 	}, s.Store.CommitAdmin)
@@ -92,7 +92,7 @@ func (s *Service) DeleteTeam(ctx context.Context, actor, id string, ifMatch *int
 		t, err := s.Team(ctx, id)
 		return t, t.Version, err
 	}, func(before helpdesk.Team) (helpdesk.Team, helpdesk.AdminChange, error) {
-		e, _, err := s.entry(actor, helpdesk.AuditTeam, id, before, nil)
+		e, err := s.entry(actor, helpdesk.AuditTeam, id, before, nil)
 		return before, helpdesk.AdminChange{Teams: []helpdesk.Write[helpdesk.Team]{{Before: &before}}, Audit: []helpdesk.AuditEntry{e}}, err
 	}, s.Store.CommitAdmin)
 	return err

@@ -138,7 +138,7 @@ func (s *Service) Invite(ctx context.Context, by helpdesk.Principal, req InviteR
 	if err != nil {
 		return User{}, err
 	}
-	change, err := s.membership(actor, a.ID, nil, req.TeamIDs, teams)
+	change, err := s.membership(actor, a.ID, req.TeamIDs, teams)
 	if err != nil {
 		return User{}, err
 	}
@@ -148,7 +148,7 @@ func (s *Service) Invite(ctx context.Context, by helpdesk.Principal, req InviteR
 	}
 	a.Sub = sub
 	u := userOf(a, applyTeams(teams, change.Teams))
-	e, _, err := s.entry(actor, helpdesk.AuditUser, a.ID, nil, u)
+	e, err := s.entry(actor, helpdesk.AuditUser, a.ID, nil, u)
 	if err != nil {
 		return User{}, err
 	}
@@ -266,7 +266,7 @@ func (s *Service) UpdateUser(ctx context.Context, by helpdesk.Principal, id stri
 		}
 		var change helpdesk.AdminChange
 		if p.TeamIDs != nil {
-			if change, err = s.membership(actor, id, teams, *p.TeamIDs, teams); err != nil {
+			if change, err = s.membership(actor, id, *p.TeamIDs, teams); err != nil {
 				return before, helpdesk.AdminChange{}, err
 			}
 		}
@@ -276,7 +276,7 @@ func (s *Service) UpdateUser(ctx context.Context, by helpdesk.Principal, id stri
 		}
 		after.Version = before.Version + 1
 		ua.Version = after.Version
-		e, _, err := s.entry(actor, helpdesk.AuditUser, id, ub, ua)
+		e, err := s.entry(actor, helpdesk.AuditUser, id, ub, ua)
 		change.Agents = []helpdesk.Write[helpdesk.Agent]{{Before: &before, After: &after}}
 		change.Audit = append([]helpdesk.AuditEntry{e}, change.Audit...)
 		return after, change, err
@@ -442,9 +442,9 @@ func clock(s string, end bool) (int, bool) {
 }
 
 // membership decides the team writes that make user id a member of
-// exactly want (current is what was read; nil for a new user): each team
+// exactly want, from the teams as read: each team
 // joined or left is written at the version read, with its audit entry.
-func (s *Service) membership(actor, id string, _ []helpdesk.Team, want []string, teams []helpdesk.Team) (helpdesk.AdminChange, error) {
+func (s *Service) membership(actor, id string, want []string, teams []helpdesk.Team) (helpdesk.AdminChange, error) {
 	var c helpdesk.AdminChange
 	for _, w := range want {
 		if !slices.ContainsFunc(teams, func(t helpdesk.Team) bool { return t.ID == w }) {
@@ -463,7 +463,7 @@ func (s *Service) membership(actor, id string, _ []helpdesk.Team, want []string,
 			after.MemberIDs = slices.DeleteFunc(slices.Clone(t.MemberIDs), func(m string) bool { return m == id })
 		}
 		after.Version = before.Version + 1
-		e, _, err := s.entry(actor, helpdesk.AuditTeam, t.ID, before, after)
+		e, err := s.entry(actor, helpdesk.AuditTeam, t.ID, before, after)
 		if err != nil {
 			return c, err
 		}
