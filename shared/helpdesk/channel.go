@@ -18,6 +18,7 @@ type Channel struct {
 	Messenger *MessengerSettings `dynamodbav:"messenger,omitempty" json:"messenger,omitempty"`
 	WhatsApp  *WhatsAppSettings  `dynamodbav:"whatsapp,omitempty" json:"whatsapp,omitempty"`
 	CreatedAt time.Time          `dynamodbav:"createdAt" json:"created_at"`
+	Version   int64              `dynamodbav:"version,omitempty" json:"version"` // counts admin edits
 }
 
 // TicketDefaults are the properties a channel gives to the tickets it creates.

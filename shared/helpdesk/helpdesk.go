@@ -271,6 +271,9 @@ type Agent struct {
 	Availability Availability `dynamodbav:"availability" json:"availability"`
 	Notify       NotifyPrefs  `dynamodbav:"notify" json:"notify"`
 	CreatedAt    time.Time    `dynamodbav:"createdAt" json:"created_at"`
+	// Version counts admin edits (and availability changes), so two admins
+	// editing at once cannot overwrite each other; 0 before the first.
+	Version int64 `dynamodbav:"version,omitempty" json:"version"`
 }
 
 // AvailabilityMode says how an agent's availability is decided.
@@ -348,6 +351,7 @@ type Team struct {
 	Name      string    `dynamodbav:"name" json:"name"`
 	MemberIDs []string  `dynamodbav:"memberIds,omitempty" json:"member_ids,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
+	Version   int64     `dynamodbav:"version,omitempty" json:"version"` // counts admin edits
 }
 
 // NewID returns a time-ordered unique id (UUIDv7): timeline entries and

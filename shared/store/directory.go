@@ -137,15 +137,18 @@ func agentKeys(a helpdesk.Agent) keyAttrs {
 }
 
 // SetAway sets an agent's manual availability (away or available) and
-// nothing else, so it cannot undo an admin's concurrent edit of the record.
+// bumps the record's version, nothing else, so it cannot undo an admin's
+// concurrent edit of the record (and that edit cannot undo it).
 func (s *Store) SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error) {
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 &s.table,
-		Key:                       itemKey(agentPK(agentID), skAgent),
-		UpdateExpression:          aws.String("SET availability.away = :away"),
-		ConditionExpression:       aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":away": &types.AttributeValueMemberBOOL{Value: away}},
-		ReturnValues:              types.ReturnValueAllNew,
+		TableName: &s.table,
+		Key:       itemKey(agentPK(agentID), skAgent),
+		// The version moves too, so an admin's edit decided before it is refused.
+		UpdateExpression:    aws.String("SET availability.away = :away ADD version :one"),
+		ConditionExpression: aws.String("attribute_exists(PK)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":away": &types.AttributeValueMemberBOOL{Value: away},
+			":one": versionValue(1)},
+		ReturnValues: types.ReturnValueAllNew,
 	})
 	var cond *types.ConditionalCheckFailedException
 	switch {

@@ -23,6 +23,7 @@ package store
 //	consent asked   HOLD#<ch>#<sender key>    ASKED                      (TTL expiresAt)
 //	settings        SETTINGS                  SETTINGS                   (the tenant's admin settings, one item, versioned)
 //	notification    NOTIFY#agent:<id>|team:<id>  <at>#<id>               (TTL expiresAt; readAt once read)
+//	audit entry     AUDIT                     <at>#<id>                  (one settings change: who, when, before and after)
 
 import (
 	"crypto/sha256"
@@ -147,6 +148,13 @@ func createdSK(created time.Time, id string) string {
 	return sortTime(created) + "#" + id
 }
 func contactViewPK(cid string) string { return "CONTACT#" + cid }
+
+// auditPK is the one partition of the audit trail: admins' changes are
+// few (a partition takes 1,000 writes a second), and one partition reads
+// newest first with a single Query.
+const auditPK = "AUDIT"
+
+func auditSK(at time.Time, id string) string { return sortTime(at) + "#" + id }
 
 // agentSubPK finds an agent by their identity in the user pool (GSI4).
 func agentSubPK(sub string) string { return "AGENTSUB#" + sub }

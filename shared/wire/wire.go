@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
@@ -24,12 +25,14 @@ import (
 	"github.com/stackdesk/stackdesk/shared/api/agent"
 	"github.com/stackdesk/stackdesk/shared/api/auth"
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
+	"github.com/stackdesk/stackdesk/shared/app/admin"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/index"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/app/send"
 	"github.com/stackdesk/stackdesk/shared/app/settings"
+	"github.com/stackdesk/stackdesk/shared/aws/cognitousers"
 	"github.com/stackdesk/stackdesk/shared/aws/s3files"
 	"github.com/stackdesk/stackdesk/shared/aws/sesmail"
 	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
@@ -220,6 +223,8 @@ type AgentAPIConfig struct {
 	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
 	// MailBucket holds the files the API signs links to and uploads for.
 	MailBucket string `env:"MAIL_BUCKET,required"`
+	// UserPoolID is the pool admins invite users to and disable them in.
+	UserPoolID string `env:"COGNITO_USER_POOL_ID,required"`
 }
 
 // AgentAPI builds the agent API. It fetches the user pool's signing keys
@@ -244,6 +249,8 @@ func AgentAPI(c AgentAPIConfig, cfg aws.Config, log *slog.Logger) (*agent.API, e
 		CursorKey: cursorKey.Sum(nil),
 		Log:       log,
 		Files:     &s3files.Links{Bucket: &s3files.Bucket{Client: files, Name: c.MailBucket}, Presign: s3.NewPresignClient(files)},
+		Admin: &admin.Service{Store: st, Now: time.Now,
+			Directory: &cognitousers.Pool{Client: cognitoidentityprovider.NewFromConfig(cfg), PoolID: c.UserPoolID}},
 	}, nil
 }
 

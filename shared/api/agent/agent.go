@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/app/admin"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -49,6 +50,7 @@ type Store interface {
 	conversationStore
 	ComposeStore // compose.go: saved replies and contacts
 	SearchStore
+	AuditStore
 }
 
 // API serves the agent routes.
@@ -65,6 +67,8 @@ type API struct {
 	// Files signs links to stored files and uploads (conversation.go).
 	Files Files
 	Now   func() time.Time // the clock of link expiries (time.Now if nil)
+	// Admin changes the desk's settings, with their audit trail (admin.go).
+	Admin *admin.Service
 }
 
 // maxBody bounds a request body (replies carry text; files are uploaded
@@ -80,7 +84,7 @@ type Route struct {
 // Routes lists every route the API serves (a test holds it equal to the
 // OpenAPI document).
 func (a *API) Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{"GET /api/openapi.yaml", http.HandlerFunc(a.openAPI)},
 		{"GET /api/me", a.signedIn(a.me)},
 		{"PUT /api/me/availability", a.signedIn(a.setAvailability)},
@@ -111,7 +115,7 @@ func (a *API) Routes() []Route {
 		{"GET /api/contacts", a.signedIn(a.listContacts)},
 		{"GET /api/contacts/{id}", a.signedIn(a.getContact)},
 		{"PATCH /api/contacts/{id}", a.signedIn(a.editContact)},
-	}
+	}, a.adminRoutes()...)
 }
 
 // Register adds the API's routes to mux.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/api/agent"
+	"github.com/stackdesk/stackdesk/shared/app/admin"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -62,6 +63,7 @@ type fixture struct {
 	st    testbed.Store
 	out   *published
 	files *fakeFiles
+	dir   *directory // the user pool (admin_test.go)
 }
 
 // authenticate stands in for the Cognito verifier: "token-<sub>" is sub's.
@@ -113,8 +115,10 @@ func newDeskWith(t *testing.T, b testbed.Backend, real agent.Files) *fixture {
 	}
 	out, files := &published{}, newFakeFiles()
 	set := settings.Fixed(helpdesk.DefaultSettings())
+	dir := &directory{users: map[string]*poolUser{}}
 	api := &agent.API{Auth: authenticate, Store: st, Outbound: out, Log: quiet, CursorKey: []byte("test-cursor-key"),
-		Desk: &desk.Service{Store: st, Settings: set, Now: func() time.Time { return t0.Add(time.Hour) }}, Files: files}
+		Desk: &desk.Service{Store: st, Settings: set, Now: func() time.Time { return t0.Add(time.Hour) }}, Files: files,
+		Admin: &admin.Service{Store: st, Directory: dir, Now: func() time.Time { return t0.Add(time.Hour) }}}
 	if real != nil {
 		api.Files = real
 	}
@@ -122,7 +126,7 @@ func newDeskWith(t *testing.T, b testbed.Backend, real agent.Files) *fixture {
 	api.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, st: st, out: out, files: files}
+	return &fixture{srv: srv, st: st, out: out, files: files, dir: dir}
 }
 
 type response struct {

@@ -223,6 +223,7 @@ func (s *Store) SetAway(ctx context.Context, agentID string, away bool) (helpdes
 		return helpdesk.Agent{}, fmt.Errorf("agent %s: %w", agentID, store.ErrNotFound)
 	}
 	a.Availability.Away = away
+	a.Version++
 	s.agents[agentID] = a
 	return copyOf(a)
 }

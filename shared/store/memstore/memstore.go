@@ -47,6 +47,7 @@ type Store struct {
 	settings      *helpdesk.Settings
 	snippets      map[string]helpdesk.SavedReply // saved replies, by id (made on first use)
 	index         searchIndex                    // the search index (search.go)
+	audit         map[string]helpdesk.AuditEntry // by sort key (admin.go)
 }
 
 // Option configures a Store.

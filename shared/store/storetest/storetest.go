@@ -94,6 +94,12 @@ type Store interface {
 	ListSavedReplies(ctx context.Context) ([]helpdesk.SavedReply, error)
 	EmailChannels(ctx context.Context) ([]helpdesk.Channel, error)
 	SearchStore
+	// Admins' changes and their audit trail (admin.go).
+	CommitAdmin(ctx context.Context, c helpdesk.AdminChange) error
+	ListAgents(ctx context.Context) ([]helpdesk.Agent, error)
+	ListChannels(ctx context.Context) ([]helpdesk.Channel, error)
+	GetTeam(ctx context.Context, id string) (helpdesk.Team, error)
+	ListAudit(ctx context.Context, after string, limit int32) ([]helpdesk.AuditEntry, string, error)
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -154,6 +160,11 @@ func Run(t *testing.T, open Open) {
 		{"SavedRepliesAndEmailChannels", testSavedRepliesAndEmailChannels},
 		{"SearchIndex", testSearchIndex},
 		{"ContactDirectory", testContactDirectory},
+		// Admins' changes.
+		{"AdminChangesAreConditionedAndAudited", testAdminChangesAreConditionedAndAudited},
+		{"AdminChangeIsAllOrNothing", testAdminChangeIsAllOrNothing},
+		{"ConcurrentAdminEditsDoNotOverwrite", testConcurrentAdminEditsDoNotOverwrite},
+		{"AuditTrailPagesNewestFirst", testAuditTrailPagesNewestFirst},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
