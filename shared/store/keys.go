@@ -152,3 +152,24 @@ func boundedKey(s string) string {
 // ticketID renders a ticket number as its id: tickets are numbered per tenant
 // (#1042) so customers and agents can quote them.
 func ticketID(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Saved views: VIEW#<id> / VIEW, listed by holder on GSI3
+// (VIEWS#agent:<id> or VIEWS#team:<id> / <name>#<id>).
+const skView = "VIEW"
+
+func viewPK(id string) string        { return "VIEW#" + id }
+func viewsPK(holder string) string   { return "VIEWS#" + holder }
+func viewsSK(name, id string) string { return name + "#" + id }
+
+// viewAttrs are the ticket's times as sortable text (sortTime), so a
+// view's date ranges are a FilterExpression: the ticket's own time
+// attributes are RFC 3339 text, whose order is not time order.
+type viewAttrs struct {
+	CreatedKey      string `dynamodbav:"vCreated"`
+	UpdatedKey      string `dynamodbav:"vUpdated"`
+	LastCustomerKey string `dynamodbav:"vLastCustomer"`
+}
+
+func newViewAttrs(t helpdesk.Ticket) viewAttrs {
+	return viewAttrs{CreatedKey: sortTime(t.CreatedAt), UpdatedKey: sortTime(t.UpdatedAt), LastCustomerKey: sortTime(t.LastCustomerMessageAt)}
+}

@@ -44,6 +44,7 @@ type Store interface {
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
 	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
 	outbox.Store
+	ViewStore
 }
 
 // API serves the agent routes.
@@ -83,6 +84,11 @@ func (a *API) Routes() []Route {
 		{"POST /api/tickets/{id}/notes", a.signedIn(a.note)},
 		{"POST /api/tickets/{id}/read", a.signedIn(a.markRead(false))},
 		{"POST /api/tickets/{id}/unread", a.signedIn(a.markRead(true))},
+		{"GET /api/views", a.signedIn(a.listViews)},
+		{"POST /api/views", a.signedIn(a.createView)},
+		{"GET /api/views/{view}", a.signedIn(a.getView)},
+		{"PUT /api/views/{view}", a.signedIn(a.replaceView)},
+		{"DELETE /api/views/{view}", a.signedIn(a.deleteView)},
 	}
 }
 

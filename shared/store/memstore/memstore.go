@@ -45,6 +45,7 @@ type Store struct {
 	providers     map[string]providerRef                      // channel + provider id → our message
 	holds         map[string]*hold                            // channel + sender key → what waits for consent
 	settings      *helpdesk.Settings
+	views         map[string]helpdesk.View // saved views, by id (made on first write)
 }
 
 // Option configures a Store.

@@ -24,6 +24,13 @@ import (
 type Store interface {
 	SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error)
 	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
+	// Filtered view partitions and saved views (views.go's ViewStore).
+	QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after string, forward bool, limit int32) ([]helpdesk.Ticket, string, error)
+	CountTickets(ctx context.Context, q helpdesk.TicketQuery) (int, error)
+	PutView(ctx context.Context, v helpdesk.View) error
+	GetView(ctx context.Context, id string) (helpdesk.View, error)
+	DeleteView(ctx context.Context, id string) error
+	ListViews(ctx context.Context, holders []string) ([]helpdesk.View, error)
 	FindAgentBySub(ctx context.Context, sub string) (helpdesk.Agent, error)
 	ListTeams(ctx context.Context) ([]helpdesk.Team, error)
 	// Tickets: the ticket model's changes, and what reads them back.

@@ -1,0 +1,148 @@
+package memstore
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/store"
+)
+
+// QueryTickets returns the tickets of one index partition that pass the
+// query's filter, in creation order after `after`, up to limit (0: all),
+// and the position to continue from, as the table's Query does: a full
+// page always gives one, even at the end.
+func (s *Store) QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after string, forward bool, limit int32) ([]helpdesk.Ticket, string, error) {
+	if limit < 0 {
+		return nil, "", fmt.Errorf("query tickets: limit %d: must not be negative", limit)
+	}
+	if after != "" {
+		if _, ok := store.ParseViewCursor(after, false); !ok || !q.SortedByCreation() {
+			return nil, "", store.ErrInvalidCursor
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := s.partition(q)
+	var page []helpdesk.Ticket
+	for _, t := range in {
+		k := sortKey(t.CreatedAt, t.ID)
+		if after != "" && (forward && k <= after || !forward && k >= after) {
+			continue
+		}
+		page = append(page, t)
+	}
+	if !forward {
+		slices.Reverse(page)
+	}
+	next := ""
+	if limit > 0 && len(page) >= int(limit) {
+		page = page[:limit]
+		next = sortKey(page[len(page)-1].CreatedAt, page[len(page)-1].ID)
+	}
+	out, err := copyAll(page)
+	if err != nil {
+		return nil, "", fmt.Errorf("query tickets: %w", err)
+	}
+	if out == nil {
+		out = []helpdesk.Ticket{}
+	}
+	return out, next, nil
+}
+
+// CountTickets counts the tickets of one index partition that pass the
+// query's filter.
+func (s *Store) CountTickets(ctx context.Context, q helpdesk.TicketQuery) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.partition(q)), nil
+}
+
+// partition is q's partition filtered, in the index's ascending order
+// (a whole team partition: assigned, then unassigned, each by creation).
+func (s *Store) partition(q helpdesk.TicketQuery) []helpdesk.Ticket {
+	team := q.TeamPartition()
+	var in []helpdesk.Ticket
+	for _, t := range s.tickets {
+		switch {
+		case t.State != q.State,
+			q.Owner != nil && t.OwnerID != *q.Owner,
+			team && t.TeamID != q.Team,
+			team && q.UnassignedOnly && t.OwnerID != "",
+			team && q.AssignedOnly && t.OwnerID == "",
+			!q.Filter.Match(t):
+			continue
+		}
+		in = append(in, t)
+	}
+	prefix := func(t helpdesk.Ticket) string {
+		if team && t.OwnerID == "" {
+			return "U#"
+		}
+		return "A#"
+	}
+	slices.SortFunc(in, func(a, b helpdesk.Ticket) int {
+		return cmp.Or(strings.Compare(prefix(a), prefix(b)), strings.Compare(sortKey(a.CreatedAt, a.ID), sortKey(b.CreatedAt, b.ID)))
+	})
+	return in
+}
+
+// PutView creates or replaces a saved view.
+func (s *Store) PutView(ctx context.Context, v helpdesk.View) error {
+	c, err := copyOf(v)
+	if err != nil {
+		return fmt.Errorf("put view %s: %w", v.ID, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.views == nil {
+		s.views = map[string]helpdesk.View{}
+	}
+	s.views[v.ID] = c
+	return nil
+}
+
+// GetView reads a saved view, or ErrNotFound.
+func (s *Store) GetView(ctx context.Context, id string) (helpdesk.View, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.views[id]
+	if !ok {
+		return helpdesk.View{}, fmt.Errorf("view %s: %w", id, store.ErrNotFound)
+	}
+	return copyOf(v)
+}
+
+// DeleteView removes a saved view; a missing one is no error.
+func (s *Store) DeleteView(ctx context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.views, id)
+	return nil
+}
+
+// ListViews returns the saved views of each holder, holder by holder, each
+// by name (then id), as the table's index sorts them.
+func (s *Store) ListViews(ctx context.Context, holders []string) ([]helpdesk.View, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []helpdesk.View{}
+	for _, h := range holders {
+		var vs []helpdesk.View
+		for _, v := range s.views {
+			if v.Holder() == h {
+				vs = append(vs, v)
+			}
+		}
+		slices.SortFunc(vs, func(a, b helpdesk.View) int { return strings.Compare(a.Name+"#"+a.ID, b.Name+"#"+b.ID) })
+		c, err := copyAll(vs)
+		if err != nil {
+			return nil, fmt.Errorf("list views of %s: %w", h, err)
+		}
+		out = append(out, c...)
+	}
+	return out, nil
+}
