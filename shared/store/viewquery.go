@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -154,38 +155,30 @@ func (e *expr) value(v types.AttributeValue) string {
 func (e *expr) str(v string) string { return e.value(&types.AttributeValueMemberS{Value: v}) }
 
 // anyOf is "attr is one of list", where "" stands for an absent attribute
-// (the ticket's optional fields are omitted when empty).
+// (the ticket's optional fields are omitted when empty); "" for no list.
 func (e *expr) anyOf(attr string, list []string) string {
 	if len(list) == 0 {
 		return ""
 	}
 	n := e.name(attr)
-	var ors []string
-	var vals []string
+	var ors, vals []string
 	for _, v := range list {
 		if v == "" {
 			ors = append(ors, "attribute_not_exists("+n+")")
-			continue
+		} else {
+			vals = append(vals, e.str(v))
 		}
-		vals = append(vals, e.str(v))
 	}
 	if len(vals) > 0 {
-		in := n + " IN ("
-		for i, v := range vals {
-			if i > 0 {
-				in += ", "
-			}
-			in += v
-		}
-		ors = append(ors, in+")")
+		ors = append(ors, n+" IN ("+strings.Join(vals, ", ")+")")
 	}
-	return join(ors, " OR ")
+	return strings.Join(ors, " OR ")
 }
 
-// within is "attr's sortable time is in r".
-func (e *expr) within(attr string, r *helpdesk.TimeRange) string {
+// within is "attr's sortable time is in r", as and-ed conditions.
+func (e *expr) within(attr string, r *helpdesk.TimeRange) []string {
 	if r == nil {
-		return ""
+		return nil
 	}
 	var ands []string
 	if !r.From.IsZero() {
@@ -194,10 +187,12 @@ func (e *expr) within(attr string, r *helpdesk.TimeRange) string {
 	if !r.To.IsZero() {
 		ands = append(ands, e.name(attr)+" < "+e.str(sortTime(r.To)))
 	}
-	return join(ands, " AND ")
+	return ands
 }
 
-// filter is f as a FilterExpression ("" for no condition).
+// filter is f as a FilterExpression ("" for no condition): and-ed
+// conditions, an or of several in parentheses, and no other parentheses
+// (DynamoDB refuses redundant ones).
 func (e *expr) filter(f helpdesk.TicketFilter) string {
 	priorities := make([]string, len(f.Priorities))
 	for i, p := range f.Priorities {
@@ -210,16 +205,16 @@ func (e *expr) filter(f helpdesk.TicketFilter) string {
 		e.anyOf("ownerId", f.Owners),
 		e.anyOf("teamId", f.Teams),
 		e.anyOf("category", f.Categories),
-		e.within("vCreated", f.Created),
-		e.within("vUpdated", f.Updated),
-		e.within("vLastCustomer", f.LastCustomerMessage),
 	}
+	conds = append(conds, e.within("vCreated", f.Created)...)
+	conds = append(conds, e.within("vUpdated", f.Updated)...)
+	conds = append(conds, e.within("vLastCustomer", f.LastCustomerMessage)...)
 	if f.Unread != nil {
 		conds = append(conds, e.name("unread")+" = "+e.value(&types.AttributeValueMemberBOOL{Value: *f.Unread}))
 	}
 	if f.TeamIn != nil {
-		if len(f.TeamIn) == 0 {
-			conds = append(conds, "attribute_exists("+e.name("teamId")+") AND attribute_not_exists("+e.name("teamId")+")")
+		if len(f.TeamIn) == 0 { // in no team: nothing passes
+			conds = append(conds, "attribute_exists("+e.name("teamId")+")", "attribute_not_exists("+e.name("teamId")+")")
 		} else {
 			conds = append(conds, e.anyOf("teamId", f.TeamIn))
 		}
@@ -228,25 +223,23 @@ func (e *expr) filter(f helpdesk.TicketFilter) string {
 		conds = append(conds, e.name("ownerId")+" = "+e.str(f.OwnerIs))
 	}
 	if f.OwnerNot != "" {
-		conds = append(conds, "(attribute_not_exists("+e.name("ownerId")+") OR "+e.name("ownerId")+" <> "+e.str(f.OwnerNot)+")")
+		conds = append(conds, "attribute_not_exists("+e.name("ownerId")+") OR "+e.name("ownerId")+" <> "+e.str(f.OwnerNot))
 	}
-	return join(conds, " AND ")
-}
-
-// join and-s or or-s the non-empty conditions, each in parentheses.
-func join(conds []string, op string) string {
-	out, n := "", 0
+	var ands []string
 	for _, c := range conds {
-		if c == "" {
-			continue
+		if c != "" {
+			ands = append(ands, c)
 		}
-		if n > 0 {
-			out += op
-		}
-		out += "(" + c + ")"
-		n++
 	}
-	return out
+	if len(ands) == 1 {
+		return ands[0]
+	}
+	for i, c := range ands {
+		if strings.Contains(c, " OR ") {
+			ands[i] = "(" + c + ")"
+		}
+	}
+	return strings.Join(ands, " AND ")
 }
 
 // viewKeys places a saved view: its own item, listed under its holder.
