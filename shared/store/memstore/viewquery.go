@@ -1,9 +1,9 @@
 package memstore
 
 import (
-	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -43,12 +43,9 @@ func (s *Store) QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after 
 		page = page[:limit]
 		next = sortKey(page[len(page)-1].CreatedAt, page[len(page)-1].ID)
 	}
-	out, err := copyAll(page)
-	if err != nil {
-		return nil, "", fmt.Errorf("query tickets: %w", err)
-	}
-	if out == nil {
-		out = []helpdesk.Ticket{}
+	out := make([]helpdesk.Ticket, len(page))
+	for i, t := range page {
+		out[i] = cloneTicket(t)
 	}
 	return out, next, nil
 }
@@ -78,15 +75,16 @@ func (s *Store) partition(q helpdesk.TicketQuery) []helpdesk.Ticket {
 		}
 		in = append(in, t)
 	}
-	prefix := func(t helpdesk.Ticket) string {
+	// The index's sort key of each ticket, computed once.
+	keys := make(map[string]string, len(in))
+	for _, t := range in {
+		k := "A#"
 		if team && t.OwnerID == "" {
-			return "U#"
+			k = "U#"
 		}
-		return "A#"
+		keys[t.ID] = k + sortKey(t.CreatedAt, t.ID)
 	}
-	slices.SortFunc(in, func(a, b helpdesk.Ticket) int {
-		return cmp.Or(strings.Compare(prefix(a), prefix(b)), strings.Compare(sortKey(a.CreatedAt, a.ID), sortKey(b.CreatedAt, b.ID)))
-	})
+	slices.SortFunc(in, func(a, b helpdesk.Ticket) int { return strings.Compare(keys[a.ID], keys[b.ID]) })
 	return in
 }
 
@@ -145,4 +143,15 @@ func (s *Store) ListViews(ctx context.Context, holders []string) ([]helpdesk.Vie
 		out = append(out, c...)
 	}
 	return out, nil
+}
+
+// cloneTicket copies a stored ticket: stored values were normalised by the
+// item encoding when written, so cloning what they hold is the same copy
+// as copyOf, without encoding every ticket of a view again.
+func cloneTicket(t helpdesk.Ticket) helpdesk.Ticket {
+	t.Participants = slices.Clone(t.Participants)
+	t.MergedFrom = slices.Clone(t.MergedFrom)
+	t.ThreadKeys = slices.Clone(t.ThreadKeys)
+	t.Outbox = maps.Clone(t.Outbox)
+	return t
 }
