@@ -172,3 +172,9 @@ func (q TicketQuery) TeamPartition() bool { return q.Owner == nil && q.Team != "
 func (q TicketQuery) SortedByCreation() bool {
 	return !q.TeamPartition() || q.UnassignedOnly || q.AssignedOnly
 }
+
+// Keyed is a ticket's place in a sort (its SortKey).
+type Keyed struct {
+	ID  string
+	Key string
+}

@@ -161,15 +161,35 @@ func viewPK(id string) string        { return "VIEW#" + id }
 func viewsPK(holder string) string   { return "VIEWS#" + holder }
 func viewsSK(name, id string) string { return name + "#" + id }
 
-// viewAttrs are the ticket's times as sortable text (sortTime), so a
-// view's date ranges are a FilterExpression: the ticket's own time
-// attributes are RFC 3339 text, whose order is not time order.
+// viewAttrs are the ticket's places in the views' sorts, as text whose
+// order is the sort's (helpdesk.SortKey: "<time>#<id>", priority
+// "<rank>#<created>#<id>"). A view's date ranges compare them with
+// sortTime bounds (a suffix keeps "at or after" and "before" exact), and a
+// page of a view sorted by one of them is read after a position on it.
+// The ticket's own time attributes are RFC 3339 text: not in time order.
 type viewAttrs struct {
 	CreatedKey      string `dynamodbav:"vCreated"`
 	UpdatedKey      string `dynamodbav:"vUpdated"`
 	LastCustomerKey string `dynamodbav:"vLastCustomer"`
+	PriorityKey     string `dynamodbav:"vPriority"`
 }
 
 func newViewAttrs(t helpdesk.Ticket) viewAttrs {
-	return viewAttrs{CreatedKey: sortTime(t.CreatedAt), UpdatedKey: sortTime(t.UpdatedAt), LastCustomerKey: sortTime(t.LastCustomerMessageAt)}
+	return viewAttrs{
+		CreatedKey: helpdesk.SortKey(t, helpdesk.SortCreated), UpdatedKey: helpdesk.SortKey(t, helpdesk.SortUpdated),
+		LastCustomerKey: helpdesk.SortKey(t, helpdesk.SortLastCustomerMessage), PriorityKey: helpdesk.SortKey(t, helpdesk.SortPriority),
+	}
+}
+
+// sortAttr is the attribute holding a ticket's key in a sort.
+func sortAttr(by string) string {
+	switch by {
+	case helpdesk.SortUpdated:
+		return "vUpdated"
+	case helpdesk.SortLastCustomerMessage:
+		return "vLastCustomer"
+	case helpdesk.SortPriority:
+		return "vPriority"
+	}
+	return "vCreated"
 }

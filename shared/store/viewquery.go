@@ -84,9 +84,76 @@ func (s *Store) CountTickets(ctx context.Context, q helpdesk.TicketQuery) (int, 
 	}
 }
 
+// SortKeys returns the place in the sort `by` (helpdesk.SortKey) of every
+// ticket of one index partition that passes the query's filter and comes
+// after the position `after` in that sort (ascending when asc), in no
+// particular order: the Query of QueryTickets, projected on the id and the
+// key, the position in the FilterExpression. A view sorted other than by
+// creation reads these, sorts them, and fetches its page with GetTickets;
+// the read costs the whole partition (a FilterExpression and a projection
+// save transfer, not capacity).
+func (s *Store) SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after string, asc bool) ([]helpdesk.Keyed, error) {
+	attr := sortAttr(by)
+	in, err := s.ticketQuery(q, "", func(e *expr) string {
+		if after == "" {
+			return ""
+		}
+		if asc {
+			return e.name(attr) + " > " + e.str(after)
+		}
+		return e.name(attr) + " < " + e.str(after)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if in.ExpressionAttributeNames == nil {
+		in.ExpressionAttributeNames = map[string]string{}
+	}
+	in.ExpressionAttributeNames["#id"] = "id"
+	in.ExpressionAttributeNames["#"+attr] = attr // the name expr gives it
+	in.ProjectionExpression = aws.String("#id, #" + attr)
+	var out []helpdesk.Keyed
+	for {
+		page, err := s.db.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("sort keys of a view partition: %w", translate(err))
+		}
+		for _, it := range page.Items {
+			id, _ := it["id"].(*types.AttributeValueMemberS)
+			key, _ := it[attr].(*types.AttributeValueMemberS)
+			if id == nil || key == nil {
+				return nil, fmt.Errorf("sort keys of a view partition: a ticket without id or %s", attr)
+			}
+			out = append(out, helpdesk.Keyed{ID: id.Value, Key: key.Value})
+		}
+		if len(page.LastEvaluatedKey) == 0 {
+			return out, nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
+}
+
+// GetTickets reads tickets by id (BatchGetItem, consistent); the missing
+// are left out.
+func (s *Store) GetTickets(ctx context.Context, ids []string) ([]helpdesk.Ticket, error) {
+	keys := make([][2]string, len(ids))
+	for i, id := range ids {
+		keys[i] = [2]string{ticketPK(id), skTicket}
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("get tickets: %w", err)
+	}
+	out := []helpdesk.Ticket{}
+	if err := attributevalue.UnmarshalListOfMaps(items, &out); err != nil {
+		return nil, fmt.Errorf("decode tickets: %w", err)
+	}
+	return out, nil
+}
+
 // ticketQuery is the Query of q's partition after a position, with q's
 // filter.
-func (s *Store) ticketQuery(q helpdesk.TicketQuery, after string) (*dynamodb.QueryInput, error) {
+func (s *Store) ticketQuery(q helpdesk.TicketQuery, after string, extra ...func(*expr) string) (*dynamodb.QueryInput, error) {
 	index, pkName, skName, pk, prefix := IndexList, "GSI3PK", "GSI3SK", stateViewPK(q.State), ""
 	switch {
 	case q.Owner != nil:
@@ -120,7 +187,11 @@ func (s *Store) ticketQuery(q helpdesk.TicketQuery, after string) (*dynamodb.Que
 			attrPK: &types.AttributeValueMemberS{Value: ticketPK(id)}, attrSK: &types.AttributeValueMemberS{Value: skTicket},
 		}
 	}
-	if cond := e.filter(q.Filter); cond != "" {
+	var more []string
+	for _, x := range extra {
+		more = append(more, x(e))
+	}
+	if cond := e.filter(q.Filter, more...); cond != "" {
 		in.FilterExpression = aws.String(cond)
 	}
 	in.ExpressionAttributeValues = e.values
@@ -193,7 +264,7 @@ func (e *expr) within(attr string, r *helpdesk.TimeRange) []string {
 // filter is f as a FilterExpression ("" for no condition): and-ed
 // conditions, an or of several in parentheses, and no other parentheses
 // (DynamoDB refuses redundant ones).
-func (e *expr) filter(f helpdesk.TicketFilter) string {
+func (e *expr) filter(f helpdesk.TicketFilter, extra ...string) string {
 	priorities := make([]string, len(f.Priorities))
 	for i, p := range f.Priorities {
 		priorities[i] = string(p)
@@ -226,7 +297,7 @@ func (e *expr) filter(f helpdesk.TicketFilter) string {
 		conds = append(conds, "attribute_not_exists("+e.name("ownerId")+") OR "+e.name("ownerId")+" <> "+e.str(f.OwnerNot))
 	}
 	var ands []string
-	for _, c := range conds {
+	for _, c := range append(conds, extra...) {
 		if c != "" {
 			ands = append(ands, c)
 		}

@@ -14,6 +14,8 @@ import (
 type ViewStore interface {
 	QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after string, forward bool, limit int32) ([]helpdesk.Ticket, string, error)
 	CountTickets(ctx context.Context, q helpdesk.TicketQuery) (int, error)
+	SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after string, asc bool) ([]helpdesk.Keyed, error)
+	GetTickets(ctx context.Context, ids []string) ([]helpdesk.Ticket, error)
 	PutView(ctx context.Context, v helpdesk.View) error
 	GetView(ctx context.Context, id string) (helpdesk.View, error)
 	DeleteView(ctx context.Context, id string) error
@@ -27,8 +29,10 @@ var allStates = []helpdesk.State{helpdesk.StateOpen, helpdesk.StateClosed, helpd
 // each with the view's filter and the caller's access in it, so what the
 // partitions return is exactly what the caller may see of the view.
 type plan struct {
-	parts []helpdesk.TicketQuery
-	sort  helpdesk.ViewSort
+	parts  []helpdesk.TicketQuery
+	sort   helpdesk.ViewSort
+	states []helpdesk.State
+	filter helpdesk.TicketFilter // the view's, without the caller's access
 }
 
 // planView picks the narrowest partitions the view's filter and the
@@ -44,7 +48,7 @@ func planView(f helpdesk.ViewFilter, s helpdesk.ViewSort, p helpdesk.Principal) 
 	if len(states) == 0 {
 		states = allStates
 	}
-	pl := plan{sort: s.Normal()}
+	pl := plan{sort: s.Normal(), states: states, filter: tf}
 	me := p.Agent.ID
 	add := func(q helpdesk.ViewQuery, extra func(*helpdesk.TicketFilter)) {
 		for _, st := range states {
@@ -143,26 +147,36 @@ func resolve(f helpdesk.ViewFilter, p helpdesk.Principal) helpdesk.TicketFilter 
 
 // page reads one page of a planned view after the position pos (a sort
 // key, "" from the start) and returns it with the position of its last
-// ticket when the view may go on.
+// ticket when the view may go on. The pages are a keyset over the sort
+// key (sort value, then id), so a ticket whose key and membership do not
+// change is on exactly one page, whatever other tickets do.
 //
-// Sorted by creation, each partition is read in index order from pos, up
-// to limit tickets each (a whole team partition in its unassigned and
-// assigned halves), and the partitions are merged: a page costs about
-// limit tickets read per partition, plus what the filter leaves out.
-// Sorted otherwise, the index cannot give the order: every partition is
-// read whole, sorted here, and the page is the limit tickets after pos,
-// so a page costs the whole of the view's partitions.
+// Sorted by creation (the indexes' order), each partition is read in index
+// order after pos, up to limit tickets each (a whole team partition in its
+// unassigned and assigned halves), and the partitions are merged: a page
+// reads about limit tickets per partition, plus what the filter leaves out.
+// Sorted otherwise, the index cannot give the order: each partition's
+// keys after pos are read (the whole partition is read and billed; only
+// ids and keys travel), sorted here, and the page's limit tickets are
+// fetched by id (BatchGetItem).
 func (a *API) page(ctx context.Context, p helpdesk.Principal, pl plan, pos string, limit int) ([]helpdesk.Ticket, string, error) {
 	asc := pl.sort.Order == helpdesk.OrderAsc
-	var all []helpdesk.Ticket
+	order := func(x, y string) int {
+		if asc {
+			return strings.Compare(x, y)
+		}
+		return strings.Compare(y, x)
+	}
+	var keyed []helpdesk.Keyed
+	byID := map[string]helpdesk.Ticket{}
 	more := false
 	for _, q := range pl.parts {
 		if pl.sort.By != helpdesk.SortCreated {
-			ts, _, err := a.Store.QueryTickets(ctx, q, "", false, 0)
+			ks, err := a.Store.SortKeys(ctx, q, pl.sort.By, pos, asc)
 			if err != nil {
 				return nil, "", err
 			}
-			all = append(all, ts...)
+			keyed = append(keyed, ks...)
 			continue
 		}
 		halves := []helpdesk.TicketQuery{q}
@@ -176,48 +190,45 @@ func (a *API) page(ctx context.Context, p helpdesk.Principal, pl plan, pos strin
 			if err != nil {
 				return nil, "", err
 			}
-			all = append(all, ts...)
+			for _, t := range ts {
+				keyed = append(keyed, helpdesk.Keyed{ID: t.ID, Key: helpdesk.SortKey(t, helpdesk.SortCreated)})
+				byID[t.ID] = t
+			}
 			more = more || next != ""
 		}
 	}
-	keys := make(map[string]string, len(all))
-	for _, t := range all {
-		keys[t.ID] = helpdesk.SortKey(t, pl.sort.By)
+	slices.SortFunc(keyed, func(x, y helpdesk.Keyed) int { return order(x.Key, y.Key) })
+	if len(keyed) > limit {
+		keyed, more = keyed[:limit], true
 	}
-	slices.SortFunc(all, func(x, y helpdesk.Ticket) int {
-		c := strings.Compare(keys[x.ID], keys[y.ID])
-		if asc {
-			return c
+	if pl.sort.By != helpdesk.SortCreated && len(keyed) > 0 {
+		ids := make([]string, len(keyed))
+		for i, k := range keyed {
+			ids[i] = k.ID
 		}
-		return -c
-	})
-	if pos != "" && pl.sort.By != helpdesk.SortCreated {
-		i, _ := slices.BinarySearchFunc(all, pos, func(t helpdesk.Ticket, pos string) int {
-			c := strings.Compare(keys[t.ID], pos)
-			if c == 0 {
-				return -1 // the ticket at pos is before what follows it
+		ts, err := a.Store.GetTickets(ctx, ids)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, t := range ts {
+			// Changed since its key was read: kept only if it still
+			// belongs to the view (its place is the one it was read at).
+			if slices.Contains(pl.states, t.State) && pl.filter.Match(t) {
+				byID[t.ID] = t
 			}
-			if asc {
-				return c
-			}
-			return -c
-		})
-		all = all[i:]
+		}
 	}
-	if len(all) > limit {
-		all, more = all[:limit], true
-	}
-	out := make([]helpdesk.Ticket, 0, len(all))
-	for _, t := range all {
+	out := make([]helpdesk.Ticket, 0, len(keyed))
+	for _, k := range keyed {
 		// The partitions hold only what the caller may see; the check
 		// stays as the last guard.
-		if p.CanSee(t) {
+		if t, ok := byID[k.ID]; ok && p.CanSee(t) {
 			out = append(out, t)
 		}
 	}
 	next := ""
-	if more && len(all) > 0 {
-		next = keys[all[len(all)-1].ID]
+	if more && len(keyed) > 0 {
+		next = keyed[len(keyed)-1].Key
 	}
 	return out, next, nil
 }

@@ -155,3 +155,34 @@ func cloneTicket(t helpdesk.Ticket) helpdesk.Ticket {
 	t.Outbox = maps.Clone(t.Outbox)
 	return t
 }
+
+// SortKeys returns the place in the sort `by` of every ticket of one
+// index partition that passes the query's filter and comes after `after`
+// (ascending when asc).
+func (s *Store) SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after string, asc bool) ([]helpdesk.Keyed, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []helpdesk.Keyed
+	for _, t := range s.partition(q) {
+		k := helpdesk.SortKey(t, by)
+		if after == "" || asc && k > after || !asc && k < after {
+			out = append(out, helpdesk.Keyed{ID: t.ID, Key: k})
+		}
+	}
+	return out, nil
+}
+
+// GetTickets reads tickets by id; the missing are left out.
+func (s *Store) GetTickets(ctx context.Context, ids []string) ([]helpdesk.Ticket, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []helpdesk.Ticket{}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if t, ok := s.tickets[id]; ok && !seen[id] {
+			seen[id] = true
+			out = append(out, cloneTicket(t))
+		}
+	}
+	return out, nil
+}

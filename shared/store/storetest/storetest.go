@@ -27,6 +27,8 @@ type Store interface {
 	// Filtered view partitions and saved views (views.go's ViewStore).
 	QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after string, forward bool, limit int32) ([]helpdesk.Ticket, string, error)
 	CountTickets(ctx context.Context, q helpdesk.TicketQuery) (int, error)
+	SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after string, asc bool) ([]helpdesk.Keyed, error)
+	GetTickets(ctx context.Context, ids []string) ([]helpdesk.Ticket, error)
 	PutView(ctx context.Context, v helpdesk.View) error
 	GetView(ctx context.Context, id string) (helpdesk.View, error)
 	DeleteView(ctx context.Context, id string) error
