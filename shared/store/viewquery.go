@@ -33,8 +33,12 @@ func (s *Store) QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after 
 	}
 	in.ScanIndexForward = aws.Bool(forward)
 	if limit > 0 {
-		// DynamoDB's Limit counts the items read, before the filter.
-		in.Limit = aws.Int32(max(2*limit, 100))
+		// DynamoDB's Limit counts the items read, before the filter: read
+		// what the page needs, and more when a filter may drop some.
+		in.Limit = aws.Int32(limit)
+		if in.FilterExpression != nil {
+			in.Limit = aws.Int32(max(2*limit, 50))
+		}
 	}
 	out := []helpdesk.Ticket{}
 	for {
