@@ -123,6 +123,8 @@ func Run(t *testing.T, open Open) {
 		{"OutboxIndex", testOutboxIndex},
 		{"ListTicketsNewestFirst", testListTicketsNewestFirst},
 		{"ViewsPageThroughTheIndexes", testViewsPageThroughTheIndexes},
+		{"FilteredViewPartitions", testFilteredViewPartitions},
+		{"SavedViews", testSavedViews},
 		{"NotificationsNewestFirst", testNotificationsNewestFirst},
 		{"CountersAreUniqueUnderConcurrency", testCountersAreUniqueUnderConcurrency},
 		// Delivery, consent, directory, settings.
