@@ -21,6 +21,7 @@ package store
 //	held message    HOLD#<ch>#<sender key>    MSG#<received>#<pmid>      (TTL expiresAt: awaiting consent)
 //	consent asked   HOLD#<ch>#<sender key>    ASKED                      (TTL expiresAt)
 //	settings        SETTINGS                  SETTINGS                   (the tenant's admin settings, one item, versioned)
+//	saved view      VIEW#<id>                 VIEW                                                                                     VIEWS#agent:<id>|team:<id> / <name>#<id>
 
 import (
 	"crypto/sha256"
