@@ -1,11 +1,14 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -265,6 +268,57 @@ func (a *API) holderFull(ctx context.Context, v helpdesk.View) error {
 	return nil
 }
 
+// readView reads a view request; no member may be null (the document
+// allows none, and a null would silently mean "no condition").
+func readView(r *http.Request) (*ViewRequest, error) {
+	body, err := httpjson.ReadCapped(r, maxBody)
+	if err != nil {
+		return nil, err
+	}
+	var raw any
+	if err := json.Unmarshal(body, &raw); err != nil {
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "invalid_json", "the body is not JSON: %v", err)
+	}
+	if path := nullAt(raw, ""); path != "" {
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "invalid_field", "field %q: must not be null", path)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var req ViewRequest
+	if err := dec.Decode(&req); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "invalid_field", "field %q: want %s", typeErr.Field, typeErr.Type)
+		}
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "invalid_json", "the body is not the expected JSON: %v", err)
+	}
+	return &req, nil
+}
+
+// nullAt is the path of the first null in v ("" when none; "." for v).
+func nullAt(v any, path string) string {
+	switch v := v.(type) {
+	case nil:
+		if path == "" {
+			return "."
+		}
+		return path
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			if p := nullAt(v[k], strings.TrimPrefix(path+"."+k, ".")); p != "" {
+				return p
+			}
+		}
+	case []any:
+		for i, e := range v {
+			if p := nullAt(e, fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
 func newViewID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
@@ -272,7 +326,7 @@ func newViewID() string {
 }
 
 func (a *API) createView(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	req, err := readObject[ViewRequest](r)
+	req, err := readView(r)
 	if err != nil {
 		return err
 	}
@@ -317,7 +371,7 @@ func (a *API) replaceView(w http.ResponseWriter, r *http.Request, p helpdesk.Pri
 	if err != nil {
 		return err
 	}
-	req, err := readObject[ViewRequest](r)
+	req, err := readView(r)
 	if err != nil {
 		return err
 	}

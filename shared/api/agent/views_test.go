@@ -593,6 +593,10 @@ func TestSavedViews(t *testing.T) {
 			{"bob", `{"name":"x","team_id":"B"}`, "not_your_team", "team_id"},
 			{"ann", `{"name":"x","team_id":"Z"}`, "team_unknown", "team_id"},
 			{"bob", `{"name":"x","filter":{"colour":["red"]}}`, "invalid_json", "colour"},
+			{"bob", `{"name":"x","filter":{"states":null}}`, "invalid_field", "filter.states"},
+			{"bob", `{"name":"x","filter":{"created":{"from":null}}}`, "invalid_field", "filter.created.from"},
+			{"bob", `null`, "invalid_field", "."},
+			{"bob", `{"name":"x","filter":{"unread":"yes"}}`, "invalid_field", "filter.unread"},
 		} {
 			r := f.do(t, "POST", "/api/views", c.who, c.body)
 			msg, _ := r.body["error"].(map[string]any)["message"].(string)
