@@ -24,7 +24,7 @@ import (
 type Store interface {
 	SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error)
 	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
-	// Filtered view partitions and saved views (views.go's ViewStore).
+	// Filtered view partitions and saved views (the agent API's ViewStore).
 	QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after string, forward bool, limit int32) ([]helpdesk.Ticket, string, error)
 	CountTickets(ctx context.Context, q helpdesk.TicketQuery) (int, error)
 	SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after string, asc bool) ([]helpdesk.Keyed, error)
