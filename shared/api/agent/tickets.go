@@ -173,6 +173,15 @@ func (e *EditRequest) check() error {
 			return err
 		}
 	}
+	// What the document refuses is refused before the version is compared
+	// (a stale If-Match must not turn a bad request into a 412); the model
+	// decides the rest, with the same reasons.
+	if e.Priority != nil && !e.Priority.Valid() {
+		return helpdesk.Errorf(helpdesk.EInvalid, "unknown_priority", "unknown priority %q", *e.Priority)
+	}
+	if e.Subject != nil && *e.Subject == "" {
+		return helpdesk.Errorf(helpdesk.EInvalid, "subject_required", "a ticket needs a subject")
+	}
 	return nil
 }
 
