@@ -24,6 +24,7 @@ package store
 //	settings        SETTINGS                  SETTINGS                   (the tenant's admin settings, one item, versioned)
 //	notification    NOTIFY#agent:<id>|team:<id>  <at>#<id>               (TTL expiresAt; readAt once read)
 //	audit entry     AUDIT                     <at>#<id>                  (one settings change: who, when, before and after)
+//	saved view      VIEW#<id>                 VIEW                                                                                     VIEWS#agent:<id>|team:<id> / <name>#<id>
 
 import (
 	"crypto/sha256"
@@ -230,4 +231,45 @@ func ContactLookupKeys(c helpdesk.Contact) []string {
 
 func contactKeys(c helpdesk.Contact) keyAttrs {
 	return keyAttrs{PK: contactPK(c.ID), SK: skContact, GSI3PK: pkContacts, GSI3SK: createdSK(c.CreatedAt, c.ID)}
+}
+
+// Saved views: VIEW#<id> / VIEW, listed by holder on GSI3
+// (VIEWS#agent:<id> or VIEWS#team:<id> / <name>#<id>).
+const skView = "VIEW"
+
+func viewPK(id string) string        { return "VIEW#" + id }
+func viewsPK(holder string) string   { return "VIEWS#" + holder }
+func viewsSK(name, id string) string { return name + "#" + id }
+
+// viewAttrs are the ticket's places in the views' sorts, as text whose
+// order is the sort's (helpdesk.SortKey: "<time>#<id>", priority
+// "<rank>#<created>#<id>"). A view's date ranges compare them with
+// sortTime bounds (a suffix keeps "at or after" and "before" exact), and a
+// page of a view sorted by one of them is read after a position on it.
+// The ticket's own time attributes are RFC 3339 text: not in time order.
+type viewAttrs struct {
+	CreatedKey      string `dynamodbav:"vCreated"`
+	UpdatedKey      string `dynamodbav:"vUpdated"`
+	LastCustomerKey string `dynamodbav:"vLastCustomer"`
+	PriorityKey     string `dynamodbav:"vPriority"`
+}
+
+func newViewAttrs(t helpdesk.Ticket) viewAttrs {
+	return viewAttrs{
+		CreatedKey: helpdesk.SortKey(t, helpdesk.SortCreated), UpdatedKey: helpdesk.SortKey(t, helpdesk.SortUpdated),
+		LastCustomerKey: helpdesk.SortKey(t, helpdesk.SortLastCustomerMessage), PriorityKey: helpdesk.SortKey(t, helpdesk.SortPriority),
+	}
+}
+
+// sortAttr is the attribute holding a ticket's key in a sort.
+func sortAttr(by string) string {
+	switch by {
+	case helpdesk.SortUpdated:
+		return "vUpdated"
+	case helpdesk.SortLastCustomerMessage:
+		return "vLastCustomer"
+	case helpdesk.SortPriority:
+		return "vPriority"
+	}
+	return "vCreated"
 }

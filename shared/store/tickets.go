@@ -43,6 +43,7 @@ type keyAttrs struct {
 type ticketItem struct {
 	keyAttrs
 	helpdesk.Ticket
+	viewAttrs
 }
 
 // newTicketItem places a ticket in the view indexes, and in the outbox
@@ -57,7 +58,8 @@ func newTicketItem(t helpdesk.Ticket) ticketItem {
 			GSI3PK: stateViewPK(t.State), GSI3SK: createdSK(t.CreatedAt, t.ID),
 			GSI4PK: contactViewPK(t.ContactID), GSI4SK: createdSK(t.CreatedAt, t.ID),
 		},
-		Ticket: t,
+		Ticket:    t,
+		viewAttrs: newViewAttrs(t),
 	}
 	if len(t.Outbox) > 0 {
 		it.GSI5PK, it.GSI5SK = outboxPK, createdSK(t.OutboxAt, t.ID)

@@ -1,11 +1,7 @@
 package agent
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -83,39 +79,6 @@ func versionIfMatch(r *http.Request) (*int64, error) {
 	return &v, nil
 }
 
-// readSettings decodes a settings request (see readObject), refusing a
-// null anywhere in it: the document allows none, and a null field would
-// otherwise read as an absent one and change nothing silently.
-func readSettings[T any](r *http.Request) (*T, error) {
-	raw, err := httpjson.ReadCapped(r, maxBody)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	depth := 0
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			break // readObject names the syntax error
-		}
-		switch tok {
-		case json.Delim('{'), json.Delim('['):
-			depth++
-		case json.Delim('}'), json.Delim(']'):
-			depth--
-		case nil:
-			if depth > 0 {
-				return nil, helpdesk.Errorf(helpdesk.EInvalid, "null_value", "a field is null: leave it out to keep it as it is")
-			}
-		}
-	}
-	r.Body = io.NopCloser(bytes.NewReader(raw))
-	return readObject[T](r)
-}
-
 // pathID reads an item's id from the path; one no item can have is a 404.
 func pathID(r *http.Request, kind string) (string, error) {
 	id := r.PathValue("id")
@@ -144,7 +107,7 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, p helpdesk.Pri
 	if err != nil {
 		return err
 	}
-	req, err := readSettings[admin.SettingsRequest](r)
+	req, err := readStrict[admin.SettingsRequest](r)
 	if err != nil {
 		return err
 	}
@@ -192,7 +155,7 @@ func (a *API) patchChannel(w http.ResponseWriter, r *http.Request, p helpdesk.Pr
 	if err != nil {
 		return err
 	}
-	req, err := readSettings[admin.ChannelPatch](r)
+	req, err := readStrict[admin.ChannelPatch](r)
 	if err != nil {
 		return err
 	}
@@ -232,7 +195,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, _ helpdesk.Princip
 }
 
 func (a *API) inviteUser(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	req, err := readSettings[admin.InviteRequest](r)
+	req, err := readStrict[admin.InviteRequest](r)
 	if err != nil {
 		return err
 	}
@@ -253,7 +216,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, p helpdesk.Princ
 	if err != nil {
 		return err
 	}
-	req, err := readSettings[admin.UserPatch](r)
+	req, err := readStrict[admin.UserPatch](r)
 	if err != nil {
 		return err
 	}
@@ -293,7 +256,7 @@ func (a *API) getTeam(w http.ResponseWriter, r *http.Request, _ helpdesk.Princip
 }
 
 func (a *API) createTeam(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	req, err := readSettings[admin.TeamRequest](r)
+	req, err := readStrict[admin.TeamRequest](r)
 	if err != nil {
 		return err
 	}
@@ -314,7 +277,7 @@ func (a *API) patchTeam(w http.ResponseWriter, r *http.Request, p helpdesk.Princ
 	if err != nil {
 		return err
 	}
-	req, err := readSettings[admin.TeamPatch](r)
+	req, err := readStrict[admin.TeamPatch](r)
 	if err != nil {
 		return err
 	}

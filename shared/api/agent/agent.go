@@ -51,6 +51,7 @@ type Store interface {
 	ComposeStore // compose.go: saved replies and contacts
 	SearchStore
 	AuditStore
+	ViewStore
 }
 
 // API serves the agent routes.
@@ -115,6 +116,11 @@ func (a *API) Routes() []Route {
 		{"GET /api/contacts", a.signedIn(a.listContacts)},
 		{"GET /api/contacts/{id}", a.signedIn(a.getContact)},
 		{"PATCH /api/contacts/{id}", a.signedIn(a.editContact)},
+		{"GET /api/views", a.signedIn(a.listViews)},
+		{"POST /api/views", a.signedIn(a.createView)},
+		{"GET /api/views/{view}", a.signedIn(a.getView)},
+		{"PUT /api/views/{view}", a.signedIn(a.replaceView)},
+		{"DELETE /api/views/{view}", a.signedIn(a.deleteView)},
 	}, a.adminRoutes()...)
 }
 

@@ -1,13 +1,9 @@
 package agent
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
@@ -104,50 +100,6 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal
 	w.Header().Set("ETag", etag(cur))
 	httpjson.Write(w, http.StatusCreated, msg)
 	return nil
-}
-
-// readStrict reads a JSON object body like readObject, refusing null
-// anywhere in it: an optional field is left out, never null, so that what
-// the document calls a string or a boolean is one.
-func readStrict[T any](r *http.Request) (*T, error) {
-	body, err := httpjson.ReadCapped(r, maxBody)
-	if err != nil {
-		return nil, err
-	}
-	var v any
-	if json.Unmarshal(body, &v) == nil {
-		if path, ok := nullAt(v, ""); ok {
-			return nil, helpdesk.Errorf(helpdesk.EInvalid, "null_value", "%s is null: leave an optional field out instead", path)
-		}
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	return readObject[T](r)
-}
-
-// nullAt finds a null member or element inside v (not v itself).
-func nullAt(v any, path string) (string, bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			if e == nil {
-				return path + "." + k, true
-			}
-			if p, ok := nullAt(e, path+"."+k); ok {
-				return p, true
-			}
-		}
-	case []any:
-		for i, e := range x {
-			p := path + "[" + strconv.Itoa(i) + "]"
-			if e == nil {
-				return p, true
-			}
-			if p, ok := nullAt(e, p); ok {
-				return p, true
-			}
-		}
-	}
-	return "", false
 }
 
 // notAllowed answers a method a path does not serve. POST /api/tickets/bulk

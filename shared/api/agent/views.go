@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -39,71 +40,105 @@ type TicketPage struct {
 	Next    string            `json:"next,omitempty"`
 }
 
-// query turns a default view into the index partition that serves it.
-func query(view string, p helpdesk.Principal, team string) (helpdesk.ViewQuery, error) {
-	none, me := "", p.Agent.ID
-	open := helpdesk.StateOpen
+// defaultView is one of the seven default views as a view: fixed id, a
+// filter, newest first. The my_team views read one team: the one named,
+// else the caller's first.
+func defaultView(view string, p helpdesk.Principal, team string) (helpdesk.View, bool, error) {
+	open := []helpdesk.State{helpdesk.StateOpen}
+	v := helpdesk.View{ID: view, Name: defaultNames[view]}
 	switch view {
 	case ViewUnassigned:
-		return helpdesk.ViewQuery{State: open, Owner: &none}, nil
+		v.Filter = helpdesk.ViewFilter{States: open, Owners: []string{helpdesk.FilterUnassigned}}
 	case ViewMyOpen:
-		return helpdesk.ViewQuery{State: open, Owner: &me}, nil
+		v.Filter = helpdesk.ViewFilter{States: open, Owners: []string{helpdesk.FilterMe}}
 	case ViewAllOpen:
-		return helpdesk.ViewQuery{State: open}, nil
+		v.Filter = helpdesk.ViewFilter{States: open}
 	case ViewSpam:
-		return helpdesk.ViewQuery{State: helpdesk.StateSpam}, nil
+		v.Filter = helpdesk.ViewFilter{States: []helpdesk.State{helpdesk.StateSpam}}
 	case ViewClosed:
-		return helpdesk.ViewQuery{State: helpdesk.StateClosed}, nil
+		v.Filter = helpdesk.ViewFilter{States: []helpdesk.State{helpdesk.StateClosed}}
 	case ViewMyTeamUnassigned, ViewMyTeamOpen:
 		if team == "" {
 			if len(p.Teams) == 0 {
-				return helpdesk.ViewQuery{}, helpdesk.Errorf(helpdesk.EInvalid, "no_team", "you belong to no team; name one with ?team=")
+				return v, true, helpdesk.Errorf(helpdesk.EInvalid, "no_team", "you belong to no team; name one with ?team=")
 			}
 			team = p.Teams[0]
 		}
 		if !slices.Contains(p.Teams, team) && p.Scope() != helpdesk.ScopeAll {
-			return helpdesk.ViewQuery{}, helpdesk.Errorf(helpdesk.EInvalid, "not_your_team", "you are not a member of team %q", team)
+			return v, true, helpdesk.Errorf(helpdesk.EInvalid, "not_your_team", "you are not a member of team %q", team)
 		}
-		return helpdesk.ViewQuery{State: open, Team: team, UnassignedOnly: view == ViewMyTeamUnassigned}, nil
+		v.TeamID = team
+		v.Filter = helpdesk.ViewFilter{States: open, Teams: []string{team}}
+		if view == ViewMyTeamUnassigned {
+			v.Filter.Owners = []string{helpdesk.FilterUnassigned}
+		}
+	default:
+		return v, false, nil
 	}
-	return helpdesk.ViewQuery{}, helpdesk.Errorf(helpdesk.ENotFound, "view_not_found", "no view %q", view)
+	return v, true, nil
 }
 
-// listView serves a page of a default view: one index partition, newest
-// first, keeping only the tickets the caller may see (so a page may hold
-// fewer tickets than asked; Next says whether the view goes on).
+// defaultIDs are the default views, in the sidebar's order.
+var defaultIDs = []string{ViewUnassigned, ViewMyOpen, ViewAllOpen, ViewMyTeamUnassigned, ViewMyTeamOpen, ViewSpam, ViewClosed}
+
+var defaultNames = map[string]string{
+	ViewUnassigned: "Unassigned", ViewMyOpen: "My open", ViewAllOpen: "All open",
+	ViewMyTeamUnassigned: "My team's unassigned", ViewMyTeamOpen: "My team's open",
+	ViewSpam: "Spam", ViewClosed: "Closed",
+}
+
+// findView is the view the path names: a default view, or a saved view the
+// caller may see (any other is a 404, like one that does not exist).
+func (a *API) findView(ctx context.Context, p helpdesk.Principal, id, team string) (helpdesk.View, error) {
+	v, ok, err := defaultView(id, p, team)
+	if ok || err != nil {
+		return v, err
+	}
+	return a.savedView(ctx, p, id)
+}
+
+// listView serves a page of a view, default or saved: only tickets the
+// caller may see, in the view's order (or the one ?sort= and ?order=
+// ask), pages after the cursor's position (a keyset: see page).
 func (a *API) listView(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	view, team := r.PathValue("view"), r.URL.Query().Get("team")
+	q := r.URL.Query()
+	team := q.Get("team")
 	if utf8.RuneCountInString(team) > maxName {
 		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_team", "team: at most %d characters", maxName)
 	}
-	q, err := query(view, p, team)
+	v, err := a.findView(r.Context(), p, r.PathValue("view"), team)
 	if err != nil {
 		return err
 	}
+	sort := v.Sort
+	if by := q.Get("sort"); by != "" {
+		sort.By = by
+	}
+	if order := q.Get("order"); order != "" {
+		sort.Order = order
+	}
+	if err := checkSort(sort, "sort"); err != nil {
+		return err
+	}
+	sort = sort.Normal()
 	limit := defaultPage
-	if s := r.URL.Query().Get("limit"); s != "" {
+	if s := q.Get("limit"); s != "" {
 		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > maxPage {
 			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_limit", "limit must be 1 to %d", maxPage)
 		}
 	}
-	scope := view + "|" + q.Team
-	after := ""
-	if c := r.URL.Query().Get("cursor"); c != "" {
-		if after, err = a.openCursor(c, scope); err != nil {
+	scope := v.ID + "|" + v.TeamID + "|" + sort.By + "|" + sort.Order
+	pos := ""
+	if c := q.Get("cursor"); c != "" {
+		if pos, err = a.openCursor(c, scope); err != nil {
 			return err
 		}
 	}
-	tickets, next, err := a.Store.ListView(r.Context(), q, after, int32(limit))
+	tickets, next, err := a.page(r.Context(), p, planView(v.Filter, sort, p), pos, limit)
 	if err != nil {
 		return err
 	}
-	page := TicketPage{Tickets: []helpdesk.Ticket{}}
-	for _, t := range tickets {
-		if p.CanSee(t) {
-			page.Tickets = append(page.Tickets, t)
-		}
-	}
+	page := TicketPage{Tickets: tickets}
 	if next != "" {
 		page.Next = a.sealCursor(next, scope)
 	}

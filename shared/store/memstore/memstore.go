@@ -48,6 +48,7 @@ type Store struct {
 	snippets      map[string]helpdesk.SavedReply // saved replies, by id (made on first use)
 	index         searchIndex                    // the search index (search.go)
 	audit         map[string]helpdesk.AuditEntry // by sort key (admin.go)
+	views         map[string]helpdesk.View       // saved views, by id (made on first write)
 }
 
 // Option configures a Store.

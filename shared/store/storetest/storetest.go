@@ -24,6 +24,15 @@ import (
 type Store interface {
 	SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error)
 	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
+	// Filtered view partitions and saved views (the agent API's ViewStore).
+	QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after string, forward bool, limit int32) ([]helpdesk.Ticket, string, error)
+	CountTickets(ctx context.Context, q helpdesk.TicketQuery) (int, error)
+	SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after string, asc bool) ([]helpdesk.Keyed, error)
+	GetTickets(ctx context.Context, ids []string) ([]helpdesk.Ticket, error)
+	PutView(ctx context.Context, v helpdesk.View) error
+	GetView(ctx context.Context, id string) (helpdesk.View, error)
+	DeleteView(ctx context.Context, id string) error
+	ListViews(ctx context.Context, holders []string) ([]helpdesk.View, error)
 	FindAgentBySub(ctx context.Context, sub string) (helpdesk.Agent, error)
 	ListTeams(ctx context.Context) ([]helpdesk.Team, error)
 	// Tickets: the ticket model's changes, and what reads them back.
@@ -137,6 +146,8 @@ func Run(t *testing.T, open Open) {
 		{"OutboxIndex", testOutboxIndex},
 		{"ListTicketsNewestFirst", testListTicketsNewestFirst},
 		{"ViewsPageThroughTheIndexes", testViewsPageThroughTheIndexes},
+		{"FilteredViewPartitions", testFilteredViewPartitions},
+		{"SavedViews", testSavedViews},
 		{"NotificationsNewestFirst", testNotificationsNewestFirst},
 		{"NotificationFeedPagesAndMarksRead", testNotificationFeedPagesAndMarksRead},
 		{"TicketHeadersAndFollowersReadBack", testTicketHeadersAndFollowersReadBack},
