@@ -74,6 +74,11 @@ func (p Principal) CanSee(t Ticket) bool {
 	}
 }
 
+// CanWork reports whether the principal may change tickets and contacts:
+// answer, edit, assign, create. A viewer reads and comments (notes, follows,
+// read marks), nothing more.
+func (p Principal) CanWork() bool { return p.Agent.Active && p.Agent.Role != RoleViewer }
+
 // CanManageSettings reports whether the principal may change the desk's settings.
 func (p Principal) CanManageSettings() bool {
 	return p.Agent.Active && (p.Agent.Role == RoleAdmin || p.Agent.Permissions.ManageSettings)

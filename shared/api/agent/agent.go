@@ -44,7 +44,6 @@ type Store interface {
 	SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error)
 	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
-	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
 	NotifyStore
 	outbox.Store
 	conversationStore

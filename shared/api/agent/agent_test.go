@@ -345,7 +345,7 @@ func TestRepliesAndNotes(t *testing.T) {
 		if tk := f.do(t, "GET", "/api/tickets/1", "bob", ""); tk.body["ticket"].(map[string]any)["owner_id"] != "bob" {
 			t.Fatalf("replying to an unassigned ticket did not make bob its owner: %s", tk.raw)
 		}
-		if r := f.do(t, "POST", "/api/tickets/1/replies", "vic", `{"text":"Hello"}`); r.status != 403 || reason(r) != "viewer_cannot_reply" {
+		if r := f.do(t, "POST", "/api/tickets/1/replies", "vic", `{"text":"Hello"}`); r.status != 403 || reason(r) != "viewer_read_only" {
 			t.Fatalf("a viewer's reply: %d %s", r.status, r.raw)
 		}
 		if r := f.do(t, "POST", "/api/tickets/1/replies", "bob", `{"text":"  "}`); r.status != 400 || reason(r) != "text_required" {

@@ -31,8 +31,6 @@ const (
 	maxSnippetID = 64  // characters of a saved reply's id (a UUID)
 )
 
-var errViewerReply = helpdesk.Errorf(helpdesk.EForbidden, "viewer_cannot_reply", "viewers read and comment (notes); they do not answer customers")
-
 // ReplyRequest is a reply: text, or a saved reply rendered for the ticket,
 // and the uploads to attach; status or close move the ticket with it, in
 // the same change.
@@ -50,8 +48,8 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request, p helpdesk.Principal
 	if err != nil {
 		return err
 	}
-	if p.Agent.Role == helpdesk.RoleViewer {
-		return errViewerReply
+	if err := mayWork(p, "answer customers"); err != nil {
+		return err
 	}
 	req, err := readStrict[ReplyRequest](r)
 	if err != nil {
@@ -210,8 +208,8 @@ type SnippetRequest struct {
 // only tokens that render. A shared saved reply is the desk's: only who
 // manages the settings writes one.
 func readSnippet(r *http.Request, p helpdesk.Principal) (*SnippetRequest, error) {
-	if p.Agent.Role == helpdesk.RoleViewer {
-		return nil, errViewerReply
+	if err := mayWork(p, "write saved replies"); err != nil {
+		return nil, err
 	}
 	req, err := readStrict[SnippetRequest](r)
 	if err != nil {
@@ -340,8 +338,8 @@ func (a *API) bulkEdit(w http.ResponseWriter, r *http.Request, p helpdesk.Princi
 		return helpdesk.Errorf(helpdesk.EInvalid, "too_many_ids", "ids: at most %d tickets at once", maxBulk)
 	case ch == nil || ch.OwnerID == nil && ch.TeamID == nil && ch.Status == nil && ch.Priority == nil:
 		return helpdesk.Errorf(helpdesk.EInvalid, "change_required", "change names at least one of owner_id, team_id, status, priority")
-	case ch.OwnerID != nil && p.Agent.Role == helpdesk.RoleViewer:
-		return helpdesk.Errorf(helpdesk.EForbidden, "viewer_cannot_assign", "viewers read and comment; they do not assign tickets")
+	case !p.CanWork():
+		return mayWork(p, "change tickets")
 	}
 	seen := make(map[string]bool, len(req.IDs))
 	for _, id := range req.IDs {
@@ -433,8 +431,8 @@ type CreateRequest struct {
 }
 
 func (a *API) createTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	if p.Agent.Role == helpdesk.RoleViewer {
-		return helpdesk.Errorf(helpdesk.EForbidden, "viewer_cannot_create", "viewers read and comment; they do not open tickets")
+	if err := mayWork(p, "open tickets"); err != nil {
+		return err
 	}
 	req, err := readStrict[CreateRequest](r)
 	if err != nil {

@@ -217,7 +217,7 @@ func TestBulkChanges(t *testing.T) {
 				t.Errorf("bulk %.60s: %d %s, want 400 %s", c.body, r.status, r.raw, c.want)
 			}
 		}
-		if r := f.do(t, "POST", "/api/tickets/bulk", "vic", `{"ids":["1"],"change":{"owner_id":"bob"}}`); r.status != 403 || reason(r) != "viewer_cannot_assign" {
+		if r := f.do(t, "POST", "/api/tickets/bulk", "vic", `{"ids":["1"],"change":{"owner_id":"bob"}}`); r.status != 403 || reason(r) != "viewer_read_only" {
 			t.Fatalf("a viewer's bulk assignment: %d %s", r.status, r.raw)
 		}
 		// The bulk path is not a ticket: other methods are 405, not 404.
@@ -298,7 +298,7 @@ func TestReplyAndClose(t *testing.T) {
 		if r := f.do(t, "POST", "/api/tickets/3/replies", "vic", `{"text":"x","close":true}`); r.status != 404 {
 			t.Fatalf("a viewer outside the ticket: %d", r.status)
 		}
-		if r := f.do(t, "POST", "/api/tickets/1/replies", "vic", `{"text":"x","close":true}`); r.status != 403 || reason(r) != "viewer_cannot_reply" {
+		if r := f.do(t, "POST", "/api/tickets/1/replies", "vic", `{"text":"x","close":true}`); r.status != 403 || reason(r) != "viewer_read_only" {
 			t.Fatalf("a viewer's reply and close: %d %s", r.status, r.raw)
 		}
 	})
@@ -490,7 +490,7 @@ func TestCreateTicketByHand(t *testing.T) {
 		if _, err := f.st.FindContactID(ctx, "email#a@example.com"); err == nil {
 			t.Fatal("a refused creation created its contact")
 		}
-		if r := f.do(t, "POST", "/api/tickets", "vic", `{"type":"other","contact":{"email":"a@example.com"},"subject":"s","text":"t"}`); r.status != 403 || reason(r) != "viewer_cannot_create" {
+		if r := f.do(t, "POST", "/api/tickets", "vic", `{"type":"other","contact":{"email":"a@example.com"},"subject":"s","text":"t"}`); r.status != 403 || reason(r) != "viewer_read_only" {
 			t.Fatalf("a viewer creating: %d %s", r.status, r.raw)
 		}
 

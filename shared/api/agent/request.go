@@ -65,3 +65,11 @@ func nullAt(v any, path string) (string, bool) {
 	}
 	return "", false
 }
+
+// mayWork refuses a viewer what only agents and admins do, saying what.
+func mayWork(p helpdesk.Principal, what string) error {
+	if p.CanWork() {
+		return nil
+	}
+	return helpdesk.Errorf(helpdesk.EForbidden, "viewer_read_only", "viewers read and comment (notes); they do not %s", what)
+}

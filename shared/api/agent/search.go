@@ -432,8 +432,8 @@ func (e *ContactEdit) apply(c helpdesk.Contact) helpdesk.Contact {
 // rule routes to) must be an active agent who holds a seat, and a new
 // email or phone must not be another contact's (409).
 func (a *API) editContact(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	if p.Agent.Role == helpdesk.RoleViewer {
-		return helpdesk.Errorf(helpdesk.EForbidden, "viewer_cannot_edit", "viewers read the directory; an agent or admin edits it")
+	if err := mayWork(p, "edit contacts"); err != nil {
+		return err
 	}
 	ctx := r.Context()
 	before, err := a.readContact(ctx, r.PathValue("id"))

@@ -212,7 +212,7 @@ func TestContacts(t *testing.T) {
 			{"bob", `{"owner_id":"nobody"}`, 400, "owner_unknown"},
 			{"bob", `{}`, 400, "nothing_to_change"},
 			{"bob", `{"name":7}`, 400, "invalid_field"},
-			{"vic", `{"name":"x"}`, 403, "viewer_cannot_edit"},
+			{"vic", `{"name":"x"}`, 403, "viewer_read_only"},
 		} {
 			if r := f.do(t, "PATCH", "/api/contacts/ana", c.who, c.body); r.status != c.status || reason(r) != c.want {
 				t.Errorf("PATCH %s as %s: %d %s, want %d %s", c.body, c.who, r.status, r.raw, c.status, c.want)

@@ -162,6 +162,9 @@ func (a *API) editTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Prin
 	if _, err := a.visible(r.Context(), p, id); err != nil {
 		return err
 	}
+	if err := mayWork(p, "change tickets"); err != nil {
+		return err
+	}
 	version, err := ifMatch(r)
 	if err != nil {
 		return err

@@ -73,8 +73,8 @@ type Upload struct {
 }
 
 func (a *API) upload(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	if p.Agent.Role == helpdesk.RoleViewer {
-		return helpdesk.Errorf(helpdesk.EForbidden, "viewer_cannot_reply", "viewers do not answer customers, so they attach nothing")
+	if err := mayWork(p, "answer customers, so they attach nothing"); err != nil {
+		return err
 	}
 	if a.Files == nil {
 		return helpdesk.Errorf(helpdesk.EUnavailable, "files_unavailable", "file uploads are not configured")

@@ -41,7 +41,7 @@ func TestUploadForms(t *testing.T) {
 		{"bob", `{"name":"a\nb","content_type":"application/pdf","size":10}`, "400", "invalid_file_name"},
 		{"bob", `{"name":"` + strings.Repeat("n", 256) + `","content_type":"application/pdf","size":10}`, "400", "invalid_file_name"},
 		{"bob", `null`, "400", "invalid_json"},
-		{"vic", `{"name":"x.pdf","content_type":"application/pdf","size":10}`, "403", "viewer_cannot_reply"},
+		{"vic", `{"name":"x.pdf","content_type":"application/pdf","size":10}`, "403", "viewer_read_only"},
 		{"", `{"name":"x.pdf","content_type":"application/pdf","size":10}`, "401", "token_missing"},
 	} {
 		r := f.do(t, "POST", "/api/uploads", c.who, c.body)

@@ -23,7 +23,6 @@ import (
 // and tests write.
 type Store interface {
 	SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error)
-	ListView(ctx context.Context, v helpdesk.ViewQuery, after string, limit int32) ([]helpdesk.Ticket, string, error)
 	// Filtered view partitions and saved views (the agent API's ViewStore).
 	QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after string, forward bool, limit int32) ([]helpdesk.Ticket, string, error)
 	CountTickets(ctx context.Context, q helpdesk.TicketQuery) (int, error)
@@ -145,7 +144,6 @@ func Run(t *testing.T, open Open) {
 		{"LoadConditions", testLoadConditions},
 		{"OutboxIndex", testOutboxIndex},
 		{"ListTicketsNewestFirst", testListTicketsNewestFirst},
-		{"ViewsPageThroughTheIndexes", testViewsPageThroughTheIndexes},
 		{"FilteredViewPartitions", testFilteredViewPartitions},
 		{"SavedViews", testSavedViews},
 		{"NotificationsNewestFirst", testNotificationsNewestFirst},

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -343,77 +342,5 @@ func testCountersAreUniqueUnderConcurrency(t *testing.T, f *fixture) {
 	}
 	if slot, err := f.st.NextSlot(f.ctx, "other"); err != nil || slot != 0 {
 		t.Fatalf("another rotation's first slot %d, %v; want 0", slot, err)
-	}
-}
-
-// Each view is one index partition, newest first; paging with the position
-// a page returns neither repeats nor skips a ticket, and a position the
-// store did not give is refused.
-func testViewsPageThroughTheIndexes(t *testing.T, f *fixture) {
-	// id: owner, team, closed
-	layout := []struct {
-		id, owner, team string
-		closed          bool
-	}{
-		{"1", "", "a", false}, {"2", "ann", "a", false}, {"3", "", "b", false}, {"4", "ann", "", false},
-		{"5", "bob", "a", false}, {"6", "", "a", false}, {"7", "ann", "a", true},
-	}
-	for i, l := range layout {
-		c := f.arrival(l.id, "c"+l.id+"@example.com", T0.Add(time.Duration(i)*time.Minute))
-		tk := c.Ticket()
-		tk.OwnerID, tk.TeamID = l.owner, l.team
-		if l.owner != "" {
-			tk.AssignedAt = T0
-		}
-		if l.closed {
-			tk.Status, tk.State = "closed", helpdesk.StateClosed
-		}
-		f.commit(c)
-	}
-	none, ann := "", "ann"
-	open := helpdesk.StateOpen
-	views := []struct {
-		name string
-		q    helpdesk.ViewQuery
-		want []string
-	}{
-		{"unassigned", helpdesk.ViewQuery{State: open, Owner: &none}, []string{"6", "3", "1"}},
-		{"ann's open", helpdesk.ViewQuery{State: open, Owner: &ann}, []string{"4", "2"}},
-		{"all open", helpdesk.ViewQuery{State: open}, []string{"6", "5", "4", "3", "2", "1"}},
-		{"team a's open", helpdesk.ViewQuery{State: open, Team: "a"}, []string{"6", "1", "5", "2"}}, // unassigned first, as the index sorts
-		{"team a's unassigned", helpdesk.ViewQuery{State: open, Team: "a", UnassignedOnly: true}, []string{"6", "1"}},
-		{"closed", helpdesk.ViewQuery{State: helpdesk.StateClosed}, []string{"7"}},
-		{"spam", helpdesk.ViewQuery{State: helpdesk.StateSpam}, nil},
-	}
-	for _, v := range views {
-		var got []string
-		after := ""
-		for page := 0; ; page++ {
-			ts, next, err := f.st.ListView(f.ctx, v.q, after, 2)
-			if err != nil {
-				t.Fatalf("%s: %v", v.name, err)
-			}
-			if ts == nil {
-				t.Fatalf("%s: a nil page, want an empty list", v.name)
-			}
-			for _, tk := range ts {
-				got = append(got, tk.ID)
-			}
-			if next == "" || page > 10 {
-				break
-			}
-			after = next
-		}
-		if !slices.Equal(got, v.want) {
-			t.Errorf("%s = %v, want %v", v.name, got, v.want)
-		}
-	}
-	for _, bad := range []string{"garbage", "2026-11-21T09:30:00.000000000Z#", "A#2026-11-21T09:30:00.000000000Z#1", "2026-11-21T09:30:00Z#1", "2026-11-21T09:30:00.000000000Z#1#2"} {
-		if _, _, err := f.st.ListView(f.ctx, helpdesk.ViewQuery{State: open}, bad, 2); !errors.Is(err, store.ErrInvalidCursor) {
-			t.Errorf("cursor %q: %v, want ErrInvalidCursor", bad, err)
-		}
-	}
-	if _, _, err := f.st.ListView(f.ctx, helpdesk.ViewQuery{State: open, Team: "a"}, "X#2026-11-21T09:30:00.000000000Z#1", 2); !errors.Is(err, store.ErrInvalidCursor) {
-		t.Errorf("a team cursor without A# or U#: %v, want ErrInvalidCursor", err)
 	}
 }
