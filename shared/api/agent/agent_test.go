@@ -585,3 +585,44 @@ func TestAvailability(t *testing.T) {
 		}
 	})
 }
+
+// The notification emails an edit commits (here an assignment, one by
+// PATCH and one by a bulk change) are published at once, not left for the
+// outbox relay's next sweep.
+func TestEditsPublishTheirJobsAtOnce(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		if r := f.do(t, "PUT", "/api/me/notifications", "bob", `{"assigned":{"email":true}}`); r.status != 200 {
+			t.Fatalf("bob's preferences: %d %s", r.status, r.raw)
+		}
+		emails := func() int {
+			f.out.mu.Lock()
+			defer f.out.mu.Unlock()
+			n := 0
+			for _, j := range f.out.jobs {
+				if strings.Contains(j, `"kind":"notification.email"`) {
+					n++
+				}
+			}
+			return n
+		}
+		if r := f.do(t, "PATCH", "/api/tickets/1", "ann", `{"owner_id":"bob"}`); r.status != 200 {
+			t.Fatalf("assign: %d %s", r.status, r.raw)
+		}
+		if n := emails(); n != 1 {
+			t.Fatalf("%d notification emails published after the PATCH, want 1", n)
+		}
+		if r := f.do(t, "POST", "/api/tickets/bulk", "ann", `{"ids":["2"],"change":{"owner_id":"bob","team_id":"A"}}`); r.status != 200 {
+			t.Fatalf("bulk assign: %d %s", r.status, r.raw)
+		}
+		if n := emails(); n != 2 {
+			t.Fatalf("%d notification emails published after the bulk change, want 2", n)
+		}
+		if tk := f.do(t, "GET", "/api/tickets/2", "ann", ""); tk.status != 200 {
+			t.Fatal(tk.raw)
+		}
+		if box, err := f.st.PendingOutbox(context.Background(), "1"); err != nil || len(box) != 0 {
+			t.Fatalf("ticket 1's outbox after publishing: %v %v", box, err)
+		}
+	})
+}

@@ -377,6 +377,9 @@ func (a *API) bulkEdit(w http.ResponseWriter, r *http.Request, p helpdesk.Princi
 	byID := make(map[string]desk.BulkResult, len(results))
 	for _, res := range results {
 		byID[res.ID] = res
+		if res.Err == nil {
+			a.publish(r.Context(), res.Ticket)
+		}
 	}
 	out := BulkResponse{Results: make([]BulkItem, 0, len(req.IDs))}
 	for _, id := range req.IDs {

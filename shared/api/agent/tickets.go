@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket"
 )
@@ -193,9 +194,23 @@ func (a *API) editTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Prin
 	if err != nil {
 		return err
 	}
+	a.publish(r.Context(), t)
 	w.Header().Set("ETag", etag(t))
 	httpjson.Write(w, http.StatusOK, t)
 	return nil
+}
+
+// publish sends the jobs a change committed to the ticket's outbox (an
+// assignment's or a status change's notification emails) now, rather than
+// leaving them for the relay's next sweep; if it fails the relay sends
+// them, so the change stands either way.
+func (a *API) publish(ctx context.Context, t helpdesk.Ticket) {
+	if len(t.Outbox) == 0 {
+		return
+	}
+	if err := outbox.Flush(ctx, a.Store, a.Outbound, t.ID, t.Outbox); err != nil {
+		a.Log.WarnContext(ctx, "change committed, publish left to the relay", "ticket_id", t.ID, "error", err)
+	}
 }
 
 // TextRequest is a reply's or a note's body: plain text (formatted
