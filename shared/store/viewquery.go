@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -66,27 +67,43 @@ func (s *Store) QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after 
 }
 
 // CountTickets counts the tickets of one index partition that pass the
-// query's filter (Select COUNT, the same key condition and filter as
-// QueryTickets): what paging through it would return.
-func (s *Store) CountTickets(ctx context.Context, q helpdesk.TicketQuery) (int, error) {
+// query's filter, newest first. It is exact (more false) when it read the
+// whole partition; it stops after a page once upTo have matched or
+// CountReadBudget(upTo) items have been read (a sparse filter over a big
+// partition), and then the partition holds at least the count (at most
+// upTo). So a count costs at most that many items' reads however big the
+// partition (the closed view grows forever). upTo <= 0 counts everything.
+func (s *Store) CountTickets(ctx context.Context, q helpdesk.TicketQuery, upTo int) (int, bool, error) {
 	in, err := s.ticketQuery(q, "")
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	in.Select = types.SelectCount
-	n := 0
+	in.Limit = nil
+	in.ScanIndexForward = aws.Bool(false) // newest first, as the in-memory store counts
+	n, read := 0, 0
 	for {
+		if upTo > 0 {
+			in.Limit = aws.Int32(int32(CountReadBudget(upTo) - read))
+		}
 		page, err := s.db.Query(ctx, in)
 		if err != nil {
-			return 0, fmt.Errorf("count view partition: %w", translate(err))
+			return 0, false, fmt.Errorf("count view partition: %w", translate(err))
 		}
 		n += int(page.Count)
+		read += int(page.ScannedCount)
 		if len(page.LastEvaluatedKey) == 0 {
-			return n, nil
+			return n, false, nil
+		}
+		if upTo > 0 && (n >= upTo || read >= CountReadBudget(upTo)) {
+			return min(n, upTo), true, nil
 		}
 		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
 }
+
+// CountReadBudget is how many items a count up to upTo reads at most.
+func CountReadBudget(upTo int) int { return min(upTo, math.MaxInt32/10) * 10 }
 
 // SortKeys returns the place in the sort `by` (helpdesk.SortKey) of every
 // ticket of one index partition that passes the query's filter and comes

@@ -67,6 +67,8 @@ type API struct {
 	// Files signs links to stored files and uploads (conversation.go).
 	Files Files
 	Now   func() time.Time // the clock of link expiries (time.Now if nil)
+	// CountUpTo bounds the views' counts (DefaultCountUpTo when 0).
+	CountUpTo int
 	// Admin changes the desk's settings, with their audit trail (admin.go).
 	Admin *admin.Service
 }

@@ -64,6 +64,7 @@ type fixture struct {
 	out   *published
 	files *fakeFiles
 	dir   *directory // the user pool (admin_test.go)
+	api   *agent.API
 }
 
 // authenticate stands in for the Cognito verifier: "token-<sub>" is sub's.
@@ -126,7 +127,7 @@ func newDeskWith(t *testing.T, b testbed.Backend, real agent.Files) *fixture {
 	api.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, st: st, out: out, files: files, dir: dir}
+	return &fixture{srv: srv, st: st, out: out, files: files, dir: dir, api: api}
 }
 
 type response struct {

@@ -16,6 +16,7 @@ import (
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/api/agent"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
+	"github.com/stackdesk/stackdesk/shared/app/index"
 	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
@@ -67,6 +68,18 @@ func seed(b *testing.B) (*benchDesk, error) {
 	if err := st.PutChannel(ctx, mail); err != nil {
 		return nil, err
 	}
+	// 3,000 customers, each in the directory and the search index.
+	ix := &index.Service{Store: store.New(db, table)}
+	for i := range 3000 {
+		email := fmt.Sprintf("cus%d@example.com", i)
+		c := helpdesk.Contact{ID: fmt.Sprintf("c%d", i), Name: fmt.Sprintf("Customer %d", i), Email: email, CreatedAt: t0}
+		if err := st.CreateContact(ctx, c, "email#"+email); err != nil {
+			return nil, err
+		}
+		if err := ix.Apply(ctx, index.Change{Contact: &c}); err != nil {
+			return nil, err
+		}
+	}
 	set := helpdesk.DefaultSettings()
 	owners := []string{"", "ann", "bob", "cat"}
 	teams := []string{"", "A", "B"}
@@ -89,7 +102,7 @@ func seed(b *testing.B) (*benchDesk, error) {
 					Subject: "Question about order " + id, Text: "Hello, I have a question about my order " + id + ". It has not arrived yet."}
 				msg := helpdesk.Message{ID: "msg-" + id, Direction: helpdesk.Inbound, ChannelID: mail.ID, ChannelKind: helpdesk.ChannelEmail,
 					Text: m.Text, CreatedAt: at}
-				c, _ := ticket.Open(ticket.Arrival{ID: id, Inbound: m, Message: msg, Channel: mail, ContactID: fmt.Sprintf("c%d", i),
+				c, _ := ticket.Open(ticket.Arrival{ID: id, Inbound: m, Message: msg, Channel: mail, ContactID: fmt.Sprintf("c%d", i%3000),
 					SenderKey: m.Sender.Key(m.Channel)}, set, at)
 				n := c.Ticket()
 				n.OwnerID, n.TeamID = owners[i%len(owners)], teams[i%len(teams)]
@@ -102,6 +115,11 @@ func seed(b *testing.B) (*benchDesk, error) {
 				c.Loads = nil // the bench reads; counters are not what it measures
 				if err := st.Commit(ctx, c); err != nil {
 					errs <- fmt.Errorf("seed ticket %s: %w", id, err)
+					return
+				}
+				// What the stream's indexer does on AWS.
+				if err := ix.Apply(ctx, index.Change{Ticket: n, Message: &c.Messages[0]}); err != nil {
+					errs <- fmt.Errorf("index ticket %s: %w", id, err)
 					return
 				}
 			}
@@ -138,7 +156,8 @@ func seed(b *testing.B) (*benchDesk, error) {
 }
 
 // BenchmarkAgentAPI measures the API's requests on a desk of 10,000
-// tickets: latency (p50, p99, through HTTP), read units per request as
+// tickets (3,000 customers, all indexed for search; 1 in 10 closed; owners
+// and teams spread over ann, bob, cat and nobody, teams A, B and none): latency (p50, p99, through HTTP), read units per request as
 // DynamoDB Local reports them, and the least read units the bytes returned
 // could cost (eventually consistent: 0.5 per 4 KB).
 func BenchmarkAgentAPI(b *testing.B) {
@@ -147,6 +166,13 @@ func BenchmarkAgentAPI(b *testing.B) {
 		{"view_page_50/all_open/admin", "/api/views/all_open/tickets?limit=50", "ann"},
 		{"view_page_50/my_team_open/agent", "/api/views/my_team_open/tickets?limit=50", "bob"},
 		{"ticket_50_messages", "/api/tickets/1", "ann"},
+		{"ticket_50_messages/timeline_page_50", "/api/tickets/1/timeline?limit=50", "ann"},
+		{"view_counts/admin", "/api/views", "ann"},
+		{"view_counts/agent_team_scope", "/api/views", "bob"},
+		{"search/one_common_word/admin", "/api/search?q=arrived", "ann"},
+		{"search/one_common_word/agent_team_scope", "/api/search?q=arrived", "bob"},
+		{"search/ticket_number", "/api/search?q=4242", "ann"},
+		{"search/contact_email", "/api/search?q=cus42@example.com", "ann"},
 	} {
 		b.Run(c.name, func(b *testing.B) { d.measure(b, c.path, c.who) })
 	}

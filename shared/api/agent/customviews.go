@@ -61,6 +61,9 @@ type ViewEntry struct {
 	helpdesk.View
 	Default bool `json:"default"`
 	Count   int  `json:"count"`
+	// CountMore: there are at least Count tickets (the count stopped at
+	// the API's bound; the sidebar shows "100+").
+	CountMore bool `json:"count_more,omitempty"`
 }
 
 // ViewList is the caller's views with their counts.
@@ -309,11 +312,11 @@ func (a *API) getView(w http.ResponseWriter, r *http.Request, p helpdesk.Princip
 	if err != nil {
 		return err
 	}
-	n, err := a.count(r.Context(), planView(v.Filter, v.Sort, p))
+	n, more, err := a.count(r.Context(), planView(v.Filter, v.Sort, p))
 	if err != nil {
 		return err
 	}
-	httpjson.Write(w, http.StatusOK, ViewEntry{View: v, Default: isDefault, Count: n})
+	httpjson.Write(w, http.StatusOK, ViewEntry{View: v, Default: isDefault, Count: n, CountMore: more})
 	return nil
 }
 
@@ -398,7 +401,7 @@ func (a *API) listViews(w http.ResponseWriter, r *http.Request, p helpdesk.Princ
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			entries[i].Count, errs[i] = a.count(ctx, planView(entries[i].Filter, entries[i].Sort, p))
+			entries[i].Count, entries[i].CountMore, errs[i] = a.count(ctx, planView(entries[i].Filter, entries[i].Sort, p))
 		})
 	}
 	wg.Wait()

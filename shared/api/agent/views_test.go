@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/api/agent"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket"
 )
@@ -278,6 +279,7 @@ func TestViewsAreExact(t *testing.T) {
 	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
 		t.Parallel() // the in-memory run alongside the DynamoDB one
 		f := newDesk(t, b)
+		f.api.CountUpTo = 1 << 30 // exact counts (TestViewCountsAreBounded tests the bound)
 		start := time.Now()
 		all := seedTickets(t, f, 5000)
 		t.Logf("seeded %d tickets in %v", len(all), time.Since(start))
@@ -635,6 +637,63 @@ func TestSavedViews(t *testing.T) {
 		}
 		if r := f.do(t, "GET", "/api/views/"+strings.Repeat("v", 65)+"/tickets", "ann", ""); r.status != 404 {
 			t.Errorf("a view id past its bound: %d", r.status)
+		}
+	})
+}
+
+// A sidebar count is exact up to agent.DefaultCountUpTo; past it, or once
+// a sparse filter has read its budget, it says "at least" (count_more)
+// with a count that is never more than the view holds.
+func TestViewCountsAreBounded(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		all := seedTickets(t, f, 1500)
+		for _, v := range customViews() {
+			if r := f.do(t, "POST", "/api/views", "ann", viewBody(t, v)); r.status != 201 {
+				t.Fatalf("saving %q: %d %s", v.Name, r.status, r.raw)
+			}
+		}
+		r := f.do(t, "GET", "/api/views", "ann", "")
+		if r.status != 200 {
+			t.Fatalf("GET /api/views: %d %s", r.status, r.raw)
+		}
+		open := []helpdesk.State{"open"}
+		defaults := map[string]helpdesk.ViewFilter{
+			"unassigned": {States: open, Owners: []string{"unassigned"}}, "my_open": {States: open, Owners: []string{"me"}},
+			"all_open": {States: open}, "spam": {States: []helpdesk.State{"spam"}}, "closed": {States: []helpdesk.State{"closed"}},
+		}
+		saved := map[string]helpdesk.View{}
+		for _, v := range customViews() {
+			saved[v.Name] = v
+		}
+		exact, bounded := 0, 0
+		for _, e := range r.body["views"].([]any) {
+			e := e.(map[string]any)
+			id, name := e["id"].(string), e["name"].(string)
+			var want []string
+			if f, ok := defaults[id]; ok {
+				want = modelView(all, viewers[0], f, helpdesk.ViewSort{})
+			} else if v, ok := saved[name]; ok {
+				want = modelView(all, viewers[0], v.Filter, v.Sort.Normal())
+			} else {
+				continue
+			}
+			n, more := int(e["count"].(float64)), e["count_more"] == true
+			switch {
+			case !more && n != len(want):
+				t.Errorf("%s: count %d, want exactly %d", name, n, len(want))
+			case more && (n > agent.DefaultCountUpTo || n > len(want)):
+				t.Errorf("%s: at least %d, but it holds %d (bound %d)", name, n, len(want), agent.DefaultCountUpTo)
+			case more && len(want) <= agent.DefaultCountUpTo && n == len(want):
+				t.Errorf("%s: %d counted in full, yet said to be at least", name, n)
+			case more:
+				bounded++
+			default:
+				exact++
+			}
+		}
+		if bounded == 0 || exact == 0 {
+			t.Errorf("%d exact and %d bounded counts: the seed should give both", exact, bounded)
 		}
 	})
 }

@@ -51,16 +51,39 @@ func (s *Store) QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after 
 }
 
 // CountTickets counts the tickets of one index partition that pass the
-// query's filter.
-func (s *Store) CountTickets(ctx context.Context, q helpdesk.TicketQuery) (int, error) {
+// query's filter, reading at most store.CountReadBudget(upTo) items of the
+// partition, newest first: exact when it read them all, else at least the
+// count (at most upTo), as the table's store does.
+func (s *Store) CountTickets(ctx context.Context, q helpdesk.TicketQuery, upTo int) (int, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.partition(q)), nil
+	all := s.unfiltered(q)
+	slices.Reverse(all)
+	more := upTo > 0 && len(all) > store.CountReadBudget(upTo)
+	if more {
+		all = all[:store.CountReadBudget(upTo)]
+	}
+	n := 0
+	for _, t := range all {
+		if q.Filter.Match(t) {
+			n++
+		}
+	}
+	if more {
+		return min(n, upTo), true, nil
+	}
+	return n, false, nil
 }
 
 // partition is q's partition filtered, in the index's ascending order
 // (a whole team partition: assigned, then unassigned, each by creation).
 func (s *Store) partition(q helpdesk.TicketQuery) []helpdesk.Ticket {
+	return slices.DeleteFunc(s.unfiltered(q), func(t helpdesk.Ticket) bool { return !q.Filter.Match(t) })
+}
+
+// unfiltered is q's partition, every ticket its key selects, in the
+// index's ascending order.
+func (s *Store) unfiltered(q helpdesk.TicketQuery) []helpdesk.Ticket {
 	team := q.TeamPartition()
 	var in []helpdesk.Ticket
 	for _, t := range s.tickets {
@@ -69,8 +92,7 @@ func (s *Store) partition(q helpdesk.TicketQuery) []helpdesk.Ticket {
 			q.Owner != nil && t.OwnerID != *q.Owner,
 			team && t.TeamID != q.Team,
 			team && q.UnassignedOnly && t.OwnerID != "",
-			team && q.AssignedOnly && t.OwnerID == "",
-			!q.Filter.Match(t):
+			team && q.AssignedOnly && t.OwnerID == "":
 			continue
 		}
 		in = append(in, t)

@@ -25,7 +25,7 @@ type Store interface {
 	SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error)
 	// Filtered view partitions and saved views (the agent API's ViewStore).
 	QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after string, forward bool, limit int32) ([]helpdesk.Ticket, string, error)
-	CountTickets(ctx context.Context, q helpdesk.TicketQuery) (int, error)
+	CountTickets(ctx context.Context, q helpdesk.TicketQuery, upTo int) (int, bool, error)
 	SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after string, asc bool) ([]helpdesk.Keyed, error)
 	GetTickets(ctx context.Context, ids []string) ([]helpdesk.Ticket, error)
 	PutView(ctx context.Context, v helpdesk.View) error
@@ -145,6 +145,7 @@ func Run(t *testing.T, open Open) {
 		{"OutboxIndex", testOutboxIndex},
 		{"ListTicketsNewestFirst", testListTicketsNewestFirst},
 		{"FilteredViewPartitions", testFilteredViewPartitions},
+		{"CountsStopAtTheirBound", testCountsStopAtTheirBound},
 		{"SavedViews", testSavedViews},
 		{"NotificationsNewestFirst", testNotificationsNewestFirst},
 		{"NotificationFeedPagesAndMarksRead", testNotificationFeedPagesAndMarksRead},

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -87,8 +88,12 @@ func testFilteredViewPartitions(t *testing.T, f *fixture) {
 				t.Errorf("%s, oldest first by %d: %v, want %v", c.name, limit, got, back)
 			}
 		}
-		if n, err := f.st.CountTickets(f.ctx, c.q); err != nil || n != len(c.want) {
-			t.Errorf("%s: count %d, %v; want %d", c.name, n, err, len(c.want))
+		if n, more, err := f.st.CountTickets(f.ctx, c.q, 0); err != nil || n != len(c.want) || more {
+			t.Errorf("%s: count %d (more %v), %v; want %d", c.name, n, more, err, len(c.want))
+		}
+		// A bound past the partition's size counts exactly.
+		if n, more, err := f.st.CountTickets(f.ctx, c.q, 1); err != nil || n != len(c.want) || more {
+			t.Errorf("%s: count up to 1, reading 10 of at most 8: %d (more %v), %v; want %d", c.name, n, more, err, len(c.want))
 		}
 	}
 	whole := helpdesk.TicketQuery{ViewQuery: helpdesk.ViewQuery{State: open, Team: "a"}}
@@ -163,5 +168,34 @@ func testSavedViews(t *testing.T, f *fixture) {
 	}
 	if got, err := f.st.ListViews(f.ctx, nil); err != nil || got == nil || len(got) != 0 {
 		t.Fatalf("no holders: %#v, %v", got, err)
+	}
+}
+
+// A count reads at most CountReadBudget(upTo) items of a partition: past
+// that it says "at least", so counting a big partition costs a bounded
+// read; within it, it is exact.
+func testCountsStopAtTheirBound(t *testing.T, f *fixture) {
+	for i := range 25 {
+		f.commit(f.arrival(fmt.Sprintf("%d", i+1), fmt.Sprintf("b%d@example.com", i), T0.Add(time.Duration(i)*time.Minute)))
+	}
+	open := helpdesk.TicketQuery{ViewQuery: helpdesk.ViewQuery{State: helpdesk.StateOpen}}
+	urgent := open
+	urgent.Filter.Priorities = []helpdesk.Priority{"urgent"}
+	for _, c := range []struct {
+		name     string
+		q        helpdesk.TicketQuery
+		upTo     int
+		n        int
+		wantMore bool
+	}{
+		{"all, up to 2 (reads 20 of 25)", open, 2, 2, true},
+		{"all, up to 3 (reads 30: the whole partition)", open, 3, 25, false},
+		{"all, unbounded", open, 0, 25, false},
+		{"none match, up to 2: at least none", urgent, 2, 0, true},
+		{"none match, up to 3", urgent, 3, 0, false},
+	} {
+		if n, more, err := f.st.CountTickets(f.ctx, c.q, c.upTo); err != nil || n != c.n || more != c.wantMore {
+			t.Errorf("%s: %d (more %v), %v; want %d (more %v)", c.name, n, more, err, c.n, c.wantMore)
+		}
 	}
 }
