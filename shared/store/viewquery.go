@@ -84,7 +84,7 @@ func (s *Store) CountTickets(ctx context.Context, q helpdesk.TicketQuery, upTo i
 	n, read := 0, 0
 	for {
 		if upTo > 0 {
-			in.Limit = aws.Int32(int32(CountReadBudget(upTo) - read))
+			in.Limit = aws.Int32(int32(CountPageLimit(upTo, read)))
 		}
 		page, err := s.db.Query(ctx, in)
 		if err != nil {
@@ -101,6 +101,11 @@ func (s *Store) CountTickets(ctx context.Context, q helpdesk.TicketQuery, upTo i
 		in.ExclusiveStartKey = page.LastEvaluatedKey
 	}
 }
+
+// CountPageLimit is how many items the next page of a count up to upTo
+// reads, having read `read`: pages of about upTo, so a dense partition
+// stops after one page of upTo items, not a whole budget.
+func CountPageLimit(upTo, read int) int { return min(max(upTo, 25), CountReadBudget(upTo)-read) }
 
 // CountReadBudget is how many items a count up to upTo reads at most.
 func CountReadBudget(upTo int) int { return min(upTo, math.MaxInt32/10) * 10 }

@@ -51,28 +51,35 @@ func (s *Store) QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after 
 }
 
 // CountTickets counts the tickets of one index partition that pass the
-// query's filter, reading at most store.CountReadBudget(upTo) items of the
-// partition, newest first: exact when it read them all, else at least the
-// count (at most upTo), as the table's store does.
+// query's filter, newest first, in the pages the table's store reads
+// (store.CountPageLimit; a page that fills its limit may have more after
+// it, as DynamoDB's LastEvaluatedKey says), stopping where it stops.
 func (s *Store) CountTickets(ctx context.Context, q helpdesk.TicketQuery, upTo int) (int, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	all := s.unfiltered(q)
 	slices.Reverse(all)
-	more := upTo > 0 && len(all) > store.CountReadBudget(upTo)
-	if more {
-		all = all[:store.CountReadBudget(upTo)]
+	n, read := 0, 0
+	if upTo <= 0 {
+		return len(slices.DeleteFunc(all, func(t helpdesk.Ticket) bool { return !q.Filter.Match(t) })), false, nil
 	}
-	n := 0
-	for _, t := range all {
-		if q.Filter.Match(t) {
-			n++
+	for {
+		limit := store.CountPageLimit(upTo, read)
+		end := min(read+limit, len(all))
+		for _, t := range all[read:end] {
+			if q.Filter.Match(t) {
+				n++
+			}
+		}
+		full := end-read == limit
+		read = end
+		switch {
+		case !full:
+			return n, false, nil
+		case n >= upTo || read >= store.CountReadBudget(upTo):
+			return min(n, upTo), true, nil
 		}
 	}
-	if more {
-		return min(n, upTo), true, nil
-	}
-	return n, false, nil
 }
 
 // partition is q's partition filtered, in the index's ascending order

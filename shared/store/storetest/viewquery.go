@@ -189,10 +189,11 @@ func testCountsStopAtTheirBound(t *testing.T, f *fixture) {
 		wantMore bool
 	}{
 		{"all, up to 2 (reads 20 of 25)", open, 2, 2, true},
-		{"all, up to 3 (reads 30: the whole partition)", open, 3, 25, false},
+		{"all, up to 3 (a full first page of 25: at least 3)", open, 3, 3, true},
+		{"all, up to 30 (a page of 30 reads all 25)", open, 30, 25, false},
 		{"all, unbounded", open, 0, 25, false},
 		{"none match, up to 2: at least none", urgent, 2, 0, true},
-		{"none match, up to 3", urgent, 3, 0, false},
+		{"none match, up to 3 (25, then an empty page: exact)", urgent, 3, 0, false},
 	} {
 		if n, more, err := f.st.CountTickets(f.ctx, c.q, c.upTo); err != nil || n != c.n || more != c.wantMore {
 			t.Errorf("%s: %d (more %v), %v; want %d (more %v)", c.name, n, more, err, c.n, c.wantMore)
