@@ -10,6 +10,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/api/agent"
+	"github.com/stackdesk/stackdesk/shared/api/auth"
 	"github.com/stackdesk/stackdesk/shared/app/index"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
@@ -189,9 +190,16 @@ func TestAccessMatrixCoversEveryRoute(t *testing.T) {
 
 // accessDesk is newDesk with its customers in the directory and its
 // tickets in the search index (the stream's indexer does it on AWS).
+//
+// On DynamoDB Local the people sign in to a moto user pool made from
+// template.yaml and the API verifies their real RS256 tokens
+// (shared/api/auth), as it does deployed.
 func accessDesk(t *testing.T, b testbed.Backend) *fixture {
 	f := newDesk(t, b)
 	ctx := context.Background()
+	if b.Name == testbed.DynamoDB.Name {
+		realTokens(t, f)
+	}
 	ix := &index.Service{Store: f.st}
 	for i := 1; i <= 3; i++ {
 		email := fmt.Sprintf("cus%d@example.com", i)
@@ -273,4 +281,31 @@ func TestNothingLeaksThroughALists(t *testing.T) {
 			}
 		}
 	})
+}
+
+// realTokens makes each of the desk's people a user of a moto user pool,
+// records their sub on their agent, and has the API verify real tokens.
+func realTokens(t *testing.T, f *fixture) {
+	t.Helper()
+	cfg, stack := testbed.UserPools(t)
+	pool, client := stack.UserPools["UserPool"], stack.UserPoolClients["UserPoolClient"]
+	ctx := context.Background()
+	f.tokens = map[string]string{}
+	for _, a := range people {
+		tok := testbed.CognitoUser(t, cfg, pool, client, a.Email, "Access-matrix-1")
+		a.Sub = tok.Sub
+		if err := f.st.PutAgent(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		f.tokens[a.ID] = tok.AccessToken
+	}
+	v, err := auth.New(ctx, auth.Config{Issuer: testbed.CognitoIssuer(cfg, pool), ClientID: client,
+		JWKSURL: testbed.CognitoJWKSURL(t, pool)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.api.Auth = func(ctx context.Context, bearer string) (string, error) {
+		id, err := v.Verify(ctx, bearer)
+		return id.Sub, err
+	}
 }

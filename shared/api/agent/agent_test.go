@@ -65,6 +65,8 @@ type fixture struct {
 	files *fakeFiles
 	dir   *directory // the user pool (admin_test.go)
 	api   *agent.API
+	// tokens, when set, are real bearer tokens by person (realTokens).
+	tokens map[string]string
 }
 
 // authenticate stands in for the Cognito verifier: "token-<sub>" is sub's.
@@ -143,7 +145,9 @@ func (f *fixture) do(t *testing.T, method, path, who, body string, header ...str
 	if err != nil {
 		t.Fatal(err)
 	}
-	if who != "" {
+	if tok, ok := f.tokens[who]; ok {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	} else if who != "" {
 		req.Header.Set("Authorization", "Bearer token-sub-"+who)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
