@@ -94,12 +94,13 @@ func (c *Change) moveTo(t *helpdesk.Ticket, status string, state helpdesk.State,
 
 // Properties are the ticket fields an agent edits; nil leaves one as it is.
 type Properties struct {
-	Subject  *string
-	Priority *helpdesk.Priority
-	Category *string
+	Subject     *string
+	Description *string // what the ticket is about, as an agent puts it ("" clears it)
+	Priority    *helpdesk.Priority
+	Category    *string
 }
 
-// SetProperties changes subject, priority or category, one timeline entry
+// SetProperties changes subject, description, priority or category, one timeline entry
 // per field that changed. A category must be one of the tenant's, once the
 // tenant has defined any ("" clears it).
 func SetProperties(t helpdesk.Ticket, p Properties, actor string, set helpdesk.Settings, now time.Time) (Change, error) {
@@ -134,6 +135,10 @@ func (c *Change) setProperties(n *helpdesk.Ticket, p Properties, actor string, s
 			return helpdesk.Errorf(helpdesk.EInvalid, "subject_required", "a ticket needs a subject")
 		}
 		record("subject", &n.Subject, &s)
+	}
+	if p.Description != nil {
+		d := strings.TrimSpace(*p.Description)
+		record("description", &n.Description, &d)
 	}
 	if p.Priority != nil {
 		if !p.Priority.Valid() {

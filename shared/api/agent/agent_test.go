@@ -631,3 +631,31 @@ func TestEditsPublishTheirJobsAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// An agent renames a ticket and rewrites its description in one edit; each
+// is a property activity on the timeline, and a description past its bound
+// is refused naming the field.
+func TestNameAndDescription(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		r := f.do(t, "PATCH", "/api/tickets/1", "bob", `{"subject":"Printer on floor 2","description":"  The floor 2 printer jams on A3.  "}`)
+		if r.status != 200 || r.body["subject"] != "Printer on floor 2" || r.body["description"] != "The floor 2 printer jams on A3." {
+			t.Fatalf("edit: %d %s", r.status, r.raw)
+		}
+		acts := f.do(t, "GET", "/api/tickets/1/timeline?kind=activity", "bob", "")
+		fields := map[string]bool{}
+		for _, e := range acts.body["entries"].([]any) {
+			if a, ok := e.(map[string]any)["activity"].(map[string]any); ok {
+				if fd, _ := a["field"].(string); fd != "" {
+					fields[fd] = true
+				}
+			}
+		}
+		if !fields["subject"] || !fields["description"] {
+			t.Errorf("property activities %v, want subject and description: %s", fields, acts.raw)
+		}
+		if r := f.do(t, "PATCH", "/api/tickets/1", "bob", `{"description":"`+strings.Repeat("x", 5001)+`"}`); r.status != 400 || !strings.Contains(r.raw, "description") {
+			t.Errorf("a 5,001-character description: %d %s", r.status, r.raw)
+		}
+	})
+}

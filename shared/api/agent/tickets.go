@@ -18,10 +18,11 @@ import (
 // or written, so that no value reaches the table past DynamoDB's key (2 KB)
 // and item (400 KB) limits.
 const (
-	maxTicketID = 20     // digits of a ticket number
-	maxName     = 100    // characters of an owner, team, status or category
-	maxSubject  = 1000   // characters of a subject
-	maxText     = 50_000 // characters of a reply or a note (at most 200 KB of UTF-8)
+	maxTicketID    = 20     // digits of a ticket number
+	maxName        = 100    // characters of an owner, team, status or category
+	maxSubject     = 1000   // characters of a subject
+	maxDescription = 5000   // characters of a description an agent writes
+	maxText        = 50_000 // characters of a reply or a note (at most 200 KB of UTF-8)
 )
 
 // errNoTicket answers a ticket that does not exist and one the caller may
@@ -126,6 +127,9 @@ type EditRequest struct {
 	Priority *helpdesk.Priority `json:"priority"`
 	Category *string            `json:"category"`
 	Subject  *string            `json:"subject"`
+	// Description replaces the start of the first message the ticket was
+	// opened with ("" clears it).
+	Description *string `json:"description"`
 }
 
 // check bounds the request's fields.
@@ -135,7 +139,8 @@ func (e *EditRequest) check() error {
 		s    *string
 		max  int
 	}{{"owner_id", e.OwnerID, maxName}, {"team_id", e.TeamID, maxName}, {"status", e.Status, maxName},
-		{"category", e.Category, maxName}, {"subject", e.Subject, maxSubject}} {
+		{"category", e.Category, maxName}, {"subject", e.Subject, maxSubject},
+		{"description", e.Description, maxDescription}} {
 		if err := tooLong(f.name, f.s, f.max); err != nil {
 			return err
 		}
@@ -178,7 +183,7 @@ func (a *API) editTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Prin
 		return err
 	}
 	e := ticket.Edit{Owner: req.OwnerID, Team: req.TeamID, Status: req.Status,
-		Properties: ticket.Properties{Subject: req.Subject, Priority: req.Priority, Category: req.Category}}
+		Properties: ticket.Properties{Subject: req.Subject, Description: req.Description, Priority: req.Priority, Category: req.Category}}
 	t, err := a.Desk.Edit(r.Context(), id, version, e, p.Agent.ID)
 	if errors.Is(err, ticket.ErrStale) {
 		cur, rerr := a.Store.GetTicketHeader(r.Context(), id)
