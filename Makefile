@@ -33,11 +33,15 @@ run: ## start emulators, create resources, seed a demo tenant, serve webhooks on
 
 .PHONY: test
 test: ## unit + integration tests against DynamoDB Local and moto, template checks
-	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -count=1 -race ./... && $(MAKE) --no-print-directory validate
+	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -count=1 -race -timeout 20m ./... && $(MAKE) --no-print-directory validate
 
 .PHONY: bench
 bench: ## benchmarks against DynamoDB Local (write units per ticket, handler cost)
 	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -run '^$$' -bench . -benchmem -count $${COUNT:-1} ./... | tee bench.txt
+
+.PHONY: fuzz-api
+fuzz-api: ## schemathesis against the agent API with STACKDESK_FUZZ_EXAMPLES cases per operation (default 200)
+	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_FUZZ_EXAMPLES=$${STACKDESK_FUZZ_EXAMPLES:-200} go test -count=1 -timeout 60m -run TestAgentAPIFuzzedFromItsOpenAPIDocument ./infra/devstack/localrun/
 
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME each (default 20s)

@@ -308,7 +308,7 @@ func (a *API) deleteTeam(w http.ResponseWriter, r *http.Request, p helpdesk.Prin
 // listAudit serves the audit trail, newest first, a page at a time.
 func (a *API) listAudit(w http.ResponseWriter, r *http.Request, _ helpdesk.Principal) error {
 	limit := defaultPage
-	if s := r.URL.Query().Get("limit"); s != "" {
+	if s := r.URL.Query().Get("limit"); r.URL.Query().Has("limit") {
 		var err error
 		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > maxPage {
 			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_limit", "limit must be 1 to %d", maxPage)

@@ -160,17 +160,17 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request, p helpdesk.Princi
 	}
 	qs := r.URL.Query()
 	q := helpdesk.TimelineQuery{Kind: helpdesk.TimelineKind(qs.Get("kind")), Limit: timelinePage}
-	if q.Kind != "" && !q.Kind.Valid() {
+	if qs.Has("kind") && !q.Kind.Valid() {
 		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_kind", "kind must be message, note or activity")
 	}
-	switch qs.Get("order") {
-	case "", "newest":
-	case "oldest":
+	switch order := qs.Get("order"); {
+	case !qs.Has("order"), order == "newest":
+	case order == "oldest":
 		q.Oldest = true
 	default:
 		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_order", "order must be newest or oldest")
 	}
-	if s := qs.Get("limit"); s != "" {
+	if s := qs.Get("limit"); qs.Has("limit") {
 		if q.Limit, err = strconv.Atoi(s); err != nil || q.Limit < 1 || q.Limit > maxPage {
 			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_limit", "limit must be 1 to %d", maxPage)
 		}

@@ -162,7 +162,7 @@ func parseFeedID(s string) (time.Time, string, error) {
 func (a *API) listNotifications(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
 	q := r.URL.Query()
 	limit := defaultPage
-	if s := q.Get("limit"); s != "" {
+	if s := q.Get("limit"); q.Has("limit") {
 		var err error
 		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > maxPage {
 			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_limit", "limit must be 1 to %d", maxPage)

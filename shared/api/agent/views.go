@@ -110,19 +110,25 @@ func (a *API) listView(w http.ResponseWriter, r *http.Request, p helpdesk.Princi
 	if err != nil {
 		return err
 	}
+	// A parameter given empty is refused like any value outside the
+	// document's enum, not read as absent.
 	sort := v.Sort
-	if by := q.Get("sort"); by != "" {
-		sort.By = by
+	if q.Has("sort") {
+		if sort.By = q.Get("sort"); sort.By == "" {
+			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_sort", "sort: one of created, updated, last_customer_message, priority")
+		}
 	}
-	if order := q.Get("order"); order != "" {
-		sort.Order = order
+	if q.Has("order") {
+		if sort.Order = q.Get("order"); sort.Order == "" {
+			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_order", "order: asc or desc")
+		}
 	}
 	if err := checkSort(sort, "sort"); err != nil {
 		return err
 	}
 	sort = sort.Normal()
 	limit := defaultPage
-	if s := q.Get("limit"); s != "" {
+	if s := q.Get("limit"); q.Has("limit") {
 		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > maxPage {
 			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_limit", "limit must be 1 to %d", maxPage)
 		}
