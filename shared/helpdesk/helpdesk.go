@@ -159,7 +159,8 @@ type Message struct {
 	Text              string       `dynamodbav:"text" json:"text"`
 	HTML              string       `dynamodbav:"html,omitempty" json:"html,omitempty"`
 	Attachments       []Attachment `dynamodbav:"attachments,omitempty" json:"attachments,omitempty"`
-	Quoted            string       `dynamodbav:"quoted,omitempty" json:"quoted,omitempty"` // history under the new text, kept apart
+	Quoted            string       `dynamodbav:"quoted,omitempty" json:"quoted,omitempty"`          // history under the new text, kept apart
+	QuotedHTML        string       `dynamodbav:"quotedHtml,omitempty" json:"quoted_html,omitempty"` // the history cut from HTML, sanitised
 	// Submission holds a form's hidden fields: kept with the message, never
 	// rendered in the conversation (seed 002).
 	Submission map[string]string `dynamodbav:"submission,omitempty" json:"-"`

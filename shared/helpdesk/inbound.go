@@ -20,8 +20,9 @@ type InboundMessage struct {
 	Sender            Sender        `json:"sender"`
 	Subject           string        `json:"subject,omitempty"`
 	Text              string        `json:"text,omitempty"`
-	Quoted            string        `json:"quoted,omitempty"` // history under the new text (email)
-	HTML              string        `json:"html,omitempty"`   // sanitised
+	Quoted            string        `json:"quoted,omitempty"`      // history under the new text (email)
+	HTML              string        `json:"html,omitempty"`        // sanitised
+	QuotedHTML        string        `json:"quoted_html,omitempty"` // the history cut from HTML, sanitised (email)
 	Attachments       []Attachment  `json:"attachments,omitempty"`
 	Email             *EmailHeaders `json:"email,omitempty"`
 	Verdicts          Verdicts      `json:"verdicts,omitempty"`

@@ -92,6 +92,7 @@ type MessageView struct {
 	Text         string                 `json:"text"`
 	Quoted       string                 `json:"quoted,omitempty"`
 	HTML         string                 `json:"html,omitempty"`
+	QuotedHTML   string                 `json:"quoted_html,omitempty"`
 	Attachments  []AttachmentView       `json:"attachments"`
 	ThreadReason string                 `json:"thread_reason,omitempty"`
 	CreatedAt    time.Time              `json:"created_at"`
@@ -316,6 +317,7 @@ func (a *API) message(ctx context.Context, t helpdesk.Ticket, m helpdesk.Message
 		v.Attachments = append(v.Attachments, av)
 	}
 	v.HTML = resolveCID(m.HTML, inline)
+	v.QuotedHTML = resolveCID(m.QuotedHTML, inline)
 	return v, nil
 }
 

@@ -457,6 +457,7 @@ func (s *Service) message(m *helpdesk.InboundMessage) helpdesk.Message {
 		Text:              m.Text,
 		Quoted:            m.Quoted,
 		HTML:              m.HTML,
+		QuotedHTML:        m.QuotedHTML,
 		Attachments:       m.Attachments,
 		Submission:        m.Submission,
 		CreatedAt:         m.ReceivedAt.UTC(),

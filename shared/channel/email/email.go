@@ -144,7 +144,8 @@ type Parsed struct {
 	Text       string // the new text only: quoted history and signature removed
 	FullText   string // the whole plain-text body (from text/plain, or derived from HTML)
 	Quoted     string // what Text leaves out of FullText: quoted history, signature ("" when nothing was cut)
-	HTML       string // sanitised for display (bluemonday UGC policy, cid: images allowed)
+	HTML       string // the new part, sanitised for display (bluemonday UGC policy, cid: images allowed)
+	QuotedHTML string // the quoted history cut from HTML, sanitised the same way ("" when nothing was cut)
 
 	Attachments []Attachment
 	Rejected    []Rejected

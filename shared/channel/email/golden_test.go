@@ -49,6 +49,7 @@ type golden struct {
 	Text              []string          `json:"text,omitempty"`
 	FullText          []string          `json:"full_text,omitempty"`
 	HTML              string            `json:"html,omitempty"`
+	QuotedHTML        string            `json:"quoted_html,omitempty"`
 	Attachments       []goldenAtt       `json:"attachments,omitempty"`
 	Rejected          []Rejected        `json:"rejected,omitempty"`
 	BouncedMessageIDs []string          `json:"bounced_message_ids,omitempty"`
@@ -73,7 +74,7 @@ func toGolden(p *Parsed, err error) golden {
 		Kind: p.Kind, KindReason: p.KindReason, Forwarded: p.Forwarded, Subject: p.Subject,
 		MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References,
 		ReplyTo: p.ReplyTo, To: p.To, Cc: p.Cc,
-		Text: lines(p.Text), FullText: lines(p.FullText), HTML: p.HTML,
+		Text: lines(p.Text), FullText: lines(p.FullText), HTML: p.HTML, QuotedHTML: p.QuotedHTML,
 		Rejected: p.Rejected, BouncedMessageIDs: p.BouncedMessageIDs, BounceRecipients: p.BounceRecipients,
 		Warnings: p.Warnings,
 	}
@@ -182,7 +183,7 @@ func checkInvariants(t testing.TB, p *Parsed, err error) {
 	if p == nil {
 		t.Fatal("nil result without error")
 	}
-	strs := []string{p.MessageID, p.From.Email, p.From.Name, p.Subject, p.Text, p.FullText, p.HTML, p.KindReason}
+	strs := []string{p.MessageID, p.From.Email, p.From.Name, p.Subject, p.Text, p.FullText, p.HTML, p.QuotedHTML, p.KindReason}
 	strs = append(strs, p.InReplyTo...)
 	strs = append(strs, p.References...)
 	strs = append(strs, p.BouncedMessageIDs...)
@@ -219,6 +220,9 @@ func checkInvariants(t testing.TB, p *Parsed, err error) {
 	}
 	if len(p.Text) > len(p.FullText) && p.Forwarded == nil {
 		t.Errorf("text (%d bytes) longer than full text (%d bytes)", len(p.Text), len(p.FullText))
+	}
+	if p.QuotedHTML != "" && p.HTML == "" {
+		t.Error("quoted HTML without new HTML")
 	}
 	if p.FullText != "" && p.Text == "" {
 		t.Error("empty text from a non-empty full text")

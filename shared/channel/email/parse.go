@@ -61,7 +61,8 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 	c := &collector{}
 	c.walk(root, walkCtx{}, 0)
 	p.FullText = strings.TrimSpace(strings.Join(nonEmpty(c.texts), "\n\n"))
-	p.HTML = sanitizeHTML(strings.Join(c.htmls, "\n"))
+	rawHTML := strings.Join(c.htmls, "\n")
+	p.HTML = sanitizeHTML(rawHTML)
 	if p.FullText == "" && p.HTML != "" {
 		// From the sanitised HTML, so the text holds what an agent would see
 		// (no script, no javascript: link targets).
@@ -93,6 +94,11 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 				keep, _, _ = scanQuoted(lines, outlookAt) // keep the forwarded block
 			}
 		}
+	}
+	// The HTML is split like the text: an inline forward keeps everything
+	// after its marker as new content, so its HTML is not split.
+	if p.HTML != "" && (p.Forwarded == nil || p.Forwarded.Attached) {
+		p.HTML, p.QuotedHTML = SplitHTML(rawHTML)
 	}
 	if p.Text = tidy(keep); p.Text == "" {
 		p.Text = p.FullText // stripping left nothing: keep the whole text

@@ -31,4 +31,7 @@ func TestInlineImagesAndQuotedHistoryAreKept(t *testing.T) {
 	if !strings.Contains(m.HTML, "cid:logo@ann") || m.Text != "Our logo" || !strings.Contains(m.Quoted, "> old") {
 		t.Fatalf("html %q, text %q, quoted %q", m.HTML, m.Text, m.Quoted)
 	}
+	if strings.Contains(m.HTML, "old") || m.QuotedHTML != "<blockquote>old</blockquote>" {
+		t.Fatalf("html %q, quoted html %q: the HTML's history is not apart", m.HTML, m.QuotedHTML)
+	}
 }

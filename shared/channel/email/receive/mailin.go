@@ -128,6 +128,7 @@ func (h *Handler) Receive(ctx context.Context, d Delivery) error {
 		Text:              p.Text,
 		Quoted:            p.Quoted,
 		HTML:              p.HTML,
+		QuotedHTML:        p.QuotedHTML,
 		Verdicts:          d.Verdicts,
 		RawLocation:       h.Files.Location(key),
 		Email: &helpdesk.EmailHeaders{
