@@ -28,6 +28,10 @@ import (
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
+// lostRace are the reasons a change is refused with after losing its
+// races every round.
+var lostRace = map[string]bool{"contention": true, "version_changed": true, "load_changed": true}
+
 // Bulk requests reassign, unassign, close and reopen tickets while routers
 // create and assign new ones (load-balanced, conditioned on the loads they
 // read): afterwards every agent's load counter equals a recount from the
@@ -148,10 +152,18 @@ func TestBulkRacingTheRouterKeepsCountsExact(t *testing.T) {
 					return
 				}
 				for _, res := range r.body["results"].([]any) {
-					if res.(map[string]any)["ok"] == true {
+					m := res.(map[string]any)
+					if m["ok"] == true {
 						changed.Add(1)
-					} else {
-						failed.Add(1)
+						continue
+					}
+					// A ticket may lose its races ten times over on a loaded
+					// machine: it is refused as a conflict (409) and left as
+					// it was, which the recount below still checks. Any
+					// other failure is a bug.
+					failed.Add(1)
+					e, _ := m["error"].(map[string]any)
+					if reason, _ := e["reason"].(string); m["status"] != float64(409) || !lostRace[reason] {
 						t.Errorf("bulk %s: a ticket failed: %v", body, res)
 					}
 				}
