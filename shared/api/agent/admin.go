@@ -34,16 +34,16 @@ func (a *API) adminRoutes() []Route {
 		{"GET /api/settings", a.signedIn(a.getSettings)},
 		{"PUT /api/settings", a.signedIn(a.settingsAdmin(a.putSettings))},
 		{"GET /api/channels", a.signedIn(a.listChannels)},
-		{"GET /api/channels/{id}", a.signedIn(a.getChannel)},
-		{"PATCH /api/channels/{id}", a.signedIn(a.settingsAdmin(a.patchChannel))},
+		{"GET /api/channels/{id}", a.signedIn(getItem("channel", a.Admin.GetChannel, channelVersion))},
+		{"PATCH /api/channels/{id}", a.signedIn(a.settingsAdmin(patchItem("channel", a.updateChannel, channelVersion)))},
 		{"GET /api/users", a.signedIn(a.listUsers)},
 		{"POST /api/users", a.signedIn(a.settingsAdmin(a.inviteUser))},
-		{"GET /api/users/{id}", a.signedIn(a.getUser)},
-		{"PATCH /api/users/{id}", a.signedIn(a.settingsAdmin(a.patchUser))},
+		{"GET /api/users/{id}", a.signedIn(getItem("user", a.Admin.User, userVersion))},
+		{"PATCH /api/users/{id}", a.signedIn(a.settingsAdmin(patchItem("user", a.Admin.UpdateUser, userVersion)))},
 		{"GET /api/teams", a.signedIn(a.listTeams)},
 		{"POST /api/teams", a.signedIn(a.settingsAdmin(a.createTeam))},
-		{"GET /api/teams/{id}", a.signedIn(a.getTeam)},
-		{"PATCH /api/teams/{id}", a.signedIn(a.settingsAdmin(a.patchTeam))},
+		{"GET /api/teams/{id}", a.signedIn(getItem("team", a.Admin.Team, teamVersion))},
+		{"PATCH /api/teams/{id}", a.signedIn(a.settingsAdmin(patchItem("team", a.updateTeam, teamVersion)))},
 		{"DELETE /api/teams/{id}", a.signedIn(a.settingsAdmin(a.deleteTeam))},
 		{"GET /api/audit", a.signedIn(a.settingsAdmin(a.listAudit))},
 	}
@@ -93,6 +93,63 @@ func writeTagged(w http.ResponseWriter, status int, version int64, v any) {
 	httpjson.Write(w, status, v)
 }
 
+// getItem serves GET /api/<kind>s/{id}: the item, its version as ETag.
+func getItem[T any](kind string, get func(ctx context.Context, id string) (T, error), version func(T) int64) handler {
+	return func(w http.ResponseWriter, r *http.Request, _ helpdesk.Principal) error {
+		id, err := pathID(r, kind)
+		if err != nil {
+			return err
+		}
+		item, err := get(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		writeTagged(w, http.StatusOK, version(item), item)
+		return nil
+	}
+}
+
+// patchItem serves PATCH /api/<kind>s/{id}: the id, the version If-Match
+// names (none: decided on what is there), the body, the change, and the
+// item as it now is with its new version as ETag.
+func patchItem[Req, T any](kind string, update func(ctx context.Context, by helpdesk.Principal, id string, req Req, ifMatch *int64) (T, error),
+	version func(T) int64) handler {
+	return func(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
+		id, err := pathID(r, kind)
+		if err != nil {
+			return err
+		}
+		v, err := versionIfMatch(r)
+		if err != nil {
+			return err
+		}
+		req, err := readStrict[Req](r)
+		if err != nil {
+			return err
+		}
+		item, err := update(r.Context(), p, id, *req, v)
+		if err != nil {
+			return err
+		}
+		writeTagged(w, http.StatusOK, version(item), item)
+		return nil
+	}
+}
+
+func channelVersion(c helpdesk.Channel) int64 { return c.Version }
+func userVersion(u admin.User) int64          { return u.Version }
+func teamVersion(t helpdesk.Team) int64       { return t.Version }
+
+// updateChannel and updateTeam record the actor by id (users' changes
+// need the whole principal: only admins make admins).
+func (a *API) updateChannel(ctx context.Context, by helpdesk.Principal, id string, req admin.ChannelPatch, v *int64) (helpdesk.Channel, error) {
+	return a.Admin.UpdateChannel(ctx, by.Agent.ID, id, req, v)
+}
+
+func (a *API) updateTeam(ctx context.Context, by helpdesk.Principal, id string, req admin.TeamPatch, v *int64) (helpdesk.Team, error) {
+	return a.Admin.UpdateTeam(ctx, by.Agent.ID, id, req, v)
+}
+
 func (a *API) getSettings(w http.ResponseWriter, r *http.Request, _ helpdesk.Principal) error {
 	set, err := a.Admin.Settings(r.Context())
 	if err != nil {
@@ -133,40 +190,6 @@ func (a *API) listChannels(w http.ResponseWriter, r *http.Request, _ helpdesk.Pr
 	return nil
 }
 
-func (a *API) getChannel(w http.ResponseWriter, r *http.Request, _ helpdesk.Principal) error {
-	id, err := pathID(r, "channel")
-	if err != nil {
-		return err
-	}
-	c, err := a.Admin.GetChannel(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeTagged(w, http.StatusOK, c.Version, c)
-	return nil
-}
-
-func (a *API) patchChannel(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	id, err := pathID(r, "channel")
-	if err != nil {
-		return err
-	}
-	v, err := versionIfMatch(r)
-	if err != nil {
-		return err
-	}
-	req, err := readStrict[admin.ChannelPatch](r)
-	if err != nil {
-		return err
-	}
-	c, err := a.Admin.UpdateChannel(r.Context(), p.Agent.ID, id, *req, v)
-	if err != nil {
-		return err
-	}
-	writeTagged(w, http.StatusOK, c.Version, c)
-	return nil
-}
-
 // UserList is every user, by name.
 type UserList struct {
 	Users []admin.User `json:"users"`
@@ -181,19 +204,6 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, _ helpdesk.Princ
 	return nil
 }
 
-func (a *API) getUser(w http.ResponseWriter, r *http.Request, _ helpdesk.Principal) error {
-	id, err := pathID(r, "user")
-	if err != nil {
-		return err
-	}
-	u, err := a.Admin.User(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeTagged(w, http.StatusOK, u.Version, u)
-	return nil
-}
-
 func (a *API) inviteUser(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
 	req, err := readStrict[admin.InviteRequest](r)
 	if err != nil {
@@ -204,27 +214,6 @@ func (a *API) inviteUser(w http.ResponseWriter, r *http.Request, p helpdesk.Prin
 		return err
 	}
 	writeTagged(w, http.StatusCreated, u.Version, u)
-	return nil
-}
-
-func (a *API) patchUser(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	id, err := pathID(r, "user")
-	if err != nil {
-		return err
-	}
-	v, err := versionIfMatch(r)
-	if err != nil {
-		return err
-	}
-	req, err := readStrict[admin.UserPatch](r)
-	if err != nil {
-		return err
-	}
-	u, err := a.Admin.UpdateUser(r.Context(), p, id, *req, v)
-	if err != nil {
-		return err
-	}
-	writeTagged(w, http.StatusOK, u.Version, u)
 	return nil
 }
 
@@ -242,19 +231,6 @@ func (a *API) listTeams(w http.ResponseWriter, r *http.Request, _ helpdesk.Princ
 	return nil
 }
 
-func (a *API) getTeam(w http.ResponseWriter, r *http.Request, _ helpdesk.Principal) error {
-	id, err := pathID(r, "team")
-	if err != nil {
-		return err
-	}
-	t, err := a.Admin.Team(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeTagged(w, http.StatusOK, t.Version, t)
-	return nil
-}
-
 func (a *API) createTeam(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
 	req, err := readStrict[admin.TeamRequest](r)
 	if err != nil {
@@ -265,27 +241,6 @@ func (a *API) createTeam(w http.ResponseWriter, r *http.Request, p helpdesk.Prin
 		return err
 	}
 	writeTagged(w, http.StatusCreated, t.Version, t)
-	return nil
-}
-
-func (a *API) patchTeam(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	id, err := pathID(r, "team")
-	if err != nil {
-		return err
-	}
-	v, err := versionIfMatch(r)
-	if err != nil {
-		return err
-	}
-	req, err := readStrict[admin.TeamPatch](r)
-	if err != nil {
-		return err
-	}
-	t, err := a.Admin.UpdateTeam(r.Context(), p.Agent.ID, id, *req, v)
-	if err != nil {
-		return err
-	}
-	writeTagged(w, http.StatusOK, t.Version, t)
 	return nil
 }
 
@@ -307,20 +262,14 @@ func (a *API) deleteTeam(w http.ResponseWriter, r *http.Request, p helpdesk.Prin
 
 // listAudit serves the audit trail, newest first, a page at a time.
 func (a *API) listAudit(w http.ResponseWriter, r *http.Request, _ helpdesk.Principal) error {
-	limit := defaultPage
-	if s := r.URL.Query().Get("limit"); r.URL.Query().Has("limit") {
-		var err error
-		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > maxPage {
-			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_limit", "limit must be 1 to %d", maxPage)
-		}
+	limit, err := readLimit(r, defaultPage, maxPage)
+	if err != nil {
+		return err
 	}
 	const scope = "audit"
-	after := ""
-	if c := r.URL.Query().Get("cursor"); c != "" {
-		var err error
-		if after, err = a.openCursor(c, scope); err != nil {
-			return err
-		}
+	after, err := a.readCursor(r, scope)
+	if err != nil {
+		return err
 	}
 	entries, next, err := a.Store.ListAudit(r.Context(), after, int32(limit))
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -171,16 +170,12 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request, p helpdesk.Princi
 	default:
 		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_order", "order must be newest or oldest")
 	}
-	if s := qs.Get("limit"); qs.Has("limit") {
-		if q.Limit, err = strconv.Atoi(s); err != nil || q.Limit < 1 || q.Limit > maxPage {
-			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_limit", "limit must be 1 to %d", maxPage)
-		}
+	if q.Limit, err = readLimit(r, timelinePage, maxPage); err != nil {
+		return err
 	}
 	scope := timelineScope(id, q)
-	if c := qs.Get("cursor"); c != "" {
-		if q.After, err = a.openCursor(c, scope); err != nil {
-			return err
-		}
+	if q.After, err = a.readCursor(r, scope); err != nil {
+		return err
 	}
 	entries, next, err := a.Store.Timeline(r.Context(), t, q)
 	if err != nil {

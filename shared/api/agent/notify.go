@@ -161,12 +161,9 @@ func parseFeedID(s string) (time.Time, string, error) {
 // are gone, so a page may hold fewer than asked.
 func (a *API) listNotifications(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
 	q := r.URL.Query()
-	limit := defaultPage
-	if s := q.Get("limit"); q.Has("limit") {
-		var err error
-		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > maxPage {
-			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_limit", "limit must be 1 to %d", maxPage)
-		}
+	limit, err := readLimit(r, defaultPage, maxPage)
+	if err != nil {
+		return err
 	}
 	unread := false
 	switch q.Get("unread") {
@@ -177,12 +174,9 @@ func (a *API) listNotifications(w http.ResponseWriter, r *http.Request, p helpde
 		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_unread", "unread must be true or false")
 	}
 	scope := "notifications|" + p.Agent.ID + "|" + strconv.FormatBool(unread)
-	after := ""
-	if c := q.Get("cursor"); c != "" {
-		var err error
-		if after, err = a.openCursor(c, scope); err != nil {
-			return err
-		}
+	after, err := a.readCursor(r, scope)
+	if err != nil {
+		return err
 	}
 	ns, next, err := a.Store.ListNotifications(r.Context(), helpdesk.AgentRecipient(p.Agent.ID), unread, after, int32(limit))
 	if err != nil {

@@ -73,3 +73,27 @@ func mayWork(p helpdesk.Principal, what string) error {
 	}
 	return helpdesk.Errorf(helpdesk.EForbidden, "viewer_read_only", "viewers read and comment (notes); they do not %s", what)
 }
+
+// readLimit reads ?limit= (def when absent); given, it must be 1 to max,
+// an empty one included.
+func readLimit(r *http.Request, def, max int) (int, error) {
+	q := r.URL.Query()
+	if !q.Has("limit") {
+		return def, nil
+	}
+	n, err := strconv.Atoi(q.Get("limit"))
+	if err != nil || n < 1 || n > max {
+		return 0, helpdesk.Errorf(helpdesk.EInvalid, "invalid_limit", "limit must be 1 to %d", max)
+	}
+	return n, nil
+}
+
+// readCursor opens ?cursor= as a position of the list scope names ("" when
+// absent: the start).
+func (a *API) readCursor(r *http.Request, scope string) (string, error) {
+	c := r.URL.Query().Get("cursor")
+	if c == "" {
+		return "", nil
+	}
+	return a.openCursor(c, scope)
+}

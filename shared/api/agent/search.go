@@ -104,18 +104,6 @@ func readQuery(r *http.Request) (string, error) {
 	return q, nil
 }
 
-func readLimit(r *http.Request, def, max int) (int, error) {
-	s := r.URL.Query().Get("limit")
-	if s == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > max {
-		return 0, helpdesk.Errorf(helpdesk.EInvalid, "invalid_limit", "limit must be 1 to %d", max)
-	}
-	return n, nil
-}
-
 // searchTickets finds the tickets the caller may see by number, words of
 // their subject and messages, and their contact's name, email or phone:
 // one Query per term on the index, one more per best contact, one batch
@@ -301,11 +289,9 @@ func (a *API) listContacts(w http.ResponseWriter, r *http.Request, _ helpdesk.Pr
 		httpjson.Write(w, http.StatusOK, page)
 		return nil
 	}
-	after := ""
-	if c := r.URL.Query().Get("cursor"); c != "" {
-		if after, err = a.openCursor(c, "contacts"); err != nil {
-			return err
-		}
+	after, err := a.readCursor(r, "contacts")
+	if err != nil {
+		return err
 	}
 	contacts, next, err := a.Store.ListContacts(ctx, after, int32(limit))
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -77,24 +76,23 @@ func seen(p helpdesk.Principal, id string, t helpdesk.Ticket, err error) error {
 }
 
 // etag is a ticket's entity tag: its version, which every change bumps.
-func etag(t helpdesk.Ticket) string { return `"` + strconv.FormatInt(t.Version, 10) + `"` }
+func etag(t helpdesk.Ticket) string { return versionTag(t.Version) }
 
 // ifMatch reads the version an If-Match header names (0 when absent): a
 // quoted number from 1, at most 18 digits (the document's pattern). An
 // empty or repeated If-Match is refused, not taken for an absent one.
 func ifMatch(r *http.Request) (int64, error) {
-	vals, ok := r.Header["If-Match"]
-	if !ok {
+	v, err := versionIfMatch(r)
+	switch {
+	case err != nil:
+		return 0, err
+	case v == nil:
 		return 0, nil
-	}
-	h := strings.TrimSpace(strings.Join(vals, ","))
-	digits, ok1 := strings.CutPrefix(h, `"`)
-	digits, ok2 := strings.CutSuffix(digits, `"`)
-	v, err := strconv.ParseInt(digits, 10, 64)
-	if !ok1 || !ok2 || err != nil || len(digits) > 18 || digits[0] < '1' || digits[0] > '9' {
+	case *v == 0:
+		// 0 would mean "no condition" to desk.Edit; no ticket has it.
 		return 0, helpdesk.Errorf(helpdesk.EInvalid, "invalid_if_match", `If-Match must be a ticket's ETag, e.g. "3"`)
 	}
-	return v, nil
+	return *v, nil
 }
 
 // readObject decodes a JSON object body into a new T (a request struct);

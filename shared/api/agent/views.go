@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -127,18 +126,14 @@ func (a *API) listView(w http.ResponseWriter, r *http.Request, p helpdesk.Princi
 		return err
 	}
 	sort = sort.Normal()
-	limit := defaultPage
-	if s := q.Get("limit"); q.Has("limit") {
-		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > maxPage {
-			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_limit", "limit must be 1 to %d", maxPage)
-		}
+	limit, err := readLimit(r, defaultPage, maxPage)
+	if err != nil {
+		return err
 	}
 	scope := v.ID + "|" + v.TeamID + "|" + sort.By + "|" + sort.Order
-	pos := ""
-	if c := q.Get("cursor"); c != "" {
-		if pos, err = a.openCursor(c, scope); err != nil {
-			return err
-		}
+	pos, err := a.readCursor(r, scope)
+	if err != nil {
+		return err
 	}
 	tickets, next, err := a.page(r.Context(), p, planView(v.Filter, sort, p), pos, limit)
 	if err != nil {
