@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -136,26 +137,49 @@ func agentKeys(a helpdesk.Agent) keyAttrs {
 	return k
 }
 
-// SetAway sets an agent's manual availability (away or available) and
-// bumps the record's version, nothing else, so it cannot undo an admin's
-// concurrent edit of the record (and that edit cannot undo it).
+// SetAway sets an agent's manual availability (away or available), and
+// nothing else (setAgentField).
 func (s *Store) SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error) {
+	return s.setAgentField(ctx, agentID, "availability.away", &types.AttributeValueMemberBOOL{Value: away}, "set availability")
+}
+
+// SetNotifyPrefs sets an agent's notification preferences, and nothing
+// else (setAgentField).
+func (s *Store) SetNotifyPrefs(ctx context.Context, agentID string, prefs helpdesk.NotifyPrefs) (helpdesk.Agent, error) {
+	av, err := attributevalue.Marshal(prefs)
+	if err != nil {
+		return helpdesk.Agent{}, fmt.Errorf("encode preferences: %w", err)
+	}
+	return s.setAgentField(ctx, agentID, "notify", av, "set notification preferences")
+}
+
+// setAgentField sets one attribute an agent changes themselves (path is a
+// top-level name or a.b) and bumps the record's version: it cannot undo an
+// admin's concurrent edit of the record, and an admin's edit decided
+// before it is refused rather than undoing it.
+func (s *Store) setAgentField(ctx context.Context, agentID, path string, value types.AttributeValue, what string) (helpdesk.Agent, error) {
+	names := map[string]string{}
+	var parts []string
+	for i, p := range strings.Split(path, ".") {
+		n := fmt.Sprintf("#f%d", i)
+		names[n] = p
+		parts = append(parts, n)
+	}
 	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.table,
-		Key:       itemKey(agentPK(agentID), skAgent),
-		// The version moves too, so an admin's edit decided before it is refused.
-		UpdateExpression:    aws.String("SET availability.away = :away ADD version :one"),
-		ConditionExpression: aws.String("attribute_exists(PK)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":away": &types.AttributeValueMemberBOOL{Value: away},
-			":one": versionValue(1)},
-		ReturnValues: types.ReturnValueAllNew,
+		TableName:                 &s.table,
+		Key:                       itemKey(agentPK(agentID), skAgent),
+		UpdateExpression:          aws.String("SET " + strings.Join(parts, ".") + " = :v ADD version :one"),
+		ConditionExpression:       aws.String("attribute_exists(PK)"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": value, ":one": versionValue(1)},
+		ReturnValues:              types.ReturnValueAllNew,
 	})
 	var cond *types.ConditionalCheckFailedException
 	switch {
 	case errors.As(err, &cond):
 		return helpdesk.Agent{}, fmt.Errorf("agent %s: %w", agentID, ErrNotFound)
 	case err != nil:
-		return helpdesk.Agent{}, fmt.Errorf("set availability of %s: %w", agentID, translate(err))
+		return helpdesk.Agent{}, fmt.Errorf("%s of %s: %w", what, agentID, translate(err))
 	}
 	var a helpdesk.Agent
 	if err := attributevalue.UnmarshalMap(out.Attributes, &a); err != nil {

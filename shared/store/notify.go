@@ -154,33 +154,3 @@ func timeValue(t time.Time) types.AttributeValue {
 	av, _ := attributevalue.Marshal(t) // a time always encodes
 	return av
 }
-
-// SetNotifyPrefs sets an agent's notification preferences and nothing
-// else, so it cannot undo an admin's concurrent edit of the record.
-func (s *Store) SetNotifyPrefs(ctx context.Context, agentID string, prefs helpdesk.NotifyPrefs) (helpdesk.Agent, error) {
-	av, err := attributevalue.Marshal(prefs)
-	if err != nil {
-		return helpdesk.Agent{}, fmt.Errorf("encode preferences: %w", err)
-	}
-	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 &s.table,
-		Key:                       itemKey(agentPK(agentID), skAgent),
-		UpdateExpression:          aws.String("SET #notify = :prefs"),
-		ConditionExpression:       aws.String("attribute_exists(PK)"),
-		ExpressionAttributeNames:  map[string]string{"#notify": "notify"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":prefs": av},
-		ReturnValues:              types.ReturnValueAllNew,
-	})
-	var cond *types.ConditionalCheckFailedException
-	switch {
-	case errors.As(err, &cond):
-		return helpdesk.Agent{}, fmt.Errorf("agent %s: %w", agentID, ErrNotFound)
-	case err != nil:
-		return helpdesk.Agent{}, fmt.Errorf("set notification preferences of %s: %w", agentID, translate(err))
-	}
-	var a helpdesk.Agent
-	if err := attributevalue.UnmarshalMap(out.Attributes, &a); err != nil {
-		return a, fmt.Errorf("decode agent %s: %w", agentID, err)
-	}
-	return a, nil
-}

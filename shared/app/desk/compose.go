@@ -45,20 +45,15 @@ type Answer struct {
 // change: one transaction. It returns the message, the ticket as it now is
 // and the jobs committed.
 func (s *Service) Answer(ctx context.Context, in Answer) (helpdesk.Message, helpdesk.Ticket, map[string]string, error) {
-	fail := func(err error) (helpdesk.Message, helpdesk.Ticket, map[string]string, error) {
-		return helpdesk.Message{}, helpdesk.Ticket{}, nil, fmt.Errorf("reply to ticket %s: %w", in.TicketID, err)
-	}
-	t, err := s.Store.GetTicketHeader(ctx, in.TicketID)
-	if err != nil {
-		return fail(err)
-	}
-	ch, err := s.replyChannel(ctx, t)
-	if err != nil {
-		return fail(err)
-	}
 	reply := ticket.ReplyInput{AgentID: in.AgentID, Text: in.Text, HTML: in.HTML, Attachments: in.Attachments}
 	var msg helpdesk.Message
+	// The channel is decided on the ticket each round reads (one read of
+	// the ticket, not one more before the change).
 	c, cur, err := s.change(ctx, "reply to", in.TicketID, func(t helpdesk.Ticket, set helpdesk.Settings) (c ticket.Change, err error) {
+		ch, err := s.replyChannel(ctx, t)
+		if err != nil {
+			return c, err
+		}
 		status := in.Status
 		if in.Close {
 			if status, err = ticket.ClosingStatus(set, t.Pipeline); err != nil {

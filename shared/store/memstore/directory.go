@@ -214,15 +214,31 @@ func (s *Store) ListTeams(ctx context.Context) ([]helpdesk.Team, error) {
 	return teams, nil
 }
 
-// SetAway sets an agent's manual availability and nothing else.
+// SetAway sets an agent's manual availability and bumps the version, as
+// the table's store does.
 func (s *Store) SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error) {
+	return s.setAgent(agentID, func(a *helpdesk.Agent) { a.Availability.Away = away })
+}
+
+// SetNotifyPrefs sets an agent's notification preferences and bumps the
+// version, as the table's store does.
+func (s *Store) SetNotifyPrefs(ctx context.Context, agentID string, prefs helpdesk.NotifyPrefs) (helpdesk.Agent, error) {
+	p, err := copyOf(prefs)
+	if err != nil {
+		return helpdesk.Agent{}, err
+	}
+	return s.setAgent(agentID, func(a *helpdesk.Agent) { a.Notify = p })
+}
+
+// setAgent changes what an agent sets themselves, and the version.
+func (s *Store) setAgent(agentID string, set func(*helpdesk.Agent)) (helpdesk.Agent, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.agents[agentID]
 	if !ok {
 		return helpdesk.Agent{}, fmt.Errorf("agent %s: %w", agentID, store.ErrNotFound)
 	}
-	a.Availability.Away = away
+	set(&a)
 	a.Version++
 	s.agents[agentID] = a
 	return copyOf(a)

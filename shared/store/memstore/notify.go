@@ -105,20 +105,3 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, recipient string, upT
 	}
 	return marked, false, nil
 }
-
-// SetNotifyPrefs sets an agent's notification preferences and nothing else.
-func (s *Store) SetNotifyPrefs(ctx context.Context, agentID string, prefs helpdesk.NotifyPrefs) (helpdesk.Agent, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, ok := s.agents[agentID]
-	if !ok {
-		return helpdesk.Agent{}, fmt.Errorf("agent %s: %w", agentID, store.ErrNotFound)
-	}
-	p, err := copyOf(prefs)
-	if err != nil {
-		return helpdesk.Agent{}, err
-	}
-	a.Notify = p
-	s.agents[agentID] = a
-	return copyOf(a)
-}

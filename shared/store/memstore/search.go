@@ -43,7 +43,7 @@ func (s *Store) IndexTicket(ctx context.Context, id string, terms []search.Term)
 			continue
 		}
 		have = slices.Insert(have, i, h)
-		key := boundedTerm(t.Text)
+		key := t.Text
 		if s.index.tickets[key] == nil {
 			s.index.tickets[key] = map[store.TicketHit]bool{}
 		}
@@ -60,10 +60,10 @@ func (s *Store) IndexContact(ctx context.Context, contactID string, add, remove 
 	defer s.mu.Unlock()
 	s.index.init()
 	for _, t := range remove {
-		delete(s.index.contacts[boundedTerm(t.Text)], store.ContactHit{ContactID: contactID, Field: t.Field})
+		delete(s.index.contacts[t.Text], store.ContactHit{ContactID: contactID, Field: t.Field})
 	}
 	for _, t := range add {
-		key := boundedTerm(t.Text)
+		key := t.Text
 		if s.index.contacts[key] == nil {
 			s.index.contacts[key] = map[store.ContactHit]bool{}
 		}
@@ -71,10 +71,6 @@ func (s *Store) IndexContact(ctx context.Context, contactID string, add, remove 
 	}
 	return nil
 }
-
-// boundedTerm stands for the store's hashing of over-long keys: terms are
-// at most search.MaxTermLen runes, emails at most 254 bytes, so never.
-func boundedTerm(t string) string { return t }
 
 // FindTickets returns up to limit tickets under term, newest (highest
 // number) first, then by field, as the table's sort key orders them.

@@ -181,6 +181,7 @@ func cloneTicket(t helpdesk.Ticket) helpdesk.Ticket {
 	t.Participants = slices.Clone(t.Participants)
 	t.MergedFrom = slices.Clone(t.MergedFrom)
 	t.ThreadKeys = slices.Clone(t.ThreadKeys)
+	t.Followers = slices.Clone(t.Followers)
 	t.Outbox = maps.Clone(t.Outbox)
 	return t
 }

@@ -150,6 +150,11 @@ func testSetNotifyPrefs(t *testing.T, f *fixture) {
 	if err != nil || got.Notify.EmailOnAssignment || !got.Notify.EmailOnMention || !slices.Equal(got.Notify.MutedInApp, prefs.MutedInApp) || !got.Availability.Away {
 		t.Fatalf("set preferences = %+v, %v", got, err)
 	}
+	// The version moves, so an admin's edit of the record decided before
+	// this cannot silently put the old preferences back.
+	if got.Version != a.Version+1 {
+		t.Errorf("version after setting preferences = %d, want %d", got.Version, a.Version+1)
+	}
 	if read, err := f.st.GetAgent(f.ctx, "ann"); err != nil || !read.Notify.EmailOnMention || read.Notify.InApp(helpdesk.NotifyStatus) || read.Name != "ann" {
 		t.Fatalf("read back = %+v, %v", read, err)
 	}
