@@ -152,39 +152,17 @@ func versionCondition(v int64) (*string, map[string]string, map[string]types.Att
 
 // ListAgents returns every agent, by name (GSI3 AGENTS).
 func (s *Store) ListAgents(ctx context.Context) ([]helpdesk.Agent, error) {
-	return listEntities[helpdesk.Agent](ctx, s, "AGENTS")
+	return listPartition[helpdesk.Agent](ctx, s, "AGENTS")
 }
 
 // ListChannels returns every channel, by id (GSI3 CHANNELS).
 func (s *Store) ListChannels(ctx context.Context) ([]helpdesk.Channel, error) {
-	return listEntities[helpdesk.Channel](ctx, s, "CHANNELS")
+	return listPartition[helpdesk.Channel](ctx, s, "CHANNELS")
 }
 
 // GetTeam reads a team.
 func (s *Store) GetTeam(ctx context.Context, id string) (helpdesk.Team, error) {
 	return getEntity[helpdesk.Team](ctx, s, "team", id, teamPK(id), skTeam)
-}
-
-func listEntities[T any](ctx context.Context, s *Store, list string) ([]T, error) {
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		IndexName:                 aws.String(IndexList),
-		KeyConditionExpression:    aws.String("GSI3PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: list}},
-	})
-	out := []T{}
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list %s: %w", list, translate(err))
-		}
-		var vs []T
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &vs); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", list, err)
-		}
-		out = append(out, vs...)
-	}
-	return out, nil
 }
 
 // ListAudit returns up to limit audit entries, newest first, after the

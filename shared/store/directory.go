@@ -214,25 +214,7 @@ func (s *Store) FindAgentBySub(ctx context.Context, sub string) (helpdesk.Agent,
 
 // ListTeams returns every team, by name.
 func (s *Store) ListTeams(ctx context.Context) ([]helpdesk.Team, error) {
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		IndexName:                 aws.String(IndexList),
-		KeyConditionExpression:    aws.String("GSI3PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "TEAMS"}},
-	})
-	teams := []helpdesk.Team{}
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list teams: %w", translate(err))
-		}
-		var ts []helpdesk.Team
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &ts); err != nil {
-			return nil, fmt.Errorf("decode teams: %w", err)
-		}
-		teams = append(teams, ts...)
-	}
-	return teams, nil
+	return listPartition[helpdesk.Team](ctx, s, "TEAMS")
 }
 
 // PutTeam creates or replaces a team.

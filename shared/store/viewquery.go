@@ -373,23 +373,11 @@ func (s *Store) DeleteView(ctx context.Context, id string) error {
 func (s *Store) ListViews(ctx context.Context, holders []string) ([]helpdesk.View, error) {
 	views := []helpdesk.View{}
 	for _, h := range holders {
-		p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-			TableName:                 &s.table,
-			IndexName:                 aws.String(IndexList),
-			KeyConditionExpression:    aws.String("GSI3PK = :pk"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: viewsPK(h)}},
-		})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("list views of %s: %w", h, translate(err))
-			}
-			var vs []helpdesk.View
-			if err := attributevalue.UnmarshalListOfMaps(page.Items, &vs); err != nil {
-				return nil, fmt.Errorf("decode views of %s: %w", h, err)
-			}
-			views = append(views, vs...)
+		vs, err := listPartition[helpdesk.View](ctx, s, viewsPK(h))
+		if err != nil {
+			return nil, err
 		}
+		views = append(views, vs...)
 	}
 	return views, nil
 }
