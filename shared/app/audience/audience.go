@@ -31,6 +31,18 @@ func Read(ctx context.Context, dir Directory, t helpdesk.Ticket, also []string, 
 			ids = append(ids, id)
 		}
 	}
+	return principals(ctx, dir, t, ids, teams)
+}
+
+// Of returns one agent as a principal of t, as Read would (false when no
+// such agent): what following t is decided on.
+func Of(ctx context.Context, dir Directory, t helpdesk.Ticket, agentID string) (helpdesk.Principal, bool, error) {
+	aud, err := principals(ctx, dir, t, []string{agentID}, nil)
+	p, ok := aud[agentID]
+	return p, ok, err
+}
+
+func principals(ctx context.Context, dir Directory, t helpdesk.Ticket, ids, teams []string) (ticket.Audience, error) {
 	aud := ticket.Audience{}
 	if len(ids) == 0 {
 		return aud, nil

@@ -2,10 +2,9 @@ package desk
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 
+	"github.com/stackdesk/stackdesk/shared/app/audience"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket"
 )
@@ -52,24 +51,14 @@ func distinctIDs(ids []string) []string {
 // Follow makes agentID a follower of a ticket, told of its customer
 // messages, notes and status changes; they must be able to see it.
 func (s *Service) Follow(ctx context.Context, ticketID, agentID string) (helpdesk.Ticket, error) {
-	a, err := s.Store.GetAgent(ctx, agentID)
-	switch {
-	case errors.Is(err, helpdesk.ErrNotFound):
-		return helpdesk.Ticket{}, helpdesk.Errorf(helpdesk.EInvalid, "follower_unknown", "%q is not a user of the desk", agentID)
-	case err != nil:
-		return helpdesk.Ticket{}, fmt.Errorf("follow ticket %s: %w", ticketID, err)
-	}
 	_, t, err := s.change(ctx, "follow", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (ticket.Change, error) {
-		who := helpdesk.Principal{Agent: a}
-		if t.TeamID != "" {
-			// What they can see depends on the team the ticket is in now.
-			members, err := s.Store.TeamMembers(ctx, []string{t.TeamID})
-			if err != nil {
-				return ticket.Change{}, err
-			}
-			if slices.Contains(members[t.TeamID], a.ID) {
-				who.Teams = []string{t.TeamID}
-			}
+		// What they can see depends on the team the ticket is in now.
+		who, ok, err := audience.Of(ctx, s.Store, t, agentID)
+		switch {
+		case err != nil:
+			return ticket.Change{}, err
+		case !ok:
+			return ticket.Change{}, helpdesk.Errorf(helpdesk.EInvalid, "follower_unknown", "%q is not a user of the desk", agentID)
 		}
 		return ticket.Follow(t, who, s.Now())
 	})
