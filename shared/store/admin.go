@@ -169,7 +169,7 @@ func (s *Store) GetTeam(ctx context.Context, id string) (helpdesk.Team, error) {
 // position `after` (the previous page's next; "" from the newest). next is
 // "" at the end of the trail.
 func (s *Store) ListAudit(ctx context.Context, after string, limit int32) ([]helpdesk.AuditEntry, string, error) {
-	if !validAuditPosition(after) {
+	if after != "" && !ValidPosition(after) {
 		return nil, "", helpdesk.Errorf(helpdesk.EInvalid, "invalid_cursor", "not a position of the audit trail")
 	}
 	in := &dynamodb.QueryInput{
@@ -201,23 +201,6 @@ func (s *Store) ListAudit(ctx context.Context, after string, limit int32) ([]hel
 	}
 	return entries, next, nil
 }
-
-// validAuditPosition reports whether after is "" or a sort key of the
-// trail's shape (<fixed-width time>#<id>).
-func validAuditPosition(after string) bool {
-	if after == "" {
-		return true
-	}
-	n := len(sortTime(timeZero))
-	if len(after) < n+2 || len(after) > n+1+64 || after[n] != '#' {
-		return false
-	}
-	_, err := time.Parse("2006-01-02T15:04:05.000000000Z", after[:n])
-	return err == nil
-}
-
-// ValidAuditPosition is validAuditPosition for the in-memory store.
-func ValidAuditPosition(after string) bool { return validAuditPosition(after) }
 
 // AuditSortKey is an entry's position in the trail (for the in-memory store).
 func AuditSortKey(e helpdesk.AuditEntry) string { return auditSK(e.At, e.ID) }

@@ -62,7 +62,7 @@ func (s *Store) ListNotifications(ctx context.Context, recipient string, unreadO
 		in.FilterExpression = aws.String("attribute_not_exists(readAt)")
 	}
 	if after != "" {
-		if !ValidNotificationPosition(after) {
+		if !ValidPosition(after) {
 			return nil, "", ErrInvalidCursor
 		}
 		in.ExclusiveStartKey = itemKey(pk, after)
@@ -80,13 +80,6 @@ func (s *Store) ListNotifications(ctx context.Context, recipient string, unreadO
 		next = sk.Value
 	}
 	return ns, next, nil
-}
-
-// ValidNotificationPosition reports whether pos has the shape of a feed's
-// sort key ("<time>#<id>").
-func ValidNotificationPosition(pos string) bool {
-	_, ok := ParseViewCursor(pos, false)
-	return ok
 }
 
 // MarkNotificationRead marks one notification of recipient's feed read (the

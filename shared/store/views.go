@@ -31,3 +31,10 @@ func ParseViewCursor(pos string, team bool) (string, bool) {
 	}
 	return id, true
 }
+
+// ValidPosition reports whether pos has the shape of a time-ordered list's
+// sort key ("<time>#<id>": a notification feed, the audit trail).
+func ValidPosition(pos string) bool {
+	_, ok := ParseViewCursor(pos, false)
+	return ok
+}

@@ -186,7 +186,7 @@ func (s *Store) GetTeam(ctx context.Context, id string) (helpdesk.Team, error) {
 // ListAudit returns up to limit audit entries, newest first, after the
 // position `after`; next is "" at the end of the trail.
 func (s *Store) ListAudit(ctx context.Context, after string, limit int32) ([]helpdesk.AuditEntry, string, error) {
-	if !store.ValidAuditPosition(after) {
+	if after != "" && !store.ValidPosition(after) {
 		return nil, "", helpdesk.Errorf(helpdesk.EInvalid, "invalid_cursor", "not a position of the audit trail")
 	}
 	s.mu.Lock()

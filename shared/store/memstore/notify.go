@@ -35,7 +35,7 @@ func (s *Store) ListNotifications(ctx context.Context, recipient string, unreadO
 	if limit < 1 {
 		return nil, "", fmt.Errorf("notifications of %s: limit %d: must be at least 1", recipient, limit)
 	}
-	if after != "" && !store.ValidNotificationPosition(after) {
+	if after != "" && !store.ValidPosition(after) {
 		return nil, "", store.ErrInvalidCursor
 	}
 	s.mu.Lock()
