@@ -23,26 +23,7 @@ const MaxMarkRead = 200
 // TicketHeaders reads tickets by id, without their conversations
 // (BatchGetItem, 100 a call); ids with no ticket are left out.
 func (s *Store) TicketHeaders(ctx context.Context, ids []string) (map[string]helpdesk.Ticket, error) {
-	keys := make([][2]string, len(ids))
-	for i, id := range ids {
-		keys[i] = [2]string{ticketPK(id), skTicket}
-	}
-	out := make(map[string]helpdesk.Ticket, len(ids))
-	if len(keys) == 0 {
-		return out, nil
-	}
-	items, err := s.batchGet(ctx, keys)
-	if err != nil {
-		return nil, fmt.Errorf("read tickets: %w", err)
-	}
-	for _, it := range items {
-		var t helpdesk.Ticket
-		if err := attributevalue.UnmarshalMap(it, &t); err != nil {
-			return nil, fmt.Errorf("decode ticket: %w", err)
-		}
-		out[t.ID] = t
-	}
-	return out, nil
+	return s.ticketsByID(ctx, ids, true)
 }
 
 // ListNotifications returns up to limit notifications of recipient's feed,

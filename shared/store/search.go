@@ -176,23 +176,7 @@ func (s *Store) queryTerm(ctx context.Context, pk string, limit int32) ([]termIt
 // eventually consistent: a search result may be a second behind, for half
 // the read units); ids with no ticket are left out.
 func (s *Store) GetTicketHeaders(ctx context.Context, ids []string) (map[string]helpdesk.Ticket, error) {
-	keys := make([][2]string, len(ids))
-	for i, id := range ids {
-		keys[i] = [2]string{ticketPK(id), skTicket}
-	}
-	items, err := s.batchRead(ctx, keys, false)
-	if err != nil {
-		return nil, fmt.Errorf("get tickets: %w", err)
-	}
-	out := make(map[string]helpdesk.Ticket, len(items))
-	for _, av := range items {
-		var t helpdesk.Ticket
-		if err := attributevalue.UnmarshalMap(av, &t); err != nil {
-			return nil, fmt.Errorf("decode ticket: %w", err)
-		}
-		out[t.ID] = t
-	}
-	return out, nil
+	return s.ticketsByID(ctx, ids, false)
 }
 
 // GetContacts reads contacts by id (eventually consistent, like

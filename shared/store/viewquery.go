@@ -162,17 +162,41 @@ func (s *Store) SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after 
 // GetTickets reads tickets by id (BatchGetItem, consistent); the missing
 // are left out.
 func (s *Store) GetTickets(ctx context.Context, ids []string) ([]helpdesk.Ticket, error) {
+	byID, err := s.ticketsByID(ctx, ids, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]helpdesk.Ticket, 0, len(byID))
+	for _, id := range ids {
+		if t, ok := byID[id]; ok {
+			out = append(out, t)
+			delete(byID, id) // an id given twice, once
+		}
+	}
+	return out, nil
+}
+
+// ticketsByID is every batch read of ticket headers: BatchGetItem, 100 a
+// call, consistent or not; ids with no ticket are left out.
+func (s *Store) ticketsByID(ctx context.Context, ids []string, consistent bool) (map[string]helpdesk.Ticket, error) {
+	out := make(map[string]helpdesk.Ticket, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
 	keys := make([][2]string, len(ids))
 	for i, id := range ids {
 		keys[i] = [2]string{ticketPK(id), skTicket}
 	}
-	items, err := s.batchGet(ctx, keys)
+	items, err := s.batchRead(ctx, keys, consistent)
 	if err != nil {
-		return nil, fmt.Errorf("get tickets: %w", err)
+		return nil, fmt.Errorf("read tickets: %w", err)
 	}
-	out := []helpdesk.Ticket{}
-	if err := attributevalue.UnmarshalListOfMaps(items, &out); err != nil {
-		return nil, fmt.Errorf("decode tickets: %w", err)
+	for _, it := range items {
+		var t helpdesk.Ticket
+		if err := attributevalue.UnmarshalMap(it, &t); err != nil {
+			return nil, fmt.Errorf("decode ticket: %w", err)
+		}
+		out[t.ID] = t
 	}
 	return out, nil
 }
