@@ -26,6 +26,7 @@ type Store interface {
 	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 	ListAgents(ctx context.Context) ([]helpdesk.Agent, error)
 	GetAgent(ctx context.Context, id string) (helpdesk.Agent, error)
+	GetAgents(ctx context.Context, ids []string) (map[string]helpdesk.Agent, error)
 	ListTeams(ctx context.Context) ([]helpdesk.Team, error)
 	GetTeam(ctx context.Context, id string) (helpdesk.Team, error)
 	// CommitAdmin writes a change and its audit entries in one

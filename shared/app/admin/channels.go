@@ -201,12 +201,13 @@ func (s *Service) checkRule(ctx context.Context, r helpdesk.RoutingRule) error {
 		return err
 	}
 	if len(r.UserIDs) > 0 {
-		agents, err := s.Store.ListAgents(ctx)
+		// The rule's users by id (one BatchGetItem), not the whole directory.
+		agents, err := s.Store.GetAgents(ctx, r.UserIDs)
 		if err != nil {
 			return err
 		}
 		for _, id := range r.UserIDs {
-			if !slices.ContainsFunc(agents, func(a helpdesk.Agent) bool { return a.ID == id }) {
+			if _, ok := agents[id]; !ok {
 				return invalid("unknown_user", "routing.user_ids: no user %q", truncate(id))
 			}
 		}
