@@ -98,7 +98,11 @@ var priorityRank = map[Priority]string{"": "0", PriorityLow: "1", PriorityMedium
 
 // SortTime formats t so that text order is time order (fixed width, UTC),
 // as the table's sort keys do.
-func SortTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+func SortTime(t time.Time) string { return t.UTC().Format(SortTimeLayout) }
+
+// SortTimeLayout is SortTime's layout: fixed width, so text order is time
+// order (every key of the table that sorts by time uses it).
+const SortTimeLayout = "2006-01-02T15:04:05.000000000Z"
 
 // SortKey is a ticket's place in a view sorted by `by`, as text: views
 // compare these keys, ascending or descending, and page after one (a

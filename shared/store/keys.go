@@ -71,7 +71,7 @@ const (
 )
 
 // sortTime formats t so that lexical order is time order (fixed width, UTC).
-func sortTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+func sortTime(t time.Time) string { return helpdesk.SortTime(t) }
 
 func ticketPK(id string) string  { return "TICKET#" + id }
 func contactPK(id string) string { return "CONTACT#" + id }

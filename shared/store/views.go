@@ -26,7 +26,7 @@ func ParseViewCursor(pos string, team bool) (string, bool) {
 	if !ok || id == "" || strings.Contains(id, "#") || len(at) != len(sortTime(timeZero)) {
 		return "", false
 	}
-	if _, err := time.Parse("2006-01-02T15:04:05.000000000Z", at); err != nil {
+	if _, err := time.Parse(helpdesk.SortTimeLayout, at); err != nil {
 		return "", false
 	}
 	return id, true

@@ -143,7 +143,7 @@ func copyAll[T any](vs []T) ([]T, error) {
 
 // sortTime formats t so that lexical order is time order, as the table's
 // sort keys do.
-func sortTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z") }
+func sortTime(t time.Time) string { return helpdesk.SortTime(t) }
 
 // sortKey orders items in time, then by id (a message's or activity's
 // place in its ticket's partition, a notification's in its feed).
