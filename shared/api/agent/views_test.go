@@ -202,8 +202,12 @@ func modelView(all []helpdesk.Ticket, v viewer, f helpdesk.ViewFilter, s helpdes
 }
 
 // walk pages through a view with pages of `limit`, and returns every id
-// in order and the number of pages.
-func (f *fixture) walk(t *testing.T, who, path string, limit int) ([]string, int) {
+// in order and the number of pages. full: every page but the last must hold
+// limit tickets (false where the view sorts by something other than
+// creation while tickets change: a ticket that changed between the read of
+// the keys and the read of the page, and left the view, leaves its page
+// short, as documented).
+func (f *fixture) walk(t *testing.T, who, path string, limit int, full bool) ([]string, int) {
 	t.Helper()
 	var got []string
 	cursor := ""
@@ -227,7 +231,7 @@ func (f *fixture) walk(t *testing.T, who, path string, limit int) ([]string, int
 		if next == "" {
 			return got, pages
 		}
-		if len(tickets) < limit {
+		if full && len(tickets) < limit {
 			t.Fatalf("%s %s: page %d holds %d of %d and the view goes on: pages must be full", who, path, pages, len(tickets), limit)
 		}
 		if pages > 6000 {
@@ -306,7 +310,7 @@ func TestViewsAreExact(t *testing.T) {
 				limit = 100
 			}
 			w0 := time.Now()
-			got, n := f.walk(t, who.id, path, limit)
+			got, n := f.walk(t, who.id, path, limit, true)
 			if testing.Verbose() {
 				t.Logf("%s %s: %d pages of %d, %d tickets, %v", who.id, name, n, limit, len(got), time.Since(w0))
 			}
@@ -459,7 +463,7 @@ func TestPagingUnderConcurrentChanges(t *testing.T) {
 					}
 				})
 			}
-			got, pages := f.walk(t, c.who, c.path, 7)
+			got, pages := f.walk(t, c.who, c.path, 7, !strings.Contains(c.path, "sort="))
 			close(stop)
 			wg.Wait()
 			seen := map[string]int{}
