@@ -150,7 +150,7 @@ moto_up() {
 # name -> port / probe / cmdline marker (used to recognise our own process)
 port_of()   { case "$1" in dynamodb) echo "$DYNAMODB_PORT" ;; moto) echo "$MOTO_PORT" ;; esac; }
 probe()     { case "$1" in dynamodb) ddb_up ;; moto) moto_up ;; esac; }
-marker_of() { case "$1" in dynamodb) echo LoopbackServerRunner ;; moto) echo moto.server ;; esac; }
+marker_of() { case "$1" in dynamodb) echo LoopbackServerRunner ;; moto) echo moto/server.py ;; esac; }
 
 # Prints the pid from the pid file if that process is alive and is ours.
 our_pid() {
@@ -178,8 +178,9 @@ launch() {
            -cp "$DDB_CLASSES:$DDB_LIB/*" LoopbackServerRunner
            -inMemory -sharedDb -disableTelemetry -port "$DYNAMODB_PORT") ;;
     moto)
-      # Same entry point as the moto_server script; run via the interpreter so the pid is python's.
-      cmd=("$(python3 -c 'import sys; print(sys.executable)')" -m moto.server -H "$HOST" -p "$MOTO_PORT") ;;
+      # moto.server with its SQS attribute map made lazy (infra/moto/server.py says why);
+      # run via the interpreter so the pid is python's.
+      cmd=("$(python3 -c 'import sys; print(sys.executable)')" "$HERE/moto/server.py" -H "$HOST" -p "$MOTO_PORT") ;;
   esac
   if command -v setsid >/dev/null 2>&1; then cmd=(setsid "${cmd[@]}"); fi
   nohup "${cmd[@]}" >"$logf" 2>&1 </dev/null &
