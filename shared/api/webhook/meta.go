@@ -25,10 +25,12 @@ type MetaSecrets interface {
 	MetaSecrets(ctx context.Context) (appSecret, verifyToken string, err error)
 }
 
-// MetaQueue enqueues what a delivery decodes to.
+// MetaQueue enqueues what a delivery decodes to, all at once (Meta sends
+// up to 1,000 events in one delivery and retries, then disables, a webhook
+// that answers slowly), keeping each sender's messages in order; it
+// returns how many were queued.
 type MetaQueue interface {
-	EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage) error
-	EnqueueStatus(ctx context.Context, u *jobs.StatusUpdate) error
+	EnqueueAll(ctx context.Context, msgs []helpdesk.InboundMessage, statuses []jobs.StatusUpdate) (int, error)
 }
 
 // Meta serves Meta's webhook for one product: GET (the subscription
@@ -132,21 +134,12 @@ func (h *Meta) receive(w http.ResponseWriter, r *http.Request) {
 	writePlain(w, http.StatusOK, EventReceived)
 }
 
-// enqueue sends the messages, in payload order, then the statuses, and
-// returns how many were sent before the first failure.
+// enqueue queues the messages and the statuses and returns how many were
+// queued; any failure is retryable (Meta redelivers the whole delivery).
 func (h *Meta) enqueue(ctx context.Context, msgs []helpdesk.InboundMessage, statuses []jobs.StatusUpdate) (int, error) {
-	n := 0
-	for i := range msgs {
-		if err := h.Queue.EnqueueInbound(ctx, &msgs[i]); err != nil {
-			return n, retryable(err, "message "+msgs[i].ProviderMessageID)
-		}
-		n++
-	}
-	for i := range statuses {
-		if err := h.Queue.EnqueueStatus(ctx, &statuses[i]); err != nil {
-			return n, retryable(err, "status of "+statuses[i].ProviderMessageID)
-		}
-		n++
+	n, err := h.Queue.EnqueueAll(ctx, msgs, statuses)
+	if err != nil {
+		return n, retryable(err, fmt.Sprintf("delivery (%d messages, %d statuses)", len(msgs), len(statuses)))
 	}
 	return n, nil
 }

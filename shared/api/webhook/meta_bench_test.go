@@ -16,8 +16,9 @@ import (
 // discardQueue accepts everything and keeps nothing.
 type discardQueue struct{}
 
-func (discardQueue) EnqueueInbound(context.Context, *helpdesk.InboundMessage) error { return nil }
-func (discardQueue) EnqueueStatus(context.Context, *jobs.StatusUpdate) error        { return nil }
+func (discardQueue) EnqueueAll(_ context.Context, m []helpdesk.InboundMessage, s []jobs.StatusUpdate) (int, error) {
+	return len(m) + len(s), nil
+}
 
 // benchMeta measures one webhook handler's own cost per delivery (routing,
 // body read, signature check, decode, enqueue into a queue that discards,

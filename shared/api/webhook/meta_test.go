@@ -84,6 +84,25 @@ func (q *fakeMetaQueue) EnqueueStatus(_ context.Context, u *jobs.StatusUpdate) e
 	return nil
 }
 
+// EnqueueAll enqueues one at a time, messages then statuses, stopping at
+// the first failure (what the fake checks is what is queued, in order).
+func (q *fakeMetaQueue) EnqueueAll(ctx context.Context, msgs []helpdesk.InboundMessage, statuses []jobs.StatusUpdate) (int, error) {
+	n := 0
+	for i := range msgs {
+		if err := q.EnqueueInbound(ctx, &msgs[i]); err != nil {
+			return n, err
+		}
+		n++
+	}
+	for i := range statuses {
+		if err := q.EnqueueStatus(ctx, &statuses[i]); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
 func (q *fakeMetaQueue) empty() bool { return len(q.inbound) == 0 && len(q.statuses) == 0 }
 
 // newMetaHandler is the mux a webhook Lambda serves, logging to logOut.

@@ -34,6 +34,7 @@ func (q *Outbound) Publish(ctx context.Context, body string) error {
 // SQS is the subset of the SQS client the publisher uses.
 type SQS interface {
 	SendMessage(ctx context.Context, in *sqs.SendMessageInput, opts ...func(*sqs.Options)) (*sqs.SendMessageOutput, error)
+	SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, opts ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
 }
 
 // Ingest publishes inbound messages to the ingest FIFO queue.
@@ -50,18 +51,23 @@ var ErrUnavailable = &helpdesk.Error{Code: helpdesk.EUnavailable, Reason: "queue
 // customer's messages apply in order) and channel + provider message id as
 // its deduplication id (SQS drops a resend within five minutes).
 func (q *Ingest) EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage) error {
-	body, err := jobs.EncodeInbound(m)
+	e, err := inboundEntry(m)
 	if err != nil {
 		return err
 	}
-	_, err = q.Client.SendMessage(ctx, &sqs.SendMessageInput{
+	return q.send(ctx, e)
+}
+
+// send sends one entry.
+func (q *Ingest) send(ctx context.Context, e entry) error {
+	_, err := q.Client.SendMessage(ctx, &sqs.SendMessageInput{
 		QueueUrl:               &q.QueueURL,
-		MessageBody:            aws.String(string(body)),
-		MessageGroupId:         aws.String(GroupID(m)),
-		MessageDeduplicationId: aws.String(DeduplicationID(m)),
+		MessageBody:            aws.String(e.body),
+		MessageGroupId:         aws.String(e.group),
+		MessageDeduplicationId: aws.String(e.dedup),
 	})
 	if err != nil {
-		return fmt.Errorf("%w: send %s/%s: %v", ErrUnavailable, m.ChannelID, m.ProviderMessageID, err)
+		return fmt.Errorf("%w: send %s: %v", ErrUnavailable, e.what, err)
 	}
 	return nil
 }
@@ -98,18 +104,9 @@ func printableASCII(s string) bool {
 // EnqueueStatus sends a delivery report. Reports of one outbound message
 // share a message group, so they apply in the order Meta sent them.
 func (q *Ingest) EnqueueStatus(ctx context.Context, u *jobs.StatusUpdate) error {
-	body, err := jobs.Encode(jobs.KindStatus, u)
+	e, err := statusEntry(u)
 	if err != nil {
 		return err
 	}
-	_, err = q.Client.SendMessage(ctx, &sqs.SendMessageInput{
-		QueueUrl:               &q.QueueURL,
-		MessageBody:            aws.String(string(body)),
-		MessageGroupId:         aws.String(sqsID("status#" + u.ProviderMessageID)),
-		MessageDeduplicationId: aws.String(sqsID("status#" + u.ProviderMessageID + "#" + string(u.Status))),
-	})
-	if err != nil {
-		return fmt.Errorf("%w: send status %s/%s: %v", ErrUnavailable, u.ProviderMessageID, u.Status, err)
-	}
-	return nil
+	return q.send(ctx, e)
 }
