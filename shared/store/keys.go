@@ -25,6 +25,7 @@ package store
 //	notification    NOTIFY#agent:<id>|team:<id>  <at>#<id>               (TTL expiresAt; readAt once read)
 //	audit entry     AUDIT                     <at>#<id>                  (one settings change: who, when, before and after)
 //	saved view      VIEW#<id>                 VIEW                                                                                     VIEWS#agent:<id>|team:<id> / <name>#<id>
+//	filtered mail   FILTERED                  <received>#<ses id>        (TTL expiresAt: mail kept out of the tickets, 90 days)
 
 import (
 	"crypto/sha256"
@@ -272,4 +273,15 @@ func sortAttr(by string) string {
 		return "vPriority"
 	}
 	return "vCreated"
+}
+
+// filteredPK is the one partition of the filtered mail: auto-replies,
+// bounces, bulk mail, loops and unreadable mail, a few hundred a day at
+// most (a partition takes 1,000 writes a second), listed newest first by
+// one Query. Keyed by when SES received it and SES's id, so a redelivery
+// of the same mail (Lambda retrying the SES event) is the same item.
+const filteredPK = "FILTERED"
+
+func filteredSK(received time.Time, sesID string) string {
+	return sortTime(received) + "#" + boundedKey(sesID)
 }
