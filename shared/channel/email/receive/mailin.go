@@ -2,7 +2,9 @@
 // raw message in the mail bucket and invokes it; it reads the message,
 // parses it, keeps the attachments in the bucket and enqueues one inbound
 // message for the router. Mail that must never become a ticket (auto-replies,
-// bulk mail, our own mail looping back) stops here, logged with its reason.
+// bulk mail, our own mail looping back, mail it cannot read) stops here,
+// recorded in the Filtered list with its reason (filtered.go), from which
+// an agent can still make it a ticket (promote.go).
 package receive
 
 import (
@@ -47,9 +49,11 @@ type Handler struct {
 	Files    Files
 	Channels ChannelReader
 	Queue    Enqueuer
+	Filtered Filtered // records the mail that stops here (filtered.go)
 	Tenant   string
 	Prefix   string // the S3 action's object key prefix, e.g. "inbound/"
 	Log      *slog.Logger
+	Now      func() time.Time // when SES's event has no time (time.Now if nil)
 }
 
 // Delivery is one message SES received for the tenant: SES has stored it
@@ -81,16 +85,16 @@ func (h *Handler) Receive(ctx context.Context, d Delivery) error {
 	if err != nil {
 		return err
 	}
-	if ch == nil {
-		log.WarnContext(ctx, "mail for no email channel of this tenant, dropped", "recipients", d.Recipients)
-		return nil
-	}
 	key := h.Prefix + sesID
+	if ch == nil {
+		log.WarnContext(ctx, "mail for no email channel of this tenant, not ticketed", "recipients", d.Recipients)
+		return h.filterNoChannel(ctx, d, key)
+	}
 	raw, err := h.Files.Read(ctx, key, maxRawSize)
 	if helpdesk.IsCode(err, helpdesk.ETooLarge) {
 		// More than SES takes: it cannot get smaller by retrying.
 		log.ErrorContext(ctx, "mail too large, not ticketed", "channel", ch.ID, "s3_key", key, "error", err)
-		return nil
+		return h.filter(ctx, h.filtered(d, key, ch.ID, nil, helpdesk.FilteredTooLarge, err.Error()))
 	}
 	if err != nil {
 		// Missing is retried too: SES may still be writing it.
@@ -100,7 +104,7 @@ func (h *Handler) Receive(ctx context.Context, d Delivery) error {
 	if err != nil {
 		// Unparseable mail cannot get better by retrying: keep it in the bucket, say so.
 		log.ErrorContext(ctx, "unparseable mail, not ticketed", "channel", ch.ID, "s3_key", key, "error", err)
-		return nil
+		return h.filter(ctx, h.filtered(d, key, ch.ID, nil, helpdesk.FilteredUnparseable, err.Error()))
 	}
 	log = log.With("channel", ch.ID, "message_id", p.MessageID)
 	switch p.Kind {
@@ -109,14 +113,41 @@ func (h *Handler) Receive(ctx context.Context, d Delivery) error {
 		if len(p.BouncedMessageIDs) == 0 || !permanentFailure(p.BounceRecipients) {
 			// No message of ours, or only a delay warning: nothing failed yet.
 			log.InfoContext(ctx, "bounce not recorded", "reason", p.KindReason, "bounced", p.BouncedMessageIDs)
-			return nil
+			return h.filter(ctx, h.filtered(d, key, ch.ID, p, string(p.Kind), p.KindReason))
 		}
 		// Not a ticket: the router marks our bounced messages failed.
 		log.InfoContext(ctx, "bounce, not ticketed", "reason", p.KindReason, "bounced", p.BouncedMessageIDs)
 	default:
 		log.InfoContext(ctx, "never ticketed, never answered", "kind", p.Kind, "reason", p.KindReason)
-		return nil
+		return h.filter(ctx, h.filtered(d, key, ch.ID, p, string(p.Kind), p.KindReason))
 	}
+	m, err := h.Inbound(ctx, d, *ch, p, BuildOptions{})
+	if err != nil {
+		return err
+	}
+	if err := h.Queue.EnqueueInbound(ctx, m); err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "mail queued", "attachments", len(m.Attachments))
+	return nil
+}
+
+// BuildOptions tune Inbound.
+type BuildOptions struct {
+	// AsNormal builds the message as normal mail whatever the parser made
+	// of it (an agent promoting a filtered mail: a customer after all).
+	AsNormal bool
+	// AttachmentsID names the attachments' folder (attachments/<id>/);
+	// SES's message id when empty.
+	AttachmentsID string
+}
+
+// Inbound builds the inbound message of mail p, which SES delivered as d
+// to channel ch, and keeps its attachments in the bucket.
+func (h *Handler) Inbound(ctx context.Context, d Delivery, ch helpdesk.Channel, p *email.Parsed, o BuildOptions) (*helpdesk.InboundMessage, error) {
+	sesID := d.ID
+	key := h.Prefix + sesID
+	log := h.Log.With("ses_message_id", sesID, "channel", ch.ID, "message_id", p.MessageID)
 	m := &helpdesk.InboundMessage{
 		Version:           helpdesk.InboundVersion,
 		Channel:           helpdesk.ChannelEmail,
@@ -140,12 +171,21 @@ func (h *Handler) Receive(ctx context.Context, d Delivery) error {
 	if m.ProviderMessageID == "" {
 		m.ProviderMessageID = "ses-" + sesID // no Message-ID: SES's id still dedupes redeliveries
 	}
+	if o.AsNormal && p.Kind != email.KindNormal {
+		m.Email.Kind, m.Email.BouncedMessageIDs = helpdesk.EmailNormal, nil
+		m.Email.KindReason = "promoted by an agent; filtered as " + string(p.Kind) + ": " + p.KindReason
+	}
+	attID := sesID
+	if o.AttachmentsID != "" {
+		attID = o.AttachmentsID
+	}
 	if p.Forwarded != nil && !ch.Email.LogForwarder {
 		by := p.Forwarded.By
 		m.Email.ForwardedBy = &by
 	}
-	if m.Attachments, err = h.storeAttachments(ctx, sesID, p.Attachments); err != nil {
-		return err
+	var err error
+	if m.Attachments, err = h.storeAttachments(ctx, attID, p.Attachments); err != nil {
+		return nil, err
 	}
 	for _, r := range p.Rejected {
 		// Listed on the message with why, so the agent knows a file is missing.
@@ -155,11 +195,7 @@ func (h *Handler) Receive(ctx context.Context, d Delivery) error {
 	if len(p.Warnings) > 0 {
 		log.WarnContext(ctx, "damaged mail", "warnings", p.Warnings)
 	}
-	if err := h.Queue.EnqueueInbound(ctx, m); err != nil {
-		return err
-	}
-	log.InfoContext(ctx, "mail queued", "attachments", len(m.Attachments))
-	return nil
+	return m, nil
 }
 
 // channel finds the email channel among the envelope recipients (a reply
