@@ -70,7 +70,9 @@ func (it filteredItem) mail() helpdesk.FilteredMail {
 
 // FilteredPosition is a filtered mail's place in the list (a ListFiltered
 // position).
-func FilteredPosition(f helpdesk.FilteredMail) string { return filteredSK(f.ReceivedAt, f.SESMessageID) }
+func FilteredPosition(f helpdesk.FilteredMail) string {
+	return filteredSK(f.ReceivedAt, f.SESMessageID)
+}
 
 // RecordFiltered records a filtered mail. The first record of a mail
 // stays: a redelivery of the same mail (same received time and SES id)

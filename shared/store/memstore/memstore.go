@@ -49,7 +49,9 @@ type Store struct {
 	index         searchIndex                    // the search index (search.go)
 	audit         map[string]helpdesk.AuditEntry // by sort key (admin.go)
 	views         map[string]helpdesk.View       // saved views, by id (made on first write)
-	filtered      map[string]helpdesk.FilteredMail // filtered mail, by sort key (filtered.go; made on first write)
+
+	// filtered mail, by sort key (filtered.go; made on first write)
+	filtered map[string]helpdesk.FilteredMail
 }
 
 // Option configures a Store.
