@@ -114,6 +114,10 @@ var (
 		{route: "PATCH /api/teams/{id}", path: "/api/teams/B", body: `{"name":"Team Bee"}`, refused: onlyAdmin},
 		{route: "DELETE /api/teams/{id}", path: "/api/teams/{team}", refused: onlyAdmin},
 		{route: "GET /api/audit", path: "/api/audit", refused: onlyAdmin},
+
+		// Filtered mail is anyone's: those who see every ticket only.
+		{route: "GET /api/filtered", path: "/api/filtered", refused: onlyAdmin},
+		{route: "POST /api/filtered/{id}/promote", path: "/api/filtered/{filtered}/promote", refused: onlyAdmin},
 	}
 )
 
@@ -147,8 +151,9 @@ func TestAccessMatrixCoversEveryRoute(t *testing.T) {
 		f := accessDesk(t, b)
 		snippet := f.created(t, "POST", "/api/snippets", "ann", `{"name":"Bye","text":"Bye from {{agent.name}}","shared":true}`)
 		team := f.created(t, "POST", "/api/teams", "ann", `{"name":"Temp"}`)
+		filtered := f.filteredID(t)
 		for _, p := range accessTable {
-			path := strings.NewReplacer("{snippet}", snippet, "{team}", team).Replace(p.path)
+			path := strings.NewReplacer("{snippet}", snippet, "{team}", team, "{filtered}", filtered).Replace(p.path)
 			method, _, _ := strings.Cut(p.route, " ")
 			if !p.public {
 				if r := f.do(t, method, strings.ReplaceAll(path, "{id}", "1"), "", p.body); r.status != 401 {

@@ -51,6 +51,7 @@ type Store interface {
 	SearchStore
 	AuditStore
 	ViewStore
+	FilteredStore // filtered.go
 }
 
 // API serves the agent routes.
@@ -71,6 +72,8 @@ type API struct {
 	CountUpTo int
 	// Admin changes the desk's settings, with their audit trail (admin.go).
 	Admin *admin.Service
+	// Promoter makes filtered mail a ticket (filtered.go).
+	Promoter Promoter
 }
 
 // maxBody bounds a request body (replies carry text; files are uploaded
@@ -122,7 +125,7 @@ func (a *API) Routes() []Route {
 		{"GET /api/views/{view}", a.signedIn(a.getView)},
 		{"PUT /api/views/{view}", a.signedIn(a.replaceView)},
 		{"DELETE /api/views/{view}", a.signedIn(a.deleteView)},
-	}, a.adminRoutes()...)
+	}, append(a.adminRoutes(), a.filteredRoutes()...)...)
 }
 
 // Register adds the API's routes to mux.
