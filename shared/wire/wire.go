@@ -128,9 +128,11 @@ type EmailInboundConfig struct {
 
 // EmailInbound builds the handler of the mail SES stores in the bucket.
 func EmailInbound(c EmailInboundConfig, cfg aws.Config, log *slog.Logger) (*receive.Handler, error) {
+	st := store.New(dynamodb.NewFromConfig(cfg), c.TableName)
 	return &receive.Handler{
 		Files:    &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
-		Channels: store.New(dynamodb.NewFromConfig(cfg), c.TableName),
+		Channels: st,
+		Filtered: st, // the mail that stops here stays findable
 		Queue:    &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL},
 		Tenant:   c.Tenant,
 		Prefix:   c.MailPrefix,
@@ -225,6 +227,8 @@ type AgentAPIConfig struct {
 	MailBucket string `env:"MAIL_BUCKET,required"`
 	// UserPoolID is the pool admins invite users to and disable them in.
 	UserPoolID string `env:"COGNITO_USER_POOL_ID,required"`
+	// IngestQueueURL takes filtered mail an agent makes a ticket after all.
+	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
 }
 
 // AgentAPI builds the agent API. It fetches the user pool's signing keys
@@ -251,6 +255,10 @@ func AgentAPI(c AgentAPIConfig, cfg aws.Config, log *slog.Logger) (*agent.API, e
 		Files:     &s3files.Links{Bucket: &s3files.Bucket{Client: files, Name: c.MailBucket}, Presign: s3.NewPresignClient(files)},
 		Admin: &admin.Service{Store: st, Now: time.Now,
 			Directory: &cognitousers.Pool{Client: cognitoidentityprovider.NewFromConfig(cfg), PoolID: c.UserPoolID}},
+		// Reads raw mail under inbound/, keeps attachments under attachments/promoted/.
+		Promoter: &receive.Handler{Files: &s3files.Bucket{Client: files, Name: c.MailBucket}, Channels: st,
+			Queue: &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL}, Tenant: c.Tenant,
+			Prefix: "inbound/", Log: log},
 	}, nil
 }
 

@@ -142,7 +142,8 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		Issuer: "https://cognito-idp." + awsCfg.Region + ".amazonaws.com/" + pool, ClientID: client,
 		// moto serves the keys itself; its tokens still name AWS as issuer.
 		JWKSURL: cognitoEndpoint() + "/" + pool + "/.well-known/jwks.json"},
-		OutboundQueueURL: outboundURL, ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket, UserPoolID: pool}, awsCfg, cfg.Log)
+		OutboundQueueURL: outboundURL, ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket, UserPoolID: pool,
+		IngestQueueURL: ingestURL}, awsCfg, cfg.Log)
 	r.cognito, r.pool, r.client = clients.Cognito, pool, client
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
