@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -159,6 +160,9 @@ func (a *API) promoteFiltered(w http.ResponseWriter, r *http.Request, p helpdesk
 	}
 	if before.PromotedAt != nil {
 		return alreadyPromoted(before)
+	}
+	if a.Promoter == nil {
+		return fmt.Errorf("promote filtered mail %s: the API has no Promoter", id)
 	}
 	m, err := a.Promoter.Promote(r.Context(), before)
 	if err != nil {
