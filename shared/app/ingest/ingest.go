@@ -468,6 +468,7 @@ func newContactFor(m *helpdesk.InboundMessage, now time.Time) helpdesk.Contact {
 	return helpdesk.Contact{
 		ID: uuid.NewString(), Name: m.Sender.Name, Email: m.Sender.Email,
 		PSID: m.Sender.PSID, PageID: m.Sender.PageID, WhatsAppID: m.Sender.WhatsAppID,
-		CreatedAt: now.UTC(),
+		WhatsAppUserID: m.Sender.WhatsAppUserID,
+		CreatedAt:      now.UTC(),
 	}
 }
