@@ -233,6 +233,8 @@ type Contact struct {
 	PSID       string `dynamodbav:"psid,omitempty" json:"psid,omitempty"`
 	PageID     string `dynamodbav:"pageId,omitempty" json:"page_id,omitempty"`
 	WhatsAppID string `dynamodbav:"waId,omitempty" json:"wa_id,omitempty"`
+	// WhatsAppUserID is the WhatsApp business-scoped user id (BSUID).
+	WhatsAppUserID string `dynamodbav:"waUserId,omitempty" json:"wa_user_id,omitempty"`
 	// Phone is the number an agent recorded (as typed; searched by digits).
 	Phone   string `dynamodbav:"phone,omitempty" json:"phone,omitempty"`
 	OwnerID string `dynamodbav:"ownerId,omitempty" json:"owner_id,omitempty"`

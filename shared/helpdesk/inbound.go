@@ -1,6 +1,7 @@
 package helpdesk
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -32,6 +33,25 @@ type InboundMessage struct {
 	Ticket TicketDefaults `json:"ticket,omitempty"`
 	// Submission keeps a form's other hidden fields, never shown in the conversation.
 	Submission map[string]string `json:"submission,omitempty"`
+	// Raw is the provider's event as it came (a Meta message object), kept
+	// for kinds rendered as text (Flow replies, orders, system events) and
+	// for kinds not supported yet, so nothing the customer sent is lost.
+	Raw json.RawMessage `json:"raw,omitempty"`
+	// System, when set, is a provider's notice about the sender (a changed
+	// number), not a customer message: it becomes a note on the ticket and
+	// updates the contact.
+	System *SystemEvent `json:"system,omitempty"`
+}
+
+// SystemEvent is a provider's notice about the customer (WhatsApp "system"
+// messages).
+type SystemEvent struct {
+	Kind string `json:"kind"`           // e.g. "customer_changed_number", "user_changed_user_id", "customer_identity_changed"
+	Text string `json:"text,omitempty"` // the provider's wording ("User X changed from A to B")
+	// NewWhatsAppID and NewWhatsAppUserID are the sender's new identity,
+	// when the event carries one.
+	NewWhatsAppID     string `json:"new_wa_id,omitempty"`
+	NewWhatsAppUserID string `json:"new_wa_user_id,omitempty"`
 }
 
 // Sender identifies the customer on the channel.
@@ -41,6 +61,9 @@ type Sender struct {
 	PSID       string `json:"psid,omitempty"`
 	PageID     string `json:"page_id,omitempty"`
 	WhatsAppID string `json:"wa_id,omitempty"`
+	// WhatsAppUserID is the business-scoped user id (BSUID, "US.1349…")
+	// WhatsApp sends with, or instead of, the phone number (wa_id).
+	WhatsAppUserID string `json:"wa_user_id,omitempty"`
 }
 
 // Key is the sender's identity on its channel kind, used as the FIFO message
@@ -50,6 +73,10 @@ func (s Sender) Key(kind ChannelKind) string {
 	case ChannelMessenger:
 		return "messenger#" + s.PageID + "#" + s.PSID
 	case ChannelWhatsApp:
+		if s.WhatsAppID == "" && s.WhatsAppUserID != "" {
+			// A user known only by their BSUID (a username hides the number).
+			return "whatsapp#user:" + s.WhatsAppUserID
+		}
 		return "whatsapp#" + s.WhatsAppID
 	default:
 		return "email#" + strings.ToLower(strings.TrimSpace(s.Email))
@@ -131,8 +158,8 @@ func (m *InboundMessage) Validate() error {
 			return Errorf(EInvalid, "sender_required", "messenger sender needs page_id and psid")
 		}
 	case ChannelWhatsApp:
-		if m.Sender.WhatsAppID == "" {
-			return Errorf(EInvalid, "sender_required", "whatsapp sender needs wa_id")
+		if m.Sender.WhatsAppID == "" && m.Sender.WhatsAppUserID == "" {
+			return Errorf(EInvalid, "sender_required", "whatsapp sender needs wa_id or wa_user_id")
 		}
 	default:
 		if m.Sender.Email == "" {

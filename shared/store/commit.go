@@ -58,6 +58,7 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 	if nc := c.Contact; nc != nil {
 		contactAt = s.contactItems(&b, &nc.Contact, nc.Key)
 	}
+	editAt, editKeysFrom, editKeysTo := s.contactUpdateItems(&b, c.ContactUpdate)
 	threadFrom := len(b.items)
 	for _, k := range c.ThreadKeys {
 		s.addThreadKey(&b, k)
@@ -77,8 +78,10 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 			return ticket.ErrDuplicate
 		case cn.anyBetween(threadFrom, loadFrom):
 			return ticket.ErrThreadTaken
-		case cn.failed[contactAt]:
+		case cn.failed[contactAt], cn.anyBetween(editKeysFrom, editKeysTo):
 			return ticket.ErrContactTaken
+		case cn.failed[editAt]:
+			return ticket.ErrVersionChanged
 		case cn.anyBetween(loadFrom, loadFrom+loads):
 			return ticket.ErrLoadChanged
 		}

@@ -40,6 +40,9 @@ type Change struct {
 	// records about the message that caused the change.
 	Dedupe  *Dedupe     // the provider message is applied (exactly once)
 	Contact *NewContact // the message's author, created with the change
+	// ContactUpdate edits the author's contact with the change (a changed
+	// number): the contact at the version read, and new lookup keys.
+	ContactUpdate *ContactUpdate
 
 	told map[string]bool // agents this decision notified: once each
 }

@@ -102,6 +102,10 @@ type MetaWebhookConfig struct {
 	Meta
 	Product        string `env:"META_PRODUCT,required"`
 	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
+	// MailBucket keeps deliveries for pages and numbers not served here
+	// (under unknown-channel/), for redrive.
+	MailBucket string        `env:"MAIL_BUCKET,required"`
+	ChannelTTL time.Duration `env:"CHANNEL_TTL" default:"30s"`
 }
 
 // MetaWebhook builds Meta's webhook for one product (Messenger or WhatsApp).
@@ -111,10 +115,14 @@ func MetaWebhook(c MetaWebhookConfig, cfg aws.Config, log *slog.Logger) (*webhoo
 		return nil, fmt.Errorf("META_PRODUCT must be messenger or whatsapp, not %q", c.Product)
 	}
 	return &webhook.Meta{
-		Kind:    kind,
-		Secrets: c.source(cfg),
-		Queue:   &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL},
-		Log:     log,
+		Kind:       kind,
+		Secrets:    c.source(cfg),
+		Queue:      &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL},
+		Log:        log,
+		Channels:   store.New(dynamodb.NewFromConfig(cfg), c.TableName),
+		Unknown:    &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
+		ChannelTTL: c.ChannelTTL,
+		Now:        time.Now,
 	}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
@@ -45,6 +46,16 @@ type Meta struct {
 	Secrets MetaSecrets
 	Queue   MetaQueue
 	Log     *slog.Logger
+
+	// Channels, when set, is checked for each channel a delivery names
+	// (cached ChannelTTL, DefaultChannelTTL if zero): what is for a page or
+	// number not served here is not queued, but kept in Unknown (under
+	// UnknownChannelPrefix) for redrive, and logged.
+	Channels   ChannelReader
+	Unknown    RawWriter
+	ChannelTTL time.Duration
+	Now        func() time.Time
+	channels   channelCache
 }
 
 // Register adds GET and POST /messenger or /whatsapp to mux. It panics on a
@@ -121,12 +132,23 @@ func (h *Meta) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	statuses, unknown := h.statusUpdates(batch.Statuses)
 	skipped := append(batch.Skipped, unknown...)
-	log := h.Log.With("channel", h.Kind, "messages", len(batch.Messages), "statuses", len(statuses),
-		"echoes", batch.Echoes, "skipped", len(skipped))
+	msgs, statuses, aside, err := h.setAsideUnknown(ctx, batch.Messages, statuses)
+	if err != nil {
+		httpjson.Error(w, r, h.Log, err)
+		return
+	}
+	if len(aside.ChannelIDs) > 0 {
+		if _, err := h.keepUnknown(ctx, body, aside); err != nil {
+			httpjson.Error(w, r, h.Log, err)
+			return
+		}
+	}
+	log := h.Log.With("channel", h.Kind, "messages", len(msgs), "statuses", len(statuses),
+		"echoes", batch.Echoes, "skipped", len(skipped), "unknown_channel", aside.Messages+aside.Statuses)
 	if len(skipped) > 0 {
 		log = log.With(skippedCounts(skipped))
 	}
-	if n, err := h.enqueue(ctx, batch.Messages, statuses); err != nil {
+	if n, err := h.enqueue(ctx, msgs, statuses); err != nil {
 		httpjson.Error(w, r, log.With("enqueued", n), err)
 		return
 	}

@@ -389,7 +389,7 @@ func TestMetaFixtures(t *testing.T) {
 				}
 			}},
 		{kind: helpdesk.ChannelMessenger, file: "messenger_attachments.json",
-			msgs: []wantMsg{fb("m_attach1", "")},
+			msgs: []wantMsg{fb("m_attach1", "📎 Shared a message template (no preview available)")},
 			check: func(t *testing.T, got []*helpdesk.InboundMessage) {
 				want := []helpdesk.Attachment{
 					{Name: "87342_n.jpg", ContentType: "image/*", URL: "https://scontent.xx.fbcdn.net/v/t1.15752-9/87342_n.jpg?_nc_cat=1&oh=abc"},
@@ -440,12 +440,13 @@ func TestMetaFixtures(t *testing.T) {
 			msgs: []wantMsg{
 				wa("wamid.A1", "one"),
 				{"wamid.A2", "whatsapp:" + phone, helpdesk.Sender{WhatsAppID: "447700900123", Name: "Kai"}, "two"},
+				wa("wamid.A3", "Reacted 👍"),
+				wa("wamid.A4", "unsupported message (unsupported)"),
 				{"wamid.B1", "whatsapp:" + phone2, helpdesk.Sender{WhatsAppID: "5215512345678", Name: "Luis"}, "Stop promotions"},
 			},
 			statuses: []jobs.StatusUpdate{waStatus("whatsapp:"+phone2, "wamid.OUT9", helpdesk.StatusDelivered, 1749416501)},
-			order:    []string{"m:wamid.A1", "m:wamid.A2", "m:wamid.B1", "s:wamid.OUT9/delivered"},
-			log: []string{"messages=3 statuses=1 echoes=0 skipped=3",
-				"skipped_by.change:account_update/unsupported_field=1 skipped_by.message:reaction/unsupported_type=1 skipped_by.message:unsupported/unsupported_type=1"}},
+			order:    []string{"m:wamid.A1", "m:wamid.A2", "m:wamid.A3", "m:wamid.A4", "m:wamid.B1", "s:wamid.OUT9/delivered"},
+			log:      []string{"messages=5 statuses=1 echoes=0 skipped=1", "skipped_by.change:account_update/unsupported_field=1"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
@@ -504,9 +505,9 @@ func TestMetaUnknownEventsAreAcknowledged(t *testing.T) {
 		{helpdesk.ChannelWhatsApp, `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[
 			{"field":"message_template_status_update","value":{"event":"APPROVED"}},
 			{"field":"messages","value":{"metadata":{"phone_number_id":"106540352242922"},"brand_new":{},
-			  "messages":[{"from":"16505551234","id":"wamid.S1","timestamp":"1749416400","type":"sticker","sticker":{"id":"9"}}],
+			  "messages":[{"from":"16505551234","id":"","timestamp":"1749416400","type":"sticker","sticker":{"id":"9"}}],
 			  "statuses":[{"id":"wamid.OUT1","status":"deleted","timestamp":"1750263773"}]}}]}]}`,
-			"skipped_by.change:message_template_status_update/unsupported_field=1 skipped_by.message:sticker/unsupported_type=1 skipped_by.status:deleted/unsupported_status=1"},
+			"skipped_by.change:message_template_status_update/unsupported_field=1 skipped_by.message:sticker/missing_id=1 skipped_by.status:deleted/unsupported_status=1"},
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.kind), func(t *testing.T) {

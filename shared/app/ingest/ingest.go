@@ -132,6 +132,9 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	if m.Email != nil && m.Email.Kind == helpdesk.EmailBounce {
 		return s.applyBounce(ctx, m)
 	}
+	if m.System != nil {
+		return s.applySystem(ctx, m)
+	}
 	if s.Media != nil && m.Channel == helpdesk.ChannelWhatsApp && len(m.Attachments) > 0 {
 		if err := s.Media.Fetch(ctx, m); err != nil {
 			return Result{}, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
@@ -459,7 +462,7 @@ func (s *Service) message(m *helpdesk.InboundMessage) helpdesk.Message {
 		HTML:              m.HTML,
 		QuotedHTML:        m.QuotedHTML,
 		Attachments:       m.Attachments,
-		Submission:        m.Submission,
+		Submission:        withRaw(m.Submission, m.Raw),
 		CreatedAt:         m.ReceivedAt.UTC(),
 	}
 }
@@ -468,6 +471,7 @@ func newContactFor(m *helpdesk.InboundMessage, now time.Time) helpdesk.Contact {
 	return helpdesk.Contact{
 		ID: uuid.NewString(), Name: m.Sender.Name, Email: m.Sender.Email,
 		PSID: m.Sender.PSID, PageID: m.Sender.PageID, WhatsAppID: m.Sender.WhatsAppID,
-		CreatedAt: now.UTC(),
+		WhatsAppUserID: m.Sender.WhatsAppUserID,
+		CreatedAt:      now.UTC(),
 	}
 }

@@ -35,6 +35,7 @@ type fbMessage struct {
 	Text        string         `json:"text"`
 	IsEcho      bool           `json:"is_echo"`
 	Attachments []fbAttachment `json:"attachments"`
+	StickerID   flexInt        `json:"sticker_id"`
 	QuickReply  *struct {
 		Payload string `json:"payload"`
 	} `json:"quick_reply"`
@@ -49,6 +50,14 @@ type fbAttachment struct {
 			Lat  *float64 `json:"lat"`
 			Long *float64 `json:"long"`
 		} `json:"coordinates"`
+		StickerID flexInt     `json:"sticker_id"`
+		Elements  []fbElement `json:"elements"`
+		Product   *struct {
+			Elements []fbElement `json:"elements"`
+		} `json:"product"`
+		Generic *struct {
+			Elements []fbElement `json:"elements"`
+		} `json:"generic"`
 	} `json:"payload"`
 	Title string `json:"title"`
 	URL   string `json:"url"`
@@ -139,23 +148,7 @@ func decodeMessengerEvent(b *Batch, e fbEntry, raw json.RawMessage) {
 		}
 		m := base
 		m.ProviderMessageID = msg.MID
-		m.Text = msg.Text
-		for _, a := range msg.Attachments {
-			if loc := messengerLocation(a); loc != "" {
-				m.Text = appendLine(m.Text, loc)
-				continue
-			}
-			if att, ok := messengerAttachment(a); ok {
-				m.Attachments = append(m.Attachments, att)
-			}
-		}
-		if msg.QuickReply != nil && msg.QuickReply.Payload != "" {
-			m.Submission = map[string]string{"quick_reply": msg.QuickReply.Payload}
-		}
-		if m.Text == "" && len(m.Attachments) == 0 {
-			b.skip(kind, ReasonEmpty)
-			return
-		}
+		messengerContent(&m, msg, keys["message"])
 		b.add(kind, m)
 	case ev.Postback != nil:
 		pb := ev.Postback
@@ -225,10 +218,11 @@ func messengerKind(keys map[string]json.RawMessage) string {
 
 // messengerContentTypes maps Messenger attachment types to (wildcard) media types.
 var messengerContentTypes = map[string]string{
-	"image": "image/*",
-	"video": "video/*",
-	"audio": "audio/*",
-	"file":  "application/octet-stream",
+	"image":   "image/*",
+	"video":   "video/*",
+	"audio":   "audio/*",
+	"file":    "application/octet-stream",
+	"sticker": "image/*",
 }
 
 // messengerAttachment keeps an attachment that has a URL: the URL, the

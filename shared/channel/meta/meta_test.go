@@ -144,7 +144,8 @@ func waMsg(from, name, mid string, at int64, text string) helpdesk.InboundMessag
 }
 
 func TestDecodeMessenger(t *testing.T) {
-	withAtt := fbMsg(page, psid, "m_attach1", 1583173667999, "")
+	// The template shared without content says so (it used to vanish).
+	withAtt := fbMsg(page, psid, "m_attach1", 1583173667999, "📎 Shared a message template (no preview available)")
 	withAtt.Attachments = []helpdesk.Attachment{
 		{Name: "87342_n.jpg", ContentType: "image/*", URL: "https://scontent.xx.fbcdn.net/v/t1.15752-9/87342_n.jpg?_nc_cat=1&oh=abc"},
 		{Name: "invoice may.pdf", ContentType: "application/octet-stream", URL: "https://cdn.fbsbx.com/v/t59.2708-21/invoice%20may.pdf?_nc_cat=2"},
@@ -156,13 +157,14 @@ func TestDecodeMessenger(t *testing.T) {
 	tests := []struct {
 		file string
 		want Batch
+		raw  map[string]bool // messages that keep their payload
 	}{
 		{"messenger_text.json", Batch{Messages: []helpdesk.InboundMessage{
 			fbMsg(page, psid, "m_toDnmD9h3mKcFMZ6hyMXyVtXh_XHQHZLwWOFgVuFMDdk9VjmaTJq_2M4M_7xqWL1zdOPTz8dz6Bc6jFQbmS5lg", 1583173666767, "hello, world!"),
-		}}},
-		{"messenger_attachments.json", Batch{Messages: []helpdesk.InboundMessage{withAtt}}},
-		{"messenger_quick_reply.json", Batch{Messages: []helpdesk.InboundMessage{qr}}},
-		{"messenger_echo.json", Batch{Echoes: 1}},
+		}}, nil},
+		{"messenger_attachments.json", Batch{Messages: []helpdesk.InboundMessage{withAtt}}, map[string]bool{"m_attach1": true}},
+		{"messenger_quick_reply.json", Batch{Messages: []helpdesk.InboundMessage{qr}}, nil},
+		{"messenger_echo.json", Batch{Echoes: 1}, nil},
 		{"messenger_batched.json", Batch{
 			Messages: []helpdesk.InboundMessage{
 				fbMsg(page, psid, "m_b1", 1583173671000, "first"),
@@ -180,7 +182,7 @@ func TestDecodeMessenger(t *testing.T) {
 				{Kind: "reaction", Reason: ReasonUnsupportedEvent},
 				{Kind: "message", Reason: ReasonMalformed},
 			},
-		}},
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -188,6 +190,7 @@ func TestDecodeMessenger(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			takeRaw(t, &got, tt.raw)
 			assertBatch(t, got, tt.want)
 		})
 	}
@@ -208,39 +211,43 @@ func TestDecodeWhatsApp(t *testing.T) {
 	stop := waMsg("5215512345678", "Luis", "wamid.B1", 1749416500, "Stop promotions")
 	stop.ChannelID = "whatsapp:206540352242923"
 	stop.Submission = map[string]string{"quick_reply": "STOP"}
+	react := waMsg(sheena, sheenaName, "wamid.A3", 1749416402, "Reacted 👍")
+	react.Submission = map[string]string{"reaction_to": "wamid.OUT1"}
 	tests := []struct {
 		file string
 		want Batch
+		raw  map[string]bool // messages that keep their payload
 	}{
 		{"whatsapp_text.json", Batch{Messages: []helpdesk.InboundMessage{
 			waMsg(sheena, sheenaName, "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", 1749416383, "Does it come in another color?"),
-		}}},
-		{"whatsapp_media.json", Batch{Messages: []helpdesk.InboundMessage{img, doc, aud, vid}}},
+		}}, nil},
+		{"whatsapp_media.json", Batch{Messages: []helpdesk.InboundMessage{img, doc, aud, vid}}, nil},
 		{"whatsapp_location_contacts.json", Batch{Messages: []helpdesk.InboundMessage{
 			waMsg(sheena, sheenaName, "wamid.LOC1", 1744344500, "📍 Philz Coffee, 101 Forest Ave, Palo Alto, CA 94301 (37.44216251868683, -122.16153582049394) https://www.philzcoffee.com"),
 			waMsg(sheena, sheenaName, "wamid.CON1", 1744344501, "👤 Barbara J. Johnson: +1 (940) 555-1234, +1 (650) 555-1234, bjohnson@example.com\n👤 Ana Diaz: +34600111222"),
 			btn,
-		}}},
+		}}, nil},
 		{"whatsapp_statuses.json", Batch{Statuses: []Status{
 			{ChannelID: "whatsapp:" + phone, ProviderMessageID: "wamid.OUT1", Status: "sent", At: sec(1750263773)},
 			{ChannelID: "whatsapp:" + phone, ProviderMessageID: "wamid.OUT1", Status: "delivered", At: sec(1750263774)},
 			{ChannelID: "whatsapp:" + phone, ProviderMessageID: "wamid.OUT1", Status: "read", At: sec(1750263780)},
 			{ChannelID: "whatsapp:" + phone, ProviderMessageID: "wamid.OUT2", Status: "failed", At: sec(1750263790), ErrorCode: 131047, ErrorTitle: "Re-engagement message",
 				ErrorDetail: "Message failed to send because more than 24 hours have passed since the customer last replied to this number."},
-		}}},
+		}}, nil},
 		{"whatsapp_batched.json", Batch{
 			Messages: []helpdesk.InboundMessage{
 				waMsg(sheena, sheenaName, "wamid.A1", 1749416400, "one"),
 				waMsg("447700900123", "Kai", "wamid.A2", 1749416401, "two"),
+				// A reaction and an unsupported kind are kept, never dropped.
+				react,
+				waMsg(sheena, sheenaName, "wamid.A4", 1749416403, "unsupported message (unsupported)"),
 				stop,
 			},
 			Statuses: []Status{{ChannelID: "whatsapp:206540352242923", ProviderMessageID: "wamid.OUT9", Status: "delivered", At: sec(1749416501)}},
 			Skipped: []Skipped{
-				{Kind: "message:reaction", Reason: ReasonUnsupportedType},
-				{Kind: "message:unsupported", Reason: ReasonUnsupportedType},
 				{Kind: "change:account_update", Reason: ReasonUnsupportedField},
 			},
-		}},
+		}, map[string]bool{"wamid.A3": true, "wamid.A4": true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -248,6 +255,7 @@ func TestDecodeWhatsApp(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			takeRaw(t, &got, tt.raw)
 			assertBatch(t, got, tt.want)
 		})
 	}
@@ -346,8 +354,10 @@ func TestDecodeTolerant(t *testing.T) {
 }
 
 var fixtures = map[string][]string{
-	"messenger": {"messenger_text.json", "messenger_attachments.json", "messenger_quick_reply.json", "messenger_echo.json", "messenger_batched.json"},
-	"whatsapp":  {"whatsapp_text.json", "whatsapp_media.json", "whatsapp_location_contacts.json", "whatsapp_statuses.json", "whatsapp_batched.json"},
+	"messenger": {"messenger_text.json", "messenger_attachments.json", "messenger_quick_reply.json", "messenger_echo.json", "messenger_batched.json",
+		"messenger_shares.json"},
+	"whatsapp": {"whatsapp_text.json", "whatsapp_media.json", "whatsapp_location_contacts.json", "whatsapp_statuses.json", "whatsapp_batched.json",
+		"whatsapp_sticker.json", "whatsapp_flow_reply.json", "whatsapp_order.json", "whatsapp_system.json", "whatsapp_unsupported.json", "whatsapp_bsuid.json"},
 }
 
 func fuzzDecode(f *testing.F, kind string, decode func([]byte) (Batch, error)) {

@@ -32,7 +32,8 @@ type waContact struct {
 	Profile struct {
 		Name string `json:"name"`
 	} `json:"profile"`
-	WaID string `json:"wa_id"`
+	WaID   string `json:"wa_id"`
+	UserID string `json:"user_id"` // the business-scoped user id (BSUID)
 }
 
 type waMedia struct {
@@ -44,17 +45,28 @@ type waMedia struct {
 }
 
 type waMessage struct {
-	From      string  `json:"from"`
-	ID        string  `json:"id"`
-	Timestamp flexInt `json:"timestamp"`
-	Type      string  `json:"type"`
-	Text      *struct {
+	From       string  `json:"from"`
+	FromUserID string  `json:"from_user_id"` // BSUID; alone when a username hides the number
+	ID         string  `json:"id"`
+	Timestamp  flexInt `json:"timestamp"`
+	Type       string  `json:"type"`
+	Text       *struct {
 		Body string `json:"body"`
 	} `json:"text"`
-	Image    *waMedia `json:"image"`
-	Video    *waMedia `json:"video"`
-	Audio    *waMedia `json:"audio"`
-	Document *waMedia `json:"document"`
+	Image    *waMedia  `json:"image"`
+	Video    *waMedia  `json:"video"`
+	Audio    *waMedia  `json:"audio"`
+	Document *waMedia  `json:"document"`
+	Sticker  *waMedia  `json:"sticker"`
+	Order    *waOrder  `json:"order"`
+	System   *waSystem `json:"system"`
+	Reaction *struct {
+		MessageID string `json:"message_id"`
+		Emoji     string `json:"emoji"`
+	} `json:"reaction"`
+	Unsupported *struct {
+		Type string `json:"type"`
+	} `json:"unsupported"`
 	Location *struct {
 		Latitude  *float64 `json:"latitude"`
 		Longitude *float64 `json:"longitude"`
@@ -78,6 +90,7 @@ type waMessage struct {
 			Title       string `json:"title"`
 			Description string `json:"description"`
 		} `json:"list_reply"`
+		NfmReply *waNfmReply `json:"nfm_reply"`
 	} `json:"interactive"`
 }
 
@@ -164,7 +177,12 @@ func decodeWhatsAppValue(b *Batch, v waValue) {
 		if err := json.Unmarshal(rc, &c); err != nil {
 			continue
 		}
-		names[c.WaID] = c.Profile.Name
+		if c.WaID != "" {
+			names[c.WaID] = c.Profile.Name
+		}
+		if c.UserID != "" {
+			names["user:"+c.UserID] = c.Profile.Name
+		}
 		only = c.Profile.Name
 	}
 	if len(v.Contacts) != 1 {
@@ -187,6 +205,9 @@ func decodeWhatsAppValue(b *Batch, v waValue) {
 			continue
 		}
 		name, found := names[wm.From]
+		if !found || wm.From == "" {
+			name, found = names["user:"+wm.FromUserID]
+		}
 		if !found {
 			name = only
 		}
@@ -196,14 +217,17 @@ func decodeWhatsAppValue(b *Batch, v waValue) {
 			ChannelID:         "whatsapp:" + v.Metadata.PhoneNumberID,
 			ProviderMessageID: wm.ID,
 			ReceivedAt:        at,
-			Sender:            helpdesk.Sender{WhatsAppID: wm.From, Name: name},
+			Sender:            helpdesk.Sender{WhatsAppID: wm.From, WhatsAppUserID: wm.FromUserID, Name: name},
 		}
 		if v.Metadata.PhoneNumberID == "" {
 			m.ChannelID = ""
 		}
 		if !fillWhatsApp(&m, wm) {
-			b.skip(kind, ReasonUnsupportedType)
-			continue
+			// Never nothing: a kind we do not render yet is kept as such.
+			unsupportedWhatsApp(&m, wm)
+		}
+		if keepsRaw(&m, wm) {
+			m.Raw = rawCopy(rm)
 		}
 		if m.Text == "" && len(m.Attachments) == 0 {
 			b.skip(kind, ReasonEmpty)
@@ -248,8 +272,8 @@ func fillWhatsApp(m *helpdesk.InboundMessage, wm waMessage) bool {
 		if wm.Text != nil {
 			m.Text = wm.Text.Body
 		}
-	case "image", "video", "audio", "document":
-		media := map[string]*waMedia{"image": wm.Image, "video": wm.Video, "audio": wm.Audio, "document": wm.Document}[wm.Type]
+	case "image", "video", "audio", "document", "sticker":
+		media := map[string]*waMedia{"image": wm.Image, "video": wm.Video, "audio": wm.Audio, "document": wm.Document, "sticker": wm.Sticker}[wm.Type]
 		if media == nil || media.ID == "" {
 			return true // empty: skipped by the caller
 		}
@@ -258,11 +282,34 @@ func fillWhatsApp(m *helpdesk.InboundMessage, wm waMessage) bool {
 		if name == "" {
 			name = wm.Type
 		}
+		ct := media.MimeType
+		if wm.Type == "sticker" {
+			// A sticker is an image (WebP), fetched like one.
+			name, ct = "sticker.webp", "image/webp"
+		}
 		m.Attachments = []helpdesk.Attachment{{
 			Name:        name,
-			ContentType: media.MimeType,
+			ContentType: ct,
 			Key:         "wa-media:" + media.ID,
 		}}
+	case "order":
+		if wm.Order != nil {
+			m.Text = orderText(*wm.Order)
+		}
+	case "system":
+		if wm.System == nil {
+			return false
+		}
+		m.System = systemEvent(*wm.System)
+		m.Text = m.System.Text
+	case "reaction":
+		if wm.Reaction == nil {
+			return false
+		}
+		m.Text = reactionText(wm.Reaction.Emoji)
+		if wm.Reaction.MessageID != "" {
+			m.Submission = map[string]string{"reaction_to": wm.Reaction.MessageID}
+		}
 	case "location":
 		if l := wm.Location; l != nil {
 			m.Text = locationText(l.Name, l.Address, l.URL, l.Latitude, l.Longitude)
@@ -293,6 +340,9 @@ func fillWhatsApp(m *helpdesk.InboundMessage, wm waMessage) bool {
 			m.Text, id = in.ButtonReply.Title, in.ButtonReply.ID
 		case in.ListReply != nil:
 			m.Text, id = in.ListReply.Title, in.ListReply.ID
+		case in.NfmReply != nil:
+			flowReply(m, *in.NfmReply)
+			return true
 		default:
 			return false
 		}

@@ -96,6 +96,13 @@ func copyChange(c ticket.Change) (ticket.Change, error) {
 		}
 		w.Contact = &nc
 	}
+	if c.ContactUpdate != nil {
+		u := *c.ContactUpdate
+		if u.After, err = copyOf(c.ContactUpdate.After); err != nil {
+			return w, err
+		}
+		w.ContactUpdate = &u
+	}
 	return w, nil
 }
 
@@ -121,7 +128,7 @@ func items(c ticket.Change) int {
 	if c.Contact != nil {
 		n += 2 // the contact and its lookup key
 	}
-	return n
+	return n + contactUpdateItems(c)
 }
 
 // twice reports an item a change writes more than once, by its table key.
@@ -143,6 +150,7 @@ func twice(c ticket.Change) (string, bool) {
 	if c.Contact != nil {
 		keys = append(keys, "CONTACT#"+c.Contact.Contact.ID, "CONTACTKEY#"+c.Contact.Key)
 	}
+	keys = append(keys, contactUpdateKeys(c)...)
 	for _, k := range c.ThreadKeys {
 		keys = append(keys, "THREAD#"+k.Key)
 	}
@@ -194,6 +202,8 @@ func (s *Store) check(c ticket.Change) error {
 		_, exists = s.contactKeys[nc.Key]
 		contact = contact || exists
 	}
+	taken, changed := s.checkContactUpdate(c)
+	contact, version = contact || taken, version || changed
 	for _, k := range c.ThreadKeys {
 		cur, exists := s.threads[k.Key]
 		allowed := k.TicketID
@@ -258,6 +268,7 @@ func (s *Store) apply(c ticket.Change) {
 		s.contacts[nc.Contact.ID] = nc.Contact
 		s.contactKeys[nc.Key] = nc.Contact.ID
 	}
+	s.applyContactUpdate(c)
 	for _, k := range c.ThreadKeys {
 		if k.Remove {
 			delete(s.threads, k.Key)

@@ -141,6 +141,7 @@ func Run(t *testing.T, open Open) {
 		{"ThreadKeys", testThreadKeys},
 		{"DedupeRecordsOutliveTheirTTL", testDedupeRecordsOutliveTheirTTL},
 		{"ValuesAreCopies", testValuesAreCopies},
+		{"ContactUpdateWithTheChange", testContactUpdateWithTheChange},
 		// Views, loads and the outbox.
 		{"LoadsCountTheWindow", testLoadsCountTheWindow},
 		{"LoadConditions", testLoadConditions},
