@@ -70,4 +70,5 @@ var corpus = map[string]string{
 	"malformed-not-mail":                   "Binary junk that is not mail: ErrMalformed",
 	"malformed-bad-headers":                "Header lines without or starting with a colon, a bad date, ids without brackets, an unknown transfer encoding; LF line ends",
 	"malformed-deep-nesting":               "30 unterminated nested multiparts (enmime would take minutes): ErrMalformed at once",
+	"body-bounce-spam-null-return-path":    "Spam with Return-Path: <> and nothing else of a bounce: normal (a null sender alone is no bounce)",
 }
