@@ -71,4 +71,7 @@ var corpus = map[string]string{
 	"malformed-bad-headers":                "Header lines without or starting with a colon, a bad date, ids without brackets, an unknown transfer encoding; LF line ends",
 	"malformed-deep-nesting":               "30 unterminated nested multiparts (enmime would take minutes): ErrMalformed at once",
 	"body-bounce-spam-null-return-path":    "Spam with Return-Path: <> and nothing else of a bounce: normal (a null sender alone is no bounce)",
+	"body-forward-gmx-original-nachricht":  "GMX forward of the sender's own mail, nothing above \"----- Original Nachricht ----\": the forwarded body is the text",
+	"body-forward-italian-outlook-i":       "Italian Outlook forward (\"I:\" subject, \"____\", Da:/Inviato: block): forwarded body kept in text and HTML",
+	"body-forward-qqmail-chinese-html":     "QQ Mail HTML-only forward (\"转发：\" subject, 原始邮件 separator, 发件人: block): forwarded body kept",
 }
