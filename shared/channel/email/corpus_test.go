@@ -74,4 +74,8 @@ var corpus = map[string]string{
 	"body-forward-gmx-original-nachricht":  "GMX forward of the sender's own mail, nothing above \"----- Original Nachricht ----\": the forwarded body is the text",
 	"body-forward-italian-outlook-i":       "Italian Outlook forward (\"I:\" subject, \"____\", Da:/Inviato: block): forwarded body kept in text and HTML",
 	"body-forward-qqmail-chinese-html":     "QQ Mail HTML-only forward (\"转发：\" subject, 原始邮件 separator, 发件人: block): forwarded body kept",
+	"body-base64-glued-chunks-pdf":         "Lotus Notes PDF whose base64 is three padded pieces glued together, re-wrapped, with a stray '!': decoded whole, with a note",
+	"body-base64-raw-binary-kept":          "Scanner mail: a GIF sent as raw bytes under a base64 label: kept as received, with a note",
+	"body-qp-soft-break-trailing-space":    "Roundcube QP text whose soft line breaks got trailing spaces from a relay: words joined, no stray '='",
+	"body-uuencode-in-text":                "A log file uuencoded (begin 644 ... end) in a plain-text body: an attachment, the block taken out of the text",
 }

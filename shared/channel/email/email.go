@@ -105,6 +105,7 @@ type Attachment struct {
 	Size        int64  `json:"size"`
 	ContentID   string `json:"content_id,omitempty"` // without angle brackets
 	Inline      bool   `json:"inline,omitempty"`     // shown in the body (cid: image), not offered as a download
+	Note        string `json:"note,omitempty"`       // how a damaged part was recovered (lenient decoding, raw bytes kept)
 	Data        []byte `json:"-"`
 }
 

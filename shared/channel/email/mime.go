@@ -50,10 +50,12 @@ func readParts(raw []byte) (*enmime.Part, []string, error) {
 		return nil, nil, err
 	}
 	if !strings.HasPrefix(root.ContentType, "multipart/") || root.Boundary != "" || root.FirstChild != nil {
+		repairEncodings(raw, root)
 		return root, nil, nil
 	}
 	b := guessBoundary(root.Content)
 	if b == "" {
+		repairEncodings(raw, root)
 		return root, []string{"multipart without boundary: read as a single part"}, nil
 	}
 	// The first Content-Type header wins, so prepending one is enough.
@@ -65,8 +67,10 @@ func readParts(raw []byte) (*enmime.Part, []string, error) {
 	}
 	again, err := mimeParser.ReadParts(bytes.NewReader(fixed))
 	if err != nil || again.FirstChild == nil {
+		repairEncodings(raw, root)
 		return root, []string{"multipart without boundary: read as a single part"}, nil
 	}
+	repairEncodings(fixed, again)
 	return again, []string{fmt.Sprintf("multipart without boundary: used %q found in the body", b)}, nil
 }
 
@@ -253,7 +257,7 @@ func (c *collector) alternative(p *enmime.Part, ctx walkCtx, depth int) {
 		switch {
 		case ch == plain:
 			if !ctx.noText {
-				c.texts = append(c.texts, partText(ch))
+				c.addText(ch)
 			}
 		case ch == rich:
 			inner := ctx
@@ -272,7 +276,7 @@ func (c *collector) leaf(p *enmime.Part, ctx walkCtx) {
 	case isBodyText(p) || (strings.HasPrefix(p.ContentType, "multipart/") && p.FileName == ""):
 		// A multipart leaf had no usable boundary: its raw text is the best we have.
 		if !ctx.noText {
-			c.texts = append(c.texts, partText(p))
+			c.addText(p)
 		}
 		return
 	case isBodyHTML(p):
@@ -309,13 +313,33 @@ func isBodyDisposition(p *enmime.Part) bool {
 
 // partText decodes a text/plain part, undoing format=flowed.
 func partText(p *enmime.Part) string {
+	s, _ := partTextFiles(p)
+	return s
+}
+
+// addText adds a text/plain body; files uuencoded in it become attachments.
+func (c *collector) addText(p *enmime.Part) {
+	s, files := partTextFiles(p)
+	c.texts = append(c.texts, s)
+	for i, f := range files {
+		c.leaves = append(c.leaves, leaf{part: &enmime.Part{
+			PartID: fmt.Sprintf("%s.uu%d", p.PartID, i+1), ContentType: uuContentType(f.name, f.data),
+			FileName: f.name, Disposition: "attachment", Content: f.data,
+		}})
+	}
+}
+
+// partTextFiles is partText and the files uuencoded in the text, taken out
+// of it before format=flowed is undone (a uuencoded line may end in a space).
+func partTextFiles(p *enmime.Part) (string, []uuFile) {
 	s := decodeBytes(p.Content, false)
 	s = normalizeNewlines(dropBOM(s))
+	s, files := extractUU(s)
 	_, params, _, _ := parseMediaType(p.Header.Get("Content-Type"))
 	if strings.EqualFold(params["format"], "flowed") {
 		s = unflow(s, strings.EqualFold(params["delsp"], "yes"))
 	}
-	return s
+	return s, files
 }
 
 // dropBOM removes byte-order marks: iOS Mail leaves them inside quoted text.

@@ -234,7 +234,7 @@ func keepAttachments(leaves []leaf, opts Options) ([]Attachment, []Rejected) {
 		default:
 			kept = append(kept, Attachment{
 				Name: name, ContentType: ct, Size: size,
-				ContentID: validUTF8(p.ContentID), Inline: l.inline, Data: p.Content,
+				ContentID: validUTF8(p.ContentID), Inline: l.inline, Data: p.Content, Note: partNote(p),
 			})
 		}
 	}
