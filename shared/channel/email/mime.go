@@ -221,6 +221,11 @@ func (c *collector) walk(p *enmime.Part, ctx walkCtx, depth int) {
 	if p == nil || depth > maxDepth {
 		return
 	}
+	if depth == 0 {
+		// Once the tree is walked: what the HTML shows is inline.
+		defer c.dropImagePlaceholders()
+		defer c.resolveInline()
+	}
 	if p.FirstChild != nil {
 		switch p.ContentType {
 		case "multipart/alternative":
@@ -282,6 +287,8 @@ func (c *collector) leaf(p *enmime.Part, ctx walkCtx) {
 	case isBodyHTML(p):
 		c.htmls = append(c.htmls, decodeBytes(p.Content, true))
 		return
+	case (p.ContentType == "text/html" || p.ContentType == "text/plain") && len(bytes.TrimSpace(p.Content)) == 0:
+		return // an empty body part named like a file: no 0-byte attachment
 	}
 	switch p.ContentType {
 	case "message/rfc822", "message/global":
