@@ -82,4 +82,6 @@ var corpus = map[string]string{
 	"body-inline-gmail-image-placeholder":    "Gmail related/alternative with two cid: images (one without Content-Disposition): inline; [image: name] placeholders dropped",
 	"body-inline-content-location":           "Outlook 2007 multipart/related whose image has only Content-Location: it gets that as Content-ID, the HTML a cid: URL",
 	"body-inline-empty-att-part":             "Exchange's empty ATT00001.htm and blank ATT00002.txt parts: no 0-byte attachment",
+	"body-html-only-contact-form":            "HTML-only contact-form mail (PHPMailer): headings, a field table, <hr>, an ordered list, links: clean text",
+	"body-html-only-outlook-list":            "HTML-only Outlook mail, Windows-1252 QP: MsoNormal &nbsp; paragraphs, a bulleted list, links with and without their url as text",
 }
