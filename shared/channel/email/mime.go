@@ -98,7 +98,7 @@ func scanDepth(raw []byte) int {
 	var field []byte // the current Content-Type field, unfolded; nil for other fields
 	endField := func() {
 		if field != nil {
-			mt, params, _, err := parseMediaType(string(field))
+			mt, params, _, err := parseMediaType(string(bytes.TrimSpace(field))) // enmime trims header values
 			// enmime nests any part with a boundary parameter but text/plain
 			// and text/html, whatever its media type says.
 			if err == nil && params["boundary"] != "" && mt != "text/plain" && mt != "text/html" {
@@ -136,28 +136,51 @@ func scanDepth(raw []byte) int {
 			}
 			continue
 		}
-		if !bytes.HasPrefix(line, []byte("--")) {
-			continue
+		matched := false
+		if bytes.HasPrefix(line, []byte("--")) {
+			rest := bytes.TrimRight(line[2:], " \t")
+			for i := len(open) - 1; i >= 0 && !matched; i-- {
+				b := []byte(open[i])
+				if !bytes.HasPrefix(rest, b) {
+					continue
+				}
+				switch tail := rest[len(b):]; {
+				case len(tail) == 0:
+					open = open[:i+1] // a new part of open[i]: its header follows
+					inHeader = true
+					matched = true
+				case bytes.HasPrefix(tail, []byte("--")):
+					open = open[:i]
+					matched = true
+				}
+			}
 		}
-		rest := bytes.TrimRight(line[2:], " \t")
-		for i := len(open) - 1; i >= 0; i-- {
-			b := []byte(open[i])
-			if !bytes.HasPrefix(rest, b) {
-				continue
-			}
-			switch tail := rest[len(b):]; {
-			case len(tail) == 0:
-				open = open[:i+1] // a new part of open[i]: its header follows
-				inHeader = true
-			case bytes.HasPrefix(tail, []byte("--")):
-				open = open[:i]
-			default:
-				continue
-			}
-			break
+		if !matched && containsDelimiter(line, open) {
+			// Between parts enmime takes a line that merely contains a
+			// delimiter for one: read a header after it, popping nothing
+			// (which can only count deeper).
+			inHeader = true
 		}
 	}
 	return depth
+}
+
+// containsDelimiter reports "--boundary" of an open multipart inside line,
+// followed by a space or the line end.
+func containsDelimiter(line []byte, open []string) bool {
+	for _, b := range open {
+		for off := 0; off < len(line); {
+			i := bytes.Index(line[off:], []byte("--"+b))
+			if i < 0 {
+				break
+			}
+			if tail := line[off+i+2+len(b):]; len(tail) == 0 || tail[0] == ' ' || tail[0] == '\t' {
+				return true
+			}
+			off += i + 1
+		}
+	}
+	return false
 }
 
 // countFold counts the case-insensitive occurrences of an ASCII word in b,
