@@ -29,6 +29,7 @@ const (
 	noteBase64Lenient = "damaged base64 decoded leniently (stray characters or misplaced padding skipped)"
 	noteBase64Raw     = "could not be decoded as base64: kept as received"
 	noteQPLenient     = "damaged quoted-printable decoded leniently"
+	noteUUDecoded     = "uuencoded part decoded"
 )
 
 // repairEncodings decodes again, leniently and as mail clients do, the
@@ -56,6 +57,15 @@ func repairEncodings(raw []byte, root *enmime.Part) {
 		case "quoted-printable":
 			if qpSoft {
 				todo = append(todo, p)
+			}
+		case "x-uuencode", "uuencode", "x-uue":
+			// enmime keeps parts in an encoding it does not know as sent.
+			if _, files := extractUU(string(p.Content)); len(files) == 1 {
+				p.Content = files[0].data
+				if p.FileName == "" {
+					p.FileName = files[0].name
+				}
+				p.Errors = append(p.Errors, &enmime.Error{Name: noteError + " part " + partLabel(p), Detail: noteUUDecoded})
 			}
 		}
 	}

@@ -85,3 +85,17 @@ func TestUndecodableTextKeepsRaw(t *testing.T) {
 		t.Errorf("text %q, warnings %q", p.Text, p.Warnings)
 	}
 }
+
+// TestUUEncodedPart: a part sent with Content-Transfer-Encoding: x-uuencode
+// (old Outlook Express, Eudora) is decoded.
+func TestUUEncodedPart(t *testing.T) {
+	raw := msg([]string{"From: a@b.example", "Subject: x", "Content-Type: multipart/mixed; boundary=b"},
+		"--b\nContent-Type: text/plain\n\nsee file\n--b\nContent-Type: application/octet-stream; name=hello.txt\nContent-Transfer-Encoding: x-uuencode\n\nbegin 644 hello.txt\n.2&5L;&\\L('=O<FQD(0H`\n`\nend\n--b--\n")
+	p, err := Parse(raw, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Attachments) != 1 || string(p.Attachments[0].Data) != "Hello, world!\n" || p.Attachments[0].Note != noteUUDecoded {
+		t.Errorf("attachments = %+v", p.Attachments)
+	}
+}
