@@ -120,6 +120,9 @@ func repairPart(p *enmime.Part, raw []byte) {
 		if len(bytes.TrimSpace(raw)) == 0 {
 			return // an empty part, not a damaged one
 		}
+		if wellFormedBase64(raw) {
+			return // enmime decoded it right; another part set the repair off
+		}
 		var ok bool
 		if data, ok = lenientBase64(raw); ok {
 			note = noteBase64Lenient
@@ -127,6 +130,9 @@ func repairPart(p *enmime.Part, raw []byte) {
 			data, note = raw, noteBase64Raw
 		}
 	case "quoted-printable":
+		if !qpSoftBreakWithSpace(raw) {
+			return
+		}
 		data, note = lenientQP(raw), noteQPLenient
 	default:
 		return
@@ -147,6 +153,29 @@ func partLabel(p *enmime.Part) string {
 		return fmt.Sprintf("%q", validUTF8(p.FileName))
 	}
 	return p.ContentType
+}
+
+// wellFormedBase64: base64 characters only (whitespace aside), padding only
+// at the end, a length that works out.
+func wellFormedBase64(raw []byte) bool {
+	clean := make([]byte, 0, len(raw))
+	for _, c := range raw {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		clean = append(clean, c)
+	}
+	clean = bytes.TrimRight(clean, "=")
+	if len(clean)%4 == 1 {
+		return false
+	}
+	for _, c := range clean {
+		if b64Value[c] < 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // b64Value maps a base64 character to its value; -1 for others.

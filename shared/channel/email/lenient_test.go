@@ -99,3 +99,24 @@ func TestUUEncodedPart(t *testing.T) {
 		t.Errorf("attachments = %+v", p.Attachments)
 	}
 }
+
+// TestOnlyDamagedPartsGetANote: a glued part sets the repair off for the
+// mail; a well-formed part beside it is left as it was, without a note.
+func TestOnlyDamagedPartsGetANote(t *testing.T) {
+	raw := msg([]string{"From: a@b.example", "Subject: x", "Content-Type: multipart/mixed; boundary=b"},
+		"--b\nContent-Type: text/plain\n\nhi\n--b\nContent-Type: application/octet-stream; name=glued.bin\nContent-Transfer-Encoding: base64\n\nSGVsbG8=\nIHdvcmxk\nIQ==\n"+
+			"--b\nContent-Type: application/octet-stream; name=good.bin\nContent-Transfer-Encoding: base64\n\nSGVsbG8sIHdvcmxkIQ==\n--b--\n")
+	p, err := Parse(raw, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Attachments) != 2 {
+		t.Fatalf("attachments = %+v", p.Attachments)
+	}
+	if a := p.Attachments[0]; string(a.Data) != "Hello world!" || a.Note != noteBase64Lenient {
+		t.Errorf("glued: %q, note %q", a.Data, a.Note)
+	}
+	if a := p.Attachments[1]; string(a.Data) != "Hello, world!" || a.Note != "" {
+		t.Errorf("good: %q, note %q", a.Data, a.Note)
+	}
+}
