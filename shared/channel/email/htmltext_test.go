@@ -3,6 +3,7 @@ package email
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestHTMLToText(t *testing.T) {
@@ -42,4 +43,20 @@ func TestHTMLToTextDeepNesting(t *testing.T) {
 	if got := htmlToText(in); !strings.Contains(got, "deep") {
 		t.Errorf("deep text lost: %d bytes", len(got))
 	}
+}
+
+// FuzzHTMLToText: no input panics; the text has no run of blank lines, no
+// blank edges, and valid UTF-8 stays valid.
+func FuzzHTMLToText(f *testing.F) {
+	f.Add("<p>a</p><blockquote><p>b</p><br><br></blockquote><ul><li>c<ol><li>d</li></ol></li></ul><table><tr><td>e</td><td><a href=x>f</a></td></tr></table>")
+	f.Add("<p class=MsoNormal>&nbsp;</p><pre>  x\n\n\n y</pre>")
+	f.Fuzz(func(t *testing.T, in string) {
+		got := htmlToText(in)
+		if strings.Contains(got, "\n\n\n") || got != strings.Trim(got, "\n") {
+			t.Errorf("blank lines in %q", got)
+		}
+		if utf8.ValidString(in) && !utf8.ValidString(got) {
+			t.Errorf("invalid UTF-8 out: %q", got)
+		}
+	})
 }
