@@ -36,3 +36,27 @@ func TestForwardKeptWhenNothingAbove(t *testing.T) {
 		t.Errorf("forwarded body lost: %q", p.Text)
 	}
 }
+
+// TestForwardSubjectKeepsOutlookStyleBlock: under a forward subject, the
+// block after a separator in any of our languages is the forwarded message.
+func TestForwardSubjectKeepsOutlookStyleBlock(t *testing.T) {
+	cases := []struct{ subject, sep, from, sent string }{
+		{"Fwd: Rechnung", "----- Original Nachricht ----", "Von:", "Datum:"},
+		{"TR: Facture", "-------- Message d'origine --------", "De :", "Date :"},
+		{"RV: Factura", "-------- Mensaje original --------", "De:", "Fecha:"},
+		{"I: Fattura", "-------- Messaggio originale --------", "Da:", "Inviato:"},
+		{"VS: Faktura", "-----Opprinnelig melding-----", "Fra:", "Sendt:"},
+		{"Пересл.: Счёт", "-------- Исходное сообщение --------", "От:", "Дата:"},
+		{"转发：发票", "------------------ 原始邮件 ------------------", "发件人:", "发送时间:"},
+	}
+	for _, tc := range cases {
+		body := "Bitte prüfen.\n\n" + tc.sep + "\n" + tc.from + " Kunde <kunde@example.org>\n" + tc.sent + " 12.03.2024 10:11\n\nDas Paket fehlt.\n"
+		p, err := Parse(msg([]string{"From: Agent <agent@acme.example>", "Subject: " + tc.subject}, body), Options{UseOriginalSender: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Forwarded == nil || p.Forwarded.OriginalFrom.Email != "kunde@example.org" || !strings.Contains(p.Text, "Das Paket fehlt.") {
+			t.Errorf("%s: forwarded %+v, text %q", tc.subject, p.Forwarded, p.Text)
+		}
+	}
+}
