@@ -39,14 +39,8 @@ func classify(h textproto.MIMEHeader, root *enmime.Part, c *collector, from stri
 	if len(c.statuses) > 0 {
 		return KindBounce, "message/delivery-status part"
 	}
-	if rp, ok := h["Return-Path"]; ok && len(rp) > 0 && strings.ReplaceAll(rp[0], " ", "") == "<>" {
-		return KindBounce, "return-path: <>"
-	}
-	if local, _, ok := strings.Cut(from, "@"); ok {
-		switch local {
-		case "mailer-daemon", "postmaster":
-			return KindBounce, "from: " + local
-		}
+	if reason := classicBounce(h, c, from); reason != "" {
+		return KindBounce, reason
 	}
 
 	if v := headerToken(h, "Auto-Submitted"); v != "" && v != "no" {

@@ -26,6 +26,12 @@
 //     checks (threading into an existing ticket) must use Forwarded.By.
 //   - Multipart parts nested deeper than 12 levels are refused (ErrMalformed):
 //     enmime's time grows exponentially with unterminated nesting.
+//   - A bounce needs DSN structure or classic signs together (null or daemon
+//     sender, bounce subject, returned copy or diagnostic): Return-Path: <>
+//     alone is spam's habit, not a bounce.
+//   - An attachment is Inline exactly when the HTML references its Content-ID.
+//   - Broken base64 and quoted-printable are decoded leniently; a part that is
+//     not base64 at all keeps its raw bytes, with Attachment.Note saying so.
 package email
 
 import (
@@ -105,6 +111,7 @@ type Attachment struct {
 	Size        int64  `json:"size"`
 	ContentID   string `json:"content_id,omitempty"` // without angle brackets
 	Inline      bool   `json:"inline,omitempty"`     // shown in the body (cid: image), not offered as a download
+	Note        string `json:"note,omitempty"`       // how a damaged part was recovered (lenient decoding, raw bytes kept)
 	Data        []byte `json:"-"`
 }
 

@@ -64,6 +64,7 @@ type goldenAtt struct {
 	ContentID   string `json:"content_id,omitempty"`
 	Inline      bool   `json:"inline,omitempty"`
 	SHA256      string `json:"sha256"` // first 16 hex digits
+	Note        string `json:"note,omitempty"`
 }
 
 func toGolden(p *Parsed, err error) golden {
@@ -90,7 +91,7 @@ func toGolden(p *Parsed, err error) golden {
 	}
 	for _, a := range p.Attachments {
 		sum := sha256.Sum256(a.Data)
-		g.Attachments = append(g.Attachments, goldenAtt{a.Name, a.ContentType, a.Size, a.ContentID, a.Inline, hex.EncodeToString(sum[:8])})
+		g.Attachments = append(g.Attachments, goldenAtt{a.Name, a.ContentType, a.Size, a.ContentID, a.Inline, hex.EncodeToString(sum[:8]), a.Note})
 	}
 	return g
 }

@@ -3,7 +3,6 @@ package email
 import (
 	"strings"
 
-	"github.com/inbucket/html2text"
 	"github.com/microcosm-cc/bluemonday"
 )
 
@@ -26,15 +25,5 @@ func sanitizeHTML(html string) string {
 	return strings.TrimSpace(htmlPolicy.Sanitize(html))
 }
 
-// textPolicy strips every tag; the fallback when html2text fails.
+// textPolicy strips every tag.
 var textPolicy = bluemonday.StrictPolicy()
-
-// htmlToText derives the plain text of an HTML-only mail; blockquotes become
-// "> " lines so StripQuoted recognises the quoted history.
-func htmlToText(html string) string {
-	text, err := html2text.FromString(html)
-	if err != nil {
-		text = textPolicy.Sanitize(html)
-	}
-	return normalizeNewlines(dropBOM(text))
-}

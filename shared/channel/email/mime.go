@@ -50,10 +50,12 @@ func readParts(raw []byte) (*enmime.Part, []string, error) {
 		return nil, nil, err
 	}
 	if !strings.HasPrefix(root.ContentType, "multipart/") || root.Boundary != "" || root.FirstChild != nil {
+		repairEncodings(raw, root)
 		return root, nil, nil
 	}
 	b := guessBoundary(root.Content)
 	if b == "" {
+		repairEncodings(raw, root)
 		return root, []string{"multipart without boundary: read as a single part"}, nil
 	}
 	// The first Content-Type header wins, so prepending one is enough.
@@ -65,8 +67,10 @@ func readParts(raw []byte) (*enmime.Part, []string, error) {
 	}
 	again, err := mimeParser.ReadParts(bytes.NewReader(fixed))
 	if err != nil || again.FirstChild == nil {
+		repairEncodings(raw, root)
 		return root, []string{"multipart without boundary: read as a single part"}, nil
 	}
+	repairEncodings(fixed, again)
 	return again, []string{fmt.Sprintf("multipart without boundary: used %q found in the body", b)}, nil
 }
 
@@ -94,7 +98,7 @@ func scanDepth(raw []byte) int {
 	var field []byte // the current Content-Type field, unfolded; nil for other fields
 	endField := func() {
 		if field != nil {
-			mt, params, _, err := parseMediaType(string(field))
+			mt, params, _, err := parseMediaType(string(bytes.TrimSpace(field))) // enmime trims header values
 			// enmime nests any part with a boundary parameter but text/plain
 			// and text/html, whatever its media type says.
 			if err == nil && params["boundary"] != "" && mt != "text/plain" && mt != "text/html" {
@@ -132,28 +136,51 @@ func scanDepth(raw []byte) int {
 			}
 			continue
 		}
-		if !bytes.HasPrefix(line, []byte("--")) {
-			continue
+		matched := false
+		if bytes.HasPrefix(line, []byte("--")) {
+			rest := bytes.TrimRight(line[2:], " \t")
+			for i := len(open) - 1; i >= 0 && !matched; i-- {
+				b := []byte(open[i])
+				if !bytes.HasPrefix(rest, b) {
+					continue
+				}
+				switch tail := rest[len(b):]; {
+				case len(tail) == 0:
+					open = open[:i+1] // a new part of open[i]: its header follows
+					inHeader = true
+					matched = true
+				case bytes.HasPrefix(tail, []byte("--")):
+					open = open[:i]
+					matched = true
+				}
+			}
 		}
-		rest := bytes.TrimRight(line[2:], " \t")
-		for i := len(open) - 1; i >= 0; i-- {
-			b := []byte(open[i])
-			if !bytes.HasPrefix(rest, b) {
-				continue
-			}
-			switch tail := rest[len(b):]; {
-			case len(tail) == 0:
-				open = open[:i+1] // a new part of open[i]: its header follows
-				inHeader = true
-			case bytes.HasPrefix(tail, []byte("--")):
-				open = open[:i]
-			default:
-				continue
-			}
-			break
+		if !matched && containsDelimiter(line, open) {
+			// Between parts enmime takes a line that merely contains a
+			// delimiter for one: read a header after it, popping nothing
+			// (which can only count deeper).
+			inHeader = true
 		}
 	}
 	return depth
+}
+
+// containsDelimiter reports "--boundary" of an open multipart inside line,
+// followed by a space or the line end.
+func containsDelimiter(line []byte, open []string) bool {
+	for _, b := range open {
+		for off := 0; off < len(line); {
+			i := bytes.Index(line[off:], []byte("--"+b))
+			if i < 0 {
+				break
+			}
+			if tail := line[off+i+2+len(b):]; len(tail) == 0 || tail[0] == ' ' || tail[0] == '\t' {
+				return true
+			}
+			off += i + 1
+		}
+	}
+	return false
 }
 
 // countFold counts the case-insensitive occurrences of an ASCII word in b,
@@ -217,6 +244,11 @@ func (c *collector) walk(p *enmime.Part, ctx walkCtx, depth int) {
 	if p == nil || depth > maxDepth {
 		return
 	}
+	if depth == 0 {
+		// Once the tree is walked: what the HTML shows is inline.
+		defer c.dropImagePlaceholders()
+		defer c.resolveInline()
+	}
 	if p.FirstChild != nil {
 		switch p.ContentType {
 		case "multipart/alternative":
@@ -253,7 +285,7 @@ func (c *collector) alternative(p *enmime.Part, ctx walkCtx, depth int) {
 		switch {
 		case ch == plain:
 			if !ctx.noText {
-				c.texts = append(c.texts, partText(ch))
+				c.addText(ch)
 			}
 		case ch == rich:
 			inner := ctx
@@ -272,12 +304,14 @@ func (c *collector) leaf(p *enmime.Part, ctx walkCtx) {
 	case isBodyText(p) || (strings.HasPrefix(p.ContentType, "multipart/") && p.FileName == ""):
 		// A multipart leaf had no usable boundary: its raw text is the best we have.
 		if !ctx.noText {
-			c.texts = append(c.texts, partText(p))
+			c.addText(p)
 		}
 		return
 	case isBodyHTML(p):
 		c.htmls = append(c.htmls, decodeBytes(p.Content, true))
 		return
+	case (p.ContentType == "text/html" || p.ContentType == "text/plain") && len(bytes.TrimSpace(p.Content)) == 0:
+		return // an empty body part named like a file: no 0-byte attachment
 	}
 	switch p.ContentType {
 	case "message/rfc822", "message/global":
@@ -309,13 +343,33 @@ func isBodyDisposition(p *enmime.Part) bool {
 
 // partText decodes a text/plain part, undoing format=flowed.
 func partText(p *enmime.Part) string {
+	s, _ := partTextFiles(p)
+	return s
+}
+
+// addText adds a text/plain body; files uuencoded in it become attachments.
+func (c *collector) addText(p *enmime.Part) {
+	s, files := partTextFiles(p)
+	c.texts = append(c.texts, s)
+	for i, f := range files {
+		c.leaves = append(c.leaves, leaf{part: &enmime.Part{
+			PartID: fmt.Sprintf("%s.uu%d", p.PartID, i+1), ContentType: uuContentType(f.name, f.data),
+			FileName: f.name, Disposition: "attachment", Content: f.data,
+		}})
+	}
+}
+
+// partTextFiles is partText and the files uuencoded in the text, taken out
+// of it before format=flowed is undone (a uuencoded line may end in a space).
+func partTextFiles(p *enmime.Part) (string, []uuFile) {
 	s := decodeBytes(p.Content, false)
 	s = normalizeNewlines(dropBOM(s))
+	s, files := extractUU(s)
 	_, params, _, _ := parseMediaType(p.Header.Get("Content-Type"))
 	if strings.EqualFold(params["format"], "flowed") {
 		s = unflow(s, strings.EqualFold(params["delsp"], "yes"))
 	}
-	return s
+	return s, files
 }
 
 // dropBOM removes byte-order marks: iOS Mail leaves them inside quoted text.

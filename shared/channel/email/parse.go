@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/textproto"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -84,7 +83,7 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 		if fwd, outlookAt := detectForward(lines, at, brk, p.Subject, c); fwd != nil {
 			fwd.By = from
 			if fwd.Subject == "" {
-				fwd.Subject = forwardPrefix.ReplaceAllString(p.Subject, "")
+				fwd.Subject = trimForwardPrefix(p.Subject)
 			}
 			p.Forwarded = fwd
 			if opts.UseOriginalSender && fwd.OriginalFrom.Email != "" {
@@ -156,11 +155,6 @@ func nonEmpty(ss []string) []string {
 	return out
 }
 
-// forwardPrefix matches the forward markers mail clients put on a subject,
-// in the languages our clients write: Fwd, Fw, TR (French), WG (German), RV
-// (Spanish), Doorst (Dutch), Enc (Portuguese); an "[EXT]"-style tag may precede.
-var forwardPrefix = regexp.MustCompile(`(?i)^\s*(\[[^\]]{1,30}\]\s*)?(fwd?|tr|wg|rv|doorst|enc)[\s\x{00a0}]?:\s*`)
-
 // detectForward finds a forward: an inline marker in the new text (Gmail,
 // Apple Mail, Thunderbird), an Outlook reply-style block when the subject is
 // a forward's, or an attached message/rfc822 when the subject is a
@@ -168,14 +162,14 @@ var forwardPrefix = regexp.MustCompile(`(?i)^\s*(\[[^\]]{1,30}\]\s*)?(fwd?|tr|wg
 // forward and, for the Outlook case, the line the forwarded block starts on
 // (for scanQuoted to keep it), else -1.
 func detectForward(lines []string, at int, brk breakKind, subject string, c *collector) (*Forward, int) {
-	isFwdSubject := forwardPrefix.MatchString(subject)
+	isFwdSubject := isForwardSubject(subject)
 	switch {
 	case brk == breakForward:
 		return inlineForward(forwardBlockAt(lines, at, false)), -1
 	case brk == breakOutlook && isFwdSubject:
-		if f := inlineForward(forwardBlockAt(lines, at, true)); f.OriginalFrom != (helpdesk.Sender{}) {
-			return f, at
-		}
+		// In a forward the forwarded part is the message: keep it, even
+		// when its header block names nobody.
+		return inlineForward(forwardBlockAt(lines, at, true)), at
 	}
 	if isFwdSubject {
 		for _, m := range c.messages {
@@ -240,7 +234,7 @@ func keepAttachments(leaves []leaf, opts Options) ([]Attachment, []Rejected) {
 		default:
 			kept = append(kept, Attachment{
 				Name: name, ContentType: ct, Size: size,
-				ContentID: validUTF8(p.ContentID), Inline: l.inline, Data: p.Content,
+				ContentID: validUTF8(p.ContentID), Inline: l.inline, Data: p.Content, Note: partNote(p),
 			})
 		}
 	}

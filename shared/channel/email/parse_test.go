@@ -59,9 +59,12 @@ func TestClassification(t *testing.T) {
 		{"loop beats everything", with("X-Stackdesk-Loop: ACME", "Auto-Submitted: auto-generated", "Precedence: bulk"), "acme", KindLoop, "loop header"},
 		{"any loop header without a tenant", with("X-Stackdesk-Loop: globex"), "", KindLoop, "loop header"},
 		{"another tenant's loop header", with("X-Stackdesk-Loop: globex"), "acme", KindNormal, ""},
-		{"bounce beats auto-reply", with("Return-Path: <>", "Auto-Submitted: auto-replied"), "acme", KindBounce, "return-path: <>"},
-		{"return-path with spaces", with("Return-Path: < >"), "acme", KindBounce, "return-path: <>"},
-		{"postmaster sender", []string{"From: postmaster@example.net", "Subject: x"}, "acme", KindBounce, "from: postmaster"},
+		// A null Return-Path or a daemon sender alone is no bounce (spam
+		// carries them): see TestClassicBounceNeedsSignsTogether.
+		{"null return-path alone", with("Return-Path: <>", "Auto-Submitted: auto-replied"), "acme", KindAutoReply, "auto-submitted: auto-replied"},
+		{"return-path with spaces alone", with("Return-Path: < >"), "acme", KindNormal, ""},
+		{"postmaster sender alone", []string{"From: postmaster@example.net", "Subject: x"}, "acme", KindNormal, ""},
+		{"dsn structure beats auto-reply", with("Content-Type: multipart/report; report-type=delivery-status; boundary=b", "Auto-Submitted: auto-replied"), "acme", KindBounce, "multipart/report delivery-status"},
 		{"auto-reply beats bulk", with("Auto-Submitted: auto-generated", "Precedence: bulk"), "acme", KindAutoReply, "auto-submitted: auto-generated"},
 	}
 	for _, tc := range cases {

@@ -199,11 +199,11 @@ func quoteFollows(lines []string, i int) bool {
 }
 
 var (
-	originalMessage = regexp.MustCompile(`(?i)^-{2,}\s*(original message|message d'origine|message d’origine|ursprüngliche nachricht|originalnachricht|mensaje original|messaggio originale|oorspronkelijk bericht|mensagem original)\s*-{2,}$`)
+	originalMessage = regexp.MustCompile(`(?i)^-{2,}\s*(original message|original e-?mail|message d'origine|message d’origine|message original|ursprüngliche nachricht|ursprüngliche e-mail|original[- ]?nachricht|mensaje original|messaggio originale|oorspronkelijk bericht|origineel bericht|mensagem original|alkuperäinen viesti|originalmeddelande|opprinnelig melding|oprindelig meddelelse|oryginalna wiadomość|původní zpráva|eredeti üzenet|исходное сообщение|原始邮件|原始郵件|元のメッセージ)\s*-{2,}$`)
 	underscores     = regexp.MustCompile(`^_{20,}$`)
-	headerFrom      = regexp.MustCompile(`(?i)^(from|de|von|da|van|od|fra|från|от)\s?:\s*\S`)
-	headerDate      = regexp.MustCompile(`(?i)^(sent|date|envoyé|gesendet|datum|inviato|data|enviado|enviada|fecha|verzonden|skickat|sendt|отправлено)\s?:\s*\S`)
-	headerField     = regexp.MustCompile(`(?i)^(from|de|von|da|van|sent|date|envoyé|gesendet|datum|inviato|data|enviado|fecha|verzonden|to|à|a|an|aan|para|cc|cci|bcc|subject|objet|betreff|oggetto|asunto|onderwerp|assunto|reply-to|répondre à|importance|priorité|wichtigkeit)\s?:`)
+	headerFrom      = regexp.MustCompile(`(?i)^(from|de|von|da|van|od|fra|från|от|发件人|寄件者|差出人|lähettäjä|feladó)\s?[:：]\s*\S`)
+	headerDate      = regexp.MustCompile(`(?i)^(sent|date|envoyé|gesendet|datum|inviato|data|enviado|enviada|fecha|verzonden|skickat|sendt|отправлено|дата|发送时间|日期|時間|寄件日期|送信日時|lähetetty|elküldve|wysłano)\s?[:：]\s*\S`)
+	headerField     = regexp.MustCompile(`(?i)^(from|de|von|da|van|sent|date|envoyé|gesendet|datum|inviato|data|enviado|fecha|verzonden|to|à|a|an|aan|para|cc|cci|bcc|subject|objet|betreff|oggetto|asunto|onderwerp|assunto|reply-to|répondre à|importance|priorité|wichtigkeit|od|fra|från|от|отправлено|дата|кому|тема|копия|发件人|发送时间|收件人|抄送|主题|寄件者|收件者|主旨|差出人|送信日時|宛先|件名|lähettäjä|lähetetty|vastaanottaja|aihe|skickat|till|ämne|sendt|til|emne|emnet|temat|wysłano|do|feladó|elküldve|címzett|tárgy)\s?[:：]`)
 )
 
 // hardCut reports a cleaned line where quoted history starts and nothing
@@ -222,8 +222,8 @@ func hardCut(cl []string, i int) bool {
 
 // isHeaderFrom: a From line of a quoted header block ("From:", "De :", "Von:").
 func isHeaderFrom(l string) bool {
-	c := strings.IndexByte(l, ':')
-	return c > 0 && c <= 12 && headerFrom.MatchString(l)
+	c := strings.IndexAny(l, ":：")
+	return c > 0 && c <= 16 && headerFrom.MatchString(l)
 }
 
 // headerBlockAt: a From line followed within three lines by a Sent/Date line.
@@ -243,7 +243,7 @@ func headerBlockAt(cl []string, i int) bool {
 }
 
 var (
-	forwardDashes = regexp.MustCompile(`(?i)^-{2,}\s*(forwarded message|message transféré|message transfere|weitergeleitete nachricht|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|mensagem encaminhada)\s*-{2,}$`)
+	forwardDashes = regexp.MustCompile(`(?i)^-{2,}\s*(forwarded message( from .{1,200})?|forwarded e-?mail|message transféré|message transfere|weitergeleitete nachricht|weitergeleitete e-mail|mensaje reenviado|mensaje transferido|messaggio inoltrato|doorgestuurd bericht|mensagem encaminhada|mensagem reencaminhada|vidarebefordrat meddelande|videresendt meddelelse|videresendt melding|välitetty viesti|przekazana wiadomość|přeposlaná zpráva|továbbított üzenet|пересылаемое сообщение|пересланное сообщение|转发的邮件|轉寄的郵件|転送されたメッセージ)\s*-{2,}$`)
 	forwardBegin  = regexp.MustCompile(`(?i)^(begin forwarded message|début du message réexpédié|debut du message reexpedie|anfang der weitergeleiteten nachricht|inicio del mensaje reenviado)\s?:$`)
 )
 
@@ -311,15 +311,15 @@ func forwardHeaders(lines []string) (from, subject string) {
 			continue
 		}
 		if loc := headerField.FindStringIndex(l); loc != nil {
-			name := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(l[:loc[1]], ":")))
+			name := strings.ToLower(strings.TrimSpace(strings.TrimRight(l[:loc[1]], ":：")))
 			val := strings.TrimSpace(l[loc[1]:])
 			switch name {
-			case "from", "de", "von", "da", "van":
+			case "from", "de", "von", "da", "van", "od", "fra", "från", "от", "发件人", "寄件者", "差出人", "lähettäjä", "feladó":
 				key = "from"
 				if from == "" {
 					from = val
 				}
-			case "subject", "objet", "betreff", "oggetto", "asunto", "onderwerp", "assunto":
+			case "subject", "objet", "betreff", "oggetto", "asunto", "onderwerp", "assunto", "тема", "主题", "主旨", "件名", "aihe", "ämne", "emne", "temat", "tárgy":
 				key = "subject"
 				if subject == "" {
 					subject = val

@@ -237,7 +237,7 @@ func (h *Handler) storeAttachments(ctx context.Context, sesID string, atts []ema
 			return nil, fmt.Errorf("store attachment %q: %w", a.Name, err)
 		}
 		out = append(out, helpdesk.Attachment{Name: a.Name, ContentType: a.ContentType, Size: a.Size, Key: key,
-			ContentID: a.ContentID, Inline: a.Inline})
+			ContentID: a.ContentID, Inline: a.Inline, Note: a.Note})
 	}
 	return out, nil
 }
