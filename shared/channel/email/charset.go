@@ -52,10 +52,28 @@ func isASCIILabel(label string) bool {
 // parameter normalised to a name enmime decodes; unknown and us-ascii
 // charsets are removed so enmime detects the charset from the content
 // (character detection is otherwise off: a declared charset is trusted).
+//
+// Raw 8-bit parameter values (a GBK file name) are kept as escapeRaw runes
+// for fixFileNames, not turned into U+FFFD, and RFC 2231 names in any
+// charset are decoded (decode2231).
 func parseMediaType(ctype string) (string, map[string]string, []string, error) {
+	orig := ctype
+	if !utf8.ValidString(ctype) {
+		ctype = escapeRaw(ctype)
+	}
 	mt, params, invalid, err := mediatype.Parse(ctype)
 	if err != nil || params == nil {
 		return mt, params, invalid, err
+	}
+	if strings.Contains(orig, "*") {
+		for _, key := range []string{"filename", "name"} {
+			if v := decode2231(orig, key); v != "" {
+				params[key] = v
+			}
+		}
+	}
+	if b, ok := params["boundary"]; ok {
+		params["boundary"], _ = unescapeRaw(b)
 	}
 	if cs, ok := params["charset"]; ok {
 		if _, name, known := lookupCharset(cs); known && !isASCIILabel(cs) {
@@ -81,16 +99,12 @@ func charsetReader(label string, r io.Reader) (io.Reader, error) {
 
 var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
 
-// decodeHeader decodes RFC 2047 encoded words and returns valid UTF-8. A word
-// in an unknown charset is left encoded rather than losing the whole value.
+// decodeHeader decodes a header value outside the context of a mail (raw
+// 8-bit text by detection, then RFC 2047 encoded words) and cleans its white
+// space; it returns valid UTF-8. A word in an unknown charset is left
+// encoded rather than losing the whole value. See headerDecoder.text.
 func decodeHeader(v string) string {
-	v = strings.TrimSpace(v)
-	if strings.Contains(v, "=?") {
-		if d, err := wordDecoder.DecodeHeader(v); err == nil {
-			v = d
-		}
-	}
-	return validUTF8(v)
+	return (*headerDecoder)(nil).text(v)
 }
 
 // validUTF8 returns s unchanged when it is UTF-8 and otherwise reads its bytes

@@ -66,7 +66,7 @@ var corpus = map[string]string{
 	"malformed-broken-base64":              "Invalid characters and bad padding in base64 text and image parts: best effort",
 	"malformed-bad-charset":                "Unknown charset name in body and encoded words: Latin-1 bytes read as Windows-1252",
 	"malformed-truncated":                  "Mail cut off inside a base64 attachment, no closing boundary: text and partial PDF kept",
-	"malformed-no-sender":                  "No From, Sender or Return-Path: ErrMalformed",
+	"malformed-no-sender":                  "No From, Sender, Reply-To or Return-Path: a normal mail with an empty From.Email (an \"unknown sender\" ticket), not an error",
 	"malformed-not-mail":                   "Binary junk that is not mail: ErrMalformed",
 	"malformed-bad-headers":                "Header lines without or starting with a colon, a bad date, ids without brackets, an unknown transfer encoding; LF line ends",
 	"malformed-deep-nesting":               "30 unterminated nested multiparts (enmime would take minutes): ErrMalformed at once",

@@ -1,0 +1,41 @@
+package email
+
+import (
+	"testing"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
+)
+
+// TestDetectRaw: undeclared raw 8-bit header text is read in the charset it
+// was written in, for the scripts mail arrives in unlabelled.
+func TestDetectRaw(t *testing.T) {
+	cases := []struct {
+		enc  encoding.Encoding
+		text []string
+	}{
+		{simplifiedchinese.GBK, []string{"关于发票的问题", "张伟", "退款申请", "您好，请问订单什么时候发货？", "李娜的简历.pdf", "王芳", "李明", "刘洋", "报价单"}},
+		{traditionalchinese.Big5, []string{"訂單查詢", "陳大文", "請問發票", "退貨申請", "報價單.xls", "林志明", "王小明", "黃美玲"}},
+		{japanese.ShiftJIS, []string{"請求書について", "山田太郎", "お問い合わせ", "注文番号の確認", "見積書.pdf", "佐藤", "ありがとう"}},
+		{japanese.EUCJP, []string{"お問い合わせ", "ご注文ありがとうございます"}},
+		{korean.EUCKR, []string{"주문 문의", "김민수", "환불 요청드립니다"}},
+		{charmap.KOI8R, []string{"Проблема с заказом", "Иван Петров", "Счёт на оплату", "Возврат"}},
+		{charmap.Windows1251, []string{"Проблема с заказом", "Иван Петров", "Счёт на оплату", "Возврат"}},
+		{charmap.Windows1252, []string{"Françoise Lefèvre", "Jürgen Müller", "Résiliation de l'abonnement", "Señor Núñez", "Ærø Købmand", "Offerte – € 1.200", "Thé", "José", "Zoë", "Ångström", "Grüße", "Ça va?"}},
+	}
+	for _, c := range cases {
+		for _, want := range c.text {
+			raw, err := c.enc.NewEncoder().String(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := detectRaw(raw); got != want {
+				t.Errorf("%v %q: got %q", c.enc, want, got)
+			}
+		}
+	}
+}
