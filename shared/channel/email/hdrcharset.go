@@ -209,11 +209,11 @@ func scorePairs(b []byte, isLead func(byte) bool, weigh func(lead, trail byte) f
 	return sum / float64(n)
 }
 
-func neverLead(byte) bool          { return false }
-func junkSingle(byte) float64      { return -2 }
-func between(c, lo, hi byte) bool  { return c >= lo && c <= hi }
-func leadA1(c byte) bool           { return between(c, 0x81, 0xFE) }
-func trailHigh(t byte) bool        { return between(t, 0xA1, 0xFE) }
+func neverLead(byte) bool         { return false }
+func junkSingle(byte) float64     { return -2 }
+func between(c, lo, hi byte) bool { return c >= lo && c <= hi }
+func leadA1(c byte) bool          { return between(c, 0x81, 0xFE) }
+func trailHigh(t byte) bool       { return between(t, 0xA1, 0xFE) }
 func commonBonus(s string, set map[rune]bool) float64 {
 	n, hit := 0, 0
 	for _, r := range s {
