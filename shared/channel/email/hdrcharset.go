@@ -118,17 +118,18 @@ func decodeWith(enc encoding.Encoding, s string) (string, bool) {
 	return out, true
 }
 
-// plausibleDeclared: a declared single-byte charset decodes any bytes, so
-// it is taken only when the text reads as that script (a mail declaring
-// ISO-8859-1 for its body may still carry a GBK subject).
+// plausibleDeclared: a declared charset is taken only when the text reads
+// as that script: a mail declaring ISO-8859-1 for its body may still carry a
+// GBK subject (ISO-8859-1 decodes any bytes), one declaring GBK a Latin-1
+// name (which GBK decodes as rare ideographs).
 func plausibleDeclared(name, s string) bool {
 	for _, c := range candidates {
 		if c.name == name {
-			if !c.single {
-				return true
-			}
 			out, _ := decodeWith(c.enc, s)
-			return c.score([]byte(s), out) > 0.25
+			if c.single {
+				return c.score([]byte(s), out) > 0.25
+			}
+			return c.score([]byte(s), out) > 0
 		}
 	}
 	return true // a charset we do not score (ISO-8859-2, EUC-TW): trust it
@@ -445,8 +446,19 @@ func unescapeRaw(s string) (string, bool) {
 
 func isEscaped(r rune) bool { return r >= rawBase && r <= rawBase+0x7F }
 
-// fixFileNames decodes the file names that arrived as raw 8-bit bytes (by
-// the part's charset, the mail's, then detection) and cleans them.
+// fixParts decodes the file names that arrived as raw 8-bit bytes (by the
+// part's charset, the mail's, then detection) and cleans file names and
+// content ids of white space and control characters.
+func (d *headerDecoder) fixParts(root *enmime.Part) {
+	if root == nil {
+		return
+	}
+	for _, p := range root.DepthMatchAll(func(p *enmime.Part) bool { return p.ContentID != "" }) {
+		p.ContentID = cleanToken(validUTF8(p.ContentID))
+	}
+	d.fixFileNames(root)
+}
+
 func (d *headerDecoder) fixFileNames(root *enmime.Part) {
 	if root == nil {
 		return

@@ -39,3 +39,27 @@ func TestDetectRaw(t *testing.T) {
 		}
 	}
 }
+
+// TestDeclaredCharsetMustFit: a declared charset that does not read the
+// bytes as its script gives way to detection.
+func TestDeclaredCharsetMustFit(t *testing.T) {
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().String("关于发票的问题")
+	sjis, _ := japanese.ShiftJIS.NewEncoder().String("お問い合わせ")
+	cases := []struct{ declared, raw, want string }{
+		{"gbk", gbk, "关于发票的问题"},
+		{"gbk", "J\xf6rg M\xfcller", "Jörg Müller"},
+		{"iso-8859-1", gbk, "关于发票的问题"},
+		{"iso-8859-1", "Fran\xe7oise", "Françoise"},
+		{"utf-8", sjis, "お問い合わせ"},
+		{"koi8-r", "\xe9\xd7\xc1\xce", "Иван"},
+		{"windows-1251", "\xc8\xe2\xe0\xed", "Иван"},
+		{"iso-2022-jp", sjis, "お問い合わせ"},
+	}
+	for _, c := range cases {
+		_, name, _ := lookupCharset(c.declared)
+		d := &headerDecoder{labels: []string{name}}
+		if got := d.raw(c.raw); got != c.want {
+			t.Errorf("declared %s, %q: got %q, want %q", c.declared, c.raw, got, c.want)
+		}
+	}
+}

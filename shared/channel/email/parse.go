@@ -47,7 +47,7 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 	}
 
 	hd := newHeaderDecoder(root) // raw 8-bit header text by the mail's charsets
-	hd.fixFileNames(root)
+	hd.fixParts(root)
 	p := &Parsed{
 		MessageID:  messageID(h.Get("Message-Id")),
 		InReplyTo:  messageIDs(h.Values("In-Reply-To")...),
