@@ -411,14 +411,17 @@ func runeSet(s string) map[rune]bool {
 }
 
 // escapeRaw maps every byte >= 0x80 of a string that is not UTF-8 to a
-// private-use rune (U+F780 + byte - 0x80), so enmime's media-type parser,
-// which replaces invalid UTF-8 with U+FFFD, keeps raw 8-bit file names
-// intact for fixFileNames to decode by charset.
+// private-use rune (U+F700 + byte), so enmime's media-type parser, which
+// replaces invalid UTF-8 with U+FFFD, keeps raw 8-bit file names intact for
+// fixFileNames to decode by charset. A backslash after such a byte is the
+// second byte of a Big5, GBK or Shift_JIS character (功 is A5 5C, 表 95 5C),
+// not a quoted-string escape: it is mapped too, or the parser would drop it
+// and take the next character (or the closing quote) as escaped.
 func escapeRaw(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x80 {
-			b.WriteRune(rawBase + rune(c) - 0x80)
+		if c := s[i]; c >= 0x80 || (c == '\\' && i > 0 && s[i-1] >= 0x80) {
+			b.WriteRune(rawBase + rune(c))
 		} else {
 			b.WriteByte(c)
 		}
@@ -426,7 +429,7 @@ func escapeRaw(s string) string {
 	return b.String()
 }
 
-const rawBase = 0xF780
+const rawBase = 0xF700
 
 // unescapeRaw undoes escapeRaw; ok reports whether s held escaped bytes.
 func unescapeRaw(s string) (string, bool) {
@@ -436,7 +439,7 @@ func unescapeRaw(s string) (string, bool) {
 	var b strings.Builder
 	for _, r := range s {
 		if isEscaped(r) {
-			b.WriteByte(byte(r - rawBase + 0x80))
+			b.WriteByte(byte(r - rawBase))
 		} else {
 			b.WriteRune(r)
 		}
@@ -444,7 +447,7 @@ func unescapeRaw(s string) (string, bool) {
 	return b.String(), true
 }
 
-func isEscaped(r rune) bool { return r >= rawBase && r <= rawBase+0x7F }
+func isEscaped(r rune) bool { return r >= rawBase && r <= rawBase+0xFF }
 
 // fixParts decodes the file names that arrived as raw 8-bit bytes (by the
 // part's charset, the mail's, then detection) and cleans file names and
