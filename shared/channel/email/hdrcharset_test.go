@@ -63,3 +63,26 @@ func TestDeclaredCharsetMustFit(t *testing.T) {
 		}
 	}
 }
+
+// TestRawFileNameTrailingBackslashByte: a Shift_JIS or Big5 file name whose
+// last character ends in byte 0x5C (表, 許) before the closing quote keeps
+// that character and the parameters after it.
+func TestRawFileNameTrailingBackslashByte(t *testing.T) {
+	sjis, _ := japanese.ShiftJIS.NewEncoder().String("見積表")
+	big5, _ := traditionalchinese.Big5.NewEncoder().String("許")
+	raw := "From: a@example.jp\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhi\r\n" +
+		"--b\r\nContent-Type: application/octet-stream; name=\"" + sjis + "\"; charset=shift_jis\r\nContent-Disposition: attachment\r\n\r\nx\r\n" +
+		"--b\r\nContent-Type: application/octet-stream; charset=big5\r\nContent-Disposition: attachment; filename=\"" + big5 + "\"; size=1\r\n\r\ny\r\n--b--\r\n"
+	p, err := Parse([]byte(raw), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, a := range p.Attachments {
+		names = append(names, a.Name)
+	}
+	if len(names) != 2 || names[0] != "見積表" || names[1] != "許" {
+		t.Errorf("names %q, want [見積表 許]", names)
+	}
+}
