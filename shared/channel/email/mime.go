@@ -88,7 +88,8 @@ func mimeDepth(raw []byte) int {
 
 // scanDepth is mimeDepth without the shortcut.
 func scanDepth(raw []byte) int {
-	var open []string // boundaries of the open multiparts, outermost first
+	var open []string  // boundaries of the open multiparts, outermost first
+	var started []bool // whether open[i] has had a delimiter yet
 	depth := 0
 	inHeader := true
 	var field []byte // the current Content-Type field, unfolded; nil for other fields
@@ -99,6 +100,7 @@ func scanDepth(raw []byte) int {
 			// and text/html, whatever its media type says.
 			if err == nil && params["boundary"] != "" && mt != "text/plain" && mt != "text/html" {
 				open = append(open, params["boundary"])
+				started = append(started[:len(open)-1], false)
 				depth = max(depth, len(open))
 			}
 		}
@@ -132,6 +134,17 @@ func scanDepth(raw []byte) int {
 			}
 			continue
 		}
+		if n := len(open); n > 0 && !started[n-1] {
+			// In a preamble enmime takes "--boundary" anywhere in a line,
+			// followed by white space, as the first delimiter.
+			if i := bytes.Index(line, []byte("--"+open[n-1])); i >= 0 {
+				if tail := line[i+2+len(open[n-1]):]; len(tail) == 0 || bytes.IndexByte([]byte(" \t\v\f\x85\xa0"), tail[0]) >= 0 {
+					started[n-1] = true
+					inHeader = true
+					continue
+				}
+			}
+		}
 		if !bytes.HasPrefix(line, []byte("--")) {
 			continue
 		}
@@ -144,9 +157,12 @@ func scanDepth(raw []byte) int {
 			switch tail := rest[len(b):]; {
 			case len(tail) == 0:
 				open = open[:i+1] // a new part of open[i]: its header follows
+				started = started[:i+1]
+				started[i] = true
 				inHeader = true
 			case bytes.HasPrefix(tail, []byte("--")):
 				open = open[:i]
+				started = started[:i]
 			default:
 				continue
 			}
