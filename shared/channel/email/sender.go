@@ -80,8 +80,8 @@ func isListAddress(h textproto.MIMEHeader, addr string) bool {
 	if id := listID(h.Get("List-Id")); id != "" && id == local+"."+domain {
 		return true
 	}
-	for _, a := range (*headerDecoder)(nil).addresses(textproto.MIMEHeader{"X": {strings.ReplaceAll(h.Get("List-Post"), "mailto:", "")}}, "X") {
-		if a == addr {
+	for _, a := range parseAddressList(strings.ReplaceAll(h.Get("List-Post"), "mailto:", "")) {
+		if normalizeAddress(a.Address) == addr {
 			return true
 		}
 	}
