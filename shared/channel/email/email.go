@@ -25,7 +25,7 @@
 //     Foxmail, a Big5 file name) is read as UTF-8 when it is, else by the
 //     charsets the mail declares (a part's own charset first for its file
 //     name, then the bodies' and encoded words' charsets), else by detection
-//     among GBK, Shift_JIS, Big5, EUC-KR, EUC-JP, Windows-1252, KOI8-R and
+//     among GBK, Shift_JIS, Big5, EUC-KR, Windows-1252, KOI8-R and
 //     Windows-1251 (hdrcharset.go). RFC 2231 names are read in any charset.
 //   - Every stored header value (subject, names, addresses, message ids,
 //     file names) is unfolded and trimmed, with CR, LF and other control

@@ -96,11 +96,12 @@ func (d *headerDecoder) raw(s string, extra ...string) string {
 func (d *headerDecoder) text(v string) string {
 	v = d.raw(v)
 	if strings.Contains(v, "=?") {
-		if dec, err := wordDecoder.DecodeHeader(v); err == nil {
+		if dec, err := wordDecoder.DecodeHeader(relabelLatin1(v)); err == nil {
 			v = dec
 		}
 	}
-	return cleanText(validUTF8(v))
+	// A word in an unknown charset ("unknown-8bit") left its bytes raw.
+	return cleanText(validUTF8(d.raw(v)))
 }
 
 // decodeWith decodes s strictly: a byte sequence the charset does not define
@@ -145,13 +146,14 @@ type candidate struct {
 	score func(raw []byte, decoded string) float64
 }
 
-// candidates in order of preference when scores tie.
+// candidates in order of preference when scores tie. EUC-JP is not
+// detected, only read when declared: its kana rows are Big5's most frequent
+// characters (中文 in Big5 is いや in EUC-JP), and raw EUC-JP headers are rare.
 var candidates = []candidate{
 	{"gbk", simplifiedchinese.GBK, false, scoreGBK},
 	{"shift_jis", japanese.ShiftJIS, false, scoreSJIS},
 	{"big5", traditionalchinese.Big5, false, scoreBig5},
 	{"euc-kr", korean.EUCKR, false, scoreEUCKR},
-	{"euc-jp", japanese.EUCJP, false, scoreEUCJP},
 	{"windows-1252", charmap.Windows1252, true, scoreLatin},
 	{"koi8-r", charmap.KOI8R, true, scoreCyrillic},
 	{"windows-1251", charmap.Windows1251, true, scoreCyrillic},
@@ -191,21 +193,22 @@ func nonASCII(b []byte) int {
 // trail) per character, per non-ASCII byte; a lone byte >= 0x80 that is
 // not a lead scores single(c).
 func scorePairs(b []byte, isLead func(byte) bool, weigh func(lead, trail byte) float64, single func(byte) float64) float64 {
-	n := nonASCII(b)
-	if n == 0 {
-		return 0
-	}
-	sum := 0.0
+	n, sum := 0, 0.0
 	for i := 0; i < len(b); i++ {
 		c := b[i]
 		switch {
 		case c < 0x80:
 		case isLead(c) && i+1 < len(b):
 			sum += 2 * weigh(c, b[i+1])
+			n += 2 // an ASCII second byte counts too: "Ætna" is not one Big5 character and "na"
 			i++
 		default:
 			sum += single(c)
+			n++
 		}
+	}
+	if n == 0 {
+		return 0
 	}
 	return sum / float64(n)
 }
@@ -272,7 +275,7 @@ func scoreSJIS(b []byte, _ string) float64 {
 		code := uint16(l)<<8 | uint16(t)
 		switch {
 		case code >= 0x829F && code <= 0x82F1, code >= 0x8340 && code <= 0x8396:
-			return 1.2 // hiragana, katakana
+			return 1.3 // hiragana, katakana
 		case code >= 0x889F && code <= 0x9872:
 			return 0.9
 		case code >= 0x8140 && code <= 0x81AC:
@@ -289,33 +292,16 @@ func scoreSJIS(b []byte, _ string) float64 {
 	})
 }
 
-// scoreEUCJP: kana rows A4, A5 and first-level kanji B0-CF.
-func scoreEUCJP(b []byte, _ string) float64 {
-	return scorePairs(b, func(c byte) bool { return between(c, 0xA1, 0xFE) || c == 0x8E }, func(l, t byte) float64 {
-		switch {
-		case (l == 0xA4 || l == 0xA5) && trailHigh(t):
-			return 1.2
-		case between(l, 0xB0, 0xCF) && trailHigh(t):
-			return 0.85
-		case l == 0xA1 && trailHigh(t):
-			return 0.6
-		case between(l, 0xD0, 0xF4) && trailHigh(t):
-			return 0.3
-		}
-		return -0.5
-	}, junkSingle)
-}
-
 // scoreEUCKR: the 2,350 precomposed hangul (B0A1-C8FE).
 func scoreEUCKR(b []byte, s string) float64 {
 	return commonBonus(s, commonHangul) + scorePairs(b, func(c byte) bool { return between(c, 0x81, 0xFE) }, func(l, t byte) float64 {
 		switch {
 		case between(l, 0xB0, 0xC8) && trailHigh(t):
-			return 0.85
+			return 0.8
 		case between(l, 0xA1, 0xAC) && trailHigh(t):
 			return 0.5
 		case between(l, 0xCA, 0xFD) && trailHigh(t):
-			return 0.2
+			return -0.3 // hanja: rare in Korean mail, where GBK lands
 		}
 		return -0.5
 	}, junkSingle)
@@ -334,6 +320,8 @@ func scoreLatin(_ []byte, s string) float64 {
 		n++
 		before, after := i > 0 && isASCIILetter(rs[i-1]), i+1 < len(rs) && isASCIILetter(rs[i+1])
 		switch {
+		case strings.ContainsRune("ƒŠŒŽšœžŸ", r):
+			sum += 0.3 // Windows-1252's letters in 80-9F: rare, and where Shift_JIS kana lead bytes land
 		case unicode.IsLetter(r) && before && after:
 			sum += 1.5
 		case unicode.IsLetter(r) && (before || after):
@@ -372,8 +360,10 @@ func scoreCyrillic(_ []byte, s string) float64 {
 			sum += 1.1
 		case isRussian(r) && prevLetter && unicode.IsLower(rs[i-1]):
 			sum -= 1 // a capital inside a word
+		case isRussian(r) && nextLetter && unicode.IsLower(rs[i+1]):
+			sum += 1.1 // a capital starting a word
 		case isRussian(r) && nextLetter:
-			sum += 1.1 // a capital starting a word, or capitals throughout
+			sum += 0.9 // capitals throughout
 		case isRussian(r):
 			sum += 0.4 // a lone capital
 		case unicode.Is(unicode.Cyrillic, r) && (prevLetter || nextLetter):
@@ -387,20 +377,32 @@ func scoreCyrillic(_ []byte, s string) float64 {
 	if n == 0 {
 		return 0
 	}
+	// Words without vowels are other bytes read as Cyrillic (GBK 中文 is
+	// "жпнд" in KOI8-R): each of their letters counts against.
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !isRussian(r) }) {
+		if len([]rune(w)) >= 2 && !strings.ContainsAny(strings.ToLower(w), "аеёиоуыэюя") {
+			sum -= 2.1 * float64(len([]rune(w)))
+		}
+	}
 	return sum / float64(n)
 }
 
 func isRussian(r rune) bool { return (r >= 0x410 && r <= 0x44F) || r == 'Ё' || r == 'ё' }
 
-// commonHans and commonHant are frequent characters of everyday and support
-// mail that exist only in simplified or only in traditional form: GBK bytes
-// read as Big5 (and the reverse) rarely land on them.
-var commonHans = runeSet("这们来为国说时会对过发后经学现当没动还进样开从实请问题订单谢务货号码账户费询报价购买处联系关于产品将给设备网络")
-var commonHant = runeSet("這們來為國說時會對過發後經學現當沒動還進樣開從實請問題訂單謝務貨號碼賬戶費詢報價購買處聯繫關於產品將給設備網絡")
+// commonHans and commonHant are the most frequent characters of Chinese
+// text (commonHan), with the simplified or the traditional forms of
+// frequent characters that differ: right text hits them three times in
+// four, GBK bytes read as Big5 (and the reverse) rarely.
+var (
+	commonHans = runeSet(commonHan + "这们来为国说时会对过发后经学现当没动还进样开从实请问题订单谢务货号码账户费询报价购买处联系关于产品将给设备网络电话无见长东车门间头让认论样听气边进远运")
+	commonHant = runeSet(commonHan + "這們來為國說時會對過發後經學現當沒動還進樣開從實請問題訂單謝務貨號碼賬戶費詢報價購買處聯繫關於產品將給設備網絡電話無見長東車門間頭讓認論聽氣邊遠運")
+)
+
+const commonHan = "的一是不了人我在有他中大上个到也你地出道时年得就那要下以生自着去之家学可她里小么心多天而能好都然日于起成事只作想看文手十用主行方又如前所本经面公同三已老动两知民现分外但身些与高意把法此回二理美点月明其种声全工己话儿者向情部正名定女问力机给等几很业最新什打便位因重被走四第相次政海口使教西再平真世信北少关并内加化由却代军产入先山五太水万市眼体别总才场师书比住员九笑性通目华报立马命张活难神数件安表原白应路期叫死常提感金何更反合放做系计或司利受光王果亲界及今京务制解各任至清物台象记共风战干接它许八特觉望直服毛林题建南度统色字请交爱算百吃义科怎元社术结六功指思非流每青管夫连资队跟带花快条院变联言权往展该领传近留红治决周保达办武半候七必城父强步完革深区即求品士转量空甚众技轻程告江语英基派满式李息写呢识极令黄德收脸钱党倒未持取设始版双历越史商千片容研像找友孩站广改议形委早房音火际则首单据导影失拿网香似斯专石若兵弟谁校读志飞观争究包组造落视济喜离虽坏兴切够号准差且哪拉您谢款退票附件"
 
 // commonHangul are frequent syllables of Korean mail; GBK or Big5 bytes
 // read as EUC-KR land on random syllables of the 2,350.
-var commonHangul = runeSet("다니습요이는의을를에가하고서문주안녕세사합드리로도지기한수인대제정자시해전상어있것나부보신청감김박최민영환불송배금결제확원비번호께님희경진현성준우연아들게면만까말씀부탁립")
+var commonHangul = runeSet("견적계정로그회원입취소변경요청확인내감사고객센터상품서비스오류문해결답메일화락처날짜간월년개드립합있없다니습요이는의을를에가하고서문주안녕세사합드리로도지기한수인대제정자시해전상어있것나부보신청감김박최민영환불송배금결제확원비번호께님희경진현성준우연아들게면만까말씀부탁립")
 
 func runeSet(s string) map[rune]bool {
 	m := map[rune]bool{}

@@ -12,20 +12,22 @@ import (
 )
 
 // TestDetectRaw: undeclared raw 8-bit header text is read in the charset it
-// was written in, for the scripts mail arrives in unlabelled.
+// was written in, for the scripts mail arrives in unlabelled. Detection of a
+// few characters is a guess; known misses: two-character names that are
+// common characters in both GBK and Big5 (趙敏 in Big5 reads as GBK 化庇),
+// all-capital Russian (KOI8-R СРОЧНО is Windows-1251 утпюоп).
 func TestDetectRaw(t *testing.T) {
 	cases := []struct {
 		enc  encoding.Encoding
 		text []string
 	}{
-		{simplifiedchinese.GBK, []string{"关于发票的问题", "张伟", "退款申请", "您好，请问订单什么时候发货？", "李娜的简历.pdf", "王芳", "李明", "刘洋", "报价单"}},
-		{traditionalchinese.Big5, []string{"訂單查詢", "陳大文", "請問發票", "退貨申請", "報價單.xls", "林志明", "王小明", "黃美玲"}},
-		{japanese.ShiftJIS, []string{"請求書について", "山田太郎", "お問い合わせ", "注文番号の確認", "見積書.pdf", "佐藤", "ありがとう"}},
-		{japanese.EUCJP, []string{"お問い合わせ", "ご注文ありがとうございます"}},
-		{korean.EUCKR, []string{"주문 문의", "김민수", "환불 요청드립니다"}},
-		{charmap.KOI8R, []string{"Проблема с заказом", "Иван Петров", "Счёт на оплату", "Возврат"}},
-		{charmap.Windows1251, []string{"Проблема с заказом", "Иван Петров", "Счёт на оплату", "Возврат"}},
-		{charmap.Windows1252, []string{"Françoise Lefèvre", "Jürgen Müller", "Résiliation de l'abonnement", "Señor Núñez", "Ærø Købmand", "Offerte – € 1.200", "Thé", "José", "Zoë", "Ångström", "Grüße", "Ça va?"}},
+		{simplifiedchinese.GBK, []string{"关于发票的问题", "张伟", "退款申请", "您好，请问订单什么时候发货？", "李娜的简历.pdf", "王芳", "李明", "刘洋", "报价单", "中文", "你好", "陈静", "杨洋", "赵敏", "吴磊", "订单号", "售后服务", "回复：关于合同", "转发：会议通知", "账号被锁定", "黄晓明", "测试邮件"}},
+		{traditionalchinese.Big5, []string{"訂單查詢", "陳大文", "請問發票", "退貨申請", "報價單.xls", "林志明", "王小明", "黃美玲", "中文", "發票", "陳靜", "吳磊", "訂單號碼", "售後服務", "回覆：關於合約", "轉寄：會議通知", "產品諮詢", "密碼重設"}},
+		{japanese.ShiftJIS, []string{"請求書について", "山田太郎", "お問い合わせ", "注文番号の確認", "見積書.pdf", "佐藤", "ありがとう", "田中", "納品書", "お世話になっております", "テスト", "パスワード再設定", "会議のご案内"}},
+		{korean.EUCKR, []string{"주문 문의", "김민수", "환불 요청드립니다", "안녕하세요", "이영희", "배송 문의", "비밀번호 재설정", "견적서"}},
+		{charmap.KOI8R, []string{"Проблема с заказом", "Иван Петров", "Счёт на оплату", "Возврат", "Привет", "Договор", "Ольга", "ООО Ромашка"}},
+		{charmap.Windows1251, []string{"Проблема с заказом", "Иван Петров", "Счёт на оплату", "Возврат", "Привет", "Договор", "Ольга", "ООО Ромашка"}},
+		{charmap.Windows1252, []string{"Françoise Lefèvre", "Jürgen Müller", "Résiliation de l'abonnement", "Señor Núñez", "Ærø Købmand", "Offerte – € 1.200", "Thé", "José", "Zoë", "Ångström", "Grüße", "Ça va?", "Café", "Ñandú", "naïve", "Søren", "Ætna", "São Paulo", "Élodie", "ÉTÉ", "Zürich"}},
 	}
 	for _, c := range cases {
 		for _, want := range c.text {
@@ -84,5 +86,26 @@ func TestRawFileNameTrailingBackslashByte(t *testing.T) {
 	}
 	if len(names) != 2 || names[0] != "見積表" || names[1] != "許" {
 		t.Errorf("names %q, want [見積表 許]", names)
+	}
+}
+
+// TestEncodedWordLabels: UTF-8 in words labelled ISO-8859-1 is read as
+// UTF-8; real Latin-1 and Windows-1252 words stay as they are; a word in an
+// unknown charset is detected.
+func TestEncodedWordLabels(t *testing.T) {
+	cases := map[string]string{
+		"=?ISO-8859-1?B?Wm/DqyBNw7xsbGVy?=":           "Zoë Müller",
+		"=?iso-8859-1?q?=C3=BCber?=":                  "über",
+		"=?ISO-8859-1?Q?Fran=E7ois_P=E9rez?=":         "François Pérez",
+		"=?windows-1252?Q?=93quoted=94_=80?=":         "\u201cquoted\u201d €",
+		"=?iso-8859-1?q?=93x=94?=":                    "\u201cx\u201d",
+		"=?unknown-8bit?Q?Caf=E9?=":                   "Café",
+		"=?x-unknown?B?" + "1tDOxA==" + "?=":          "中文",
+		"=?utf-8?b??= =?utf-8?q?=0D=0A_Hello?= world": "Hello world",
+	}
+	for in, want := range cases {
+		if got := decodeHeader(in); got != want {
+			t.Errorf("decodeHeader(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -24,7 +24,7 @@ func parseAddressList(v string) []*mail.Address {
 // charsets, then net/mail, then, for what it refuses, looseAddressList,
 // which keeps every address and the name written before it.
 func (d *headerDecoder) addressList(v string) []*mail.Address {
-	v = cleanText(validUTF8(d.raw(v)))
+	v = relabelLatin1(cleanText(validUTF8(d.raw(v))))
 	if v == "" {
 		return nil
 	}
