@@ -88,8 +88,7 @@ func mimeDepth(raw []byte) int {
 
 // scanDepth is mimeDepth without the shortcut.
 func scanDepth(raw []byte) int {
-	var open []string  // boundaries of the open multiparts, outermost first
-	var started []bool // whether open[i] has had a delimiter yet
+	var open []string // boundaries of the open multiparts, outermost first
 	depth := 0
 	inHeader := true
 	var field []byte // the current Content-Type field, unfolded; nil for other fields
@@ -100,7 +99,6 @@ func scanDepth(raw []byte) int {
 			// and text/html, whatever its media type says.
 			if err == nil && params["boundary"] != "" && mt != "text/plain" && mt != "text/html" {
 				open = append(open, params["boundary"])
-				started = append(started[:len(open)-1], false)
 				depth = max(depth, len(open))
 			}
 		}
@@ -134,42 +132,57 @@ func scanDepth(raw []byte) int {
 			}
 			continue
 		}
-		if n := len(open); n > 0 && !started[n-1] {
-			// In a preamble enmime takes "--boundary" anywhere in a line,
-			// followed by white space, as the first delimiter.
-			if i := bytes.Index(line, []byte("--"+open[n-1])); i >= 0 {
-				if tail := line[i+2+len(open[n-1]):]; len(tail) == 0 || bytes.IndexByte([]byte(" \t\v\f\x85\xa0"), tail[0]) >= 0 {
-					started[n-1] = true
-					inHeader = true
-					continue
-				}
-			}
-		}
-		if !bytes.HasPrefix(line, []byte("--")) {
+		if atLineStartBoundary(line, &open) {
+			inHeader = true
 			continue
 		}
-		rest := bytes.TrimRight(line[2:], " \t")
+		// enmime also takes "--boundary" inside a line, or followed by
+		// more text, as a delimiter: a new part, whose header may open
+		// another multipart. Deeper levels are kept open (counting too
+		// deep, never too shallow).
 		for i := len(open) - 1; i >= 0; i-- {
-			b := []byte(open[i])
-			if !bytes.HasPrefix(rest, b) {
-				continue
-			}
-			switch tail := rest[len(b):]; {
-			case len(tail) == 0:
-				open = open[:i+1] // a new part of open[i]: its header follows
-				started = started[:i+1]
-				started[i] = true
+			if midLineDelimiter(line, open[i]) {
 				inHeader = true
-			case bytes.HasPrefix(tail, []byte("--")):
-				open = open[:i]
-				started = started[:i]
-			default:
-				continue
+				break
 			}
-			break
 		}
 	}
 	return depth
+}
+
+// atLineStartBoundary applies a "--boundary" or "--boundary--" line of an
+// open multipart to open; it reports whether a new part starts.
+func atLineStartBoundary(line []byte, open *[]string) bool {
+	if !bytes.HasPrefix(line, []byte("--")) {
+		return false
+	}
+	rest := bytes.TrimRight(line[2:], " \t")
+	for i := len(*open) - 1; i >= 0; i-- {
+		b := []byte((*open)[i])
+		if !bytes.HasPrefix(rest, b) {
+			continue
+		}
+		switch tail := rest[len(b):]; {
+		case len(tail) == 0:
+			*open = (*open)[:i+1] // a new part of open[i]: its header follows
+			return true
+		case bytes.HasPrefix(tail, []byte("--")):
+			*open = (*open)[:i]
+			return false
+		}
+	}
+	return false
+}
+
+// midLineDelimiter reports whether line holds "--boundary" followed by
+// white space or the line's end, as enmime's delimiter test accepts.
+func midLineDelimiter(line []byte, boundary string) bool {
+	i := bytes.Index(line, []byte("--"+boundary))
+	if i < 0 {
+		return false
+	}
+	tail := line[i+2+len(boundary):]
+	return len(tail) == 0 || bytes.IndexByte([]byte(" \t\v\f\x85\xa0"), tail[0]) >= 0
 }
 
 // countFold counts the case-insensitive occurrences of an ASCII word in b,
