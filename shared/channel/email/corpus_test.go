@@ -81,7 +81,7 @@ var corpus = map[string]string{
 	"hdr-sender-unquoted-name":             "From: John Q Public john.public@example.com (no quotes, no brackets): whole name and address",
 	"hdr-sender-stray-bracket":             "From with a stray \">\", Reply-To with a quoted name but no brackets and a stray \">\": names and addresses kept",
 	"hdr-sender-none":                      "From with only a name, no Sender, Reply-To or Return-Path: a normal mail, From.Email empty, the name kept",
-	"hdr-group-google-via":                 "Google Groups \"'Jane Smith' via Support\" From rewritten to the group: the person from X-Original-Sender",
+	"hdr-group-google-via":                 "Google Groups \"'Jane Smith' via Support\" From rewritten to the group: the person from X-Original-Sender; the group left out of Reply-To",
 	"hdr-group-sender-person":              "A list that rewrites From to the list address (List-Id, List-Post): the person from Sender",
 	"hdr-mislabelled-encoded-words":        "PHP form: UTF-8 bytes in encoded words labelled ISO-8859-1 read as UTF-8; an unknown-8bit word detected",
 }

@@ -161,6 +161,8 @@ type Parsed struct {
 	Forwarded *Forward // set when the mail is a forward
 	// ReplyTo are Reply-To's lower-cased addresses, malformed lists read
 	// loosely: where replies go, not who the customer is (that is From).
+	// For mail a group relayed (From is the person behind the group), the
+	// group's own addresses are left out, so replies reach the person.
 	ReplyTo    []string
 	To         []string
 	Cc         []string

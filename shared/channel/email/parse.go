@@ -58,7 +58,8 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 		Subject:    hd.text(h.Get("Subject")),
 		Date:       parseDate(h.Get("Date")),
 	}
-	from, _ := findSender(h, hd) // no address anywhere: From.Email "", still a mail
+	from, group := findSender(h, hd) // no address anywhere: From.Email "", still a mail
+	p.ReplyTo = withoutGroup(p.ReplyTo, h, group)
 
 	c := &collector{}
 	c.walk(root, walkCtx{}, 0)

@@ -13,27 +13,47 @@ import (
 // without From is answered at Reply-To, not at its bounce address). Mail a
 // group relayed (From is the group) is the person's: see groupPerson. A
 // Sender that merely differs from From (a secretary sending for her boss)
-// does not replace From. ok is false when no header holds an address; the
-// Sender then keeps From's display name, if any.
-func findSender(h textproto.MIMEHeader, d *headerDecoder) (helpdesk.Sender, bool) {
+// does not replace From. When no header holds an address, Email is "" and
+// Name keeps From's display name, if any. group is the group's address when
+// the mail was attributed to a person behind it, else "".
+func findSender(h textproto.MIMEHeader, d *headerDecoder) (s helpdesk.Sender, group string) {
 	from, fromOK := d.firstSender(h, "From")
 	if fromOK && isGroupRelay(h, d, from) {
 		if p, ok := groupPerson(h, d, from); ok {
-			return p, true
+			return p, from.Email
 		}
 	}
 	if fromOK {
-		return from, true
+		return from, ""
 	}
 	for _, k := range []string{"Sender", "Reply-To", "Return-Path"} {
 		if s, ok := d.firstSender(h, k); ok {
 			if s.Name == "" {
 				s.Name = from.Name // "From: Jane Doe" without an address
 			}
-			return s, true
+			return s, ""
 		}
 	}
-	return from, false
+	return from, ""
+}
+
+// withoutGroup drops, from the Reply-To of mail a group relayed, the group's
+// own addresses: a group that sets Reply-To to itself (often our own support
+// address) would have our replies sent to the group, not to the person.
+func withoutGroup(replyTo []string, h textproto.MIMEHeader, group string) []string {
+	if group == "" {
+		return replyTo
+	}
+	out := replyTo[:0:0]
+	for _, a := range replyTo {
+		if a != group && !isGroupAddress(h, a) {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // firstSender returns the first instance of key holding a usable address.
