@@ -178,17 +178,6 @@ func detectRaw(s string) string {
 	return best
 }
 
-// nonASCII counts the bytes >= 0x80.
-func nonASCII(b []byte) int {
-	n := 0
-	for _, c := range b {
-		if c >= 0x80 {
-			n++
-		}
-	}
-	return n
-}
-
 // scorePairs walks double-byte text (lead >= 0x81) and sums weigh(lead,
 // trail) per character, per non-ASCII byte; a lone byte >= 0x80 that is
 // not a lead scores single(c).
