@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"mime"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -52,10 +53,28 @@ func isASCIILabel(label string) bool {
 // parameter normalised to a name enmime decodes; unknown and us-ascii
 // charsets are removed so enmime detects the charset from the content
 // (character detection is otherwise off: a declared charset is trusted).
+//
+// Raw 8-bit parameter values (a GBK file name) are kept as escapeRaw runes
+// for fixFileNames, not turned into U+FFFD, and RFC 2231 names in any
+// charset are decoded (decode2231).
 func parseMediaType(ctype string) (string, map[string]string, []string, error) {
+	orig := ctype
+	if !utf8.ValidString(ctype) {
+		ctype = escapeRaw(ctype)
+	}
 	mt, params, invalid, err := mediatype.Parse(ctype)
 	if err != nil || params == nil {
 		return mt, params, invalid, err
+	}
+	if strings.Contains(orig, "*") {
+		for _, key := range []string{"filename", "name"} {
+			if v := decode2231(orig, key); v != "" {
+				params[key] = v
+			}
+		}
+	}
+	if b, ok := params["boundary"]; ok {
+		params["boundary"], _ = unescapeRaw(b)
 	}
 	if cs, ok := params["charset"]; ok {
 		if _, name, known := lookupCharset(cs); known && !isASCIILabel(cs) {
@@ -71,26 +90,58 @@ func parseMediaType(ctype string) (string, map[string]string, []string, error) {
 // us-ascii or unknown charset passes the bytes through: validUTF8 then reads
 // them as UTF-8 or Windows-1252, as for bodies, which beats showing the
 // encoded word.
+//
+// A word labelled Latin-1 or Windows-1252 whose bytes are UTF-8 with
+// non-ASCII characters is read as UTF-8: PHP mailers and web forms label
+// UTF-8 text ISO-8859-1, while real Latin-1 text is almost never valid
+// UTF-8 ("Ã©" is not something people write).
 func charsetReader(label string, r io.Reader) (io.Reader, error) {
-	enc, _, ok := lookupCharset(label)
+	enc, name, ok := lookupCharset(label)
 	if !ok || isASCIILabel(label) {
 		return r, nil
+	}
+	if name == "windows-1252" {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return nil, err
+		}
+		if utf8.Valid(b) && !isASCII(b) {
+			return bytes.NewReader(b), nil
+		}
+		return enc.NewDecoder().Reader(bytes.NewReader(b)), nil
 	}
 	return enc.NewDecoder().Reader(r), nil
 }
 
-var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
-
-// decodeHeader decodes RFC 2047 encoded words and returns valid UTF-8. A word
-// in an unknown charset is left encoded rather than losing the whole value.
-func decodeHeader(v string) string {
-	v = strings.TrimSpace(v)
-	if strings.Contains(v, "=?") {
-		if d, err := wordDecoder.DecodeHeader(v); err == nil {
-			v = d
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
 		}
 	}
-	return validUTF8(v)
+	return true
+}
+
+var wordDecoder = &mime.WordDecoder{CharsetReader: charsetReader}
+
+var latin1Word = regexp.MustCompile(`(?i)=\?(?:iso-8859-1|iso_8859-1|iso8859-1|latin1|l1|cp819|ibm819|csisolatin1|iso-ir-100)((?:\*[A-Za-z-]*)?\?[BQ]\?)`)
+
+// relabelLatin1 renames ISO-8859-1 encoded words Windows-1252 (as WHATWG
+// reads the label): mime.WordDecoder decodes ISO-8859-1 itself, without
+// calling charsetReader, which reads mislabelled UTF-8 as UTF-8.
+func relabelLatin1(v string) string {
+	if !strings.Contains(v, "=?") {
+		return v
+	}
+	return latin1Word.ReplaceAllString(v, "=?windows-1252$1")
+}
+
+// decodeHeader decodes a header value outside the context of a mail (raw
+// 8-bit text by detection, then RFC 2047 encoded words) and cleans its white
+// space; it returns valid UTF-8. A word in an unknown charset is left
+// encoded rather than losing the whole value. See headerDecoder.text.
+func decodeHeader(v string) string {
+	return (*headerDecoder)(nil).text(v)
 }
 
 // validUTF8 returns s unchanged when it is UTF-8 and otherwise reads its bytes

@@ -21,6 +21,19 @@
 //   - Declared charsets are trusted; us-ascii, unknown or missing charsets are
 //     detected from the content, and text that is still not UTF-8 is read as
 //     Windows-1252, so every string in Parsed is valid UTF-8.
+//   - Header text sent as raw 8-bit bytes (no RFC 2047: a GBK subject from
+//     Foxmail, a Big5 file name) is read as UTF-8 when it is, else by the
+//     charsets the mail declares (a part's own charset first for its file
+//     name, then the bodies' and encoded words' charsets), else by detection
+//     among GBK, Shift_JIS, Big5, EUC-KR, Windows-1252, KOI8-R and
+//     Windows-1251 (hdrcharset.go). RFC 2231 names are read in any charset.
+//   - Every stored header value (subject, names, addresses, message ids,
+//     file names) is unfolded and trimmed, with CR, LF and other control
+//     characters removed (whitespace.go).
+//   - The customer is found in From, Sender, Reply-To, Return-Path, in that
+//     order; a malformed From keeps its address and name; mail a group
+//     relayed is the person's (sender.go). A mail without any address is not
+//     an error: see Parsed.From.
 //   - Forwarded.OriginalFrom comes from the forwarded text, which the
 //     forwarder wrote: anyone can claim to forward anyone's mail. Sender
 //     checks (threading into an existing ticket) must use Forwarded.By.
@@ -138,12 +151,26 @@ type BounceRecipient struct {
 
 // Parsed is the parse result.
 type Parsed struct {
-	MessageID  string          // without angle brackets
-	InReplyTo  []string        // ids without brackets
-	References []string        // ids without brackets, oldest first
-	From       helpdesk.Sender // the customer (the original sender when a forward is detected and UseOriginalSender)
-	Forwarded  *Forward        // set when the mail is a forward
-	ReplyTo    []string        // lower-cased addresses
+	MessageID  string   // without angle brackets
+	InReplyTo  []string // ids without brackets
+	References []string // ids without brackets, oldest first
+	// From is the customer (the original sender when a forward is detected
+	// and UseOriginalSender): the first address of From, Sender, Reply-To,
+	// Return-Path, or, for mail a group relayed (Google Groups "'Jane' via
+	// Support", a list that rewrites From), the person in X-Original-Sender,
+	// X-Original-From, Sender or Reply-To. A Sender beside a personal From
+	// (a secretary's) does not replace it.
+	//
+	// Guarantee: when no header holds an address, Parse still succeeds and
+	// From.Email is "" (From.Name keeps a name-only From, if any); the caller
+	// files such mail under an "unknown sender" contact, never drops it.
+	From      helpdesk.Sender
+	Forwarded *Forward // set when the mail is a forward
+	// ReplyTo are Reply-To's lower-cased addresses, malformed lists read
+	// loosely: where replies go, not who the customer is (that is From).
+	// For mail a group relayed (From is the person behind the group), the
+	// group's own addresses are left out, so replies reach the person.
+	ReplyTo    []string
 	To         []string
 	Cc         []string
 	Subject    string // decoded (RFC 2047)

@@ -136,49 +136,62 @@ func scanDepth(raw []byte) int {
 			}
 			continue
 		}
-		matched := false
-		if bytes.HasPrefix(line, []byte("--")) {
-			rest := bytes.TrimRight(line[2:], " \t")
-			for i := len(open) - 1; i >= 0 && !matched; i-- {
-				b := []byte(open[i])
-				if !bytes.HasPrefix(rest, b) {
-					continue
-				}
-				switch tail := rest[len(b):]; {
-				case len(tail) == 0:
-					open = open[:i+1] // a new part of open[i]: its header follows
-					inHeader = true
-					matched = true
-				case bytes.HasPrefix(tail, []byte("--")):
-					open = open[:i]
-					matched = true
-				}
-			}
-		}
-		if !matched && containsDelimiter(line, open) {
-			// Between parts enmime takes a line that merely contains a
-			// delimiter for one: read a header after it, popping nothing
-			// (which can only count deeper).
+		if atLineStartBoundary(line, &open) {
 			inHeader = true
+			continue
+		}
+		// enmime also takes "--boundary" inside a line, or followed by
+		// more text, as a delimiter: a new part, whose header may open
+		// another multipart. Deeper levels are kept open (counting too
+		// deep, never too shallow).
+		for i := len(open) - 1; i >= 0; i-- {
+			if midLineDelimiter(line, open[i]) {
+				inHeader = true
+				break
+			}
 		}
 	}
 	return depth
 }
 
-// containsDelimiter reports "--boundary" of an open multipart inside line,
-// followed by a space or the line end.
-func containsDelimiter(line []byte, open []string) bool {
-	for _, b := range open {
-		for off := 0; off < len(line); {
-			i := bytes.Index(line[off:], []byte("--"+b))
-			if i < 0 {
-				break
-			}
-			if tail := line[off+i+2+len(b):]; len(tail) == 0 || tail[0] == ' ' || tail[0] == '\t' {
-				return true
-			}
-			off += i + 1
+// atLineStartBoundary applies a "--boundary" or "--boundary--" line of an
+// open multipart to open; it reports whether a new part starts.
+func atLineStartBoundary(line []byte, open *[]string) bool {
+	if !bytes.HasPrefix(line, []byte("--")) {
+		return false
+	}
+	rest := bytes.TrimRight(line[2:], " \t")
+	for i := len(*open) - 1; i >= 0; i-- {
+		b := []byte((*open)[i])
+		if !bytes.HasPrefix(rest, b) {
+			continue
 		}
+		switch tail := rest[len(b):]; {
+		case len(tail) == 0:
+			*open = (*open)[:i+1] // a new part of open[i]: its header follows
+			return true
+		case bytes.HasPrefix(tail, []byte("--")):
+			*open = (*open)[:i]
+			return false
+		}
+	}
+	return false
+}
+
+// midLineDelimiter reports whether line holds "--boundary" followed by
+// white space or the line's end, as enmime's delimiter test accepts.
+func midLineDelimiter(line []byte, boundary string) bool {
+	d := []byte("--" + boundary)
+	for off := 0; off < len(line); {
+		i := bytes.Index(line[off:], d)
+		if i < 0 {
+			return false
+		}
+		tail := line[off+i+len(d):]
+		if len(tail) == 0 || bytes.IndexByte([]byte(" \t\v\f\x85\xa0"), tail[0]) >= 0 {
+			return true
+		}
+		off += i + 1
 	}
 	return false
 }

@@ -14,8 +14,8 @@ import (
 )
 
 // Parse reads one raw mail. Input over MaxRawBytes gives ErrTooLarge; input
-// that is not mail (empty, no header, no sender on a mail that would become a
-// ticket) gives an error wrapping ErrMalformed. Damaged MIME (a missing
+// that is not mail (empty, no header) gives an error wrapping ErrMalformed.
+// A mail without any sender address is not an error: see Parsed.From. Damaged MIME (a missing
 // boundary, broken base64, an unknown charset, a truncated body) is parsed as
 // far as it goes and noted in Warnings. Parse never panics.
 func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
@@ -45,17 +45,20 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 		return nil, fmt.Errorf("parse email: no header fields: %w", ErrMalformed)
 	}
 
+	hd := newHeaderDecoder(root) // raw 8-bit header text by the mail's charsets
+	hd.fixParts(root)
 	p := &Parsed{
 		MessageID:  messageID(h.Get("Message-Id")),
 		InReplyTo:  messageIDs(h.Values("In-Reply-To")...),
 		References: messageIDs(h.Values("References")...),
-		ReplyTo:    addresses(h, "Reply-To"),
-		To:         addresses(h, "To"),
-		Cc:         addresses(h, "Cc"),
-		Subject:    decodeHeader(h.Get("Subject")),
+		ReplyTo:    hd.addresses(h, "Reply-To"),
+		To:         hd.addresses(h, "To"),
+		Cc:         hd.addresses(h, "Cc"),
+		Subject:    hd.text(h.Get("Subject")),
 		Date:       parseDate(h.Get("Date")),
 	}
-	from, ok := firstSender(h, "From", "Sender", "Return-Path")
+	from, group := findSender(h, hd) // no address anywhere: From.Email "", still a mail
+	p.ReplyTo = withoutGroup(p.ReplyTo, h, group)
 
 	c := &collector{}
 	c.walk(root, walkCtx{}, 0)
@@ -69,9 +72,6 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 	}
 
 	p.Kind, p.KindReason = classify(h, root, c, from.Email, opts.Tenant)
-	if p.Kind == KindNormal && !ok {
-		return nil, fmt.Errorf("parse email %q: no sender address in From, Sender or Return-Path: %w", p.MessageID, ErrMalformed)
-	}
 	p.From = from
 	if p.Kind == KindBounce {
 		p.BouncedMessageIDs, p.BounceRecipients = bounceDetails(c, p.FullText, p.InReplyTo)

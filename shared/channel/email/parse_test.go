@@ -80,9 +80,11 @@ func TestClassification(t *testing.T) {
 	}
 }
 
-func TestNoSenderIsAnErrorOnlyForNormalMail(t *testing.T) {
-	if _, err := Parse(msg([]string{"Subject: hi"}, "x"), Options{}); !errors.Is(err, ErrMalformed) {
-		t.Errorf("no sender: err = %v, want ErrMalformed", err)
+// TestNoSenderIsNotAnError: a mail without any address is kept, with an
+// empty From.Email (the caller files it under an "unknown sender" contact).
+func TestNoSenderIsNotAnError(t *testing.T) {
+	if p, err := Parse(msg([]string{"Subject: hi"}, "x"), Options{}); err != nil || p.From.Email != "" || p.Kind != KindNormal {
+		t.Errorf("no sender: %+v, %v; want a normal mail with an empty From.Email", p, err)
 	}
 	p, err := Parse(msg([]string{"Subject: hi", "Auto-Submitted: auto-replied"}, "x"), Options{})
 	if err != nil || p.Kind != KindAutoReply {
