@@ -42,7 +42,21 @@ func invalid(reason, format string, args ...any) error {
 }
 
 // Decode reads a body of the given Content-Type (JSON object or URL-encoded).
+// Both go through helpdesk.CleanText: invalid UTF-8 becomes U+FFFD and NULs
+// are dropped, the same for either encoding.
 func Decode(contentType string, body []byte) (Submission, error) {
+	sub, err := decode(contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	clean := make(Submission, len(sub))
+	for name, v := range sub {
+		clean[helpdesk.CleanText(name)] = helpdesk.CleanText(v)
+	}
+	return clean, nil
+}
+
+func decode(contentType string, body []byte) (Submission, error) {
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil && contentType != "" {
 		return nil, helpdesk.Errorf(helpdesk.EUnsupported, "unsupported_media_type", "cannot parse Content-Type %q", contentType)
