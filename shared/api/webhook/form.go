@@ -107,7 +107,12 @@ func (f *Forms) accept(r *http.Request) (*helpdesk.InboundMessage, error) {
 	if id == "" {
 		id = f.NewID()
 	}
-	m, err := form.Build(sub, form.Input{Channel: ch, Pipelines: set.Pipelines, SubmissionID: id, ReceivedAt: f.Now()})
+	signed := ch.Form.Auth == helpdesk.FormAuthHMAC
+	if _, refused := form.Hidden(sub, ch.Form, signed); len(refused) > 0 {
+		f.Log.WarnContext(r.Context(), "hidden fields the channel does not let an unsigned form set, kept on the submission only",
+			"channel", ch.ID, "fields", refused)
+	}
+	m, err := form.Build(sub, form.Input{Channel: ch, Pipelines: set.Pipelines, SubmissionID: id, ReceivedAt: f.Now(), Signed: signed})
 	if err != nil {
 		return nil, err
 	}
