@@ -25,6 +25,7 @@ package store
 //	notification    NOTIFY#agent:<id>|team:<id>  <at>#<id>               (TTL expiresAt; readAt once read)
 //	audit entry     AUDIT                     <at>#<id>                  (one settings change: who, when, before and after)
 //	saved view      VIEW#<id>                 VIEW                                                                                     VIEWS#agent:<id>|team:<id> / <name>#<id>
+//	submission      SUBMISSION#<ch>#<hash>    SUBMISSION                 (TTL expiresAt: which form submission first sent this content)
 
 import (
 	"crypto/sha256"
@@ -66,6 +67,7 @@ const (
 	skAsked      = "ASKED"
 	skSettings   = "SETTINGS"
 	pkSettings   = "SETTINGS" // one item per tenant, so its partition key is fixed
+	skSubmission = "SUBMISSION"
 
 	noOwner = "-" // stands for "unassigned" in view keys
 )
@@ -273,3 +275,7 @@ func sortAttr(by string) string {
 	}
 	return "vCreated"
 }
+
+// submissionPK keys a form submission's content fingerprint (channel id +
+// hash, see form.Fingerprint).
+func submissionPK(key string) string { return "SUBMISSION#" + key }

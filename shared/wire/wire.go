@@ -93,6 +93,8 @@ func FormWebhook(c FormWebhookConfig, cfg aws.Config, log *slog.Logger) (*webhoo
 		Now:      time.Now,
 		NewID:    uuid.NewString,
 		Log:      log,
+		// A resend without an idempotency key within 10 minutes is one submission.
+		Submissions: st,
 	}, nil
 }
 

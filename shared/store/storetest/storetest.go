@@ -108,6 +108,8 @@ type Store interface {
 	ListChannels(ctx context.Context) ([]helpdesk.Channel, error)
 	GetTeam(ctx context.Context, id string) (helpdesk.Team, error)
 	ListAudit(ctx context.Context, after string, limit int32) ([]helpdesk.AuditEntry, string, error)
+	// Form submissions' content fingerprints (submissions.go).
+	ClaimSubmission(ctx context.Context, key, id string, now, until time.Time) (string, error)
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -175,6 +177,8 @@ func Run(t *testing.T, open Open) {
 		{"AdminChangeIsAllOrNothing", testAdminChangeIsAllOrNothing},
 		{"ConcurrentAdminEditsDoNotOverwrite", testConcurrentAdminEditsDoNotOverwrite},
 		{"AuditTrailPagesNewestFirst", testAuditTrailPagesNewestFirst},
+		// Form submissions.
+		{"SubmissionClaimsHoldUntilTheyExpire", testSubmissionClaimsHoldUntilTheyExpire},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
