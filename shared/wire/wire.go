@@ -179,6 +179,9 @@ type OutboundConfig struct {
 	// ReplyTokenSecret signs the reply-to address of every reply.
 	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
 	MailBucket       string `env:"MAIL_BUCKET,required"`
+	// NotificationSender is the verified SES identity agents' notification
+	// emails come from, whatever the ticket's channel.
+	NotificationSender string `env:"NOTIFICATION_SENDER,required"`
 }
 
 // Outbound builds the sender of outbound jobs.
@@ -193,6 +196,8 @@ func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) (*send.Sender,
 		Log:         log,
 		Graph:       c.Client(),
 		Tokens:      c.source(cfg),
+		// Agents are emailed from the tenant's sender, whatever the channel.
+		NotificationSender: c.NotificationSender,
 	}, nil
 }
 
