@@ -31,6 +31,15 @@ help: ## list the targets
 run: ## start emulators, create resources, seed a demo tenant, serve webhooks on localhost
 	@$(WITH_EMULATORS) go run ./infra/local
 
+.PHONY: mail
+mail: ## send a test mail into the running `make run`: make mail FROM=ann@example.com SUBJECT='Printer on fire' BODY='Help!' (TO=, FILE=x.eml)
+	@go run ./infra/local/mail
+
+.PHONY: dlq
+dlq: ## list what is in each dead-letter queue of the running `make run` stack
+	@test -f $(ENV_FILE) || { echo 'no emulators running: start the stack with make run'; exit 1; }
+	@$(WITH_ENV) go run ./infra/local/dlq
+
 .PHONY: test
 test: ## unit + integration tests against DynamoDB Local and moto, template checks
 	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -count=1 -race -timeout 20m ./... && $(MAKE) --no-print-directory validate

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -93,9 +94,15 @@ Create a ticket:
 
   curl -s %s/local/tickets
 
-Write in by mail (any client, or swaks):
+Write in by mail (make mail needs only Go; any SMTP client works too):
 
-  swaks --server %s --to %s --from ann@example.com --header 'Subject: Printer on fire' --body 'Help!'
+  make mail SMTP=%s TO=%s FROM='Ann Lee <ann@example.com>' SUBJECT='Printer on fire' BODY='Help!'
+
+Agents' notification emails come from %s; what moto's SES accepted:
+
+  curl -s %s/moto-api/data.json   ("ses" -> "RawMessage")
+
+What failed for good: make dlq
 
 Deliver a Messenger message as Meta does (signed with the app secret), then see the
 greeting and instant reply the stack sent back:
@@ -117,10 +124,18 @@ of the Support team; every demo password is %q) and list a view:
 
 `, r.Stack.TableName, r.Stack.QueueURLs["IngestQueue"], base, demo.FormChannelID, base, demo.SignedChannelID,
 		demo.SignedSecret, base, base, demo.EmailAddress, smtpLn.Addr(), base, demo.PageID, demo.MetaAppSecret, demo.MetaVerifyToken, base, demo.PhoneNumberID, r.Graph.URL, base,
-		base, demo.FormChannelID, base, smtpLn.Addr(), demo.EmailAddress, demo.MetaAppSecret, base, base,
+		base, demo.FormChannelID, base, smtpLn.Addr(), demo.EmailAddress, demo.NotificationSender, sesEndpoint(), demo.MetaAppSecret, base, base,
 		demo.Password, base, demo.AgentEmails[0], demo.Password, base, base, base)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// sesEndpoint is where the emulator serves SES (and moto's own API).
+func sesEndpoint() string {
+	if ep := os.Getenv("AWS_ENDPOINT_URL_SESV2"); ep != "" {
+		return strings.TrimSuffix(ep, "/")
+	}
+	return "http://127.0.0.1:5000"
 }

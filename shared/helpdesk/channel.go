@@ -76,6 +76,19 @@ const (
 type FormSettings struct {
 	Auth   FormAuth `dynamodbav:"auth" json:"auth"`
 	Secret string   `dynamodbav:"secret,omitempty" json:"-"` // HMAC key or token; never serialised to clients
+	// AllowedHidden lists the ticket properties an unsigned submission
+	// (auth none or token: anyone who loads the page can read the token)
+	// may set through its hidden fields; nil allows none. HMAC-signed
+	// submissions come from the form's owner and may set any known value.
+	AllowedHidden *FormHidden `dynamodbav:"allowedHidden,omitempty" json:"allowed_hidden,omitempty"`
+}
+
+// FormHidden is an allow-list of hidden-field values, per property.
+type FormHidden struct {
+	Pipelines  []string   `dynamodbav:"pipelines,omitempty" json:"pipelines,omitempty"`
+	Statuses   []string   `dynamodbav:"statuses,omitempty" json:"statuses,omitempty"`
+	Priorities []Priority `dynamodbav:"priorities,omitempty" json:"priorities,omitempty"`
+	Categories []string   `dynamodbav:"categories,omitempty" json:"categories,omitempty"`
 }
 
 // EmailSettings configure a team-email channel (seed 002).

@@ -77,8 +77,12 @@ type Envelope struct {
 	Payload json.RawMessage `json:"payload"`
 }
 
-// EncodeInbound wraps m in an envelope.
-func EncodeInbound(m *helpdesk.InboundMessage) ([]byte, error) { return Encode(KindInbound, m) }
+// EncodeInbound cleans m's text (helpdesk.CleanText: every channel's, once,
+// before enqueue) and wraps m in an envelope.
+func EncodeInbound(m *helpdesk.InboundMessage) ([]byte, error) {
+	m.Clean()
+	return Encode(KindInbound, m)
+}
 
 // DecodeEnvelope reads the envelope of a queued job; Decode its payload.
 func DecodeEnvelope(body string) (Envelope, error) {
@@ -106,6 +110,7 @@ func (e Envelope) Inbound() (*helpdesk.InboundMessage, error) {
 	if err := e.Decode(&m); err != nil {
 		return nil, err
 	}
+	m.Clean() // what another producer queued is held to the same text rules
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ package store
 //	audit entry     AUDIT                     <at>#<id>                  (one settings change: who, when, before and after)
 //	saved view      VIEW#<id>                 VIEW                                                                                     VIEWS#agent:<id>|team:<id> / <name>#<id>
 //	filtered mail   FILTERED                  <received>#<ses id>        (TTL expiresAt: mail kept out of the tickets, 90 days)
+//	submission      SUBMISSION#<ch>#<hash>    SUBMISSION                 (TTL expiresAt: which form submission first sent this content)
 
 import (
 	"crypto/sha256"
@@ -67,6 +68,7 @@ const (
 	skAsked      = "ASKED"
 	skSettings   = "SETTINGS"
 	pkSettings   = "SETTINGS" // one item per tenant, so its partition key is fixed
+	skSubmission = "SUBMISSION"
 
 	noOwner = "-" // stands for "unassigned" in view keys
 )
@@ -285,3 +287,7 @@ const filteredPK = "FILTERED"
 func filteredSK(received time.Time, sesID string) string {
 	return sortTime(received) + "#" + boundedKey(sesID)
 }
+
+// submissionPK keys a form submission's content fingerprint (channel id +
+// hash, see form.Fingerprint).
+func submissionPK(key string) string { return "SUBMISSION#" + key }

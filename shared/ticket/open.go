@@ -35,8 +35,9 @@ type Arrival struct {
 // else the channel's defaults, else the tenant's: a customer's message is
 // never refused over a property), its first message, the spam view for a
 // message the provider judged spam or a virus, and the greeting and instant
-// reply of a Messenger page. Route assigns it. The warnings say which
-// properties were not taken as asked.
+// reply of a Messenger page. A closing status is never taken: the ticket
+// opens at its pipeline's first open stage. Route assigns it. The warnings
+// say which properties were not taken as asked.
 func Open(a Arrival, set helpdesk.Settings, now time.Time) (Change, []string) {
 	m := a.Inbound
 	ch := a.Channel
@@ -64,6 +65,15 @@ func Open(a Arrival, set helpdesk.Settings, now time.Time) (Change, []string) {
 			if state, err = set.Resolve(props.Pipeline, props.Status); err != nil {
 				state = helpdesk.StateOpen // settings are validated when saved; this is the last resort
 			}
+		}
+	}
+	if state == helpdesk.StateClosed {
+		// A new ticket is never created closed: whoever asked (a form's
+		// hidden status, a channel's defaults), the customer's message
+		// must reach an agent.
+		if st, ok := set.Pipelines[props.Pipeline].FirstOpenStage(); ok {
+			warnings = append(warnings, "status "+props.Status+" closes the ticket; a new ticket opens at "+st.ID)
+			props.Status, state = st.ID, helpdesk.StateOpen
 		}
 	}
 	if !props.Priority.Valid() {

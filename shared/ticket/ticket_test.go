@@ -86,9 +86,29 @@ func TestOpenFallsBackToDefaultsRatherThanRefuse(t *testing.T) {
 	if tk := open(t, broken, m, true).Ticket(); tk.Pipeline != "support" || tk.Status != "new" || tk.State != helpdesk.StateOpen {
 		t.Fatalf("broken defaults: ticket in %s/%s, want the default pipeline's first stage", tk.Pipeline, tk.Status)
 	}
+}
+
+// A message never creates a closed ticket, whether it asked for a closing
+// status (an unsigned form's hidden field) or the channel's defaults name
+// one: the ticket opens at the pipeline's first open stage, with a warning.
+func TestOpenNeverCreatesAClosedTicket(t *testing.T) {
+	m := inbound(form, "s1", t0)
 	m.Ticket = helpdesk.TicketDefaults{Status: "closed"}
-	if tk := open(t, form, m, true).Ticket(); tk.State != helpdesk.StateClosed {
-		t.Fatalf("a requested closing status gives state %s", tk.State)
+	closing := form
+	closing.Defaults.Status = "closed"
+	for name, tc := range map[string]struct {
+		ch helpdesk.Channel
+		m  *helpdesk.InboundMessage
+	}{"asked by the message": {form, m}, "the channel's default": {closing, inbound(closing, "s2", t0)}} {
+		c, warnings := ticket.Open(ticket.Arrival{ID: "7", Inbound: tc.m, Message: helpdesk.Message{ID: "m1"}, Channel: tc.ch, ContactID: "c1",
+			SenderKey: "email#cus@example.com"}, pipes, t0)
+		tk := c.Ticket()
+		if tk.State != helpdesk.StateOpen || tk.Status != "new" || !tk.ClosedAt.IsZero() {
+			t.Errorf("%s: ticket %s in %s (closed at %v), want open at the first open stage", name, tk.State, tk.Status, tk.ClosedAt)
+		}
+		if len(warnings) == 0 {
+			t.Errorf("%s: no warning for the refused closing status", name)
+		}
 	}
 }
 

@@ -93,6 +93,8 @@ func FormWebhook(c FormWebhookConfig, cfg aws.Config, log *slog.Logger) (*webhoo
 		Now:      time.Now,
 		NewID:    uuid.NewString,
 		Log:      log,
+		// A resend without an idempotency key within 10 minutes is one submission.
+		Submissions: st,
 	}, nil
 }
 
@@ -187,6 +189,9 @@ type OutboundConfig struct {
 	// ReplyTokenSecret signs the reply-to address of every reply.
 	ReplyTokenSecret string `env:"REPLY_TOKEN_SECRET,required"`
 	MailBucket       string `env:"MAIL_BUCKET,required"`
+	// NotificationSender is the verified SES identity agents' notification
+	// emails come from, whatever the ticket's channel.
+	NotificationSender string `env:"NOTIFICATION_SENDER,required"`
 }
 
 // Outbound builds the sender of outbound jobs.
@@ -201,6 +206,8 @@ func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) (*send.Sender,
 		Log:         log,
 		Graph:       c.Client(),
 		Tokens:      c.source(cfg),
+		// Agents are emailed from the tenant's sender, whatever the channel.
+		NotificationSender: c.NotificationSender,
 	}, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -59,6 +60,9 @@ type Config struct {
 	// receive whose response is lost on the way (the records stay hidden)
 	// costs seconds rather than the queue's 180 s. Zero keeps the queue's.
 	VisibilityTimeout time.Duration
+	// NotificationSender is the address agents' notification emails come
+	// from (DefaultNotificationSender if empty); Seed verifies it in SES.
+	NotificationSender string
 }
 
 // Runner is a running local stack.
@@ -85,6 +89,7 @@ type Runner struct {
 	secrets   *secretsmanager.Client
 	sqs       *sqs.Client
 	s3        *s3.Client
+	ses       *sesv2.Client // verifies the demo senders (ses.go)
 	cfg       Config
 	handler   http.Handler
 }
@@ -122,14 +127,14 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	}
 	awsCfg = withStream(awsCfg, indexer, cfg.Log) // every function below writes through the stand-in stream
 	r := &Runner{Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager, Stack: st, Store: db,
-		sqs: clients.SQS, s3: clients.S3, cfg: cfg}
+		sqs: clients.SQS, s3: clients.S3, cfg: cfg, ses: sesv2.NewFromConfig(awsCfg)}
 	var errs [8]error
 	r.Messenger, errs[0] = wire.MetaWebhook(wire.MetaWebhookConfig{Common: common, Meta: meta,
 		Product: string(helpdesk.ChannelMessenger), IngestQueueURL: ingestURL, MailBucket: bucket, ChannelTTL: time.Second}, awsCfg, cfg.Log)
 	r.WhatsApp, errs[1] = wire.MetaWebhook(wire.MetaWebhookConfig{Common: common, Meta: meta,
 		Product: string(helpdesk.ChannelWhatsApp), IngestQueueURL: ingestURL, MailBucket: bucket, ChannelTTL: time.Second}, awsCfg, cfg.Log)
 	r.Outbound, errs[2] = wire.Outbound(wire.OutboundConfig{Common: common, Meta: meta, Config: graph,
-		ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket}, awsCfg, cfg.Log)
+		ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket, NotificationSender: cfg.notificationSender()}, awsCfg, cfg.Log)
 	r.Forms, errs[3] = wire.FormWebhook(wire.FormWebhookConfig{Store: tenant, IngestQueueURL: ingestURL}, awsCfg, cfg.Log)
 	r.Router, errs[4] = wire.Router(wire.RouterConfig{Store: tenant, Meta: meta, Config: graph, OutboundQueueURL: outboundURL,
 		ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket}, awsCfg, cfg.Log)
@@ -284,14 +289,16 @@ func (r *Runner) graphSent(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (r *Runner) listTickets(w http.ResponseWriter, req *http.Request) {
-	out := map[helpdesk.State][]helpdesk.Ticket{}
+	out := map[helpdesk.State][]map[string]any{}
 	for _, s := range []helpdesk.State{helpdesk.StateOpen, helpdesk.StateClosed, helpdesk.StateSpam} {
 		ts, err := r.Store.ListTickets(req.Context(), s, 50)
+		if err == nil {
+			out[s], err = r.localTickets(req.Context(), ts) // who wrote in, no zero times (tickets.go)
+		}
 		if err != nil {
 			httpjson.Error(w, req, r.cfg.Log, err)
 			return
 		}
-		out[s] = ts
 	}
 	httpjson.Write(w, http.StatusOK, out)
 }
@@ -302,7 +309,12 @@ func (r *Runner) getTicket(w http.ResponseWriter, req *http.Request) {
 		httpjson.Error(w, req, r.cfg.Log, err)
 		return
 	}
-	httpjson.Write(w, http.StatusOK, map[string]any{"ticket": conv.Ticket, "messages": conv.Messages, "activity": conv.Activities})
+	tk, err := r.localTickets(req.Context(), []helpdesk.Ticket{conv.Ticket})
+	if err != nil {
+		httpjson.Error(w, req, r.cfg.Log, err)
+		return
+	}
+	httpjson.Write(w, http.StatusOK, map[string]any{"ticket": tk[0], "messages": conv.Messages, "activity": conv.Activities})
 }
 
 // cognitoEndpoint is where the emulator serves Cognito (and its keys).

@@ -39,6 +39,9 @@ type Demo struct {
 	// admin; bob and chloé are agents who see their team's tickets).
 	AgentEmails []string
 	Password    string
+	// NotificationSender is where agents' notification emails come from
+	// (verified in the emulated SES with the team addresses).
+	NotificationSender string
 }
 
 // DemoPassword signs every demo agent in to the local user pool.
@@ -121,6 +124,10 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 	}
 	if err := r.seedMeta(ctx, d); err != nil {
 		return d, err
+	}
+	d.NotificationSender = r.cfg.notificationSender()
+	if err := r.verifySenders(ctx, d.NotificationSender, d.EmailAddress, d.SalesAddress); err != nil {
+		return d, fmt.Errorf("seed SES identities: %w", err)
 	}
 	return d, nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
@@ -93,13 +94,17 @@ func TestSeedAgainKeepsAdminChanges(t *testing.T) {
 	}
 
 	// The form webhook validates against the stored settings: the admin's
-	// new pipeline is accepted, an unknown one is not.
-	if status, out := s.post(t, "/forms/"+s.demo.FormChannelID,
-		`{"email":"ann@example.com","subject":"Quote","pipeline":"sales"}`, nil); status != http.StatusAccepted {
+	// new pipeline is accepted, an unknown one is not (a signed form: an
+	// unsigned one may not choose its pipeline at all).
+	signed := func(body string) map[string]string {
+		return map[string]string{webhook.HeaderFormSignature: webhook.SignSHA256(s.demo.SignedSecret, []byte(body))}
+	}
+	quote := `{"email":"ann@example.com","subject":"Quote","pipeline":"sales"}`
+	if status, out := s.post(t, "/forms/"+s.demo.SignedChannelID, quote, signed(quote)); status != http.StatusAccepted {
 		t.Errorf("POST with the admin's pipeline: %d %v", status, out)
 	}
-	if status, out := s.post(t, "/forms/"+s.demo.FormChannelID,
-		`{"email":"ann@example.com","subject":"Quote","pipeline":"nope"}`, nil); status != http.StatusBadRequest {
+	nope := `{"email":"ann@example.com","subject":"Quote","pipeline":"nope"}`
+	if status, out := s.post(t, "/forms/"+s.demo.SignedChannelID, nope, signed(nope)); status != http.StatusBadRequest {
 		t.Errorf("POST with an unknown pipeline: %d %v", status, out)
 	}
 }

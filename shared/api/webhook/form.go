@@ -53,6 +53,11 @@ type Forms struct {
 	Now      func() time.Time
 	NewID    func() string
 	Log      *slog.Logger
+	// Submissions, when set, makes a submission sent again without an
+	// idempotency key within DedupeWindow (default 10 minutes) the same
+	// submission (form_dedupe.go).
+	Submissions  SubmissionClaims
+	DedupeWindow time.Duration
 }
 
 // Accepted is the 202 body: the id the submission is known by.
@@ -104,12 +109,21 @@ func (f *Forms) accept(r *http.Request) (*helpdesk.InboundMessage, error) {
 	d := set.DefaultsFor(ch.Defaults)
 	ch.Defaults.Pipeline, ch.Defaults.Status = d.Pipeline, d.Status
 	id := strings.TrimSpace(r.Header.Get(HeaderIdempotency))
+	keyed := id != "" || strings.TrimSpace(sub[form.FieldSubmissionID]) != ""
 	if id == "" {
 		id = f.NewID()
 	}
-	m, err := form.Build(sub, form.Input{Channel: ch, Pipelines: set.Pipelines, SubmissionID: id, ReceivedAt: f.Now()})
+	signed := ch.Form.Auth == helpdesk.FormAuthHMAC
+	if _, refused := form.Hidden(sub, ch.Form, signed); len(refused) > 0 {
+		f.Log.WarnContext(r.Context(), "hidden fields the channel does not let an unsigned form set, kept on the submission only",
+			"channel", ch.ID, "fields", refused)
+	}
+	m, err := form.Build(sub, form.Input{Channel: ch, Pipelines: set.Pipelines, SubmissionID: id, ReceivedAt: f.Now(), Signed: signed})
 	if err != nil {
 		return nil, err
+	}
+	if !keyed {
+		f.dedupe(r.Context(), m)
 	}
 	if err := f.Queue.EnqueueInbound(r.Context(), m); err != nil {
 		return nil, err

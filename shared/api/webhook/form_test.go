@@ -61,6 +61,9 @@ func channels() map[string]helpdesk.Channel {
 		"email":    {ID: "email", Kind: helpdesk.ChannelEmail, Defaults: def},
 		"noauth":   {ID: "noauth", Kind: helpdesk.ChannelForm, Defaults: def, Form: &helpdesk.FormSettings{}},
 		"bare":     {ID: "bare", Kind: helpdesk.ChannelForm, Form: &helpdesk.FormSettings{Auth: helpdesk.FormAuthNone}}, // no defaults of its own
+		// An unsigned form whose owner lets it choose the sales pipeline.
+		"sales": {ID: "sales", Kind: helpdesk.ChannelForm, Defaults: def, Form: &helpdesk.FormSettings{Auth: helpdesk.FormAuthNone,
+			AllowedHidden: &helpdesk.FormHidden{Pipelines: []string{"sales"}, Statuses: []string{"lead", "won", "gone"}}}},
 	}
 }
 
@@ -176,8 +179,10 @@ func TestFormRejectsBadRequests(t *testing.T) {
 		{"missing email", req{path: "/forms/open", body: `{"subject":"hi"}`}, nil, 400, "email_required"},
 		{"bad email", req{path: "/forms/open", body: `{"email":"nope","subject":"hi"}`}, nil, 400, "email_invalid"},
 		{"wrong field type", req{path: "/forms/open", body: `{"email":"a@example.com","subject":["hi"]}`}, nil, 400, "field_type"},
-		{"unknown status", req{path: "/forms/open", body: `{"email":"a@example.com","subject":"hi","status":"gone"}`}, nil, 400, "unknown_status"},
-		{"pipeline not in the settings", req{path: "/forms/open", body: `{"email":"a@example.com","subject":"hi","pipeline":"sales"}`}, nil, 400, "unknown_pipeline"},
+		{"unknown status", req{path: "/forms/sales", body: `{"email":"a@example.com","subject":"hi","status":"gone"}`}, nil, 400, "unknown_status"},
+		{"pipeline not in the settings", req{path: "/forms/sales", body: `{"email":"a@example.com","subject":"hi","pipeline":"sales"}`}, nil, 400, "unknown_pipeline"},
+		{"signed, unknown status", signed(`{"email":"a@example.com","subject":"hi","status":"gone"}`,
+			SignSHA256("s3cret", []byte(`{"email":"a@example.com","subject":"hi","status":"gone"}`))), nil, 400, "unknown_status"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -224,10 +229,12 @@ func TestFormUsesTenantSettings(t *testing.T) {
 			helpdesk.TicketDefaults{Pipeline: "support", Status: "new"}},
 		{"channel without defaults", req{path: "/forms/bare", body: okBody},
 			helpdesk.TicketDefaults{Pipeline: "support", Status: "new"}},
-		{"a pipeline only the settings have", req{path: "/forms/open", body: `{"email":"a@example.com","subject":"hi","pipeline":"sales"}`},
+		{"a pipeline only the settings have", req{path: "/forms/sales", body: `{"email":"a@example.com","subject":"hi","pipeline":"sales"}`},
 			helpdesk.TicketDefaults{Pipeline: "sales", Status: "lead"}},
-		{"and its closing status", req{path: "/forms/open", body: `{"email":"a@example.com","subject":"hi","pipeline":"sales","status":"won"}`},
+		{"and its closing status (the router opens it at the first open stage)", req{path: "/forms/sales", body: `{"email":"a@example.com","subject":"hi","pipeline":"sales","status":"won"}`},
 			helpdesk.TicketDefaults{Pipeline: "sales", Status: "won"}},
+		{"an unsigned form without the allow-list", req{path: "/forms/open", body: `{"email":"a@example.com","subject":"hi","pipeline":"sales","status":"won"}`},
+			helpdesk.TicketDefaults{Pipeline: "support", Status: "new"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -267,5 +274,51 @@ func TestFormRejectsOtherMethods(t *testing.T) {
 	w := do(newForms(&fakeQueue{}, nil), req{method: http.MethodGet, path: "/forms/open"})
 	if w.Code != http.StatusMethodNotAllowed {
 		t.Fatalf("status = %d, want 405", w.Code)
+	}
+}
+
+// Issue 11: an unsigned public form took status=closed from the submitter.
+// Its hidden status (and pipeline, priority, category) are now refused
+// unless the channel allows the value; the submission still queues, with
+// the value kept on it for the agent, and the ticket takes the channel's
+// defaults. An HMAC-signed submission is the form owner's and is taken.
+func TestUnsignedFormCannotChooseItsTicketsStatus(t *testing.T) {
+	body := `{"email":"eve@example.com","subject":"hi","status":"closed","priority":"urgent"}`
+	q := &fakeQueue{}
+	if w := do(newForms(q, nil), req{path: "/forms/open", body: body}); w.Code != http.StatusAccepted {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	m := q.sent[0]
+	if m.Ticket.Status != "new" || m.Ticket.Priority != "" || m.Submission["status"] != "closed" || m.Submission["priority"] != "urgent" {
+		t.Fatalf("unsigned: ticket %+v, submission %v; want the defaults, the asked values kept aside", m.Ticket, m.Submission)
+	}
+	q = &fakeQueue{}
+	w := do(newForms(q, nil), req{path: "/forms/signed", body: body, headers: map[string]string{HeaderFormSignature: SignSHA256("s3cret", []byte(body))}})
+	if w.Code != http.StatusAccepted {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	if m := q.sent[0]; m.Ticket.Status != "closed" || m.Ticket.Priority != helpdesk.PriorityUrgent {
+		t.Fatalf("signed: ticket %+v, want the owner's status and priority (the model still opens it)", m.Ticket)
+	}
+}
+
+// Invalid UTF-8 and NULs are treated alike in JSON and URL-encoded bodies:
+// replaced (U+FFFD) and dropped, never a 400 for one and not the other.
+func TestFormCleansTextTheSameWayInBothEncodings(t *testing.T) {
+	var got []*helpdesk.InboundMessage
+	for _, r := range []req{
+		{path: "/forms/open", body: "{\"email\":\"ann@example.com\",\"subject\":\"Caf\xe9\",\"description\":\"a\\u0000b\"}"},
+		{path: "/forms/open", contentType: "application/x-www-form-urlencoded", body: "email=ann%40example.com&subject=Caf%E9&description=a%00b"},
+	} {
+		q := &fakeQueue{}
+		if w := do(newForms(q, nil), r); w.Code != http.StatusAccepted {
+			t.Fatalf("%s: status %d: %s", r.contentType, w.Code, w.Body)
+		}
+		got = append(got, q.sent[0])
+	}
+	for _, m := range got {
+		if m.Subject != "Caf\uFFFD" || m.Text != "ab" {
+			t.Errorf("subject %q text %q, want %q and %q", m.Subject, m.Text, "Caf\uFFFD", "ab")
+		}
 	}
 }

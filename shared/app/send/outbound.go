@@ -60,6 +60,11 @@ type Sender struct {
 	Tokens Tokens
 	// GraphBackoff is the base delay between retries of a Graph API call.
 	GraphBackoff time.Duration
+	// NotificationSender is the address (a verified SES identity, the
+	// stack's NotificationSender parameter) agents' notification emails
+	// come from, whatever channel the ticket came by. Empty: the ticket's
+	// own email channel, so tickets from other channels notify nobody.
+	NotificationSender string
 }
 
 // Send sends one outbound job. received is how often the queue has
@@ -239,10 +244,18 @@ func (s *Sender) sendNotification(ctx context.Context, job jobs.NotificationEmai
 	if err != nil {
 		return fmt.Errorf("notification %s: %w", job.NotificationID, err)
 	}
+	from, company := s.NotificationSender, "Help desk"
 	ch, err := s.Store.GetChannel(ctx, t.ChannelID)
-	from, company := "", ""
-	if err == nil && ch.Email != nil {
-		from, company = ch.Email.Address, ch.Email.CompanyName
+	switch {
+	case err == nil && ch.Email != nil:
+		company = ch.Email.CompanyName // the name agents know the desk by
+		if from == "" {
+			from = ch.Email.Address
+		}
+	case err == nil && ch.Name != "":
+		company = ch.Name
+	case err != nil && !errors.Is(err, store.ErrNotFound) && !helpdesk.IsCode(err, helpdesk.ENotFound):
+		return fmt.Errorf("notification %s: read channel: %w", job.NotificationID, err) // retried, not dropped
 	}
 	if from == "" {
 		s.Log.WarnContext(ctx, "no email channel to send the notification from, skipped", "notification_id", job.NotificationID)

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,10 @@ const (
 	FieldPipeline     = "pipeline"
 	FieldStatus       = "status"
 	FieldSubmissionID = "submission_id"
+	// Priority and category are hidden fields too: taken for the ticket
+	// when the channel allows it (Hidden), else kept on the submission.
+	FieldPriority = "priority"
+	FieldCategory = "category"
 )
 
 // Limits bound a submission. They keep the queued message far below SQS's
@@ -42,7 +47,21 @@ func invalid(reason, format string, args ...any) error {
 }
 
 // Decode reads a body of the given Content-Type (JSON object or URL-encoded).
+// Both go through helpdesk.CleanText: invalid UTF-8 becomes U+FFFD and NULs
+// are dropped, the same for either encoding.
 func Decode(contentType string, body []byte) (Submission, error) {
+	sub, err := decode(contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	clean := make(Submission, len(sub))
+	for name, v := range sub {
+		clean[helpdesk.CleanText(name)] = helpdesk.CleanText(v)
+	}
+	return clean, nil
+}
+
+func decode(contentType string, body []byte) (Submission, error) {
 	mt, _, err := mime.ParseMediaType(contentType)
 	if err != nil && contentType != "" {
 		return nil, helpdesk.Errorf(helpdesk.EUnsupported, "unsupported_media_type", "cannot parse Content-Type %q", contentType)
@@ -146,6 +165,9 @@ type Input struct {
 	Pipelines    helpdesk.Pipelines
 	SubmissionID string // from the submission_id field or an Idempotency-Key header; generated if empty
 	ReceivedAt   time.Time
+	// Signed: the submission carried the channel's HMAC signature, so its
+	// hidden fields are the form owner's (see Hidden).
+	Signed bool
 }
 
 // Build validates a submission and maps it to an inbound message.
@@ -173,18 +195,28 @@ func Build(sub Submission, in Input) (*helpdesk.InboundMessage, error) {
 	}
 
 	props := in.Channel.Defaults
-	if p := strings.TrimSpace(sub[FieldPipeline]); p != "" {
+	take, refused := Hidden(sub, in.Channel.Form, in.Signed)
+	if p := take.Pipeline; p != "" {
 		props.Pipeline = p
 		props.Status = "" // a pipeline's statuses are its own
 		if s, ok := in.Pipelines[p]; ok && len(s.Stages) > 0 {
 			props.Status = s.Stages[0].ID
 		}
 	}
-	if s := strings.TrimSpace(sub[FieldStatus]); s != "" {
+	if s := take.Status; s != "" {
 		props.Status = s
 	}
 	if _, err := in.Pipelines.Resolve(props.Pipeline, props.Status); err != nil {
 		return nil, err
+	}
+	if take.Priority != "" {
+		if !take.Priority.Valid() {
+			return nil, invalid("unknown_priority", "unknown priority %q", take.Priority)
+		}
+		props.Priority = take.Priority
+	}
+	if take.Category != "" {
+		props.Category = take.Category // the router checks it against the tenant's (a warning, never a refusal)
 	}
 
 	id := in.SubmissionID
@@ -200,6 +232,15 @@ func Build(sub Submission, in Input) (*helpdesk.InboundMessage, error) {
 		if !isTextField(name) {
 			hidden[name] = v
 		}
+	}
+	if take.Priority != "" {
+		delete(hidden, FieldPriority)
+	}
+	if take.Category != "" {
+		delete(hidden, FieldCategory)
+	}
+	for _, name := range refused { // kept for the agent, never applied
+		hidden[name] = sub[name]
 	}
 	if len(hidden) == 0 {
 		hidden = nil
@@ -251,4 +292,38 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// Hidden sorts a submission's hidden ticket properties (pipeline, status,
+// priority, category) into those the ticket takes and the names of those
+// it does not. An HMAC-signed submission comes from the form's owner and
+// takes every one (Build still checks they exist). Any other submission
+// was written by whoever loaded the page, so it takes only the values the
+// channel's AllowedHidden lists; by default none, so a public form cannot
+// choose its ticket's pipeline, open it closed or raise its priority.
+func Hidden(sub Submission, fs *helpdesk.FormSettings, signed bool) (take helpdesk.TicketDefaults, refused []string) {
+	var allow helpdesk.FormHidden
+	if fs != nil && fs.AllowedHidden != nil {
+		allow = *fs.AllowedHidden
+	}
+	pick := func(field string, list []string) string {
+		v := strings.TrimSpace(sub[field])
+		if v == "" {
+			return ""
+		}
+		if signed || slices.Contains(list, v) {
+			return v
+		}
+		refused = append(refused, field)
+		return ""
+	}
+	priorities := make([]string, len(allow.Priorities))
+	for i, p := range allow.Priorities {
+		priorities[i] = string(p)
+	}
+	take.Pipeline = pick(FieldPipeline, allow.Pipelines)
+	take.Status = pick(FieldStatus, allow.Statuses)
+	take.Priority = helpdesk.Priority(pick(FieldPriority, priorities))
+	take.Category = pick(FieldCategory, allow.Categories)
+	return take, refused
 }

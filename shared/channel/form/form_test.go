@@ -12,7 +12,9 @@ var (
 	t0      = time.Date(2026, 11, 21, 9, 30, 0, 0, time.FixedZone("CET", 3600))
 	channel = helpdesk.Channel{ID: "web", Kind: helpdesk.ChannelForm,
 		Defaults: helpdesk.TicketDefaults{Pipeline: "support", Status: "new", Priority: helpdesk.PriorityMedium}}
-	input = Input{Channel: channel, Pipelines: helpdesk.DefaultPipelines(), SubmissionID: "gen-1", ReceivedAt: t0}
+	// Signed: the form owner's hidden fields are taken (Hidden); the
+	// unsigned cases are TestUnsignedHiddenFieldsNeedTheChannelsAllowList.
+	input = Input{Channel: channel, Pipelines: helpdesk.DefaultPipelines(), SubmissionID: "gen-1", ReceivedAt: t0, Signed: true}
 )
 
 func TestDecodeAndBuildMapsFields(t *testing.T) {
@@ -112,7 +114,6 @@ func TestBadInputIsRejectedWithAReason(t *testing.T) {
 		{"description too long", "application/json", `{"email":"a@example.com","description":"` + long(32<<10+1) + `"}`, helpdesk.EInvalid, "field_too_long"},
 		{"hidden value too long", "application/json", `{"email":"a@example.com","subject":"s","x":"` + long(4<<10+1) + `"}`, helpdesk.EInvalid, "field_too_long"},
 		{"field name too long", "application/json", `{"email":"a@example.com","subject":"s","` + long(65) + `":"v"}`, helpdesk.EInvalid, "field_name"},
-		{"invalid utf-8", "application/x-www-form-urlencoded", "email=a%40x.io&subject=%ff%fe", helpdesk.EInvalid, "invalid_utf8"},
 		{"unknown pipeline", "application/json", `{"email":"a@example.com","subject":"s","pipeline":"sales"}`, helpdesk.EInvalid, "unknown_pipeline"},
 		{"unknown status", "application/json", `{"email":"a@example.com","subject":"s","status":"archived"}`, helpdesk.EInvalid, "unknown_status"},
 	}
@@ -154,4 +155,48 @@ func FuzzDecodeBuild(f *testing.F) {
 			t.Fatalf("Build returned an invalid message: %v", err)
 		}
 	})
+}
+
+// A public form's hidden fields are written by whoever loads the page: an
+// unsigned submission sets a ticket property only to a value the channel's
+// allow-list names (none by default); the rest stay on the submission for
+// the agent to see, and never change the ticket.
+func TestUnsignedHiddenFieldsNeedTheChannelsAllowList(t *testing.T) {
+	body := `{"email":"eve@example.com","subject":"hi","pipeline":"support","status":"closed","priority":"urgent","category":"vip"}`
+	sub, err := Decode("application/json", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsigned := input
+	unsigned.Signed = false
+	unsigned.Channel.Form = &helpdesk.FormSettings{Auth: helpdesk.FormAuthNone}
+	m, err := Build(sub, unsigned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Ticket != channel.Defaults {
+		t.Errorf("unsigned, no allow-list: ticket props %+v, want the channel's %+v", m.Ticket, channel.Defaults)
+	}
+	for k, v := range map[string]string{"pipeline": "support", "status": "closed", "priority": "urgent", "category": "vip"} {
+		if m.Submission[k] != v {
+			t.Errorf("refused hidden %s = %q on the submission, want %q kept", k, m.Submission[k], v)
+		}
+	}
+
+	unsigned.Channel.Form.AllowedHidden = &helpdesk.FormHidden{Statuses: []string{"waiting_on_us"}, Priorities: []helpdesk.Priority{helpdesk.PriorityUrgent}}
+	m, err = Build(sub, unsigned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (helpdesk.TicketDefaults{Pipeline: "support", Status: "new", Priority: helpdesk.PriorityUrgent}); m.Ticket != want {
+		t.Errorf("allow-list of priorities: ticket props %+v, want %+v", m.Ticket, want)
+	}
+	if _, ok := m.Submission["priority"]; ok || m.Submission["status"] != "closed" {
+		t.Errorf("submission %v: the taken priority should leave it, the refused status stay", m.Submission)
+	}
+
+	take, refused := Hidden(sub, unsigned.Channel.Form, true)
+	if take.Status != "closed" || take.Category != "vip" || len(refused) != 0 {
+		t.Errorf("signed: take %+v, refused %v; want every field taken", take, refused)
+	}
 }

@@ -51,7 +51,8 @@ type Store struct {
 	views         map[string]helpdesk.View       // saved views, by id (made on first write)
 
 	// filtered mail, by sort key (filtered.go; made on first write)
-	filtered map[string]helpdesk.FilteredMail
+	filtered    map[string]helpdesk.FilteredMail
+	submissions map[string]submissionClaim // form content fingerprints (submissions.go; made on first use)
 }
 
 // Option configures a Store.

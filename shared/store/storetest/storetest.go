@@ -110,6 +110,8 @@ type Store interface {
 	ListAudit(ctx context.Context, after string, limit int32) ([]helpdesk.AuditEntry, string, error)
 	// Filtered mail (filtered.go).
 	FilteredStore
+	// Form submissions' content fingerprints (submissions.go).
+	ClaimSubmission(ctx context.Context, key, id string, now, until time.Time) (string, error)
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -180,6 +182,8 @@ func Run(t *testing.T, open Open) {
 		{"AuditTrailPagesNewestFirst", testAuditTrailPagesNewestFirst},
 		// Filtered mail.
 		{"FilteredMail", testFilteredMail},
+		// Form submissions.
+		{"SubmissionClaimsHoldUntilTheyExpire", testSubmissionClaimsHoldUntilTheyExpire},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

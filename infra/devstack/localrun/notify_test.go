@@ -1,0 +1,99 @@
+package localrun_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/stackdesk/stackdesk/infra/devstack/localrun"
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+// startWithSender starts a local stack whose notification sender is its
+// own, so its mail can be told apart in the moto shared by every test.
+func startWithSender(t *testing.T, sender string) stack {
+	t.Helper()
+	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER", "SESV2")
+	ctx := context.Background()
+	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo", ReplyTokenSecret: []byte("localrun-test-reply-token-secret"),
+		Log: quiet, VisibilityTimeout: 2 * time.Second, NotificationSender: sender})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Close)
+	demo, err := r.Seed(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(r.Handler())
+	t.Cleanup(srv.Close)
+	return stack{r: r, demo: demo, srv: srv, sqs: sqs.NewFromConfig(cfg)}
+}
+
+// motoSentMail returns the raw mail moto's SES accepted from sender
+// (GET /moto-api/data.json, "ses" → "RawMessage", as the README shows).
+func motoSentMail(t *testing.T, sender string) []string {
+	t.Helper()
+	resp, err := http.Get(strings.TrimSuffix(os.Getenv("AWS_ENDPOINT_URL_SESV2"), "/") + "/moto-api/data.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var data struct {
+		SES struct {
+			RawMessage []struct {
+				Source  string `json:"source"`
+				RawData string `json:"raw_data"`
+			}
+		} `json:"ses"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&data); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, m := range data.SES.RawMessage {
+		if strings.Contains(m.Source, sender) || strings.Contains(m.RawData, "<"+sender+">") {
+			out = append(out, m.RawData)
+		}
+	}
+	return out
+}
+
+// Issue 11: agents were never emailed about WhatsApp tickets, and moto's SES
+// refused every notification from an unverified sender. A WhatsApp message
+// now becomes a ticket routed to an agent who asked for email, and the
+// notification reaches moto's SES from the tenant's notification sender.
+func TestWhatsAppTicketNotificationEmailReachesSES(t *testing.T) {
+	sender := "notify-" + testbed.Name(t) + "@acme.example"
+	s := startWithSender(t, sender)
+	if code := s.deliver(t, "/whatsapp", fixture(t, "whatsapp_text.json")); code != http.StatusOK {
+		t.Fatalf("webhook answered %d", code)
+	}
+	s.drain(t)
+	c := s.conversationOf(t, helpdesk.ChannelWhatsApp)
+	if c.Ticket.OwnerID == "" {
+		t.Fatalf("the WhatsApp ticket was not assigned: %+v", c.Ticket)
+	}
+	owner, err := s.r.Store.GetAgent(context.Background(), c.Ticket.OwnerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.drainOutbound(t)
+	mails := motoSentMail(t, sender)
+	if len(mails) != 1 {
+		t.Fatalf("moto's SES holds %d notifications from %s, want 1", len(mails), sender)
+	}
+	for _, want := range []string{"<" + owner.Email + ">", "Ticket #" + c.Ticket.ID} {
+		if !strings.Contains(mails[0], want) {
+			t.Errorf("the notification lacks %q:\n%s", want, mails[0])
+		}
+	}
+}
