@@ -32,6 +32,9 @@ type InboundMessage struct {
 	Ticket TicketDefaults `json:"ticket,omitempty"`
 	// Submission keeps a form's other hidden fields, never shown in the conversation.
 	Submission map[string]string `json:"submission,omitempty"`
+	// BodyLocation is the bucket key of the whole body (Body, JSON) of a
+	// message too large to carry: Text is then a snippet (body.go).
+	BodyLocation string `json:"body_location,omitempty"`
 }
 
 // Sender identifies the customer on the channel.

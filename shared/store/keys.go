@@ -17,6 +17,7 @@ package store
 //	agent           AGENT#<id>                AGENT                                                                                    AGENTS / <name>#<id>  AGENTSUB#<sub> / AGENT
 //	team            TEAM#<id>                 TEAM                                                                                     TEAMS / <name>#<id>
 //	counter         COUNTER#<name>            COUNTER
+//	number reserved NUMBER#<dedupe key>       NUMBER                     (TTL expiresAt: the ticket number one inbound message took)
 //	saved reply     SNIPPET#<id>              SNIPPET                                                                                  SNIPPETS / <name>#<id>
 //	provider msg    PROVIDERMSG#<ch>#<pmid>   PROVIDERMSG                (our outbound message as the provider knows it)
 //	held message    HOLD#<ch>#<sender key>    MSG#<received>#<pmid>      (TTL expiresAt: awaiting consent)
@@ -273,3 +274,9 @@ func sortAttr(by string) string {
 	}
 	return "vCreated"
 }
+
+// numberPK holds the ticket number reserved for one inbound message (its
+// dedupe key), so a retry of the message reuses the number (numbers.go).
+func numberPK(dedupeKey string) string { return "NUMBER#" + boundedKey(dedupeKey) }
+
+const skNumber = "NUMBER"

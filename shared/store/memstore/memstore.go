@@ -49,6 +49,7 @@ type Store struct {
 	index         searchIndex                    // the search index (search.go)
 	audit         map[string]helpdesk.AuditEntry // by sort key (admin.go)
 	views         map[string]helpdesk.View       // saved views, by id (made on first write)
+	numbers       map[string]string              // dedupe key → reserved ticket number (numbers.go)
 }
 
 // Option configures a Store.

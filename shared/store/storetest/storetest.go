@@ -42,6 +42,7 @@ type Store interface {
 	FindThread(ctx context.Context, keys []string) (ticketID, key string, err error)
 	FindDedupe(ctx context.Context, key string) (ticket.Dedupe, error)
 	NextTicketNumber(ctx context.Context) (string, error)
+	ReserveTicketNumber(ctx context.Context, dedupeKey string) (string, error)
 	Notifications(ctx context.Context, recipient string, limit int32) ([]helpdesk.Notification, error)
 	Timeline(ctx context.Context, t helpdesk.Ticket, q helpdesk.TimelineQuery) ([]helpdesk.TimelineEntry, string, error)
 	ContactTickets(ctx context.Context, contactID string, limit int32) ([]helpdesk.Ticket, error)
@@ -152,6 +153,7 @@ func Run(t *testing.T, open Open) {
 		{"TicketHeadersAndFollowersReadBack", testTicketHeadersAndFollowersReadBack},
 		{"SetNotifyPrefs", testSetNotifyPrefs},
 		{"CountersAreUniqueUnderConcurrency", testCountersAreUniqueUnderConcurrency},
+		{"ReservedNumbersAreKeptPerMessage", testReservedNumbersAreKeptPerMessage},
 		// Delivery, consent, directory, settings.
 		{"SetMessageStatusIsConditionedOnFrom", testSetMessageStatusIsConditionedOnFrom},
 		{"StatusReportsOnlyMoveForward", testStatusReportsOnlyMoveForward},
