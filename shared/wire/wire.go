@@ -166,6 +166,7 @@ func Router(c RouterConfig, cfg aws.Config, log *slog.Logger) (*ingest.Service, 
 			Graph: c.Client(), Tokens: c.source(cfg),
 			Files: &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket}, Log: log,
 		},
+		Bodies: &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
 	}, nil
 }
 
