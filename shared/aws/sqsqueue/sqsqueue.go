@@ -26,7 +26,7 @@ type Outbound struct {
 func (q *Outbound) Publish(ctx context.Context, body string) error {
 	_, err := q.Client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &q.QueueURL, MessageBody: &body})
 	if err != nil {
-		return fmt.Errorf("%w: outbound job: %v", ErrUnavailable, err)
+		return fmt.Errorf("%w: outbound job: %w", ErrUnavailable, err)
 	}
 	return nil
 }
@@ -67,7 +67,7 @@ func (q *Ingest) send(ctx context.Context, e entry) error {
 		MessageDeduplicationId: aws.String(e.dedup),
 	})
 	if err != nil {
-		return fmt.Errorf("%w: send %s: %v", ErrUnavailable, e.what, err)
+		return fmt.Errorf("%w: send %s: %w", ErrUnavailable, e.what, err)
 	}
 	return nil
 }
