@@ -1,8 +1,13 @@
 package storetest
 
 import (
+	"errors"
 	"sync"
 	"testing"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // testReservedNumbersAreKeptPerMessage: a message's retry reads back the
@@ -42,5 +47,26 @@ func testReservedNumbersAreKeptPerMessage(t *testing.T, f *fixture) {
 		if got[i] != got[0] {
 			t.Fatalf("concurrent attempts of one message reserved %v, want one number", got)
 		}
+	}
+}
+
+// testNotificationEmailStatusIsRecorded: an email the sender could not
+// send is recorded on its notification; an unknown notification is
+// ErrNotFound and creates nothing.
+func testNotificationEmailStatusIsRecorded(t *testing.T, f *fixture) {
+	ann := helpdesk.AgentRecipient("ann")
+	f.commit(ticket.Change{Notifications: []helpdesk.Notification{{ID: "n1", Recipient: ann, Kind: helpdesk.NotifyAssigned,
+		TicketID: "1", Subject: "s", At: T0}}})
+	if err := f.st.SetNotificationEmail(f.ctx, ann, T0, "n1", "failed", "no sender"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.notes(ann); len(got) != 1 || got[0].EmailStatus != "failed" || got[0].EmailReason != "no sender" {
+		t.Fatalf("ann's feed = %+v, want n1 with its email failed", got)
+	}
+	if err := f.st.SetNotificationEmail(f.ctx, ann, T0, "n2", "failed", "x"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown notification: %v, want ErrNotFound", err)
+	}
+	if got := f.notes(ann); len(got) != 1 {
+		t.Fatalf("ann's feed = %+v, want n1 only", got)
 	}
 }

@@ -51,6 +51,7 @@ type Store interface {
 	TicketHeaders(ctx context.Context, ids []string) (map[string]helpdesk.Ticket, error)
 	ListNotifications(ctx context.Context, recipient string, unreadOnly bool, after string, limit int32) ([]helpdesk.Notification, string, error)
 	MarkNotificationRead(ctx context.Context, recipient string, at time.Time, id string, now time.Time) error
+	SetNotificationEmail(ctx context.Context, recipient string, at time.Time, id, status, reason string) error
 	MarkNotificationsRead(ctx context.Context, recipient string, upTo, now time.Time, max int) (int, bool, error)
 	SetNotifyPrefs(ctx context.Context, agentID string, prefs helpdesk.NotifyPrefs) (helpdesk.Agent, error)
 
@@ -154,6 +155,7 @@ func Run(t *testing.T, open Open) {
 		{"SetNotifyPrefs", testSetNotifyPrefs},
 		{"CountersAreUniqueUnderConcurrency", testCountersAreUniqueUnderConcurrency},
 		{"ReservedNumbersAreKeptPerMessage", testReservedNumbersAreKeptPerMessage},
+		{"NotificationEmailStatusIsRecorded", testNotificationEmailStatusIsRecorded},
 		// Delivery, consent, directory, settings.
 		{"SetMessageStatusIsConditionedOnFrom", testSetMessageStatusIsConditionedOnFrom},
 		{"StatusReportsOnlyMoveForward", testStatusReportsOnlyMoveForward},
