@@ -47,7 +47,17 @@ func (m *InboundMessage) BodySize() int {
 // snippet of its text and no HTML or quoted parts. It returns false, and
 // leaves m as it is, for a body within BodyMax or one already moved.
 func (m *InboundMessage) SplitBody() (Body, bool) {
-	if m.BodyLocation != "" || m.BodySize() <= BodyMax {
+	if m.BodySize() <= BodyMax {
+		return Body{}, false
+	}
+	return m.MoveBody()
+}
+
+// MoveBody moves m's body out whatever its size (a producer whose encoded
+// message is too large to queue, however little text that is): as
+// SplitBody, and false for a message with no body or one moved already.
+func (m *InboundMessage) MoveBody() (Body, bool) {
+	if m.BodyLocation != "" || m.BodySize() == 0 {
 		return Body{}, false
 	}
 	b := Body{Text: m.Text, Quoted: m.Quoted, HTML: m.HTML, QuotedHTML: m.QuotedHTML}

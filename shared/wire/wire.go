@@ -81,6 +81,8 @@ func (c Meta) source(cfg aws.Config) *secrets.MetaSource {
 type FormWebhookConfig struct {
 	Store
 	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
+	// MailBucket keeps the body of a message too large to queue.
+	MailBucket string `env:"MAIL_BUCKET"`
 }
 
 // FormWebhook builds the web-form webhook (POST /forms/{channelId}).
@@ -88,7 +90,7 @@ func FormWebhook(c FormWebhookConfig, cfg aws.Config, log *slog.Logger) (*webhoo
 	st := c.store(cfg)
 	return &webhook.Forms{
 		Channels: st,
-		Queue:    &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL},
+		Queue:    ingestQueue(cfg, c.IngestQueueURL, c.MailBucket),
 		Settings: c.settings(st, log),
 		Now:      time.Now,
 		NewID:    uuid.NewString,
@@ -102,6 +104,8 @@ type MetaWebhookConfig struct {
 	Meta
 	Product        string `env:"META_PRODUCT,required"`
 	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
+	// MailBucket keeps the body of a message too large to queue.
+	MailBucket string `env:"MAIL_BUCKET"`
 }
 
 // MetaWebhook builds Meta's webhook for one product (Messenger or WhatsApp).
@@ -113,7 +117,7 @@ func MetaWebhook(c MetaWebhookConfig, cfg aws.Config, log *slog.Logger) (*webhoo
 	return &webhook.Meta{
 		Kind:    kind,
 		Secrets: c.source(cfg),
-		Queue:   &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL},
+		Queue:   ingestQueue(cfg, c.IngestQueueURL, c.MailBucket),
 		Log:     log,
 	}, nil
 }
@@ -131,7 +135,7 @@ func EmailInbound(c EmailInboundConfig, cfg aws.Config, log *slog.Logger) (*rece
 	return &receive.Handler{
 		Files:    &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
 		Channels: store.New(dynamodb.NewFromConfig(cfg), c.TableName),
-		Queue:    &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL},
+		Queue:    ingestQueue(cfg, c.IngestQueueURL, c.MailBucket),
 		Tenant:   c.Tenant,
 		Prefix:   c.MailPrefix,
 		Log:      log,
@@ -263,4 +267,14 @@ type SearchIndexerConfig struct {
 // SearchIndexer builds the indexer the table's stream feeds.
 func SearchIndexer(c SearchIndexerConfig, cfg aws.Config, _ *slog.Logger) (*index.Service, error) {
 	return &index.Service{Store: store.New(dynamodb.NewFromConfig(cfg), c.TableName)}, nil
+}
+
+// ingestQueue is the ingest queue's publisher; with a bucket, a message
+// too large to queue whole has its body kept there (sqsqueue.Bodies).
+func ingestQueue(cfg aws.Config, url, bucket string) *sqsqueue.Ingest {
+	q := &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: url}
+	if bucket != "" {
+		q.Bodies = &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: bucket}
+	}
+	return q
 }

@@ -62,7 +62,7 @@ func (q *Ingest) EnqueueAll(ctx context.Context, msgs []helpdesk.InboundMessage,
 		byLane[h.Sum32()%lanes] = append(byLane[h.Sum32()%lanes], e)
 	}
 	for i := range msgs {
-		e, err := inboundEntry(&msgs[i])
+		e, err := q.inbound(ctx, &msgs[i])
 		if err != nil {
 			return 0, err
 		}
