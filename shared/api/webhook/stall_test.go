@@ -17,6 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/api/webhook"
+	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
+	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/lambdax"
@@ -163,5 +166,75 @@ func TestFormPostDuringAStallAnswers503AndItsRetryIsQueued(t *testing.T) {
 	}
 	if !got["sub-1"] || !got["warm-up"] {
 		t.Fatalf("queued %v, want warm-up and the retried sub-1", got)
+	}
+}
+
+type metaSecrets struct{}
+
+func (metaSecrets) MetaSecrets(context.Context) (string, string, error) {
+	return "app-secret", "verify", nil
+}
+
+// A signed Messenger delivery while SQS stalls answers 503 with a reason
+// (Meta redelivers), and its redelivery after the stall is queued.
+func TestMetaDeliveryDuringAQueueStallAnswers503(t *testing.T) {
+	cfg := testbed.AWS(t, "SQS")
+	ctx := context.Background()
+	q := sqs.NewFromConfig(cfg)
+	out, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(testbed.Name(t) + "-ingest.fifo"),
+		Attributes: map[string]string{"FifoQueue": "true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = q.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: out.QueueUrl}) })
+	proxy := testbed.NewStallProxy(t, os.Getenv("AWS_ENDPOINT_URL_SQS"))
+	t.Setenv("AWS_ENDPOINT_URL_SQS", proxy.URL())
+	d := boot.Deadlines{AWSCallTimeout: 2 * time.Second, RequestBudget: 500 * time.Millisecond, DeadlineMargin: 100 * time.Millisecond}
+	stalled := boot.WithTimeouts(testbed.AWS(t, "SQS"), d)
+	logs := &records{}
+	hook := &webhook.Meta{Kind: helpdesk.ChannelMessenger, Secrets: metaSecrets{}, Log: slog.New(logs),
+		Queue: &sqsqueue.Ingest{Client: sqs.NewFromConfig(stalled), QueueURL: *out.QueueUrl}}
+	mux := http.NewServeMux()
+	hook.Register(mux)
+	h := lambdax.Deadline(mux)
+	body, err := os.ReadFile("../../channel/meta/testdata/messenger_text.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver := func() *httptest.ResponseRecorder {
+		r := httptest.NewRequest("POST", "/messenger", strings.NewReader(string(body)))
+		r.Header.Set(meta.SignatureHeader, webhook.SignSHA256("app-secret", body))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r.WithContext(lambdax.WithDeadlines(r.Context(), d)))
+		return w
+	}
+
+	proxy.Stall()
+	answered := make(chan struct{})
+	go func() { // a watchdog, as in the form test: a handler without deadlines answers late, not never
+		select {
+		case <-answered:
+		case <-time.After(20 * time.Second):
+			proxy.Resume()
+		}
+	}()
+	w := deliver()
+	close(answered)
+	var eb struct{ Error struct{ Code, Reason string } }
+	_ = json.Unmarshal(w.Body.Bytes(), &eb)
+	if w.Code != http.StatusServiceUnavailable || eb.Error.Reason != "queue_unavailable" || w.Header().Get("Retry-After") == "" {
+		t.Fatalf("during the stall: %d %s, want 503 queue_unavailable with Retry-After", w.Code, w.Body)
+	}
+	if err := logs.errorOf("request failed"); !isDeadline(err) {
+		t.Fatalf("logged %v, want the deadline that failed the delivery", err)
+	}
+
+	proxy.Resume()
+	if w := deliver(); w.Code != http.StatusOK {
+		t.Fatalf("Meta's redelivery after the stall: %d %s, want 200", w.Code, w.Body)
+	}
+	rcv, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: out.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+	if err != nil || len(rcv.Messages) != 1 {
+		t.Fatalf("queued %v (%v), want the one message", rcv, err)
 	}
 }
