@@ -81,6 +81,10 @@ type Notification struct {
 	// ReadAt is when the recipient marked it read (nil: unread; a pointer
 	// so that an unread item has no readAt attribute to filter on).
 	ReadAt *time.Time `dynamodbav:"readAt,omitempty" json:"read_at,omitempty"`
+	// EmailStatus is what became of the email about it when it could not
+	// be sent ("failed"), and EmailReason why, so a dropped email shows.
+	EmailStatus string `dynamodbav:"emailStatus,omitempty" json:"email_status,omitempty"`
+	EmailReason string `dynamodbav:"emailReason,omitempty" json:"email_reason,omitempty"`
 }
 
 // AgentRecipient and TeamRecipient name notification recipients.

@@ -178,6 +178,10 @@ type Message struct {
 	// StatusAt is when the provider reported the status (sent, delivered...).
 	StatusAt  time.Time `dynamodbav:"statusAt,omitempty" json:"status_at,omitzero"`
 	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
+	// BodyKey is the bucket key of the whole body (Body) when Text holds
+	// only a snippet of it (Truncated), the rest being too large for the item.
+	BodyKey   string `dynamodbav:"bodyKey,omitempty" json:"body_key,omitempty"`
+	Truncated bool   `dynamodbav:"truncated,omitempty" json:"truncated,omitempty"`
 }
 
 // MessageStatus is the delivery state of an outbound message.

@@ -41,6 +41,9 @@ type InboundMessage struct {
 	// number), not a customer message: it becomes a note on the ticket and
 	// updates the contact.
 	System *SystemEvent `json:"system,omitempty"`
+	// BodyLocation is the bucket key of the whole body (Body, JSON) of a
+	// message too large to carry: Text is then a snippet (body.go).
+	BodyLocation string `json:"body_location,omitempty"`
 }
 
 // SystemEvent is a provider's notice about the customer (WhatsApp "system"

@@ -59,6 +59,10 @@ type NotificationEmail struct {
 	ToEmail        string                    `json:"to_email"`
 	ToName         string                    `json:"to_name,omitempty"`
 	Subject        string                    `json:"subject"`
+	// Recipient and At name the notification's item (its feed and time),
+	// where the sender records an email it could not send.
+	Recipient string    `json:"recipient,omitempty"`
+	At        time.Time `json:"at,omitzero"`
 }
 
 // Encode wraps a payload in an envelope of the given kind.

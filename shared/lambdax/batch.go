@@ -36,6 +36,11 @@ func ProcessStandard(ctx context.Context, log *slog.Logger, ev events.SQSEvent, 
 // without being attempted. A standard queue makes each record its own group.
 func process(ctx context.Context, log *slog.Logger, ev events.SQSEvent, groupOf func(events.SQSMessage) string,
 	handle func(context.Context, events.SQSMessage) error) events.SQSEventResponse {
+	// Stop short of the invocation's own deadline: a call that stalls fails
+	// its record, which is reported and redelivered, instead of the whole
+	// batch timing out unexplained (deadline.go).
+	ctx, cancel := Bound(ctx, 0)
+	defer cancel()
 	var resp events.SQSEventResponse
 	failedGroups := map[string]bool{}
 	for _, rec := range ev.Records {

@@ -22,6 +22,8 @@ type MailReceiver interface {
 // so Lambda retries it (SES invokes asynchronously); r is idempotent.
 func EmailInboundHandler[R MailReceiver](r R, _ *slog.Logger) func(context.Context, events.SimpleEmailEvent) error {
 	return func(ctx context.Context, ev events.SimpleEmailEvent) error {
+		ctx, cancel := Bound(ctx, 0) // fail (and be retried) before Lambda's timeout
+		defer cancel()
 		var errs []error
 		for _, rec := range ev.Records {
 			if err := r.Receive(ctx, delivery(rec.SES)); err != nil {

@@ -28,7 +28,13 @@ func Main[C any, P interface {
 		log.Error("bad configuration", "error", err)
 		os.Exit(1)
 	}
-	lambda.Start(adapt(svc, log))
+	// Every invocation starts from a context that carries the deadlines
+	// (deadline.go), so each handler bounds its AWS calls by them.
+	var d boot.Deadlines
+	if t, ok := any(P(&cfg)).(interface{ Timeouts() boot.Deadlines }); ok {
+		d = t.Timeouts()
+	}
+	lambda.StartWithOptions(adapt(svc, log), lambda.WithContextValue(deadlinesKey{}, d.Timeouts()))
 }
 
 // Routes is an HTTP surface that registers its routes on a mux.
@@ -40,5 +46,5 @@ type Routes interface {
 func HTTPHandler[R Routes](r R, _ *slog.Logger) any {
 	mux := http.NewServeMux()
 	r.Register(mux)
-	return httpadapter.NewV2(mux).ProxyWithContext
+	return httpadapter.NewV2(Deadline(mux)).ProxyWithContext
 }

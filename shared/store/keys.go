@@ -17,6 +17,7 @@ package store
 //	agent           AGENT#<id>                AGENT                                                                                    AGENTS / <name>#<id>  AGENTSUB#<sub> / AGENT
 //	team            TEAM#<id>                 TEAM                                                                                     TEAMS / <name>#<id>
 //	counter         COUNTER#<name>            COUNTER
+//	number reserved NUMBER#<dedupe key>       NUMBER                     (TTL expiresAt: the ticket number one inbound message took)
 //	saved reply     SNIPPET#<id>              SNIPPET                                                                                  SNIPPETS / <name>#<id>
 //	provider msg    PROVIDERMSG#<ch>#<pmid>   PROVIDERMSG                (our outbound message as the provider knows it)
 //	held message    HOLD#<ch>#<sender key>    MSG#<received>#<pmid>      (TTL expiresAt: awaiting consent)
@@ -291,3 +292,9 @@ func filteredSK(received time.Time, sesID string) string {
 // submissionPK keys a form submission's content fingerprint (channel id +
 // hash, see form.Fingerprint).
 func submissionPK(key string) string { return "SUBMISSION#" + key }
+
+// numberPK holds the ticket number reserved for one inbound message (its
+// dedupe key), so a retry of the message reuses the number (numbers.go).
+func numberPK(dedupeKey string) string { return "NUMBER#" + boundedKey(dedupeKey) }
+
+const skNumber = "NUMBER"

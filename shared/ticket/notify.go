@@ -41,6 +41,7 @@ func (c *Change) email(n helpdesk.Notification, a helpdesk.Agent, subject string
 	c.job(n.ID+"#"+a.ID, jobs.KindNotificationEmail, jobs.NotificationEmail{
 		NotificationID: n.ID, TicketID: n.TicketID, Kind: n.Kind,
 		ToAgentID: a.ID, ToEmail: a.Email, ToName: a.Name, Subject: subject,
+		Recipient: n.Recipient, At: n.At,
 	})
 }
 

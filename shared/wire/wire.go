@@ -81,6 +81,8 @@ func (c Meta) source(cfg aws.Config) *secrets.MetaSource {
 type FormWebhookConfig struct {
 	Store
 	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
+	// MailBucket keeps the body of a message too large to queue.
+	MailBucket string `env:"MAIL_BUCKET"`
 }
 
 // FormWebhook builds the web-form webhook (POST /forms/{channelId}).
@@ -88,7 +90,7 @@ func FormWebhook(c FormWebhookConfig, cfg aws.Config, log *slog.Logger) (*webhoo
 	st := c.store(cfg)
 	return &webhook.Forms{
 		Channels: st,
-		Queue:    &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL},
+		Queue:    ingestQueue(cfg, c.IngestQueueURL, c.MailBucket),
 		Settings: c.settings(st, log),
 		Now:      time.Now,
 		NewID:    uuid.NewString,
@@ -105,7 +107,8 @@ type MetaWebhookConfig struct {
 	Product        string `env:"META_PRODUCT,required"`
 	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
 	// MailBucket keeps deliveries for pages and numbers not served here
-	// (under unknown-channel/), for redrive.
+	// (under unknown-channel/), for redrive, and the body of a message too
+	// large to queue (under bodies/).
 	MailBucket string        `env:"MAIL_BUCKET,required"`
 	ChannelTTL time.Duration `env:"CHANNEL_TTL" default:"30s"`
 }
@@ -119,7 +122,7 @@ func MetaWebhook(c MetaWebhookConfig, cfg aws.Config, log *slog.Logger) (*webhoo
 	return &webhook.Meta{
 		Kind:       kind,
 		Secrets:    c.source(cfg),
-		Queue:      &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL},
+		Queue:      ingestQueue(cfg, c.IngestQueueURL, c.MailBucket),
 		Log:        log,
 		Channels:   store.New(dynamodb.NewFromConfig(cfg), c.TableName),
 		Unknown:    &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
@@ -143,7 +146,7 @@ func EmailInbound(c EmailInboundConfig, cfg aws.Config, log *slog.Logger) (*rece
 		Files:    &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
 		Channels: st,
 		Filtered: st, // the mail that stops here stays findable
-		Queue:    &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: c.IngestQueueURL},
+		Queue:    ingestQueue(cfg, c.IngestQueueURL, c.MailBucket),
 		Tenant:   c.Tenant,
 		Prefix:   c.MailPrefix,
 		Log:      log,
@@ -178,6 +181,7 @@ func Router(c RouterConfig, cfg aws.Config, log *slog.Logger) (*ingest.Service, 
 			Graph: c.Client(), Tokens: c.source(cfg),
 			Files: &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket}, Log: log,
 		},
+		Bodies: &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
 	}, nil
 }
 
@@ -285,4 +289,14 @@ type SearchIndexerConfig struct {
 // SearchIndexer builds the indexer the table's stream feeds.
 func SearchIndexer(c SearchIndexerConfig, cfg aws.Config, _ *slog.Logger) (*index.Service, error) {
 	return &index.Service{Store: store.New(dynamodb.NewFromConfig(cfg), c.TableName)}, nil
+}
+
+// ingestQueue is the ingest queue's publisher; with a bucket, a message
+// too large to queue whole has its body kept there (sqsqueue.Bodies).
+func ingestQueue(cfg aws.Config, url, bucket string) *sqsqueue.Ingest {
+	q := &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: url}
+	if bucket != "" {
+		q.Bodies = &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: bucket}
+	}
+	return q
 }

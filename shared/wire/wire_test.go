@@ -63,7 +63,7 @@ func TestTemplateEnvironmentMatchesEachFunctionsConfig(t *testing.T) {
 			// Durations need a parseable value; the rest takes anything.
 			typed := func(name string) (string, bool) {
 				v, ok := lookup(name)
-				if ok && (strings.HasSuffix(name, "_TTL") || strings.HasSuffix(name, "_GRACE")) {
+				if ok && (strings.HasSuffix(name, "_TTL") || strings.HasSuffix(name, "_GRACE") || strings.HasSuffix(name, "_TIMEOUT") || strings.HasSuffix(name, "_BUDGET") || strings.HasSuffix(name, "_MARGIN")) {
 					v = "1s"
 				}
 				if ok && name == "META_PRODUCT" {

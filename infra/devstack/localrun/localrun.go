@@ -135,7 +135,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		Product: string(helpdesk.ChannelWhatsApp), IngestQueueURL: ingestURL, MailBucket: bucket, ChannelTTL: time.Second}, awsCfg, cfg.Log)
 	r.Outbound, errs[2] = wire.Outbound(wire.OutboundConfig{Common: common, Meta: meta, Config: graph,
 		ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket, NotificationSender: cfg.notificationSender()}, awsCfg, cfg.Log)
-	r.Forms, errs[3] = wire.FormWebhook(wire.FormWebhookConfig{Store: tenant, IngestQueueURL: ingestURL}, awsCfg, cfg.Log)
+	r.Forms, errs[3] = wire.FormWebhook(wire.FormWebhookConfig{Store: tenant, IngestQueueURL: ingestURL, MailBucket: bucket}, awsCfg, cfg.Log)
 	r.Router, errs[4] = wire.Router(wire.RouterConfig{Store: tenant, Meta: meta, Config: graph, OutboundQueueURL: outboundURL,
 		ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket}, awsCfg, cfg.Log)
 	r.Mail, errs[5] = wire.EmailInbound(wire.EmailInboundConfig{Common: common, IngestQueueURL: ingestURL,

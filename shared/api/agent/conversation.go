@@ -95,6 +95,12 @@ type MessageView struct {
 	Attachments  []AttachmentView       `json:"attachments"`
 	ThreadReason string                 `json:"thread_reason,omitempty"`
 	CreatedAt    time.Time              `json:"created_at"`
+	// Truncated: Text is a snippet of a body too large to keep in the
+	// message; BodyURL is a signed GET link to the whole of it (JSON:
+	// text, quoted, html, quoted_html), valid until BodyExpiresAt.
+	Truncated     bool      `json:"truncated,omitempty"`
+	BodyURL       string    `json:"body_url,omitempty"`
+	BodyExpiresAt time.Time `json:"body_expires_at,omitzero"`
 }
 
 // ChannelRef names a message's channel.
@@ -313,6 +319,9 @@ func (a *API) message(ctx context.Context, t helpdesk.Ticket, m helpdesk.Message
 	}
 	v.HTML = resolveCID(m.HTML, inline)
 	v.QuotedHTML = resolveCID(m.QuotedHTML, inline)
+	if err := a.bodyLink(ctx, m, &v); err != nil {
+		return MessageView{}, err
+	}
 	return v, nil
 }
 

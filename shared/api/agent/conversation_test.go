@@ -341,3 +341,35 @@ func TestMergedTimeline(t *testing.T) {
 		}
 	})
 }
+
+// A message whose body was too large for its item shows its snippet,
+// marked truncated, with a signed link to the whole body in the bucket.
+func TestTruncatedMessageLinksItsWholeBody(t *testing.T) {
+	f := newDesk(t, testbed.Mem)
+	contact(t, f, "c7", "Carla")
+	key := helpdesk.BodyKey("email", "m7@example.com")
+	openTicket(t, f, "7", "", "A", "c7", helpdesk.Message{ID: "msg-7", CreatedAt: t0.Add(time.Minute),
+		Text: "The whole log follows…", BodyKey: key, Truncated: true})
+	r := f.do(t, "GET", "/api/tickets/7", "bob", "")
+	if r.status != 200 {
+		t.Fatalf("GET: %d %s", r.status, r.raw)
+	}
+	var v struct {
+		Timeline struct {
+			Entries []struct {
+				Message *struct {
+					Text          string
+					Truncated     bool
+					BodyURL       string `json:"body_url"`
+					BodyExpiresAt string `json:"body_expires_at"`
+				}
+			}
+		}
+	}
+	decode(t, r, &v)
+	m := v.Timeline.Entries[len(v.Timeline.Entries)-1].Message
+	want := "https://files.test/" + key + "?name=message-msg-7.json&inline=false&ttl=5m0s"
+	if m == nil || !m.Truncated || m.BodyURL != want || m.BodyExpiresAt == "" || m.Text != "The whole log follows…" {
+		t.Fatalf("message %+v, want the snippet, truncated, and body_url %s", m, want)
+	}
+}

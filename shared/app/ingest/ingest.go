@@ -64,6 +64,7 @@ type Store interface {
 	Contacts
 	Holds
 	Deliveries
+	Numbers
 	outbox.Store
 	// audience.Directory reads who is told of a customer's message.
 	audience.Directory
@@ -101,6 +102,8 @@ type Service struct {
 	// Media keeps files that arrive as provider references (WhatsApp media
 	// ids) before the message is applied; nil leaves them as references.
 	Media MediaFetcher
+	// Bodies keeps the bodies too large for a message item (bodies.go).
+	Bodies Bodies
 }
 
 // MediaFetcher stores a message's provider-held files and points its
@@ -127,6 +130,9 @@ const ReasonNewTicket = ticket.ReasonNewTicket
 // many routers race on the same thread or sender.
 func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result, error) {
 	if err := m.Validate(); err != nil {
+		return Result{}, err
+	}
+	if err := s.keepBody(ctx, m); err != nil {
 		return Result{}, err
 	}
 	if m.Email != nil && m.Email.Kind == helpdesk.EmailBounce {
@@ -258,8 +264,8 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	} else {
 		msg.ThreadNote = found.note
 		if *ticketNo == "" {
-			// One number per message, kept across its retries.
-			if *ticketNo, err = s.Store.NextTicketNumber(ctx); err != nil {
+			// One number per message, kept across its retries (numbers.go).
+			if *ticketNo, err = s.ticketNumber(ctx, dedupe); err != nil {
 				return Result{}, nil, err
 			}
 		}
@@ -464,6 +470,8 @@ func (s *Service) message(m *helpdesk.InboundMessage) helpdesk.Message {
 		Attachments:       m.Attachments,
 		Submission:        withRaw(m.Submission, m.Raw),
 		CreatedAt:         m.ReceivedAt.UTC(),
+		BodyKey:           m.BodyLocation,
+		Truncated:         m.BodyLocation != "",
 	}
 }
 

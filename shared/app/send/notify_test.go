@@ -2,7 +2,6 @@ package send_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -21,17 +20,10 @@ func (m *recordingMailer) SendRaw(_ context.Context, raw []byte) (string, error)
 	return "ses-1", nil
 }
 
-// flakyChannels fails every channel read, as a throttled table would.
-type flakyChannels struct{ *memstore.Store }
-
-func (flakyChannels) GetChannel(context.Context, string) (helpdesk.Channel, error) {
-	return helpdesk.Channel{}, errors.New("throttled")
-}
-
 // Issue 11: agents were never emailed about WhatsApp, Messenger or form
 // tickets ("no email channel to send the notification from"). They are
-// now emailed from the stack's notification sender, whatever the channel;
-// and a channel that cannot be read makes the job retry, not vanish.
+// now emailed from the stack's notification sender, whatever the channel
+// (a channel read that fails is retried: notifystatus_test.go).
 func TestNotificationEmailsGoFromTheTenantSenderWhateverTheChannel(t *testing.T) {
 	ctx := context.Background()
 	st := memstore.New()
@@ -70,10 +62,5 @@ func TestNotificationEmailsGoFromTheTenantSenderWhateverTheChannel(t *testing.T)
 		if !strings.Contains(raw, want) {
 			t.Errorf("notification lacks %q:\n%s", want, raw)
 		}
-	}
-
-	s.Store = flakyChannels{st}
-	if err := s.Send(ctx, env, 1); err == nil {
-		t.Fatal("a channel read failure dropped the notification; want an error so the queue retries it")
 	}
 }

@@ -27,6 +27,9 @@ type Store interface {
 	GetAgent(ctx context.Context, id string) (helpdesk.Agent, error)
 	GetContact(ctx context.Context, id string) (helpdesk.Contact, error)
 	SetMessageStatus(ctx context.Context, m helpdesk.Message, from, to helpdesk.MessageStatus, providerID, reason string) error
+	// SetNotificationEmail records an email about a notification that was
+	// dropped (notifystatus.go).
+	SetNotificationEmail(ctx context.Context, recipient string, at time.Time, id, status, reason string) error
 }
 
 // Mailer sends email (SES, through sesmail.Mailer).
@@ -241,9 +244,14 @@ func (s *Sender) buildReply(ctx context.Context, t helpdesk.Ticket, m helpdesk.M
 // to update, so a redelivered job may email twice (rare; never to customers).
 func (s *Sender) sendNotification(ctx context.Context, job jobs.NotificationEmail) error {
 	t, err := s.Store.GetTicketHeader(ctx, job.TicketID)
+	if errors.Is(err, store.ErrNotFound) {
+		return s.dropNotification(ctx, job, "ticket_deleted", "the ticket no longer exists")
+	}
 	if err != nil {
 		return fmt.Errorf("notification %s: %w", job.NotificationID, err)
 	}
+	// A read that fails is retried (SQS redelivers the job); only a
+	// permanent reason drops the email, recorded on the notification.
 	from, company := s.NotificationSender, "Help desk"
 	ch, err := s.Store.GetChannel(ctx, t.ChannelID)
 	switch {
@@ -255,11 +263,10 @@ func (s *Sender) sendNotification(ctx context.Context, job jobs.NotificationEmai
 	case err == nil && ch.Name != "":
 		company = ch.Name
 	case err != nil && !errors.Is(err, store.ErrNotFound) && !helpdesk.IsCode(err, helpdesk.ENotFound):
-		return fmt.Errorf("notification %s: read channel: %w", job.NotificationID, err) // retried, not dropped
+		return fmt.Errorf("notification %s: read channel %s: %w", job.NotificationID, t.ChannelID, err)
 	}
 	if from == "" {
-		s.Log.WarnContext(ctx, "no email channel to send the notification from, skipped", "notification_id", job.NotificationID)
-		return nil
+		return s.dropNotification(ctx, job, "no_sender", "no email channel to send the notification from")
 	}
 	_, domain, _ := strings.Cut(from, "@")
 	raw, err := compose.BuildNotification(compose.Notification{
@@ -269,13 +276,11 @@ func (s *Sender) sendNotification(ctx context.Context, job jobs.NotificationEmai
 		Date: s.Now(), Tenant: s.Tenant,
 	})
 	if err != nil {
-		s.Log.ErrorContext(ctx, "notification not buildable, dropped", "notification_id", job.NotificationID, "error", err)
-		return nil
+		return s.dropNotification(ctx, job, "not_buildable", err.Error())
 	}
 	_, err = s.Mailer.SendRaw(ctx, raw)
 	if helpdesk.IsCode(err, helpdesk.EInvalid) {
-		s.Log.WarnContext(ctx, "notification refused", "notification_id", job.NotificationID, "error", err)
-		return nil
+		return s.dropNotification(ctx, job, "refused", helpdesk.ErrorMessage(err))
 	}
 	if err != nil {
 		return fmt.Errorf("send notification %s: %w", job.NotificationID, err)

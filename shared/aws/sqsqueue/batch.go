@@ -62,7 +62,7 @@ func (q *Ingest) EnqueueAll(ctx context.Context, msgs []helpdesk.InboundMessage,
 		byLane[h.Sum32()%lanes] = append(byLane[h.Sum32()%lanes], e)
 	}
 	for i := range msgs {
-		e, err := inboundEntry(&msgs[i])
+		e, err := q.inbound(ctx, &msgs[i])
 		if err != nil {
 			return 0, err
 		}
@@ -132,7 +132,7 @@ func (q *Ingest) sendBatch(ctx context.Context, b []entry) (int, error) {
 	}
 	out, err := q.Client.SendMessageBatch(ctx, in)
 	if err != nil {
-		return 0, fmt.Errorf("%w: send %d messages from %s: %v", ErrUnavailable, len(b), b[0].what, err)
+		return 0, fmt.Errorf("%w: send %d messages from %s: %w", ErrUnavailable, len(b), b[0].what, err)
 	}
 	if len(out.Failed) > 0 {
 		f := out.Failed[0]

@@ -26,7 +26,7 @@ type Outbound struct {
 func (q *Outbound) Publish(ctx context.Context, body string) error {
 	_, err := q.Client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &q.QueueURL, MessageBody: &body})
 	if err != nil {
-		return fmt.Errorf("%w: outbound job: %v", ErrUnavailable, err)
+		return fmt.Errorf("%w: outbound job: %w", ErrUnavailable, err)
 	}
 	return nil
 }
@@ -41,6 +41,9 @@ type SQS interface {
 type Ingest struct {
 	Client   SQS
 	QueueURL string
+	// Bodies keeps the body of a message too large to queue (bodies.go);
+	// nil queues every message whole.
+	Bodies Bodies
 }
 
 // ErrUnavailable wraps any failure to enqueue: the caller should answer so
@@ -51,7 +54,7 @@ var ErrUnavailable = &helpdesk.Error{Code: helpdesk.EUnavailable, Reason: "queue
 // customer's messages apply in order) and channel + provider message id as
 // its deduplication id (SQS drops a resend within five minutes).
 func (q *Ingest) EnqueueInbound(ctx context.Context, m *helpdesk.InboundMessage) error {
-	e, err := inboundEntry(m)
+	e, err := q.inbound(ctx, m)
 	if err != nil {
 		return err
 	}
@@ -67,7 +70,7 @@ func (q *Ingest) send(ctx context.Context, e entry) error {
 		MessageDeduplicationId: aws.String(e.dedup),
 	})
 	if err != nil {
-		return fmt.Errorf("%w: send %s: %v", ErrUnavailable, e.what, err)
+		return fmt.Errorf("%w: send %s: %w", ErrUnavailable, e.what, err)
 	}
 	return nil
 }

@@ -19,6 +19,8 @@ import (
 type Common struct {
 	Tenant    string `env:"TENANT,required"`
 	TableName string `env:"TABLE_NAME,required"`
+	// Deadlines bound every AWS call and request (timeouts.go).
+	Deadlines
 }
 
 // TenantName returns the tenant the function serves.
@@ -41,6 +43,9 @@ func Init(ctx context.Context, cfg Config) (aws.Config, *slog.Logger) {
 	if err != nil {
 		log.Error("load AWS configuration", "error", err)
 		os.Exit(1)
+	}
+	if d, ok := cfg.(interface{ Timeouts() Deadlines }); ok {
+		awsCfg = WithTimeouts(awsCfg, d.Timeouts())
 	}
 	return awsCfg, log
 }

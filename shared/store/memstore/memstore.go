@@ -53,6 +53,7 @@ type Store struct {
 	// filtered mail, by sort key (filtered.go; made on first write)
 	filtered    map[string]helpdesk.FilteredMail
 	submissions map[string]submissionClaim // form content fingerprints (submissions.go; made on first use)
+	numbers     map[string]string          // dedupe key → reserved ticket number (numbers.go)
 }
 
 // Option configures a Store.

@@ -42,6 +42,7 @@ type Store interface {
 	FindThread(ctx context.Context, keys []string) (ticketID, key string, err error)
 	FindDedupe(ctx context.Context, key string) (ticket.Dedupe, error)
 	NextTicketNumber(ctx context.Context) (string, error)
+	ReserveTicketNumber(ctx context.Context, dedupeKey string) (string, error)
 	Notifications(ctx context.Context, recipient string, limit int32) ([]helpdesk.Notification, error)
 	Timeline(ctx context.Context, t helpdesk.Ticket, q helpdesk.TimelineQuery) ([]helpdesk.TimelineEntry, string, error)
 	ContactTickets(ctx context.Context, contactID string, limit int32) ([]helpdesk.Ticket, error)
@@ -50,6 +51,7 @@ type Store interface {
 	TicketHeaders(ctx context.Context, ids []string) (map[string]helpdesk.Ticket, error)
 	ListNotifications(ctx context.Context, recipient string, unreadOnly bool, after string, limit int32) ([]helpdesk.Notification, string, error)
 	MarkNotificationRead(ctx context.Context, recipient string, at time.Time, id string, now time.Time) error
+	SetNotificationEmail(ctx context.Context, recipient string, at time.Time, id, status, reason string) error
 	MarkNotificationsRead(ctx context.Context, recipient string, upTo, now time.Time, max int) (int, bool, error)
 	SetNotifyPrefs(ctx context.Context, agentID string, prefs helpdesk.NotifyPrefs) (helpdesk.Agent, error)
 
@@ -157,6 +159,8 @@ func Run(t *testing.T, open Open) {
 		{"TicketHeadersAndFollowersReadBack", testTicketHeadersAndFollowersReadBack},
 		{"SetNotifyPrefs", testSetNotifyPrefs},
 		{"CountersAreUniqueUnderConcurrency", testCountersAreUniqueUnderConcurrency},
+		{"ReservedNumbersAreKeptPerMessage", testReservedNumbersAreKeptPerMessage},
+		{"NotificationEmailStatusIsRecorded", testNotificationEmailStatusIsRecorded},
 		// Delivery, consent, directory, settings.
 		{"SetMessageStatusIsConditionedOnFrom", testSetMessageStatusIsConditionedOnFrom},
 		{"StatusReportsOnlyMoveForward", testStatusReportsOnlyMoveForward},
