@@ -178,6 +178,14 @@ type Message struct {
 	// StatusAt is when the provider reported the status (sent, delivered...).
 	StatusAt  time.Time `dynamodbav:"statusAt,omitempty" json:"status_at,omitzero"`
 	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
+	// Changes the customer made after it arrived (Messenger): when it was
+	// last edited, its previous texts (oldest first, at most MaxEdits), the
+	// reactions to it (one per reactor), and Revision, which counts these
+	// changes so concurrent ones cannot overwrite each other.
+	EditedAt  time.Time     `dynamodbav:"editedAt,omitempty" json:"edited_at,omitzero"`
+	Edits     []MessageEdit `dynamodbav:"edits,omitempty" json:"edits,omitempty"`
+	Reactions []Reaction    `dynamodbav:"reactions,omitempty" json:"reactions,omitempty"`
+	Revision  int64         `dynamodbav:"revision,omitempty" json:"-"`
 }
 
 // MessageStatus is the delivery state of an outbound message.

@@ -32,6 +32,9 @@ type InboundMessage struct {
 	Ticket TicketDefaults `json:"ticket,omitempty"`
 	// Submission keeps a form's other hidden fields, never shown in the conversation.
 	Submission map[string]string `json:"submission,omitempty"`
+	// Update, when set, makes this an edit of or a reaction to a message
+	// already sent (Target), not a new message.
+	Update *MessageUpdate `json:"update,omitempty"`
 }
 
 // Sender identifies the customer on the channel.
