@@ -41,6 +41,9 @@ type Reaction struct {
 	Reaction string    `dynamodbav:"reaction,omitempty" json:"reaction,omitempty"`
 	Emoji    string    `dynamodbav:"emoji,omitempty" json:"emoji,omitempty"`
 	At       time.Time `dynamodbav:"at" json:"at"`
+	// Removed marks a withdrawn reaction, kept so that an older reaction
+	// arriving late does not bring it back; never shown.
+	Removed bool `dynamodbav:"removed,omitempty" json:"removed,omitempty"`
 }
 
 // MessageRef locates a stored message: its ticket's partition and its sort key.

@@ -64,6 +64,7 @@ type Store interface {
 	Contacts
 	Holds
 	Deliveries
+	MessageUpdates
 	outbox.Store
 	// audience.Directory reads who is told of a customer's message.
 	audience.Directory
@@ -131,6 +132,9 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	}
 	if m.Email != nil && m.Email.Kind == helpdesk.EmailBounce {
 		return s.applyBounce(ctx, m)
+	}
+	if m.Update != nil {
+		return s.applyUpdate(ctx, m)
 	}
 	if s.Media != nil && m.Channel == helpdesk.ChannelWhatsApp && len(m.Attachments) > 0 {
 		if err := s.Media.Fetch(ctx, m); err != nil {
