@@ -247,6 +247,9 @@ type Contact struct {
 	// Consent is the data-processing consent the contact gave, if any.
 	Consent   *Consent  `dynamodbav:"consent,omitempty" json:"consent,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
+	// ProfileFailedAt is when fetching a Messenger contact's name from
+	// Meta last failed for good; it is asked again a day after.
+	ProfileFailedAt time.Time `dynamodbav:"profileFailedAt,omitempty" json:"-"`
 	// Version increases on every edit; an edit is conditioned on it.
 	Version int64 `dynamodbav:"version,omitempty" json:"version"`
 }

@@ -100,7 +100,9 @@ func (s *Store) GetMessage(ctx context.Context, ref helpdesk.MessageRef) (helpde
 // before), conditioned on the revision read: ErrVersionChanged when
 // another change got there first.
 func (s *Store) ReviseMessage(ctx context.Context, before, after helpdesk.Message) error {
-	rev := func(v int64) types.AttributeValue { return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)} }
+	rev := func(v int64) types.AttributeValue {
+		return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
+	}
 	edits, err := attributevalue.Marshal(after.Edits)
 	if err != nil {
 		return fmt.Errorf("revise message %s: %w", after.ID, err)

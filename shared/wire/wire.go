@@ -181,8 +181,9 @@ type OutboundConfig struct {
 
 // Outbound builds the sender of outbound jobs.
 func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) (*send.Sender, error) {
+	st := store.New(dynamodb.NewFromConfig(cfg), c.TableName)
 	return &send.Sender{
-		Store:       store.New(dynamodb.NewFromConfig(cfg), c.TableName),
+		Store:       st,
 		Mailer:      &sesmail.Mailer{Client: sesv2.NewFromConfig(cfg)},
 		Files:       &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
 		Tenant:      c.Tenant,
@@ -191,6 +192,8 @@ func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) (*send.Sender,
 		Log:         log,
 		Graph:       c.Client(),
 		Tokens:      c.source(cfg),
+		Profiles:    c.Client(),
+		Contacts:    st,
 	}, nil
 }
 
