@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackdesk/stackdesk/infra/devstack/localrun"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -16,7 +17,8 @@ import (
 // the real webhook, ingest queue and router marks every earlier reply of
 // the conversation read: the greeting, the instant reply and an agent's
 // reply, all sent through the real outbound sender to the fake Send API.
-// The customer's edit and reaction show on their message.
+// The customer's edit and reaction show on their message, and the new
+// contact is named from the User Profile API.
 func TestMessengerReadWatermarkEndToEnd(t *testing.T) {
 	s := start(t)
 	ctx := context.Background()
@@ -26,6 +28,10 @@ func TestMessengerReadWatermarkEndToEnd(t *testing.T) {
 	s.drain(t)
 	c := s.conversationOf(t, helpdesk.ChannelMessenger)
 	s.drainOutbound(t)
+	// The new contact was named from the (fake) User Profile API with the page's token.
+	if contact, err := s.r.Store.GetContact(ctx, c.Ticket.ContactID); err != nil || contact.Name != localrun.DemoFirstName+" "+localrun.DemoLastName {
+		t.Fatalf("contact %+v, %v; want it named from the profile", contact, err)
+	}
 
 	svc := &desk.Service{Store: s.r.Store, Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: time.Now}
 	reply, jobs, err := svc.Reply(ctx, c.Ticket.ID, "alice", "Your order ships today.", "")
