@@ -182,6 +182,14 @@ type Message struct {
 	// only a snippet of it (Truncated), the rest being too large for the item.
 	BodyKey   string `dynamodbav:"bodyKey,omitempty" json:"body_key,omitempty"`
 	Truncated bool   `dynamodbav:"truncated,omitempty" json:"truncated,omitempty"`
+	// Changes the customer made after it arrived (Messenger): when it was
+	// last edited, its previous texts (oldest first, at most MaxEdits), the
+	// reactions to it (one per reactor), and Revision, which counts these
+	// changes so concurrent ones cannot overwrite each other.
+	EditedAt  time.Time     `dynamodbav:"editedAt,omitempty" json:"edited_at,omitzero"`
+	Edits     []MessageEdit `dynamodbav:"edits,omitempty" json:"edits,omitempty"`
+	Reactions []Reaction    `dynamodbav:"reactions,omitempty" json:"reactions,omitempty"`
+	Revision  int64         `dynamodbav:"revision,omitempty" json:"-"`
 }
 
 // MessageStatus is the delivery state of an outbound message.
@@ -245,6 +253,9 @@ type Contact struct {
 	// Consent is the data-processing consent the contact gave, if any.
 	Consent   *Consent  `dynamodbav:"consent,omitempty" json:"consent,omitempty"`
 	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
+	// ProfileFailedAt is when fetching a Messenger contact's name from
+	// Meta last failed for good; it is asked again a day after.
+	ProfileFailedAt time.Time `dynamodbav:"profileFailedAt,omitempty" json:"-"`
 	// Version increases on every edit; an edit is conditioned on it.
 	Version int64 `dynamodbav:"version,omitempty" json:"version"`
 }

@@ -44,6 +44,9 @@ type InboundMessage struct {
 	// BodyLocation is the bucket key of the whole body (Body, JSON) of a
 	// message too large to carry: Text is then a snippet (body.go).
 	BodyLocation string `json:"body_location,omitempty"`
+	// Update, when set, makes this an edit of or a reaction to a message
+	// already sent (Target), not a new message.
+	Update *MessageUpdate `json:"update,omitempty"`
 }
 
 // SystemEvent is a provider's notice about the customer (WhatsApp "system"

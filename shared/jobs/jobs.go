@@ -146,13 +146,22 @@ type StatusUpdate struct {
 	ErrorCode         int                    `json:"error_code,omitempty"`
 	ErrorTitle        string                 `json:"error_title,omitempty"`
 	ErrorDetail       string                 `json:"error_detail,omitempty"`
+	// Recipient, set instead of ProviderMessageID, makes this a watermark
+	// (Messenger delivery and read receipts): every outbound message of the
+	// conversation with this customer (their PSID on the page of ChannelID)
+	// created at or before At has reached Status.
+	Recipient string `json:"recipient,omitempty"`
 }
+
+// IsWatermark reports whether u covers a conversation up to a time rather
+// than one message.
+func (u *StatusUpdate) IsWatermark() bool { return u.ProviderMessageID == "" && u.Recipient != "" }
 
 // Validate checks the fields the router needs.
 func (u *StatusUpdate) Validate() error {
 	switch {
-	case u.ProviderMessageID == "":
-		return helpdesk.Errorf(helpdesk.EInvalid, "provider_message_id_required", "status update needs provider_message_id")
+	case u.ProviderMessageID == "" && u.Recipient == "":
+		return helpdesk.Errorf(helpdesk.EInvalid, "provider_message_id_required", "status update needs provider_message_id (or recipient, for a watermark)")
 	case u.Status == "":
 		return helpdesk.Errorf(helpdesk.EInvalid, "status_required", "status update needs status")
 	case u.At.IsZero():

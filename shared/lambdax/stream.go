@@ -46,7 +46,8 @@ func SearchIndexerHandler[I Indexer](ix I, log *slog.Logger) func(context.Contex
 }
 
 // streamChange reads one stream record as what was written: an inserted
-// message (its text never changes after), a ticket or a contact created or
+// message, or one whose text the customer edited (its new words are
+// indexed; the old ones stay, as the message keeps its previous text), a ticket or a contact created or
 // changed. Removals and other items index nothing.
 func streamChange(rec events.DynamoDBEventRecord) (index.Change, bool, error) {
 	if rec.EventName == string(events.DynamoDBOperationTypeRemove) {
@@ -59,7 +60,7 @@ func streamChange(rec events.DynamoDBEventRecord) (index.Change, bool, error) {
 	var c index.Change
 	var err error
 	switch {
-	case strings.HasPrefix(sk.String(), "MSG#") && rec.EventName == string(events.DynamoDBOperationTypeInsert):
+	case strings.HasPrefix(sk.String(), "MSG#") && (rec.EventName == string(events.DynamoDBOperationTypeInsert) || textEdited(rec)):
 		c.Message, err = image[helpdesk.Message](rec.Change.NewImage)
 	case sk.String() == "TICKET":
 		if c.Ticket, err = image[helpdesk.Ticket](rec.Change.NewImage); err == nil && len(rec.Change.OldImage) > 0 {
@@ -119,4 +120,14 @@ func streamValue(v events.DynamoDBAttributeValue) types.AttributeValue {
 		return &types.AttributeValueMemberM{Value: streamImage(v.Map())}
 	}
 	return &types.AttributeValueMemberNULL{Value: true}
+}
+
+// textEdited reports whether a record modified a message's text (a
+// customer's edit; status moves and reactions leave it).
+func textEdited(rec events.DynamoDBEventRecord) bool {
+	if rec.EventName != string(events.DynamoDBOperationTypeModify) {
+		return false
+	}
+	n, o := rec.Change.NewImage["text"], rec.Change.OldImage["text"]
+	return n.DataType() == events.DataTypeString && (o.DataType() != events.DataTypeString || n.String() != o.String())
 }

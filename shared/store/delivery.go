@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -84,32 +82,7 @@ func (s *Store) ApplyStatusReport(ctx context.Context, r helpdesk.StatusReport) 
 	if err := s.get(ctx, providerPK(r.ChannelID, r.ProviderMessageID), skProvider, &p); err != nil {
 		return helpdesk.Message{}, false, fmt.Errorf("status report for %s: %w", r.ProviderMessageID, err)
 	}
-	pk, sk := ticketPK(p.TicketID), messageSK(p.MessageCreated, p.MessageID)
-	var m helpdesk.Message
-	changed := false
-	err := rereadUntilWritten(ctx, func() error {
-		var it messageItem
-		if err := s.get(ctx, pk, sk, &it); err != nil {
-			return fmt.Errorf("message %s: %w", p.MessageID, err)
-		}
-		m, changed = it.Message, false
-		if !m.Status.Advances(r.Status) {
-			return nil
-		}
-		u := statusUpdate(itemKey(pk, sk), m.Status, r.Status, r.Reason, r.At, "")
-		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: u.Key,
-			UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
-			ExpressionAttributeNames: u.ExpressionAttributeNames, ExpressionAttributeValues: u.ExpressionAttributeValues})
-		var cond *types.ConditionalCheckFailedException
-		if errors.As(err, &cond) {
-			return ErrVersionChanged // another report got there first: re-read
-		}
-		if err != nil {
-			return translate(err)
-		}
-		m.Status, m.StatusReason, m.StatusAt, changed = r.Status, r.Reason, r.At.UTC(), true
-		return nil
-	})
+	m, changed, err := s.AdvanceMessageStatus(ctx, helpdesk.MessageRef{TicketID: p.TicketID, MessageID: p.MessageID, CreatedAt: p.MessageCreated}, r)
 	if err != nil {
 		return m, false, fmt.Errorf("status report for %s: %w", r.ProviderMessageID, err)
 	}

@@ -89,6 +89,9 @@ type dedupeItem struct {
 	MessageID string    `dynamodbav:"messageId"`
 	AppliedAt time.Time `dynamodbav:"appliedAt"`
 	ExpiresAt int64     `dynamodbav:"expiresAt"`
+	// MessageCreated completes the message's key, so an edit or a reaction
+	// naming the provider id finds it (zero on records written before).
+	MessageCreated time.Time `dynamodbav:"messageCreatedAt,omitempty"`
 }
 
 func (s *Store) dedupe(key, ticketID, messageID string) dedupeItem {

@@ -200,8 +200,9 @@ type OutboundConfig struct {
 
 // Outbound builds the sender of outbound jobs.
 func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) (*send.Sender, error) {
+	st := store.New(dynamodb.NewFromConfig(cfg), c.TableName)
 	return &send.Sender{
-		Store:       store.New(dynamodb.NewFromConfig(cfg), c.TableName),
+		Store:       st,
 		Mailer:      &sesmail.Mailer{Client: sesv2.NewFromConfig(cfg)},
 		Files:       &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
 		Tenant:      c.Tenant,
@@ -212,6 +213,8 @@ func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) (*send.Sender,
 		Tokens:      c.source(cfg),
 		// Agents are emailed from the tenant's sender, whatever the channel.
 		NotificationSender: c.NotificationSender,
+		Profiles:           c.Client(),
+		Contacts:           st,
 	}, nil
 }
 

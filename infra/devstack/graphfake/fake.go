@@ -31,6 +31,7 @@ const (
 	KindWhatsApp      = "whatsapp"       // POST /{version}/{phone-number-id}/messages
 	KindMedia         = "media"          // GET /{version}/{media-id}
 	KindMediaDownload = "media_download" // GET /whatsapp_business/attachments/?mid=...
+	// KindProfile (profile.go): GET /{version}/{psid}?fields=...
 )
 
 // maxBody is the largest request body the fake reads.
@@ -53,6 +54,9 @@ type Fake struct {
 	script   func(Request) *Response
 	fails    []*Response
 	seq      struct{ mid, wamid, trace int }
+
+	profiles     map[string]profile // psid → Messenger profile (profile.go)
+	profileFails []*Response
 }
 
 type mediaFile struct {
@@ -161,7 +165,7 @@ func (f *Fake) Sent() []Sent {
 func (f *Fake) Reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.requests, f.sent, f.fails, f.script = nil, nil, nil, nil
+	f.requests, f.sent, f.fails, f.script, f.profileFails = nil, nil, nil, nil, nil
 }
 
 // Script installs fn, consulted for every request that passed the fake's

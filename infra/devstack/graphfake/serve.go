@@ -118,6 +118,9 @@ func (f *Fake) route(r *http.Request, req Request) route {
 		}
 		return f.send(r, req, id)
 	}
+	if rt, ok := f.profileRoute(r, req, id); ok {
+		return rt
+	}
 	return f.mediaInfo(r, req, id)
 }
 

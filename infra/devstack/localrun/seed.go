@@ -210,5 +210,15 @@ func (r *Runner) seedMeta(ctx context.Context, d Demo) error {
 	}
 	r.Graph.AddPage(d.PageID, demoPageToken)
 	r.Graph.AddPhoneNumber(d.PhoneNumberID, demoWhatsAppToken)
+	// The visitor of Meta's documented payloads (shared/channel/meta/testdata) has a profile.
+	r.Graph.AddProfile(d.PageID, DemoPSID, DemoFirstName, DemoLastName)
 	return nil
 }
+
+// The demo Messenger visitor: the PSID of Meta's documented example
+// payloads, and the name the fake User Profile API gives it.
+const (
+	DemoPSID      = "3163874143641178"
+	DemoFirstName = "Peter"
+	DemoLastName  = "Chang"
+)

@@ -101,6 +101,19 @@ type MessageView struct {
 	Truncated     bool      `json:"truncated,omitempty"`
 	BodyURL       string    `json:"body_url,omitempty"`
 	BodyExpiresAt time.Time `json:"body_expires_at,omitzero"`
+	// What the customer did to it after (Messenger): edited (its previous
+	// texts, oldest first) and reactions, one per reactor.
+	EditedAt  time.Time              `json:"edited_at,omitzero"`
+	Edits     []helpdesk.MessageEdit `json:"edits,omitempty"`
+	Reactions []ReactionView         `json:"reactions,omitempty"`
+}
+
+// ReactionView is one person's reaction to a message.
+type ReactionView struct {
+	By       string    `json:"by"` // the reactor's identity on the channel (messenger#<page>#<psid>)
+	Emoji    string    `json:"emoji,omitempty"`
+	Reaction string    `json:"reaction,omitempty"` // Meta's name of it: love, like, smile, ..., other
+	At       time.Time `json:"at"`
 }
 
 // ChannelRef names a message's channel.
@@ -321,6 +334,12 @@ func (a *API) message(ctx context.Context, t helpdesk.Ticket, m helpdesk.Message
 	v.QuotedHTML = resolveCID(m.QuotedHTML, inline)
 	if err := a.bodyLink(ctx, m, &v); err != nil {
 		return MessageView{}, err
+	}
+	v.EditedAt, v.Edits = m.EditedAt, m.Edits
+	for _, r := range m.Reactions {
+		if !r.Removed {
+			v.Reactions = append(v.Reactions, ReactionView{By: r.By, Emoji: r.Emoji, Reaction: r.Reaction, At: r.At})
+		}
 	}
 	return v, nil
 }

@@ -208,6 +208,7 @@ func (h *Meta) statusUpdates(in []meta.Status) ([]jobs.StatusUpdate, []meta.Skip
 			ErrorCode:         s.ErrorCode,
 			ErrorTitle:        s.ErrorTitle,
 			ErrorDetail:       s.ErrorDetail,
+			Recipient:         s.Recipient,
 		}
 		if err := u.Validate(); err != nil {
 			skipped = append(skipped, meta.Skipped{Kind: "status", Reason: helpdesk.ErrorReason(err)})

@@ -23,7 +23,7 @@ func TestMetaSampleEvents(t *testing.T) {
 		messages, statuses int
 	}{
 		{"../../../events/messenger-webhook/verify.json", helpdesk.ChannelMessenger, 200, "1158201444", 0, 0},
-		{"../../../events/messenger-webhook/deliver-batched.json", helpdesk.ChannelMessenger, 200, EventReceived, 4, 2},
+		{"../../../events/messenger-webhook/deliver-batched.json", helpdesk.ChannelMessenger, 200, EventReceived, 5, 2},
 		{"../../../events/messenger-webhook/deliver-bad-signature.json", helpdesk.ChannelMessenger, 401, "", 0, 0},
 		{"../../../events/whatsapp-webhook/deliver-media.json", helpdesk.ChannelWhatsApp, 200, EventReceived, 4, 0},
 		{"../../../events/whatsapp-webhook/deliver-statuses.json", helpdesk.ChannelWhatsApp, 200, EventReceived, 0, 4},

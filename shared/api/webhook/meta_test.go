@@ -348,9 +348,9 @@ func TestMetaFixtures(t *testing.T) {
 	failed := waStatus("whatsapp:"+phone, "wamid.OUT2", helpdesk.StatusFailed, 1750263790)
 	failed.ErrorCode, failed.ErrorTitle = 131047, "Re-engagement message"
 	failed.ErrorDetail = "Message failed to send because more than 24 hours have passed since the customer last replied to this number."
-	fbDelivered := func(id string) jobs.StatusUpdate {
-		return jobs.StatusUpdate{Channel: helpdesk.ChannelMessenger, ChannelID: "messenger:" + page, ProviderMessageID: id,
-			Status: helpdesk.StatusDelivered, At: time.UnixMilli(1583173673500).UTC()}
+	fbWatermark := func(st helpdesk.MessageStatus, ms int64) jobs.StatusUpdate {
+		return jobs.StatusUpdate{Channel: helpdesk.ChannelMessenger, ChannelID: "messenger:" + page, Recipient: psid,
+			Status: st, At: time.UnixMilli(ms).UTC()}
 	}
 
 	cases := []struct {
@@ -368,12 +368,13 @@ func TestMetaFixtures(t *testing.T) {
 		{kind: helpdesk.ChannelMessenger, file: "messenger_batched.json",
 			msgs: []wantMsg{
 				fb("m_b1", "first"), fb("m_b2", "second"), fb("m_pb1", "Talk to a human"),
+				fb("m_out1#react#1583173676000", ""),
 				{"m_b3", "messenger:" + page2, helpdesk.Sender{PageID: page2, PSID: psid2}, "hello second page"},
 			},
-			statuses: []jobs.StatusUpdate{fbDelivered("m_out1"), fbDelivered("m_out2")},
-			order:    []string{"m:m_b1", "m:m_b2", "m:m_pb1", "m:m_b3", "s:m_out1/delivered", "s:m_out2/delivered"},
-			log: []string{"messages=4 statuses=2 echoes=1 skipped=3",
-				"skipped_by.message/malformed=1 skipped_by.reaction/unsupported_event=1 skipped_by.read/unsupported_event=1"},
+			statuses: []jobs.StatusUpdate{fbWatermark(helpdesk.StatusDelivered, 1583173673500), fbWatermark(helpdesk.StatusRead, 1583173674500)},
+			order:    []string{"m:m_b1", "m:m_b2", "m:m_pb1", "m:m_out1#react#1583173676000", "m:m_b3", "s:/delivered", "s:/read"},
+			log: []string{"messages=5 statuses=2 echoes=1 skipped=1",
+				"skipped_by.message/malformed=1"},
 			check: func(t *testing.T, got []*helpdesk.InboundMessage) {
 				if got[2].Submission["postback"] != "HUMAN" {
 					t.Errorf("postback submission = %v", got[2].Submission)

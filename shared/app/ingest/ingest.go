@@ -65,6 +65,7 @@ type Store interface {
 	Holds
 	Deliveries
 	Numbers
+	MessageUpdates
 	outbox.Store
 	// audience.Directory reads who is told of a customer's message.
 	audience.Directory
@@ -140,6 +141,9 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	}
 	if m.System != nil {
 		return s.applySystem(ctx, m)
+	}
+	if m.Update != nil {
+		return s.applyUpdate(ctx, m)
 	}
 	if s.Media != nil && m.Channel == helpdesk.ChannelWhatsApp && len(m.Attachments) > 0 {
 		if err := s.Media.Fetch(ctx, m); err != nil {
@@ -301,6 +305,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	if newContact != nil {
 		c.Contact = &ticket.NewContact{Contact: *newContact, Key: senderKey}
 	}
+	s.askProfile(ctx, &c, m, contactID, newContact)
 	if err := s.commit(ctx, c, res.Created); err != nil {
 		return Result{}, nil, err
 	}

@@ -23,6 +23,9 @@ func (s *Service) ApplyStatus(ctx context.Context, u *jobs.StatusUpdate, receive
 	if err := u.Validate(); err != nil {
 		return err
 	}
+	if u.IsWatermark() {
+		return s.applyWatermark(ctx, u)
+	}
 	reason := ""
 	if u.Status == helpdesk.StatusFailed {
 		reason = statusFailure(u)

@@ -68,6 +68,9 @@ type Sender struct {
 	// come from, whatever channel the ticket came by. Empty: the ticket's
 	// own email channel, so tickets from other channels notify nobody.
 	NotificationSender string
+	// Profiles and Contacts name Messenger contacts (contact.profile jobs).
+	Profiles Profiles
+	Contacts ContactNames
 }
 
 // Send sends one outbound job. received is how often the queue has
@@ -84,6 +87,8 @@ func (s *Sender) Send(ctx context.Context, env jobs.Envelope, received int) erro
 		return decodeAnd(env, func(job jobs.ReplyChat) error { return s.sendChat(ctx, job, received) })
 	case jobs.KindConsentPrompt:
 		return decodeAnd(env, func(job jobs.ConsentPrompt) error { return s.sendConsentPrompt(ctx, job) })
+	case jobs.KindContactProfile:
+		return decodeAnd(env, func(job jobs.ContactProfile) error { return s.fetchProfile(ctx, job, received) })
 	}
 	return helpdesk.Errorf(helpdesk.EInvalid, "unknown_kind", "unknown outbound job kind %q", env.Kind)
 }

@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -42,6 +43,12 @@ func statusEntry(u *jobs.StatusUpdate) (entry, error) {
 	body, err := jobs.Encode(jobs.KindStatus, u)
 	if err != nil {
 		return entry{}, err
+	}
+	if u.IsWatermark() {
+		// One conversation's receipts apply in order; a redelivered receipt is one.
+		conv := "receipt#" + u.ChannelID + "#" + u.Recipient
+		return entry{string(body), sqsID(conv), sqsID(conv + "#" + string(u.Status) + "#" + u.At.UTC().Format(time.RFC3339Nano)),
+			"receipt " + conv + "/" + string(u.Status)}, nil
 	}
 	return entry{string(body), sqsID("status#" + u.ProviderMessageID),
 		sqsID("status#" + u.ProviderMessageID + "#" + string(u.Status)), "status " + u.ProviderMessageID + "/" + string(u.Status)}, nil

@@ -35,6 +35,10 @@ type Status struct {
 	ErrorCode         int
 	ErrorTitle        string
 	ErrorDetail       string
+	// Recipient, set instead of ProviderMessageID, makes this a watermark
+	// (Messenger receipts): every message we sent this customer (PSID) on
+	// the page before At has reached Status.
+	Recipient string
 }
 
 // Skipped is an event that was acknowledged but not turned into a message or status.

@@ -171,6 +171,9 @@ func decodeMessengerEvent(b *Batch, e fbEntry, raw json.RawMessage) {
 		b.add(kind, m)
 	case ev.Delivery != nil:
 		d := ev.Delivery
+		if messengerWatermark(b, kind, base, int64(d.Watermark), "delivered") {
+			return // the watermark covers the mids too
+		}
 		if len(d.MIDs) == 0 {
 			b.skip(kind, ReasonMissingID)
 			return
@@ -191,7 +194,9 @@ func decodeMessengerEvent(b *Batch, e fbEntry, raw json.RawMessage) {
 			b.Statuses = append(b.Statuses, Status{ChannelID: base.ChannelID, ProviderMessageID: mid, Status: "delivered", At: when})
 		}
 	default:
-		b.skip(kind, ReasonUnsupportedEvent)
+		if !decodeMessengerUpdate(b, kind, base, raw) {
+			b.skip(kind, ReasonUnsupportedEvent)
+		}
 	}
 }
 

@@ -170,16 +170,15 @@ func TestDecodeMessenger(t *testing.T) {
 				fbMsg(page, psid, "m_b1", 1583173671000, "first"),
 				fbMsg(page, psid, "m_b2", 1583173672000, "second"),
 				pb,
+				fbReaction(page, psid, "m_out1", helpdesk.UpdateReact, 1583173676000, "love", "❤"),
 				fbMsg("204907411778216", "5550001112223334", "m_b3", 1583173689000, "hello second page"),
 			},
-			Statuses: []Status{
-				{ChannelID: "messenger:" + page, ProviderMessageID: "m_out1", Status: "delivered", At: ms(1583173673500)},
-				{ChannelID: "messenger:" + page, ProviderMessageID: "m_out2", Status: "delivered", At: ms(1583173673500)},
+			Statuses: []Status{ // watermarks: the delivery's covers its mids
+				{ChannelID: "messenger:" + page, Recipient: psid, Status: "delivered", At: ms(1583173673500)},
+				{ChannelID: "messenger:" + page, Recipient: psid, Status: "read", At: ms(1583173674500)},
 			},
 			Echoes: 1,
 			Skipped: []Skipped{
-				{Kind: "read", Reason: ReasonUnsupportedEvent},
-				{Kind: "reaction", Reason: ReasonUnsupportedEvent},
 				{Kind: "message", Reason: ReasonMalformed},
 			},
 		}, nil},

@@ -262,7 +262,7 @@ func (s *Store) apply(c ticket.Change) {
 	if d := c.Dedupe; d != nil {
 		now := s.now()
 		s.dedupes[d.Key] = dedupeRecord{ticketID: d.TicketID, messageID: d.MessageID, appliedAt: now,
-			expiresAt: now.Add(store.DedupeTTL).Unix()}
+			expiresAt: now.Add(store.DedupeTTL).Unix(), messageCreated: createdOf(d.MessageID, c.Messages)}
 	}
 	if nc := c.Contact; nc != nil {
 		s.contacts[nc.Contact.ID] = nc.Contact

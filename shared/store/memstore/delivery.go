@@ -69,18 +69,9 @@ func (s *Store) ApplyStatusReport(ctx context.Context, r helpdesk.StatusReport) 
 	if !ok {
 		return helpdesk.Message{}, false, fmt.Errorf("status report for %s: %w", r.ProviderMessageID, store.ErrNotFound)
 	}
-	m, ok := s.message(ref.ticketID, ref.messageCreated, ref.messageID)
-	if !ok {
-		return helpdesk.Message{}, false, fmt.Errorf("status report for %s: message %s: %w", r.ProviderMessageID, ref.messageID, store.ErrNotFound)
-	}
-	changed := m.Status.Advances(r.Status)
-	if changed {
-		m.Status, m.StatusReason, m.StatusAt = r.Status, r.Reason, r.At.UTC()
-		s.conversations[ref.ticketID].messages[sortKey(ref.messageCreated, ref.messageID)] = m
-	}
-	out, err := copyOf(m)
+	m, changed, err := s.advance(helpdesk.MessageRef{TicketID: ref.ticketID, MessageID: ref.messageID, CreatedAt: ref.messageCreated}, r)
 	if err != nil {
 		return helpdesk.Message{}, false, fmt.Errorf("status report for %s: %w", r.ProviderMessageID, err)
 	}
-	return out, changed, nil
+	return m, changed, nil
 }

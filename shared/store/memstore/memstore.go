@@ -114,6 +114,7 @@ type dedupeRecord struct {
 	ticketID, messageID string
 	appliedAt           time.Time
 	expiresAt           int64 // kept, never read: DynamoDB's TTL deletes lazily and reads do not filter
+	messageCreated      time.Time
 }
 
 // copyOf returns v as it reads back from a DynamoDB item: a deep copy with

@@ -91,6 +91,11 @@ type Store interface {
 	// Delivery of our outbound messages.
 	SetMessageStatus(ctx context.Context, m helpdesk.Message, from, to helpdesk.MessageStatus, providerID, reason string) error
 	ApplyStatusReport(ctx context.Context, r helpdesk.StatusReport) (helpdesk.Message, bool, error)
+	// A message by its provider id, and what happens to it afterwards.
+	FindMessage(ctx context.Context, channelID, dedupeScope, providerMessageID string) (helpdesk.MessageRef, error)
+	GetMessage(ctx context.Context, ref helpdesk.MessageRef) (helpdesk.Message, error)
+	ReviseMessage(ctx context.Context, before, after helpdesk.Message) error
+	AdvanceMessageStatus(ctx context.Context, ref helpdesk.MessageRef, r helpdesk.StatusReport) (helpdesk.Message, bool, error)
 
 	// The tenant's settings.
 	GetSettings(ctx context.Context) (helpdesk.Settings, error)
@@ -164,6 +169,7 @@ func Run(t *testing.T, open Open) {
 		// Delivery, consent, directory, settings.
 		{"SetMessageStatusIsConditionedOnFrom", testSetMessageStatusIsConditionedOnFrom},
 		{"StatusReportsOnlyMoveForward", testStatusReportsOnlyMoveForward},
+		{"MessagesFoundByProviderIDAndRevised", testMessagesFoundByProviderIDAndRevised},
 		{"ConsentHoldsAndTheirExpiry", testConsentHoldsAndTheirExpiry},
 		{"Contacts", testContacts},
 		{"Directory", testDirectory},
