@@ -144,7 +144,6 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	if explicitConsent(ch) && isConsentAcceptance(m) {
 		return s.acceptConsent(ctx, m, ch)
 	}
-	dedupe := store.DedupeKey(m.DedupeScope(), m.ProviderMessageID)
 	thread := s.Threader.Thread(m)
 	attempts := s.MaxAttempts
 	if attempts <= 0 {
@@ -159,7 +158,7 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 				return Result{}, err
 			}
 		}
-		res, jobs, err := s.applyOnce(ctx, m, ch, dedupe, thread, &ticketNo)
+		res, jobs, err := s.applyOnce(ctx, m, ch, thread, &ticketNo)
 		switch {
 		case err == nil:
 			res.Attempts = attempt + 1
@@ -187,12 +186,12 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 
 // applyOnce reads, decides and writes once; it returns the outbox the write
 // committed, to publish.
-func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch helpdesk.Channel, dedupe string, th threading.Thread, ticketNo *string) (Result, map[string]string, error) {
-	rec, err := s.Store.FindDedupe(ctx, dedupe)
-	if err == nil {
-		return Result{TicketID: rec.TicketID, MessageID: rec.MessageID, Duplicate: true, Reason: "duplicate"}, nil, nil
-	}
-	if !errors.Is(err, store.ErrNotFound) {
+func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch helpdesk.Channel, th threading.Thread, ticketNo *string) (Result, map[string]string, error) {
+	ident, dup, err := s.identify(ctx, m)
+	if err != nil || dup != nil {
+		if dup != nil {
+			return *dup, nil, nil
+		}
 		return Result{}, nil, err
 	}
 
@@ -218,6 +217,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	}
 	msg := s.message(m)
 	msg.AuthorContactID = contactID
+	ident.keep(m, &msg, &th)
 
 	spam := m.Verdicts.IsSpam()
 	if spam {
@@ -288,7 +288,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		}
 		res = Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket, OwnerID: c.Ticket().OwnerID}
 	}
-	c.Dedupe = &ticket.Dedupe{Key: dedupe, TicketID: res.TicketID, MessageID: msg.ID}
+	c.Dedupe = ident.record(res.TicketID, msg.ID)
 	if newContact != nil {
 		c.Contact = &ticket.NewContact{Contact: *newContact, Key: senderKey}
 	}
@@ -461,12 +461,13 @@ func (s *Service) message(m *helpdesk.InboundMessage) helpdesk.Message {
 		Attachments:       m.Attachments,
 		Submission:        m.Submission,
 		CreatedAt:         m.ReceivedAt.UTC(),
+		ReplyTo:           replyTo(m),
 	}
 }
 
 func newContactFor(m *helpdesk.InboundMessage, now time.Time) helpdesk.Contact {
 	return helpdesk.Contact{
-		ID: uuid.NewString(), Name: m.Sender.Name, Email: m.Sender.Email,
+		ID: uuid.NewString(), Name: senderName(m.Sender), Email: m.Sender.Email,
 		PSID: m.Sender.PSID, PageID: m.Sender.PageID, WhatsAppID: m.Sender.WhatsAppID,
 		CreatedAt: now.UTC(),
 	}

@@ -139,6 +139,7 @@ func Run(t *testing.T, open Open) {
 		{"ThreadKeys", testThreadKeys},
 		{"DedupeRecordsOutliveTheirTTL", testDedupeRecordsOutliveTheirTTL},
 		{"ValuesAreCopies", testValuesAreCopies},
+		{"MailRecordsReadBack", testMailRecordsReadBack},
 		// Views, loads and the outbox.
 		{"LoadsCountTheWindow", testLoadsCountTheWindow},
 		{"LoadConditions", testLoadConditions},

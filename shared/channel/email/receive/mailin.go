@@ -135,6 +135,7 @@ func (h *Handler) Receive(ctx context.Context, d Delivery) error {
 			MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References,
 			To: p.To, Cc: p.Cc, Recipients: lower(d.Recipients),
 			Kind: string(p.Kind), KindReason: p.KindReason, FullText: p.FullText, BouncedMessageIDs: p.BouncedMessageIDs,
+			ReplyTo: p.ReplyTo,
 		},
 	}
 	if m.ProviderMessageID == "" {
@@ -155,6 +156,7 @@ func (h *Handler) Receive(ctx context.Context, d Delivery) error {
 	if len(p.Warnings) > 0 {
 		log.WarnContext(ctx, "damaged mail", "warnings", p.Warnings)
 	}
+	identify(m)
 	if err := h.Queue.EnqueueInbound(ctx, m); err != nil {
 		return err
 	}
