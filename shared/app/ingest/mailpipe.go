@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
@@ -90,12 +91,15 @@ func (id identity) record(ticketID, messageID string) *ticket.Dedupe {
 }
 
 // senderName is the name of a new contact: for a mail that gave no
-// address and no name, "Unknown sender".
+// address, "Unknown sender", after the display name it gave, if any.
 func senderName(s helpdesk.Sender) string {
-	if s.Name == "" && s.Email == "" && s.UnknownID != "" {
-		return helpdesk.UnknownSenderName
+	switch {
+	case s.Email != "" || s.UnknownID == "":
+		return s.Name
+	case s.Name != "":
+		return s.Name + " (" + strings.ToLower(helpdesk.UnknownSenderName) + ")"
 	}
-	return s.Name
+	return helpdesk.UnknownSenderName
 }
 
 // replyTo is where a mail asked to be answered (Reply-To).
