@@ -61,7 +61,7 @@ func teamAddress(ch helpdesk.Channel, a string) bool {
 // to be answered (nothing: answer the contact).
 func noteReplyTo(t *helpdesk.Ticket, msg helpdesk.Message) {
 	if msg.Direction == helpdesk.Inbound && msg.ChannelKind == helpdesk.ChannelEmail {
-		t.ReplyTo = slices.Clone(msg.ReplyTo)
+		t.ReplyTo = slices.Clone(msg.ReplyTo[:min(len(msg.ReplyTo), maxReplyTo)])
 	}
 }
 

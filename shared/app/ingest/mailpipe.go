@@ -102,10 +102,14 @@ func senderName(s helpdesk.Sender) string {
 	return helpdesk.UnknownSenderName
 }
 
+// maxReplyTo bounds the Reply-To addresses kept: the ticket item, which
+// holds them too, sits in four indexes.
+const maxReplyTo = 10
+
 // replyTo is where a mail asked to be answered (Reply-To).
 func replyTo(m *helpdesk.InboundMessage) []string {
 	if m.Email == nil {
 		return nil
 	}
-	return m.Email.ReplyTo
+	return m.Email.ReplyTo[:min(len(m.Email.ReplyTo), maxReplyTo)]
 }
