@@ -134,6 +134,9 @@ type Ticket struct {
 	OutboxAt time.Time `dynamodbav:"outboxAt,omitempty" json:"-"`
 	// Version increases on every change; merges and assignments condition on it.
 	Version int64 `dynamodbav:"version" json:"version"`
+	// ReplyTo is the Reply-To of the latest customer email, where agents'
+	// replies go (ticket.ReplyRecipients); empty: to the contact.
+	ReplyTo []string `dynamodbav:"replyTo,omitempty" json:"reply_to,omitempty"`
 }
 
 // Direction of a message relative to the help desk.
@@ -190,6 +193,15 @@ type Message struct {
 	Edits     []MessageEdit `dynamodbav:"edits,omitempty" json:"edits,omitempty"`
 	Reactions []Reaction    `dynamodbav:"reactions,omitempty" json:"reactions,omitempty"`
 	Revision  int64         `dynamodbav:"revision,omitempty" json:"-"`
+	// ReplyTo (inbound email) are the mail's Reply-To addresses: where its
+	// sender asked to be answered (ticket.ReplyRecipients).
+	ReplyTo []string `dynamodbav:"replyTo,omitempty" json:"reply_to,omitempty"`
+	// To (outbound email) are the addresses the model decided the reply goes
+	// to; empty on replies queued before it was decided (sent to the contact).
+	To []string `dynamodbav:"to,omitempty" json:"to,omitempty"`
+	// Note is the model's remark on how the message was kept (a mail that
+	// reused another mail's Message-ID), shown with it.
+	Note string `dynamodbav:"note,omitempty" json:"note,omitempty"`
 }
 
 // MessageStatus is the delivery state of an outbound message.

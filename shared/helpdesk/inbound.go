@@ -70,6 +70,12 @@ type Sender struct {
 	// WhatsAppUserID is the business-scoped user id (BSUID, "US.1349…")
 	// WhatsApp sends with, or instead of, the phone number (wa_id).
 	WhatsAppUserID string `json:"wa_user_id,omitempty"`
+	// UnknownID is set, on email only, when the mail names no usable address
+	// anywhere (From, Sender, Reply-To, Return-Path): a key unique to that
+	// mail (its provider id and content fingerprint), so each such mail gets
+	// its own "Unknown sender" contact (unrelated people are never merged)
+	// and a redelivery finds the same one. Email is empty then.
+	UnknownID string `json:"unknown_id,omitempty"`
 }
 
 // Key is the sender's identity on its channel kind, used as the FIFO message
@@ -85,6 +91,9 @@ func (s Sender) Key(kind ChannelKind) string {
 		}
 		return "whatsapp#" + s.WhatsAppID
 	default:
+		if strings.TrimSpace(s.Email) == "" && s.UnknownID != "" {
+			return "email#unknown#" + s.UnknownID // no '@': never an address's key
+		}
 		return "email#" + strings.ToLower(strings.TrimSpace(s.Email))
 	}
 }
@@ -111,6 +120,13 @@ type EmailHeaders struct {
 	ForwardedBy *Sender `json:"forwarded_by,omitempty"`
 	// FullText is the whole text, quoted history included (Text holds the new part).
 	FullText string `json:"full_text,omitempty"`
+	// ReplyTo are the Reply-To addresses (lower-cased): where the customer
+	// asked to be answered, when it is not From.
+	ReplyTo []string `json:"reply_to,omitempty"`
+	// Fingerprint is the SHA-256 (hex) of the mail's content
+	// (InboundMessage.ContentFingerprint), computed on receipt: a Message-ID
+	// seen before is a duplicate only with the same fingerprint.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // Email kinds (EmailHeaders.Kind).
@@ -168,8 +184,8 @@ func (m *InboundMessage) Validate() error {
 			return Errorf(EInvalid, "sender_required", "whatsapp sender needs wa_id or wa_user_id")
 		}
 	default:
-		if m.Sender.Email == "" {
-			return Errorf(EInvalid, "sender_required", "sender email is required")
+		if m.Sender.Email == "" && (m.Channel != ChannelEmail || m.Sender.UnknownID == "") {
+			return Errorf(EInvalid, "sender_required", "sender email is required (or, for email, sender.unknown_id)")
 		}
 	}
 	return nil

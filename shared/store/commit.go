@@ -52,7 +52,7 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 	msgTo := len(b.items)
 	dedupeAt := -1
 	if d := c.Dedupe; d != nil {
-		dedupeAt = b.putNew(withMessageCreated(s.dedupe(d.Key, d.TicketID, d.MessageID), c.Messages))
+		dedupeAt = b.putNew(withMessageCreated(s.dedupe(*d), c.Messages))
 	}
 	contactAt := -1
 	if nc := c.Contact; nc != nil {

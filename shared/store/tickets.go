@@ -92,14 +92,17 @@ type dedupeItem struct {
 	// MessageCreated completes the message's key, so an edit or a reaction
 	// naming the provider id finds it (zero on records written before).
 	MessageCreated time.Time `dynamodbav:"messageCreatedAt,omitempty"`
+	// Fingerprint (email): the mail's content fingerprint, so another mail
+	// reusing its Message-ID is told from a redelivery.
+	Fingerprint string `dynamodbav:"fingerprint,omitempty"`
 }
 
-func (s *Store) dedupe(key, ticketID, messageID string) dedupeItem {
+func (s *Store) dedupe(d ticket.Dedupe) dedupeItem {
 	now := s.now()
 	return dedupeItem{
-		keyAttrs: keyAttrs{PK: dedupePK(key), SK: skDedupe},
-		TicketID: ticketID, MessageID: messageID, AppliedAt: now,
-		ExpiresAt: now.Add(DedupeTTL).Unix(),
+		keyAttrs: keyAttrs{PK: dedupePK(d.Key), SK: skDedupe},
+		TicketID: d.TicketID, MessageID: d.MessageID, AppliedAt: now,
+		ExpiresAt: now.Add(DedupeTTL).Unix(), Fingerprint: d.Fingerprint,
 	}
 }
 
@@ -109,7 +112,7 @@ func (s *Store) FindDedupe(ctx context.Context, key string) (ticket.Dedupe, erro
 	if err := s.get(ctx, dedupePK(key), skDedupe, &it); err != nil {
 		return ticket.Dedupe{}, err
 	}
-	return ticket.Dedupe{Key: key, TicketID: it.TicketID, MessageID: it.MessageID}, nil
+	return ticket.Dedupe{Key: key, TicketID: it.TicketID, MessageID: it.MessageID, Fingerprint: it.Fingerprint}, nil
 }
 
 // contactItems adds a new contact and its lookup item, and returns the index

@@ -270,6 +270,9 @@ type ReplyInput struct {
 	AgentID     string
 	Text, HTML  string
 	Attachments []helpdesk.Attachment // files already stored (Key set)
+	// Contact is the ticket's contact as read, for an email reply's
+	// recipients (ReplyRecipients); nil leaves them to the sender.
+	Contact *helpdesk.Contact
 }
 
 // Reply decides an agent's reply on channel ch (ReplyVia decides which): a queued
@@ -300,6 +303,11 @@ func Reply(t helpdesk.Ticket, ch helpdesk.Channel, in ReplyInput, now time.Time)
 	}
 	switch {
 	case ch.Kind == helpdesk.ChannelEmail && ch.Email != nil:
+		to, err := ReplyRecipients(t, ch, in.Contact)
+		if err != nil {
+			return Change{}, helpdesk.Message{}, err
+		}
+		msg.To = to
 		c.sendByEmail(n, ch, &msg, now)
 	case ch.Kind == helpdesk.ChannelMessenger || ch.Kind == helpdesk.ChannelWhatsApp:
 		if len(in.Attachments) > 0 {

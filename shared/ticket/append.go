@@ -24,6 +24,7 @@ func Append(t helpdesk.Ticket, msg helpdesk.Message, senderKey string, keys []st
 	if msg.Direction == helpdesk.Inbound {
 		n.Unread = true
 		n.LastCustomerMessageAt = msg.CreatedAt
+		noteReplyTo(n, msg)
 		if senderKey != "" && !slices.Contains(n.Participants, senderKey) {
 			n.Participants = append(n.Participants, senderKey)
 		}

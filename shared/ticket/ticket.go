@@ -80,6 +80,10 @@ type Dedupe struct {
 	Key       string
 	TicketID  string
 	MessageID string
+	// Fingerprint (email) is the mail's content fingerprint: the same
+	// Message-ID with another fingerprint is another mail. Empty on records
+	// written before it was kept (taken as the same mail).
+	Fingerprint string
 }
 
 // NewContact is a contact created with the change, with its lookup key.

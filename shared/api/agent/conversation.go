@@ -106,6 +106,11 @@ type MessageView struct {
 	EditedAt  time.Time              `json:"edited_at,omitzero"`
 	Edits     []helpdesk.MessageEdit `json:"edits,omitempty"`
 	Reactions []ReactionView         `json:"reactions,omitempty"`
+	// ReplyTo (inbound email): where its sender asked to be answered; To
+	// (outbound email): where the reply went; Note: how it was kept.
+	ReplyTo []string `json:"reply_to,omitempty"`
+	To      []string `json:"to,omitempty"`
+	Note    string   `json:"note,omitempty"`
 }
 
 // ReactionView is one person's reaction to a message.
@@ -303,7 +308,7 @@ func (a *API) message(ctx context.Context, t helpdesk.Ticket, m helpdesk.Message
 	v := MessageView{ID: m.ID, TicketID: m.TicketID, Direction: m.Direction, Channel: ChannelRef{ID: m.ChannelID, Kind: m.ChannelKind},
 		Author: Author{Kind: "unknown"}, Status: m.Status, StatusReason: m.StatusReason, StatusAt: m.StatusAt,
 		Subject: m.Subject, Text: m.Text, Quoted: m.Quoted, ThreadReason: m.ThreadReason, CreatedAt: m.CreatedAt,
-		Attachments: make([]AttachmentView, 0, len(m.Attachments))}
+		Attachments: make([]AttachmentView, 0, len(m.Attachments)), ReplyTo: m.ReplyTo, To: m.To, Note: m.Note}
 	switch {
 	case m.AuthorAgentID != "":
 		v.Author = Author{Kind: "agent", ID: m.AuthorAgentID, Name: agents[m.AuthorAgentID].Name}

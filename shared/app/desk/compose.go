@@ -54,6 +54,9 @@ func (s *Service) Answer(ctx context.Context, in Answer) (helpdesk.Message, help
 		if err != nil {
 			return c, err
 		}
+		if reply.Contact, err = s.replyContact(ctx, t, ch); err != nil {
+			return c, err
+		}
 		status := in.Status
 		if in.Close {
 			if status, err = ticket.ClosingStatus(set, t.Pipeline); err != nil {

@@ -157,7 +157,6 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	if explicitConsent(ch) && isConsentAcceptance(m) {
 		return s.acceptConsent(ctx, m, ch)
 	}
-	dedupe := store.DedupeKey(m.DedupeScope(), m.ProviderMessageID)
 	thread := s.Threader.Thread(m)
 	attempts := s.MaxAttempts
 	if attempts <= 0 {
@@ -172,7 +171,7 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 				return Result{}, err
 			}
 		}
-		res, jobs, err := s.applyOnce(ctx, m, ch, dedupe, thread, &ticketNo)
+		res, jobs, err := s.applyOnce(ctx, m, ch, thread, &ticketNo)
 		switch {
 		case err == nil:
 			res.Attempts = attempt + 1
@@ -200,12 +199,12 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 
 // applyOnce reads, decides and writes once; it returns the outbox the write
 // committed, to publish.
-func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch helpdesk.Channel, dedupe string, th threading.Thread, ticketNo *string) (Result, map[string]string, error) {
-	rec, err := s.Store.FindDedupe(ctx, dedupe)
-	if err == nil {
-		return Result{TicketID: rec.TicketID, MessageID: rec.MessageID, Duplicate: true, Reason: "duplicate"}, nil, nil
-	}
-	if !errors.Is(err, store.ErrNotFound) {
+func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch helpdesk.Channel, th threading.Thread, ticketNo *string) (Result, map[string]string, error) {
+	ident, dup, err := s.identify(ctx, m)
+	if err != nil || dup != nil {
+		if dup != nil {
+			return *dup, nil, nil
+		}
 		return Result{}, nil, err
 	}
 
@@ -231,6 +230,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	}
 	msg := s.message(m)
 	msg.AuthorContactID = contactID
+	ident.keep(m, &msg, &th)
 
 	spam := m.Verdicts.IsSpam()
 	if spam {
@@ -269,7 +269,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		msg.ThreadNote = found.note
 		if *ticketNo == "" {
 			// One number per message, kept across its retries (numbers.go).
-			if *ticketNo, err = s.ticketNumber(ctx, dedupe); err != nil {
+			if *ticketNo, err = s.ticketNumber(ctx, ident.dedupe); err != nil {
 				return Result{}, nil, err
 			}
 		}
@@ -301,7 +301,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		}
 		res = Result{TicketID: id, MessageID: msg.ID, Created: true, Reason: ReasonNewTicket, OwnerID: c.Ticket().OwnerID}
 	}
-	c.Dedupe = &ticket.Dedupe{Key: dedupe, TicketID: res.TicketID, MessageID: msg.ID}
+	c.Dedupe = ident.record(res.TicketID, msg.ID)
 	if newContact != nil {
 		c.Contact = &ticket.NewContact{Contact: *newContact, Key: senderKey}
 	}
@@ -477,12 +477,13 @@ func (s *Service) message(m *helpdesk.InboundMessage) helpdesk.Message {
 		CreatedAt:         m.ReceivedAt.UTC(),
 		BodyKey:           m.BodyLocation,
 		Truncated:         m.BodyLocation != "",
+		ReplyTo:           replyTo(m),
 	}
 }
 
 func newContactFor(m *helpdesk.InboundMessage, now time.Time) helpdesk.Contact {
 	return helpdesk.Contact{
-		ID: uuid.NewString(), Name: m.Sender.Name, Email: m.Sender.Email,
+		ID: uuid.NewString(), Name: senderName(m.Sender), Email: m.Sender.Email,
 		PSID: m.Sender.PSID, PageID: m.Sender.PageID, WhatsAppID: m.Sender.WhatsAppID,
 		WhatsAppUserID: m.Sender.WhatsAppUserID,
 		CreatedAt:      now.UTC(),

@@ -239,7 +239,7 @@ func (s *Sender) buildReply(ctx context.Context, t helpdesk.Ticket, m helpdesk.M
 		Attachments: atts,
 		Tenant:      s.Tenant, TeamAddress: ch.Email.Address, CompanyName: ch.Email.CompanyName,
 		FromMode: compose.FromMode(ch.Email.FromMode), AgentFullName: agent.Name, Signature: ch.Email.Signature,
-		ReplyTo: replyTo, To: []compose.Address{{Name: contact.Name, Address: contact.Email}},
+		ReplyTo: replyTo, To: recipients(m, contact),
 		Subject: t.Subject, TicketID: t.ID, MessageID: "<" + m.EmailMessageID + ">", // as tickets.Reply registered it
 		InReplyTo: inReplyTo, References: refs, Text: m.Text, HTML: m.HTML, Date: m.CreatedAt,
 	})

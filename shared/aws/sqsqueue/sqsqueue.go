@@ -80,9 +80,15 @@ func GroupID(m *helpdesk.InboundMessage) string {
 	return sqsID(m.ChannelID + "#" + m.Sender.Key(m.Channel))
 }
 
-// DeduplicationID is the FIFO deduplication id of m.
+// DeduplicationID is the FIFO deduplication id of m. A mail's carries its
+// content fingerprint too: a different mail reusing a Message-ID within
+// SQS's five minutes must not be dropped as a copy.
 func DeduplicationID(m *helpdesk.InboundMessage) string {
-	return sqsID(m.DedupeScope() + "#" + m.ProviderMessageID)
+	id := m.DedupeScope() + "#" + m.ProviderMessageID
+	if m.Email != nil && len(m.Email.Fingerprint) >= 16 {
+		id += "#" + m.Email.Fingerprint[:16]
+	}
+	return sqsID(id)
 }
 
 // sqsID keeps ids inside SQS's rules (at most 128 printable ASCII characters)

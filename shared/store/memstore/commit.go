@@ -261,7 +261,7 @@ func (s *Store) apply(c ticket.Change) {
 	}
 	if d := c.Dedupe; d != nil {
 		now := s.now()
-		s.dedupes[d.Key] = dedupeRecord{ticketID: d.TicketID, messageID: d.MessageID, appliedAt: now,
+		s.dedupes[d.Key] = dedupeRecord{ticketID: d.TicketID, messageID: d.MessageID, fingerprint: d.Fingerprint, appliedAt: now,
 			expiresAt: now.Add(store.DedupeTTL).Unix(), messageCreated: createdOf(d.MessageID, c.Messages)}
 	}
 	if nc := c.Contact; nc != nil {

@@ -112,6 +112,7 @@ type threadKey struct {
 
 type dedupeRecord struct {
 	ticketID, messageID string
+	fingerprint         string // email: the mail's content fingerprint
 	appliedAt           time.Time
 	expiresAt           int64 // kept, never read: DynamoDB's TTL deletes lazily and reads do not filter
 	messageCreated      time.Time

@@ -114,7 +114,7 @@ func (s *Store) FindDedupe(ctx context.Context, key string) (ticket.Dedupe, erro
 	if !ok {
 		return ticket.Dedupe{}, store.ErrNotFound
 	}
-	return ticket.Dedupe{Key: key, TicketID: d.ticketID, MessageID: d.messageID}, nil
+	return ticket.Dedupe{Key: key, TicketID: d.ticketID, MessageID: d.messageID, Fingerprint: d.fingerprint}, nil
 }
 
 // Notifications returns a recipient's newest in-app notifications.

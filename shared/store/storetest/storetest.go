@@ -151,6 +151,7 @@ func Run(t *testing.T, open Open) {
 		{"DedupeRecordsOutliveTheirTTL", testDedupeRecordsOutliveTheirTTL},
 		{"ValuesAreCopies", testValuesAreCopies},
 		{"ContactUpdateWithTheChange", testContactUpdateWithTheChange},
+		{"MailRecordsReadBack", testMailRecordsReadBack},
 		// Views, loads and the outbox.
 		{"LoadsCountTheWindow", testLoadsCountTheWindow},
 		{"LoadConditions", testLoadConditions},

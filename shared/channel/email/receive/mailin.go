@@ -166,6 +166,7 @@ func (h *Handler) Inbound(ctx context.Context, d Delivery, ch helpdesk.Channel, 
 			MessageID: p.MessageID, InReplyTo: p.InReplyTo, References: p.References,
 			To: p.To, Cc: p.Cc, Recipients: lower(d.Recipients),
 			Kind: string(p.Kind), KindReason: p.KindReason, FullText: p.FullText, BouncedMessageIDs: p.BouncedMessageIDs,
+			ReplyTo: p.ReplyTo,
 		},
 	}
 	if m.ProviderMessageID == "" {
@@ -195,6 +196,7 @@ func (h *Handler) Inbound(ctx context.Context, d Delivery, ch helpdesk.Channel, 
 	if len(p.Warnings) > 0 {
 		log.WarnContext(ctx, "damaged mail", "warnings", p.Warnings)
 	}
+	identify(m)
 	return m, nil
 }
 
