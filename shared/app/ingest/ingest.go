@@ -164,7 +164,7 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	}
 	log := s.Log.With("channel", m.ChannelID, "message_id", m.ProviderMessageID)
 	var lastErr error
-	var ticketNo string
+	var ticketNo reservedNumber
 	for attempt := range attempts {
 		if attempt > 0 {
 			if err := retry.Backoff(ctx, attempt, 10*time.Millisecond); err != nil {
@@ -199,7 +199,7 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 
 // applyOnce reads, decides and writes once; it returns the outbox the write
 // committed, to publish.
-func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch helpdesk.Channel, th threading.Thread, ticketNo *string) (Result, map[string]string, error) {
+func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch helpdesk.Channel, th threading.Thread, ticketNo *reservedNumber) (Result, map[string]string, error) {
 	ident, dup, err := s.identify(ctx, m)
 	if err != nil || dup != nil {
 		if dup != nil {
@@ -267,13 +267,17 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		res = Result{TicketID: found.ticket.ID, MessageID: msg.ID, Reason: found.reason}
 	} else {
 		msg.ThreadNote = found.note
-		if *ticketNo == "" {
-			// One number per message, kept across its retries (numbers.go).
-			if *ticketNo, err = s.ticketNumber(ctx, ident.dedupe); err != nil {
+		// One number per message, kept across its retries (numbers.go). A
+		// mail found to reuse another's Message-ID on a retry is another
+		// message (another dedupe key), so it takes its own number.
+		if ticketNo.key != ident.dedupe {
+			no, err := s.ticketNumber(ctx, ident.dedupe)
+			if err != nil {
 				return Result{}, nil, err
 			}
+			*ticketNo = reservedNumber{key: ident.dedupe, number: no}
 		}
-		id := *ticketNo
+		id := ticketNo.number
 		own := append([]string(nil), th.Own...)
 		if !spam {
 			// Claim the conversation's ids, but not those of a ticket passed over.

@@ -16,3 +16,6 @@ type Numbers interface {
 func (s *Service) ticketNumber(ctx context.Context, dedupe string) (string, error) {
 	return s.Store.ReserveTicketNumber(ctx, dedupe)
 }
+
+// reservedNumber is the number reserved for the message under its dedupe key.
+type reservedNumber struct{ key, number string }
