@@ -236,6 +236,15 @@ func TestAdminEditsChannels(t *testing.T) {
 		if c, _ := f.st.GetChannel(ctx, "web"); !c.Disabled || c.Form.Secret != "very-secret-key" {
 			t.Fatalf("disabling lost the secret or did not disable: %+v", c.Form)
 		}
+		// What an unsigned submission may ask for is the admin's to say.
+		r = f.do(t, "PATCH", "/api/channels/web", "ann", `{"form":{"allowed_hidden":{"pipelines":["support"],"statuses":["waiting_on_us"],"priorities":["high"]}}}`)
+		if r.status != 200 || r.body["form"].(map[string]any)["allowed_hidden"] == nil || strings.Contains(r.raw, "very-secret-key") {
+			t.Fatalf("PATCH form allow-list: %d %s", r.status, r.raw)
+		}
+		if c, _ := f.st.GetChannel(ctx, "web"); c.Form.AllowedHidden == nil || !slices.Equal(c.Form.AllowedHidden.Statuses, []string{"waiting_on_us"}) ||
+			c.Form.Secret != "very-secret-key" {
+			t.Fatalf("stored allow-list: %+v", c.Form)
+		}
 		if r := f.do(t, "PATCH", "/api/channels/"+mail.ID, "ann", `{"disabled":true}`, "If-Match", `"0"`); r.status != 412 {
 			t.Fatalf("stale channel PATCH: %d %s", r.status, r.raw)
 		}
@@ -250,6 +259,12 @@ func TestAdminEditsChannels(t *testing.T) {
 			{mail.ID, `{"name":"  "}`, "name_required"},
 			{"messenger:42", `{"messenger":{"consent_text":""}}`, "consent_text_required"},
 			{"messenger:42", `{"email":{"signature":"x"}}`, "not_an_email_channel"},
+			{mail.ID, `{"form":{"allowed_hidden":{}}}`, "not_a_form_channel"},
+			{"web", `{"form":{"allowed_hidden":{"statuses":["closed"]}}}`, "status_closed"},
+			{"web", `{"form":{"allowed_hidden":{"statuses":["nope"]}}}`, "unknown_status"},
+			{"web", `{"form":{"allowed_hidden":{"pipelines":["sales"]}}}`, "unknown_pipeline"},
+			{"web", `{"form":{"allowed_hidden":{"priorities":["urgent!"]}}}`, "unknown_priority"},
+			{"web", `{"form":{"allowed_hidden":{"categories":["nope"]}}}`, "unknown_category"},
 		} {
 			if r := f.do(t, "PATCH", "/api/channels/"+c.id, "ann", c.body); r.status != 400 || reason(r) != c.want {
 				t.Errorf("PATCH %s %s: %d %s, want 400 %s", c.id, c.body, r.status, r.raw, c.want)
@@ -259,10 +274,10 @@ func TestAdminEditsChannels(t *testing.T) {
 			t.Errorf("unknown channel: %d %s", r.status, r.raw)
 		}
 		trail := f.auditTrail(t)
-		if len(trail) != 3 || trail[2]["entity_id"] != mail.ID || strings.Contains(jsonOf(trail), "very-secret-key") {
+		if len(trail) != 4 || trail[3]["entity_id"] != mail.ID || strings.Contains(jsonOf(trail), "very-secret-key") {
 			t.Fatalf("trail: %v", trail)
 		}
-		before, after := trail[2]["before"].(map[string]any), trail[2]["after"].(map[string]any)
+		before, after := trail[3]["before"].(map[string]any), trail[3]["after"].(map[string]any)
 		if before["name"] != "Support" || after["name"] != "Help" {
 			t.Errorf("channel entry before %v after %v", before["name"], after["name"])
 		}

@@ -28,7 +28,18 @@ type ChannelPatch struct {
 	Routing   *helpdesk.RoutingRule    `json:"routing"`
 	Email     *EmailPatch              `json:"email"`
 	Messenger *MessengerPatch          `json:"messenger"`
+	Form      *FormPatch               `json:"form"`
 }
+
+// FormPatch changes a web form's settings.
+type FormPatch struct {
+	// AllowedHidden replaces the values an unsigned submission may ask for
+	// in its hidden fields ({} allows none).
+	AllowedHidden *helpdesk.FormHidden `json:"allowed_hidden"`
+}
+
+// MaxAllowedHidden bounds each list of a form's allow-list.
+const MaxAllowedHidden = 50
 
 // EmailPatch changes a team-email channel's settings.
 type EmailPatch struct {
@@ -172,7 +183,61 @@ func (s *Service) applyChannel(ctx context.Context, c helpdesk.Channel, p Channe
 		}
 		c.Messenger = &ms
 	}
+	if f := p.Form; f != nil {
+		if c.Form == nil {
+			return c, invalid("not_a_form_channel", "form: channel %q is not a web form", c.ID)
+		}
+		fs := *c.Form
+		if f.AllowedHidden != nil {
+			if err := checkAllowedHidden(set, *f.AllowedHidden); err != nil {
+				return c, err
+			}
+			fs.AllowedHidden = f.AllowedHidden
+		}
+		c.Form = &fs
+	}
 	return c, nil
+}
+
+// checkAllowedHidden judges a form's allow-list: known values only, and no
+// closing status (a ticket is never created closed).
+func checkAllowedHidden(set helpdesk.Settings, h helpdesk.FormHidden) error {
+	invalid := func(reason, format string, args ...any) error {
+		return helpdesk.Errorf(helpdesk.EInvalid, reason, format, args...)
+	}
+	if max(len(h.Pipelines), len(h.Statuses), len(h.Priorities), len(h.Categories)) > MaxAllowedHidden {
+		return invalid("too_many_values", "form.allowed_hidden: at most %d values per list", MaxAllowedHidden)
+	}
+	for _, id := range h.Pipelines {
+		if _, ok := set.Pipelines[id]; !ok {
+			return invalid("unknown_pipeline", "form.allowed_hidden.pipelines: pipeline %q does not exist", truncate(id))
+		}
+	}
+	for _, st := range h.Statuses {
+		open, known := false, false
+		for _, p := range set.Pipelines {
+			if stage, ok := p.Stage(st); ok {
+				known, open = true, open || !stage.Closed
+			}
+		}
+		switch {
+		case !known:
+			return invalid("unknown_status", "form.allowed_hidden.statuses: %q is not a stage of any pipeline", truncate(st))
+		case !open:
+			return invalid("status_closed", "form.allowed_hidden.statuses: %q closes tickets; new tickets start open", truncate(st))
+		}
+	}
+	for _, pr := range h.Priorities {
+		if !pr.Valid() {
+			return invalid("unknown_priority", "form.allowed_hidden.priorities: %q is not a priority", truncate(string(pr)))
+		}
+	}
+	for _, cat := range h.Categories {
+		if !set.HasCategory(cat) {
+			return invalid("unknown_category", "form.allowed_hidden.categories: category %q does not exist", truncate(cat))
+		}
+	}
+	return nil
 }
 
 // checkRule judges a routing rule: known kind and distribution, users and
