@@ -162,9 +162,18 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	mux.HandleFunc("GET /local/tickets", r.listTickets)
 	mux.HandleFunc("GET /local/graph/sent", r.graphSent)
 	mux.HandleFunc("GET /local/tickets/{id}", r.getTicket)
-	r.handler = mux
+	// Each request is bounded as the functions bound theirs (lambdax.Main):
+	// a stalled emulator makes a webhook answer 503, not hang. The budget
+	// is the agent API's (template.yaml), the largest of the functions.
+	deadlines, bounded := boot.Deadlines{RequestBudget: localRequestBudget}, lambdax.Deadline(mux)
+	r.handler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		bounded.ServeHTTP(w, req.WithContext(lambdax.WithDeadlines(req.Context(), deadlines)))
+	})
 	return r, nil
 }
+
+// localRequestBudget bounds one request to the local stack (REQUEST_BUDGET).
+const localRequestBudget = 13 * time.Second
 
 // S3 is the runner's S3 client (the mail bucket).
 func (r *Runner) S3() *s3.Client { return r.s3 }
