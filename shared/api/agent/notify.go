@@ -129,6 +129,10 @@ type FeedItem struct {
 	ReadAt    *time.Time                `json:"read_at,omitempty"`
 	ActorID   string                    `json:"actor_id,omitempty"`
 	MessageID string                    `json:"message_id,omitempty"`
+	// EmailStatus and EmailReason say the email about it could not be sent
+	// ("failed") and why, so a notification email that was dropped shows.
+	EmailStatus string `json:"email_status,omitempty"`
+	EmailReason string `json:"email_reason,omitempty"`
 }
 
 // FeedPage is one page of the feed; Next, when set, continues it.
@@ -199,7 +203,8 @@ func (a *API) listNotifications(w http.ResponseWriter, r *http.Request, p helpde
 			continue
 		}
 		page.Notifications = append(page.Notifications, FeedItem{ID: feedID(n), Kind: n.Kind, TicketID: n.TicketID,
-			Subject: t.Subject, At: n.At, Read: n.ReadAt != nil, ReadAt: n.ReadAt, ActorID: n.ActorID, MessageID: n.MessageID})
+			Subject: t.Subject, At: n.At, Read: n.ReadAt != nil, ReadAt: n.ReadAt, ActorID: n.ActorID, MessageID: n.MessageID,
+			EmailStatus: n.EmailStatus, EmailReason: n.EmailReason})
 	}
 	if next != "" {
 		page.Next = a.sealCursor(next, scope)

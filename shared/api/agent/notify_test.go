@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -334,6 +335,15 @@ func TestFeedPagesAndMarksRead(t *testing.T) {
 			}
 		}
 		newest := items[0].(map[string]any)["id"].(string)
+		// An email about it that could not be sent shows, with why.
+		nanos, id, _ := strings.Cut(newest, ".")
+		ns, _ := strconv.ParseInt(nanos, 10, 64)
+		if err := f.st.SetNotificationEmail(context.Background(), "agent:bob", time.Unix(0, ns).UTC(), id, "failed", "refused: mailbox unavailable"); err != nil {
+			t.Fatal(err)
+		}
+		if r := f.do(t, "GET", "/api/notifications?limit=1", "bob", ""); !strings.Contains(r.raw, `"email_status":"failed","email_reason":"refused: mailbox unavailable"`) {
+			t.Errorf("a failed notification email does not show: %s", r.raw)
+		}
 		for range 2 {
 			if r := f.do(t, "POST", "/api/notifications/"+newest+"/read", "bob", ""); r.status != 204 {
 				t.Fatalf("mark read: %d %s", r.status, r.raw)
