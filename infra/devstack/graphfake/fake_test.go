@@ -166,6 +166,8 @@ func TestRejects(t *testing.T) {
 			`{"messaging_product":"whatsapp","to":"15551234567","type":"video","video":{"caption":"c"}}`, 400, 100, 0, "Invalid parameter"},
 		{"wa unknown media id", "POST", wa, waToken, "application/json",
 			`{"messaging_product":"whatsapp","to":"15551234567","type":"image","image":{"id":"404"}}`, 400, 100, 0, "Invalid parameter"},
+		{"wa recipient not a BSUID", "POST", wa, waToken, "application/json",
+			`{"messaging_product":"whatsapp","recipient":"13491208655302741918","type":"text","text":{"body":"x"}}`, 400, 100, 0, "Invalid parameter"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

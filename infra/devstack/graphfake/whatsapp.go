@@ -12,6 +12,7 @@ type waSendBody struct {
 	MessagingProduct *string `json:"messaging_product"`
 	RecipientType    *string `json:"recipient_type"`
 	To               *string `json:"to"`
+	Recipient        *string `json:"recipient"` // a BSUID; "to" wins when both are sent
 	Type             *string `json:"type"`
 	Text             *struct {
 		PreviewURL *bool   `json:"preview_url"`
@@ -50,11 +51,20 @@ func (f *Fake) checkWhatsApp(req Request, phoneID string) (*Response, func() *Re
 	if b.RecipientType != nil && *b.RecipientType != "individual" {
 		return waInvalidParam("Param recipient_type must be 'individual', got %q", *b.RecipientType), nil
 	}
-	if b.To == nil || *b.To == "" {
-		return waInvalidParam("The parameter to is required."), nil
-	}
-	if !phoneLike(*b.To) {
-		return waInvalidParam("Param to must be a phone number, got %q", *b.To), nil
+	to := ""
+	switch {
+	case b.To != nil && *b.To != "":
+		if !phoneLike(*b.To) {
+			return waInvalidParam("Param to must be a phone number, got %q", *b.To), nil
+		}
+		to = *b.To
+	case b.Recipient != nil && *b.Recipient != "":
+		if !bsuidLike(*b.Recipient) {
+			return waInvalidParam("Param recipient must be a business-scoped user id, got %q", *b.Recipient), nil
+		}
+		to = *b.Recipient
+	default:
+		return waInvalidParam("The parameter to (or recipient) is required."), nil
 	}
 	typ := "text" // documented default
 	if b.Type != nil {
@@ -75,7 +85,7 @@ func (f *Fake) checkWhatsApp(req Request, phoneID string) (*Response, func() *Re
 	if !objects[typ] {
 		return waInvalidParam("The parameter %s is required for type '%s'.", typ, typ), nil
 	}
-	s := Sent{Kind: KindWhatsApp, AccountID: phoneID, Token: req.Token, Recipient: *b.To, RecipientType: "individual"}
+	s := Sent{Kind: KindWhatsApp, AccountID: phoneID, Token: req.Token, Recipient: to, RecipientType: "individual"}
 	if typ == "text" {
 		if b.Text.Body == nil || *b.Text.Body == "" {
 			return waInvalidParam("The parameter text['body'] is required."), nil
@@ -95,6 +105,11 @@ func (f *Fake) checkWhatsApp(req Request, phoneID string) (*Response, func() *Re
 		}
 		s.Attachment = a
 	}
+	// Meta answers wa_id for a send to a number, user_id for one to a BSUID.
+	contact := map[string]string{"input": s.Recipient, "wa_id": digits(s.Recipient)}
+	if to == "" || !phoneLike(to) {
+		contact = map[string]string{"input": s.Recipient, "user_id": s.Recipient}
+	}
 	return nil, func() *Response {
 		f.mu.Lock()
 		f.seq.wamid++
@@ -103,7 +118,7 @@ func (f *Fake) checkWhatsApp(req Request, phoneID string) (*Response, func() *Re
 		f.mu.Unlock()
 		return okJSON(map[string]any{
 			"messaging_product": "whatsapp",
-			"contacts":          []map[string]string{{"input": s.Recipient, "wa_id": digits(s.Recipient)}},
+			"contacts":          []map[string]string{contact},
 			"messages":          []map[string]string{{"id": s.MessageID}},
 		})
 	}
@@ -156,6 +171,15 @@ func phoneLike(s string) bool {
 		return false
 	}
 	return strings.Trim(s, "0123456789") == ""
+}
+
+// bsuidLike accepts a business-scoped user id: a country code, a period,
+// optionally ENT. (a parent BSUID), then letters and digits.
+func bsuidLike(s string) bool {
+	cc, rest, ok := strings.Cut(s, ".")
+	rest = strings.TrimPrefix(rest, "ENT.")
+	return ok && len(cc) == 2 && strings.ToUpper(cc) == cc && strings.Trim(cc, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == "" &&
+		rest != "" && len(rest) <= 128 && strings.Trim(rest, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") == ""
 }
 
 func digits(s string) string {

@@ -117,10 +117,10 @@ func (s *Sender) chatMessage(ch helpdesk.Channel, c helpdesk.Contact, lastCustom
 		if err := ticket.WhatsAppReplyAllowed(lastCustomer, now); err != nil {
 			return nil, err
 		}
-		if c.WhatsAppID == "" {
+		if c.WhatsAppID == "" && c.WhatsAppUserID == "" {
 			return nil, helpdesk.Errorf(helpdesk.EInvalid, "no_recipient", "the contact has no WhatsApp id")
 		}
-		m := graphapi.WhatsAppMessage{WaID: c.WhatsAppID, Text: msg.Text}
+		m := graphapi.WhatsAppMessage{WaID: c.WhatsAppID, UserID: c.WhatsAppUserID, Text: msg.Text}
 		return func(ctx context.Context, g Graph, token string) (string, error) {
 			r, err := g.SendWhatsApp(ctx, token, ch.WhatsApp.PhoneNumberID, m)
 			return r.MessageID, err

@@ -2,6 +2,7 @@ package graphapi_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -106,6 +107,12 @@ func TestSendWhatsAppWireFormat(t *testing.T) {
 			`{"messaging_product":"whatsapp","recipient_type":"individual","to":"15551234567","type":"audio","audio":{"link":"https://files.example.com/a.ogg"}}`},
 		{"video", graphapi.WhatsAppMessage{WaID: "15551234567", Media: &graphapi.WhatsAppMedia{Type: "video", Link: "https://files.example.com/a.mp4"}},
 			`{"messaging_product":"whatsapp","recipient_type":"individual","to":"15551234567","type":"video","video":{"link":"https://files.example.com/a.mp4"}}`},
+		// A customer known only by a business-scoped user id is sent to as
+		// "recipient"; with a number too, the number ("to") alone.
+		{"to a BSUID", graphapi.WhatsAppMessage{UserID: "US.13491208655302741918", Text: "Hello"},
+			`{"messaging_product":"whatsapp","recipient_type":"individual","recipient":"US.13491208655302741918","type":"text","text":{"preview_url":false,"body":"Hello"}}`},
+		{"number and BSUID", graphapi.WhatsAppMessage{WaID: "15551234567", UserID: "US.13491208655302741918", Text: "Hello"},
+			`{"messaging_product":"whatsapp","recipient_type":"individual","to":"15551234567","type":"text","text":{"preview_url":false,"body":"Hello"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,7 +121,7 @@ func TestSendWhatsAppWireFormat(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.MessageID != "wamid.1" || res.RecipientID != "15551234567" {
+			if res.MessageID != "wamid.1" || res.RecipientID != cmp.Or(tt.m.WaID, tt.m.UserID) {
 				t.Errorf("result = %+v", res)
 			}
 			r := f.Requests()[0]
@@ -196,6 +203,7 @@ func TestValidation(t *testing.T) {
 	}{
 		{"no recipient", graphapi.WhatsAppMessage{Text: "x"}, "recipient_required"},
 		{"recipient not a phone", graphapi.WhatsAppMessage{WaID: "bob", Text: "x"}, "recipient_invalid"},
+		{"recipient not a BSUID", graphapi.WhatsAppMessage{UserID: "13491208655302741918", Text: "x"}, "recipient_invalid"},
 		{"empty", graphapi.WhatsAppMessage{WaID: "15551234567"}, "content_required"},
 		{"text 4097", graphapi.WhatsAppMessage{WaID: "15551234567", Text: long(4097)}, "text_too_long"},
 		{"both", graphapi.WhatsAppMessage{WaID: "15551234567", Text: "x", Media: &graphapi.WhatsAppMedia{Type: "image", Link: "https://e.example/a"}}, "text_and_attachment"},

@@ -1,8 +1,10 @@
 package graphapi
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"regexp"
 	"unicode/utf8"
 )
 
@@ -15,9 +17,14 @@ const (
 
 // WhatsAppMessage is one free-form (non-template) Cloud API message.
 type WhatsAppMessage struct {
-	WaID  string // recipient's WhatsApp id (phone number, digits)
-	Text  string // text, or
-	Media *WhatsAppMedia
+	WaID string // recipient's WhatsApp id (phone number, digits), or
+	// UserID, the recipient's business-scoped user id (BSUID), for a
+	// customer who shares no number (sent as "recipient"; Meta prefers the
+	// number, and "to" wins when both are sent, so UserID is used only
+	// without WaID).
+	UserID string
+	Text   string // text, or
+	Media  *WhatsAppMedia
 }
 
 // WhatsAppMedia is a media message Meta fetches from Link.
@@ -30,11 +37,13 @@ type WhatsAppMedia struct {
 
 // Validate checks m against the Cloud API's rules; errors are EInvalid.
 func (m WhatsAppMessage) Validate() error {
-	if m.WaID == "" {
-		return invalid("recipient_required", "a WhatsApp message needs a recipient wa_id")
-	}
-	if !isPhone(m.WaID) {
+	switch {
+	case m.WaID == "" && m.UserID == "":
+		return invalid("recipient_required", "a WhatsApp message needs a recipient wa_id or business-scoped user id")
+	case m.WaID != "" && !isPhone(m.WaID):
 		return invalid("recipient_invalid", "WhatsApp recipient %q is not a phone number", m.WaID)
+	case m.WaID == "" && !IsBSUID(m.UserID):
+		return invalid("recipient_invalid", "WhatsApp recipient %q is not a business-scoped user id", m.UserID)
 	}
 	switch {
 	case m.Text != "" && m.Media != nil:
@@ -99,7 +108,8 @@ type (
 	waSendRequest struct {
 		MessagingProduct string   `json:"messaging_product"`
 		RecipientType    string   `json:"recipient_type"`
-		To               string   `json:"to"`
+		To               string   `json:"to,omitempty"`
+		Recipient        string   `json:"recipient,omitempty"` // a BSUID, when there is no number
 		Type             string   `json:"type"`
 		Text             *waText  `json:"text,omitempty"`
 		Image            *waMedia `json:"image,omitempty"`
@@ -119,8 +129,9 @@ type (
 	waSendResponse struct {
 		MessagingProduct string `json:"messaging_product"`
 		Contacts         []struct {
-			Input string `json:"input"`
-			WaID  string `json:"wa_id"`
+			Input  string `json:"input"`
+			WaID   string `json:"wa_id"`
+			UserID string `json:"user_id"` // answered instead of wa_id for a send to a BSUID
 		} `json:"contacts"`
 		Messages []struct {
 			ID string `json:"id"`
@@ -142,6 +153,9 @@ func (c *Client) SendWhatsApp(ctx context.Context, token, phoneNumberID string, 
 		return SendResult{}, err
 	}
 	req := waSendRequest{MessagingProduct: "whatsapp", RecipientType: "individual", To: m.WaID}
+	if m.WaID == "" {
+		req.Recipient = m.UserID
+	}
 	if m.Text != "" {
 		// preview_url false: an agent's pasted link should not turn into a
 		// card fetched from a third-party site.
@@ -170,7 +184,15 @@ func (c *Client) SendWhatsApp(ctx context.Context, token, phoneNumberID string, 
 	}
 	r := SendResult{MessageID: resp.Messages[0].ID}
 	if len(resp.Contacts) > 0 {
-		r.RecipientID = resp.Contacts[0].WaID
+		r.RecipientID = cmp.Or(resp.Contacts[0].WaID, resp.Contacts[0].UserID)
 	}
 	return r, nil
 }
+
+// bsuid is a business-scoped user id: an ISO 3166 alpha-2 country code, a
+// period, optionally "ENT." (a parent BSUID), then up to 128 letters and
+// digits (US.13491208655302741918).
+var bsuid = regexp.MustCompile(`^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$`)
+
+// IsBSUID reports whether s is shaped like a business-scoped user id.
+func IsBSUID(s string) bool { return bsuid.MatchString(s) }
