@@ -32,8 +32,9 @@ const UnknownChannelPrefix = "unknown-channel/"
 const DefaultChannelTTL = 30 * time.Second
 
 type channelSeen struct {
-	known bool
-	at    time.Time
+	known    bool
+	disabled bool // served, but taking no new messages (its replies' receipts still apply)
+	at       time.Time
 }
 
 // channelCache remembers, per channel id, whether this stack serves it.
@@ -49,9 +50,10 @@ type UnknownChannels struct {
 	Statuses   int
 }
 
-// served reports whether the channel exists and is of this webhook's kind.
-// A read that fails is an error (Meta retries), never "unknown".
-func (h *Meta) served(ctx context.Context, id string) (bool, error) {
+// served reports whether the channel exists and is of this webhook's kind,
+// and whether an admin disabled it. A read that fails is an error (Meta
+// retries), never "unknown".
+func (h *Meta) served(ctx context.Context, id string) (channelSeen, error) {
 	now := time.Now()
 	if h.Now != nil {
 		now = h.Now()
@@ -64,47 +66,53 @@ func (h *Meta) served(ctx context.Context, id string) (bool, error) {
 	s, ok := h.channels.seen[id]
 	h.channels.mu.Unlock()
 	if ok && now.Sub(s.at) < ttl {
-		return s.known, nil
+		return s, nil
 	}
 	ch, err := h.Channels.GetChannel(ctx, id)
-	known := err == nil && ch.Kind == h.Kind
+	s = channelSeen{known: err == nil && ch.Kind == h.Kind, at: now}
+	s.disabled = s.known && ch.Disabled
 	if err != nil && !helpdesk.IsCode(err, helpdesk.ENotFound) {
-		return false, &wrapped{helpdesk.Errorf(helpdesk.EUnavailable, "channel_unavailable", "channel settings could not be read; retry later"), err}
+		return channelSeen{}, &wrapped{helpdesk.Errorf(helpdesk.EUnavailable, "channel_unavailable", "channel settings could not be read; retry later"), err}
 	}
 	h.channels.mu.Lock()
 	if h.channels.seen == nil || len(h.channels.seen) > 10_000 {
 		h.channels.seen = map[string]channelSeen{} // bounded: ids come from signed bodies, still
 	}
-	h.channels.seen[id] = channelSeen{known: known, at: now}
+	h.channels.seen[id] = s
 	h.channels.mu.Unlock()
-	return known, nil
+	return s, nil
 }
 
 // setAsideUnknown removes the messages and statuses of channels this stack
-// does not serve; without a channel reader everything is kept.
+// does not serve, and the messages of a disabled channel (which takes no new
+// messages; the receipts of its earlier replies still apply); without a
+// channel reader everything is kept.
 func (h *Meta) setAsideUnknown(ctx context.Context, msgs []helpdesk.InboundMessage, statuses []jobs.StatusUpdate) ([]helpdesk.InboundMessage, []jobs.StatusUpdate, UnknownChannels, error) {
 	var u UnknownChannels
 	if h.Channels == nil {
 		return msgs, statuses, u, nil
 	}
-	verdict := map[string]bool{}
-	check := func(id string) (bool, error) {
-		if k, ok := verdict[id]; ok {
-			return k, nil
+	verdict := map[string]channelSeen{}
+	listed := map[string]bool{}
+	check := func(id string, message bool) (bool, error) {
+		k, ok := verdict[id]
+		if !ok {
+			var err error
+			if k, err = h.served(ctx, id); err != nil {
+				return false, err
+			}
+			verdict[id] = k
 		}
-		k, err := h.served(ctx, id)
-		if err != nil {
-			return false, err
-		}
-		verdict[id] = k
-		if !k {
+		serve := k.known && (!message || !k.disabled)
+		if !serve && !listed[id] {
+			listed[id] = true
 			u.ChannelIDs = append(u.ChannelIDs, id)
 		}
-		return k, nil
+		return serve, nil
 	}
 	keptMsgs := msgs[:0:0]
 	for _, m := range msgs {
-		ok, err := check(m.ChannelID)
+		ok, err := check(m.ChannelID, true)
 		if err != nil {
 			return nil, nil, u, err
 		}
@@ -116,7 +124,7 @@ func (h *Meta) setAsideUnknown(ctx context.Context, msgs []helpdesk.InboundMessa
 	}
 	keptStatuses := statuses[:0:0]
 	for _, s := range statuses {
-		ok, err := check(s.ChannelID)
+		ok, err := check(s.ChannelID, false)
 		if err != nil {
 			return nil, nil, u, err
 		}

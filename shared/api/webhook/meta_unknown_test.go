@@ -41,8 +41,9 @@ func (f *fakeRaw) Write(_ context.Context, key, contentType string, data []byte)
 
 // servedChannels serves the given channels and counts the reads.
 type servedChannels struct {
-	mu    sync.Mutex
-	known map[string]helpdesk.ChannelKind
+	mu       sync.Mutex
+	known    map[string]helpdesk.ChannelKind
+	disabled map[string]bool
 	reads map[string]int
 	err   error
 }
@@ -61,7 +62,7 @@ func (s *servedChannels) GetChannel(_ context.Context, id string) (helpdesk.Chan
 	if !ok {
 		return helpdesk.Channel{}, helpdesk.ErrNotFound
 	}
-	return helpdesk.Channel{ID: id, Kind: kind}, nil
+	return helpdesk.Channel{ID: id, Kind: kind, Disabled: s.disabled[id]}, nil
 }
 
 type unknownEnv struct {
@@ -173,4 +174,21 @@ func keys(m map[string][]byte) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// A page an admin disabled takes no new messages: they are kept for redrive
+// like an unknown page's, while the receipts of the replies it sent before
+// still apply.
+func TestMetaDisabledPageTakesNoNewMessages(t *testing.T) {
+	e := newUnknownEnv(helpdesk.ChannelMessenger, map[string]helpdesk.ChannelKind{
+		"messenger:106907411778215": helpdesk.ChannelMessenger, "messenger:204907411778216": helpdesk.ChannelMessenger})
+	e.chans.disabled = map[string]bool{"messenger:106907411778215": true}
+	body := readMetaFixture(t, "messenger_batched.json")
+	assertReceived(t, e.postSigned(body))
+	if got, want := e.q.order, []string{"m:m_b3", "s:/delivered", "s:/read"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("queued %v; want %v (the disabled page's messages set aside, its receipts kept)", got, want)
+	}
+	if got := e.raw.files[rawKey("2026-11-30", body)]; !bytes.Equal(got, body) {
+		t.Fatalf("raw kept under %v; want the delivery under %s", keys(e.raw.files), rawKey("2026-11-30", body))
+	}
 }
