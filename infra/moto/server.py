@@ -53,7 +53,19 @@ def _attributes(self):
     return _LazyAttributes(self)
 
 
-models.Queue.attributes = property(_attributes)
+def _patch():
+    # Only where moto's Queue is shaped as this was written for (moto 5.x);
+    # otherwise run moto as installed, slower but correct.
+    needed = ("BASE_ATTRIBUTES", "FIFO_ATTRIBUTES", "KMS_ATTRIBUTES", "attributes")
+    if all(hasattr(models.Queue, n) for n in needed) and hasattr(models, "camelcase_to_underscores"):
+        models.Queue.attributes = property(_attributes)
+    else:
+        import sys
+
+        print("infra/moto/server.py: moto's SQS Queue has changed; running it unpatched", file=sys.stderr)
+
+
+_patch()
 
 if __name__ == "__main__":
     from moto.server import main
