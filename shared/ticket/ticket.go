@@ -24,8 +24,11 @@ type Change struct {
 	// Tickets are the tickets written. Before is the state the decision read
 	// (the write is conditioned on its version; nil creates the ticket) and
 	// After the new state (nil deletes the ticket).
-	Tickets       []Write
-	Messages      []helpdesk.Message
+	Tickets  []Write
+	Messages []helpdesk.Message
+	// Revisions rewrite messages stored already (a customer's edit or
+	// reaction), each conditioned on the revision its decision read.
+	Revisions     []Revision
 	Activities    []helpdesk.Activity
 	Notifications []helpdesk.Notification
 	// Jobs are queue jobs (id → encoded job) committed in the first ticket's
