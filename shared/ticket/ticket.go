@@ -24,11 +24,8 @@ type Change struct {
 	// Tickets are the tickets written. Before is the state the decision read
 	// (the write is conditioned on its version; nil creates the ticket) and
 	// After the new state (nil deletes the ticket).
-	Tickets  []Write
-	Messages []helpdesk.Message
-	// Revisions rewrite messages stored already (a customer's edit or
-	// reaction), each conditioned on the revision its decision read.
-	Revisions     []Revision
+	Tickets       []Write
+	Messages      []helpdesk.Message
 	Activities    []helpdesk.Activity
 	Notifications []helpdesk.Notification
 	// Jobs are queue jobs (id → encoded job) committed in the first ticket's
@@ -38,6 +35,10 @@ type Change struct {
 	ThreadKeys []ThreadKey
 	// Loads keep every agent's open-ticket counters exact.
 	Loads []LoadChange
+
+	// Revisions rewrite messages stored already (a customer's edit or
+	// reaction), each conditioned on the revision its decision read.
+	Revisions []Revision
 
 	// Set by the application, not the model: what else the same transaction
 	// records about the message that caused the change.
