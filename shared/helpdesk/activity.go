@@ -64,6 +64,7 @@ const (
 	NotifyCustomerMessage NotificationKind = "customer_message" // the customer wrote
 	NotifyNote            NotificationKind = "note"             // an agent wrote an internal note
 	NotifyStatus          NotificationKind = "status"           // the status changed
+	NotifyCustomerEdit    NotificationKind = "customer_edit"    // the customer edited a message
 )
 
 // Notification is one entry of a user's (or a team's) in-app feed.

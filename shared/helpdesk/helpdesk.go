@@ -347,6 +347,7 @@ type NotifyPrefs struct {
 	EmailOnCustomerMessage bool `dynamodbav:"emailOnCustomerMessage,omitempty" json:"email_on_customer_message,omitempty"`
 	EmailOnNote            bool `dynamodbav:"emailOnNote,omitempty" json:"email_on_note,omitempty"`
 	EmailOnStatus          bool `dynamodbav:"emailOnStatus,omitempty" json:"email_on_status,omitempty"`
+	EmailOnCustomerEdit    bool `dynamodbav:"emailOnCustomerEdit,omitempty" json:"email_on_customer_edit,omitempty"`
 	// MutedInApp are the kinds left out of the agent's in-app feed.
 	MutedInApp []NotificationKind `dynamodbav:"mutedInApp,omitempty" json:"muted_in_app,omitempty"`
 }

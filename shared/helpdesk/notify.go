@@ -4,7 +4,7 @@ import "slices"
 
 // AgentKinds are the kinds of notification an agent's own feed holds, each
 // with an in-app and an email preference.
-var AgentKinds = []NotificationKind{NotifyAssigned, NotifyMentioned, NotifyCustomerMessage, NotifyNote, NotifyStatus}
+var AgentKinds = []NotificationKind{NotifyAssigned, NotifyMentioned, NotifyCustomerMessage, NotifyNote, NotifyStatus, NotifyCustomerEdit}
 
 // Valid reports whether k is a known kind.
 func (k NotificationKind) Valid() bool {
@@ -26,6 +26,8 @@ func (p NotifyPrefs) Email(kind NotificationKind) bool {
 		return p.EmailOnNote
 	case NotifyStatus:
 		return p.EmailOnStatus
+	case NotifyCustomerEdit:
+		return p.EmailOnCustomerEdit
 	}
 	return false
 }
@@ -45,6 +47,8 @@ func (p *NotifyPrefs) SetEmail(kind NotificationKind, on bool) {
 		p.EmailOnNote = on
 	case NotifyStatus:
 		p.EmailOnStatus = on
+	case NotifyCustomerEdit:
+		p.EmailOnCustomerEdit = on
 	}
 }
 

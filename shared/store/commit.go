@@ -21,8 +21,9 @@ const maxTransactItems = 100
 
 // Commit writes a change the ticket model decided, in one transaction: each
 // ticket conditioned on the version its decision read (or on being new),
-// its messages, timeline entries, notifications, thread keys, load
-// counters and, for an inbound message, its dedupe record and new contact.
+// its messages (new; or revised, at the revision read), timeline entries,
+// notifications, thread keys, load counters and, for an inbound message,
+// its dedupe record and new contact.
 // It decides nothing. A lost race is reported as ticket.ErrVersionChanged,
 // ErrDuplicate, ErrThreadTaken, ErrContactTaken, ErrLoadChanged or
 // ErrContention, so the caller can read again and decide again. A deleted
@@ -50,6 +51,10 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 		b.putNew(newMessageItem(m))
 	}
 	msgTo := len(b.items)
+	for _, r := range c.Revisions {
+		addRevision(&b, r)
+	}
+	revTo := len(b.items)
 	dedupeAt := -1
 	if d := c.Dedupe; d != nil {
 		dedupeAt = b.putNew(withMessageCreated(s.dedupe(*d), c.Messages))
@@ -84,6 +89,9 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 			return ticket.ErrVersionChanged
 		case cn.anyBetween(loadFrom, loadFrom+loads):
 			return ticket.ErrLoadChanged
+		}
+		if cn.anyBetween(msgTo, revTo) {
+			return ticket.ErrVersionChanged // a message revised since it was read
 		}
 		for i := range c.Tickets {
 			if cn.failed[ticketAt[i]] {

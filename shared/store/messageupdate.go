@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // This file finds a stored message by the id its provider gave it and
@@ -95,25 +95,27 @@ func (s *Store) GetMessage(ctx context.Context, ref helpdesk.MessageRef) (helpde
 	return it.Message, nil
 }
 
-// ReviseMessage writes a customer's change to a message (its text, previous
-// texts, edit time and reactions, as the ticket model decided them from
-// before), conditioned on the revision read: ErrVersionChanged when
-// another change got there first.
-func (s *Store) ReviseMessage(ctx context.Context, before, after helpdesk.Message) error {
-	rev := func(v int64) types.AttributeValue {
-		return &types.AttributeValueMemberN{Value: strconv.FormatInt(v, 10)}
-	}
+// addRevision adds a change's rewrite of a stored message (a customer's
+// edit or reaction, as the ticket model decided it from Before): its text,
+// previous texts, edit time and reactions, the revision bumped,
+// conditioned on the revision read (and on the message being there). The
+// rest of the item stays as it is: a delivery status may move meanwhile.
+func addRevision(b *txBuilder, r ticket.Revision) {
+	after := r.After
 	edits, err := attributevalue.Marshal(after.Edits)
-	if err != nil {
-		return fmt.Errorf("revise message %s: %w", after.ID, err)
+	var reactions types.AttributeValue
+	if err == nil {
+		reactions, err = attributevalue.Marshal(after.Reactions)
 	}
-	reactions, err := attributevalue.Marshal(after.Reactions)
 	if err != nil {
-		return fmt.Errorf("revise message %s: %w", after.ID, err)
+		if b.err == nil {
+			b.err = fmt.Errorf("encode the revision of message %s: %w", after.ID, err)
+		}
+		return
 	}
 	values := map[string]types.AttributeValue{
 		":text": &types.AttributeValueMemberS{Value: after.Text}, ":edits": edits, ":reactions": reactions,
-		":rev": rev(before.Revision + 1),
+		":rev": versionValue(r.Before.Revision + 1),
 	}
 	set := "SET #text = :text, edits = :edits, reactions = :reactions, revision = :rev"
 	if !after.EditedAt.IsZero() {
@@ -121,23 +123,15 @@ func (s *Store) ReviseMessage(ctx context.Context, before, after helpdesk.Messag
 		values[":edited"] = &types.AttributeValueMemberS{Value: after.EditedAt.UTC().Format(time.RFC3339Nano)}
 	}
 	cond := "attribute_exists(PK) AND attribute_not_exists(revision)"
-	if before.Revision > 0 {
+	if r.Before.Revision > 0 {
 		cond = "revision = :read"
-		values[":read"] = rev(before.Revision)
+		values[":read"] = versionValue(r.Before.Revision)
 	}
-	_, err = s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName: &s.table, Key: itemKey(ticketPK(after.TicketID), messageSK(after.CreatedAt, after.ID)),
+	b.add(types.TransactWriteItem{Update: &types.Update{
+		Key:              itemKey(ticketPK(after.TicketID), messageSK(after.CreatedAt, after.ID)),
 		UpdateExpression: aws.String(set), ConditionExpression: aws.String(cond),
 		ExpressionAttributeNames: map[string]string{"#text": "text"}, ExpressionAttributeValues: values,
-	})
-	var cc *types.ConditionalCheckFailedException
-	if errors.As(err, &cc) {
-		return fmt.Errorf("revise message %s: %w", after.ID, ErrVersionChanged)
-	}
-	if err != nil {
-		return fmt.Errorf("revise message %s: %w", after.ID, translate(err))
-	}
-	return nil
+	}})
 }
 
 // AdvanceMessageStatus moves a message forward on a delivery report (never

@@ -174,6 +174,7 @@ func emailSubject(t *helpdesk.Ticket, kind helpdesk.NotificationKind) string {
 		helpdesk.NotifyCustomerMessage: "the customer wrote",
 		helpdesk.NotifyNote:            "new internal note",
 		helpdesk.NotifyStatus:          "status changed to " + t.Status,
+		helpdesk.NotifyCustomerEdit:    "the customer edited a message",
 	}[kind]
 	return fmt.Sprintf("[#%s] %s: %s", t.ID, what, t.Subject)
 }

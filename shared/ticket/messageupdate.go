@@ -15,7 +15,50 @@ const MaxEdits = 10
 // a Messenger conversation has one customer).
 const MaxReactions = 20
 
-// Revise decides what a customer's edit or reaction does to a message:
+// Revision rewrites a message already stored: Before is the message as the
+// decision read it, After as it becomes. A store writes After's text,
+// previous texts, edit time and reactions, conditioned on Before's
+// revision (ErrVersionChanged otherwise; a message gone fails the same
+// way), bumps the revision, and leaves the rest of the item alone (a
+// delivery status may move meanwhile).
+type Revision struct {
+	Before helpdesk.Message
+	After  helpdesk.Message
+}
+
+// Revise decides what a customer's edit of, or reaction to, message m
+// (sent at `at`) does: m is revised as ReviseMessage decides, and t is the
+// ticket whose conversation shows m (its own, or the one it was merged
+// into, which the caller resolves). An edit of the customer's own
+// (inbound) message changes what an agent may have read already: the
+// ticket becomes unread and its watchers are told (customer_edit), in the
+// same change, conditioned on t's version. It neither reopens a closed
+// ticket nor reopens the reply window nor counts as a message: the
+// customer said nothing new, they corrected themselves. A reaction (the
+// usual 👍 to an answer) is an acknowledgement: the message shows it, and
+// the ticket is left alone (not unread, nobody told, updatedAt kept).
+// ErrNoChange when the update is applied already.
+func Revise(t helpdesk.Ticket, m helpdesk.Message, u helpdesk.MessageUpdate, by string, at time.Time, aud Audience, now time.Time) (Change, error) {
+	after, changed := ReviseMessage(m, u, by, at)
+	if !changed {
+		return Change{}, ErrNoChange
+	}
+	c := Change{Revisions: []Revision{{Before: m, After: after}}}
+	if u.Kind != helpdesk.UpdateEdit || m.Direction != helpdesk.Inbound {
+		return c, nil
+	}
+	if err := notMerged(t); err != nil {
+		return Change{}, err
+	}
+	c.Tickets = update(t, at.UTC()).Tickets
+	n := c.Ticket()
+	n.Unread = true
+	c.tellWatchers(n, aud, helpdesk.NotifyCustomerEdit, ContactActor(m.AuthorContactID), m.ID, at.UTC())
+	c.finish(now)
+	return c, nil
+}
+
+// ReviseMessage decides what a customer's edit or reaction does to a message:
 // the message as it becomes, and whether it changed. An edit replaces the
 // text and keeps the previous one (with when it was replaced); an edit
 // already applied (same number, or same text) changes nothing. A reaction
@@ -23,7 +66,7 @@ const MaxReactions = 20
 // Removed, never shown); an older event
 // than the reaction it would replace changes nothing (Meta does not
 // promise order).
-func Revise(m helpdesk.Message, u helpdesk.MessageUpdate, by string, at time.Time) (helpdesk.Message, bool) {
+func ReviseMessage(m helpdesk.Message, u helpdesk.MessageUpdate, by string, at time.Time) (helpdesk.Message, bool) {
 	at = at.UTC()
 	switch u.Kind {
 	case helpdesk.UpdateEdit:

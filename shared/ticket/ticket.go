@@ -36,6 +36,10 @@ type Change struct {
 	// Loads keep every agent's open-ticket counters exact.
 	Loads []LoadChange
 
+	// Revisions rewrite messages stored already (a customer's edit or
+	// reaction), each conditioned on the revision its decision read.
+	Revisions []Revision
+
 	// Set by the application, not the model: what else the same transaction
 	// records about the message that caused the change.
 	Dedupe  *Dedupe     // the provider message is applied (exactly once)

@@ -3,6 +3,7 @@ package localrun_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +18,9 @@ import (
 // the real webhook, ingest queue and router marks every earlier reply of
 // the conversation read: the greeting, the instant reply and an agent's
 // reply, all sent through the real outbound sender to the fake Send API.
-// The customer's edit and reaction show on their message, and the new
-// contact is named from the User Profile API.
+// The customer's edit and reaction show on their message; the edit makes
+// the answered ticket unread and tells its owner, the reactions do
+// nothing more; and the new contact is named from the User Profile API.
 func TestMessengerReadWatermarkEndToEnd(t *testing.T) {
 	s := start(t)
 	ctx := context.Background()
@@ -83,6 +85,13 @@ func TestMessengerReadWatermarkEndToEnd(t *testing.T) {
 		}
 	}
 
+	// The agent's reply left the ticket read; the customer's edit makes it
+	// unread again and tells its owner, and their reactions (an
+	// acknowledgement) leave it as the edit left it.
+	answered, err := s.r.Store.GetTicketHeader(ctx, c.Ticket.ID)
+	if err != nil || answered.Unread || answered.OwnerID == "" {
+		t.Fatalf("after the reply: %+v, %v; want read and owned", answered, err)
+	}
 	for _, name := range []string{"messenger_edit.json", "messenger_reactions.json"} {
 		if code := s.deliver(t, "/messenger", fresh(fixture(t, name))); code != 200 {
 			t.Fatalf("%s: %d", name, code)
@@ -92,6 +101,15 @@ func TestMessengerReadWatermarkEndToEnd(t *testing.T) {
 	conv, err := s.r.Store.GetTicket(ctx, c.Ticket.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !conv.Ticket.Unread || conv.Ticket.Version != answered.Version+1 {
+		t.Fatalf("after the edit and reactions: unread %v, version %d; want unread, written once (version %d)", conv.Ticket.Unread, conv.Ticket.Version, answered.Version+1)
+	}
+	told, err := s.r.Store.Notifications(ctx, helpdesk.AgentRecipient(answered.OwnerID), 10)
+	if err != nil || !slices.ContainsFunc(told, func(n helpdesk.Notification) bool {
+		return n.Kind == helpdesk.NotifyCustomerEdit && n.TicketID == c.Ticket.ID
+	}) {
+		t.Fatalf("the owner's notifications: %+v, %v; want one of the edit", told, err)
 	}
 	for _, m := range conv.Messages {
 		if m.Direction != helpdesk.Inbound {

@@ -276,6 +276,7 @@ type NotifyPrefs struct {
 	CustomerMessage *KindPrefs  `json:"customer_message,omitempty"`
 	Note            *KindPrefs  `json:"note,omitempty"`
 	Status          *KindPrefs  `json:"status,omitempty"`
+	CustomerEdit    *KindPrefs  `json:"customer_edit,omitempty"`
 	TeamUnassigned  *EmailPrefs `json:"team_unassigned,omitempty"`
 }
 
@@ -283,6 +284,7 @@ func (n *NotifyPrefs) kinds() map[helpdesk.NotificationKind]**KindPrefs {
 	return map[helpdesk.NotificationKind]**KindPrefs{
 		helpdesk.NotifyAssigned: &n.Assigned, helpdesk.NotifyMentioned: &n.Mentioned,
 		helpdesk.NotifyCustomerMessage: &n.CustomerMessage, helpdesk.NotifyNote: &n.Note, helpdesk.NotifyStatus: &n.Status,
+		helpdesk.NotifyCustomerEdit: &n.CustomerEdit,
 	}
 }
 

@@ -26,9 +26,10 @@ var errCancelled = errors.New("transaction cancelled: an item the change creates
 // Commit writes a change the ticket model decided, all or nothing: every
 // condition is checked first (each ticket at the version its decision read,
 // or absent when new; messages, timeline entries, notifications, the dedupe
-// record and a new contact absent; thread keys free or the ticket's (the
-// merged ticket's, for a merge); a routing decision's load unchanged), then everything is written, or
-// nothing. A refused change returns what the DynamoDB store returns for
+// record and a new contact absent; a revised message at the revision
+// read; thread keys free or the ticket's (the merged ticket's, for a
+// merge); a routing decision's load unchanged), then everything is
+// written, or nothing. A refused change returns what the DynamoDB store returns for
 // the same failure, in the same order of precedence. A deleted ticket's
 // conversation goes with it.
 func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
@@ -89,6 +90,9 @@ func copyChange(c ticket.Change) (ticket.Change, error) {
 	if w.Notifications, err = copyAll(c.Notifications); err != nil {
 		return w, err
 	}
+	if w.Revisions, err = copyAll(c.Revisions); err != nil {
+		return w, err
+	}
 	if c.Contact != nil {
 		nc := *c.Contact
 		if nc.Contact, err = copyOf(c.Contact.Contact); err != nil {
@@ -121,7 +125,7 @@ func validSets(t helpdesk.Ticket) error {
 
 // items counts the items a change writes, as the DynamoDB store does.
 func items(c ticket.Change) int {
-	n := len(c.Tickets) + len(c.Messages) + len(c.ThreadKeys) + len(c.LoadItems()) + len(c.Activities) + len(c.Notifications)
+	n := len(c.Tickets) + len(c.Messages) + len(c.Revisions) + len(c.ThreadKeys) + len(c.LoadItems()) + len(c.Activities) + len(c.Notifications)
 	if c.Dedupe != nil {
 		n++
 	}
@@ -144,6 +148,7 @@ func twice(c ticket.Change) (string, bool) {
 	for _, m := range c.Messages {
 		keys = append(keys, "TICKET#"+m.TicketID+"/MSG#"+sortKey(m.CreatedAt, m.ID))
 	}
+	keys = append(keys, revisionKeys(c)...)
 	if c.Dedupe != nil {
 		keys = append(keys, "DEDUPE#"+c.Dedupe.Key)
 	}
@@ -203,7 +208,7 @@ func (s *Store) check(c ticket.Change) error {
 		contact = contact || exists
 	}
 	taken, changed := s.checkContactUpdate(c)
-	contact, version = contact || taken, version || changed
+	contact, version = contact || taken, version || changed || s.revisedSince(c)
 	for _, k := range c.ThreadKeys {
 		cur, exists := s.threads[k.Key]
 		allowed := k.TicketID
@@ -259,6 +264,7 @@ func (s *Store) apply(c ticket.Change) {
 	for _, m := range c.Messages {
 		s.conversation(m.TicketID).messages[sortKey(m.CreatedAt, m.ID)] = m
 	}
+	s.applyRevisions(c)
 	if d := c.Dedupe; d != nil {
 		now := s.now()
 		s.dedupes[d.Key] = dedupeRecord{ticketID: d.TicketID, messageID: d.MessageID, fingerprint: d.Fingerprint, appliedAt: now,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // This file finds a stored message by its provider id and applies what
@@ -47,25 +48,40 @@ func (s *Store) GetMessage(ctx context.Context, ref helpdesk.MessageRef) (helpde
 	return copyOf(m)
 }
 
-// ReviseMessage writes a customer's change to a message, conditioned on
-// the revision read (see store.ReviseMessage).
-func (s *Store) ReviseMessage(ctx context.Context, before, after helpdesk.Message) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cur, ok := s.message(after.TicketID, after.CreatedAt, after.ID)
-	if !ok || cur.Revision != before.Revision {
-		return fmt.Errorf("revise message %s: %w", after.ID, store.ErrVersionChanged)
+// A change's revisions of stored messages (ticket.Revision), as
+// store.Commit writes them.
+
+// revisionKeys are the table keys of the messages c revises.
+func revisionKeys(c ticket.Change) []string {
+	keys := make([]string, 0, len(c.Revisions))
+	for _, r := range c.Revisions {
+		keys = append(keys, "TICKET#"+r.After.TicketID+"/MSG#"+sortKey(r.After.CreatedAt, r.After.ID))
 	}
-	cur.Text, cur.Edits, cur.Reactions, cur.Revision = after.Text, after.Edits, after.Reactions, before.Revision+1
-	if !after.EditedAt.IsZero() {
-		cur.EditedAt = after.EditedAt
+	return keys
+}
+
+// revisedSince reports a message revised (or gone) since c's decision read it.
+func (s *Store) revisedSince(c ticket.Change) bool {
+	for _, r := range c.Revisions {
+		cur, ok := s.message(r.After.TicketID, r.After.CreatedAt, r.After.ID)
+		if !ok || cur.Revision != r.Before.Revision {
+			return true
+		}
 	}
-	c, err := copyOf(cur)
-	if err != nil {
-		return err
+	return false
+}
+
+// applyRevisions writes what a revision changes of a message (its text,
+// previous texts, edit time, reactions and revision) and nothing else.
+func (s *Store) applyRevisions(c ticket.Change) {
+	for _, r := range c.Revisions {
+		cur, _ := s.message(r.After.TicketID, r.After.CreatedAt, r.After.ID)
+		cur.Text, cur.Edits, cur.Reactions, cur.Revision = r.After.Text, r.After.Edits, r.After.Reactions, r.Before.Revision+1
+		if !r.After.EditedAt.IsZero() {
+			cur.EditedAt = r.After.EditedAt.UTC()
+		}
+		s.conversations[r.After.TicketID].messages[sortKey(r.After.CreatedAt, r.After.ID)] = cur
 	}
-	s.conversations[after.TicketID].messages[sortKey(after.CreatedAt, after.ID)] = c
-	return nil
 }
 
 // AdvanceMessageStatus moves a message forward on a delivery report (see

@@ -94,7 +94,6 @@ type Store interface {
 	// A message by its provider id, and what happens to it afterwards.
 	FindMessage(ctx context.Context, channelID, dedupeScope, providerMessageID string) (helpdesk.MessageRef, error)
 	GetMessage(ctx context.Context, ref helpdesk.MessageRef) (helpdesk.Message, error)
-	ReviseMessage(ctx context.Context, before, after helpdesk.Message) error
 	AdvanceMessageStatus(ctx context.Context, ref helpdesk.MessageRef, r helpdesk.StatusReport) (helpdesk.Message, bool, error)
 
 	// The tenant's settings.
