@@ -145,8 +145,9 @@ func (a *API) listFiltered(w http.ResponseWriter, r *http.Request, p helpdesk.Pr
 	return nil
 }
 
-// promoteFiltered makes a filtered mail a ticket: its mail is queued as
-// normal mail (the router makes the ticket, deduplicated by Message-ID),
+// promoteFiltered makes a filtered mail a ticket, in the channel it came
+// to or the one the body names: its mail is queued as normal mail (the
+// router makes the ticket, deduplicated by Message-ID),
 // then the record is marked promoted, with its audit entry. Queued first,
 // so a failure after it leaves the record promotable, and promoting again
 // queues the same message, which the router applies once.
