@@ -40,6 +40,11 @@ dlq: ## list what is in each dead-letter queue of the running `make run` stack
 	@test -f $(ENV_FILE) || { echo 'no emulators running: start the stack with make run'; exit 1; }
 	@$(WITH_ENV) go run ./infra/local/dlq
 
+.PHONY: redrive
+redrive: ## redrive the Meta deliveries kept for pages/numbers not served, once their channels exist (DAY=2026-11-30, DRY_RUN=1)
+	@test -f $(ENV_FILE) || { echo 'no emulators running: start the stack with make run'; exit 1; }
+	@$(WITH_ENV) DAY='$(DAY)' DRY_RUN='$(DRY_RUN)' go run ./infra/redrive
+
 .PHONY: test
 test: ## unit + integration tests against DynamoDB Local and moto, template checks
 	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -count=1 -race -timeout 20m ./... && $(MAKE) --no-print-directory validate

@@ -7,10 +7,12 @@ package agent
 // every ticket see it (helpdesk.Principal.CanSeeFiltered).
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -26,6 +28,15 @@ type FilteredStore interface {
 	GetFiltered(ctx context.Context, received time.Time, sesID string) (helpdesk.FilteredMail, error)
 	ListFiltered(ctx context.Context, kind, after string, limit int32) ([]helpdesk.FilteredMail, string, error)
 	PromoteFiltered(ctx context.Context, f helpdesk.FilteredMail, audit helpdesk.AuditEntry) error
+	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error) // the channel an agent promotes into
+}
+
+// PromoteRequest is the optional body of POST /api/filtered/{id}/promote:
+// the email channel to make the ticket in. Required for mail that came for
+// no channel (to an address the desk never configured); otherwise it
+// overrides the channel the mail came to.
+type PromoteRequest struct {
+	ChannelID *string `json:"channel_id"`
 }
 
 // Promoter queues a filtered mail as normal mail, so the router makes it a
@@ -134,8 +145,9 @@ func (a *API) listFiltered(w http.ResponseWriter, r *http.Request, p helpdesk.Pr
 	return nil
 }
 
-// promoteFiltered makes a filtered mail a ticket: its mail is queued as
-// normal mail (the router makes the ticket, deduplicated by Message-ID),
+// promoteFiltered makes a filtered mail a ticket, in the channel it came
+// to or the one the body names: its mail is queued as normal mail (the
+// router makes the ticket, deduplicated by Message-ID),
 // then the record is marked promoted, with its audit entry. Queued first,
 // so a failure after it leaves the record promotable, and promoting again
 // queues the same message, which the router applies once.
@@ -161,15 +173,23 @@ func (a *API) promoteFiltered(w http.ResponseWriter, r *http.Request, p helpdesk
 	if before.PromotedAt != nil {
 		return alreadyPromoted(before)
 	}
+	into, err := a.promoteInto(r, before)
+	if err != nil {
+		return err
+	}
 	if a.Promoter == nil {
 		return fmt.Errorf("promote filtered mail %s: the API has no Promoter", id)
 	}
-	m, err := a.Promoter.Promote(r.Context(), before)
+	chosen := before
+	chosen.ChannelID = into
+	m, err := a.Promoter.Promote(r.Context(), chosen)
 	if err != nil {
 		return err
 	}
 	now := a.Desk.Now().UTC()
-	after := before
+	// The record then names the channel its ticket is in (the audit
+	// entry's before keeps the one it came to, if any).
+	after := chosen
 	after.PromotedBy, after.PromotedAt, after.PromotedMessageID = p.Agent.ID, &now, m.ProviderMessageID
 	was, _ := json.Marshal(before)
 	is, _ := json.Marshal(after)
@@ -190,6 +210,45 @@ func (a *API) promoteFiltered(w http.ResponseWriter, r *http.Request, p helpdesk
 	}
 	httpjson.Write(w, http.StatusAccepted, a.filteredItem(r.Context(), after))
 	return nil
+}
+
+// promoteInto reads the optional body and returns the channel to make the
+// ticket in: the one chosen, else the one the mail came to. A chosen one
+// must be an email channel (400 unknown_channel); whether it is enabled
+// the Promoter checks (409 channel_unavailable), as for the mail's own.
+func (a *API) promoteInto(r *http.Request, f helpdesk.FilteredMail) (string, error) {
+	var req PromoteRequest
+	body, err := httpjson.ReadCapped(r, maxBody)
+	if err != nil {
+		return "", err
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		in, err := readStrict[PromoteRequest](r)
+		if err != nil {
+			return "", err
+		}
+		req = *in
+	}
+	if req.ChannelID == nil {
+		if f.ChannelID == "" {
+			return "", helpdesk.Errorf(helpdesk.EInvalid, "channel_required",
+				"field \"channel_id\" is required: this mail came to no address of the desk, so name the email channel to make the ticket in")
+		}
+		return f.ChannelID, nil
+	}
+	id := *req.ChannelID
+	if err := tooLong("channel_id", &id, 200); err != nil {
+		return "", err
+	}
+	ch, err := a.Store.GetChannel(r.Context(), id)
+	switch {
+	case helpdesk.IsCode(err, helpdesk.ENotFound) || err == nil && ch.Kind != helpdesk.ChannelEmail:
+		return "", helpdesk.Errorf(helpdesk.EInvalid, "unknown_channel", "field \"channel_id\": no email channel %.80q", id)
+	case err != nil:
+		return "", err
+	}
+	return ch.ID, nil
 }
 
 func alreadyPromoted(f helpdesk.FilteredMail) error {

@@ -13,15 +13,24 @@ import (
 )
 
 // fakePromoter stands in for receive.Handler.Promote: it queues nothing,
-// records what it was asked, and refuses mail to no channel as it does.
+// records what it was asked, and refuses mail to no channel, and (given
+// the channels) a channel that is not an enabled email one, as it does.
 type fakePromoter struct {
 	mu       sync.Mutex
 	promoted []helpdesk.FilteredMail
+	channels interface {
+		GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
+	}
 }
 
-func (p *fakePromoter) Promote(_ context.Context, f helpdesk.FilteredMail) (*helpdesk.InboundMessage, error) {
+func (p *fakePromoter) Promote(ctx context.Context, f helpdesk.FilteredMail) (*helpdesk.InboundMessage, error) {
 	if f.ChannelID == "" {
 		return nil, helpdesk.Errorf(helpdesk.EConflict, "filtered_no_channel", "sent to no channel")
+	}
+	if p.channels != nil {
+		if ch, err := p.channels.GetChannel(ctx, f.ChannelID); err != nil || ch.Kind != helpdesk.ChannelEmail || ch.Disabled {
+			return nil, helpdesk.Errorf(helpdesk.EConflict, "channel_unavailable", "not an enabled email channel")
+		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -165,8 +174,9 @@ func TestPromoteFilteredMail(t *testing.T) {
 			t.Fatalf("audit entry %v", e)
 		}
 
-		// Mail to no channel cannot be a ticket: 409 with why, not promoted.
-		if r := f.do(t, "POST", "/api/filtered/"+lostID+"/promote", "ann", ""); r.status != 409 || reason(r) != "filtered_no_channel" {
+		// Mail to no channel needs one named: 400 with why, not promoted.
+		if r := f.do(t, "POST", "/api/filtered/"+lostID+"/promote", "ann", ""); r.status != 400 || reason(r) != "channel_required" ||
+			!strings.Contains(r.raw, "channel_id") {
 			t.Fatalf("promote mail to no channel: %d %s", r.status, r.raw)
 		}
 		if got, _ := f.st.GetFiltered(context.Background(), lost.ReceivedAt, lost.SESMessageID); got.PromotedAt != nil {

@@ -119,41 +119,17 @@ func (h *Meta) receive(w http.ResponseWriter, r *http.Request) {
 		httpjson.Error(w, r, h.Log, err) // secret_missing: our configuration
 		return
 	}
-	batch, err := h.decoder()(body)
-	if err != nil {
-		if helpdesk.IsCode(err, helpdesk.EInvalid) {
-			// Signed by Meta but not what this endpoint takes: most likely the
-			// app subscribed another product to this URL.
-			h.reject(w, r, err, "bytes", len(body))
-			return
-		}
-		httpjson.Error(w, r, h.Log, err)
-		return
+	res, err := h.Accept(ctx, body, "")
+	switch {
+	case err != nil && !res.Decoded && helpdesk.IsCode(err, helpdesk.EInvalid):
+		// Signed by Meta but not what this endpoint takes: most likely the
+		// app subscribed another product to this URL.
+		h.reject(w, r, err, "bytes", len(body))
+	case err != nil:
+		httpjson.Error(w, r, h.Log.With(res.logAttrs(h.Kind)...), err)
+	default:
+		writePlain(w, http.StatusOK, EventReceived)
 	}
-	statuses, unknown := h.statusUpdates(batch.Statuses)
-	skipped := append(batch.Skipped, unknown...)
-	msgs, statuses, aside, err := h.setAsideUnknown(ctx, batch.Messages, statuses)
-	if err != nil {
-		httpjson.Error(w, r, h.Log, err)
-		return
-	}
-	if len(aside.ChannelIDs) > 0 {
-		if _, err := h.keepUnknown(ctx, body, aside); err != nil {
-			httpjson.Error(w, r, h.Log, err)
-			return
-		}
-	}
-	log := h.Log.With("channel", h.Kind, "messages", len(msgs), "statuses", len(statuses),
-		"echoes", batch.Echoes, "skipped", len(skipped), "unknown_channel", aside.Messages+aside.Statuses)
-	if len(skipped) > 0 {
-		log = log.With(skippedCounts(skipped))
-	}
-	if n, err := h.enqueue(ctx, msgs, statuses); err != nil {
-		httpjson.Error(w, r, log.With("enqueued", n), err)
-		return
-	}
-	log.InfoContext(ctx, "meta delivery queued")
-	writePlain(w, http.StatusOK, EventReceived)
 }
 
 // enqueue queues the messages and the statuses and returns how many were

@@ -153,8 +153,14 @@ func (h *Meta) keepUnknown(ctx context.Context, body []byte, u UnknownChannels) 
 			return "", &wrapped{helpdesk.Errorf(helpdesk.EUnavailable, "store_failed", "the delivery could not be kept; retry later"), err}
 		}
 	}
+	h.logUnknown(ctx, u, key)
+	return key, nil
+}
+
+// logUnknown logs what a delivery kept at key carried for channels not
+// served here.
+func (h *Meta) logUnknown(ctx context.Context, u UnknownChannels, key string) {
 	h.Log.WarnContext(ctx, "meta delivery for a channel not served here", "channel", h.Kind,
 		"unknown_channels", u.ChannelIDs, "unknown_messages", u.Messages, "unknown_statuses", u.Statuses,
 		slog.String("raw_key", key))
-	return key, nil
 }

@@ -82,6 +82,11 @@ type Options struct {
 	MaxAttachmentBytes int64  // per attachment (default 10 MiB); larger ones are dropped and listed in Rejected
 	MaxAttachments     int    // default 20
 	UseOriginalSender  bool   // "use the original sender of forwarded mail" (product default: on)
+	// AsNormal reads the mail as normal mail whatever it is classified as
+	// (an agent promoting filtered mail: a customer after all): forwards
+	// are detected as in normal mail. Kind and KindReason still say what
+	// the classifier made of it.
+	AsNormal bool
 }
 
 func (o Options) withDefaults() Options {

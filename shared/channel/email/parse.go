@@ -79,7 +79,7 @@ func Parse(raw []byte, opts Options) (parsed *Parsed, err error) {
 
 	lines := strings.Split(p.FullText, "\n")
 	keep, at, brk := scanQuoted(lines, -1)
-	if p.Kind == KindNormal {
+	if p.Kind == KindNormal || opts.AsNormal {
 		if fwd, outlookAt := detectForward(lines, at, brk, p.Subject, c); fwd != nil {
 			fwd.By = from
 			if fwd.Subject == "" {

@@ -16,8 +16,9 @@ const promotedPrefix = "promoted/"
 
 // Promote makes a filtered mail a ticket after all ("this was a customer"):
 // it reads the raw mail again, parses it as email-inbound does, builds its
-// inbound message as normal mail whatever its kind (Inbound with
-// AsNormal) and queues it, so the router makes the ticket, deduplicated by
+// inbound message as normal mail whatever its kind (Parse and Inbound with
+// AsNormal) and queues it, to the channel f names (the agent API sets the
+// one the agent chose), so the router makes the ticket, deduplicated by
 // the Message-ID like any mail (promoting twice queues one ticket). What
 // cannot be made a ticket is a conflict with its reason.
 func (h *Handler) Promote(ctx context.Context, f helpdesk.FilteredMail) (*helpdesk.InboundMessage, error) {
@@ -48,7 +49,9 @@ func (h *Handler) Promote(ctx context.Context, f helpdesk.FilteredMail) (*helpde
 	case err != nil:
 		return nil, fmt.Errorf("read raw message %s: %w", f.RawKey, err)
 	}
-	p, err := email.Parse(raw, email.Options{Tenant: h.Tenant, UseOriginalSender: !ch.Email.LogForwarder})
+	// Parsed as normal mail, so a forward is found as in any mail (a
+	// forward a mailbox rule sent is classed an auto-reply).
+	p, err := email.Parse(raw, email.Options{Tenant: h.Tenant, UseOriginalSender: !ch.Email.LogForwarder, AsNormal: true})
 	if err != nil {
 		return nil, cannot("mail_unparseable", "the mail still cannot be read: %s", helpdesk.TruncateRunes(err.Error(), 200, "…"))
 	}
