@@ -44,8 +44,8 @@ type servedChannels struct {
 	mu       sync.Mutex
 	known    map[string]helpdesk.ChannelKind
 	disabled map[string]bool
-	reads map[string]int
-	err   error
+	reads    map[string]int
+	err      error
 }
 
 func (s *servedChannels) GetChannel(_ context.Context, id string) (helpdesk.Channel, error) {
