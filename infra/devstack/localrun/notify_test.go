@@ -2,10 +2,8 @@ package localrun_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -42,29 +40,9 @@ func startWithSender(t *testing.T, sender string) stack {
 // (GET /moto-api/data.json, "ses" → "RawMessage", as the README shows).
 func motoSentMail(t *testing.T, sender string) []string {
 	t.Helper()
-	resp, err := http.Get(strings.TrimSuffix(os.Getenv("AWS_ENDPOINT_URL_SESV2"), "/") + "/moto-api/data.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var data struct {
-		SES struct {
-			RawMessage []struct {
-				Source  string `json:"source"`
-				RawData string `json:"raw_data"`
-			}
-		} `json:"ses"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&data); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, m := range data.SES.RawMessage {
-		if strings.Contains(m.Source, sender) || strings.Contains(m.RawData, "<"+sender+">") {
-			out = append(out, m.RawData)
-		}
-	}
-	return out
+	return testbed.SentMail(t, func(m testbed.SESMessage) bool {
+		return strings.Contains(m.Source, sender) || strings.Contains(m.RawData, "<"+sender+">")
+	})
 }
 
 // Issue 11: agents were never emailed about WhatsApp tickets, and moto's SES

@@ -3,11 +3,8 @@ package send_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -41,28 +38,7 @@ var (
 // address from (other packages' tests send through the same moto at once).
 func sentMail(t *testing.T, from string) []string {
 	t.Helper()
-	resp, err := http.Get(os.Getenv("AWS_ENDPOINT_URL_SESV2") + "/moto-api/data.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var data struct {
-		SES struct {
-			RawMessage []struct {
-				RawData string `json:"raw_data"`
-			}
-		} `json:"ses"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&data); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, m := range data.SES.RawMessage {
-		if strings.Contains(m.RawData, from) {
-			out = append(out, m.RawData)
-		}
-	}
-	return out
+	return testbed.SentMail(t, func(m testbed.SESMessage) bool { return strings.Contains(m.RawData, from) })
 }
 
 // storedMessage reads message id of a ticket back, failing if it is not there.
