@@ -170,16 +170,20 @@ func TestEnqueueAllOnAFIFOQueue(t *testing.T) {
 		t.Fatalf("EnqueueAll: %d, %v", n, err)
 	}
 	got := map[string][]string{}
-	seen := 0
-	for range 200 {
-		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: created.QueueUrl, MaxNumberOfMessages: 10,
+	seen, empty := 0, 0
+	// Until all are read, or three long polls in a row find nothing (a
+	// receive from a busy emulator can come back empty while messages wait).
+	for seen < 120 && empty < 3 {
+		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: created.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1,
 			MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameMessageGroupId}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(out.Messages) == 0 {
-			break
+			empty++
+			continue
 		}
+		empty = 0
 		for _, m := range out.Messages {
 			var e struct {
 				Payload struct {
