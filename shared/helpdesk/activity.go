@@ -13,6 +13,7 @@ const (
 	ActivitySpam       ActivityKind = "spam"
 	ActivityMerged     ActivityKind = "merged"
 	ActivityProperty   ActivityKind = "property" // priority, category or subject changed (Field says which)
+	ActivitySplit      ActivityKind = "split"    // messages split off into a new ticket (From the old, To the new)
 )
 
 // ActorRouter is the actor of automatic changes.

@@ -55,6 +55,8 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 		addRevision(&b, r)
 	}
 	revTo := len(b.items)
+	s.addMoves(&b, c.Moves) // split.go
+	moveTo := len(b.items)
 	dedupeAt := -1
 	if d := c.Dedupe; d != nil {
 		dedupeAt = b.putNew(withMessageCreated(s.dedupe(*d), c.Messages))
@@ -90,8 +92,8 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 		case cn.anyBetween(loadFrom, loadFrom+loads):
 			return ticket.ErrLoadChanged
 		}
-		if cn.anyBetween(msgTo, revTo) {
-			return ticket.ErrVersionChanged // a message revised since it was read
+		if cn.anyBetween(msgTo, revTo) || cn.anyBetween(revTo, moveTo) {
+			return ticket.ErrVersionChanged // a message revised (or moved, or sent) since it was read
 		}
 		for i := range c.Tickets {
 			if cn.failed[ticketAt[i]] {

@@ -40,6 +40,10 @@ type Change struct {
 	// reaction), each conditioned on the revision its decision read.
 	Revisions []Revision
 
+	// Moves move messages stored already into another ticket's partition
+	// (a split): each deleted where it was read and put under its new ticket.
+	Moves []Move
+
 	// Set by the application, not the model: what else the same transaction
 	// records about the message that caused the change.
 	Dedupe  *Dedupe     // the provider message is applied (exactly once)

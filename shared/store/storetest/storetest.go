@@ -194,6 +194,8 @@ func Run(t *testing.T, open Open) {
 		{"FilteredMail", testFilteredMail},
 		// Form submissions.
 		{"SubmissionClaimsHoldUntilTheyExpire", testSubmissionClaimsHoldUntilTheyExpire},
+		// Split (split.go).
+		{"SplitMovesMessagesAndTheirKeys", testSplitMovesMessagesAndTheirKeys},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,0 +1,73 @@
+package memstore
+
+import (
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/ticket"
+)
+
+// A split's moved messages, as store.Commit writes them (store/split.go):
+// a delete where each was read, a put under its new ticket, and for an
+// outbound message the provider knows, its pointer.
+
+// moveItems counts the items c's moves write.
+func moveItems(c ticket.Change) int {
+	n := 0
+	for _, mv := range c.Moves {
+		n += 2
+		if providerMoves(mv.Message) {
+			n++
+		}
+	}
+	return n
+}
+
+func providerMoves(m helpdesk.Message) bool {
+	return m.Direction == helpdesk.Outbound && m.ProviderMessageID != ""
+}
+
+// moveKeys are the table keys c's moves write.
+func moveKeys(c ticket.Change) []string {
+	var keys []string
+	for _, mv := range c.Moves {
+		m, n := mv.Message, mv.Moved()
+		keys = append(keys, "TICKET#"+m.TicketID+"/MSG#"+sortKey(m.CreatedAt, m.ID),
+			"TICKET#"+n.TicketID+"/MSG#"+sortKey(n.CreatedAt, n.ID))
+		if providerMoves(m) {
+			keys = append(keys, "PROVIDERMSG#"+providerKey(m.ChannelID, m.ProviderMessageID))
+		}
+	}
+	return keys
+}
+
+// movedSince reports a moved message gone or changed (its status or
+// revision) since the decision read it, or its new place taken.
+func (s *Store) movedSince(c ticket.Change) bool {
+	for _, mv := range c.Moves {
+		m := mv.Message
+		cur, ok := s.message(m.TicketID, m.CreatedAt, m.ID)
+		if !ok || cur.Status != m.Status || cur.Revision != m.Revision {
+			return true
+		}
+		if _, taken := s.message(mv.To, m.CreatedAt, m.ID); taken {
+			return true
+		}
+		if ref, taken := s.providers[providerKey(m.ChannelID, m.ProviderMessageID)]; providerMoves(m) && taken && ref.messageID != m.ID {
+			return true
+		}
+	}
+	return false
+}
+
+// applyMoves moves the messages.
+func (s *Store) applyMoves(c ticket.Change) {
+	for _, mv := range c.Moves {
+		m := mv.Message
+		cur, _ := s.message(m.TicketID, m.CreatedAt, m.ID)
+		delete(s.conversations[m.TicketID].messages, sortKey(m.CreatedAt, m.ID))
+		cur.TicketID = mv.To
+		s.conversation(mv.To).messages[sortKey(cur.CreatedAt, cur.ID)] = cur
+		if providerMoves(m) {
+			s.providers[providerKey(m.ChannelID, m.ProviderMessageID)] = providerRef{ticketID: mv.To, messageID: m.ID, messageCreated: m.CreatedAt}
+		}
+	}
+}

@@ -1,0 +1,55 @@
+package store
+
+import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/ticket"
+)
+
+// addMoves adds a split's moved messages: each deleted from the partition
+// it was read in, conditioned on being there unchanged (its delivery status
+// and revision as read: a report or an edit that came since would be lost),
+// and put under its new ticket; an outbound message the provider knows has
+// its pointer (PROVIDERMSG) follow it, so later delivery reports find it.
+func (s *Store) addMoves(b *txBuilder, moves []ticket.Move) {
+	for _, mv := range moves {
+		m := mv.Message
+		cond := "attribute_exists(PK)"
+		names := map[string]string{}
+		values := map[string]types.AttributeValue{}
+		if m.Status != "" {
+			cond += " AND #st = :st"
+			names["#st"], values[":st"] = "status", &types.AttributeValueMemberS{Value: string(m.Status)}
+		} else {
+			cond += " AND attribute_not_exists(#st)"
+			names["#st"] = "status"
+		}
+		if m.Revision > 0 {
+			cond += " AND revision = :rev"
+			values[":rev"] = versionValue(m.Revision)
+		} else {
+			cond += " AND attribute_not_exists(revision)"
+		}
+		del := &types.Delete{
+			Key:                      itemKey(ticketPK(m.TicketID), messageSK(m.CreatedAt, m.ID)),
+			ConditionExpression:      aws.String(cond),
+			ExpressionAttributeNames: names,
+		}
+		if len(values) > 0 {
+			del.ExpressionAttributeValues = values
+		}
+		b.add(types.TransactWriteItem{Delete: del})
+		moved := mv.Moved()
+		b.putNew(newMessageItem(moved))
+		if m.Direction == helpdesk.Outbound && m.ProviderMessageID != "" {
+			b.put(providerItem{
+				keyAttrs:  keyAttrs{PK: providerPK(m.ChannelID, m.ProviderMessageID), SK: skProvider},
+				ChannelID: m.ChannelID, ProviderMessageID: m.ProviderMessageID,
+				TicketID: moved.TicketID, MessageID: m.ID, MessageCreated: m.CreatedAt,
+			}, "attribute_not_exists(PK) OR messageId = :mid",
+				map[string]types.AttributeValue{":mid": &types.AttributeValueMemberS{Value: m.ID}})
+		}
+	}
+}
