@@ -19,7 +19,7 @@ func threeMails() helpdesk.Conversation {
 		Type: helpdesk.TypeEmailOther, ChannelID: mail.ID, ChannelKind: helpdesk.ChannelEmail, ContactID: "c1",
 		Participants: []string{"email#cus@example.com"}, OwnerID: "ann", AssignedAt: t0, Unread: true, MessageCount: 5, Version: 6,
 		ThreadKeys: []string{"msgid#a1@example.com", "msgid#a2@example.com", "msgid#a3@example.com", "msgid#r1@acme.example", "ticket#7"},
-		CreatedAt: t0}
+		CreatedAt:  t0}
 	in := func(id string, h int, replyTo ...string) helpdesk.Message {
 		return helpdesk.Message{ID: "m-" + id, TicketID: "7", Direction: helpdesk.Inbound, ChannelID: mail.ID, ChannelKind: helpdesk.ChannelEmail,
 			ProviderMessageID: id + "@example.com", AuthorContactID: "c1", Text: "mail " + id, ReplyTo: replyTo,

@@ -28,6 +28,7 @@ type Store interface {
 	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 	TeamMembers(ctx context.Context, ids []string) (map[string][]string, error)
 	Composer // compose.go: what answering by email and creating by hand read
+	Splits   // split.go: a split reads the conversation
 }
 
 // Settings reads the tenant's settings.
@@ -41,6 +42,9 @@ type Service struct {
 	// Settings are the tenant's, read through a cache (settings.Cache).
 	Settings Settings
 	Now      func() time.Time
+	// Router routes a ticket split off another (split.go); nil leaves it
+	// unassigned.
+	Router Planner
 }
 
 // maxRounds bounds re-reads when concurrent writers keep winning.
