@@ -270,7 +270,7 @@ func AgentAPI(c AgentAPIConfig, cfg aws.Config, log *slog.Logger) (*agent.API, e
 			return id.Sub, err
 		},
 		Store:     st,
-		Desk:      &desk.Service{Store: st, Settings: c.settings(st, log), Now: time.Now},
+		Desk:      &desk.Service{Store: st, Settings: c.settings(st, log), Now: time.Now, Router: &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN}},
 		Outbound:  &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL},
 		CursorKey: cursorKey.Sum(nil),
 		Log:       log,

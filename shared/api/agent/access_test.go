@@ -71,6 +71,10 @@ var (
 		{route: "POST /api/tickets/{id}/followers", path: "/api/tickets/{id}/followers", ticket: true},
 		{route: "DELETE /api/tickets/{id}/followers", path: "/api/tickets/{id}/followers", ticket: true},
 		{route: "GET /api/tickets/{id}/snippets/{sid}/render", path: "/api/tickets/{id}/snippets/{snippet}/render", ticket: true},
+		// Those who may work the ticket get as far as its messages: the ids
+		// are none of its own (split_test.go splits for real).
+		{route: "POST /api/tickets/{id}/split", path: "/api/tickets/{id}/split", body: `{"message_ids":["none"],"subject":"Split"}`,
+			ticket: true, refused: notViewer, other: map[string]int{"cat": 400, "bob": 400, "ann": 400}},
 
 		// Lists answer every caller; what they hold is held to the scope in
 		// TestNothingLeaksThroughALists.
