@@ -43,17 +43,22 @@ func mailFixture(t *testing.T, backend testbed.Backend) *fixture {
 func (f *fixture) mail(t *testing.T, id, inReplyTo string) ingest.Result {
 	t.Helper()
 	f.clk.t = f.clk.t.Add(time.Hour)
-	h := &helpdesk.EmailHeaders{MessageID: id}
-	if inReplyTo != "" {
-		h.InReplyTo, h.References = []string{inReplyTo}, []string{"a1@example.com", inReplyTo}
-	}
-	res, err := f.apply.Apply(f.ctx, &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail,
-		ChannelID: supportMail.ID, ProviderMessageID: id, ReceivedAt: f.clk.t, Email: h,
-		Sender: helpdesk.Sender{Email: "customer@example.com"}, Subject: "Re: Order 1", Text: "mail " + id})
+	res, err := f.applyMail(id, inReplyTo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// applyMail applies mail id at the clock's time (safe to run beside others).
+func (f *fixture) applyMail(id, inReplyTo string) (ingest.Result, error) {
+	h := &helpdesk.EmailHeaders{MessageID: id}
+	if inReplyTo != "" {
+		h.InReplyTo, h.References = []string{inReplyTo}, []string{"a1@example.com", inReplyTo}
+	}
+	return f.apply.Apply(f.ctx, &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail,
+		ChannelID: supportMail.ID, ProviderMessageID: id, ReceivedAt: f.clk.t, Email: h,
+		Sender: helpdesk.Sender{Email: "customer@example.com"}, Subject: "Re: Order 1", Text: "mail " + id})
 }
 
 // A split through the application: the new ticket is numbered, routed by
