@@ -54,6 +54,7 @@ type Store struct {
 	filtered    map[string]helpdesk.FilteredMail
 	submissions map[string]submissionClaim // form content fingerprints (submissions.go; made on first use)
 	numbers     map[string]string          // dedupe key → reserved ticket number (numbers.go)
+	blocked     map[string]helpdesk.BlockedSender // by sender key (blocked.go; made on first use)
 }
 
 // Option configures a Store.
