@@ -321,7 +321,9 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	if newContact != nil {
 		c.Contact = &ticket.NewContact{Contact: *newContact, Key: senderKey}
 	}
-	s.askProfile(ctx, &c, m, contactID, newContact)
+	if !blocked {
+		s.askProfile(ctx, &c, m, contactID, newContact)
+	}
 	if err := s.commit(ctx, c, res.Created); err != nil {
 		return Result{}, nil, err
 	}
