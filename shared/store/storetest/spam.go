@@ -86,7 +86,9 @@ func testSpamReadsBackAndPurgeIsIdempotent(t *testing.T, f *fixture) {
 		t.Fatalf("after not spam: state %s, spamAt %v, ann's load %d", h.State, h.SpamAt, f.load("ann").Count)
 	}
 
-	del := f.change("1", func(t helpdesk.Ticket) (ticket.Change, error) { return ticket.DeleteMerged(t, nil, at.Add(2*time.Hour)) })
+	del := f.change("1", func(t helpdesk.Ticket) (ticket.Change, error) {
+		return ticket.DeleteMerged(t, nil, at.Add(2*time.Hour))
+	})
 	if len(del.Tickets) != 1 {
 		t.Fatalf("delete wrote %d tickets", len(del.Tickets))
 	}
