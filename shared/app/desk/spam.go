@@ -234,6 +234,7 @@ func (s *Service) DeleteTicket(ctx context.Context, ticketID string, p helpdesk.
 func (s *Service) deleteOne(ctx context.Context, ticketID string, check func(helpdesk.Ticket) error) (helpdesk.Ticket, error) {
 	var c ticket.Change
 	var was helpdesk.Ticket
+	var extra []ticket.ThreadKey
 	err := retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
 		t, err := s.Store.GetTicketHeader(ctx, ticketID)
 		if err != nil {
@@ -250,9 +251,13 @@ func (s *Service) deleteOne(ctx context.Context, ticketID string, check func(hel
 		if c, err = ticket.DeleteMerged(t, merged, s.Now()); err != nil {
 			return err
 		}
+		extra = overflowKeys(&c)
 		return s.Store.Commit(ctx, c)
 	})
 	if err != nil {
+		return was, fmt.Errorf("delete ticket %s: %w", ticketID, err)
+	}
+	if err := s.removeKeys(ctx, extra); err != nil {
 		return was, fmt.Errorf("delete ticket %s: %w", ticketID, err)
 	}
 	if pg := s.purger(); pg != nil {
@@ -263,6 +268,46 @@ func (s *Service) deleteOne(ctx context.Context, ticketID string, check func(hel
 		}
 	}
 	return was, nil
+}
+
+// maxTxItems is what one DynamoDB transaction may write.
+const maxTxItems = 100
+
+// overflowKeys takes out of a delete the thread-key removals its
+// transaction has no room for (an email ticket holds a key per Message-ID,
+// so one of ~95 messages or more): the ticket, its merged tickets and the
+// loads go in the transaction, the other keys right after (removeKeys).
+// A key left behind by a crash in between leads to no ticket, which
+// threading skips; the purge sweeps it (shared/app/purge).
+func overflowKeys(c *ticket.Change) []ticket.ThreadKey {
+	room := maxTxItems - len(c.Tickets) - len(c.LoadItems())
+	if len(c.ThreadKeys) <= room {
+		return nil
+	}
+	extra := slices.Clone(c.ThreadKeys[room:])
+	c.ThreadKeys = c.ThreadKeys[:room:room]
+	return extra
+}
+
+// removeKeys removes a deleted ticket's remaining thread keys, a
+// transaction of up to maxTxItems at a time, each conditioned on still
+// leading to that ticket; a key since taken by another is left to it.
+func (s *Service) removeKeys(ctx context.Context, keys []ticket.ThreadKey) error {
+	for len(keys) > 0 {
+		n := min(len(keys), maxTxItems)
+		err := s.Store.Commit(ctx, ticket.Change{ThreadKeys: keys[:n]})
+		if errors.Is(err, ticket.ErrThreadTaken) {
+			for _, k := range keys[:n] {
+				if err := s.Store.Commit(ctx, ticket.Change{ThreadKeys: []ticket.ThreadKey{k}}); err != nil && !errors.Is(err, ticket.ErrThreadTaken) {
+					return err
+				}
+			}
+		} else if err != nil {
+			return err
+		}
+		keys = keys[n:]
+	}
+	return nil
 }
 
 // reasonConfirmMismatch: a bulk delete whose confirmation is not its count.
