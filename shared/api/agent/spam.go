@@ -100,10 +100,13 @@ func noTicketIfMissing(id string, err error) error {
 	return err
 }
 
-// BulkDeleteRequest names the tickets to delete and the count the caller
+// BulkDeleteRequest names the tickets to delete (ids, or every ticket of a
+// view the caller sees, as the view reads now) and the count the caller
 // typed to confirm it.
 type BulkDeleteRequest struct {
-	IDs     []string `json:"ids"`
+	IDs     []string `json:"ids,omitempty"`
+	View    string   `json:"view,omitempty"`
+	Team    string   `json:"team,omitempty"` // the team of a "my team" view
 	Confirm *int     `json:"confirm"`
 }
 
@@ -120,8 +123,24 @@ func (a *API) bulkDelete(w http.ResponseWriter, r *http.Request, p helpdesk.Prin
 		return err
 	}
 	switch {
+	case len(req.IDs) > 0 && req.View != "":
+		return helpdesk.Errorf(helpdesk.EInvalid, "ids_or_view", "name the tickets by ids or by view, not both")
+	case req.Confirm != nil && req.View != "" && p.CanDeleteTickets():
+		if req.IDs, err = a.viewSelection(r, p, req.View, req.Team); err != nil {
+			return err
+		}
+		if len(req.IDs) == 0 {
+			// An empty view: nothing to delete, whatever was confirmed.
+			return helpdesk.Errorf(helpdesk.EConflict, "confirm_mismatch", "you confirmed %d tickets, but the view holds none: nothing was deleted", *req.Confirm)
+		}
+	}
+	switch {
+	case req.View != "" && !p.CanDeleteTickets():
+		return helpdesk.Errorf(helpdesk.EForbidden, "cannot_delete", "only users with the delete permission may delete tickets")
+	case req.View != "" && req.Confirm == nil:
+		return helpdesk.Errorf(helpdesk.EInvalid, "confirm_required", "confirm is the number of tickets to delete, as the user typed it")
 	case len(req.IDs) == 0:
-		return helpdesk.Errorf(helpdesk.EInvalid, "ids_required", "ids names the tickets to delete")
+		return helpdesk.Errorf(helpdesk.EInvalid, "ids_required", "ids (or view) names the tickets to delete")
 	case len(req.IDs) > maxBulkDelete:
 		return helpdesk.Errorf(helpdesk.EInvalid, "too_many_ids", "ids: at most %d tickets at once", maxBulkDelete)
 	case req.Confirm == nil:
@@ -181,4 +200,34 @@ func (a *API) unblock(w http.ResponseWriter, r *http.Request, p helpdesk.Princip
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// viewSelection reads every ticket of a view the caller sees, as it reads
+// now (pages of 100; more than maxBulkDelete is refused).
+func (a *API) viewSelection(r *http.Request, p helpdesk.Principal, view, team string) ([]string, error) {
+	if len(view) > maxName || len(team) > maxName {
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "invalid_view", "view and team: at most %d characters", maxName)
+	}
+	v, err := a.findView(r.Context(), p, view, team)
+	if err != nil {
+		return nil, err
+	}
+	pl := planView(v.Filter, v.Sort.Normal(), p)
+	var ids []string
+	for pos := ""; ; {
+		tickets, next, err := a.page(r.Context(), p, pl, pos, 100)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tickets {
+			ids = append(ids, t.ID)
+		}
+		if len(ids) > maxBulkDelete {
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "too_many_ids", "the view holds more than %d tickets: delete them in parts", maxBulkDelete)
+		}
+		if next == "" || len(tickets) == 0 {
+			return ids, nil
+		}
+		pos = next
+	}
 }

@@ -206,6 +206,37 @@ func TestBulkDeleteConfirmation(t *testing.T) {
 	})
 }
 
+// A view is a selection too: its tickets as the caller sees them now,
+// confirmed by their number.
+func TestBulkDeleteOfAView(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		if r := f.do(t, "POST", "/api/tickets/3/spam", "ann", `{}`); r.status != 200 {
+			t.Fatal(r.raw)
+		}
+		if r := f.do(t, "POST", "/api/tickets/delete", "ann", `{"view":"spam"}`); r.status != 400 || reason(r) != "confirm_required" {
+			t.Errorf("a view without confirm: %d %s", r.status, r.raw)
+		}
+		if r := f.do(t, "POST", "/api/tickets/delete", "bob", `{"view":"spam","confirm":1}`); r.status != 403 || reason(r) != "cannot_delete" {
+			t.Errorf("bob: %d %s", r.status, r.raw)
+		}
+		if r := f.do(t, "POST", "/api/tickets/delete", "ann", `{"view":"all_open","confirm":1}`); r.status != 409 || reason(r) != "confirm_mismatch" ||
+			!strings.Contains(r.raw, "you confirmed 1 tickets, but 2 are selected") {
+			t.Errorf("all_open (2 tickets) confirmed as 1: %d %s", r.status, r.raw)
+		}
+		r := f.do(t, "POST", "/api/tickets/delete", "ann", `{"view":"spam","confirm":1}`)
+		if r.status != 200 || r.body["deleted"] != float64(1) {
+			t.Fatalf("the spam view: %d %s", r.status, r.raw)
+		}
+		if got := viewIDs(t, f, "ann", "spam"); len(got) != 0 {
+			t.Errorf("spam view after deleting it: %v", got)
+		}
+		if got := viewIDs(t, f, "ann", "all_open"); len(got) != 2 {
+			t.Errorf("all_open after deleting the spam view: %v", got)
+		}
+	})
+}
+
 // 500 tickets deleted in one request on DynamoDB Local: a count one off
 // deletes none; the right count deletes all 500, and nothing of them is
 // left in any view.
