@@ -11,6 +11,7 @@ const (
 	ActivityUnassigned ActivityKind = "unassigned" // owner removed
 	ActivityStatus     ActivityKind = "status"     // status changed (close, reopen, ...)
 	ActivitySpam       ActivityKind = "spam"
+	ActivityNotSpam    ActivityKind = "not_spam" // restored from spam
 	ActivityMerged     ActivityKind = "merged"
 	ActivityProperty   ActivityKind = "property" // priority, category or subject changed (Field says which)
 	ActivitySplit      ActivityKind = "split"    // messages split off into a new ticket (From the old, To the new)

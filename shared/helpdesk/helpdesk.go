@@ -137,7 +137,17 @@ type Ticket struct {
 	// ReplyTo is the Reply-To of the latest customer email, where agents'
 	// replies go (ticket.ReplyRecipients); empty: to the contact.
 	ReplyTo []string `dynamodbav:"replyTo,omitempty" json:"reply_to,omitempty"`
+	// SpamAt is when the ticket last went to spam ("not spam" is allowed
+	// within SpamKeepDays of it); SpamConversations are the conversations
+	// (the ticket's own id, or a merged ticket's) marked spam while the
+	// others were not: the ticket stays where it is until all are.
+	SpamAt            time.Time `dynamodbav:"spamAt,omitempty" json:"spam_at,omitzero"`
+	SpamConversations []string  `dynamodbav:"spamConversations,stringset,omitempty" json:"spam_conversations,omitempty"`
 }
+
+// SpamKeepDays is how long a spam ticket is kept (then purged); "not
+// spam" restores it within that time.
+const SpamKeepDays = 90
 
 // Direction of a message relative to the help desk.
 type Direction string

@@ -122,8 +122,21 @@ var (
 		// Filtered mail is anyone's: those who see every ticket only.
 		{route: "GET /api/filtered", path: "/api/filtered", refused: onlyAdmin},
 		{route: "POST /api/filtered/{id}/promote", path: "/api/filtered/{filtered}/promote", refused: onlyAdmin},
+
+		// Spam and delete: those with the delete permission (ann, an admin)
+		// only; last, since ann deletes every ticket.
+		{route: "POST /api/tickets/{id}/spam", path: "/api/tickets/{id}/spam", body: `{}`, ticket: true, refused: onlyDeleters},
+		{route: "POST /api/tickets/{id}/not-spam", path: "/api/tickets/{id}/not-spam", ticket: true, refused: onlyDeleters},
+		{route: "GET /api/blocked-senders", path: "/api/blocked-senders", refused: onlyDeleters},
+		{route: "DELETE /api/blocked-senders/{key}", path: "/api/blocked-senders/email%23cus1%40example.com", refused: onlyDeleters,
+			other: map[string]int{"ann": 404}}, // nobody is blocked
+		{route: "DELETE /api/tickets/{id}", path: "/api/tickets/{id}", ticket: true, refused: onlyDeleters},
+		{route: "POST /api/tickets/delete", path: "/api/tickets/delete", body: `{"ids":["1","2","3"],"confirm":3}`, refused: onlyDeleters},
 	}
 )
+
+// onlyDeleters: who lacks the delete permission is refused.
+var onlyDeleters = map[string]int{"vic": 403, "cat": 403, "bob": 403}
 
 // The access matrix: every route the API serves × every role and scope ×
 // a ticket each can and cannot see. A route missing from the table fails

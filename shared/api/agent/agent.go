@@ -125,7 +125,7 @@ func (a *API) Routes() []Route {
 		{"GET /api/views/{view}", a.signedIn(a.getView)},
 		{"PUT /api/views/{view}", a.signedIn(a.replaceView)},
 		{"DELETE /api/views/{view}", a.signedIn(a.deleteView)},
-	}, append(append(a.adminRoutes(), a.filteredRoutes()...), a.splitRoutes()...)...)
+	}, append(append(append(a.adminRoutes(), a.filteredRoutes()...), a.splitRoutes()...), a.spamRoutes()...)...)
 }
 
 // Register adds the API's routes to mux.

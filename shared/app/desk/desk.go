@@ -45,6 +45,9 @@ type Service struct {
 	// Router routes a ticket split off another (split.go); nil leaves it
 	// unassigned.
 	Router Planner
+	// Blocks and Purger (spam.go): nil uses the Store's own when it has them.
+	Blocks Blocks
+	Purger Purger
 }
 
 // maxRounds bounds re-reads when concurrent writers keep winning.
@@ -203,14 +206,10 @@ func (s *Service) MarkSpam(ctx context.Context, ticketID, actor string) (helpdes
 
 // Delete removes a ticket and its conversation. It returns the ticket as it
 // was.
+// The tickets merged into it go too, and the Purger removes what hangs off
+// them (spam.go).
 func (s *Service) Delete(ctx context.Context, ticketID string) (helpdesk.Ticket, error) {
-	c, t, err := s.change(ctx, "delete", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (ticket.Change, error) {
-		return ticket.Delete(t, s.Now())
-	})
-	if err != nil {
-		return t, err
-	}
-	return *c.Tickets[0].Before, nil
+	return s.deleteOne(ctx, ticketID, func(helpdesk.Ticket) error { return nil })
 }
 
 // Merge merges secondary into primary; the primary keeps its properties.

@@ -66,6 +66,7 @@ type Store interface {
 	Deliveries
 	Numbers
 	MessageUpdates
+	Blocked
 	outbox.Store
 	// audience.Directory reads who is told of a customer's message.
 	audience.Directory
@@ -221,7 +222,18 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	case err != nil:
 		return Result{}, nil, err
 	}
-	if hold, err := s.needsConsent(ctx, ch, contactID, newContact != nil); err != nil || hold {
+	// A forward's "original sender" is text the forwarder wrote: the
+	// participant check trusts only who actually sent it.
+	actualSender := senderKey
+	if m.Email != nil && m.Email.ForwardedBy != nil {
+		actualSender = m.Email.ForwardedBy.Key(m.Channel)
+	}
+	blocked, err := s.blocked(ctx, senderKey, actualSender)
+	if err != nil {
+		return Result{}, nil, err
+	}
+	// A blocked sender is never asked for consent: nothing is sent to them.
+	if hold, err := s.needsConsent(ctx, ch, contactID, newContact != nil); !blocked && (err != nil || hold) {
 		if err != nil {
 			return Result{}, nil, err
 		}
@@ -237,15 +249,15 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		// A FAIL verdict goes to the spam view on its own, whatever it quotes.
 		th.Lookup = nil
 	}
-	// A forward's "original sender" is text the forwarder wrote: the
-	// participant check trusts only who actually sent it.
-	actualSender := senderKey
-	if m.Email != nil && m.Email.ForwardedBy != nil {
-		actualSender = m.Email.ForwardedBy.Key(m.Channel)
-	}
 	found, err := s.findThread(ctx, th, actualSender, ch)
 	if err != nil {
 		return Result{}, nil, err
+	}
+	if blocked && found.ticket != nil && found.ticket.State != helpdesk.StateSpam {
+		// A blocked sender's message joins their spam, never a working ticket.
+		found = match{note: ReasonSenderBlocked}
+	} else if blocked && found.ticket == nil {
+		found.note = ReasonSenderBlocked
 	}
 	set, err := s.Settings.Get(ctx)
 	if err != nil {
@@ -279,7 +291,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		}
 		id := ticketNo.number
 		own := append([]string(nil), th.Own...)
-		if !spam {
+		if !spam && !blocked {
 			// Claim the conversation's ids, but not those of a ticket passed over.
 			for _, k := range th.Claim {
 				if !found.taken[k] {
@@ -292,11 +304,11 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		}
 		var warnings []string
 		c, warnings = ticket.Open(ticket.Arrival{ID: id, Inbound: m, Message: msg, Channel: ch, ContactID: contactID,
-			SenderKey: senderKey, ThreadKeys: own, NewContact: newContact != nil}, set, now)
+			SenderKey: senderKey, ThreadKeys: own, NewContact: newContact != nil, Blocked: blocked}, set, now)
 		for _, w := range warnings {
 			s.Log.WarnContext(ctx, w, "channel", m.ChannelID, "ticket_id", id)
 		}
-		if s.Router != nil && !spam {
+		if s.Router != nil && !spam && !blocked {
 			plan, err := s.plan(ctx, ch, c.Ticket(), newContact == nil)
 			if err != nil {
 				return Result{}, nil, err
@@ -309,7 +321,9 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	if newContact != nil {
 		c.Contact = &ticket.NewContact{Contact: *newContact, Key: senderKey}
 	}
-	s.askProfile(ctx, &c, m, contactID, newContact)
+	if !blocked {
+		s.askProfile(ctx, &c, m, contactID, newContact)
+	}
 	if err := s.commit(ctx, c, res.Created); err != nil {
 		return Result{}, nil, err
 	}

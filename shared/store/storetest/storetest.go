@@ -118,6 +118,8 @@ type Store interface {
 	FilteredStore
 	// Form submissions' content fingerprints (submissions.go).
 	ClaimSubmission(ctx context.Context, key, id string, now, until time.Time) (string, error)
+	// Blocked senders and the purge's part in the store (spam.go).
+	SpamStore
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -196,6 +198,9 @@ func Run(t *testing.T, open Open) {
 		{"SubmissionClaimsHoldUntilTheyExpire", testSubmissionClaimsHoldUntilTheyExpire},
 		// Split (split.go).
 		{"SplitMovesMessagesAndTheirKeys", testSplitMovesMessagesAndTheirKeys},
+		// Spam and delete.
+		{"BlockedSenders", testBlockedSenders},
+		{"SpamReadsBackAndPurgeIsIdempotent", testSpamReadsBackAndPurgeIsIdempotent},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

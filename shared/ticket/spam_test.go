@@ -1,0 +1,163 @@
+package ticket_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/ticket"
+)
+
+// merged7 is ticket 7 (owned by ann) with ticket 8 merged into it.
+func merged7(t *testing.T) (helpdesk.Ticket, helpdesk.Ticket) {
+	t.Helper()
+	p := owned(t)
+	s := p
+	s.ID, s.OwnerID, s.AssignedAt, s.ThreadKeys, s.Participants = "8", "", time.Time{}, []string{"k8"}, []string{"form#other@example.com"}
+	c, err := ticket.Merge(p, s, "ann", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *c.Tickets[0].After, *c.Tickets[1].After
+}
+
+func TestMarkSpamConversationByConversation(t *testing.T) {
+	p, _ := merged7(t)
+	all := ticket.Conversations(p, []string{"8"})
+	if !slices.Equal(all, []string{"7", "8"}) {
+		t.Fatalf("conversations %v", all)
+	}
+	if _, err := ticket.MarkSpamConversations(p, all, []string{"9"}, "ann", t0); helpdesk.ErrorReason(err) != "unknown_conversation" {
+		t.Fatalf("an unknown conversation: %v", err)
+	}
+	// One of two: recorded, the ticket stays where it is, counted.
+	c, err := ticket.MarkSpamConversations(p, all, []string{"8"}, "ann", t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := c.Ticket()
+	if n.State != helpdesk.StateOpen || !slices.Equal(n.SpamConversations, []string{"8"}) || len(c.Loads) != 0 ||
+		len(c.Activities) != 1 || c.Activities[0].Kind != helpdesk.ActivitySpam || c.Activities[0].To != "8" {
+		t.Fatalf("one conversation: state %s, marked %v, loads %v, activities %+v", n.State, n.SpamConversations, c.Loads, c.Activities)
+	}
+	if _, err := ticket.MarkSpamConversations(*n, all, []string{"8"}, "ann", t0.Add(2*time.Minute)); !errors.Is(err, ticket.ErrNoChange) {
+		t.Fatalf("marking it again: %v", err)
+	}
+	// The other one too: the ticket goes to spam, out of ann's count.
+	at := t0.Add(3 * time.Minute)
+	c, err = ticket.MarkSpamConversations(*n, all, []string{"7"}, "ann", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Ticket()
+	if s.State != helpdesk.StateSpam || !s.SpamAt.Equal(at) || len(s.SpamConversations) != 0 ||
+		len(c.Loads) != 1 || c.Loads[0].AgentID != "ann" || c.Loads[0].Delta != -1 || len(c.Jobs) != 0 || len(c.Notifications) != 0 {
+		t.Fatalf("all conversations: %+v, loads %v", s, c.Loads)
+	}
+	if _, err := ticket.MarkSpamConversations(*s, all, nil, "ann", at); !errors.Is(err, ticket.ErrNoChange) {
+		t.Fatalf("spam again: %v", err)
+	}
+}
+
+func TestNotSpamRestoresWithinNinetyDays(t *testing.T) {
+	tk := owned(t)
+	at := t0.Add(time.Hour)
+	c, err := ticket.MarkSpamConversations(tk, []string{"7"}, nil, "ann", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spam := *c.Ticket()
+	if _, err := ticket.NotSpam(spam, "ann", pipes, at.Add(helpdesk.SpamKeepDays*24*time.Hour+time.Second)); helpdesk.ErrorReason(err) != "spam_expired" {
+		t.Fatalf("after 90 days: %v", err)
+	}
+	now := at.Add(24 * time.Hour)
+	c, err = ticket.NotSpam(spam, "ann", pipes, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := c.Ticket()
+	// Within the load window the owner counts it again (assigned at t0).
+	if n.State != helpdesk.StateOpen || !n.SpamAt.IsZero() || len(c.Loads) != 1 || c.Loads[0].Delta != 1 ||
+		c.Activities[0].Kind != helpdesk.ActivityNotSpam || c.Activities[0].To != "open" {
+		t.Fatalf("not spam: %+v, loads %v, activities %+v", n, c.Loads, c.Activities)
+	}
+	// A closed status comes back closed.
+	closed := spam
+	closed.Status = "closed"
+	if c, err := ticket.NotSpam(closed, "ann", pipes, now); err != nil || c.Ticket().State != helpdesk.StateClosed || len(c.Loads) != 0 {
+		t.Fatalf("not spam of a closed one: %v %+v", err, c.Ticket())
+	}
+	if _, err := ticket.NotSpam(tk, "ann", pipes, now); !errors.Is(err, ticket.ErrNoChange) {
+		t.Fatalf("not spam of a ticket that is not: %v", err)
+	}
+}
+
+// Spam tells nobody: a customer's later message on a spam ticket, a
+// note, a status change make no notification and no job.
+func TestSpamIsNeverNotified(t *testing.T) {
+	tk := owned(t)
+	tk.Followers = []string{"bob"}
+	aud := ticket.Audience{"ann": {Agent: helpdesk.Agent{ID: "ann", Email: "ann@acme.example", Active: true, Role: helpdesk.RoleAdmin,
+		Notify: helpdesk.NotifyPrefs{EmailOnCustomerMessage: true, EmailOnNote: true, EmailOnStatus: true}}},
+		"bob": {Agent: helpdesk.Agent{ID: "bob", Active: true, Role: helpdesk.RoleAdmin}}}
+	c, err := ticket.MarkSpamConversations(tk, []string{"7"}, nil, "ann", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spam := *c.Ticket()
+	msg := helpdesk.Message{ID: "m2", Direction: helpdesk.Inbound, Text: "more spam", CreatedAt: t0.Add(time.Minute), AuthorContactID: "c1"}
+	a, err := ticket.Append(spam, msg, "form#cus@example.com", nil, aud, pipes, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nt, _, err := ticket.Note(spam, ticket.NoteInput{AgentID: "bob", Text: "@ann look", Mentions: nil}, aud, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := ticket.SetStatus(spam, "closed", "bob", aud, pipes, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]ticket.Change{"append": a, "note": nt, "status": st} {
+		if len(c.Notifications) != 0 || len(c.Jobs) != 0 || c.Ticket().State != helpdesk.StateSpam {
+			t.Errorf("%s on a spam ticket: %d notifications, %d jobs, state %s", name, len(c.Notifications), len(c.Jobs), c.Ticket().State)
+		}
+	}
+}
+
+func TestOpenOfABlockedSenderGoesToSpam(t *testing.T) {
+	m := inbound(page, "mid.b1", t0)
+	msg := helpdesk.Message{ID: "m-b1", Direction: helpdesk.Inbound, ChannelID: page.ID, ChannelKind: page.Kind, Text: m.Text, CreatedAt: t0}
+	c, _ := ticket.Open(ticket.Arrival{ID: "9", Inbound: m, Message: msg, Channel: page, ContactID: "c1",
+		SenderKey: m.Sender.Key(page.Kind), NewContact: true, Blocked: true}, pipes, t0)
+	if c.Ticket().State != helpdesk.StateSpam || !c.Ticket().SpamAt.Equal(t0) || len(c.Jobs) != 0 || len(c.Messages) != 1 {
+		t.Fatalf("a blocked sender's ticket: state %s, %d jobs, %d messages", c.Ticket().State, len(c.Jobs), len(c.Messages))
+	}
+}
+
+func TestDeleteMergedRemovesBothAndTheirKeys(t *testing.T) {
+	p, s := merged7(t)
+	c, err := ticket.DeleteMerged(p, []helpdesk.Ticket{s}, t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Tickets) != 2 || c.Tickets[0].After != nil || c.Tickets[1].After != nil || c.Tickets[1].Before.ID != "8" {
+		t.Fatalf("tickets written: %+v", c.Tickets)
+	}
+	var keys []string
+	for _, k := range c.ThreadKeys {
+		if !k.Remove || k.TicketID != "7" {
+			t.Errorf("key %+v: want removed from 7 (8's keys lead to 7)", k)
+		}
+		keys = append(keys, k.Key)
+	}
+	slices.Sort(keys)
+	if !slices.Equal(keys, []string{"k1", "k2", "k8"}) || len(c.Loads) != 1 || c.Loads[0].Delta != -1 {
+		t.Fatalf("keys %v, loads %v", keys, c.Loads)
+	}
+	if _, err := ticket.DeleteMerged(s, nil, t0); helpdesk.ErrorReason(err) != "ticket_merged" {
+		t.Fatalf("deleting the merged ticket alone: %v", err)
+	}
+}
