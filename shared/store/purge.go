@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/search"
+)
+
+// This file holds what the purge cascade (shared/app/purge) needs to
+// remove a ticket's items a page at a time, each step idempotent and each
+// confined to that one ticket's keys.
+
+// RemainsPage is one page of what a ticket's partition holds besides its
+// ticket item: the sort keys of its items (messages, notes, activities and
+// any other record under TICKET#<id>) and the messages decoded, so their
+// files and search terms can be removed before they are.
+type RemainsPage struct {
+	SKs      []string
+	Messages []helpdesk.Message
+	// Activities are the page's timeline entries (a subject's old values
+	// are in its `property` entries, and their words in the index).
+	Activities []helpdesk.Activity
+	// Next is where the next page starts ("" when this was the last).
+	Next string
+}
+
+// TicketRemains reads up to limit items of ticket id's partition after
+// the sort key after ("" from the start), leaving out the ticket item.
+func (s *Store) TicketRemains(ctx context.Context, id, after string, limit int32) (RemainsPage, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		KeyConditionExpression:    aws.String("PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: ticketPK(id)}},
+		Limit:                     aws.Int32(limit),
+		ConsistentRead:            aws.Bool(true),
+	}
+	if after != "" {
+		in.ExclusiveStartKey = itemKey(ticketPK(id), after)
+	}
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return RemainsPage{}, fmt.Errorf("remains of ticket %s: %w", id, translate(err))
+	}
+	var p RemainsPage
+	for _, it := range out.Items {
+		sk, _ := it[attrSK].(*types.AttributeValueMemberS)
+		if sk == nil || sk.Value == skTicket {
+			continue
+		}
+		p.SKs = append(p.SKs, sk.Value)
+		switch {
+		case strings.HasPrefix(sk.Value, skMsgPrefix):
+			var m helpdesk.Message
+			if err := attributevalue.UnmarshalMap(it, &m); err != nil {
+				return RemainsPage{}, fmt.Errorf("decode message %s of ticket %s: %w", sk.Value, id, err)
+			}
+			p.Messages = append(p.Messages, m)
+		case strings.HasPrefix(sk.Value, skActPrefix):
+			var a helpdesk.Activity
+			if err := attributevalue.UnmarshalMap(it, &a); err != nil {
+				return RemainsPage{}, fmt.Errorf("decode activity %s of ticket %s: %w", sk.Value, id, err)
+			}
+			p.Activities = append(p.Activities, a)
+		}
+	}
+	if lek := out.LastEvaluatedKey; lek != nil {
+		if sk, ok := lek[attrSK].(*types.AttributeValueMemberS); ok {
+			p.Next = sk.Value
+		}
+	}
+	return p, nil
+}
+
+// DeleteTicketRemains deletes items of ticket id's partition by sort key.
+// It never deletes the ticket item (that goes through Commit, with its
+// thread keys and loads), so it cannot touch another ticket or undo a
+// count. Deleting what is gone already is not an error.
+func (s *Store) DeleteTicketRemains(ctx context.Context, id string, sks []string) error {
+	reqs := make([]types.WriteRequest, 0, len(sks))
+	for _, sk := range sks {
+		if sk == skTicket {
+			return fmt.Errorf("delete remains of ticket %s: the ticket item is deleted by Commit", id)
+		}
+		reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: itemKey(ticketPK(id), sk)}})
+	}
+	if err := s.batchWrite(ctx, reqs); err != nil {
+		return fmt.Errorf("delete remains of ticket %s: %w", id, err)
+	}
+	return nil
+}
+
+// RemoveThreadKeys deletes each thread key that still leads to ticket id;
+// a key gone already or leading elsewhere (another ticket took it) is
+// left alone.
+func (s *Store) RemoveThreadKeys(ctx context.Context, id string, keys []string) error {
+	// One conditioned delete per transaction (the DB port has no
+	// DeleteItem): a key another ticket holds fails alone, and is kept.
+	for _, k := range keys {
+		err := s.transact(ctx, []types.TransactWriteItem{{Delete: &types.Delete{
+			Key:                       itemKey(threadPK(k), skThread),
+			ConditionExpression:       aws.String("ticketId = :id"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: id}},
+		}}}, func(c cancellation) error {
+			if c.failed[0] {
+				return errKeptElsewhere
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errKeptElsewhere) {
+			return fmt.Errorf("remove thread key of ticket %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+var errKeptElsewhere = errors.New("thread key absent or another ticket's")
+
+// UnindexTicket deletes ticket id's term items for terms. While the
+// ticket's record of indexed terms exists, only the terms it records are
+// deleted (the others were never written); without the record (never
+// indexed, or its purge finished) every given term is deleted, a write
+// unit each, so terms whose record went first are not left behind.
+// It returns how many deletes it sent.
+func (s *Store) UnindexTicket(ctx context.Context, id string, terms []search.Term) (int, error) {
+	var rec termsItem
+	err := s.get(ctx, termsPK(id), skTerms, &rec)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return 0, fmt.Errorf("unindex ticket %s: %w", id, err)
+	}
+	have := decodeHashes(rec.Hashes)
+	seen := map[string]bool{}
+	var reqs []types.WriteRequest
+	for _, t := range terms {
+		k := termPK(t.Text) + "\x00" + termSK(id, string(t.Field))
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if err == nil {
+			if _, ok := slices.BinarySearch(have, TermHash(t)); !ok {
+				continue
+			}
+		}
+		reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: itemKey(termPK(t.Text), termSK(id, string(t.Field)))}})
+	}
+	if err := s.batchWrite(ctx, reqs); err != nil {
+		return 0, fmt.Errorf("unindex ticket %s: %w", id, err)
+	}
+	return len(reqs), nil
+}
+
+// DeleteTermsRecord deletes ticket id's record of indexed terms: the
+// purge's last step, once its term items are gone.
+func (s *Store) DeleteTermsRecord(ctx context.Context, id string) error {
+	if err := s.batchWrite(ctx, []types.WriteRequest{{DeleteRequest: &types.DeleteRequest{Key: itemKey(termsPK(id), skTerms)}}}); err != nil {
+		return fmt.Errorf("delete terms record of ticket %s: %w", id, err)
+	}
+	return nil
+}
