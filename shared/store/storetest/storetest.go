@@ -118,6 +118,8 @@ type Store interface {
 	FilteredStore
 	// Form submissions' content fingerprints (submissions.go).
 	ClaimSubmission(ctx context.Context, key, id string, now, until time.Time) (string, error)
+	// The purge cascade (purge.go).
+	PurgeStore
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -194,6 +196,8 @@ func Run(t *testing.T, open Open) {
 		{"FilteredMail", testFilteredMail},
 		// Form submissions.
 		{"SubmissionClaimsHoldUntilTheyExpire", testSubmissionClaimsHoldUntilTheyExpire},
+		// The purge cascade.
+		{"PurgeRemovesOnlyTheTicketsOwnItems", testPurgeRemovesOnlyTheTicketsOwnItems},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
