@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -166,4 +167,40 @@ func (s *Store) DeleteTermsRecord(ctx context.Context, id string) error {
 		return fmt.Errorf("delete terms record of ticket %s: %w", id, err)
 	}
 	return nil
+}
+
+// RemoveNotifications deletes recipient's notifications about ticket id
+// from since (the ticket's creation: none can be older) on. Feeds are
+// keyed by recipient, not ticket, so this reads the feed's items of that
+// window (a page of 100 at a time, filtered on ticketId) and deletes the
+// matches; it returns how many it deleted.
+func (s *Store) RemoveNotifications(ctx context.Context, recipient, id string, since time.Time) (int, error) {
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:              &s.table,
+		KeyConditionExpression: aws.String("PK = :pk AND SK >= :since"),
+		FilterExpression:       aws.String("ticketId = :id"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":    &types.AttributeValueMemberS{Value: notificationPK(recipient)},
+			":since": &types.AttributeValueMemberS{Value: sortTime(since)},
+			":id":    &types.AttributeValueMemberS{Value: id},
+		},
+		ProjectionExpression: aws.String("PK, SK"),
+		Limit:                aws.Int32(100),
+	})
+	n := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return n, fmt.Errorf("notifications of %s about ticket %s: %w", recipient, id, translate(err))
+		}
+		reqs := make([]types.WriteRequest, 0, len(page.Items))
+		for _, it := range page.Items {
+			reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: it}})
+		}
+		if err := s.batchWrite(ctx, reqs); err != nil {
+			return n, fmt.Errorf("notifications of %s about ticket %s: %w", recipient, id, err)
+		}
+		n += len(reqs)
+	}
+	return n, nil
 }

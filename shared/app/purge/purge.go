@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +38,7 @@ type Store interface {
 	RemoveThreadKeys(ctx context.Context, id string, keys []string) error
 	UnindexTicket(ctx context.Context, id string, terms []search.Term) (int, error)
 	DeleteTermsRecord(ctx context.Context, id string) error
+	RemoveNotifications(ctx context.Context, recipient, id string, since time.Time) (int, error)
 }
 
 // Files deletes objects of the bucket; a key already gone is no error
@@ -81,7 +84,11 @@ func (s *Service) Purge(ctx context.Context, id string, last *helpdesk.Ticket) e
 	case !errors.Is(err, helpdesk.ErrNotFound):
 		return fmt.Errorf("purge ticket %s: %w", id, err)
 	}
-	if err := s.remains(ctx, id); err != nil {
+	who := map[string]bool{}
+	if err := s.remains(ctx, id, who); err != nil {
+		return err
+	}
+	if err := s.notifications(ctx, id, last, who); err != nil {
 		return err
 	}
 	if last != nil {
@@ -98,7 +105,7 @@ func (s *Service) Purge(ctx context.Context, id string, last *helpdesk.Ticket) e
 		}
 		// A message that arrived while the partition was being read went
 		// with the ticket (Commit removes the partition): its files too.
-		if err := s.remains(ctx, id); err != nil {
+		if err := s.remains(ctx, id, nil); err != nil {
 			return err
 		}
 	}
@@ -123,7 +130,7 @@ func (s *Service) Message(ctx context.Context, m helpdesk.Message) error {
 // remains removes the partition's items besides the ticket, page by page:
 // the page's files and terms first, then its items, so a re-run after a
 // crash finds again whatever still names something.
-func (s *Service) remains(ctx context.Context, id string) error {
+func (s *Service) remains(ctx context.Context, id string, who map[string]bool) error {
 	limit := s.PageSize
 	if limit <= 0 {
 		limit = 100
@@ -142,8 +149,13 @@ func (s *Service) remains(ctx context.Context, id string) error {
 			if m.TicketID == id || m.TicketID == "" {
 				terms = append(terms, messageTerms(m)...)
 			}
+			addAgents(who, m.AuthorAgentID)
 		}
 		for _, a := range p.Activities {
+			addAgents(who, a.ActorID)
+			if a.Kind == helpdesk.ActivityAssigned || a.Kind == helpdesk.ActivityRouted || a.Kind == helpdesk.ActivityUnassigned {
+				addAgents(who, a.From, a.To)
+			}
 			if a.Kind == helpdesk.ActivityProperty && a.Field == "subject" {
 				terms = append(terms, search.TextTerms(a.From, search.FieldSubject)...)
 				terms = append(terms, search.TextTerms(a.To, search.FieldSubject)...)
@@ -161,6 +173,41 @@ func (s *Service) remains(ctx context.Context, id string) error {
 			return nil
 		}
 		after = p.Next
+	}
+}
+
+// notifications removes the in-app notifications about the ticket from
+// the feeds of those who can have been told: its owner, team and
+// followers, and every agent its timeline names (authors, assigners,
+// owners before). Feeds are keyed by recipient, so someone told and
+// named nowhere (a mention only) keeps theirs until its 90-day TTL; the
+// feed drops it at read, its ticket being gone.
+func (s *Service) notifications(ctx context.Context, id string, t *helpdesk.Ticket, who map[string]bool) error {
+	var since time.Time
+	if t != nil {
+		since = t.CreatedAt
+		addAgents(who, t.OwnerID)
+		addAgents(who, t.Followers...)
+		if t.TeamID != "" {
+			who[helpdesk.TeamRecipient(t.TeamID)] = true
+		}
+	}
+	for _, r := range slices.Sorted(maps.Keys(who)) {
+		if _, err := s.Store.RemoveNotifications(ctx, r, id, since); err != nil {
+			return fmt.Errorf("purge ticket %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// addAgents adds agent ids as notification recipients; the router and
+// contacts ("contact:<id>") are not agents.
+func addAgents(who map[string]bool, ids ...string) {
+	for _, id := range ids {
+		if who == nil || id == "" || id == helpdesk.ActorRouter || strings.Contains(id, ":") {
+			continue
+		}
+		who[helpdesk.AgentRecipient(id)] = true
 	}
 }
 

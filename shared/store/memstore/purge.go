@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/stackdesk/stackdesk/shared/search"
 	"github.com/stackdesk/stackdesk/shared/store"
@@ -154,4 +155,19 @@ func (s *Store) TicketIndexed(id string) bool {
 		}
 	}
 	return false
+}
+
+// RemoveNotifications deletes recipient's notifications about ticket id
+// from since on.
+func (s *Store) RemoveNotifications(ctx context.Context, recipient, id string, since time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k, v := range s.notifications[recipient] {
+		if v.TicketID == id && !v.At.Before(since) {
+			delete(s.notifications[recipient], k)
+			n++
+		}
+	}
+	return n, nil
 }

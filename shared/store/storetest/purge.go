@@ -20,6 +20,7 @@ type PurgeStore interface {
 	RemoveThreadKeys(ctx context.Context, id string, keys []string) error
 	UnindexTicket(ctx context.Context, id string, terms []search.Term) (int, error)
 	DeleteTermsRecord(ctx context.Context, id string) error
+	RemoveNotifications(ctx context.Context, recipient, id string, since time.Time) (int, error)
 }
 
 // The purge's store methods page through one ticket's partition without
@@ -109,6 +110,26 @@ func testPurgeRemovesOnlyTheTicketsOwnItems(t *testing.T, f *fixture) {
 			t.Fatalf("%s after unindexing ticket 1: %v, %v; want ticket 2 only", w, hits, err)
 		}
 	}
+	// Notifications: only the recipient's about this ticket go.
+	for _, n := range []helpdesk.Notification{
+		{ID: "n1", Recipient: "agent:ann", Kind: helpdesk.NotifyMentioned, TicketID: "1", At: T0.Add(time.Minute)},
+		{ID: "n2", Recipient: "agent:ann", Kind: helpdesk.NotifyMentioned, TicketID: "2", At: T0.Add(2 * time.Minute)},
+		{ID: "n3", Recipient: "agent:bob", Kind: helpdesk.NotifyMentioned, TicketID: "1", At: T0.Add(3 * time.Minute)},
+		{ID: "n4", Recipient: "agent:ann", Kind: helpdesk.NotifyMentioned, TicketID: "1", At: T0.Add(4 * time.Minute)},
+	} {
+		if err := f.st.Commit(f.ctx, ticket.Change{Notifications: []helpdesk.Notification{n}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := f.st.RemoveNotifications(f.ctx, "agent:ann", "1", T0); err != nil || n != 2 {
+		t.Fatalf("remove ann's notifications about 1: %d, %v; want 2", n, err)
+	}
+	ann, _ := f.st.Notifications(f.ctx, "agent:ann", 10)
+	bob, _ := f.st.Notifications(f.ctx, "agent:bob", 10)
+	if len(ann) != 1 || ann[0].TicketID != "2" || len(bob) != 1 {
+		t.Fatalf("after removal: ann %v, bob %v", ann, bob)
+	}
+
 	// Indexing ticket 1 again starts from nothing: its record is gone.
 	if n, err := f.st.IndexTicket(f.ctx, "1", words[:1]); err != nil || n != 1 {
 		t.Fatalf("index after the record's delete: %d, %v", n, err)
