@@ -64,9 +64,9 @@ type bucket interface {
 
 type memBucket struct{ *memFiles }
 
-func (b memBucket) put(_ *testing.T, k string)    { b.memFiles.put(k) }
-func (b memBucket) keys(_ *testing.T) []string    { return b.memFiles.keys() }
-func newMemBucket() memBucket                     { return memBucket{&memFiles{objs: map[string]bool{}}} }
+func (b memBucket) put(_ *testing.T, k string)                   { b.memFiles.put(k) }
+func (b memBucket) keys(_ *testing.T) []string                   { return b.memFiles.keys() }
+func newMemBucket() memBucket                                    { return memBucket{&memFiles{objs: map[string]bool{}}} }
 func (b memBucket) Delete(ctx context.Context, k []string) error { return b.memFiles.Delete(ctx, k) }
 
 // scenario is one store and bucket with two tickets: the one purged and a
