@@ -137,7 +137,15 @@ type Ticket struct {
 	// ReplyTo is the Reply-To of the latest customer email, where agents'
 	// replies go (ticket.ReplyRecipients); empty: to the contact.
 	ReplyTo []string `dynamodbav:"replyTo,omitempty" json:"reply_to,omitempty"`
+	// ExpiresAt (Unix seconds; 0: never) is when a spam ticket is purged:
+	// the table's TTL attribute, set with its items' when it goes to spam
+	// and removed when it is restored (store.SetSpamExpiry). Kept on the
+	// ticket so every later write of it keeps it; reads hide a ticket past it.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty" json:"-"`
 }
+
+// Expired reports whether t is past its spam expiry at now.
+func (t Ticket) Expired(now time.Time) bool { return t.ExpiresAt > 0 && t.ExpiresAt <= now.Unix() }
 
 // Direction of a message relative to the help desk.
 type Direction string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -203,4 +204,35 @@ func (s *Store) RemoveNotifications(ctx context.Context, recipient, id string, s
 		n += len(reqs)
 	}
 	return n, nil
+}
+
+// ExpiredSpam returns up to limit ids of spam tickets whose expiresAt is
+// at or before now: the Spam view's partition (GSI3 STATE#spam), filtered,
+// oldest first, read 100 items a page until limit are found.
+func (s *Store) ExpiredSpam(ctx context.Context, now time.Time, limit int32) ([]string, error) {
+	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+		TableName:              &s.table,
+		IndexName:              aws.String(IndexList),
+		KeyConditionExpression: aws.String("GSI3PK = :pk"),
+		FilterExpression:       aws.String("expiresAt <= :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":  &types.AttributeValueMemberS{Value: stateViewPK(helpdesk.StateSpam)},
+			":now": &types.AttributeValueMemberN{Value: strconv.FormatInt(now.Unix(), 10)},
+		},
+		ProjectionExpression: aws.String("id"),
+		Limit:                aws.Int32(100),
+	})
+	var ids []string
+	for p.HasMorePages() && int32(len(ids)) < limit {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return ids, fmt.Errorf("expired spam: %w", translate(err))
+		}
+		for _, it := range page.Items {
+			if v, ok := it["id"].(*types.AttributeValueMemberS); ok && int32(len(ids)) < limit {
+				ids = append(ids, v.Value)
+			}
+		}
+	}
+	return ids, nil
 }

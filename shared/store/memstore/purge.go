@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/search"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
@@ -170,4 +171,26 @@ func (s *Store) RemoveNotifications(ctx context.Context, recipient, id string, s
 		}
 	}
 	return n, nil
+}
+
+// ExpiredSpam returns up to limit ids of spam tickets whose expiresAt is
+// at or before now, oldest first.
+func (s *Store) ExpiredSpam(ctx context.Context, now time.Time, limit int32) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ts []helpdesk.Ticket
+	for _, t := range s.tickets {
+		if t.State == helpdesk.StateSpam && t.Expired(now) {
+			ts = append(ts, t)
+		}
+	}
+	slices.SortFunc(ts, func(a, b helpdesk.Ticket) int { return strings.Compare(sortKey(a.CreatedAt, a.ID), sortKey(b.CreatedAt, b.ID)) })
+	var ids []string
+	for _, t := range ts {
+		if int32(len(ids)) == limit {
+			break
+		}
+		ids = append(ids, t.ID)
+	}
+	return ids, nil
 }
