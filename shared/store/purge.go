@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -235,4 +236,87 @@ func (s *Store) ExpiredSpam(ctx context.Context, now time.Time, limit int32) ([]
 		}
 	}
 	return ids, nil
+}
+
+// SetSpamExpiry gives every item that hangs off spam ticket id the TTL at
+// (expiresAt, Unix seconds), or takes it off again (at nil, the ticket
+// restored): the ticket item (only while it is spam, when setting), each
+// item of its partition, the thread keys still leading to it and its
+// record of indexed terms. Term items and notifications are not given
+// one (term items are keys only; notifications have their own 90 days):
+// the purge removes them when TTL removes the ticket. Each item is its own
+// write (a message costs its size in write units), so a crash halfway is
+// finished by calling it again. Call it after the spam change commits (and
+// after the restore commits, with nil).
+func (s *Store) SetSpamExpiry(ctx context.Context, id string, at *time.Time) error {
+	expr, values := "REMOVE expiresAt", map[string]types.AttributeValue{}
+	if at != nil {
+		expr = "SET expiresAt = :at"
+		values[":at"] = &types.AttributeValueMemberN{Value: strconv.FormatInt(at.Unix(), 10)}
+	}
+	update := func(key map[string]types.AttributeValue, cond string, extra map[string]types.AttributeValue) error {
+		vals := maps.Clone(values)
+		maps.Copy(vals, extra)
+		if len(vals) == 0 {
+			vals = nil
+		}
+		_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: &s.table, Key: key, UpdateExpression: aws.String(expr),
+			ConditionExpression: aws.String(cond), ExpressionAttributeValues: vals,
+			ExpressionAttributeNames: namesIn(cond),
+		})
+		var ccf *types.ConditionalCheckFailedException
+		if errors.As(err, &ccf) {
+			return errKeptElsewhere
+		}
+		return translate(err)
+	}
+	t, err := s.getTicketItem(ctx, id)
+	if err != nil {
+		return fmt.Errorf("spam expiry of ticket %s: %w", id, err)
+	}
+	cond, extra := "attribute_exists(PK)", map[string]types.AttributeValue(nil)
+	if at != nil {
+		cond, extra = "attribute_exists(PK) AND #state = :spam", map[string]types.AttributeValue{":spam": &types.AttributeValueMemberS{Value: string(helpdesk.StateSpam)}}
+	}
+	if err := update(itemKey(ticketPK(id), skTicket), cond, extra); err != nil {
+		if errors.Is(err, errKeptElsewhere) {
+			return fmt.Errorf("spam expiry of ticket %s: %w", id, helpdesk.Errorf(helpdesk.EConflict, "not_spam", "ticket %s is not spam", id))
+		}
+		return fmt.Errorf("spam expiry of ticket %s: %w", id, err)
+	}
+	after := ""
+	for {
+		p, err := s.TicketRemains(ctx, id, after, 100)
+		if err != nil {
+			return fmt.Errorf("spam expiry of ticket %s: %w", id, err)
+		}
+		for _, sk := range p.SKs {
+			if err := update(itemKey(ticketPK(id), sk), "attribute_exists(PK)", nil); err != nil && !errors.Is(err, errKeptElsewhere) {
+				return fmt.Errorf("spam expiry of ticket %s: %w", id, err)
+			}
+		}
+		if p.Next == "" {
+			break
+		}
+		after = p.Next
+	}
+	mine := map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: id}}
+	for _, k := range t.ThreadKeys {
+		if err := update(itemKey(threadPK(k), skThread), "ticketId = :id", mine); err != nil && !errors.Is(err, errKeptElsewhere) {
+			return fmt.Errorf("spam expiry of ticket %s: %w", id, err)
+		}
+	}
+	if err := update(itemKey(termsPK(id), skTerms), "attribute_exists(PK)", nil); err != nil && !errors.Is(err, errKeptElsewhere) {
+		return fmt.Errorf("spam expiry of ticket %s: %w", id, err)
+	}
+	return nil
+}
+
+// namesIn names the attributes a condition refers to by placeholder.
+func namesIn(cond string) map[string]string {
+	if strings.Contains(cond, "#state") {
+		return map[string]string{"#state": "state"}
+	}
+	return nil
 }

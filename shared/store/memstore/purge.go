@@ -194,3 +194,24 @@ func (s *Store) ExpiredSpam(ctx context.Context, now time.Time, limit int32) ([]
 	}
 	return ids, nil
 }
+
+// SetSpamExpiry sets or removes spam ticket id's expiry. The in-memory
+// store keeps it on the ticket only (what reads and the sweep look at);
+// the TTL of the items hanging off it is the table's.
+func (s *Store) SetSpamExpiry(ctx context.Context, id string, at *time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.tickets[id]
+	switch {
+	case !ok:
+		return fmt.Errorf("spam expiry of ticket %s: %w", id, store.ErrNotFound)
+	case at != nil && t.State != helpdesk.StateSpam:
+		return fmt.Errorf("spam expiry of ticket %s: %w", id, helpdesk.Errorf(helpdesk.EConflict, "not_spam", "ticket %s is not spam", id))
+	case at != nil:
+		t.ExpiresAt = at.Unix()
+	default:
+		t.ExpiresAt = 0
+	}
+	s.tickets[id] = t
+	return nil
+}

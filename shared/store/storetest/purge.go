@@ -21,6 +21,8 @@ type PurgeStore interface {
 	UnindexTicket(ctx context.Context, id string, terms []search.Term) (int, error)
 	DeleteTermsRecord(ctx context.Context, id string) error
 	RemoveNotifications(ctx context.Context, recipient, id string, since time.Time) (int, error)
+	ExpiredSpam(ctx context.Context, now time.Time, limit int32) ([]string, error)
+	SetSpamExpiry(ctx context.Context, id string, at *time.Time) error
 }
 
 // The purge's store methods page through one ticket's partition without
@@ -133,5 +135,53 @@ func testPurgeRemovesOnlyTheTicketsOwnItems(t *testing.T, f *fixture) {
 	// Indexing ticket 1 again starts from nothing: its record is gone.
 	if n, err := f.st.IndexTicket(f.ctx, "1", words[:1]); err != nil || n != 1 {
 		t.Fatalf("index after the record's delete: %d, %v", n, err)
+	}
+}
+
+// A spam ticket's expiry: set only on a spam ticket, read back on it,
+// listed by ExpiredSpam from that time on (oldest first, up to the limit),
+// and taken off again.
+func testSpamExpiry(t *testing.T, f *fixture) {
+	for _, id := range []string{"1", "2", "3"} {
+		f.open(id, "s"+id+"@spam.example", T0.Add(time.Duration(len(id))*time.Minute), "key-"+id)
+	}
+	at := T0.Add(90 * 24 * time.Hour)
+	if err := f.st.SetSpamExpiry(f.ctx, "1", &at); !helpdesk.IsCode(err, helpdesk.EConflict) {
+		t.Fatalf("expiry of an open ticket: %v, want a conflict", err)
+	}
+	for _, id := range []string{"1", "2"} {
+		f.change(id, func(tk helpdesk.Ticket) (ticket.Change, error) { return ticket.MarkSpam(tk, "ann", T0.Add(time.Hour)) })
+		if err := f.st.SetSpamExpiry(f.ctx, id, &at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if h := f.header("1"); h.ExpiresAt != at.Unix() || !h.Expired(at) || h.Expired(at.Add(-time.Second)) {
+		t.Fatalf("ticket 1 expires at %d, want %d", h.ExpiresAt, at.Unix())
+	}
+	if ids, err := f.st.ExpiredSpam(f.ctx, at.Add(-time.Second), 10); err != nil || len(ids) != 0 {
+		t.Fatalf("expired before their time: %v, %v", ids, err)
+	}
+	if ids, err := f.st.ExpiredSpam(f.ctx, at, 10); err != nil || !slices.Equal(ids, []string{"1", "2"}) {
+		t.Fatalf("expired at their time: %v, %v", ids, err)
+	}
+	if ids, err := f.st.ExpiredSpam(f.ctx, at, 1); err != nil || !slices.Equal(ids, []string{"1"}) {
+		t.Fatalf("limit 1: %v, %v", ids, err)
+	}
+	// A later change of the ticket keeps its expiry.
+	f.change("2", func(tk helpdesk.Ticket) (ticket.Change, error) {
+		c, _, err := ticket.Note(tk, ticket.NoteInput{AgentID: "ann", Text: "still spam"}, nil, T0.Add(2*time.Hour))
+		return c, err
+	})
+	if h := f.header("2"); h.ExpiresAt != at.Unix() {
+		t.Fatalf("a note dropped ticket 2's expiry: %d", h.ExpiresAt)
+	}
+	if err := f.st.SetSpamExpiry(f.ctx, "1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.SetSpamExpiry(f.ctx, "1", nil); err != nil {
+		t.Fatalf("removing again: %v", err)
+	}
+	if ids, _ := f.st.ExpiredSpam(f.ctx, at, 10); !slices.Equal(ids, []string{"2"}) || f.header("1").ExpiresAt != 0 || f.header("3").ExpiresAt != 0 {
+		t.Fatalf("after removal: %v", ids)
 	}
 }

@@ -198,6 +198,7 @@ func Run(t *testing.T, open Open) {
 		{"SubmissionClaimsHoldUntilTheyExpire", testSubmissionClaimsHoldUntilTheyExpire},
 		// The purge cascade.
 		{"PurgeRemovesOnlyTheTicketsOwnItems", testPurgeRemovesOnlyTheTicketsOwnItems},
+		{"SpamExpiry", testSpamExpiry},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
