@@ -37,25 +37,29 @@ func (c *Cleanup) Sweep(ctx context.Context) (int, error) {
 		batch = 25
 	}
 	done := 0
-	failed := map[string]bool{}
+	tried := map[string]bool{} // purged, skipped or failed: each once a sweep
 	var errs []error
 	for ctx.Err() == nil {
-		ids, err := c.Spam.ExpiredSpam(ctx, c.now(), batch+int32(len(failed)))
+		// Ask for more than were tried, so the ones left (failed, or
+		// skipped because restored meanwhile) cannot fill every batch.
+		ids, err := c.Spam.ExpiredSpam(ctx, c.now(), batch+int32(len(tried)))
 		if err != nil {
-			return done, fmt.Errorf("sweep: %w", err)
+			return done, errors.Join(append(errs, fmt.Errorf("sweep: %w", err))...)
 		}
 		progress := false
 		for _, id := range ids {
-			if failed[id] {
+			if tried[id] {
 				continue
 			}
-			progress = true
-			if err := c.PurgeExpired(ctx, id); err != nil {
-				failed[id] = true
+			tried[id], progress = true, true
+			purged, err := c.PurgeExpired(ctx, id)
+			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
-			done++
+			if purged {
+				done++
+			}
 		}
 		if !progress {
 			break
@@ -67,15 +71,15 @@ func (c *Cleanup) Sweep(ctx context.Context) (int, error) {
 // PurgeExpired purges ticket id if it is still a spam ticket past its
 // expiry (read again: an agent may have restored it since it was listed;
 // once expired, reads hide it, so no agent can restore it any more).
-func (c *Cleanup) PurgeExpired(ctx context.Context, id string) error {
+func (c *Cleanup) PurgeExpired(ctx context.Context, id string) (bool, error) {
 	t, err := c.Store.GetTicketHeader(ctx, id)
 	switch {
 	case errors.Is(err, helpdesk.ErrNotFound):
-		return nil
+		return false, nil
 	case err != nil:
-		return fmt.Errorf("sweep ticket %s: %w", id, err)
+		return false, fmt.Errorf("sweep ticket %s: %w", id, err)
 	case t.State != helpdesk.StateSpam || !t.Expired(c.now()):
-		return nil
+		return false, nil
 	}
-	return c.Purge(ctx, id, nil)
+	return true, c.Purge(ctx, id, nil)
 }

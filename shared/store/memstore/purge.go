@@ -184,7 +184,9 @@ func (s *Store) ExpiredSpam(ctx context.Context, now time.Time, limit int32) ([]
 			ts = append(ts, t)
 		}
 	}
-	slices.SortFunc(ts, func(a, b helpdesk.Ticket) int { return strings.Compare(sortKey(a.CreatedAt, a.ID), sortKey(b.CreatedAt, b.ID)) })
+	slices.SortFunc(ts, func(a, b helpdesk.Ticket) int {
+		return strings.Compare(sortKey(a.CreatedAt, a.ID), sortKey(b.CreatedAt, b.ID))
+	})
 	var ids []string
 	for _, t := range ts {
 		if int32(len(ids)) == limit {
