@@ -58,21 +58,21 @@ func (f *memFiles) keys() []string {
 // bucket is where a scenario's files live: memory, or moto's S3.
 type bucket interface {
 	purge.Files
-	put(t *testing.T, key string)
-	keys(t *testing.T) []string
+	put(t testing.TB, key string)
+	keys(t testing.TB) []string
 }
 
 type memBucket struct{ *memFiles }
 
-func (b memBucket) put(_ *testing.T, k string)                   { b.memFiles.put(k) }
-func (b memBucket) keys(_ *testing.T) []string                   { return b.memFiles.keys() }
+func (b memBucket) put(_ testing.TB, k string)                   { b.memFiles.put(k) }
+func (b memBucket) keys(_ testing.TB) []string                   { return b.memFiles.keys() }
 func newMemBucket() memBucket                                    { return memBucket{&memFiles{objs: map[string]bool{}}} }
 func (b memBucket) Delete(ctx context.Context, k []string) error { return b.memFiles.Delete(ctx, k) }
 
 // scenario is one store and bucket with two tickets: the one purged and a
 // neighbour that must keep everything.
 type scenario struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	st    testbed.Store
 	files bucket
@@ -270,7 +270,7 @@ func TestPurgeOfATicketTheModelWillNotDeleteRemovesNothing(t *testing.T) {
 	}
 }
 
-func convOf(t *testing.T, s *scenario, id string) helpdesk.Conversation {
+func convOf(t testing.TB, s *scenario, id string) helpdesk.Conversation {
 	t.Helper()
 	c, err := s.st.GetTicket(s.ctx, id)
 	if err != nil {

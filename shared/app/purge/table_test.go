@@ -32,7 +32,7 @@ func newS3Bucket(t *testing.T) s3Bucket {
 	return s3Bucket{Remover: &s3files.Remover{Client: client, Name: name}, client: client}
 }
 
-func (b s3Bucket) put(t *testing.T, key string) {
+func (b s3Bucket) put(t testing.TB, key string) {
 	t.Helper()
 	if _, err := b.client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &b.Name, Key: aws.String(key), Body: strings.NewReader("x")}); err != nil {
 		t.Fatal(err)
@@ -40,7 +40,7 @@ func (b s3Bucket) put(t *testing.T, key string) {
 }
 
 // keys is a full listing of the bucket.
-func (b s3Bucket) keys(t *testing.T) []string {
+func (b s3Bucket) keys(t testing.TB) []string {
 	t.Helper()
 	var keys []string
 	in := &s3.ListObjectsV2Input{Bucket: &b.Name}
@@ -62,7 +62,7 @@ func (b s3Bucket) keys(t *testing.T) []string {
 }
 
 // scanAll lists every item of the table (a Scan: tests only).
-func scanAll(t *testing.T, d *testbed.DynamoDBStore) []map[string]any {
+func scanAll(t testing.TB, d *testbed.DynamoDBStore) []map[string]any {
 	t.Helper()
 	var items []map[string]any
 	p := dynamodb.NewScanPaginator(d.DB, &dynamodb.ScanInput{TableName: &d.Table, ConsistentRead: aws.Bool(true)})
@@ -86,7 +86,7 @@ func scanAll(t *testing.T, d *testbed.DynamoDBStore) []map[string]any {
 // records (kept on purpose for 30 days, so a late redelivery of a purged
 // message does not bring it back; they hold ids, no content) names
 // ticket id anywhere, in its keys or its values.
-func assertTableHasNothingOf(t *testing.T, d *testbed.DynamoDBStore, id string) {
+func assertTableHasNothingOf(t testing.TB, d *testbed.DynamoDBStore, id string) {
 	t.Helper()
 	for _, it := range scanAll(t, d) {
 		pk := fmt.Sprint(it["PK"])
