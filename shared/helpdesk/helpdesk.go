@@ -143,11 +143,19 @@ type Ticket struct {
 	// others were not: the ticket stays where it is until all are.
 	SpamAt            time.Time `dynamodbav:"spamAt,omitempty" json:"spam_at,omitzero"`
 	SpamConversations []string  `dynamodbav:"spamConversations,stringset,omitempty" json:"spam_conversations,omitempty"`
+	// ExpiresAt (Unix seconds; 0: never) is when a spam ticket is purged:
+	// the table's TTL attribute, set with its items' when it goes to spam
+	// and removed when it is restored (store.SetSpamExpiry). Kept on the
+	// ticket so every later write of it keeps it; reads hide a ticket past it.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty" json:"-"`
 }
 
 // SpamKeepDays is how long a spam ticket is kept (then purged); "not
 // spam" restores it within that time.
 const SpamKeepDays = 90
+
+// Expired reports whether t is past its spam expiry at now.
+func (t Ticket) Expired(now time.Time) bool { return t.ExpiresAt > 0 && t.ExpiresAt <= now.Unix() }
 
 // Direction of a message relative to the help desk.
 type Direction string

@@ -30,6 +30,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/app/index"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
+	"github.com/stackdesk/stackdesk/shared/app/purge"
 	"github.com/stackdesk/stackdesk/shared/app/send"
 	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/aws/cognitousers"
@@ -302,4 +303,21 @@ func ingestQueue(cfg aws.Config, url, bucket string) *sqsqueue.Ingest {
 		q.Bodies = &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: bucket}
 	}
 	return q
+}
+
+// SpamCleanupConfig configures spam-cleanup.
+type SpamCleanupConfig struct {
+	boot.Common
+	// MailBucket holds the files purged tickets' messages name.
+	MailBucket string `env:"MAIL_BUCKET,required"`
+}
+
+// SpamCleanup builds the purge of what TTL removed and the sweep of the
+// spam tickets it has not removed yet.
+func SpamCleanup(c SpamCleanupConfig, cfg aws.Config, log *slog.Logger) (*purge.Cleanup, error) {
+	st := store.New(dynamodb.NewFromConfig(cfg), c.TableName)
+	return &purge.Cleanup{
+		Service: &purge.Service{Store: st, Files: &s3files.Remover{Client: s3.NewFromConfig(cfg), Name: c.MailBucket}, Now: time.Now, Log: log},
+		Spam:    st,
+	}, nil
 }

@@ -185,7 +185,7 @@ func (a *API) searchTickets(w http.ResponseWriter, r *http.Request, p helpdesk.P
 	out := SearchResults{Results: []SearchResult{}}
 	for _, c := range ranked {
 		t, ok := headers[c.id]
-		if !ok || !p.CanSee(t) {
+		if !ok || !p.CanSee(t) || t.Expired(a.now()) {
 			continue
 		}
 		out.Results = append(out.Results, SearchResult{Ticket: t, Matched: c.matched, Score: 100*len(c.terms) + c.weight})

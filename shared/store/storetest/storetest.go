@@ -120,6 +120,8 @@ type Store interface {
 	ClaimSubmission(ctx context.Context, key, id string, now, until time.Time) (string, error)
 	// Blocked senders and the purge's part in the store (spam.go).
 	SpamStore
+	// The purge cascade (purge.go).
+	PurgeStore
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -201,6 +203,9 @@ func Run(t *testing.T, open Open) {
 		// Spam and delete.
 		{"BlockedSenders", testBlockedSenders},
 		{"SpamReadsBackAndPurgeIsIdempotent", testSpamReadsBackAndPurgeIsIdempotent},
+		// The purge cascade.
+		{"PurgeRemovesOnlyTheTicketsOwnItems", testPurgeRemovesOnlyTheTicketsOwnItems},
+		{"SpamExpiry", testSpamExpiry},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
