@@ -221,7 +221,8 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	case err != nil:
 		return Result{}, nil, err
 	}
-	if hold, err := s.needsConsent(ctx, ch, contactID, newContact != nil); err != nil || hold {
+	who := &author{s: s, id: contactID, c: newContact}
+	if hold, err := s.needsConsent(ctx, ch, who, newContact != nil); err != nil || hold {
 		if err != nil {
 			return Result{}, nil, err
 		}
@@ -297,7 +298,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 			s.Log.WarnContext(ctx, w, "channel", m.ChannelID, "ticket_id", id)
 		}
 		if s.Router != nil && !spam {
-			plan, err := s.plan(ctx, ch, c.Ticket(), newContact == nil)
+			plan, err := s.plan(ctx, ch, c.Ticket(), who, newContact == nil)
 			if err != nil {
 				return Result{}, nil, err
 			}
@@ -309,7 +310,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	if newContact != nil {
 		c.Contact = &ticket.NewContact{Contact: *newContact, Key: senderKey}
 	}
-	s.askProfile(ctx, &c, m, contactID, newContact)
+	s.askProfile(ctx, &c, m, who)
 	if err := s.commit(ctx, c, res.Created); err != nil {
 		return Result{}, nil, err
 	}
@@ -317,10 +318,10 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 }
 
 // plan asks the router who gets the new ticket t.
-func (s *Service) plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Ticket, knownContact bool) (routing.Plan, error) {
+func (s *Service) plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Ticket, a *author, knownContact bool) (routing.Plan, error) {
 	owner := ""
 	if ch.Routing.Kind == helpdesk.RouteContactOwner && knownContact {
-		c, err := s.Store.GetContact(ctx, t.ContactID)
+		c, err := a.get(ctx)
 		if err != nil {
 			return routing.Plan{}, err
 		}
