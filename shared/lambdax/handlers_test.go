@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/channel/email/receive"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -184,7 +185,7 @@ func TestSampleSESEventBecomesOneInboundMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := &queue{}
-	h := &receive.Handler{Files: mailBucket{"inbound/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1": raw}, Queue: q, Tenant: "acme",
+	h := &receive.Handler{Files: testbed.MailBucket{"inbound/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1": raw}, Queue: q, Tenant: "acme",
 		Prefix: "inbound/", Log: quiet,
 		Channels: channels{receive.ChannelID("support@acme.example"): {ID: receive.ChannelID("support@acme.example"),
 			Kind: helpdesk.ChannelEmail, Email: &helpdesk.EmailSettings{Address: "support@acme.example"}}}}
@@ -212,27 +213,6 @@ func TestSampleSESEventBecomesOneInboundMessage(t *testing.T) {
 		t.Fatal("a redelivery changed the provider message id")
 	}
 }
-
-// mailBucket is an in-memory mail bucket named "mail".
-type mailBucket map[string][]byte
-
-func (b mailBucket) Read(_ context.Context, key string, limit int64) ([]byte, error) {
-	data, ok := b[key]
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", helpdesk.ErrNotFound, key)
-	}
-	if int64(len(data)) > limit {
-		return nil, helpdesk.Errorf(helpdesk.ETooLarge, "file_too_large", "%s is over %d bytes", key, limit)
-	}
-	return data, nil
-}
-
-func (b mailBucket) Write(_ context.Context, key, _ string, data []byte) error {
-	b[key] = data
-	return nil
-}
-
-func (mailBucket) Location(key string) string { return "s3://mail/" + key }
 
 type channels map[string]helpdesk.Channel
 

@@ -89,9 +89,13 @@ type FormWebhookConfig struct {
 // FormWebhook builds the web-form webhook (POST /forms/{channelId}).
 func FormWebhook(c FormWebhookConfig, cfg aws.Config, log *slog.Logger) (*webhook.Forms, error) {
 	st := c.store(cfg)
+	var bodies *s3files.Bucket // none without a bucket
+	if c.MailBucket != "" {
+		bodies = &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket}
+	}
 	return &webhook.Forms{
 		Channels: st,
-		Queue:    ingestQueue(cfg, c.IngestQueueURL, c.MailBucket),
+		Queue:    ingestQueue(cfg, c.IngestQueueURL, bodies),
 		Settings: c.settings(st, log),
 		Now:      time.Now,
 		NewID:    uuid.NewString,
@@ -120,13 +124,14 @@ func MetaWebhook(c MetaWebhookConfig, cfg aws.Config, log *slog.Logger) (*webhoo
 	if kind != helpdesk.ChannelMessenger && kind != helpdesk.ChannelWhatsApp {
 		return nil, fmt.Errorf("META_PRODUCT must be messenger or whatsapp, not %q", c.Product)
 	}
+	bucket := &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket}
 	return &webhook.Meta{
 		Kind:       kind,
 		Secrets:    c.source(cfg),
-		Queue:      ingestQueue(cfg, c.IngestQueueURL, c.MailBucket),
+		Queue:      ingestQueue(cfg, c.IngestQueueURL, bucket),
 		Log:        log,
 		Channels:   store.New(dynamodb.NewFromConfig(cfg), c.TableName),
-		Unknown:    &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
+		Unknown:    bucket,
 		ChannelTTL: c.ChannelTTL,
 		Now:        time.Now,
 	}, nil
@@ -143,11 +148,12 @@ type EmailInboundConfig struct {
 // EmailInbound builds the handler of the mail SES stores in the bucket.
 func EmailInbound(c EmailInboundConfig, cfg aws.Config, log *slog.Logger) (*receive.Handler, error) {
 	st := store.New(dynamodb.NewFromConfig(cfg), c.TableName)
+	bucket := &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket}
 	return &receive.Handler{
-		Files:    &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
+		Files:    bucket,
 		Channels: st,
 		Filtered: st, // the mail that stops here stays findable
-		Queue:    ingestQueue(cfg, c.IngestQueueURL, c.MailBucket),
+		Queue:    ingestQueue(cfg, c.IngestQueueURL, bucket),
 		Tenant:   c.Tenant,
 		Prefix:   c.MailPrefix,
 		Log:      log,
@@ -170,6 +176,7 @@ type RouterConfig struct {
 // routes new ones.
 func Router(c RouterConfig, cfg aws.Config, log *slog.Logger) (*ingest.Service, error) {
 	st := c.store(cfg)
+	bucket := &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket}
 	return &ingest.Service{
 		Store:    st,
 		Threader: threading.ByChannel([]byte(c.ReplyTokenSecret)),
@@ -180,9 +187,9 @@ func Router(c RouterConfig, cfg aws.Config, log *slog.Logger) (*ingest.Service, 
 		Outbound: &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL},
 		Media: &media.WhatsApp{
 			Graph: c.Client(), Tokens: c.source(cfg),
-			Files: &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket}, Log: log,
+			Files: bucket, Log: log,
 		},
-		Bodies: &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: c.MailBucket},
+		Bodies: bucket,
 	}, nil
 }
 
@@ -295,12 +302,13 @@ func SearchIndexer(c SearchIndexerConfig, cfg aws.Config, _ *slog.Logger) (*inde
 	return &index.Service{Store: store.New(dynamodb.NewFromConfig(cfg), c.TableName)}, nil
 }
 
-// ingestQueue is the ingest queue's publisher; with a bucket, a message
-// too large to queue whole has its body kept there (sqsqueue.Bodies).
-func ingestQueue(cfg aws.Config, url, bucket string) *sqsqueue.Ingest {
+// ingestQueue is the ingest queue's publisher; with a bucket (the
+// function's own, not another S3 client), a message too large to queue
+// whole has its body kept there (sqsqueue.Bodies).
+func ingestQueue(cfg aws.Config, url string, bodies *s3files.Bucket) *sqsqueue.Ingest {
 	q := &sqsqueue.Ingest{Client: sqs.NewFromConfig(cfg), QueueURL: url}
-	if bucket != "" {
-		q.Bodies = &s3files.Bucket{Client: s3.NewFromConfig(cfg), Name: bucket}
+	if bodies != nil && bodies.Name != "" { // a nil *Bucket in the interface would not be nil
+		q.Bodies = bodies
 	}
 	return q
 }

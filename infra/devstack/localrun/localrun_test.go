@@ -45,10 +45,21 @@ func start(t *testing.T) stack {
 // restart of `make run` over the same resources.
 func startAs(t *testing.T, prefix string) stack {
 	t.Helper()
-	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER")
+	return startStack(t, prefix, "")
+}
+
+// startStack starts a local stack under prefix; a sender ("" for none) is
+// its notification sender, and brings up SES for it.
+func startStack(t *testing.T, prefix, sender string) stack {
+	t.Helper()
+	services := []string{"DYNAMODB", "SQS", "S3", "SECRETS_MANAGER"}
+	if sender != "" {
+		services = append(services, "SESV2")
+	}
+	cfg := testbed.AWS(t, services...)
 	ctx := context.Background()
 	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: prefix, Tenant: "demo", ReplyTokenSecret: []byte("localrun-test-reply-token-secret"),
-		Log: quiet, VisibilityTimeout: 2 * time.Second})
+		Log: quiet, VisibilityTimeout: 2 * time.Second, NotificationSender: sender})
 	if err != nil {
 		t.Fatal(err)
 	}

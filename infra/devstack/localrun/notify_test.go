@@ -3,14 +3,9 @@ package localrun_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
-	"github.com/stackdesk/stackdesk/infra/devstack/localrun"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
@@ -19,21 +14,7 @@ import (
 // own, so its mail can be told apart in the moto shared by every test.
 func startWithSender(t *testing.T, sender string) stack {
 	t.Helper()
-	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER", "SESV2")
-	ctx := context.Background()
-	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo", ReplyTokenSecret: []byte("localrun-test-reply-token-secret"),
-		Log: quiet, VisibilityTimeout: 2 * time.Second, NotificationSender: sender})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.Close)
-	demo, err := r.Seed(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(r.Handler())
-	t.Cleanup(srv.Close)
-	return stack{r: r, demo: demo, srv: srv, sqs: sqs.NewFromConfig(cfg)}
+	return startStack(t, testbed.Name(t), sender)
 }
 
 // motoSentMail returns the raw mail moto's SES accepted from sender

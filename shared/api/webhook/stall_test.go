@@ -70,6 +70,18 @@ func isDeadline(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &timeout) && timeout.Timeout()
 }
 
+// ingestQueue creates a FIFO ingest queue for the test, deleted after it.
+func ingestQueue(t *testing.T, q *sqs.Client) string {
+	t.Helper()
+	out, err := q.CreateQueue(context.Background(), &sqs.CreateQueueInput{QueueName: aws.String(testbed.Name(t) + "-ingest.fifo"),
+		Attributes: map[string]string{"FifoQueue": "true"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = q.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: out.QueueUrl}) })
+	return *out.QueueUrl
+}
+
 // A form POST while DynamoDB stalls answers 503 with a reason and a
 // Retry-After, well inside API Gateway's 29 s (the request budget), and
 // logs the deadline; the sender's retry after the stall is queued.
@@ -82,12 +94,7 @@ func TestFormPostDuringAStallAnswers503AndItsRetryIsQueued(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := sqs.NewFromConfig(cfg)
-	out, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(testbed.Name(t) + "-ingest.fifo"),
-		Attributes: map[string]string{"FifoQueue": "true"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = q.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: out.QueueUrl}) })
+	queueURL := ingestQueue(t, q)
 
 	// The webhook reaches DynamoDB through the proxy, with short deadlines.
 	proxy := testbed.NewStallProxy(t, os.Getenv("AWS_ENDPOINT_URL_DYNAMODB"))
@@ -96,7 +103,7 @@ func TestFormPostDuringAStallAnswers503AndItsRetryIsQueued(t *testing.T) {
 	stalled := boot.WithTimeouts(testbed.AWS(t, "DYNAMODB", "SQS"), d)
 	logs := &records{}
 	forms, err := wire.FormWebhook(wire.FormWebhookConfig{Store: wire.Store{Common: boot.Common{Tenant: "t", TableName: table},
-		SettingsTTL: time.Minute}, IngestQueueURL: *out.QueueUrl}, stalled, slog.New(logs))
+		SettingsTTL: time.Minute}, IngestQueueURL: queueURL}, stalled, slog.New(logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +152,7 @@ func TestFormPostDuringAStallAnswers503AndItsRetryIsQueued(t *testing.T) {
 	}
 	got := map[string]bool{}
 	for range 5 {
-		rcv, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: out.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+		rcv, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &queueURL, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,19 +188,14 @@ func TestMetaDeliveryDuringAQueueStallAnswers503(t *testing.T) {
 	cfg := testbed.AWS(t, "SQS")
 	ctx := context.Background()
 	q := sqs.NewFromConfig(cfg)
-	out, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(testbed.Name(t) + "-ingest.fifo"),
-		Attributes: map[string]string{"FifoQueue": "true"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = q.DeleteQueue(context.Background(), &sqs.DeleteQueueInput{QueueUrl: out.QueueUrl}) })
+	queueURL := ingestQueue(t, q)
 	proxy := testbed.NewStallProxy(t, os.Getenv("AWS_ENDPOINT_URL_SQS"))
 	t.Setenv("AWS_ENDPOINT_URL_SQS", proxy.URL())
 	d := boot.Deadlines{AWSCallTimeout: 2 * time.Second, RequestBudget: 500 * time.Millisecond, DeadlineMargin: 100 * time.Millisecond}
 	stalled := boot.WithTimeouts(testbed.AWS(t, "SQS"), d)
 	logs := &records{}
 	hook := &webhook.Meta{Kind: helpdesk.ChannelMessenger, Secrets: metaSecrets{}, Log: slog.New(logs),
-		Queue: &sqsqueue.Ingest{Client: sqs.NewFromConfig(stalled), QueueURL: *out.QueueUrl}}
+		Queue: &sqsqueue.Ingest{Client: sqs.NewFromConfig(stalled), QueueURL: queueURL}}
 	mux := http.NewServeMux()
 	hook.Register(mux)
 	h := lambdax.Deadline(mux)
@@ -233,7 +235,7 @@ func TestMetaDeliveryDuringAQueueStallAnswers503(t *testing.T) {
 	if w := deliver(); w.Code != http.StatusOK {
 		t.Fatalf("Meta's redelivery after the stall: %d %s, want 200", w.Code, w.Body)
 	}
-	rcv, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: out.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+	rcv, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &queueURL, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
 	if err != nil || len(rcv.Messages) != 1 {
 		t.Fatalf("queued %v (%v), want the one message", rcv, err)
 	}

@@ -24,10 +24,14 @@ func BenchmarkApply(b *testing.B) {
 		name     string
 		threader threading.Threader
 		sender   func(i int) string
+		// messenger sends from a known, consenting, unnamed Messenger
+		// contact to a page that asks for explicit consent.
+		messenger bool
 	}{
-		{"new_ticket_new_contact", threading.Submission, func(i int) string { return fmt.Sprintf("c%d@example.com", i) }},
-		{"new_ticket_known_contact", threading.Submission, func(int) string { return "known@example.com" }},
-		{"append_message", oneThread, func(int) string { return "known@example.com" }},
+		{"new_ticket_new_contact", threading.Submission, func(i int) string { return fmt.Sprintf("c%d@example.com", i) }, false},
+		{"new_ticket_known_contact", threading.Submission, func(int) string { return "known@example.com" }, false},
+		{"append_message", oneThread, func(int) string { return "known@example.com" }, false},
+		{"messenger_append_known_contact", oneThread, nil, true},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
@@ -38,16 +42,38 @@ func BenchmarkApply(b *testing.B) {
 			if err := st.PutChannel(ctx, formChannel); err != nil {
 				b.Fatal(err)
 			}
+			msg := func(i string) *helpdesk.InboundMessage { return submission(i, "known@example.com") }
+			if tc.messenger {
+				page := &helpdesk.MessengerSettings{PageID: fixturePage, Consent: helpdesk.ConsentExplicit, ConsentText: "OK?"}
+				if err := st.PutChannel(ctx, helpdesk.Channel{ID: "messenger:" + fixturePage, Kind: helpdesk.ChannelMessenger,
+					Name: "Acme page", Defaults: helpdesk.TicketDefaults{Pipeline: "support", Status: "new"}, Messenger: page}); err != nil {
+					b.Fatal(err)
+				}
+				sender := helpdesk.Sender{PageID: fixturePage, PSID: fixturePSID}
+				known := helpdesk.Contact{ID: "bench-contact", PSID: fixturePSID, PageID: fixturePage, CreatedAt: t0,
+					Consent: &helpdesk.Consent{Mode: helpdesk.ConsentExplicit, ChannelID: "messenger:" + fixturePage, At: t0}}
+				if err := st.CreateContact(ctx, known, sender.Key(helpdesk.ChannelMessenger)); err != nil {
+					b.Fatal(err)
+				}
+				msg = func(i string) *helpdesk.InboundMessage { return chatText(i, "hello", t0) }
+			}
 			svc := &ingest.Service{Store: st, Threader: tc.threader, Settings: settings.Fixed(helpdesk.DefaultSettings()),
 				Now: nowT0, Log: quiet}
+			if tc.messenger {
+				svc.Outbound = &memOutbox{}
+			}
 			// Warm up: the known contact and the thread exist before timing.
-			if _, err := svc.Apply(ctx, submission("warm", "known@example.com")); err != nil {
+			if _, err := svc.Apply(ctx, msg("warm")); err != nil {
 				b.Fatal(err)
 			}
 			meter.Reset()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := svc.Apply(ctx, submission(fmt.Sprint(i), tc.sender(i))); err != nil {
+				m := msg(fmt.Sprint(i))
+				if !tc.messenger {
+					m = submission(fmt.Sprint(i), tc.sender(i))
+				}
+				if _, err := svc.Apply(ctx, m); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -43,14 +43,14 @@ func isConsentAcceptance(m *helpdesk.InboundMessage) bool {
 
 // needsConsent reports whether m must be held: the page asks for explicit
 // consent and the sender has not given it.
-func (s *Service) needsConsent(ctx context.Context, ch helpdesk.Channel, contactID string, newContact bool) (bool, error) {
+func (s *Service) needsConsent(ctx context.Context, ch helpdesk.Channel, a *author, newContact bool) (bool, error) {
 	if !explicitConsent(ch) {
 		return false, nil
 	}
 	if newContact {
 		return true, nil
 	}
-	c, err := s.Store.GetContact(ctx, contactID)
+	c, err := a.get(ctx)
 	if err != nil {
 		return false, err
 	}

@@ -232,8 +232,9 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	if err != nil {
 		return Result{}, nil, err
 	}
+	who := &author{s: s, id: contactID, c: newContact}
 	// A blocked sender is never asked for consent: nothing is sent to them.
-	if hold, err := s.needsConsent(ctx, ch, contactID, newContact != nil); !blocked && (err != nil || hold) {
+	if hold, err := s.needsConsent(ctx, ch, who, newContact != nil); !blocked && (err != nil || hold) {
 		if err != nil {
 			return Result{}, nil, err
 		}
@@ -309,7 +310,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 			s.Log.WarnContext(ctx, w, "channel", m.ChannelID, "ticket_id", id)
 		}
 		if s.Router != nil && !spam && !blocked {
-			plan, err := s.plan(ctx, ch, c.Ticket(), newContact == nil)
+			plan, err := s.plan(ctx, ch, c.Ticket(), who, newContact == nil)
 			if err != nil {
 				return Result{}, nil, err
 			}
@@ -322,7 +323,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		c.Contact = &ticket.NewContact{Contact: *newContact, Key: senderKey}
 	}
 	if !blocked {
-		s.askProfile(ctx, &c, m, contactID, newContact)
+		s.askProfile(ctx, &c, m, who)
 	}
 	if err := s.commit(ctx, c, res.Created); err != nil {
 		return Result{}, nil, err
@@ -331,10 +332,10 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 }
 
 // plan asks the router who gets the new ticket t.
-func (s *Service) plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Ticket, knownContact bool) (routing.Plan, error) {
+func (s *Service) plan(ctx context.Context, ch helpdesk.Channel, t *helpdesk.Ticket, a *author, knownContact bool) (routing.Plan, error) {
 	owner := ""
 	if ch.Routing.Kind == helpdesk.RouteContactOwner && knownContact {
-		c, err := s.Store.GetContact(ctx, t.ContactID)
+		c, err := a.get(ctx)
 		if err != nil {
 			return routing.Plan{}, err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -23,21 +22,6 @@ import (
 // receive/testdata through receive.Handler, the queue's JSON and Apply.
 
 const mailFixtures = "../../channel/email/receive/testdata/"
-
-// mailBucket is the mail bucket as SES leaves it: raw mail under inbound/.
-type mailBucket map[string][]byte
-
-func (b mailBucket) Read(_ context.Context, key string, limit int64) ([]byte, error) {
-	if data, ok := b[key]; ok {
-		return data, nil
-	}
-	return nil, fmt.Errorf("%w: %s", helpdesk.ErrNotFound, key)
-}
-func (b mailBucket) Write(_ context.Context, key, _ string, data []byte) error {
-	b[key] = data
-	return nil
-}
-func (b mailBucket) Location(key string) string { return "s3://mail/" + key }
 
 // applyQueue stands for the ingest queue and the router: each message
 // crosses as JSON, then is applied.
@@ -73,7 +57,7 @@ func (d *mailDesk) receiveMail(t *testing.T, sesID, file string) (ingest.Result,
 		t.Fatal(err)
 	}
 	q := &applyQueue{svc: d.svc}
-	h := &receive.Handler{Files: mailBucket{"inbound/" + sesID: raw}, Channels: d.st, Queue: q, Tenant: "acme",
+	h := &receive.Handler{Files: testbed.MailBucket{"inbound/" + sesID: raw}, Channels: d.st, Queue: q, Tenant: "acme",
 		Prefix: "inbound/", Log: quiet}
 	if err := h.Receive(context.Background(), receive.Delivery{ID: sesID, Recipients: []string{"support@acme.example"},
 		Timestamp: d.clk.Add(time.Duration(len(sesID)) * time.Second)}); err != nil {

@@ -2,7 +2,6 @@ package send_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -24,21 +23,6 @@ import (
 	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
-
-// mailBucket holds the raw mail SES stored and the attachments kept.
-type mailBucket map[string][]byte
-
-func (b mailBucket) Read(_ context.Context, key string, _ int64) ([]byte, error) {
-	if data, ok := b[key]; ok {
-		return data, nil
-	}
-	return nil, fmt.Errorf("%w: %s", helpdesk.ErrNotFound, key)
-}
-func (b mailBucket) Write(_ context.Context, key, _ string, data []byte) error {
-	b[key] = data
-	return nil
-}
-func (b mailBucket) Location(key string) string { return "s3://mail/" + key }
 
 // applyNow is the ingest queue and the router in one: it applies at once.
 type applyNow struct {
@@ -74,7 +58,7 @@ func TestReplyIsSentToTheReplyToAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := &applyNow{svc: &ingest.Service{Store: st, Threader: threading.ByChannel(secret), Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: now, Log: quiet}}
-	h := &receive.Handler{Files: mailBucket{"inbound/ses-r1": raw}, Channels: st, Queue: q, Tenant: "acme", Prefix: "inbound/", Log: quiet}
+	h := &receive.Handler{Files: testbed.MailBucket{"inbound/ses-r1": raw}, Channels: st, Queue: q, Tenant: "acme", Prefix: "inbound/", Log: quiet}
 	if err := h.Receive(ctx, receive.Delivery{ID: "ses-r1", Recipients: []string{team}, Timestamp: t0}); err != nil || !q.res.Created {
 		t.Fatalf("receive: %v, %+v", err, q.res)
 	}

@@ -3,6 +3,7 @@ package email
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jhillyerd/enmime/v2"
@@ -10,15 +11,7 @@ import (
 
 // rawParser reads the same part tree as mimeParser but leaves each part's
 // content as it was transferred, for parts whose decoding went wrong.
-var rawParser = enmime.NewParser(
-	enmime.SkipMalformedParts(true),
-	enmime.MultipartWOBoundaryAsSinglePart(true),
-	enmime.SetReadPartErrorPolicy(enmime.AllowCorruptTextPartErrorPolicy),
-	enmime.MaxStoredPartErrors(20),
-	enmime.DisableCharacterDetection(true),
-	enmime.SetCustomParseMediaType(parseMediaType),
-	enmime.RawContent(true),
-)
+var rawParser = enmime.NewParser(append(slices.Clip(parserOptions), enmime.RawContent(true))...)
 
 // noteError starts the name of the part errors that carry a note on how a part was
 // recovered; an attachment's Note is taken from it.

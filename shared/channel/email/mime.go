@@ -19,14 +19,18 @@ import (
 // instead of failing the mail, a multipart without a boundary is read as one
 // part (Parse then guesses the boundary), and corrupt base64 in a text part
 // keeps what decoded.
-var mimeParser = enmime.NewParser(
+var mimeParser = enmime.NewParser(parserOptions...)
+
+// parserOptions are mimeParser's options, shared with rawParser so that both
+// read the same part tree.
+var parserOptions = []enmime.Option{
 	enmime.SkipMalformedParts(true),
 	enmime.MultipartWOBoundaryAsSinglePart(true),
 	enmime.SetReadPartErrorPolicy(enmime.AllowCorruptTextPartErrorPolicy),
 	enmime.MaxStoredPartErrors(20),
 	enmime.DisableCharacterDetection(true),
 	enmime.SetCustomParseMediaType(parseMediaType),
-)
+}
 
 const maxWarnings = 20
 

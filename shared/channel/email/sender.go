@@ -108,10 +108,10 @@ func isListAddress(h textproto.MIMEHeader, addr string) bool {
 	return false
 }
 
-var listIDRE = regexp.MustCompile(`<([^<>\s]+)>`)
-
+// listID returns a List-Id's bracketed id (idRE, as in Message-IDs),
+// lowercased.
 func listID(v string) string {
-	if m := listIDRE.FindStringSubmatch(v); m != nil {
+	if m := idRE.FindStringSubmatch(v); m != nil {
 		return strings.ToLower(m[1])
 	}
 	return strings.ToLower(strings.TrimSpace(v))
