@@ -71,6 +71,11 @@ var (
 		{route: "POST /api/tickets/{id}/followers", path: "/api/tickets/{id}/followers", ticket: true},
 		{route: "DELETE /api/tickets/{id}/followers", path: "/api/tickets/{id}/followers", ticket: true},
 		{route: "GET /api/tickets/{id}/snippets/{sid}/render", path: "/api/tickets/{id}/snippets/{snippet}/render", ticket: true},
+		// Merging needs both tickets: into a ticket nobody has is a 404
+		// after the path's ticket is found visible and workable (merge_test.go
+		// merges for real, both ways of access).
+		{route: "POST /api/tickets/{id}/merge", path: "/api/tickets/{id}/merge", body: `{"into":"404"}`, ticket: true,
+			refused: notViewer, other: map[string]int{"cat": 404, "bob": 404, "ann": 404}},
 
 		// Lists answer every caller; what they hold is held to the scope in
 		// TestNothingLeaksThroughALists.

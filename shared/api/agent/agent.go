@@ -125,6 +125,7 @@ func (a *API) Routes() []Route {
 		{"GET /api/views/{view}", a.signedIn(a.getView)},
 		{"PUT /api/views/{view}", a.signedIn(a.replaceView)},
 		{"DELETE /api/views/{view}", a.signedIn(a.deleteView)},
+		{"POST /api/tickets/{id}/merge", a.signedIn(a.mergeTicket)},
 	}, append(a.adminRoutes(), a.filteredRoutes()...)...)
 }
 

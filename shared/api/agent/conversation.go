@@ -153,6 +153,10 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Princ
 	if err != nil {
 		return err
 	}
+	if t.State == helpdesk.StateMerged && t.MergedInto != "" {
+		redirectMerged(w, t) // merge.go
+		return nil
+	}
 	q := helpdesk.TimelineQuery{Limit: timelinePage}
 	entries, next, err := a.Store.Timeline(r.Context(), t, q)
 	if err != nil {

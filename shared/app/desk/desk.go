@@ -209,35 +209,6 @@ func (s *Service) Delete(ctx context.Context, ticketID string) (helpdesk.Ticket,
 	return *c.Tickets[0].Before, nil
 }
 
-// Merge merges secondary into primary; the primary keeps its properties.
-func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor string) (helpdesk.Ticket, error) {
-	var merged helpdesk.Ticket
-	err := retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
-		p, err := s.Store.GetTicketHeader(ctx, primaryID)
-		if err != nil {
-			return err
-		}
-		merged = p
-		sec, err := s.Store.GetTicketHeader(ctx, secondaryID)
-		if err != nil {
-			return err
-		}
-		c, err := ticket.Merge(p, sec, actor, s.Now())
-		if err != nil {
-			return err
-		}
-		if err := s.Store.Commit(ctx, c); err != nil {
-			return err
-		}
-		merged = *c.Ticket()
-		return nil
-	})
-	if err != nil {
-		return merged, fmt.Errorf("merge %s into %s: %w", secondaryID, primaryID, err)
-	}
-	return merged, nil
-}
-
 // Note adds an internal note to a ticket, mentioning the agents mentions
 // names and those the text's @names name (an @name that names nobody is
 // plain text; an id in mentions that names nobody is refused). It returns

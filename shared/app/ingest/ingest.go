@@ -408,17 +408,15 @@ func (s *Service) findThread(ctx context.Context, th threading.Thread, senderKey
 		if err != nil {
 			return m, err
 		}
-		t, err := s.Store.GetTicketHeader(ctx, ticketID)
+		// A key of a merged ticket leads to the ticket it was merged into,
+		// however many merges on (a merge too large to repoint every key
+		// leaves some with the merged ticket: ticket.Merge).
+		t, err := s.showing(ctx, ticketID)
 		if errors.Is(err, store.ErrNotFound) {
 			continue // deleted since; its keys are going too
 		}
 		if err != nil {
 			return m, err
-		}
-		if t.State == helpdesk.StateMerged && t.MergedInto != "" {
-			if t, err = s.Store.GetTicketHeader(ctx, t.MergedInto); err != nil {
-				return m, err
-			}
 		}
 		if k.RequireParticipant && !slices.Contains(t.Participants, senderKey) {
 			m.note = "subject_reference_from_non_participant:" + ticketID

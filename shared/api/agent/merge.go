@@ -1,0 +1,93 @@
+package agent
+
+import (
+	"net/http"
+
+	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/app/desk"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+// This file serves merging: POST /api/tickets/{id}/merge merges ticket
+// {id} into another, and a merged ticket's page redirects to the ticket it
+// was merged into.
+
+// MergeRequest merges the path's ticket (the secondary) into Into (the
+// primary, whose properties the merged ticket keeps). If-Match, optional,
+// is the version of the path's ticket the agent saw; IntoVersion,
+// optional, the primary's.
+type MergeRequest struct {
+	Into        string `json:"into"`
+	IntoVersion int64  `json:"into_version"`
+}
+
+// MergeConflictBody is a refused merge's 409: the error and both tickets
+// as they now are (ticket: the path's, into: the primary).
+type MergeConflictBody struct {
+	httpjson.ErrorBody
+	Ticket helpdesk.Ticket `json:"ticket"`
+	Into   helpdesk.Ticket `json:"into"`
+}
+
+// MergedRedirect is the body of a merged ticket's page: 307 to the ticket
+// it was merged into (Location), and the tombstone itself.
+type MergedRedirect struct {
+	MergedInto string          `json:"merged_into"`
+	Location   string          `json:"location"`
+	Ticket     helpdesk.Ticket `json:"ticket"`
+}
+
+func (a *API) mergeTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
+	id := r.PathValue("id")
+	if _, err := a.visible(r.Context(), p, id); err != nil {
+		return err
+	}
+	if err := mayWork(p, "merge tickets"); err != nil {
+		return err
+	}
+	version, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	req, err := readObject[MergeRequest](r)
+	if err != nil {
+		return err
+	}
+	if req.Into == "" {
+		return helpdesk.Errorf(helpdesk.EInvalid, "into_required", `name the ticket to merge into: {"into": "<ticket id>"}`)
+	}
+	if req.IntoVersion < 0 {
+		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_into_version", "into_version is a ticket's version, from 1")
+	}
+	// The agent must be able to work both tickets; one they cannot see does
+	// not exist for them.
+	if _, err := a.visible(r.Context(), p, req.Into); err != nil {
+		return err
+	}
+	t, err := a.Desk.MergeTickets(r.Context(), desk.MergeRequest{Primary: req.Into, Secondary: id,
+		PrimaryVersion: req.IntoVersion, SecondaryVersion: version, Actor: p.Agent.ID})
+	if mc, ok := desk.AsMergeConflict(err); ok {
+		a.Log.InfoContext(r.Context(), "merge refused", "ticket_id", id, "into", req.Into, "reason", helpdesk.ErrorReason(mc.Err))
+		w.Header().Set("ETag", etag(mc.Secondary))
+		httpjson.Write(w, http.StatusConflict, MergeConflictBody{ErrorBody: httpjson.ErrorBody{Error: httpjson.ErrorDetail{
+			Code: helpdesk.EConflict, Reason: helpdesk.ErrorReason(mc.Err), Message: helpdesk.ErrorMessage(mc.Err)}},
+			Ticket: mc.Secondary, Into: mc.Primary})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(t))
+	httpjson.Write(w, http.StatusOK, t)
+	return nil
+}
+
+// redirectMerged answers a merged ticket's page: 307 to the ticket it was
+// merged into, so a link to either opens the merged conversation (a
+// client following it is then checked against that ticket's access).
+// Temporary, not 308: an unmerge gives the ticket its own page back.
+func redirectMerged(w http.ResponseWriter, t helpdesk.Ticket) {
+	loc := "/api/tickets/" + t.MergedInto
+	w.Header().Set("Location", loc)
+	httpjson.Write(w, http.StatusTemporaryRedirect, MergedRedirect{MergedInto: t.MergedInto, Location: loc, Ticket: t})
+}

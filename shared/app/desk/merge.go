@@ -1,0 +1,80 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/platform/retry"
+	"github.com/stackdesk/stackdesk/shared/ticket"
+)
+
+// MergeRequest is one agent's merge: Secondary goes into Primary, whose
+// properties the merged ticket keeps. A version, when not 0, is the one the
+// agent saw: a ticket changed since is refused rather than merged over.
+type MergeRequest struct {
+	Primary, Secondary               string
+	PrimaryVersion, SecondaryVersion int64
+	Actor                            string
+}
+
+// MergeConflict is a merge refused for the state of its tickets (one
+// changed since the agent read it, or is merged already): the error, and
+// both tickets as they now are, so the agent can see what changed and
+// decide again.
+type MergeConflict struct {
+	Err                error
+	Primary, Secondary helpdesk.Ticket
+}
+
+func (e *MergeConflict) Error() string { return e.Err.Error() }
+func (e *MergeConflict) Unwrap() error { return e.Err }
+
+// Merge merges secondary into primary, deciding again on the tickets as
+// they are whenever another writer changed one first (the other of two
+// agents merging A into B and B into A at once is then refused: merged
+// already). The primary keeps its properties.
+func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor string) (helpdesk.Ticket, error) {
+	return s.MergeTickets(ctx, MergeRequest{Primary: primaryID, Secondary: secondaryID, Actor: actor})
+}
+
+// MergeTickets runs a merge request; see Merge. A refusal for the tickets'
+// state is a *MergeConflict.
+func (s *Service) MergeTickets(ctx context.Context, req MergeRequest) (helpdesk.Ticket, error) {
+	var merged, p, sec helpdesk.Ticket
+	err := retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
+		var err error
+		if p, err = s.Store.GetTicketHeader(ctx, req.Primary); err != nil {
+			return err
+		}
+		merged = p
+		if sec, err = s.Store.GetTicketHeader(ctx, req.Secondary); err != nil {
+			return err
+		}
+		c, err := ticket.MergeChecked(p, sec, req.PrimaryVersion, req.SecondaryVersion, req.Actor, s.Now())
+		if err != nil {
+			return err
+		}
+		if err := s.Store.Commit(ctx, c); err != nil {
+			return err
+		}
+		merged = *c.Ticket()
+		return nil
+	})
+	if helpdesk.IsCode(err, helpdesk.EConflict) && !changedMeanwhile(err) {
+		err = &MergeConflict{Err: err, Primary: p, Secondary: sec}
+	}
+	if err != nil {
+		return merged, fmt.Errorf("merge %s into %s: %w", req.Secondary, req.Primary, err)
+	}
+	return merged, nil
+}
+
+// AsMergeConflict returns the conflict err carries, if any.
+func AsMergeConflict(err error) (*MergeConflict, bool) {
+	var mc *MergeConflict
+	ok := errors.As(err, &mc)
+	return mc, ok
+}
