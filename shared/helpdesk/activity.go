@@ -12,6 +12,7 @@ const (
 	ActivityStatus     ActivityKind = "status"     // status changed (close, reopen, ...)
 	ActivitySpam       ActivityKind = "spam"
 	ActivityMerged     ActivityKind = "merged"
+	ActivityUnmerged   ActivityKind = "unmerged" // From the ticket it was merged into, To the one unmerged
 	ActivityProperty   ActivityKind = "property" // priority, category or subject changed (Field says which)
 )
 

@@ -137,6 +137,9 @@ type Ticket struct {
 	// ReplyTo is the Reply-To of the latest customer email, where agents'
 	// replies go (ticket.ReplyRecipients); empty: to the contact.
 	ReplyTo []string `dynamodbav:"replyTo,omitempty" json:"reply_to,omitempty"`
+	// Merge is kept on a merged ticket: what its merge changed, so an
+	// unmerge can put it back (merge.go).
+	Merge *MergeProvenance `dynamodbav:"merge,omitempty" json:"-"`
 }
 
 // Direction of a message relative to the help desk.
@@ -202,6 +205,12 @@ type Message struct {
 	// Note is the model's remark on how the message was kept (a mail that
 	// reused another mail's Message-ID), shown with it.
 	Note string `dynamodbav:"note,omitempty" json:"note,omitempty"`
+	// ThreadKey is the conversation key that threaded a customer's message
+	// into an existing ticket, and OwnKeys the keys it brought: an unmerge
+	// sends a message that came through the merged ticket's thread back
+	// with it, its keys too.
+	ThreadKey string   `dynamodbav:"threadKey,omitempty" json:"-"`
+	OwnKeys   []string `dynamodbav:"ownKeys,omitempty" json:"-"`
 }
 
 // MessageStatus is the delivery state of an outbound message.

@@ -54,7 +54,8 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 	for _, r := range c.Revisions {
 		addRevision(&b, r)
 	}
-	revTo := len(b.items)
+	s.addMoves(&b, c.Moves) // merge.go
+	revTo := len(b.items)   // revisions, then moves
 	dedupeAt := -1
 	if d := c.Dedupe; d != nil {
 		dedupeAt = b.putNew(withMessageCreated(s.dedupe(*d), c.Messages))
@@ -91,7 +92,7 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 			return ticket.ErrLoadChanged
 		}
 		if cn.anyBetween(msgTo, revTo) {
-			return ticket.ErrVersionChanged // a message revised since it was read
+			return ticket.ErrVersionChanged // a message revised or moved since it was read
 		}
 		for i := range c.Tickets {
 			if cn.failed[ticketAt[i]] {

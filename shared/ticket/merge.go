@@ -78,9 +78,120 @@ func Merge(primary, secondary helpdesk.Ticket, actor string, now time.Time) (Cha
 		c.ThreadKeys = append(c.ThreadKeys, ThreadKey{Key: k, TicketID: primary.ID, Repoint: secondary.ID})
 		moved++
 	}
+	ns.Merge = &helpdesk.MergeProvenance{At: now, Actor: actor, State: secondary.State,
+		PrimaryParticipants: slices.Clone(primary.Participants), PrimaryThreadKeys: slices.Clone(primary.ThreadKeys),
+		MovedKeys: movedKeys(c.ThreadKeys), MessageCount: secondary.MessageCount}
 	ns.State, ns.MergedInto = helpdesk.StateMerged, primary.ID
 	for _, t := range []*helpdesk.Ticket{np, ns} {
 		c.Activities = append(c.Activities, activity(t, helpdesk.ActivityMerged, actor, now, secondary.ID, primary.ID))
+	}
+	c.finish(now)
+	return c, nil
+}
+
+func movedKeys(ks []ThreadKey) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = k.Key
+	}
+	return out
+}
+
+// MessageMove moves a stored message to another ticket: Message is the
+// message as it was (its ticket's partition), To the ticket it goes to.
+type MessageMove struct {
+	Message helpdesk.Message
+	To      string
+}
+
+// Unmerge undoes the merge of secondary (a tombstone) into primary, as the
+// provenance the merge kept on the secondary says. since are the messages
+// of the primary's own partition written after the merge.
+//
+//   - The secondary gets back its state and every field it had (the merge
+//     left them on it), the thread keys the merge moved, and each message
+//     that arrived since through one of its threads (ThreadKey one of its
+//     keys, or one a message sent back brought), with the keys those
+//     messages brought; its count grows by them, and it is unread if one
+//     is the customer's.
+//   - The primary keeps every property change made on the merged ticket
+//     and everything else that arrived since; it loses the secondary's
+//     participants (those it did not have before) and keys, and the
+//     secondary's messages from its count.
+//   - Both timelines record the unmerge; loads follow both tickets (the
+//     secondary counts again if it is open, owned and in the window).
+//
+// Refused: a ticket not merged, or not into primary (409 not_merged), a
+// primary merged since into another (409 ticket_merged: unmerge that
+// first), a merge recorded before provenance was kept (409
+// merge_not_recorded).
+func Unmerge(primary, secondary helpdesk.Ticket, since []helpdesk.Message, actor string, now time.Time) (Change, error) {
+	switch {
+	case secondary.State != helpdesk.StateMerged || secondary.MergedInto != primary.ID:
+		return Change{}, helpdesk.Errorf(helpdesk.EConflict, "not_merged", "ticket %s is not merged into %s", secondary.ID, primary.ID)
+	case secondary.Merge == nil:
+		return Change{}, helpdesk.Errorf(helpdesk.EConflict, "merge_not_recorded", "ticket %s was merged before merges recorded what they moved; it cannot be unmerged", secondary.ID)
+	}
+	if err := notMerged(primary); err != nil {
+		return Change{}, err
+	}
+	prov := *secondary.Merge
+	p, s := primary, secondary
+	c := Change{Tickets: []Write{{Before: &p, After: next(primary, now)}, {Before: &s, After: next(secondary, now)}}}
+	np, ns := c.Tickets[0].After, c.Tickets[1].After
+
+	// The secondary's threads: its own keys and those its messages bring
+	// back (a reply to a reply that came back comes back too). since is in
+	// time order, so one pass sees a message before its answers.
+	threads := map[string]bool{}
+	for _, k := range secondary.ThreadKeys {
+		threads[k] = true
+	}
+	var back []helpdesk.Message
+	var keysBack []string
+	for _, m := range since {
+		if m.TicketID != primary.ID || m.ThreadKey == "" || !threads[m.ThreadKey] || m.CreatedAt.Before(prov.At) {
+			continue
+		}
+		back = append(back, m)
+		for _, k := range m.OwnKeys {
+			if !threads[k] && slices.Contains(primary.ThreadKeys, k) {
+				threads[k] = true
+				keysBack = append(keysBack, k)
+			}
+		}
+	}
+
+	ns.State, ns.MergedInto, ns.Merge = prov.State, "", nil
+	ns.MessageCount += len(back)
+	for _, m := range back {
+		c.Moves = append(c.Moves, MessageMove{Message: m, To: secondary.ID})
+		if m.Direction == helpdesk.Inbound {
+			ns.Unread = true
+			if m.CreatedAt.After(ns.LastCustomerMessageAt) {
+				ns.LastCustomerMessageAt = m.CreatedAt
+			}
+		}
+	}
+	ns.ThreadKeys = distinct(append(ns.ThreadKeys, keysBack...))
+
+	np.MergedFrom = slices.DeleteFunc(np.MergedFrom, func(id string) bool { return id == secondary.ID })
+	np.MessageCount -= prov.MessageCount + len(back)
+	if np.MessageCount < 0 {
+		np.MessageCount = 0
+	}
+	// Participants the primary gained from the secondary go back; those it
+	// had before, or gained since from its own messages, stay.
+	np.Participants = slices.DeleteFunc(np.Participants, func(k string) bool {
+		return slices.Contains(secondary.Participants, k) && !slices.Contains(prov.PrimaryParticipants, k)
+	})
+	leaving := append(slices.Clone(prov.MovedKeys), keysBack...)
+	np.ThreadKeys = slices.DeleteFunc(np.ThreadKeys, func(k string) bool { return slices.Contains(leaving, k) })
+	for _, k := range leaving {
+		c.ThreadKeys = append(c.ThreadKeys, ThreadKey{Key: k, TicketID: secondary.ID, Repoint: primary.ID})
+	}
+	for _, t := range []*helpdesk.Ticket{np, ns} {
+		c.Activities = append(c.Activities, activity(t, helpdesk.ActivityUnmerged, actor, now, primary.ID, secondary.ID))
 	}
 	c.finish(now)
 	return c, nil

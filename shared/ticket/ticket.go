@@ -48,6 +48,10 @@ type Change struct {
 	// number): the contact at the version read, and new lookup keys.
 	ContactUpdate *ContactUpdate
 
+	// Moves move messages stored already to another ticket's partition (an
+	// unmerge: merge.go), each conditioned on being where it was.
+	Moves []MessageMove
+
 	told map[string]bool // agents this decision notified: once each
 }
 

@@ -28,6 +28,8 @@ type Store interface {
 	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 	TeamMembers(ctx context.Context, ids []string) (map[string][]string, error)
 	Composer // compose.go: what answering by email and creating by hand read
+	// GetTicket reads a ticket's whole conversation (an unmerge: merge.go).
+	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
 }
 
 // Settings reads the tenant's settings.

@@ -78,3 +78,45 @@ func AsMergeConflict(err error) (*MergeConflict, bool) {
 	ok := errors.As(err, &mc)
 	return mc, ok
 }
+
+// Unmerge undoes the merge of ticket secondaryID into the ticket it was
+// merged into (ticket.Unmerge): both tickets as they were, each keeping
+// what arrived for it since. It reads the merged conversation to find the
+// messages that arrived since, and decides again if either ticket changed
+// before the commit. It returns the primary and the secondary as they now
+// are.
+func (s *Service) Unmerge(ctx context.Context, secondaryID, actor string) (primary, secondary helpdesk.Ticket, err error) {
+	err = retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
+		var err error
+		if secondary, err = s.Store.GetTicketHeader(ctx, secondaryID); err != nil {
+			return err
+		}
+		if secondary.State != helpdesk.StateMerged || secondary.MergedInto == "" {
+			return helpdesk.Errorf(helpdesk.EConflict, "not_merged", "ticket %s is not merged", secondaryID)
+		}
+		conv, err := s.Store.GetTicket(ctx, secondary.MergedInto)
+		if err != nil {
+			return err
+		}
+		primary = conv.Ticket
+		var since []helpdesk.Message
+		for _, m := range conv.Messages {
+			if m.TicketID == primary.ID && secondary.Merge != nil && !m.CreatedAt.Before(secondary.Merge.At) {
+				since = append(since, m)
+			}
+		}
+		c, err := ticket.Unmerge(primary, secondary, since, actor, s.Now())
+		if err != nil {
+			return err
+		}
+		if err := s.Store.Commit(ctx, c); err != nil {
+			return err
+		}
+		primary, secondary = *c.Tickets[0].After, *c.Tickets[1].After
+		return nil
+	})
+	if err != nil {
+		return primary, secondary, fmt.Errorf("unmerge ticket %s: %w", secondaryID, err)
+	}
+	return primary, secondary, nil
+}

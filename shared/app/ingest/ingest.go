@@ -256,6 +256,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	var res Result
 	if found.ticket != nil {
 		msg.ThreadReason = found.reason
+		msg.ThreadKey, msg.OwnKeys = found.key, without(th.Own, found.key) // for an unmerge
 		// The owner and followers are told (those who can still see it).
 		aud, err := audience.Read(ctx, s.Store, *found.ticket, nil)
 		if err != nil {

@@ -125,7 +125,7 @@ func validSets(t helpdesk.Ticket) error {
 
 // items counts the items a change writes, as the DynamoDB store does.
 func items(c ticket.Change) int {
-	n := len(c.Tickets) + len(c.Messages) + len(c.Revisions) + len(c.ThreadKeys) + len(c.LoadItems()) + len(c.Activities) + len(c.Notifications)
+	n := len(c.Tickets) + len(c.Messages) + len(c.Revisions) + 2*len(c.Moves) + len(c.ThreadKeys) + len(c.LoadItems()) + len(c.Activities) + len(c.Notifications)
 	if c.Dedupe != nil {
 		n++
 	}
@@ -149,6 +149,7 @@ func twice(c ticket.Change) (string, bool) {
 		keys = append(keys, "TICKET#"+m.TicketID+"/MSG#"+sortKey(m.CreatedAt, m.ID))
 	}
 	keys = append(keys, revisionKeys(c)...)
+	keys = append(keys, moveKeys(c)...) // merge.go
 	if c.Dedupe != nil {
 		keys = append(keys, "DEDUPE#"+c.Dedupe.Key)
 	}
@@ -208,7 +209,7 @@ func (s *Store) check(c ticket.Change) error {
 		contact = contact || exists
 	}
 	taken, changed := s.checkContactUpdate(c)
-	contact, version = contact || taken, version || changed || s.revisedSince(c)
+	contact, version = contact || taken, version || changed || s.revisedSince(c) || s.movedSince(c)
 	for _, k := range c.ThreadKeys {
 		cur, exists := s.threads[k.Key]
 		allowed := k.TicketID
@@ -265,6 +266,7 @@ func (s *Store) apply(c ticket.Change) {
 		s.conversation(m.TicketID).messages[sortKey(m.CreatedAt, m.ID)] = m
 	}
 	s.applyRevisions(c)
+	s.applyMoves(c)
 	if d := c.Dedupe; d != nil {
 		now := s.now()
 		s.dedupes[d.Key] = dedupeRecord{ticketID: d.TicketID, messageID: d.MessageID, fingerprint: d.Fingerprint, appliedAt: now,
