@@ -7,15 +7,20 @@ import (
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
-// MaxRepointedKeys bounds the thread keys one merge moves to the primary,
-// so that a merge always fits in one transaction (DynamoDB takes 100
-// items: two tickets, two timeline entries, at most two load items, the
-// keys). Keys past it stay with the secondary, whose tombstone leads to
-// the primary (the router follows MergedInto however many merges on), so
-// a reply to them still lands in the merged ticket; they only cost one
-// read more. An email ticket holds about one key per message, so a ticket
-// of up to ~90 messages moves all of its keys.
-const MaxRepointedKeys = 90
+// MaxRepointedKeys bounds the thread keys one merge moves to the primary.
+// Messages are never copied (each stays in its ticket's partition), so a
+// merge writes two tickets, two timeline entries, at most one load item
+// and these keys: at most 45 items, whatever the tickets' sizes, inside
+// DynamoDB's 100 a transaction. Keys past it stay with the secondary,
+// whose tombstone leads to the primary (the router follows MergedInto
+// however many merges on), so a reply to them still lands in the merged
+// ticket, for one read more. An email ticket holds about one key per
+// message. The bound also leaves an unmerge, which moves the keys back,
+// room for the messages that arrived since (maxUnmergeItems).
+const MaxRepointedKeys = 40
+
+// maxUnmergeItems is DynamoDB's limit on one transaction's items.
+const maxUnmergeItems = 100
 
 // ErrMergeStale: the caller saw a version of one of the two tickets that
 // it no longer has (someone else changed it meanwhile). The application
@@ -194,5 +199,12 @@ func Unmerge(primary, secondary helpdesk.Ticket, since []helpdesk.Message, actor
 		c.Activities = append(c.Activities, activity(t, helpdesk.ActivityUnmerged, actor, now, primary.ID, secondary.ID))
 	}
 	c.finish(now)
+	// Two tickets, two entries, the loads, the keys, two items a message
+	// sent back: all or nothing in one transaction, or not at all.
+	if n := len(c.Tickets) + len(c.Activities) + len(c.LoadItems()) + len(c.ThreadKeys) + 2*len(c.Moves); n > maxUnmergeItems {
+		return Change{}, helpdesk.Errorf(helpdesk.EConflict, "unmerge_too_large",
+			"unmerging ticket %s would move %d thread keys and %d messages that arrived since, %d items, more than one transaction takes (%d)",
+			secondary.ID, len(c.ThreadKeys), len(c.Moves), n, maxUnmergeItems)
+	}
 	return c, nil
 }

@@ -76,6 +76,9 @@ var (
 		// merges for real, both ways of access).
 		{route: "POST /api/tickets/{id}/merge", path: "/api/tickets/{id}/merge", body: `{"into":"404"}`, ticket: true,
 			refused: notViewer, other: map[string]int{"cat": 404, "bob": 404, "ann": 404}},
+		// None of the desk's tickets is merged: a 409 after access.
+		{route: "POST /api/tickets/{id}/unmerge", path: "/api/tickets/{id}/unmerge", ticket: true,
+			refused: notViewer, other: map[string]int{"cat": 409, "bob": 409, "ann": 409}},
 
 		// Lists answer every caller; what they hold is held to the scope in
 		// TestNothingLeaksThroughALists.

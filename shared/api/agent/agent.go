@@ -126,6 +126,7 @@ func (a *API) Routes() []Route {
 		{"PUT /api/views/{view}", a.signedIn(a.replaceView)},
 		{"DELETE /api/views/{view}", a.signedIn(a.deleteView)},
 		{"POST /api/tickets/{id}/merge", a.signedIn(a.mergeTicket)},
+		{"POST /api/tickets/{id}/unmerge", a.signedIn(a.unmergeTicket)},
 	}, append(a.adminRoutes(), a.filteredRoutes()...)...)
 }
 

@@ -1,11 +1,13 @@
 package agent
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // This file serves merging: POST /api/tickets/{id}/merge merges ticket
@@ -90,4 +92,57 @@ func redirectMerged(w http.ResponseWriter, t helpdesk.Ticket) {
 	loc := "/api/tickets/" + t.MergedInto
 	w.Header().Set("Location", loc)
 	httpjson.Write(w, http.StatusTemporaryRedirect, MergedRedirect{MergedInto: t.MergedInto, Location: loc, Ticket: t})
+}
+
+// UnmergeResult is an unmerge's answer: the ticket unmerged, as it was
+// before its merge plus what arrived for it since, and the ticket it had
+// been merged into, as it now is.
+type UnmergeResult struct {
+	Ticket helpdesk.Ticket `json:"ticket"`
+	From   helpdesk.Ticket `json:"from"`
+}
+
+// unmergeTicket undoes the merge of ticket {id} (the merged one). The
+// caller must be able to work it and the ticket it was merged into.
+func (a *API) unmergeTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
+	id := r.PathValue("id")
+	t, err := a.visible(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	if err := mayWork(p, "unmerge tickets"); err != nil {
+		return err
+	}
+	version, err := ifMatch(r)
+	if err != nil {
+		return err
+	}
+	if t.State != helpdesk.StateMerged || t.MergedInto == "" {
+		return helpdesk.Errorf(helpdesk.EConflict, "not_merged", "ticket %s is not merged", id)
+	}
+	if _, err := a.visible(r.Context(), p, t.MergedInto); err != nil {
+		return err
+	}
+	primary, sec, err := a.Desk.Unmerge(r.Context(), id, version, p.Agent.ID)
+	if errors.Is(err, ticket.ErrMergeStale) {
+		cur, rerr := a.Store.GetTicketHeader(r.Context(), id)
+		if rerr != nil {
+			return rerr
+		}
+		into, rerr := a.Store.GetTicketHeader(r.Context(), t.MergedInto)
+		if rerr != nil {
+			return rerr
+		}
+		w.Header().Set("ETag", etag(cur))
+		httpjson.Write(w, http.StatusConflict, MergeConflictBody{ErrorBody: httpjson.ErrorBody{Error: httpjson.ErrorDetail{
+			Code: helpdesk.EConflict, Reason: helpdesk.ErrorReason(err), Message: helpdesk.ErrorMessage(err)}},
+			Ticket: cur, Into: into})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", etag(sec))
+	httpjson.Write(w, http.StatusOK, UnmergeResult{Ticket: sec, From: primary})
+	return nil
 }

@@ -54,14 +54,14 @@ func TestMergeOverTheAPI(t *testing.T) {
 		if page.status != 200 || tk["id"] != "1" {
 			t.Fatalf("the merged ticket's page: %d %s", page.status, page.raw)
 		}
-		from := map[string]bool{}
+		shown := map[string]bool{}
 		for _, e := range page.body["timeline"].(map[string]any)["entries"].([]any) {
 			if m, ok := e.(map[string]any)["message"].(map[string]any); ok {
-				from[m["ticket_id"].(string)] = true
+				shown[m["ticket_id"].(string)] = true
 			}
 		}
-		if !from["1"] || !from["3"] {
-			t.Fatalf("the merged page's messages come from %v, want 1 and 3", from)
+		if !shown["1"] || !shown["3"] {
+			t.Fatalf("the merged page's messages come from %v, want 1 and 3", shown)
 		}
 		// And it is in no view.
 		view := f.do(t, "GET", "/api/views/all_open/tickets", "ann", "")
@@ -69,6 +69,25 @@ func TestMergeOverTheAPI(t *testing.T) {
 			if it.(map[string]any)["id"] == "3" {
 				t.Fatalf("the merged ticket is in All open")
 			}
+		}
+		// Unmerging: a viewer may not; cat cannot see either ticket; bob can.
+		if r := f.do(t, "POST", "/api/tickets/3/unmerge", "cat", ""); r.status != 404 {
+			t.Fatalf("cat unmerging a ticket she cannot see: %d %s", r.status, r.raw)
+		}
+		if r := f.do(t, "POST", "/api/tickets/1/unmerge", "bob", ""); r.status != 409 || reason(r) != "not_merged" {
+			t.Fatalf("unmerging the primary: %d %s", r.status, r.raw)
+		}
+		if r := f.do(t, "POST", "/api/tickets/3/unmerge", "bob", "", "If-Match", `"1"`); r.status != 409 || reason(r) != "version_changed" {
+			t.Fatalf("a stale unmerge: %d %s", r.status, r.raw)
+		}
+		un := f.do(t, "POST", "/api/tickets/3/unmerge", "bob", "")
+		tk, _ = un.body["ticket"].(map[string]any)
+		from, _ := un.body["from"].(map[string]any)
+		if un.status != 200 || tk["state"] != "open" || tk["owner_id"] != "bob" || from["message_count"] != float64(1) {
+			t.Fatalf("unmerge: %d %s", un.status, un.raw)
+		}
+		if page := f.do(t, "GET", "/api/tickets/3", "bob", ""); page.status != 200 || page.body["ticket"].(map[string]any)["id"] != "3" {
+			t.Fatalf("the unmerged ticket's page: %d %s", page.status, page.raw)
 		}
 	})
 }

@@ -83,9 +83,10 @@ func AsMergeConflict(err error) (*MergeConflict, bool) {
 // merged into (ticket.Unmerge): both tickets as they were, each keeping
 // what arrived for it since. It reads the merged conversation to find the
 // messages that arrived since, and decides again if either ticket changed
-// before the commit. It returns the primary and the secondary as they now
-// are.
-func (s *Service) Unmerge(ctx context.Context, secondaryID, actor string) (primary, secondary helpdesk.Ticket, err error) {
+// before the commit. version, when not 0, is the merged ticket's version
+// the agent saw (ticket.ErrMergeStale if it changed). It returns the
+// primary and the secondary as they now are.
+func (s *Service) Unmerge(ctx context.Context, secondaryID string, version int64, actor string) (primary, secondary helpdesk.Ticket, err error) {
 	err = retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
 		var err error
 		if secondary, err = s.Store.GetTicketHeader(ctx, secondaryID); err != nil {
@@ -93,6 +94,9 @@ func (s *Service) Unmerge(ctx context.Context, secondaryID, actor string) (prima
 		}
 		if secondary.State != helpdesk.StateMerged || secondary.MergedInto == "" {
 			return helpdesk.Errorf(helpdesk.EConflict, "not_merged", "ticket %s is not merged", secondaryID)
+		}
+		if version != 0 && version != secondary.Version {
+			return ticket.ErrMergeStale
 		}
 		conv, err := s.Store.GetTicket(ctx, secondary.MergedInto)
 		if err != nil {

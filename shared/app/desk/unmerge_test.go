@@ -46,7 +46,7 @@ func TestUnmergeRestoresBothTickets(t *testing.T) {
 		}
 
 		f.clk.t = f.clk.t.Add(time.Hour)
-		p, s, err := f.svc.Unmerge(f.ctx, secondary, "bob")
+		p, s, err := f.svc.Unmerge(f.ctx, secondary, 0, "bob")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +119,7 @@ func TestUnmergeRestoresBothTickets(t *testing.T) {
 			}
 		}
 		f.wantLoads(t, 1, 1)
-		if _, _, err := f.svc.Unmerge(f.ctx, secondary, "bob"); helpdesk.ErrorReason(err) != "not_merged" {
+		if _, _, err := f.svc.Unmerge(f.ctx, secondary, 0, "bob"); helpdesk.ErrorReason(err) != "not_merged" {
 			t.Fatalf("unmerging twice: %v", err)
 		}
 	})
