@@ -127,11 +127,15 @@ func TestUnmergeRestoresBothTickets(t *testing.T) {
 
 // reply applies a customer message on subject's thread and returns it as
 // stored.
-func (f *fixture) reply(t *testing.T, subject string) helpdesk.Message {
+func (f *fixture) reply(t testing.TB, subject string) helpdesk.Message {
 	t.Helper()
 	f.clk.t = f.clk.t.Add(time.Second)
 	id := f.newTicket(t, subject)
-	for _, m := range f.ticket(t, id).Messages {
+	c, err := f.st.GetTicket(f.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range c.Messages {
 		if m.CreatedAt.Equal(f.clk.t) {
 			return m
 		}
