@@ -241,7 +241,7 @@ func (a *API) otherTickets(ctx context.Context, p helpdesk.Principal, t helpdesk
 		return nil, err
 	}
 	for _, o := range ts {
-		if o.ID != t.ID && p.CanSee(o) && len(out) < otherTickets {
+		if o.ID != t.ID && o.State != helpdesk.StateMerged && p.CanSee(o) && len(out) < otherTickets {
 			out = append(out, o)
 		}
 	}

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -144,5 +145,38 @@ func (a *API) unmergeTicket(w http.ResponseWriter, r *http.Request, p helpdesk.P
 	}
 	w.Header().Set("ETag", etag(sec))
 	httpjson.Write(w, http.StatusOK, UnmergeResult{Ticket: sec, From: primary})
+	return nil
+}
+
+// mergedHits replaces each merged ticket among headers (a search hit on a
+// merged ticket's own messages, indexed under it) by the ticket it was
+// merged into, whose conversation shows them: a tombstone is in no list.
+// A hit whose primary is merged on, or gone, is dropped.
+func mergedHits(ctx context.Context, st interface {
+	GetTicketHeaders(ctx context.Context, ids []string) (map[string]helpdesk.Ticket, error)
+}, headers map[string]helpdesk.Ticket) error {
+	var into []string
+	for _, t := range headers {
+		if t.State == helpdesk.StateMerged && t.MergedInto != "" {
+			into = append(into, t.MergedInto)
+		}
+	}
+	if len(into) == 0 {
+		return nil
+	}
+	primaries, err := st.GetTicketHeaders(ctx, into)
+	if err != nil {
+		return err
+	}
+	for id, t := range headers {
+		if t.State != helpdesk.StateMerged {
+			continue
+		}
+		if p, ok := primaries[t.MergedInto]; ok && p.State != helpdesk.StateMerged {
+			headers[id] = p
+		} else {
+			delete(headers, id)
+		}
+	}
 	return nil
 }

@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
@@ -13,7 +14,7 @@ import (
 // primary.
 func TestMergeOverTheAPI(t *testing.T) {
 	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
-		f := newDesk(t, b)
+		f := accessDesk(t, b) // indexed, for search
 		// bob sees 1 (team A) and 3 (his), not 2 (cat's): merging into 2 is a
 		// missing ticket to him.
 		if r := f.do(t, "POST", "/api/tickets/3/merge", "bob", `{"into":"2"}`); r.status != 404 || reason(r) != "ticket_not_found" {
@@ -68,6 +69,21 @@ func TestMergeOverTheAPI(t *testing.T) {
 		for _, it := range view.body["tickets"].([]any) {
 			if it.(map[string]any)["id"] == "3" {
 				t.Fatalf("the merged ticket is in All open")
+			}
+		}
+		// Nor in a search (a hit on it is its primary's, once) or a
+		// contact's tickets.
+		hits := f.do(t, "GET", "/api/search?q=question", "ann", "")
+		var found []string
+		for _, h := range hits.body["results"].([]any) {
+			found = append(found, h.(map[string]any)["ticket"].(map[string]any)["id"].(string))
+		}
+		if slices.Contains(found, "3") || len(found) != 2 {
+			t.Fatalf("search hits after the merge: %v, want 1 and 2 once each", found)
+		}
+		for _, tk := range f.do(t, "GET", "/api/contacts/c3", "ann", "").body["tickets"].([]any) {
+			if tk.(map[string]any)["id"] == "3" {
+				t.Fatalf("the merged ticket is among its contact's tickets")
 			}
 		}
 		// Unmerging: a viewer may not; cat cannot see either ticket; bob can.
