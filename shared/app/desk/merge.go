@@ -98,11 +98,18 @@ func (s *Service) Unmerge(ctx context.Context, secondaryID string, version int64
 		if version != 0 && version != secondary.Version {
 			return ticket.ErrMergeStale
 		}
-		conv, err := s.Store.GetTicket(ctx, secondary.MergedInto)
+		// The primary's version first, its messages after: a reply that
+		// lands between the two reads changes the version, so the commit
+		// fails and the unmerge decides again with it. (A Query of the
+		// partition is no snapshot: it reads the messages before the ticket
+		// item, and a reply committed in between would be counted, not moved.)
+		if primary, err = s.Store.GetTicketHeader(ctx, secondary.MergedInto); err != nil {
+			return err
+		}
+		conv, err := s.Store.GetTicket(ctx, primary.ID)
 		if err != nil {
 			return err
 		}
-		primary = conv.Ticket
 		var since []helpdesk.Message
 		for _, m := range conv.Messages {
 			if m.TicketID == primary.ID && secondary.Merge != nil && !m.CreatedAt.Before(secondary.Merge.At) {

@@ -246,3 +246,61 @@ func checkRecount(t *testing.T, f *fixture, db *testbed.DynamoDBStore, r testbed
 		}
 	}
 }
+
+// An unmerge racing a reply through the secondary's thread: whichever
+// commits first, the reply ends in the secondary (its thread's ticket),
+// exactly once, and every count equals a recount. Ten rounds, each
+// released at once.
+func TestUnmergeRacingARepliesThroughTheSecondarysThread(t *testing.T) {
+	f, db := raceFixture(t)
+	for i := range 10 {
+		p, s := f.newTicket(t, fmt.Sprintf("u%d p", i)), f.newTicket(t, fmt.Sprintf("u%d s", i))
+		if _, err := f.svc.Merge(f.ctx, p, s, "ann"); err != nil {
+			t.Fatal(err)
+		}
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		var res ingestResult
+		var unErr error
+		wg.Go(func() {
+			<-start
+			_, _, unErr = f.svc.Unmerge(f.ctx, s, 0, "bob")
+		})
+		wg.Go(func() {
+			<-start
+			r, err := f.apply.Apply(f.ctx, &helpdesk.InboundMessage{
+				Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelForm, ChannelID: "web",
+				ProviderMessageID: fmt.Sprintf("u%d-reply", i), ReceivedAt: f.clk.t,
+				Sender: helpdesk.Sender{Email: "customer@example.com"}, Subject: fmt.Sprintf("u%d s", i), Text: "still there?",
+			})
+			res = ingestResult{r.MessageID, err}
+		})
+		close(start)
+		wg.Wait()
+		if unErr != nil || res.err != nil {
+			t.Fatalf("round %d: unmerge %v, reply %v", i, unErr, res.err)
+		}
+		r := testbed.RecountTable(t, db.DB, db.Table, f.clk.t)
+		in := ""
+		for id, ms := range r.Messages {
+			for _, m := range ms {
+				if m.ID == res.id {
+					in += id
+				}
+			}
+		}
+		if in != s || r.Tickets[s].State == helpdesk.StateMerged || len(r.Tickets[p].MergedFrom) != 0 {
+			for _, m := range r.Messages[in] {
+				t.Logf("%s: %+v", in, m)
+			}
+			t.Logf("s: %+v", r.Tickets[s])
+			t.Fatalf("round %d: the reply is in %q, want %s; %s is %s", i, in, s, s, r.Tickets[s].State)
+		}
+		checkRecount(t, f, db, r)
+	}
+}
+
+type ingestResult struct {
+	id  string
+	err error
+}

@@ -413,6 +413,17 @@ func (s *Service) findThread(ctx context.Context, th threading.Thread, senderKey
 		// however many merges on (a merge too large to repoint every key
 		// leaves some with the merged ticket: ticket.Merge).
 		t, err := s.showing(ctx, ticketID)
+		if err == nil && t.ID == ticketID && !slices.Contains(t.ThreadKeys, k.Key) {
+			// The key may have moved between the two reads (an unmerge takes
+			// the secondary's keys back from the ticket they led to, whose
+			// list no longer has it): read it again, so the message goes
+			// where the key leads now. (Read before the move, the ticket's
+			// version would fail the commit instead.)
+			if again, _, rerr := s.Store.FindThread(ctx, []string{k.Key}); rerr == nil && again != ticketID {
+				ticketID = again
+				t, err = s.showing(ctx, ticketID)
+			}
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			continue // deleted since; its keys are going too
 		}
