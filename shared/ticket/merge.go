@@ -145,27 +145,7 @@ func Unmerge(primary, secondary helpdesk.Ticket, since []helpdesk.Message, actor
 	c := Change{Tickets: []Write{{Before: &p, After: next(primary, now)}, {Before: &s, After: next(secondary, now)}}}
 	np, ns := c.Tickets[0].After, c.Tickets[1].After
 
-	// The secondary's threads: its own keys and those its messages bring
-	// back (a reply to a reply that came back comes back too). since is in
-	// time order, so one pass sees a message before its answers.
-	threads := map[string]bool{}
-	for _, k := range secondary.ThreadKeys {
-		threads[k] = true
-	}
-	var back []helpdesk.Message
-	var keysBack []string
-	for _, m := range since {
-		if m.TicketID != primary.ID || m.ThreadKey == "" || !threads[m.ThreadKey] || m.CreatedAt.Before(prov.At) {
-			continue
-		}
-		back = append(back, m)
-		for _, k := range m.OwnKeys {
-			if !threads[k] && slices.Contains(primary.ThreadKeys, k) {
-				threads[k] = true
-				keysBack = append(keysBack, k)
-			}
-		}
-	}
+	back, keysBack := goingBack(primary, secondary, since)
 
 	ns.State, ns.MergedInto, ns.Merge = prov.State, "", nil
 	ns.MessageCount += len(back)
@@ -178,7 +158,9 @@ func Unmerge(primary, secondary helpdesk.Ticket, since []helpdesk.Message, actor
 			}
 		}
 	}
-	ns.ThreadKeys = distinct(append(ns.ThreadKeys, keysBack...))
+	// Every key that leaves the primary is the secondary's again (the moved
+	// ones it listed all along; those its messages brought, now).
+	ns.ThreadKeys = distinct(append(append(ns.ThreadKeys, keysBack...), prov.MovedKeys...))
 
 	np.MergedFrom = slices.DeleteFunc(np.MergedFrom, func(id string) bool { return id == secondary.ID })
 	np.MessageCount -= prov.MessageCount + len(back)
@@ -206,5 +188,96 @@ func Unmerge(primary, secondary helpdesk.Ticket, since []helpdesk.Message, actor
 			"unmerging ticket %s would move %d thread keys and %d messages that arrived since, %d items, more than one transaction takes (%d)",
 			secondary.ID, len(c.ThreadKeys), len(c.Moves), n, maxUnmergeItems)
 	}
+	return c, nil
+}
+
+// goingBack finds what an unmerge sends back with the secondary: the
+// messages of since that came through its threads (its own keys, and
+// those its messages bring back: a reply to a reply that came back comes
+// back too; since is in time order, so one pass sees a message before its
+// answers), and the keys they brought that now lead to the primary.
+func goingBack(primary, secondary helpdesk.Ticket, since []helpdesk.Message) (back []helpdesk.Message, keysBack []string) {
+	threads := map[string]bool{}
+	for _, k := range secondary.ThreadKeys {
+		threads[k] = true
+	}
+	for _, m := range since {
+		if m.TicketID != primary.ID || m.ThreadKey == "" || !threads[m.ThreadKey] || m.CreatedAt.Before(secondary.Merge.At) {
+			continue
+		}
+		back = append(back, m)
+		for _, k := range m.OwnKeys {
+			if !threads[k] && slices.Contains(primary.ThreadKeys, k) {
+				threads[k] = true
+				keysBack = append(keysBack, k)
+			}
+		}
+	}
+	return back, keysBack
+}
+
+// Bounds of one UnmergeStep: 2 tickets + 20 keys + 2 × 15 moves = 52 items.
+const (
+	stepKeys     = 20
+	stepMessages = 15
+)
+
+// UnmergeStep is the first part of an unmerge too large for one
+// transaction (Unmerge refuses it, unmerge_too_large): while the
+// secondary is still merged, it hands it back up to 20 of the keys and
+// 15 of the messages the unmerge would send back, conditioned on both
+// versions. Each step leaves a state as correct as the one before: a key
+// that leads to the tombstone leads on to the primary, a message in the
+// secondary's partition still shows in the merged conversation (its count
+// unchanged), and the provenance records what went, so the unmerge that
+// follows the steps moves only the rest and counts right. The application
+// steps until Unmerge fits. ErrNoChange when there is nothing to hand back.
+func UnmergeStep(primary, secondary helpdesk.Ticket, since []helpdesk.Message, now time.Time) (Change, error) {
+	if secondary.State != helpdesk.StateMerged || secondary.MergedInto != primary.ID || secondary.Merge == nil {
+		return Change{}, helpdesk.Errorf(helpdesk.EConflict, "not_merged", "ticket %s is not merged into %s", secondary.ID, primary.ID)
+	}
+	if err := notMerged(primary); err != nil {
+		return Change{}, err
+	}
+	back, keysBack := goingBack(primary, secondary, since)
+	keys := append(slices.Clone(secondary.Merge.MovedKeys), keysBack...)
+	keys = keys[:min(len(keys), stepKeys)]
+	back = back[:min(len(back), stepMessages)]
+	if len(keys) == 0 && len(back) == 0 {
+		return Change{}, ErrNoChange
+	}
+	p, s := primary, secondary
+	c := Change{Tickets: []Write{{Before: &p, After: next(primary, now)}, {Before: &s, After: next(secondary, now)}}}
+	np, ns := c.Tickets[0].After, c.Tickets[1].After
+	prov := *secondary.Merge
+	prov.MovedKeys = slices.DeleteFunc(slices.Clone(prov.MovedKeys), func(k string) bool { return slices.Contains(keys, k) })
+	prov.MessageCount += len(back) // the unmerge takes them off the primary's count with the rest
+	// Keys the messages sent back now brought, not handed back in this
+	// step, are handed back later with the moved ones: once the messages
+	// left the primary's partition, nothing else would tell them.
+	for _, m := range back {
+		for _, k := range m.OwnKeys {
+			if slices.Contains(primary.ThreadKeys, k) && !slices.Contains(keys, k) && !slices.Contains(prov.MovedKeys, k) {
+				prov.MovedKeys = append(prov.MovedKeys, k)
+			}
+		}
+	}
+	ns.Merge = &prov
+	ns.ThreadKeys = distinct(append(ns.ThreadKeys, keys...))
+	np.ThreadKeys = slices.DeleteFunc(np.ThreadKeys, func(k string) bool { return slices.Contains(keys, k) })
+	for _, k := range keys {
+		c.ThreadKeys = append(c.ThreadKeys, ThreadKey{Key: k, TicketID: secondary.ID, Repoint: primary.ID})
+	}
+	ns.MessageCount += len(back)
+	for _, m := range back {
+		c.Moves = append(c.Moves, MessageMove{Message: m, To: secondary.ID})
+		if m.Direction == helpdesk.Inbound {
+			ns.Unread = true
+			if m.CreatedAt.After(ns.LastCustomerMessageAt) {
+				ns.LastCustomerMessageAt = m.CreatedAt
+			}
+		}
+	}
+	c.finish(now)
 	return c, nil
 }

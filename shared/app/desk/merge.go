@@ -86,7 +86,36 @@ func AsMergeConflict(err error) (*MergeConflict, bool) {
 // before the commit. version, when not 0, is the merged ticket's version
 // the agent saw (ticket.ErrMergeStale if it changed). It returns the
 // primary and the secondary as they now are.
+//
+// An unmerge too large for one transaction (ticket.Unmerge refuses it) is
+// done in steps (ticket.UnmergeStep), each its own transaction that leaves
+// the tickets correct, until what is left fits; a failure between steps
+// leaves a merge that a retry of the unmerge finishes.
 func (s *Service) Unmerge(ctx context.Context, secondaryID string, version int64, actor string) (primary, secondary helpdesk.Ticket, err error) {
+	for steps := 0; ; steps++ {
+		primary, secondary, err = s.unmergeOnce(ctx, secondaryID, version, actor, steps < maxUnmergeSteps)
+		if !errors.Is(err, errStepped) {
+			break
+		}
+		version = 0 // the agent saw the ticket before the steps
+	}
+	if err != nil {
+		return primary, secondary, fmt.Errorf("unmerge ticket %s: %w", secondaryID, err)
+	}
+	return primary, secondary, nil
+}
+
+// maxUnmergeSteps bounds the steps of one unmerge (15 messages and 20
+// keys each: far more than a merged ticket gathers).
+const maxUnmergeSteps = 100
+
+// errStepped: a step of an unmerge was committed; decide again.
+var errStepped = errors.New("unmerge step committed")
+
+// unmergeOnce decides the unmerge on the tickets as they are and commits
+// it, or, when it is too large and step allows, one step of it
+// (errStepped).
+func (s *Service) unmergeOnce(ctx context.Context, secondaryID string, version int64, actor string, step bool) (primary, secondary helpdesk.Ticket, err error) {
 	err = retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
 		var err error
 		if secondary, err = s.Store.GetTicketHeader(ctx, secondaryID); err != nil {
@@ -117,6 +146,15 @@ func (s *Service) Unmerge(ctx context.Context, secondaryID string, version int64
 			}
 		}
 		c, err := ticket.Unmerge(primary, secondary, since, actor, s.Now())
+		if helpdesk.ErrorReason(err) == "unmerge_too_large" && step {
+			if c, err = ticket.UnmergeStep(primary, secondary, since, s.Now()); err != nil {
+				return err
+			}
+			if err := s.Store.Commit(ctx, c); err != nil {
+				return err
+			}
+			return errStepped
+		}
 		if err != nil {
 			return err
 		}
@@ -126,8 +164,5 @@ func (s *Service) Unmerge(ctx context.Context, secondaryID string, version int64
 		primary, secondary = *c.Tickets[0].After, *c.Tickets[1].After
 		return nil
 	})
-	if err != nil {
-		return primary, secondary, fmt.Errorf("unmerge ticket %s: %w", secondaryID, err)
-	}
-	return primary, secondary, nil
+	return primary, secondary, err
 }

@@ -64,14 +64,34 @@ func TestMergeOfALargeTicketFitsOneTransaction(t *testing.T) {
 		if err != nil || got.TicketID != primary {
 			t.Fatalf("a reply through a key left with the merged ticket: %+v %v, want ticket %s", got, err, primary)
 		}
-		// Unmerged, the secondary has its 151 messages and the reply that
-		// came through its thread, and every key of its own.
-		_, s, err := f.svc.Unmerge(f.ctx, secondary, 0, "ann")
+		// 30 more through its thread, each bringing a key of its own: the
+		// unmerge must send back 40 + 30 keys and 31 messages, 136 items,
+		// more than one transaction: it goes in steps (ticket.UnmergeStep).
+		f.apply.Threader = mailLike
+		for range 30 {
+			if m := f.reply(t, "large"); m.TicketID != primary {
+				t.Fatalf("a reply to the merged thread landed in %s", m.TicketID)
+			}
+		}
+		// Unmerged, the secondary has its 151 messages and the 31 replies
+		// that came through its threads, and every key of its own and theirs.
+		p2, s, err := f.svc.Unmerge(f.ctx, secondary, 0, "ann")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.MessageCount != 152 || len(s.ThreadKeys) != 152 {
-			t.Fatalf("unmerged: %d messages, %d keys", s.MessageCount, len(s.ThreadKeys))
+		if s.MessageCount != 182 || len(s.ThreadKeys) != 182 || p2.MessageCount != 1 || len(p2.ThreadKeys) != 2 {
+			t.Fatalf("unmerged: %d messages, %d keys; the primary %d and %d", s.MessageCount, len(s.ThreadKeys), p2.MessageCount, len(p2.ThreadKeys))
+		}
+		if c := f.ticket(t, secondary); len(c.Messages) != 182 || len(partition(c, secondary)) != 182 {
+			t.Fatalf("the secondary shows %d messages", len(c.Messages))
+		}
+		if c := f.ticket(t, primary); len(c.Messages) != 1 {
+			t.Fatalf("the primary shows %d messages", len(c.Messages))
+		}
+		for _, k := range s.ThreadKeys {
+			if owner, _, _ := f.st.FindThread(f.ctx, []string{k}); owner != secondary {
+				t.Fatalf("key %s leads to %s after the unmerge", k, owner)
+			}
 		}
 		for _, k := range before.ThreadKeys {
 			if owner, _, _ := f.st.FindThread(f.ctx, []string{k}); owner != secondary {
