@@ -13,6 +13,7 @@ const (
 	ActivitySpam       ActivityKind = "spam"
 	ActivityNotSpam    ActivityKind = "not_spam" // restored from spam
 	ActivityMerged     ActivityKind = "merged"
+	ActivityUnmerged   ActivityKind = "unmerged" // From the ticket it was merged into, To the one unmerged
 	ActivityProperty   ActivityKind = "property" // priority, category or subject changed (Field says which)
 	ActivitySplit      ActivityKind = "split"    // messages split off into a new ticket (From the old, To the new)
 )

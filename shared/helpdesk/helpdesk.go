@@ -148,6 +148,9 @@ type Ticket struct {
 	// and removed when it is restored (store.SetSpamExpiry). Kept on the
 	// ticket so every later write of it keeps it; reads hide a ticket past it.
 	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty" json:"-"`
+	// Merge is kept on a merged ticket: what its merge changed, so an
+	// unmerge can put it back (merge.go).
+	Merge *MergeProvenance `dynamodbav:"merge,omitempty" json:"-"`
 }
 
 // SpamKeepDays is how long a spam ticket is kept (then purged); "not
@@ -220,6 +223,12 @@ type Message struct {
 	// Note is the model's remark on how the message was kept (a mail that
 	// reused another mail's Message-ID), shown with it.
 	Note string `dynamodbav:"note,omitempty" json:"note,omitempty"`
+	// ThreadKey is the conversation key that threaded a customer's message
+	// into an existing ticket, and OwnKeys the keys it brought: an unmerge
+	// sends a message that came through the merged ticket's thread back
+	// with it, its keys too.
+	ThreadKey string   `dynamodbav:"threadKey,omitempty" json:"-"`
+	OwnKeys   []string `dynamodbav:"ownKeys,omitempty" json:"-"`
 }
 
 // MessageStatus is the delivery state of an outbound message.

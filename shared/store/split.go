@@ -4,7 +4,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
@@ -43,7 +42,7 @@ func (s *Store) addMoves(b *txBuilder, moves []ticket.Move) {
 		b.add(types.TransactWriteItem{Delete: del})
 		moved := mv.Moved()
 		b.putNew(newMessageItem(moved))
-		if m.Direction == helpdesk.Outbound && m.ProviderMessageID != "" {
+		if mv.MovesPointer() {
 			b.put(providerItem{
 				keyAttrs:  keyAttrs{PK: providerPK(m.ChannelID, m.ProviderMessageID), SK: skProvider},
 				ChannelID: m.ChannelID, ProviderMessageID: m.ProviderMessageID,

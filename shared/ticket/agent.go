@@ -1,7 +1,6 @@
 package ticket
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -185,40 +184,6 @@ func Delete(t helpdesk.Ticket, now time.Time) (Change, error) {
 	c := Change{Tickets: []Write{{Before: &b}}}
 	for _, k := range t.ThreadKeys {
 		c.ThreadKeys = append(c.ThreadKeys, ThreadKey{Key: k, TicketID: t.ID, Remove: true})
-	}
-	c.finish(now)
-	return c, nil
-}
-
-// Merge merges secondary into primary. The primary keeps its properties and
-// gains the secondary's messages (they stay in their own ticket, marked with
-// it), participants and thread keys, so later replies to either thread land
-// in it; the secondary leaves every view and count (state merged). Both
-// record the merge (MergedInto / MergedFrom) so it can be undone.
-func Merge(primary, secondary helpdesk.Ticket, actor string, now time.Time) (Change, error) {
-	switch {
-	case primary.ID == secondary.ID:
-		return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "merge_self", "cannot merge a ticket into itself")
-	case primary.State == helpdesk.StateMerged || secondary.State == helpdesk.StateMerged:
-		return Change{}, helpdesk.Errorf(helpdesk.EConflict, "already_merged", "ticket %s or %s is already merged", primary.ID, secondary.ID)
-	}
-	p, s := primary, secondary
-	c := Change{Tickets: []Write{{Before: &p, After: next(primary, now)}, {Before: &s, After: next(secondary, now)}}}
-	np, ns := c.Tickets[0].After, c.Tickets[1].After
-	np.MergedFrom = append(np.MergedFrom, secondary.ID)
-	np.MessageCount += secondary.MessageCount
-	// The secondary's customers become participants of the primary, so
-	// quoting either ticket number still threads their mail.
-	np.Participants = distinct(append(np.Participants, secondary.Participants...))
-	for _, k := range secondary.ThreadKeys {
-		if !slices.Contains(np.ThreadKeys, k) {
-			np.ThreadKeys = append(np.ThreadKeys, k)
-		}
-		c.ThreadKeys = append(c.ThreadKeys, ThreadKey{Key: k, TicketID: primary.ID, Repoint: secondary.ID})
-	}
-	ns.State, ns.MergedInto = helpdesk.StateMerged, primary.ID
-	for _, t := range []*helpdesk.Ticket{np, ns} {
-		c.Activities = append(c.Activities, activity(t, helpdesk.ActivityMerged, actor, now, secondary.ID, primary.ID))
 	}
 	c.finish(now)
 	return c, nil

@@ -17,6 +17,31 @@ type Move struct {
 	To      string
 }
 
+// MovesPointer reports whether the provider's pointer at the message
+// (an outbound message the provider knows: its delivery reports find it
+// by that) follows it to its new ticket.
+func (m Move) MovesPointer() bool {
+	return m.Message.Direction == helpdesk.Outbound && m.Message.ProviderMessageID != ""
+}
+
+// Items counts the table items the move writes: the delete where it was,
+// the put under its new ticket, and the provider's pointer if it follows.
+func (m Move) Items() int {
+	if m.MovesPointer() {
+		return 3
+	}
+	return 2
+}
+
+// moveItems counts the items moves write.
+func moveItems(moves []Move) int {
+	n := 0
+	for _, mv := range moves {
+		n += mv.Items()
+	}
+	return n
+}
+
 // Moved is the message as it is stored after the move.
 func (m Move) Moved() helpdesk.Message {
 	n := m.Message

@@ -41,7 +41,8 @@ type Change struct {
 	Revisions []Revision
 
 	// Moves move messages stored already into another ticket's partition
-	// (a split): each deleted where it was read and put under its new ticket.
+	// (a split, an unmerge): each deleted where it was read, unchanged, and
+	// put under its new ticket (split.go).
 	Moves []Move
 
 	// Set by the application, not the model: what else the same transaction

@@ -75,6 +75,14 @@ var (
 		// are none of its own (split_test.go splits for real).
 		{route: "POST /api/tickets/{id}/split", path: "/api/tickets/{id}/split", body: `{"message_ids":["none"],"subject":"Split"}`,
 			ticket: true, refused: notViewer, other: map[string]int{"cat": 400, "bob": 400, "ann": 400}},
+		// Merging needs both tickets: into a ticket nobody has is a 404
+		// after the path's ticket is found visible and workable (merge_test.go
+		// merges for real, both ways of access).
+		{route: "POST /api/tickets/{id}/merge", path: "/api/tickets/{id}/merge", body: `{"into":"404"}`, ticket: true,
+			refused: notViewer, other: map[string]int{"cat": 404, "bob": 404, "ann": 404}},
+		// None of the desk's tickets is merged: a 409 after access.
+		{route: "POST /api/tickets/{id}/unmerge", path: "/api/tickets/{id}/unmerge", ticket: true,
+			refused: notViewer, other: map[string]int{"cat": 409, "bob": 409, "ann": 409}},
 
 		// Lists answer every caller; what they hold is held to the scope in
 		// TestNothingLeaksThroughALists.

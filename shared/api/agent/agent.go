@@ -125,6 +125,8 @@ func (a *API) Routes() []Route {
 		{"GET /api/views/{view}", a.signedIn(a.getView)},
 		{"PUT /api/views/{view}", a.signedIn(a.replaceView)},
 		{"DELETE /api/views/{view}", a.signedIn(a.deleteView)},
+		{"POST /api/tickets/{id}/merge", a.signedIn(a.mergeTicket)},
+		{"POST /api/tickets/{id}/unmerge", a.signedIn(a.unmergeTicket)},
 	}, append(append(append(a.adminRoutes(), a.filteredRoutes()...), a.splitRoutes()...), a.spamRoutes()...)...)
 }
 

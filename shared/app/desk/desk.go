@@ -28,7 +28,7 @@ type Store interface {
 	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 	TeamMembers(ctx context.Context, ids []string) (map[string][]string, error)
 	Composer // compose.go: what answering by email and creating by hand read
-	Splits   // split.go: a split reads the conversation
+	Splits   // split.go: a split and an unmerge read the conversation
 }
 
 // Settings reads the tenant's settings.
@@ -210,35 +210,6 @@ func (s *Service) MarkSpam(ctx context.Context, ticketID, actor string) (helpdes
 // them (spam.go).
 func (s *Service) Delete(ctx context.Context, ticketID string) (helpdesk.Ticket, error) {
 	return s.deleteOne(ctx, ticketID, func(helpdesk.Ticket) error { return nil })
-}
-
-// Merge merges secondary into primary; the primary keeps its properties.
-func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor string) (helpdesk.Ticket, error) {
-	var merged helpdesk.Ticket
-	err := retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
-		p, err := s.Store.GetTicketHeader(ctx, primaryID)
-		if err != nil {
-			return err
-		}
-		merged = p
-		sec, err := s.Store.GetTicketHeader(ctx, secondaryID)
-		if err != nil {
-			return err
-		}
-		c, err := ticket.Merge(p, sec, actor, s.Now())
-		if err != nil {
-			return err
-		}
-		if err := s.Store.Commit(ctx, c); err != nil {
-			return err
-		}
-		merged = *c.Ticket()
-		return nil
-	})
-	if err != nil {
-		return merged, fmt.Errorf("merge %s into %s: %w", secondaryID, primaryID, err)
-	}
-	return merged, nil
 }
 
 // Note adds an internal note to a ticket, mentioning the agents mentions

@@ -49,7 +49,7 @@ var threadOf = threading.Func(func(m *helpdesk.InboundMessage) threading.Thread 
 
 // newFixture is a tenant with agents ann, bob and gone (deactivated) and a
 // form channel routing to ann, on a new store of backend.
-func newFixture(t *testing.T, backend testbed.Backend) *fixture {
+func newFixture(t testing.TB, backend testbed.Backend) *fixture {
 	clk := &clock{t: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
 	st := backend.Open(t, clk.now)
 	ctx := context.Background()
@@ -78,7 +78,7 @@ func newFixture(t *testing.T, backend testbed.Backend) *fixture {
 
 // newTicket applies a customer message with its own subject; the channel
 // routes it to ann.
-func (f *fixture) newTicket(t *testing.T, subject string) string {
+func (f *fixture) newTicket(t testing.TB, subject string) string {
 	t.Helper()
 	f.seq++
 	res, err := f.apply.Apply(f.ctx, &helpdesk.InboundMessage{

@@ -269,6 +269,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	var res Result
 	if found.ticket != nil {
 		msg.ThreadReason = found.reason
+		msg.ThreadKey, msg.OwnKeys = found.key, without(th.Own, found.key) // for an unmerge
 		// The owner and followers are told (those who can still see it).
 		aud, err := audience.Read(ctx, s.Store, *found.ticket, nil)
 		if err != nil {
@@ -423,17 +424,26 @@ func (s *Service) findThread(ctx context.Context, th threading.Thread, senderKey
 		if err != nil {
 			return m, err
 		}
-		t, err := s.Store.GetTicketHeader(ctx, ticketID)
+		// A key of a merged ticket leads to the ticket it was merged into,
+		// however many merges on (a merge too large to repoint every key
+		// leaves some with the merged ticket: ticket.Merge).
+		t, err := s.showing(ctx, ticketID)
+		if err == nil && t.ID == ticketID && !slices.Contains(t.ThreadKeys, k.Key) {
+			// The key may have moved between the two reads (an unmerge takes
+			// the secondary's keys back from the ticket they led to, whose
+			// list no longer has it): read it again, so the message goes
+			// where the key leads now. (Read before the move, the ticket's
+			// version would fail the commit instead.)
+			if again, _, rerr := s.Store.FindThread(ctx, []string{k.Key}); rerr == nil && again != ticketID {
+				ticketID = again
+				t, err = s.showing(ctx, ticketID)
+			}
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			continue // deleted since; its keys are going too
 		}
 		if err != nil {
 			return m, err
-		}
-		if t.State == helpdesk.StateMerged && t.MergedInto != "" {
-			if t, err = s.Store.GetTicketHeader(ctx, t.MergedInto); err != nil {
-				return m, err
-			}
 		}
 		if k.RequireParticipant && !slices.Contains(t.Participants, senderKey) {
 			m.note = "subject_reference_from_non_participant:" + ticketID

@@ -1,7 +1,6 @@
 package memstore
 
 import (
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
@@ -13,16 +12,9 @@ import (
 func moveItems(c ticket.Change) int {
 	n := 0
 	for _, mv := range c.Moves {
-		n += 2
-		if providerMoves(mv.Message) {
-			n++
-		}
+		n += mv.Items()
 	}
 	return n
-}
-
-func providerMoves(m helpdesk.Message) bool {
-	return m.Direction == helpdesk.Outbound && m.ProviderMessageID != ""
 }
 
 // moveKeys are the table keys c's moves write.
@@ -32,7 +24,7 @@ func moveKeys(c ticket.Change) []string {
 		m, n := mv.Message, mv.Moved()
 		keys = append(keys, "TICKET#"+m.TicketID+"/MSG#"+sortKey(m.CreatedAt, m.ID),
 			"TICKET#"+n.TicketID+"/MSG#"+sortKey(n.CreatedAt, n.ID))
-		if providerMoves(m) {
+		if mv.MovesPointer() {
 			keys = append(keys, "PROVIDERMSG#"+providerKey(m.ChannelID, m.ProviderMessageID))
 		}
 	}
@@ -51,7 +43,7 @@ func (s *Store) movedSince(c ticket.Change) bool {
 		if _, taken := s.message(mv.To, m.CreatedAt, m.ID); taken {
 			return true
 		}
-		if ref, taken := s.providers[providerKey(m.ChannelID, m.ProviderMessageID)]; providerMoves(m) && taken && ref.messageID != m.ID {
+		if ref, taken := s.providers[providerKey(m.ChannelID, m.ProviderMessageID)]; mv.MovesPointer() && taken && ref.messageID != m.ID {
 			return true
 		}
 	}
@@ -66,7 +58,7 @@ func (s *Store) applyMoves(c ticket.Change) {
 		delete(s.conversations[m.TicketID].messages, sortKey(m.CreatedAt, m.ID))
 		cur.TicketID = mv.To
 		s.conversation(mv.To).messages[sortKey(cur.CreatedAt, cur.ID)] = cur
-		if providerMoves(m) {
+		if mv.MovesPointer() {
 			s.providers[providerKey(m.ChannelID, m.ProviderMessageID)] = providerRef{ticketID: mv.To, messageID: m.ID, messageCreated: m.CreatedAt}
 		}
 	}

@@ -148,6 +148,7 @@ func Run(t *testing.T, open Open) {
 		{"EveryModelChangeReadsBack", testEveryModelChangeReadsBack},
 		{"MergedConversationsShowRecursively", testMergedConversationsShowRecursively},
 		{"MergeRepointsThreadKeys", testMergeRepointsThreadKeys},
+		{"UnmergeMovesMessages", testUnmergeMovesMessages}, // merge.go
 		{"DeleteRemovesConversationAndThreadKeys", testDeleteRemovesConversationAndThreadKeys},
 		{"TwoDaysOfOneLoadItemAreWrittenOnce", testTwoDaysOfOneLoadItemAreWrittenOnce},
 		{"ThreadKeys", testThreadKeys},
