@@ -204,7 +204,10 @@ type Message struct {
 	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
 	// BodyKey is the bucket key of the whole body (Body) when Text holds
 	// only a snippet of it (Truncated), the rest being too large for the item.
-	BodyKey   string `dynamodbav:"bodyKey,omitempty" json:"body_key,omitempty"`
+	BodyKey string `dynamodbav:"bodyKey,omitempty" json:"body_key,omitempty"`
+	// RawKey is the bucket key of the raw mail it came as (inbound/...),
+	// deleted with its ticket.
+	RawKey    string `dynamodbav:"rawKey,omitempty" json:"-"`
 	Truncated bool   `dynamodbav:"truncated,omitempty" json:"truncated,omitempty"`
 	// Changes the customer made after it arrived (Messenger): when it was
 	// last edited, its previous texts (oldest first, at most MaxEdits), the

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -62,20 +61,4 @@ func (s *Store) IsBlocked(ctx context.Context, senderKey string) (bool, error) {
 // partition, eventually consistent).
 func (s *Store) ListBlocked(ctx context.Context) ([]helpdesk.BlockedSender, error) {
 	return listPartition[helpdesk.BlockedSender](ctx, s, listBlocked)
-}
-
-// PurgeTicket removes what the store holds of a deleted ticket under its
-// own keys: its partition (messages, notes, activity; Commit removes it
-// already, so this is idempotent) and its search record. The rest of the
-// cascade (term items, files in the bucket, counters) belongs to the purge
-// (shared/app/purge), which implements desk.Purger in full.
-func (s *Store) PurgeTicket(ctx context.Context, ticketID string) error {
-	if err := s.deletePartition(ctx, ticketPK(ticketID)); err != nil {
-		return fmt.Errorf("purge ticket %s: %w", ticketID, err)
-	}
-	if _, err := s.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{
-		s.table: {{DeleteRequest: &types.DeleteRequest{Key: itemKey(termsPK(ticketID), skTerms)}}}}}); err != nil {
-		return fmt.Errorf("purge ticket %s: search record: %w", ticketID, translate(err))
-	}
-	return nil
 }

@@ -105,13 +105,6 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 	if err != nil {
 		return fmt.Errorf("commit %s: %w", describe(c), err)
 	}
-	for _, w := range c.Tickets {
-		if w.After == nil {
-			if err := s.deletePartition(ctx, ticketPK(w.Before.ID)); err != nil {
-				return fmt.Errorf("delete conversation of ticket %s: %w", w.Before.ID, err)
-			}
-		}
-	}
 	return nil
 }
 

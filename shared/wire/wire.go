@@ -277,8 +277,10 @@ func AgentAPI(c AgentAPIConfig, cfg aws.Config, log *slog.Logger) (*agent.API, e
 			id, err := verifier.Verify(ctx, bearer)
 			return id.Sub, err
 		},
-		Store:     st,
-		Desk:      &desk.Service{Store: st, Settings: c.settings(st, log), Now: time.Now, Router: &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN}},
+		Store: st,
+		Desk: &desk.Service{Store: st, Settings: c.settings(st, log), Now: time.Now, Router: &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN},
+			// A deleted ticket's files, search items and notifications go with it.
+			Purger: &purge.Service{Store: st, Files: &s3files.Remover{Client: files, Name: c.MailBucket}, Now: time.Now, Log: log}},
 		Outbound:  &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL},
 		CursorKey: cursorKey.Sum(nil),
 		Log:       log,

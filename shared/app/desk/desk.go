@@ -209,7 +209,7 @@ func (s *Service) MarkSpam(ctx context.Context, ticketID, actor string) (helpdes
 // The tickets merged into it go too, and the Purger removes what hangs off
 // them (spam.go).
 func (s *Service) Delete(ctx context.Context, ticketID string) (helpdesk.Ticket, error) {
-	return s.deleteOne(ctx, ticketID, func(helpdesk.Ticket) error { return nil })
+	return s.deleteOne(ctx, ticketID, true, func(helpdesk.Ticket) error { return nil })
 }
 
 // Note adds an internal note to a ticket, mentioning the agents mentions

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stackdesk/stackdesk/shared/app/purge"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/retry"
 	"github.com/stackdesk/stackdesk/shared/ticket"
@@ -26,12 +27,13 @@ type Blocks interface {
 }
 
 // Purger removes everything that hangs off a deleted ticket (its
-// conversation, files, search items, its share of counters): the cascade
-// the spam purge runs too (shared/app/purge). It is called after the
-// ticket's delete is committed, once per deleted ticket (a merged
-// ticket's too), and must be idempotent: a delete retried purges again.
+// conversation, files, search items, notifications): the cascade the spam
+// purge runs too (purge.Service). It is called after the ticket's delete is
+// committed, once per deleted ticket (a merged ticket's too), with the
+// ticket as it was (last), and must be idempotent: a delete retried
+// purges again.
 type Purger interface {
-	PurgeTicket(ctx context.Context, ticketID string) error
+	Purge(ctx context.Context, ticketID string, last *helpdesk.Ticket) error
 }
 
 // blocks is Service.Blocks, else the store when it keeps blocked senders.
@@ -45,15 +47,16 @@ func (s *Service) blocks() (Blocks, error) {
 	return nil, errors.New("no blocked-sender store configured")
 }
 
-// purger is Service.Purger, else the store's own part of the cascade.
-func (s *Service) purger() Purger {
+// purger is Service.Purger, else the cascade over the Store alone (no
+// bucket: tests and tools that keep no files).
+func (s *Service) purger() (Purger, error) {
 	if s.Purger != nil {
-		return s.Purger
+		return s.Purger, nil
 	}
-	if p, ok := s.Store.(Purger); ok {
-		return p
+	if st, ok := s.Store.(purge.Store); ok {
+		return &purge.Service{Store: st, Now: s.Now}, nil
 	}
-	return nil
+	return nil, errors.New("no purger configured")
 }
 
 var (
@@ -227,16 +230,33 @@ func (s *Service) Unblock(ctx context.Context, senderKey string, p helpdesk.Prin
 // DeleteTicket deletes a ticket and the tickets merged into it, in one
 // transaction conditioned on each version read (ticket.DeleteMerged), then
 // purges what hangs off each (Purger). It returns the ticket as it was.
+//
+// The delete is committed first, so what an agent sees goes at once and
+// whole; the purge then removes what hangs off the tickets, the store
+// keeping their partitions until it does (the messages name the files).
+// A purge that fails partway is finished by the request retried: a
+// ticket no longer there is purged again by whoever may delete, before
+// it is answered as missing.
 func (s *Service) DeleteTicket(ctx context.Context, ticketID string, p helpdesk.Principal, notVisible func(string) error) (helpdesk.Ticket, error) {
-	return s.deleteOne(ctx, ticketID, func(t helpdesk.Ticket) error { return allowed(t, p, notVisible, errCannotDelete) })
+	return s.deleteOne(ctx, ticketID, p.CanDeleteTickets(), func(t helpdesk.Ticket) error { return allowed(t, p, notVisible, errCannotDelete) })
 }
 
-func (s *Service) deleteOne(ctx context.Context, ticketID string, check func(helpdesk.Ticket) error) (helpdesk.Ticket, error) {
+func (s *Service) deleteOne(ctx context.Context, ticketID string, mayPurge bool, check func(helpdesk.Ticket) error) (helpdesk.Ticket, error) {
+	pg, err := s.purger()
+	if err != nil {
+		return helpdesk.Ticket{}, fmt.Errorf("delete ticket %s: %w", ticketID, err)
+	}
 	var c ticket.Change
 	var was helpdesk.Ticket
 	var extra []ticket.ThreadKey
-	err := retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
+	err = retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
 		t, err := s.Store.GetTicketHeader(ctx, ticketID)
+		if errors.Is(err, helpdesk.ErrNotFound) && mayPurge {
+			// Deleted already: finish a purge that may have stopped partway.
+			if perr := pg.Purge(ctx, ticketID, nil); perr != nil {
+				return perr
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -260,11 +280,9 @@ func (s *Service) deleteOne(ctx context.Context, ticketID string, check func(hel
 	if err := s.removeKeys(ctx, extra); err != nil {
 		return was, fmt.Errorf("delete ticket %s: %w", ticketID, err)
 	}
-	if pg := s.purger(); pg != nil {
-		for _, w := range c.Tickets {
-			if err := pg.PurgeTicket(ctx, w.Before.ID); err != nil {
-				return was, fmt.Errorf("delete ticket %s: %w", ticketID, err)
-			}
+	for _, w := range c.Tickets {
+		if err := pg.Purge(ctx, w.Before.ID, w.Before); err != nil {
+			return was, fmt.Errorf("delete ticket %s: %w", ticketID, err)
 		}
 	}
 	return was, nil

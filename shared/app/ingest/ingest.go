@@ -505,6 +505,7 @@ func (s *Service) message(m *helpdesk.InboundMessage) helpdesk.Message {
 		Submission:        withRaw(m.Submission, m.Raw),
 		CreatedAt:         m.ReceivedAt.UTC(),
 		BodyKey:           m.BodyLocation,
+		RawKey:            rawKey(m.RawLocation),
 		Truncated:         m.BodyLocation != "",
 		ReplyTo:           replyTo(m),
 	}
@@ -517,4 +518,14 @@ func newContactFor(m *helpdesk.InboundMessage, now time.Time) helpdesk.Contact {
 		WhatsAppUserID: m.Sender.WhatsAppUserID,
 		CreatedAt:      now.UTC(),
 	}
+}
+
+// rawKey is the bucket key of s3://bucket/key (the raw mail), or "".
+func rawKey(location string) string {
+	rest, ok := strings.CutPrefix(location, "s3://")
+	if !ok {
+		return ""
+	}
+	_, key, _ := strings.Cut(rest, "/")
+	return key
 }

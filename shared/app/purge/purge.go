@@ -269,6 +269,7 @@ func messageFiles(ms []helpdesk.Message) []string {
 			add(a.Key)
 		}
 		add(m.BodyKey)
+		add(m.RawKey)
 	}
 	return keys
 }
@@ -276,7 +277,7 @@ func messageFiles(ms []helpdesk.Message) []string {
 // ownedPrefix keeps the cascade to the folders that hold one message's
 // files; anything else a message might name is not the purge's to delete.
 func ownedPrefix(k string) bool {
-	for _, p := range []string{"attachments/", "media/", "bodies/"} {
+	for _, p := range []string{"attachments/", "media/", "bodies/", "inbound/"} {
 		if strings.HasPrefix(k, p) {
 			return true
 		}

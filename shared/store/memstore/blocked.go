@@ -57,15 +57,3 @@ func (s *Store) ListBlocked(ctx context.Context) ([]helpdesk.BlockedSender, erro
 	})
 	return slices.Clip(out), nil
 }
-
-// PurgeTicket removes a deleted ticket's conversation and search record
-// (store.Store.PurgeTicket).
-func (s *Store) PurgeTicket(ctx context.Context, ticketID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.conversations, ticketID)
-	if s.index.records != nil {
-		delete(s.index.records, ticketID)
-	}
-	return nil
-}
