@@ -34,6 +34,8 @@ type Activity struct {
 	To    string `dynamodbav:"to,omitempty" json:"to,omitempty"`
 	// Routing explains an automatic assignment: "why did I get this ticket?"
 	Routing *RoutingRecord `dynamodbav:"routing,omitempty" json:"routing,omitempty"`
+	// ExpiresAt is its spam ticket's expiry (Ticket.ExpiresAt), the TTL.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty" json:"-"`
 }
 
 // RoutingRecord is the explanation of one routing decision.

@@ -143,10 +143,11 @@ type Ticket struct {
 	// others were not: the ticket stays where it is until all are.
 	SpamAt            time.Time `dynamodbav:"spamAt,omitempty" json:"spam_at,omitzero"`
 	SpamConversations []string  `dynamodbav:"spamConversations,stringset,omitempty" json:"spam_conversations,omitempty"`
-	// ExpiresAt (Unix seconds; 0: never) is when a spam ticket is purged:
-	// the table's TTL attribute, set with its items' when it goes to spam
-	// and removed when it is restored (store.SetSpamExpiry). Kept on the
-	// ticket so every later write of it keeps it; reads hide a ticket past it.
+	// ExpiresAt (Unix seconds; 0: never) is when a spam ticket is purged,
+	// SpamKeepDays after SpamAt: the table's TTL attribute. The ticket model
+	// sets it whenever a ticket is spam and clears it otherwise (and stamps
+	// the messages and activities a change adds with it); the items written
+	// before get it from store.SetSpamExpiry. Reads hide a ticket past it.
 	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty" json:"-"`
 	// Merge is kept on a merged ticket: what its merge changed, so an
 	// unmerge can put it back (merge.go).
@@ -207,8 +208,10 @@ type Message struct {
 	BodyKey string `dynamodbav:"bodyKey,omitempty" json:"body_key,omitempty"`
 	// RawKey is the bucket key of the raw mail it came as (inbound/...),
 	// deleted with its ticket.
-	RawKey    string `dynamodbav:"rawKey,omitempty" json:"-"`
-	Truncated bool   `dynamodbav:"truncated,omitempty" json:"truncated,omitempty"`
+	RawKey string `dynamodbav:"rawKey,omitempty" json:"-"`
+	// ExpiresAt is its spam ticket's expiry (Ticket.ExpiresAt), the TTL.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty" json:"-"`
+	Truncated bool  `dynamodbav:"truncated,omitempty" json:"truncated,omitempty"`
 	// Changes the customer made after it arrived (Messenger): when it was
 	// last edited, its previous texts (oldest first, at most MaxEdits), the
 	// reactions to it (one per reactor), and Revision, which counts these

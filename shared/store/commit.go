@@ -137,7 +137,7 @@ func (s *Store) addThreadKey(b *txBuilder, k ticket.ThreadKey) {
 	if k.Repoint != "" {
 		owner = k.Repoint
 	}
-	b.put(threadItem{keyAttrs: keyAttrs{PK: threadPK(k.Key), SK: skThread}, Key: k.Key, TicketID: k.TicketID, Created: s.now()},
+	b.put(threadItem{keyAttrs: keyAttrs{PK: threadPK(k.Key), SK: skThread}, Key: k.Key, TicketID: k.TicketID, Created: s.now(), ExpiresAt: k.ExpiresAt},
 		"attribute_not_exists(PK) OR ticketId = :owner",
 		map[string]types.AttributeValue{":owner": &types.AttributeValueMemberS{Value: owner}})
 }

@@ -167,15 +167,16 @@ func MarkSpam(t helpdesk.Ticket, actor string, now time.Time) (Change, error) {
 	c := update(t, now)
 	n := c.Ticket()
 	from := string(n.State)
-	n.State = helpdesk.StateSpam
+	n.State, n.SpamAt = helpdesk.StateSpam, now
 	c.Activities = append(c.Activities, activity(n, helpdesk.ActivitySpam, actor, now, from, string(helpdesk.StateSpam)))
 	c.finish(now)
 	return c, nil
 }
 
 // Delete removes t, its thread keys and its place in its owner's count.
-// The store removes its conversation after the commit; its dedupe records
-// stay, so a late redelivery of one of its messages does not bring it back.
+// The purge (app/purge) removes its conversation, before or after the
+// commit; its dedupe records stay, so a late redelivery of one of its
+// messages does not bring it back.
 func Delete(t helpdesk.Ticket, now time.Time) (Change, error) {
 	if err := notMerged(t); err != nil {
 		return Change{}, err
@@ -185,6 +186,20 @@ func Delete(t helpdesk.Ticket, now time.Time) (Change, error) {
 	for _, k := range t.ThreadKeys {
 		c.ThreadKeys = append(c.ThreadKeys, ThreadKey{Key: k, TicketID: t.ID, Remove: true})
 	}
+	c.finish(now)
+	return c, nil
+}
+
+// DeleteTombstone removes a merged ticket's tombstone on its own: the purge
+// of the ticket it was merged into, which TTL or the sweep removed (a
+// tombstone is in no view and no count, and its thread keys lead on to
+// the primary: the purge removes those still its own first).
+func DeleteTombstone(t helpdesk.Ticket, now time.Time) (Change, error) {
+	if t.State != helpdesk.StateMerged {
+		return Change{}, helpdesk.Errorf(helpdesk.EConflict, "not_merged", "ticket %s is not merged", t.ID)
+	}
+	b := t
+	c := Change{Tickets: []Write{{Before: &b}}}
 	c.finish(now)
 	return c, nil
 }

@@ -48,6 +48,10 @@ func mergeable(primary, secondary helpdesk.Ticket) error {
 		return helpdesk.Errorf(helpdesk.EInvalid, "merge_self", "cannot merge a ticket into itself")
 	case primary.State == helpdesk.StateMerged || secondary.State == helpdesk.StateMerged:
 		return helpdesk.Errorf(helpdesk.EConflict, "already_merged", "ticket %s or %s is already merged", primary.ID, secondary.ID)
+	case primary.State == helpdesk.StateSpam || secondary.State == helpdesk.StateSpam:
+		// A spam ticket's items carry its purge's TTL: merged, they would
+		// vanish from the merged ticket. Restore it first.
+		return helpdesk.Errorf(helpdesk.EConflict, "ticket_spam", "ticket %s or %s is spam: restore it (not spam) before merging", primary.ID, secondary.ID)
 	}
 	return nil
 }

@@ -161,3 +161,62 @@ func TestDeleteMergedRemovesBothAndTheirKeys(t *testing.T) {
 		t.Fatalf("deleting the merged ticket alone: %v", err)
 	}
 }
+
+// The model gives a spam ticket its expiry (SpamAt + 90 days, the TTL of
+// its purge) with every decision that leaves it spam, stamps what the
+// change adds to it, and takes the expiry off when it is restored.
+func TestSpamExpiryIsDecidedWithEveryChange(t *testing.T) {
+	day := 24 * time.Hour
+	tk := owned(t)
+	if tk.ExpiresAt != 0 {
+		t.Fatalf("an open ticket expires at %d", tk.ExpiresAt)
+	}
+	at := t0.Add(time.Hour)
+	want := at.Add(helpdesk.SpamKeepDays * day).Unix()
+	c, err := ticket.MarkSpamConversations(tk, []string{"7"}, nil, "ann", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spam := *c.Ticket()
+	if spam.ExpiresAt != want || c.Activities[0].ExpiresAt != want {
+		t.Fatalf("marked spam: ticket expires %d, activity %d; want %d", spam.ExpiresAt, c.Activities[0].ExpiresAt, want)
+	}
+	// A later message keeps the ticket's expiry (not its own 90 days) and
+	// is stamped with it, its thread key too.
+	later := at.Add(10 * day)
+	msg := helpdesk.Message{ID: "m9", TicketID: spam.ID, Direction: helpdesk.Inbound, Text: "more", CreatedAt: later, AuthorContactID: "c1"}
+	a, err := ticket.Append(spam, msg, "form#cus@example.com", []string{"<m9@spam.example>"}, nil, pipes, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Ticket().ExpiresAt != want || a.Messages[0].ExpiresAt != want || len(a.ThreadKeys) == 0 || a.ThreadKeys[0].ExpiresAt != want {
+		t.Fatalf("a message on spam: ticket %d, message %d, keys %+v; want %d", a.Ticket().ExpiresAt, a.Messages[0].ExpiresAt, a.ThreadKeys, want)
+	}
+	// Restored: no expiry on the ticket or on what the change writes.
+	r, err := ticket.NotSpam(*a.Ticket(), "ann", pipes, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Ticket().ExpiresAt != 0 || r.Activities[0].ExpiresAt != 0 {
+		t.Fatalf("restored: ticket %d, activity %d", r.Ticket().ExpiresAt, r.Activities[0].ExpiresAt)
+	}
+	// A ticket that opens in spam (a blocked sender) expires 90 days on.
+	m := inbound(page, "mid.b2", t0)
+	first := helpdesk.Message{ID: "m-b2", Direction: helpdesk.Inbound, ChannelID: page.ID, ChannelKind: page.Kind, Text: m.Text, CreatedAt: t0}
+	o, _ := ticket.Open(ticket.Arrival{ID: "10", Inbound: m, Message: first, Channel: page, ContactID: "c1",
+		SenderKey: m.Sender.Key(page.Kind), ThreadKeys: []string{"k10"}, NewContact: true, Blocked: true}, pipes, t0)
+	w := t0.Add(helpdesk.SpamKeepDays * day).Unix()
+	if o.Ticket().ExpiresAt != w || o.Messages[0].ExpiresAt != w || o.ThreadKeys[0].ExpiresAt != w {
+		t.Fatalf("opened in spam: ticket %d, message %d, keys %+v; want %d", o.Ticket().ExpiresAt, o.Messages[0].ExpiresAt, o.ThreadKeys, w)
+	}
+	// A spam ticket is merged with nothing: its items would expire inside
+	// the merged ticket.
+	other := owned(t)
+	other.ID = "11"
+	if _, err := ticket.Merge(other, spam, "ann", later); helpdesk.ErrorReason(err) != "ticket_spam" {
+		t.Fatalf("merging a spam ticket: %v", err)
+	}
+	if _, err := ticket.Merge(spam, other, "ann", later); helpdesk.ErrorReason(err) != "ticket_spam" {
+		t.Fatalf("merging into a spam ticket: %v", err)
+	}
+}

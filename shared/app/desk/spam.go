@@ -36,6 +36,30 @@ type Purger interface {
 	Purge(ctx context.Context, ticketID string, last *helpdesk.Ticket) error
 }
 
+// Expiries gives the items of a spam ticket written before it went to spam
+// its expiry (the TTL), or takes it off (at nil) when it is restored
+// (store.SetSpamExpiry). Idempotent: a retried request finishes it.
+type Expiries interface {
+	SetSpamExpiry(ctx context.Context, ticketID string, at *time.Time) error
+}
+
+// expire applies t's expiry to its items, when the store keeps them.
+func (s *Service) expire(ctx context.Context, t helpdesk.Ticket) error {
+	e, ok := s.Store.(Expiries)
+	if !ok {
+		return nil
+	}
+	var at *time.Time
+	if t.ExpiresAt > 0 {
+		u := time.Unix(t.ExpiresAt, 0).UTC()
+		at = &u
+	}
+	if err := e.SetSpamExpiry(ctx, t.ID, at); err != nil {
+		return fmt.Errorf("spam expiry of ticket %s: %w", t.ID, err)
+	}
+	return nil
+}
+
 // blocks is Service.Blocks, else the store when it keeps blocked senders.
 func (s *Service) blocks() (Blocks, error) {
 	if s.Blocks != nil {
@@ -138,6 +162,14 @@ func (s *Service) Spam(ctx context.Context, ticketID string, req SpamRequest, p 
 	if err != nil {
 		return SpamResult{Ticket: t}, err
 	}
+	if t.State == helpdesk.StateSpam {
+		// After the commit, and again on a retry (no change then): a crash
+		// in between leaves items without TTL, which the purge of the
+		// ticket removes anyway.
+		if err := s.expire(ctx, t); err != nil {
+			return SpamResult{Ticket: t}, err
+		}
+	}
 	res := SpamResult{Ticket: t}
 	if !req.BlockSender {
 		return res, nil
@@ -187,13 +219,28 @@ func spamSenders(t helpdesk.Ticket, merged []helpdesk.Ticket, chosen []string) [
 // NotSpam restores a ticket from spam (ticket.NotSpam): its state follows
 // its status again, its owner counts it again. Blocked senders stay
 // blocked (an admin unblocks them).
+//
+// The items' TTL comes off before the restore commits: a crash in between
+// leaves a spam ticket that no TTL removes (the model gives it its expiry
+// again on its next change), never a restored ticket whose items expire.
 func (s *Service) NotSpam(ctx context.Context, ticketID string, p helpdesk.Principal, notVisible func(string) error) (helpdesk.Ticket, error) {
-	_, t, err := s.change(ctx, "restore from spam", ticketID, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
+	decide := func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
 		if err := allowed(t, p, notVisible, errCannotSpam); err != nil {
 			return ticket.Change{}, err
 		}
 		return ticket.NotSpam(t, p.Agent.ID, set, s.Now())
-	})
+	}
+	if t, err := s.Store.GetTicketHeader(ctx, ticketID); err == nil && t.State == helpdesk.StateSpam {
+		if set, err := s.Settings.Get(ctx); err == nil {
+			if _, err := decide(t, set); err == nil {
+				t.ExpiresAt = 0
+				if err := s.expire(ctx, t); err != nil {
+					return t, err
+				}
+			}
+		}
+	}
+	_, t, err := s.change(ctx, "restore from spam", ticketID, decide)
 	return t, err
 }
 

@@ -60,24 +60,32 @@ type Service struct {
 // maxRounds bounds re-reads of a ticket that keeps changing under the delete.
 const maxRounds = 10
 
-// PurgeTicket removes everything of ticket id: the port the agents'
-// delete uses. A ticket still in the table is deleted through the ticket
-// model (ticket.Delete: refused for a merged one, before anything is
-// removed); one gone already has its remains removed.
+// PurgeTicket removes everything of ticket id. A ticket still in the
+// table is deleted through the ticket model (ticket.Delete: refused for a
+// merged one, before anything is removed); one gone already has its
+// remains removed.
 func (s *Service) PurgeTicket(ctx context.Context, id string) error {
 	return s.Purge(ctx, id, nil)
 }
 
-// Purge removes everything of ticket id. last is the ticket as last known
-// when its item may be gone already (a stream record's old image): its
-// thread keys and subject are removed through it.
+// Purge removes everything of ticket id, and of the tickets merged into it
+// whose tombstones are still there (a spam ticket's: the agents' delete
+// removes them with it). last is the ticket as last known when its item
+// may be gone already (a stream record's old image, the agents' delete):
+// its thread keys, subject and merged tickets are found through it.
 func (s *Service) Purge(ctx context.Context, id string, last *helpdesk.Ticket) error {
+	return s.purge(ctx, id, last, false)
+}
+
+// purge removes ticket id; tombstone: it is a merged ticket's tombstone,
+// purged with the ticket it was merged into.
+func (s *Service) purge(ctx context.Context, id string, last *helpdesk.Ticket, tombstone bool) error {
 	t, err := s.Store.GetTicketHeader(ctx, id)
 	live := err == nil
 	switch {
 	case live:
 		// Ask the model first: a ticket it would not delete keeps everything.
-		if _, err := ticket.Delete(t, s.now()); err != nil {
+		if _, err := deletion(t, tombstone, s.now()); err != nil {
 			return fmt.Errorf("purge ticket %s: %w", id, err)
 		}
 		last = &t
@@ -99,8 +107,15 @@ func (s *Service) Purge(ctx context.Context, id string, last *helpdesk.Ticket) e
 			return fmt.Errorf("purge ticket %s: %w", id, err)
 		}
 	}
+	if last != nil {
+		// Before the ticket's own item: a run that stops here is run again
+		// (the stream retries its record; the sweep still lists the ticket).
+		if err := s.tombstones(ctx, id, last.MergedFrom); err != nil {
+			return err
+		}
+	}
 	if live {
-		if err := s.deleteTicket(ctx, id); err != nil {
+		if err := s.deleteTicket(ctx, id, tombstone); err != nil {
 			return err
 		}
 		// A message that arrived while the partition was being read went
@@ -114,6 +129,36 @@ func (s *Service) Purge(ctx context.Context, id string, last *helpdesk.Ticket) e
 	}
 	s.log().InfoContext(ctx, "ticket purged", "ticket", id, "was_live", live)
 	return nil
+}
+
+// tombstones purges the tickets merged into ticket id that are still
+// there (their conversations stay in their own partitions), and the
+// tickets merged into them.
+func (s *Service) tombstones(ctx context.Context, id string, merged []string) error {
+	for _, m := range merged {
+		t, err := s.Store.GetTicketHeader(ctx, m)
+		if errors.Is(err, helpdesk.ErrNotFound) {
+			continue // deleted with it (an agent's delete), or purged before
+		}
+		if err != nil {
+			return fmt.Errorf("purge ticket %s: merged ticket %s: %w", id, m, err)
+		}
+		if t.State != helpdesk.StateMerged || t.MergedInto != id {
+			continue // unmerged since: its own ticket again
+		}
+		if err := s.purge(ctx, m, &t, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deletion is the model's delete of t: a tombstone on its own, or a ticket.
+func deletion(t helpdesk.Ticket, tombstone bool, now time.Time) (ticket.Change, error) {
+	if tombstone {
+		return ticket.DeleteTombstone(t, now)
+	}
+	return ticket.Delete(t, now)
 }
 
 // Message removes what one message names outside its ticket's partition
@@ -215,7 +260,7 @@ func addAgents(who map[string]bool, ids ...string) {
 // reading again when another writer got there first. Thread keys were
 // removed already, so a ticket with more than a transaction takes still
 // fits: its Delete then carries none.
-func (s *Service) deleteTicket(ctx context.Context, id string) error {
+func (s *Service) deleteTicket(ctx context.Context, id string, tombstone bool) error {
 	return retry.While(ctx, maxRounds, 5*time.Millisecond, ticket.Lost, func() error {
 		t, err := s.Store.GetTicketHeader(ctx, id)
 		if errors.Is(err, helpdesk.ErrNotFound) {
@@ -224,7 +269,7 @@ func (s *Service) deleteTicket(ctx context.Context, id string) error {
 		if err != nil {
 			return fmt.Errorf("purge ticket %s: %w", id, err)
 		}
-		c, err := ticket.Delete(t, s.now())
+		c, err := deletion(t, tombstone, s.now())
 		if err != nil {
 			return fmt.Errorf("purge ticket %s: %w", id, err)
 		}

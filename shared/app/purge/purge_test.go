@@ -344,3 +344,55 @@ func (s *scenario) assertNeighbourWhole(id string) {
 		s.t.Fatalf("neighbour has %d files, want 4", files)
 	}
 }
+
+// A spam ticket others were merged into takes them with it: the merged
+// tickets' conversations stay in their own partitions under tombstones,
+// which the purge of the primary (TTL or the sweep) removes too, on both
+// stores, before the primary's own item (a run that stops is run again).
+func TestPurgeOfASpamTicketTakesTheTicketsMergedIntoIt(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		primary := s.openMailTicket("4242", "spammer@spam.example", "ann", 3)
+		merged := s.openMailTicket("4343", "spammer2@spam.example", "", 2)
+		s.openMailTicket("77", "ana@example.com", "ann", 2)
+		p, _ := s.st.GetTicketHeader(s.ctx, "4242")
+		sec, _ := s.st.GetTicketHeader(s.ctx, "4343")
+		c, err := ticket.Merge(p, sec, "ann", t0.Add(90*time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.st.Commit(s.ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		s.change("4242", func(tk helpdesk.Ticket) (ticket.Change, error) {
+			return ticket.MarkSpamConversations(tk, ticket.Conversations(tk, []string{"4343"}), nil, "ann", t0.Add(100*time.Minute))
+		})
+		if h, _ := s.st.GetTicketHeader(s.ctx, "4242"); h.State != helpdesk.StateSpam || h.ExpiresAt == 0 {
+			t.Fatalf("the merged ticket as spam: state %s, expires %d", h.State, h.ExpiresAt)
+		}
+
+		if err := s.service().PurgeTicket(s.ctx, "4242"); err != nil {
+			t.Fatal(err)
+		}
+		for _, doomed := range []helpdesk.Ticket{primary, merged} {
+			if _, err := s.st.GetTicketHeader(s.ctx, doomed.ID); !errors.Is(err, helpdesk.ErrNotFound) {
+				t.Fatalf("ticket %s still there: %v", doomed.ID, err)
+			}
+			if c, err := s.st.GetTicket(s.ctx, doomed.ID); err == nil || len(c.Messages) > 0 {
+				t.Fatalf("ticket %s still reads: %+v, %v", doomed.ID, c.Messages, err)
+			}
+			for _, k := range s.files.keys(t) {
+				if strings.Contains(k, "-"+doomed.ID+"-") {
+					t.Fatalf("file %s of ticket %s is left", k, doomed.ID)
+				}
+			}
+			if d, ok := s.st.(*testbed.DynamoDBStore); ok {
+				assertTableHasNothingOf(t, d, doomed.ID)
+			}
+		}
+		s.assertNeighbourWhole("77")
+		if got := s.load("ann"); got != 1 {
+			t.Fatalf("ann's load after: %d, want 1 (the neighbour)", got)
+		}
+	})
+}
