@@ -125,8 +125,8 @@ func movedKeys(ks []ThreadKey) []string {
 //
 // Refused: a ticket not merged, or not into primary (409 not_merged), a
 // primary merged since into another (409 ticket_merged: unmerge that
-// first), a merge recorded before provenance was kept (409
-// merge_not_recorded).
+// first) or spam (409 ticket_spam: restore it first), a merge recorded
+// before provenance was kept (409 merge_not_recorded).
 func Unmerge(primary, secondary helpdesk.Ticket, since []helpdesk.Message, actor string, now time.Time) (Change, error) {
 	switch {
 	case secondary.State != helpdesk.StateMerged || secondary.MergedInto != primary.ID:
@@ -135,6 +135,9 @@ func Unmerge(primary, secondary helpdesk.Ticket, since []helpdesk.Message, actor
 		return Change{}, helpdesk.Errorf(helpdesk.EConflict, "merge_not_recorded", "ticket %s was merged before merges recorded what they moved; it cannot be unmerged", secondary.ID)
 	}
 	if err := notMerged(primary); err != nil {
+		return Change{}, err
+	}
+	if err := notSpamForUnmerge(primary); err != nil {
 		return Change{}, err
 	}
 	prov := *secondary.Merge
@@ -236,6 +239,9 @@ func UnmergeStep(primary, secondary helpdesk.Ticket, since []helpdesk.Message, n
 	if err := notMerged(primary); err != nil {
 		return Change{}, err
 	}
+	if err := notSpamForUnmerge(primary); err != nil {
+		return Change{}, err
+	}
 	back, keysBack := goingBack(primary, secondary, since)
 	keys := append(slices.Clone(secondary.Merge.MovedKeys), keysBack...)
 	keys = keys[:min(len(keys), stepKeys)]
@@ -277,4 +283,13 @@ func UnmergeStep(primary, secondary helpdesk.Ticket, since []helpdesk.Message, n
 	}
 	c.finish(now)
 	return c, nil
+}
+
+// notSpamForUnmerge refuses to unmerge a spam ticket: the messages it
+// hands back carry its TTL, and would expire in the ticket restored.
+func notSpamForUnmerge(primary helpdesk.Ticket) error {
+	if primary.State == helpdesk.StateSpam {
+		return helpdesk.Errorf(helpdesk.EConflict, "ticket_spam", "ticket %s is spam: restore it (not spam) before unmerging", primary.ID)
+	}
+	return nil
 }

@@ -220,3 +220,19 @@ func TestSpamExpiryIsDecidedWithEveryChange(t *testing.T) {
 		t.Fatalf("merging into a spam ticket: %v", err)
 	}
 }
+
+// A spam ticket others were merged into is not unmerged: what it hands
+// back would carry its TTL.
+func TestUnmergeOfASpamTicketIsRefused(t *testing.T) {
+	p, s := merged7(t)
+	c, err := ticket.MarkSpamConversations(p, ticket.Conversations(p, []string{"8"}), nil, "ann", t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ticket.Unmerge(*c.Ticket(), s, nil, "ann", t0.Add(2*time.Minute)); helpdesk.ErrorReason(err) != "ticket_spam" {
+		t.Fatalf("unmerge of a spam ticket: %v", err)
+	}
+	if _, err := ticket.UnmergeStep(*c.Ticket(), s, nil, t0.Add(2*time.Minute)); helpdesk.ErrorReason(err) != "ticket_spam" {
+		t.Fatalf("an unmerge step of a spam ticket: %v", err)
+	}
+}
