@@ -47,7 +47,7 @@ redrive: ## redrive the Meta deliveries kept for pages/numbers not served, once 
 
 .PHONY: spam-sweep
 spam-sweep: ## run spam-cleanup's sweep now in the running `make run` (it also runs at start and hourly; ADDR=127.0.0.1:8080)
-	@curl -sSf -X POST http://$${ADDR:-127.0.0.1:8080}/local/spam-cleanup/sweep && echo
+	@curl -sSf -X POST http://$${ADDR:-127.0.0.1:8080}/local/spam-cleanup/sweep
 
 .PHONY: test
 test: ## unit + integration tests against DynamoDB Local and moto, template checks
