@@ -45,6 +45,10 @@ redrive: ## redrive the Meta deliveries kept for pages/numbers not served, once 
 	@test -f $(ENV_FILE) || { echo 'no emulators running: start the stack with make run'; exit 1; }
 	@$(WITH_ENV) DAY='$(DAY)' DRY_RUN='$(DRY_RUN)' go run ./infra/redrive
 
+.PHONY: spam-sweep
+spam-sweep: ## run spam-cleanup's sweep now in the running `make run` (it also runs at start and hourly; ADDR=127.0.0.1:8080)
+	@curl -sSf -X POST http://$${ADDR:-127.0.0.1:8080}/local/spam-cleanup/sweep
+
 .PHONY: test
 test: ## unit + integration tests against DynamoDB Local and moto, template checks
 	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -count=1 -race -timeout 20m ./... && $(MAKE) --no-print-directory validate

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/stackdesk/stackdesk/infra/devstack/stacktemplate"
 )
 
 // spam-cleanup's stream mapping lets through exactly DynamoDB's TTL
@@ -39,15 +41,12 @@ func TestTemplateSpamCleanup(t *testing.T) {
 	if daily["Type"] != "ScheduleV2" || dp["ScheduleExpression"] != "rate(1 day)" {
 		t.Errorf("Daily = %v", daily)
 	}
-	fc, _ := sp["FilterCriteria"].(map[string]any)
-	filters, _ := fc["Filters"].([]any)
-	var patterns []map[string]any
-	for _, f := range filters {
-		var pat map[string]any
-		if err := json.Unmarshal([]byte(f.(map[string]any)["Pattern"].(string)), &pat); err != nil {
-			t.Fatal(err)
-		}
-		patterns = append(patterns, pat)
+	patterns, err := tpl.EventFilters("SpamCleanupFunction", "TableStream")
+	if err != nil || len(patterns) == 0 {
+		t.Fatalf("TableStream filters: %v, %v", patterns, err)
+	}
+	if in, err := tpl.ScheduleInput("SpamCleanupFunction", "Daily"); err != nil || string(in) != `{"source": "stackdesk.spam-cleanup"}` {
+		t.Errorf("Daily input = %s, %v", in, err)
 	}
 	raw, err := os.ReadFile("../../../events/spam-cleanup/ttl-remove.json")
 	if err != nil {
@@ -83,11 +82,7 @@ func TestTemplateSpamCleanup(t *testing.T) {
 		{"another service", with("TICKET", map[string]any{"type": "Service", "principalId": "lambda.amazonaws.com"}), false},
 	}
 	for _, c := range cases {
-		got := false
-		for _, pat := range patterns {
-			got = got || matches(pat, c.rec)
-		}
-		if got != c.want {
+		if got := stacktemplate.PassesFilters(patterns, c.rec); got != c.want {
 			t.Errorf("%s: passes the filter = %v, want %v", c.name, got, c.want)
 		}
 	}
@@ -101,45 +96,6 @@ func TestTemplateSpamCleanup(t *testing.T) {
 			t.Errorf("spam-cleanup's policy lacks %s", want)
 		}
 	}
-}
-
-// matches evaluates the subset of Lambda's event filter syntax the
-// template uses: nested objects, and leaves that list exact strings or
-// {"prefix": …}.
-func matches(pattern, event map[string]any) bool {
-	for k, want := range pattern {
-		got, ok := event[k]
-		if !ok {
-			return false
-		}
-		switch w := want.(type) {
-		case map[string]any:
-			sub, ok := got.(map[string]any)
-			if !ok || !matches(w, sub) {
-				return false
-			}
-		case []any:
-			s, ok := got.(string)
-			if !ok {
-				return false
-			}
-			hit := false
-			for _, alt := range w {
-				switch a := alt.(type) {
-				case string:
-					hit = hit || a == s
-				case map[string]any:
-					if pre, ok := a["prefix"].(string); ok {
-						hit = hit || strings.HasPrefix(s, pre)
-					}
-				}
-			}
-			if !hit {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 func mustJSON(t *testing.T, v any) string {
