@@ -96,7 +96,9 @@ func (s *Service) Split(ctx context.Context, in SplitRequest) (SplitResult, erro
 		if err != nil {
 			return err
 		}
-		if id == "" {
+		// The ticket's own number, handed out when it was made without the
+		// counter, would write its item twice: take the next.
+		for id == "" || id == conv.Ticket.ID {
 			if id, err = s.Store.NextTicketNumber(ctx); err != nil {
 				return err
 			}
