@@ -46,7 +46,7 @@ func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor strin
 // now is and writes nothing, whatever versions the request names.
 func (s *Service) MergeTickets(ctx context.Context, req MergeRequest) (helpdesk.Ticket, error) {
 	var merged, p, sec helpdesk.Ticket
-	err := retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
+	err := retry.While(ctx, maxRounds, 5*time.Millisecond, keysMovedMeanwhile, func() error {
 		var err error
 		if p, err = s.Store.GetTicketHeader(ctx, req.Primary); err != nil {
 			return err
@@ -75,6 +75,16 @@ func (s *Service) MergeTickets(ctx context.Context, req MergeRequest) (helpdesk.
 		return merged, fmt.Errorf("merge %s into %s: %w", req.Secondary, req.Primary, err)
 	}
 	return merged, nil
+}
+
+// keysMovedMeanwhile is changedMeanwhile for a merge or an unmerge, which
+// repoint thread keys conditioned on the ticket they led to when read: a
+// key that leads elsewhere now was moved by another writer since (the
+// same merge or unmerge sent twice at once, a retry beside its first
+// try: the store reports the key before the versions), so deciding again
+// on the tickets as they now are finds it done, or refuses it.
+func keysMovedMeanwhile(err error) bool {
+	return changedMeanwhile(err) || errors.Is(err, ticket.ErrThreadTaken)
 }
 
 // AsMergeConflict returns the conflict err carries, if any.
@@ -150,7 +160,7 @@ var errStepped = errors.New("unmerge step committed")
 // it, or, when it is too large and step allows, one step of it
 // (errStepped).
 func (s *Service) unmergeOnce(ctx context.Context, secondaryID string, version int64, actor string, step bool) (primary, secondary helpdesk.Ticket, err error) {
-	err = retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
+	err = retry.While(ctx, maxRounds, 5*time.Millisecond, keysMovedMeanwhile, func() error {
 		var err error
 		if secondary, err = s.Store.GetTicketHeader(ctx, secondaryID); err != nil {
 			return err
