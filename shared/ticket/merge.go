@@ -29,7 +29,8 @@ var ErrMergeStale = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "version_c
 
 // MergeChecked is Merge with the versions the caller saw (0: not given):
 // a ticket that changed since is refused with ErrMergeStale, never merged
-// over what the agent did not see.
+// over what the agent did not see. The merge done already is ErrNoChange
+// whatever the versions (see MergedAlready).
 func MergeChecked(primary, secondary helpdesk.Ticket, primaryVersion, secondaryVersion int64, actor string, now time.Time) (Change, error) {
 	if err := mergeable(primary, secondary); err != nil {
 		return Change{}, err
@@ -42,10 +43,14 @@ func MergeChecked(primary, secondary helpdesk.Ticket, primaryVersion, secondaryV
 
 // mergeable refuses what can never be merged, whatever the versions: a
 // ticket into itself (400), a ticket merged already or into one (409).
+// The merge done already (MergedAlready: a retry) is ErrNoChange, before
+// the versions: the caller's are those from before it.
 func mergeable(primary, secondary helpdesk.Ticket) error {
 	switch {
 	case primary.ID == secondary.ID:
 		return helpdesk.Errorf(helpdesk.EInvalid, "merge_self", "cannot merge a ticket into itself")
+	case MergedAlready(primary, secondary):
+		return ErrNoChange
 	case primary.State == helpdesk.StateMerged || secondary.State == helpdesk.StateMerged:
 		return helpdesk.Errorf(helpdesk.EConflict, "already_merged", "ticket %s or %s is already merged", primary.ID, secondary.ID)
 	case primary.State == helpdesk.StateSpam || secondary.State == helpdesk.StateSpam:

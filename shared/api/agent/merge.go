@@ -104,7 +104,9 @@ type UnmergeResult struct {
 }
 
 // unmergeTicket undoes the merge of ticket {id} (the merged one). The
-// caller must be able to work it and the ticket it was merged into.
+// caller must be able to work it and the ticket it was merged into. A
+// ticket unmerged already (a retry) answers as the unmerge did, when the
+// caller sees both; else 409 not_merged.
 func (a *API) unmergeTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
 	id := r.PathValue("id")
 	t, err := a.visible(r.Context(), p, id)
@@ -119,7 +121,17 @@ func (a *API) unmergeTicket(w http.ResponseWriter, r *http.Request, p helpdesk.P
 		return err
 	}
 	if t.State != helpdesk.StateMerged || t.MergedInto == "" {
-		return helpdesk.Errorf(helpdesk.EConflict, "not_merged", "ticket %s is not merged", id)
+		// Nothing to write: the answer names the primary only if the
+		// caller sees it (checked on the ticket answered).
+		primary, sec, err := a.Desk.Unmerged(r.Context(), id)
+		if err == nil && !p.CanSee(primary) {
+			err = helpdesk.Errorf(helpdesk.EConflict, "not_merged", "ticket %s is not merged", id)
+		}
+		if err != nil {
+			return err
+		}
+		a.Log.InfoContext(r.Context(), "unmerge done already", "ticket_id", id, "from", primary.ID)
+		return unmerged(w, primary, sec)
 	}
 	if _, err := a.visible(r.Context(), p, t.MergedInto); err != nil {
 		return err
@@ -143,6 +155,12 @@ func (a *API) unmergeTicket(w http.ResponseWriter, r *http.Request, p helpdesk.P
 	if err != nil {
 		return err
 	}
+	return unmerged(w, primary, sec)
+}
+
+// unmerged answers an unmerge: the ticket unmerged (its ETag) and the one
+// it came out of.
+func unmerged(w http.ResponseWriter, primary, sec helpdesk.Ticket) error {
 	w.Header().Set("ETag", etag(sec))
 	httpjson.Write(w, http.StatusOK, UnmergeResult{Ticket: sec, From: primary})
 	return nil

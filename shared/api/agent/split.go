@@ -83,7 +83,7 @@ func (a *API) splitTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Pri
 	}
 	res, err := a.Desk.Split(r.Context(), desk.SplitRequest{TicketID: id, Version: version, MessageIDs: req.MessageIDs,
 		Subject: req.Subject, Description: req.Description, Priority: req.Priority, Category: req.Category,
-		OwnerID: req.OwnerID, TeamID: req.TeamID, AgentID: p.Agent.ID})
+		OwnerID: req.OwnerID, TeamID: req.TeamID, AgentID: p.Agent.ID, Sees: p.CanSee})
 	if errors.Is(err, ticket.ErrStale) {
 		cur, rerr := a.Store.GetTicketHeader(r.Context(), id)
 		if rerr != nil {
@@ -96,6 +96,10 @@ func (a *API) splitTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Pri
 	}
 	if err != nil {
 		return err
+	}
+	if res.Again {
+		// A retry of a split done already: answered as the first was.
+		a.Log.InfoContext(r.Context(), "split done already", "ticket_id", id, "split_off", res.Ticket.ID)
 	}
 	a.publish(r.Context(), res.Ticket)
 	w.Header().Set("ETag", etag(res.Ticket))

@@ -41,10 +41,12 @@ func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor strin
 }
 
 // MergeTickets runs a merge request; see Merge. A refusal for the tickets'
-// state is a *MergeConflict.
+// state is a *MergeConflict. A merge done already (ticket.MergedAlready:
+// the client retrying one whose answer it lost) answers the primary as it
+// now is and writes nothing, whatever versions the request names.
 func (s *Service) MergeTickets(ctx context.Context, req MergeRequest) (helpdesk.Ticket, error) {
 	var merged, p, sec helpdesk.Ticket
-	err := retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
+	err := retry.While(ctx, maxRounds, 5*time.Millisecond, keysMovedMeanwhile, func() error {
 		var err error
 		if p, err = s.Store.GetTicketHeader(ctx, req.Primary); err != nil {
 			return err
@@ -54,6 +56,9 @@ func (s *Service) MergeTickets(ctx context.Context, req MergeRequest) (helpdesk.
 			return err
 		}
 		c, err := ticket.MergeChecked(p, sec, req.PrimaryVersion, req.SecondaryVersion, req.Actor, s.Now())
+		if errors.Is(err, ticket.ErrNoChange) {
+			return nil // merged already (a retry): the primary as it now is
+		}
 		if err != nil {
 			return err
 		}
@@ -70,6 +75,16 @@ func (s *Service) MergeTickets(ctx context.Context, req MergeRequest) (helpdesk.
 		return merged, fmt.Errorf("merge %s into %s: %w", req.Secondary, req.Primary, err)
 	}
 	return merged, nil
+}
+
+// keysMovedMeanwhile is changedMeanwhile for a merge or an unmerge, which
+// repoint thread keys conditioned on the ticket they led to when read: a
+// key that leads elsewhere now was moved by another writer since (the
+// same merge or unmerge sent twice at once, a retry beside its first
+// try: the store reports the key before the versions), so deciding again
+// on the tickets as they now are finds it done, or refuses it.
+func keysMovedMeanwhile(err error) bool {
+	return changedMeanwhile(err) || errors.Is(err, ticket.ErrThreadTaken)
 }
 
 // AsMergeConflict returns the conflict err carries, if any.
@@ -91,6 +106,9 @@ func AsMergeConflict(err error) (*MergeConflict, bool) {
 // done in steps (ticket.UnmergeStep), each its own transaction that leaves
 // the tickets correct, until what is left fits; a failure between steps
 // leaves a merge that a retry of the unmerge finishes.
+//
+// An unmerge done already (a retry) answers as Unmerged does: both tickets
+// as they now are, nothing written, version not checked.
 func (s *Service) Unmerge(ctx context.Context, secondaryID string, version int64, actor string) (primary, secondary helpdesk.Ticket, err error) {
 	for steps := 0; ; steps++ {
 		primary, secondary, err = s.unmergeOnce(ctx, secondaryID, version, actor, steps < maxUnmergeSteps)
@@ -105,6 +123,32 @@ func (s *Service) Unmerge(ctx context.Context, secondaryID string, version int64
 	return primary, secondary, nil
 }
 
+// Unmerged answers an unmerge of a ticket that is not merged: when it
+// was unmerged (ticket.UnmergedFrom: a client retrying an unmerge whose
+// answer it lost), the ticket it was unmerged from and it, as they now
+// are; otherwise 409 not_merged. It writes nothing, and checks no
+// version (the one a retry names is from before its unmerge).
+func (s *Service) Unmerged(ctx context.Context, secondaryID string) (primary, secondary helpdesk.Ticket, err error) {
+	primary, secondary, err = s.unmergedAlready(ctx, secondaryID)
+	if err != nil {
+		return primary, secondary, fmt.Errorf("unmerge ticket %s: %w", secondaryID, err)
+	}
+	return primary, secondary, nil
+}
+
+func (s *Service) unmergedAlready(ctx context.Context, secondaryID string) (primary, secondary helpdesk.Ticket, err error) {
+	conv, err := s.Store.GetTicket(ctx, secondaryID)
+	if err != nil {
+		return primary, secondary, err
+	}
+	from, err := ticket.UnmergedFrom(conv)
+	if err != nil {
+		return primary, conv.Ticket, err
+	}
+	primary, err = s.Store.GetTicketHeader(ctx, from)
+	return primary, conv.Ticket, err
+}
+
 // maxUnmergeSteps bounds the steps of one unmerge (15 messages and 20
 // keys each: far more than a merged ticket gathers).
 const maxUnmergeSteps = 100
@@ -116,13 +160,14 @@ var errStepped = errors.New("unmerge step committed")
 // it, or, when it is too large and step allows, one step of it
 // (errStepped).
 func (s *Service) unmergeOnce(ctx context.Context, secondaryID string, version int64, actor string, step bool) (primary, secondary helpdesk.Ticket, err error) {
-	err = retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
+	err = retry.While(ctx, maxRounds, 5*time.Millisecond, keysMovedMeanwhile, func() error {
 		var err error
 		if secondary, err = s.Store.GetTicketHeader(ctx, secondaryID); err != nil {
 			return err
 		}
 		if secondary.State != helpdesk.StateMerged || secondary.MergedInto == "" {
-			return helpdesk.Errorf(helpdesk.EConflict, "not_merged", "ticket %s is not merged", secondaryID)
+			primary, secondary, err = s.unmergedAlready(ctx, secondaryID)
+			return err
 		}
 		if version != 0 && version != secondary.Version {
 			return ticket.ErrMergeStale

@@ -180,8 +180,16 @@ func TestFiftyConcurrentMergesWithRepliesArriving(t *testing.T) {
 			t.Errorf("ticket %s merged into %s, listed by %v", tk.ID, tk.MergedInto, into[tk.ID])
 		}
 	}
-	if tombstones != int(merged.Load()) {
-		t.Errorf("%d merged tickets, but %d merges succeeded", tombstones, merged.Load())
+	// The same merge planned twice succeeds twice (the second finds it
+	// done: a retry) but makes one tombstone.
+	done := map[pair]bool{}
+	for i, m := range plan {
+		if won[i] {
+			done[m] = true
+		}
+	}
+	if tombstones != len(done) {
+		t.Errorf("%d merged tickets, but %d distinct merges succeeded", tombstones, len(done))
 	}
 	// No reply orphaned: each is in the conversation its thread leads to.
 	where := map[string]string{} // message id → the partition holding it

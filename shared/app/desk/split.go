@@ -36,6 +36,10 @@ type SplitRequest struct {
 	Category        string
 	OwnerID, TeamID string
 	AgentID         string
+	// Sees, when set, is whether the caller may see a ticket: a retry is
+	// answered only with a ticket split off that they see (else it is
+	// refused as before, unknown_messages).
+	Sees func(helpdesk.Ticket) bool
 }
 
 // SplitResult is the new ticket and the old one, as they now are, and the
@@ -43,6 +47,8 @@ type SplitRequest struct {
 type SplitResult struct {
 	Ticket, Source helpdesk.Ticket
 	Jobs           map[string]string
+	// Again: the split was done already (a retry), nothing was written.
+	Again bool
 }
 
 // Split moves messages of an email ticket into a new ticket (ticket.Split),
@@ -51,6 +57,10 @@ type SplitResult struct {
 // routed by the channel's rule (Router; nil leaves it unassigned), as a new
 // ticket from that channel would be. When another writer changed the
 // ticket or its messages first, it reads again and decides again.
+//
+// A split done already (ticket.SplitDone: the client retrying one whose
+// answer it lost) answers the ticket split off and the old one as they
+// now are, takes no number and writes nothing, whatever the version.
 func (s *Service) Split(ctx context.Context, in SplitRequest) (SplitResult, error) {
 	fail := func(err error) (SplitResult, error) {
 		return SplitResult{}, fmt.Errorf("split ticket %s: %w", in.TicketID, err)
@@ -72,21 +82,28 @@ func (s *Service) Split(ctx context.Context, in SplitRequest) (SplitResult, erro
 	}
 	var id string
 	var c ticket.Change
+	var done *SplitResult
 	err = retry.While(ctx, maxRounds, 5*time.Millisecond, ticket.Lost, func() error {
 		conv, err := s.Store.GetTicket(ctx, in.TicketID)
 		if err != nil {
+			return err
+		}
+		split := ticket.SplitInput{MessageIDs: in.MessageIDs, Subject: in.Subject, AgentID: in.AgentID}
+		if done, err = s.splitDone(ctx, conv, split, in.Sees); err != nil || done != nil {
 			return err
 		}
 		ch, err := s.splitChannel(ctx, conv.Ticket)
 		if err != nil {
 			return err
 		}
-		if id == "" {
+		// The ticket's own number, handed out when it was made without the
+		// counter, would write its item twice: take the next.
+		for id == "" || id == conv.Ticket.ID {
 			if id, err = s.Store.NextTicketNumber(ctx); err != nil {
 				return err
 			}
 		}
-		split := ticket.SplitInput{ID: id, MessageIDs: in.MessageIDs, Subject: in.Subject, Description: in.Description,
+		split = ticket.SplitInput{ID: id, MessageIDs: in.MessageIDs, Subject: in.Subject, Description: in.Description,
 			Priority: in.Priority, Category: in.Category, Owner: owner, TeamID: in.TeamID, AgentID: in.AgentID,
 			Version: in.Version, Channel: ch}
 		now := s.Now()
@@ -112,7 +129,30 @@ func (s *Service) Split(ctx context.Context, in SplitRequest) (SplitResult, erro
 	if err != nil {
 		return fail(err)
 	}
+	if done != nil {
+		return *done, nil
+	}
 	return SplitResult{Ticket: *c.Tickets[0].After, Source: *c.Tickets[1].After, Jobs: c.Jobs}, nil
+}
+
+// splitDone reads the tickets split off conv's ticket where the split
+// asked may be done already (ticket.SplitOffs) and answers the one
+// ticket.SplitDone finds it in; nil when none (Split decides).
+func (s *Service) splitDone(ctx context.Context, conv helpdesk.Conversation, in ticket.SplitInput, sees func(helpdesk.Ticket) bool) (*SplitResult, error) {
+	for _, id := range ticket.SplitOffs(conv, in) {
+		off, err := s.Store.GetTicket(ctx, id)
+		switch {
+		case errors.Is(err, helpdesk.ErrNotFound):
+			continue // deleted since
+		case err != nil:
+			return nil, err
+		case sees != nil && !sees(off.Ticket):
+			continue
+		case ticket.SplitDone(conv, off, in):
+			return &SplitResult{Ticket: off.Ticket, Source: conv.Ticket, Again: true}, nil
+		}
+	}
+	return nil, nil
 }
 
 // splitChannel reads the ticket's channel, whose defaults and routing rule
