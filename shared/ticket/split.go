@@ -24,10 +24,18 @@ func (m Move) MovesPointer() bool {
 	return m.Message.Direction == helpdesk.Outbound && m.Message.ProviderMessageID != ""
 }
 
+// RepointsDedupe reports whether the message's dedupe record (an inbound
+// message's: it names the ticket, and a customer's later edit of or
+// reaction to the message finds it through it) follows it too.
+func (m Move) RepointsDedupe() bool {
+	return m.Message.Direction == helpdesk.Inbound && m.Message.ProviderMessageID != ""
+}
+
 // Items counts the table items the move writes: the delete where it was,
-// the put under its new ticket, and the provider's pointer if it follows.
+// the put under its new ticket, and the provider's pointer or the dedupe
+// record if it follows (one or the other: outbound or inbound).
 func (m Move) Items() int {
-	if m.MovesPointer() {
+	if m.MovesPointer() || m.RepointsDedupe() {
 		return 3
 	}
 	return 2
@@ -52,7 +60,8 @@ func (m Move) Moved() helpdesk.Message {
 // MaxSplitMessages bounds the messages one split moves. A split is one
 // transaction (DynamoDB: at most 100 items) and a moved message writes up
 // to 4 items (its delete, its put under the new ticket, its Message-ID's
-// thread key, the provider's pointer at an outbound one); the two tickets,
+// thread key, the provider's pointer at an outbound one or the dedupe
+// record of an inbound one); the two tickets,
 // the new ticket's own key, three activities, a notification and a load
 // take at most 8 more: 20 × 4 + 8 = 88.
 const MaxSplitMessages = 20

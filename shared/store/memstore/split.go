@@ -1,12 +1,24 @@
 package memstore
 
 import (
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
-// A split's moved messages, as store.Commit writes them (store/split.go):
-// a delete where each was read, a put under its new ticket, and for an
-// outbound message the provider knows, its pointer.
+// Moved messages (a split, an unmerge), as store.Commit writes them
+// (store/split.go): a delete where each was read, a put under its new
+// ticket, and for an outbound message the provider knows, its pointer; for
+// an inbound one, its dedupe record.
+
+// dedupeKey is a moved inbound message's dedupe key (store.dedupeScope).
+func dedupeKey(m helpdesk.Message) string {
+	scope := m.ChannelID
+	if m.ChannelKind == helpdesk.ChannelEmail {
+		scope = string(helpdesk.ChannelEmail)
+	}
+	return store.DedupeKey(scope, m.ProviderMessageID)
+}
 
 // moveItems counts the items c's moves write.
 func moveItems(c ticket.Change) int {
@@ -27,6 +39,9 @@ func moveKeys(c ticket.Change) []string {
 		if mv.MovesPointer() {
 			keys = append(keys, "PROVIDERMSG#"+providerKey(m.ChannelID, m.ProviderMessageID))
 		}
+		if mv.RepointsDedupe() {
+			keys = append(keys, "DEDUPE#"+dedupeKey(m))
+		}
 	}
 	return keys
 }
@@ -46,6 +61,9 @@ func (s *Store) movedSince(c ticket.Change) bool {
 		if ref, taken := s.providers[providerKey(m.ChannelID, m.ProviderMessageID)]; mv.MovesPointer() && taken && ref.messageID != m.ID {
 			return true
 		}
+		if d, taken := s.dedupes[dedupeKey(m)]; mv.RepointsDedupe() && taken && d.messageID != m.ID {
+			return true
+		}
 	}
 	return false
 }
@@ -60,6 +78,16 @@ func (s *Store) applyMoves(c ticket.Change) {
 		s.conversation(mv.To).messages[sortKey(cur.CreatedAt, cur.ID)] = cur
 		if mv.MovesPointer() {
 			s.providers[providerKey(m.ChannelID, m.ProviderMessageID)] = providerRef{ticketID: mv.To, messageID: m.ID, messageCreated: m.CreatedAt}
+		}
+		if mv.RepointsDedupe() {
+			k := dedupeKey(m)
+			d, ok := s.dedupes[k]
+			if !ok { // TTL removed it: written again for the message
+				now := s.now()
+				d = dedupeRecord{messageID: m.ID, messageCreated: m.CreatedAt, appliedAt: now, expiresAt: now.Add(store.DedupeTTL).Unix()}
+			}
+			d.ticketID = mv.To
+			s.dedupes[k] = d
 		}
 	}
 }

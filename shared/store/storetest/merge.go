@@ -25,9 +25,12 @@ func testUnmergeMovesMessages(t *testing.T, f *fixture) {
 	f.commit(c)
 	at := T0.Add(2 * time.Hour)
 	late := helpdesk.Message{ID: "m-late", Direction: helpdesk.Inbound, ChannelID: formChannel.ID, ChannelKind: helpdesk.ChannelForm,
-		Text: "late", CreatedAt: at, ThreadKey: "key-s", OwnKeys: []string{"key-late"}}
+		ProviderMessageID: "pm-late", Text: "late", CreatedAt: at, ThreadKey: "key-s", OwnKeys: []string{"key-late"}}
+	lateKey := store.DedupeKey(formChannel.ID, "pm-late")
 	f.change("p", func(t helpdesk.Ticket) (ticket.Change, error) {
-		return ticket.Append(t, late, "email#s@example.com", []string{"key-late"}, nil, f.set, at)
+		c, err := ticket.Append(t, late, "email#s@example.com", []string{"key-late"}, nil, f.set, at)
+		c.Dedupe = &ticket.Dedupe{Key: lateKey, TicketID: "p", MessageID: "m-late"}
+		return c, err
 	})
 	for _, m := range f.conv("p").Messages {
 		if m.ID == "m-late" {
@@ -68,5 +71,13 @@ func testUnmergeMovesMessages(t *testing.T, f *fixture) {
 	}
 	if p, s := f.header("p"), f.header("s"); p.MessageCount != 1 || s.MessageCount != 2 || s.State != helpdesk.StateOpen || len(p.MergedFrom) != 0 {
 		t.Fatalf("after the unmerge: p %+v, s %+v", p, s)
+	}
+	// Its dedupe record followed it: a redelivery names s, and a later
+	// edit of or reaction to it (FindMessage) finds it there.
+	if d, err := f.st.FindDedupe(f.ctx, lateKey); err != nil || d.TicketID != "s" || d.MessageID != "m-late" {
+		t.Fatalf("the moved message's dedupe record: %+v, %v", d, err)
+	}
+	if ref, err := f.st.FindMessage(f.ctx, formChannel.ID, formChannel.ID, "pm-late"); err != nil || ref.TicketID != "s" || ref.MessageID != "m-late" || !ref.CreatedAt.Equal(at) {
+		t.Fatalf("FindMessage of the moved message: %+v, %v", ref, err)
 	}
 }
