@@ -1,7 +1,6 @@
 package localrun_test
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -87,7 +84,7 @@ func TestDeleteLeavesNothingInTableOrBucket(t *testing.T) {
 	}
 	bucket := s.r.Stack.Buckets["MailBucket"]
 	s3c := s3.NewFromConfig(testbed.AWS(t, "S3"), func(o *s3.Options) { o.UsePathStyle = true })
-	before := listBucket(t, s3c, bucket)
+	before := testbed.ListBucket(t, s3c, bucket)
 	for _, f := range files {
 		if !slices.Contains(before, f) {
 			t.Fatalf("%s is not in the bucket before the delete: %v", f, before)
@@ -99,7 +96,7 @@ func TestDeleteLeavesNothingInTableOrBucket(t *testing.T) {
 	}
 
 	db := dynamodb.NewFromConfig(testbed.AWS(t, "DYNAMODB"))
-	for _, it := range scanTable(t, db, s.r.Stack.TableName) {
+	for _, it := range testbed.ScanTable(t, db, s.r.Stack.TableName) {
 		pk := fmt.Sprint(it["PK"])
 		if strings.HasPrefix(pk, "DEDUPE#") || strings.HasPrefix(pk, "NUMBER#") {
 			continue // ids only, expiring: a redelivery must not make it again
@@ -116,7 +113,7 @@ func TestDeleteLeavesNothingInTableOrBucket(t *testing.T) {
 			}
 		}
 	}
-	after := listBucket(t, s3c, bucket)
+	after := testbed.ListBucket(t, s3c, bucket)
 	for _, f := range files {
 		if slices.Contains(after, f) {
 			t.Errorf("file %s of the deleted ticket is still in the bucket", f)
@@ -144,42 +141,4 @@ func (s stack) deleteAuth(t *testing.T, path, token string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
-}
-
-// scanTable lists every item of the table (a Scan: tests only).
-func scanTable(t *testing.T, db *dynamodb.Client, table string) []map[string]any {
-	t.Helper()
-	var items []map[string]any
-	p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: &table, ConsistentRead: aws.Bool(true)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, av := range page.Items {
-			var m map[string]any
-			if err := attributevalue.UnmarshalMap(av, &m); err != nil {
-				t.Fatal(err)
-			}
-			items = append(items, m)
-		}
-	}
-	return items
-}
-
-// listBucket is a full listing of the bucket's keys.
-func listBucket(t *testing.T, c *s3.Client, bucket string) []string {
-	t.Helper()
-	var keys []string
-	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: &bucket})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, o := range page.Contents {
-			keys = append(keys, aws.ToString(o.Key))
-		}
-	}
-	return keys
 }

@@ -15,10 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stackdesk/stackdesk/infra/devstack/localrun"
@@ -102,22 +99,7 @@ func (s clockedStack) markSpam(t *testing.T, token, id string) {
 // "PK | SK" with its attributes.
 func (s clockedStack) items(t *testing.T) []map[string]any {
 	t.Helper()
-	var out []map[string]any
-	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: &s.r.Stack.TableName, ConsistentRead: aws.Bool(true)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, av := range page.Items {
-			var m map[string]any
-			if err := attributevalue.UnmarshalMap(av, &m); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, m)
-		}
-	}
-	return out
+	return testbed.ScanTable(t, s.db, s.r.Stack.TableName)
 }
 
 // of keeps the items that belong to ticket id, by the keys the store
@@ -147,19 +129,7 @@ func of(items []map[string]any, id string) []string {
 
 func (s clockedStack) bucket(t *testing.T) []string {
 	t.Helper()
-	name := s.r.Stack.Buckets["MailBucket"]
-	var keys []string
-	p := s3.NewListObjectsV2Paginator(s.r.S3(), &s3.ListObjectsV2Input{Bucket: &name})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, o := range page.Contents {
-			keys = append(keys, aws.ToString(o.Key))
-		}
-	}
-	return keys
+	return testbed.ListBucket(t, s.r.S3(), s.r.Stack.Buckets["MailBucket"])
 }
 
 // Issue 12's purge on `make run`'s stack: a spammer's mail (with an

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/app/purge"
@@ -389,25 +388,7 @@ func (s *Service) DeleteMany(ctx context.Context, ids []string, confirm int, p h
 	if confirm != len(ids) {
 		return nil, helpdesk.Errorf(helpdesk.EConflict, reasonConfirmMismatch, "you confirmed %d tickets, but %d are selected: nothing was deleted", confirm, len(ids))
 	}
-	out := make([]BulkResult, len(ids))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(bulkWorkers, len(ids)) {
-		wg.Go(func() {
-			for i := range next {
-				id := ids[i]
-				t, err := s.DeleteTicket(ctx, id, p, notVisible)
-				if errors.Is(err, helpdesk.ErrNotFound) {
-					err = notVisible(id)
-				}
-				out[i] = BulkResult{ID: id, Ticket: t, Err: err}
-			}
-		})
-	}
-	for i := range ids {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return out, nil
+	return eachTicket(ids, notVisible, func(id string) (helpdesk.Ticket, error) {
+		return s.DeleteTicket(ctx, id, p, notVisible)
+	}), nil
 }

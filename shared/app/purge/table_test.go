@@ -3,13 +3,10 @@ package purge_test
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
@@ -42,44 +39,13 @@ func (b s3Bucket) put(t testing.TB, key string) {
 // keys is a full listing of the bucket.
 func (b s3Bucket) keys(t testing.TB) []string {
 	t.Helper()
-	var keys []string
-	in := &s3.ListObjectsV2Input{Bucket: &b.Name}
-	for {
-		out, err := b.client.ListObjectsV2(context.Background(), in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, o := range out.Contents {
-			keys = append(keys, aws.ToString(o.Key))
-		}
-		if !aws.ToBool(out.IsTruncated) {
-			break
-		}
-		in.ContinuationToken = out.NextContinuationToken
-	}
-	slices.Sort(keys)
-	return keys
+	return testbed.ListBucket(t, b.client, b.Name)
 }
 
 // scanAll lists every item of the table (a Scan: tests only).
 func scanAll(t testing.TB, d *testbed.DynamoDBStore) []map[string]any {
 	t.Helper()
-	var items []map[string]any
-	p := dynamodb.NewScanPaginator(d.DB, &dynamodb.ScanInput{TableName: &d.Table, ConsistentRead: aws.Bool(true)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, av := range page.Items {
-			var m map[string]any
-			if err := attributevalue.UnmarshalMap(av, &m); err != nil {
-				t.Fatal(err)
-			}
-			items = append(items, m)
-		}
-	}
-	return items
+	return testbed.ScanTable(t, d.DB, d.Table)
 }
 
 // assertTableHasNothingOf scans the whole table: no item but the dedupe
