@@ -17,7 +17,7 @@ WITH_EMULATORS := up=$$($(EMULATORS) status | grep -c ': up' || true); $(EMULATO
   trap '[ "$$up" = 2 ] || [ -n "$$KEEP_EMULATORS" ] || $(EMULATORS) stop' EXIT; $(WITH_ENV)
 
 # Every function: SAM logical id -> functions/<dir>.
-FUNCTIONS := FormWebhookFunction:form-webhook MessengerWebhookFunction:meta-webhook WhatsAppWebhookFunction:meta-webhook RouterFunction:router EmailInboundFunction:email-inbound OutboundFunction:outbound OutboxRelayFunction:outbox-relay AgentApiFunction:agent-api SearchIndexerFunction:search-indexer
+FUNCTIONS := FormWebhookFunction:form-webhook MessengerWebhookFunction:meta-webhook WhatsAppWebhookFunction:meta-webhook RouterFunction:router EmailInboundFunction:email-inbound OutboundFunction:outbound OutboxRelayFunction:outbox-relay AgentApiFunction:agent-api SearchIndexerFunction:search-indexer SpamCleanupFunction:spam-cleanup
 
 GO_LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 # Output per SAM logical id (meta-webhook is built for two functions).
@@ -44,6 +44,10 @@ dlq: ## list what is in each dead-letter queue of the running `make run` stack
 redrive: ## redrive the Meta deliveries kept for pages/numbers not served, once their channels exist (DAY=2026-11-30, DRY_RUN=1)
 	@test -f $(ENV_FILE) || { echo 'no emulators running: start the stack with make run'; exit 1; }
 	@$(WITH_ENV) DAY='$(DAY)' DRY_RUN='$(DRY_RUN)' go run ./infra/redrive
+
+.PHONY: spam-sweep
+spam-sweep: ## run spam-cleanup's sweep now in the running `make run` (it also runs at start and hourly; ADDR=127.0.0.1:8080)
+	@curl -sSf -X POST http://$${ADDR:-127.0.0.1:8080}/local/spam-cleanup/sweep
 
 .PHONY: test
 test: ## unit + integration tests against DynamoDB Local and moto, template checks

@@ -25,9 +25,10 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address of the local webhook endpoints (loopback only)")
 	smtpAddr := flag.String("smtp", "127.0.0.1:2525", "address of the local SMTP listener that delivers mail as SES would")
 	prefix := flag.String("prefix", "stackdesk-local", "name prefix of the local table, queues and bucket")
+	sweep := flag.Duration("spam-sweep", time.Hour, "how often spam-cleanup sweeps expired spam (also once at start; make spam-sweep runs it now)")
 	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("tenant", "demo")
-	if err := run(*addr, *smtpAddr, *prefix, log); err != nil {
+	if err := run(*addr, *smtpAddr, *prefix, *sweep, log); err != nil {
 		log.Error("local stack failed", "error", err)
 		os.Exit(1)
 	}
@@ -37,7 +38,7 @@ func main() {
 // stack generates its own in Secrets Manager.
 var localReplySecret = []byte("local-development-reply-token-secret")
 
-func run(addr, smtpAddr, prefix string, log *slog.Logger) error {
+func run(addr, smtpAddr, prefix string, sweep time.Duration, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
@@ -45,7 +46,7 @@ func run(addr, smtpAddr, prefix string, log *slog.Logger) error {
 		return err
 	}
 	r, err := localrun.New(ctx, awsCfg, localrun.Config{Prefix: prefix, Tenant: "demo", ReplyTokenSecret: localReplySecret,
-		Log: log, RetryDelay: 5 * time.Second})
+		Log: log, RetryDelay: 5 * time.Second, SpamSweepEvery: sweep})
 	if err != nil {
 		return err
 	}
@@ -104,6 +105,8 @@ Agents' notification emails come from %s; what moto's SES accepted:
 
 What failed for good: make dlq
 
+Spam past its 90 days is purged by spam-cleanup's sweep (at start, then every %s): make spam-sweep runs it now.
+
 Deliver a Messenger message as Meta does (signed with the app secret), then see the
 greeting and instant reply the stack sent back:
 
@@ -124,7 +127,7 @@ of the Support team; every demo password is %q) and list a view:
 
 `, r.Stack.TableName, r.Stack.QueueURLs["IngestQueue"], base, demo.FormChannelID, base, demo.SignedChannelID,
 		demo.SignedSecret, base, base, demo.EmailAddress, smtpLn.Addr(), base, demo.PageID, demo.MetaAppSecret, demo.MetaVerifyToken, base, demo.PhoneNumberID, r.Graph.URL, base,
-		base, demo.FormChannelID, base, smtpLn.Addr(), demo.EmailAddress, demo.NotificationSender, sesEndpoint(), demo.MetaAppSecret, base, base,
+		base, demo.FormChannelID, base, smtpLn.Addr(), demo.EmailAddress, demo.NotificationSender, sesEndpoint(), sweep, demo.MetaAppSecret, base, base,
 		demo.Password, base, demo.AgentEmails[0], demo.Password, base, base, base)
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -11,8 +11,11 @@ const (
 	ActivityUnassigned ActivityKind = "unassigned" // owner removed
 	ActivityStatus     ActivityKind = "status"     // status changed (close, reopen, ...)
 	ActivitySpam       ActivityKind = "spam"
+	ActivityNotSpam    ActivityKind = "not_spam" // restored from spam
 	ActivityMerged     ActivityKind = "merged"
+	ActivityUnmerged   ActivityKind = "unmerged" // From the ticket it was merged into, To the one unmerged
 	ActivityProperty   ActivityKind = "property" // priority, category or subject changed (Field says which)
+	ActivitySplit      ActivityKind = "split"    // messages split off into a new ticket (From the old, To the new)
 )
 
 // ActorRouter is the actor of automatic changes.
@@ -31,6 +34,8 @@ type Activity struct {
 	To    string `dynamodbav:"to,omitempty" json:"to,omitempty"`
 	// Routing explains an automatic assignment: "why did I get this ticket?"
 	Routing *RoutingRecord `dynamodbav:"routing,omitempty" json:"routing,omitempty"`
+	// ExpiresAt is its spam ticket's expiry (Ticket.ExpiresAt), the TTL.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty" json:"-"`
 }
 
 // RoutingRecord is the explanation of one routing decision.

@@ -137,7 +137,29 @@ type Ticket struct {
 	// ReplyTo is the Reply-To of the latest customer email, where agents'
 	// replies go (ticket.ReplyRecipients); empty: to the contact.
 	ReplyTo []string `dynamodbav:"replyTo,omitempty" json:"reply_to,omitempty"`
+	// SpamAt is when the ticket last went to spam ("not spam" is allowed
+	// within SpamKeepDays of it); SpamConversations are the conversations
+	// (the ticket's own id, or a merged ticket's) marked spam while the
+	// others were not: the ticket stays where it is until all are.
+	SpamAt            time.Time `dynamodbav:"spamAt,omitempty" json:"spam_at,omitzero"`
+	SpamConversations []string  `dynamodbav:"spamConversations,stringset,omitempty" json:"spam_conversations,omitempty"`
+	// ExpiresAt (Unix seconds; 0: never) is when a spam ticket is purged,
+	// SpamKeepDays after SpamAt: the table's TTL attribute. The ticket model
+	// sets it whenever a ticket is spam and clears it otherwise (and stamps
+	// the messages and activities a change adds with it); the items written
+	// before get it from store.SetSpamExpiry. Reads hide a ticket past it.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty" json:"-"`
+	// Merge is kept on a merged ticket: what its merge changed, so an
+	// unmerge can put it back (merge.go).
+	Merge *MergeProvenance `dynamodbav:"merge,omitempty" json:"-"`
 }
+
+// SpamKeepDays is how long a spam ticket is kept (then purged); "not
+// spam" restores it within that time.
+const SpamKeepDays = 90
+
+// Expired reports whether t is past its spam expiry at now.
+func (t Ticket) Expired(now time.Time) bool { return t.ExpiresAt > 0 && t.ExpiresAt <= now.Unix() }
 
 // Direction of a message relative to the help desk.
 type Direction string
@@ -183,8 +205,13 @@ type Message struct {
 	CreatedAt time.Time `dynamodbav:"createdAt" json:"created_at"`
 	// BodyKey is the bucket key of the whole body (Body) when Text holds
 	// only a snippet of it (Truncated), the rest being too large for the item.
-	BodyKey   string `dynamodbav:"bodyKey,omitempty" json:"body_key,omitempty"`
-	Truncated bool   `dynamodbav:"truncated,omitempty" json:"truncated,omitempty"`
+	BodyKey string `dynamodbav:"bodyKey,omitempty" json:"body_key,omitempty"`
+	// RawKey is the bucket key of the raw mail it came as (inbound/...),
+	// deleted with its ticket.
+	RawKey string `dynamodbav:"rawKey,omitempty" json:"-"`
+	// ExpiresAt is its spam ticket's expiry (Ticket.ExpiresAt), the TTL.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty" json:"-"`
+	Truncated bool  `dynamodbav:"truncated,omitempty" json:"truncated,omitempty"`
 	// Changes the customer made after it arrived (Messenger): when it was
 	// last edited, its previous texts (oldest first, at most MaxEdits), the
 	// reactions to it (one per reactor), and Revision, which counts these
@@ -202,6 +229,12 @@ type Message struct {
 	// Note is the model's remark on how the message was kept (a mail that
 	// reused another mail's Message-ID), shown with it.
 	Note string `dynamodbav:"note,omitempty" json:"note,omitempty"`
+	// ThreadKey is the conversation key that threaded a customer's message
+	// into an existing ticket, and OwnKeys the keys it brought: an unmerge
+	// sends a message that came through the merged ticket's thread back
+	// with it, its keys too.
+	ThreadKey string   `dynamodbav:"threadKey,omitempty" json:"-"`
+	OwnKeys   []string `dynamodbav:"ownKeys,omitempty" json:"-"`
 }
 
 // MessageStatus is the delivery state of an outbound message.

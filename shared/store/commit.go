@@ -55,6 +55,8 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 		addRevision(&b, r)
 	}
 	revTo := len(b.items)
+	s.addMoves(&b, c.Moves) // split.go
+	moveTo := len(b.items)
 	dedupeAt := -1
 	if d := c.Dedupe; d != nil {
 		dedupeAt = b.putNew(withMessageCreated(s.dedupe(*d), c.Messages))
@@ -90,8 +92,8 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 		case cn.anyBetween(loadFrom, loadFrom+loads):
 			return ticket.ErrLoadChanged
 		}
-		if cn.anyBetween(msgTo, revTo) {
-			return ticket.ErrVersionChanged // a message revised since it was read
+		if cn.anyBetween(msgTo, revTo) || cn.anyBetween(revTo, moveTo) {
+			return ticket.ErrVersionChanged // a message revised (or moved, or sent) since it was read
 		}
 		for i := range c.Tickets {
 			if cn.failed[ticketAt[i]] {
@@ -102,13 +104,6 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 	})
 	if err != nil {
 		return fmt.Errorf("commit %s: %w", describe(c), err)
-	}
-	for _, w := range c.Tickets {
-		if w.After == nil {
-			if err := s.deletePartition(ctx, ticketPK(w.Before.ID)); err != nil {
-				return fmt.Errorf("delete conversation of ticket %s: %w", w.Before.ID, err)
-			}
-		}
 	}
 	return nil
 }
@@ -142,7 +137,7 @@ func (s *Store) addThreadKey(b *txBuilder, k ticket.ThreadKey) {
 	if k.Repoint != "" {
 		owner = k.Repoint
 	}
-	b.put(threadItem{keyAttrs: keyAttrs{PK: threadPK(k.Key), SK: skThread}, Key: k.Key, TicketID: k.TicketID, Created: s.now()},
+	b.put(threadItem{keyAttrs: keyAttrs{PK: threadPK(k.Key), SK: skThread}, Key: k.Key, TicketID: k.TicketID, Created: s.now(), ExpiresAt: k.ExpiresAt},
 		"attribute_not_exists(PK) OR ticketId = :owner",
 		map[string]types.AttributeValue{":owner": &types.AttributeValueMemberS{Value: owner}})
 }

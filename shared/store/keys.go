@@ -298,3 +298,15 @@ func submissionPK(key string) string { return "SUBMISSION#" + key }
 func numberPK(dedupeKey string) string { return "NUMBER#" + boundedKey(dedupeKey) }
 
 const skNumber = "NUMBER"
+
+// Blocked senders: BLOCKED#<sender key> / BLOCKED, listed on GSI3
+// BLOCKED / <blocked at>#<sender key> (newest last).
+const (
+	skBlocked   = "BLOCKED"
+	listBlocked = "BLOCKED"
+)
+
+func blockedPK(senderKey string) string { return "BLOCKED#" + boundedKey(senderKey) }
+func blockedKeys(b helpdesk.BlockedSender) keyAttrs {
+	return keyAttrs{PK: blockedPK(b.Key), SK: skBlocked, GSI3PK: listBlocked, GSI3SK: sortTime(b.BlockedAt) + "#" + b.Key}
+}

@@ -78,9 +78,10 @@ func newMessageItem(m helpdesk.Message) messageItem {
 
 type threadItem struct {
 	keyAttrs
-	Key      string    `dynamodbav:"key"`
-	TicketID string    `dynamodbav:"ticketId"`
-	Created  time.Time `dynamodbav:"createdAt"`
+	Key       string    `dynamodbav:"key"`
+	TicketID  string    `dynamodbav:"ticketId"`
+	Created   time.Time `dynamodbav:"createdAt"`
+	ExpiresAt int64     `dynamodbav:"expiresAt,omitempty"` // a spam ticket's key: its TTL
 }
 
 type dedupeItem struct {

@@ -1,7 +1,6 @@
 package ticket
 
 import (
-	"slices"
 	"strings"
 	"time"
 
@@ -168,15 +167,16 @@ func MarkSpam(t helpdesk.Ticket, actor string, now time.Time) (Change, error) {
 	c := update(t, now)
 	n := c.Ticket()
 	from := string(n.State)
-	n.State = helpdesk.StateSpam
+	n.State, n.SpamAt = helpdesk.StateSpam, now
 	c.Activities = append(c.Activities, activity(n, helpdesk.ActivitySpam, actor, now, from, string(helpdesk.StateSpam)))
 	c.finish(now)
 	return c, nil
 }
 
 // Delete removes t, its thread keys and its place in its owner's count.
-// The store removes its conversation after the commit; its dedupe records
-// stay, so a late redelivery of one of its messages does not bring it back.
+// The purge (app/purge) removes its conversation, before or after the
+// commit; its dedupe records stay, so a late redelivery of one of its
+// messages does not bring it back.
 func Delete(t helpdesk.Ticket, now time.Time) (Change, error) {
 	if err := notMerged(t); err != nil {
 		return Change{}, err
@@ -190,36 +190,16 @@ func Delete(t helpdesk.Ticket, now time.Time) (Change, error) {
 	return c, nil
 }
 
-// Merge merges secondary into primary. The primary keeps its properties and
-// gains the secondary's messages (they stay in their own ticket, marked with
-// it), participants and thread keys, so later replies to either thread land
-// in it; the secondary leaves every view and count (state merged). Both
-// record the merge (MergedInto / MergedFrom) so it can be undone.
-func Merge(primary, secondary helpdesk.Ticket, actor string, now time.Time) (Change, error) {
-	switch {
-	case primary.ID == secondary.ID:
-		return Change{}, helpdesk.Errorf(helpdesk.EInvalid, "merge_self", "cannot merge a ticket into itself")
-	case primary.State == helpdesk.StateMerged || secondary.State == helpdesk.StateMerged:
-		return Change{}, helpdesk.Errorf(helpdesk.EConflict, "already_merged", "ticket %s or %s is already merged", primary.ID, secondary.ID)
+// DeleteTombstone removes a merged ticket's tombstone on its own: the purge
+// of the ticket it was merged into, which TTL or the sweep removed (a
+// tombstone is in no view and no count, and its thread keys lead on to
+// the primary: the purge removes those still its own first).
+func DeleteTombstone(t helpdesk.Ticket, now time.Time) (Change, error) {
+	if t.State != helpdesk.StateMerged {
+		return Change{}, helpdesk.Errorf(helpdesk.EConflict, "not_merged", "ticket %s is not merged", t.ID)
 	}
-	p, s := primary, secondary
-	c := Change{Tickets: []Write{{Before: &p, After: next(primary, now)}, {Before: &s, After: next(secondary, now)}}}
-	np, ns := c.Tickets[0].After, c.Tickets[1].After
-	np.MergedFrom = append(np.MergedFrom, secondary.ID)
-	np.MessageCount += secondary.MessageCount
-	// The secondary's customers become participants of the primary, so
-	// quoting either ticket number still threads their mail.
-	np.Participants = distinct(append(np.Participants, secondary.Participants...))
-	for _, k := range secondary.ThreadKeys {
-		if !slices.Contains(np.ThreadKeys, k) {
-			np.ThreadKeys = append(np.ThreadKeys, k)
-		}
-		c.ThreadKeys = append(c.ThreadKeys, ThreadKey{Key: k, TicketID: primary.ID, Repoint: secondary.ID})
-	}
-	ns.State, ns.MergedInto = helpdesk.StateMerged, primary.ID
-	for _, t := range []*helpdesk.Ticket{np, ns} {
-		c.Activities = append(c.Activities, activity(t, helpdesk.ActivityMerged, actor, now, secondary.ID, primary.ID))
-	}
+	b := t
+	c := Change{Tickets: []Write{{Before: &b}}}
 	c.finish(now)
 	return c, nil
 }

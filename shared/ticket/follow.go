@@ -140,7 +140,11 @@ func MentionsIn(text string) []string {
 
 // tellWatchers tells t's watchers who can see it (t as the change leaves
 // it) of kind, but not the actor and not anyone this change told already.
+// Spam is never notified: its later mail, edits and notes tell nobody.
 func (c *Change) tellWatchers(t *helpdesk.Ticket, aud Audience, kind helpdesk.NotificationKind, actor, messageID string, now time.Time) {
+	if t.State == helpdesk.StateSpam {
+		return
+	}
 	for _, id := range Watchers(*t) {
 		p, ok := aud[id]
 		if id == actor || c.told[id] || !ok || !p.CanSee(*t) {

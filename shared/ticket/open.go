@@ -29,6 +29,8 @@ type Arrival struct {
 	ThreadKeys []string // the conversation keys the ticket owns from now on
 	// NewContact: the sender is new to the tenant (a Messenger page greets them).
 	NewContact bool
+	// Blocked: an agent blocked the sender (BLOCKED#): straight to spam.
+	Blocked bool
 }
 
 // Open decides a new ticket: its properties (what the message asked for,
@@ -102,8 +104,8 @@ func Open(a Arrival, set helpdesk.Settings, now time.Time) (Change, []string) {
 	noteReplyTo(t, msg)
 	c := Change{Tickets: []Write{{After: t}}, Messages: []helpdesk.Message{msg}}
 	c.addKeys(t, a.ThreadKeys)
-	if m.Verdicts.IsSpam() {
-		t.State = helpdesk.StateSpam
+	if m.Verdicts.IsSpam() || a.Blocked {
+		t.State, t.SpamAt = helpdesk.StateSpam, now
 	} else {
 		c.greet(t, ch, received, a.NewContact, now)
 	}

@@ -40,6 +40,11 @@ type Change struct {
 	// reaction), each conditioned on the revision its decision read.
 	Revisions []Revision
 
+	// Moves move messages stored already into another ticket's partition
+	// (a split, an unmerge): each deleted where it was read, unchanged, and
+	// put under its new ticket (split.go).
+	Moves []Move
+
 	// Set by the application, not the model: what else the same transaction
 	// records about the message that caused the change.
 	Dedupe  *Dedupe     // the provider message is applied (exactly once)
@@ -65,6 +70,8 @@ type ThreadKey struct {
 	TicketID string
 	Repoint  string
 	Remove   bool
+	// ExpiresAt is the spam expiry of the ticket it leads to (its TTL).
+	ExpiresAt int64
 }
 
 // LoadChange is one ±1 on an agent's count of open tickets of one type,
@@ -170,6 +177,45 @@ func (c *Change) finish(now time.Time) {
 	c.Loads = nil
 	for _, w := range c.Tickets {
 		c.Loads = append(c.Loads, Loads(w.Before, w.After, now)...)
+	}
+	c.spamExpiry(now)
+}
+
+// spamExpiry gives every spam ticket of the change its expiry (the TTL
+// that purges it SpamKeepDays after it went to spam) and takes it off every
+// other, and stamps the messages and activities the change adds to a spam
+// ticket with it. Here, once for every decision, so none that moves a
+// ticket in or out of spam can forget it.
+func (c *Change) spamExpiry(now time.Time) {
+	exp := map[string]int64{}
+	for _, w := range c.Tickets {
+		t := w.After
+		if t == nil {
+			continue
+		}
+		t.ExpiresAt = 0
+		if t.State == helpdesk.StateSpam {
+			if t.SpamAt.IsZero() {
+				t.SpamAt = now // spam from before SpamAt was kept: from now on
+			}
+			t.ExpiresAt = t.SpamAt.Add(helpdesk.SpamKeepDays * 24 * time.Hour).Unix()
+		}
+		exp[t.ID] = t.ExpiresAt
+	}
+	for i := range c.Messages {
+		if e, ok := exp[c.Messages[i].TicketID]; ok {
+			c.Messages[i].ExpiresAt = e
+		}
+	}
+	for i := range c.Activities {
+		if e, ok := exp[c.Activities[i].TicketID]; ok {
+			c.Activities[i].ExpiresAt = e
+		}
+	}
+	for i, k := range c.ThreadKeys {
+		if e, ok := exp[k.TicketID]; ok && !k.Remove {
+			c.ThreadKeys[i].ExpiresAt = e
+		}
 	}
 }
 

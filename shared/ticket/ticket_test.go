@@ -378,7 +378,9 @@ func TestMerge(t *testing.T) {
 	if _, err := ticket.Merge(p, p, "ann", t0); helpdesk.ErrorReason(err) != "merge_self" {
 		t.Fatalf("self: %v", err)
 	}
-	if _, err := ticket.Merge(p, *ns, "ann", t0); helpdesk.ErrorReason(err) != "already_merged" {
+	other := p
+	other.ID = "9"
+	if _, err := ticket.Merge(other, *ns, "ann", t0); helpdesk.ErrorReason(err) != "already_merged" {
 		t.Fatalf("merged: %v", err)
 	}
 	if _, err := ticket.SetStatus(*ns, "closed", "ann", nil, pipes, t0); helpdesk.ErrorReason(err) != "ticket_merged" {

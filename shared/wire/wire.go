@@ -30,6 +30,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/app/index"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
+	"github.com/stackdesk/stackdesk/shared/app/purge"
 	"github.com/stackdesk/stackdesk/shared/app/send"
 	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/aws/cognitousers"
@@ -276,8 +277,10 @@ func AgentAPI(c AgentAPIConfig, cfg aws.Config, log *slog.Logger) (*agent.API, e
 			id, err := verifier.Verify(ctx, bearer)
 			return id.Sub, err
 		},
-		Store:     st,
-		Desk:      &desk.Service{Store: st, Settings: c.settings(st, log), Now: time.Now},
+		Store: st,
+		Desk: &desk.Service{Store: st, Settings: c.settings(st, log), Now: time.Now, Router: &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN},
+			// A deleted ticket's files, search items and notifications go with it.
+			Purger: &purge.Service{Store: st, Files: &s3files.Remover{Client: files, Name: c.MailBucket}, Now: time.Now, Log: log}},
 		Outbound:  &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL},
 		CursorKey: cursorKey.Sum(nil),
 		Log:       log,
@@ -310,4 +313,21 @@ func ingestQueue(cfg aws.Config, url string, bodies *s3files.Bucket) *sqsqueue.I
 		q.Bodies = bodies
 	}
 	return q
+}
+
+// SpamCleanupConfig configures spam-cleanup.
+type SpamCleanupConfig struct {
+	boot.Common
+	// MailBucket holds the files purged tickets' messages name.
+	MailBucket string `env:"MAIL_BUCKET,required"`
+}
+
+// SpamCleanup builds the purge of what TTL removed and the sweep of the
+// spam tickets it has not removed yet.
+func SpamCleanup(c SpamCleanupConfig, cfg aws.Config, log *slog.Logger) (*purge.Cleanup, error) {
+	st := store.New(dynamodb.NewFromConfig(cfg), c.TableName)
+	return &purge.Cleanup{
+		Service: &purge.Service{Store: st, Files: &s3files.Remover{Client: s3.NewFromConfig(cfg), Name: c.MailBucket}, Now: time.Now, Log: log},
+		Spam:    st,
+	}, nil
 }

@@ -25,6 +25,7 @@ var configs = map[string]any{
 	"OutboxRelayFunction":      &wire.OutboxRelayConfig{},
 	"AgentApiFunction":         &wire.AgentAPIConfig{},
 	"SearchIndexerFunction":    &wire.SearchIndexerConfig{},
+	"SpamCleanupFunction":      &wire.SpamCleanupConfig{},
 }
 
 // globals are the variables template.yaml sets on every function.

@@ -63,6 +63,14 @@ type Config struct {
 	// NotificationSender is the address agents' notification emails come
 	// from (DefaultNotificationSender if empty); Seed verifies it in SES.
 	NotificationSender string
+	// Now is the clock of the scheduled work the local stack runs:
+	// spam-cleanup's sweep and purge (time.Now if nil), so tests can move
+	// past a spam ticket's 90 days. The other functions read time.Now.
+	Now func() time.Time
+	// SpamSweepEvery is how often spam-cleanup sweeps (once at start, then
+	// this often; 0: hourly). AWS sweeps daily; TTL, which DynamoDB Local
+	// never runs, does the rest there.
+	SpamSweepEvery time.Duration
 }
 
 // Runner is a running local stack.
@@ -81,6 +89,7 @@ type Runner struct {
 	Relay *outbox.Relay
 	// Agent is the agent API, signed in with the stack's user pool on moto.
 	Agent     *agent.API
+	spam      *spamCleanup // spam-cleanup and its event sources (spamcleanup.go)
 	cognito   *cip.Client
 	pool      string
 	client    string
@@ -125,10 +134,15 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
-	awsCfg = withStream(awsCfg, indexer, cfg.Log) // every function below writes through the stand-in stream
+	var spam *spamCleanup // set below: the stream's records reach it once built
+	awsCfg = withStream(awsCfg, indexer, func(ctx context.Context, params, result any) {
+		if spam != nil {
+			spam.removed(ctx, params, result)
+		}
+	}, cfg.Log) // every function below writes through the stand-in stream
 	r := &Runner{Graph: fake, graphStop: graphStop, secrets: clients.SecretsManager, Stack: st, Store: db,
 		sqs: clients.SQS, s3: clients.S3, cfg: cfg, ses: sesv2.NewFromConfig(awsCfg)}
-	var errs [8]error
+	var errs [9]error
 	r.Messenger, errs[0] = wire.MetaWebhook(wire.MetaWebhookConfig{Common: common, Meta: meta,
 		Product: string(helpdesk.ChannelMessenger), IngestQueueURL: ingestURL, MailBucket: bucket, ChannelTTL: time.Second}, awsCfg, cfg.Log)
 	r.WhatsApp, errs[1] = wire.MetaWebhook(wire.MetaWebhookConfig{Common: common, Meta: meta,
@@ -150,7 +164,13 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		OutboundQueueURL: outboundURL, ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket, UserPoolID: pool,
 		IngestQueueURL: ingestURL}, awsCfg, cfg.Log)
 	r.cognito, r.pool, r.client = clients.Cognito, pool, client
-	if err := errors.Join(errs[:]...); err != nil {
+	cleanup, err := wire.SpamCleanup(wire.SpamCleanupConfig{Common: common, MailBucket: bucket}, awsCfg, cfg.Log)
+	if err == nil {
+		cleanup.Now = cfg.now // the runner's clock, which tests move past the 90 days
+		r.spam, errs[8] = newSpamCleanup(tpl, cleanup, cfg.Log)
+		spam = r.spam
+	}
+	if err := errors.Join(append(errs[:], err)...); err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
 	mux := http.NewServeMux()
@@ -162,6 +182,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	mux.HandleFunc("GET /local/tickets", r.listTickets)
 	mux.HandleFunc("GET /local/graph/sent", r.graphSent)
 	mux.HandleFunc("GET /local/tickets/{id}", r.getTicket)
+	mux.HandleFunc("POST /local/spam-cleanup/sweep", r.sweepSpam)
 	// Each request is bounded as the functions bound theirs (lambdax.Main):
 	// a stalled emulator makes a webhook answer 503, not hang. The budget
 	// is the agent API's (template.yaml), the largest of the functions.
@@ -248,11 +269,13 @@ func (r *Runner) retryLater(ctx context.Context, url, handle string) error {
 	return err
 }
 
-// Poll feeds the router and the outbound sender, and runs the outbox
-// relay every RelayEvery, until ctx ends.
+// Poll feeds the router and the outbound sender, runs the outbox relay
+// every RelayEvery and spam-cleanup's sweep every SpamSweepEvery, until
+// ctx ends.
 func (r *Runner) Poll(ctx context.Context) {
 	go r.poll(ctx, "outbound queue", r.PollOutboundOnce)
 	go r.relay(ctx)
+	go r.spamSweeps(ctx)
 	r.poll(ctx, "ingest queue", r.PollOnce)
 }
 

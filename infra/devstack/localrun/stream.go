@@ -24,8 +24,9 @@ import (
 // with the returned configuration hands the indexer the messages, tickets
 // and contacts it put, as the stream's filter would (the indexer itself
 // writes with cfg, unobserved). What the stand-in lacks: the image before
-// a write, so a contact's removed terms stay in the local index.
-func withStream(cfg aws.Config, ix lambdax.Indexer, log *slog.Logger) aws.Config {
+// a write, so a contact's removed terms stay in the local index. The keys
+// a write deleted go to removed (spam-cleanup's mapping, spamcleanup.go).
+func withStream(cfg aws.Config, ix lambdax.Indexer, removed func(ctx context.Context, params, result any), log *slog.Logger) aws.Config {
 	out := cfg.Copy()
 	out.APIOptions = append(slices.Clone(cfg.APIOptions), func(s *middleware.Stack) error {
 		return s.Initialize.Add(middleware.InitializeMiddlewareFunc("LocalTableStream",
@@ -37,6 +38,7 @@ func withStream(cfg aws.Config, ix lambdax.Indexer, log *slog.Logger) aws.Config
 							log.ErrorContext(ctx, "local stream: index", "error", err)
 						}
 					}
+					removed(ctx, in.Parameters, res.Result)
 				}
 				return res, md, err
 			}), middleware.After)

@@ -71,6 +71,18 @@ var (
 		{route: "POST /api/tickets/{id}/followers", path: "/api/tickets/{id}/followers", ticket: true},
 		{route: "DELETE /api/tickets/{id}/followers", path: "/api/tickets/{id}/followers", ticket: true},
 		{route: "GET /api/tickets/{id}/snippets/{sid}/render", path: "/api/tickets/{id}/snippets/{snippet}/render", ticket: true},
+		// Those who may work the ticket get as far as its messages: the ids
+		// are none of its own (split_test.go splits for real).
+		{route: "POST /api/tickets/{id}/split", path: "/api/tickets/{id}/split", body: `{"message_ids":["none"],"subject":"Split"}`,
+			ticket: true, refused: notViewer, other: map[string]int{"cat": 400, "bob": 400, "ann": 400}},
+		// Merging needs both tickets: into a ticket nobody has is a 404
+		// after the path's ticket is found visible and workable (merge_test.go
+		// merges for real, both ways of access).
+		{route: "POST /api/tickets/{id}/merge", path: "/api/tickets/{id}/merge", body: `{"into":"404"}`, ticket: true,
+			refused: notViewer, other: map[string]int{"cat": 404, "bob": 404, "ann": 404}},
+		// None of the desk's tickets is merged: a 409 after access.
+		{route: "POST /api/tickets/{id}/unmerge", path: "/api/tickets/{id}/unmerge", ticket: true,
+			refused: notViewer, other: map[string]int{"cat": 409, "bob": 409, "ann": 409}},
 
 		// Lists answer every caller; what they hold is held to the scope in
 		// TestNothingLeaksThroughALists.
@@ -118,8 +130,21 @@ var (
 		// Filtered mail is anyone's: those who see every ticket only.
 		{route: "GET /api/filtered", path: "/api/filtered", refused: onlyAdmin},
 		{route: "POST /api/filtered/{id}/promote", path: "/api/filtered/{filtered}/promote", refused: onlyAdmin},
+
+		// Spam and delete: those with the delete permission (ann, an admin)
+		// only; last, since ann deletes every ticket.
+		{route: "POST /api/tickets/{id}/spam", path: "/api/tickets/{id}/spam", body: `{}`, ticket: true, refused: onlyDeleters},
+		{route: "POST /api/tickets/{id}/not-spam", path: "/api/tickets/{id}/not-spam", ticket: true, refused: onlyDeleters},
+		{route: "GET /api/blocked-senders", path: "/api/blocked-senders", refused: onlyDeleters},
+		{route: "DELETE /api/blocked-senders/{key}", path: "/api/blocked-senders/email%23cus1%40example.com", refused: onlyDeleters,
+			other: map[string]int{"ann": 404}}, // nobody is blocked
+		{route: "DELETE /api/tickets/{id}", path: "/api/tickets/{id}", ticket: true, refused: onlyDeleters},
+		{route: "POST /api/tickets/delete", path: "/api/tickets/delete", body: `{"ids":["1","2","3"],"confirm":3}`, refused: onlyDeleters},
 	}
 )
+
+// onlyDeleters: who lacks the delete permission is refused.
+var onlyDeleters = map[string]int{"vic": 403, "cat": 403, "bob": 403}
 
 // The access matrix: every route the API serves × every role and scope ×
 // a ticket each can and cannot see. A route missing from the table fails

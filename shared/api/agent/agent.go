@@ -125,7 +125,9 @@ func (a *API) Routes() []Route {
 		{"GET /api/views/{view}", a.signedIn(a.getView)},
 		{"PUT /api/views/{view}", a.signedIn(a.replaceView)},
 		{"DELETE /api/views/{view}", a.signedIn(a.deleteView)},
-	}, append(a.adminRoutes(), a.filteredRoutes()...)...)
+		{"POST /api/tickets/{id}/merge", a.signedIn(a.mergeTicket)},
+		{"POST /api/tickets/{id}/unmerge", a.signedIn(a.unmergeTicket)},
+	}, append(append(append(a.adminRoutes(), a.filteredRoutes()...), a.splitRoutes()...), a.spamRoutes()...)...)
 }
 
 // Register adds the API's routes to mux.

@@ -112,12 +112,13 @@ func notAllowed(allow string) http.Handler {
 }
 
 // registerBulkMethods makes every other method the ticket routes serve a
-// 405 on the bulk path.
+// 405 on the bulk paths.
 func (a *API) registerBulkMethods(mux *http.ServeMux) {
 	for _, r := range a.Routes() {
 		method, path, _ := strings.Cut(r.Pattern, " ")
 		if path == "/api/tickets/{id}" && method != http.MethodPost {
 			mux.Handle(method+" /api/tickets/bulk", notAllowed(http.MethodPost))
+			mux.Handle(method+" /api/tickets/delete", notAllowed(http.MethodPost))
 		}
 	}
 }

@@ -153,6 +153,10 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Princ
 	if err != nil {
 		return err
 	}
+	if t.State == helpdesk.StateMerged && t.MergedInto != "" {
+		redirectMerged(w, t) // merge.go
+		return nil
+	}
 	q := helpdesk.TimelineQuery{Limit: timelinePage}
 	entries, next, err := a.Store.Timeline(r.Context(), t, q)
 	if err != nil {
@@ -237,7 +241,7 @@ func (a *API) otherTickets(ctx context.Context, p helpdesk.Principal, t helpdesk
 		return nil, err
 	}
 	for _, o := range ts {
-		if o.ID != t.ID && p.CanSee(o) && len(out) < otherTickets {
+		if o.ID != t.ID && o.State != helpdesk.StateMerged && p.CanSee(o) && len(out) < otherTickets {
 			out = append(out, o)
 		}
 	}

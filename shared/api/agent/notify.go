@@ -199,7 +199,7 @@ func (a *API) listNotifications(w http.ResponseWriter, r *http.Request, p helpde
 	page := FeedPage{Notifications: []FeedItem{}}
 	for _, n := range ns {
 		t, ok := tickets[n.TicketID]
-		if !ok || !p.CanSee(t) {
+		if !ok || !p.CanSee(t) || t.Expired(a.now()) {
 			continue
 		}
 		page.Notifications = append(page.Notifications, FeedItem{ID: feedID(n), Kind: n.Kind, TicketID: n.TicketID,

@@ -182,12 +182,17 @@ func (a *API) searchTickets(w http.ResponseWriter, r *http.Request, p helpdesk.P
 	if err != nil {
 		return err
 	}
+	if err := mergedHits(ctx, a.Store, headers); err != nil {
+		return err
+	}
 	out := SearchResults{Results: []SearchResult{}}
+	shown := map[string]bool{}
 	for _, c := range ranked {
 		t, ok := headers[c.id]
-		if !ok || !p.CanSee(t) {
+		if !ok || !p.CanSee(t) || t.Expired(a.now()) || shown[t.ID] {
 			continue
 		}
+		shown[t.ID] = true
 		out.Results = append(out.Results, SearchResult{Ticket: t, Matched: c.matched, Score: 100*len(c.terms) + c.weight})
 		if len(out.Results) == limit {
 			break
@@ -341,7 +346,7 @@ func (a *API) contactView(ctx context.Context, p helpdesk.Principal, c helpdesk.
 	}
 	v := ContactView{Contact: c, Tickets: []helpdesk.Ticket{}}
 	for _, t := range tickets {
-		if p.CanSee(t) {
+		if p.CanSee(t) && t.State != helpdesk.StateMerged { // a tombstone shows through its primary
 			v.Tickets = append(v.Tickets, t)
 		}
 	}

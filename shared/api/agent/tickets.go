@@ -51,6 +51,9 @@ func (a *API) visible(ctx context.Context, p helpdesk.Principal, id string) (hel
 		return helpdesk.Ticket{}, err
 	}
 	t, err := a.Store.GetTicketHeader(ctx, id)
+	if err == nil && t.Expired(a.now()) {
+		err = helpdesk.ErrNotFound // a spam ticket past its 90 days, TTL not yet done
+	}
 	return t, seen(p, id, t, err)
 }
 

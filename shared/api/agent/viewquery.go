@@ -197,6 +197,9 @@ func (a *API) page(ctx context.Context, p helpdesk.Principal, pl plan, pos strin
 				return nil, "", err
 			}
 			for _, t := range ts {
+				if t.Expired(a.now()) {
+					continue // past its spam expiry: purged soon
+				}
 				keyed = append(keyed, helpdesk.Keyed{ID: t.ID, Key: helpdesk.SortKey(t, helpdesk.SortCreated)})
 				byID[t.ID] = t
 			}
@@ -219,7 +222,7 @@ func (a *API) page(ctx context.Context, p helpdesk.Principal, pl plan, pos strin
 		for _, t := range ts {
 			// Changed since its key was read: kept only if it still
 			// belongs to the view (its place is the one it was read at).
-			if slices.Contains(pl.states, t.State) && pl.filter.Match(t) {
+			if slices.Contains(pl.states, t.State) && pl.filter.Match(t) && !t.Expired(a.now()) {
 				byID[t.ID] = t
 			}
 		}

@@ -145,16 +145,10 @@ type BulkResult struct {
 // bulkWorkers bounds the tickets a bulk edit changes at once.
 const bulkWorkers = 8
 
-// EditMany applies one edit to each ticket of ids, each in its own change
-// (one transaction per ticket, so one ticket's failure undoes no other's),
-// at most bulkWorkers at a time. canSee is checked on the very state each
-// change is decided on; a ticket it refuses fails with notVisible(id). The
-// owner and team are read once: an unknown one fails the whole request.
-func (s *Service) EditMany(ctx context.Context, ids []string, e ticket.Edit, actor string, canSee func(helpdesk.Ticket) bool, notVisible func(id string) error) ([]BulkResult, error) {
-	owner, err := s.resolveEdit(ctx, e)
-	if err != nil {
-		return nil, err
-	}
+// eachTicket runs do for each of ids, bulkWorkers at a time, with a result
+// per id in their order; a ticket not found is reported as notVisible(id)
+// (one the caller cannot see and one that is not there look alike).
+func eachTicket(ids []string, notVisible func(id string) error, do func(id string) (helpdesk.Ticket, error)) []BulkResult {
 	out := make([]BulkResult, len(ids))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -162,16 +156,7 @@ func (s *Service) EditMany(ctx context.Context, ids []string, e ticket.Edit, act
 		wg.Go(func() {
 			for i := range next {
 				id := ids[i]
-				_, t, err := s.change(ctx, "edit", id, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
-					if !canSee(t) {
-						return ticket.Change{}, notVisible(id)
-					}
-					aud, err := s.editAudience(ctx, t, e, owner)
-					if err != nil {
-						return ticket.Change{}, err
-					}
-					return ticket.Apply(t, 0, e, owner, actor, aud, set, s.Now())
-				})
+				t, err := do(id)
 				if errors.Is(err, helpdesk.ErrNotFound) {
 					err = notVisible(id)
 				}
@@ -184,7 +169,32 @@ func (s *Service) EditMany(ctx context.Context, ids []string, e ticket.Edit, act
 	}
 	close(next)
 	wg.Wait()
-	return out, nil
+	return out
+}
+
+// EditMany applies one edit to each ticket of ids, each in its own change
+// (one transaction per ticket, so one ticket's failure undoes no other's),
+// at most bulkWorkers at a time. canSee is checked on the very state each
+// change is decided on; a ticket it refuses fails with notVisible(id). The
+// owner and team are read once: an unknown one fails the whole request.
+func (s *Service) EditMany(ctx context.Context, ids []string, e ticket.Edit, actor string, canSee func(helpdesk.Ticket) bool, notVisible func(id string) error) ([]BulkResult, error) {
+	owner, err := s.resolveEdit(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	return eachTicket(ids, notVisible, func(id string) (helpdesk.Ticket, error) {
+		_, t, err := s.change(ctx, "edit", id, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
+			if !canSee(t) {
+				return ticket.Change{}, notVisible(id)
+			}
+			aud, err := s.editAudience(ctx, t, e, owner)
+			if err != nil {
+				return ticket.Change{}, err
+			}
+			return ticket.Apply(t, 0, e, owner, actor, aud, set, s.Now())
+		})
+		return t, err
+	}), nil
 }
 
 // NewTicket is a ticket an agent creates by hand: for an existing contact

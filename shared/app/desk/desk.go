@@ -28,6 +28,7 @@ type Store interface {
 	GetChannel(ctx context.Context, id string) (helpdesk.Channel, error)
 	TeamMembers(ctx context.Context, ids []string) (map[string][]string, error)
 	Composer // compose.go: what answering by email and creating by hand read
+	Splits   // split.go: a split and an unmerge read the conversation
 }
 
 // Settings reads the tenant's settings.
@@ -41,6 +42,12 @@ type Service struct {
 	// Settings are the tenant's, read through a cache (settings.Cache).
 	Settings Settings
 	Now      func() time.Time
+	// Router routes a ticket split off another (split.go); nil leaves it
+	// unassigned.
+	Router Planner
+	// Blocks and Purger (spam.go): nil uses the Store's own when it has them.
+	Blocks Blocks
+	Purger Purger
 }
 
 // maxRounds bounds re-reads when concurrent writers keep winning.
@@ -199,43 +206,10 @@ func (s *Service) MarkSpam(ctx context.Context, ticketID, actor string) (helpdes
 
 // Delete removes a ticket and its conversation. It returns the ticket as it
 // was.
+// The tickets merged into it go too, and the Purger removes what hangs off
+// them (spam.go).
 func (s *Service) Delete(ctx context.Context, ticketID string) (helpdesk.Ticket, error) {
-	c, t, err := s.change(ctx, "delete", ticketID, func(t helpdesk.Ticket, _ helpdesk.Settings) (ticket.Change, error) {
-		return ticket.Delete(t, s.Now())
-	})
-	if err != nil {
-		return t, err
-	}
-	return *c.Tickets[0].Before, nil
-}
-
-// Merge merges secondary into primary; the primary keeps its properties.
-func (s *Service) Merge(ctx context.Context, primaryID, secondaryID, actor string) (helpdesk.Ticket, error) {
-	var merged helpdesk.Ticket
-	err := retry.While(ctx, maxRounds, 5*time.Millisecond, changedMeanwhile, func() error {
-		p, err := s.Store.GetTicketHeader(ctx, primaryID)
-		if err != nil {
-			return err
-		}
-		merged = p
-		sec, err := s.Store.GetTicketHeader(ctx, secondaryID)
-		if err != nil {
-			return err
-		}
-		c, err := ticket.Merge(p, sec, actor, s.Now())
-		if err != nil {
-			return err
-		}
-		if err := s.Store.Commit(ctx, c); err != nil {
-			return err
-		}
-		merged = *c.Ticket()
-		return nil
-	})
-	if err != nil {
-		return merged, fmt.Errorf("merge %s into %s: %w", secondaryID, primaryID, err)
-	}
-	return merged, nil
+	return s.deleteOne(ctx, ticketID, true, func(helpdesk.Ticket) error { return nil })
 }
 
 // Note adds an internal note to a ticket, mentioning the agents mentions

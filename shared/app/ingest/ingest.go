@@ -66,6 +66,7 @@ type Store interface {
 	Deliveries
 	Numbers
 	MessageUpdates
+	Blocked
 	outbox.Store
 	// audience.Directory reads who is told of a customer's message.
 	audience.Directory
@@ -221,8 +222,19 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	case err != nil:
 		return Result{}, nil, err
 	}
+	// A forward's "original sender" is text the forwarder wrote: the
+	// participant check trusts only who actually sent it.
+	actualSender := senderKey
+	if m.Email != nil && m.Email.ForwardedBy != nil {
+		actualSender = m.Email.ForwardedBy.Key(m.Channel)
+	}
+	blocked, err := s.blocked(ctx, senderKey, actualSender)
+	if err != nil {
+		return Result{}, nil, err
+	}
 	who := &author{s: s, id: contactID, c: newContact}
-	if hold, err := s.needsConsent(ctx, ch, who, newContact != nil); err != nil || hold {
+	// A blocked sender is never asked for consent: nothing is sent to them.
+	if hold, err := s.needsConsent(ctx, ch, who, newContact != nil); !blocked && (err != nil || hold) {
 		if err != nil {
 			return Result{}, nil, err
 		}
@@ -238,15 +250,15 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		// A FAIL verdict goes to the spam view on its own, whatever it quotes.
 		th.Lookup = nil
 	}
-	// A forward's "original sender" is text the forwarder wrote: the
-	// participant check trusts only who actually sent it.
-	actualSender := senderKey
-	if m.Email != nil && m.Email.ForwardedBy != nil {
-		actualSender = m.Email.ForwardedBy.Key(m.Channel)
-	}
 	found, err := s.findThread(ctx, th, actualSender, ch)
 	if err != nil {
 		return Result{}, nil, err
+	}
+	if blocked && found.ticket != nil && found.ticket.State != helpdesk.StateSpam {
+		// A blocked sender's message joins their spam, never a working ticket.
+		found = match{note: ReasonSenderBlocked}
+	} else if blocked && found.ticket == nil {
+		found.note = ReasonSenderBlocked
 	}
 	set, err := s.Settings.Get(ctx)
 	if err != nil {
@@ -257,6 +269,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	var res Result
 	if found.ticket != nil {
 		msg.ThreadReason = found.reason
+		msg.ThreadKey, msg.OwnKeys = found.key, without(th.Own, found.key) // for an unmerge
 		// The owner and followers are told (those who can still see it).
 		aud, err := audience.Read(ctx, s.Store, *found.ticket, nil)
 		if err != nil {
@@ -280,7 +293,7 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		}
 		id := ticketNo.number
 		own := append([]string(nil), th.Own...)
-		if !spam {
+		if !spam && !blocked {
 			// Claim the conversation's ids, but not those of a ticket passed over.
 			for _, k := range th.Claim {
 				if !found.taken[k] {
@@ -293,11 +306,11 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 		}
 		var warnings []string
 		c, warnings = ticket.Open(ticket.Arrival{ID: id, Inbound: m, Message: msg, Channel: ch, ContactID: contactID,
-			SenderKey: senderKey, ThreadKeys: own, NewContact: newContact != nil}, set, now)
+			SenderKey: senderKey, ThreadKeys: own, NewContact: newContact != nil, Blocked: blocked}, set, now)
 		for _, w := range warnings {
 			s.Log.WarnContext(ctx, w, "channel", m.ChannelID, "ticket_id", id)
 		}
-		if s.Router != nil && !spam {
+		if s.Router != nil && !spam && !blocked {
 			plan, err := s.plan(ctx, ch, c.Ticket(), who, newContact == nil)
 			if err != nil {
 				return Result{}, nil, err
@@ -310,7 +323,9 @@ func (s *Service) applyOnce(ctx context.Context, m *helpdesk.InboundMessage, ch 
 	if newContact != nil {
 		c.Contact = &ticket.NewContact{Contact: *newContact, Key: senderKey}
 	}
-	s.askProfile(ctx, &c, m, who)
+	if !blocked {
+		s.askProfile(ctx, &c, m, who)
+	}
 	if err := s.commit(ctx, c, res.Created); err != nil {
 		return Result{}, nil, err
 	}
@@ -409,17 +424,26 @@ func (s *Service) findThread(ctx context.Context, th threading.Thread, senderKey
 		if err != nil {
 			return m, err
 		}
-		t, err := s.Store.GetTicketHeader(ctx, ticketID)
+		// A key of a merged ticket leads to the ticket it was merged into,
+		// however many merges on (a merge too large to repoint every key
+		// leaves some with the merged ticket: ticket.Merge).
+		t, err := s.showing(ctx, ticketID)
+		if err == nil && t.ID == ticketID && !slices.Contains(t.ThreadKeys, k.Key) {
+			// The key may have moved between the two reads (an unmerge takes
+			// the secondary's keys back from the ticket they led to, whose
+			// list no longer has it): read it again, so the message goes
+			// where the key leads now. (Read before the move, the ticket's
+			// version would fail the commit instead.)
+			if again, _, rerr := s.Store.FindThread(ctx, []string{k.Key}); rerr == nil && again != ticketID {
+				ticketID = again
+				t, err = s.showing(ctx, ticketID)
+			}
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			continue // deleted since; its keys are going too
 		}
 		if err != nil {
 			return m, err
-		}
-		if t.State == helpdesk.StateMerged && t.MergedInto != "" {
-			if t, err = s.Store.GetTicketHeader(ctx, t.MergedInto); err != nil {
-				return m, err
-			}
 		}
 		if k.RequireParticipant && !slices.Contains(t.Participants, senderKey) {
 			m.note = "subject_reference_from_non_participant:" + ticketID
@@ -481,6 +505,7 @@ func (s *Service) message(m *helpdesk.InboundMessage) helpdesk.Message {
 		Submission:        withRaw(m.Submission, m.Raw),
 		CreatedAt:         m.ReceivedAt.UTC(),
 		BodyKey:           m.BodyLocation,
+		RawKey:            rawKey(m.RawLocation),
 		Truncated:         m.BodyLocation != "",
 		ReplyTo:           replyTo(m),
 	}
@@ -493,4 +518,14 @@ func newContactFor(m *helpdesk.InboundMessage, now time.Time) helpdesk.Contact {
 		WhatsAppUserID: m.Sender.WhatsAppUserID,
 		CreatedAt:      now.UTC(),
 	}
+}
+
+// rawKey is the bucket key of s3://bucket/key (the raw mail), or "".
+func rawKey(location string) string {
+	rest, ok := strings.CutPrefix(location, "s3://")
+	if !ok {
+		return ""
+	}
+	_, key, _ := strings.Cut(rest, "/")
+	return key
 }

@@ -132,7 +132,7 @@ func items(c ticket.Change) int {
 	if c.Contact != nil {
 		n += 2 // the contact and its lookup key
 	}
-	return n + contactUpdateItems(c)
+	return n + contactUpdateItems(c) + moveItems(c)
 }
 
 // twice reports an item a change writes more than once, by its table key.
@@ -149,6 +149,7 @@ func twice(c ticket.Change) (string, bool) {
 		keys = append(keys, "TICKET#"+m.TicketID+"/MSG#"+sortKey(m.CreatedAt, m.ID))
 	}
 	keys = append(keys, revisionKeys(c)...)
+	keys = append(keys, moveKeys(c)...) // split.go
 	if c.Dedupe != nil {
 		keys = append(keys, "DEDUPE#"+c.Dedupe.Key)
 	}
@@ -208,7 +209,7 @@ func (s *Store) check(c ticket.Change) error {
 		contact = contact || exists
 	}
 	taken, changed := s.checkContactUpdate(c)
-	contact, version = contact || taken, version || changed || s.revisedSince(c)
+	contact, version = contact || taken, version || changed || s.revisedSince(c) || s.movedSince(c)
 	for _, k := range c.ThreadKeys {
 		cur, exists := s.threads[k.Key]
 		allowed := k.TicketID
@@ -265,6 +266,7 @@ func (s *Store) apply(c ticket.Change) {
 		s.conversation(m.TicketID).messages[sortKey(m.CreatedAt, m.ID)] = m
 	}
 	s.applyRevisions(c)
+	s.applyMoves(c) // split.go
 	if d := c.Dedupe; d != nil {
 		now := s.now()
 		s.dedupes[d.Key] = dedupeRecord{ticketID: d.TicketID, messageID: d.MessageID, fingerprint: d.Fingerprint, appliedAt: now,

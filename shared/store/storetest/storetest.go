@@ -118,6 +118,10 @@ type Store interface {
 	FilteredStore
 	// Form submissions' content fingerprints (submissions.go).
 	ClaimSubmission(ctx context.Context, key, id string, now, until time.Time) (string, error)
+	// Blocked senders and the purge's part in the store (spam.go).
+	SpamStore
+	// The purge cascade (purge.go).
+	PurgeStore
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -144,6 +148,7 @@ func Run(t *testing.T, open Open) {
 		{"EveryModelChangeReadsBack", testEveryModelChangeReadsBack},
 		{"MergedConversationsShowRecursively", testMergedConversationsShowRecursively},
 		{"MergeRepointsThreadKeys", testMergeRepointsThreadKeys},
+		{"UnmergeMovesMessages", testUnmergeMovesMessages}, // merge.go
 		{"DeleteRemovesConversationAndThreadKeys", testDeleteRemovesConversationAndThreadKeys},
 		{"TwoDaysOfOneLoadItemAreWrittenOnce", testTwoDaysOfOneLoadItemAreWrittenOnce},
 		{"ThreadKeys", testThreadKeys},
@@ -194,6 +199,14 @@ func Run(t *testing.T, open Open) {
 		{"FilteredMail", testFilteredMail},
 		// Form submissions.
 		{"SubmissionClaimsHoldUntilTheyExpire", testSubmissionClaimsHoldUntilTheyExpire},
+		// Split (split.go).
+		{"SplitMovesMessagesAndTheirKeys", testSplitMovesMessagesAndTheirKeys},
+		// Spam and delete.
+		{"BlockedSenders", testBlockedSenders},
+		{"SpamReadsBackAndPurgeIsIdempotent", testSpamReadsBackAndPurgeIsIdempotent},
+		// The purge cascade.
+		{"PurgeRemovesOnlyTheTicketsOwnItems", testPurgeRemovesOnlyTheTicketsOwnItems},
+		{"SpamExpiry", testSpamExpiry},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
