@@ -2,6 +2,7 @@ package emulate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -132,15 +133,28 @@ func CreatePoolUser(ctx context.Context, c *cip.Client, poolID, email, password 
 			{Name: aws.String("email_verified"), Value: aws.String("true")},
 		},
 	})
-	if err != nil {
+	var exists *ciptypes.UsernameExistsException
+	var attrs []ciptypes.AttributeType
+	switch {
+	case errors.As(err, &exists):
+		// The SDK retries a call whose answer was lost (moto slow under
+		// load): the first attempt made the user. Read it instead.
+		u, gerr := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: &email})
+		if gerr != nil {
+			return "", fmt.Errorf("create pool user %s: %w (then: %w)", email, err, gerr)
+		}
+		attrs = u.UserAttributes
+	case err != nil:
 		return "", fmt.Errorf("create pool user %s: %w", email, err)
+	default:
+		attrs = out.User.Attributes
 	}
 	if _, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
 		UserPoolId: &poolID, Username: &email, Password: &password, Permanent: true,
 	}); err != nil {
 		return "", fmt.Errorf("set password of %s: %w", email, err)
 	}
-	for _, a := range out.User.Attributes {
+	for _, a := range attrs {
 		if aws.ToString(a.Name) == "sub" {
 			return aws.ToString(a.Value), nil
 		}
