@@ -67,3 +67,40 @@ func mustMessage(t *testing.T, rec events.DynamoDBEventRecord) *index.Change {
 	}
 	return &c
 }
+
+// The desk clock the consoles poll moves once per batch that changed a
+// ticket (the recorded batch: tickets created, changed and removed), and
+// not for a batch of contacts only.
+func TestSearchIndexerMovesTheDeskClockOncePerBatch(t *testing.T) {
+	raw, err := os.ReadFile("../../events/search-indexer/stream-batch.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	st := memstore.New()
+	h := SearchIndexerHandler(&index.Service{Store: st}, quiet)
+	ctx := context.Background()
+	if err := h(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.Clock(ctx); c.Version != 1 {
+		t.Fatalf("after a batch of ticket changes: version %d, want 1", c.Version)
+	}
+	contacts := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{ev.Records[2]}}
+	if err := h(ctx, contacts); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.Clock(ctx); c.Version != 1 {
+		t.Fatalf("after a batch of a contact only: version %d, want 1", c.Version)
+	}
+	removed := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{ev.Records[5]}}
+	if err := h(ctx, removed); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.Clock(ctx); c.Version != 2 {
+		t.Fatalf("after a ticket removed: version %d, want 2", c.Version)
+	}
+}

@@ -52,6 +52,7 @@ var (
 	accessTable = []probe{
 		{route: "GET /api/openapi.yaml", path: "/api/openapi.yaml", public: true},
 		{route: "GET /api/me", path: "/api/me"},
+		{route: "GET /api/changes", path: "/api/changes"},
 		{route: "PUT /api/me/availability", path: "/api/me/availability", body: `{"away":false}`},
 		{route: "GET /api/me/notifications", path: "/api/me/notifications"},
 		{route: "PUT /api/me/notifications", path: "/api/me/notifications", body: `{"note":{"email":false}}`},

@@ -44,6 +44,8 @@ type Store interface {
 	SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error)
 	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
+	// Clock reads the desk clock (changes.go).
+	Clock(ctx context.Context) (helpdesk.DeskClock, error)
 	NotifyStore
 	outbox.Store
 	conversationStore
@@ -92,6 +94,7 @@ func (a *API) Routes() []Route {
 	return append([]Route{
 		{"GET /api/openapi.yaml", http.HandlerFunc(a.openAPI)},
 		{"GET /api/me", a.signedIn(a.me)},
+		{"GET /api/changes", a.signedIn(a.changes)},
 		{"PUT /api/me/availability", a.signedIn(a.setAvailability)},
 		{"GET /api/views/{view}/tickets", a.signedIn(a.listView)},
 		{"GET /api/tickets/{id}", a.signedIn(a.getTicket)},

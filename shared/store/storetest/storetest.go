@@ -122,6 +122,9 @@ type Store interface {
 	SpamStore
 	// The purge cascade (purge.go).
 	PurgeStore
+	// The desk clock (clock.go).
+	Tick(ctx context.Context, at time.Time) error
+	Clock(ctx context.Context) (helpdesk.DeskClock, error)
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -207,6 +210,8 @@ func Run(t *testing.T, open Open) {
 		// The purge cascade.
 		{"PurgeRemovesOnlyTheTicketsOwnItems", testPurgeRemovesOnlyTheTicketsOwnItems},
 		{"SpamExpiry", testSpamExpiry},
+		// The desk clock.
+		{"DeskClockMovesForward", testDeskClockMovesForward},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
