@@ -78,8 +78,9 @@ lint: vet ## gofmt, go vet, cfn-lint
 	cfn-lint template.yaml
 
 .PHONY: validate
-validate: vet ## gofmt, go vet and sam validate --lint (which runs cfn-lint)
+validate: vet ## gofmt, go vet, sam validate (the SAM transform) and sam validate --lint (cfn-lint)
 	@command -v sam >/dev/null || $(EMULATORS) install
+	sam validate --region $(AWS_REGION)
 	sam validate --lint --region $(AWS_REGION)
 
 .PHONY: build
