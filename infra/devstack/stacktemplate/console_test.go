@@ -459,7 +459,11 @@ type consoleConfigDoc struct {
 func consoleConfig(tpl *stacktemplate.Template) (consoleConfigDoc, error) {
 	var c consoleConfigDoc
 	sub := func(id string) (string, error) {
-		var o struct{ Value struct{ FnSub string `json:"Fn::Sub"` } }
+		var o struct {
+			Value struct {
+				FnSub string `json:"Fn::Sub"`
+			}
+		}
 		if err := json.Unmarshal(tpl.Outputs[id], &o); err != nil || o.Value.FnSub == "" {
 			return "", fmt.Errorf("output %s is not a !Sub string: %s", id, tpl.Outputs[id])
 		}
