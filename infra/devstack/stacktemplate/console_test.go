@@ -325,7 +325,7 @@ func consoleProblems(tpl *stacktemplate.Template) []string {
 		}
 		post, get := presigned()
 		reach := map[string][]string{
-			"connect-src": {config.APIBaseURL + "/api/me", config.Cognito.Endpoint, post, get},
+			"connect-src": {self + "/config.json", config.APIBaseURL + "/api/me", config.Cognito.Endpoint, post, get},
 			"img-src":     {get, "data:image/png;base64,AAAA"},
 			"script-src":  {self + "/assets/index-4f2a.js"},
 			"style-src":   {self + "/assets/index-9c1d.css"},
