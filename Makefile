@@ -78,14 +78,22 @@ lint: vet ## gofmt, go vet, cfn-lint
 	cfn-lint template.yaml
 
 .PHONY: validate
-validate: vet ## gofmt, go vet and sam validate --lint (which runs cfn-lint)
+validate: vet ## gofmt, go vet, sam validate (the SAM transform) and sam validate --lint (cfn-lint)
 	@command -v sam >/dev/null || $(EMULATORS) install
+	sam validate --region $(AWS_REGION)
 	sam validate --lint --region $(AWS_REGION)
 
 .PHONY: build
 build: ## sam build: every function as an arm64 bootstrap
 	@command -v sam >/dev/null || $(EMULATORS) install
 	sam build --build-in-source
+
+.PHONY: deploy-console
+deploy-console: ## build web/ and publish it with the stack's config.json to a deployed stack: make deploy-console STACK=stackdesk-acme
+	@test -n "$(STACK)" || { echo 'usage: make deploy-console STACK=<stack name>'; exit 1; }
+	npm --prefix web ci && npm --prefix web run build
+	@# The region default above is for the emulators: a deployed stack is found in the operator's own region.
+	$(if $(filter file,$(origin AWS_REGION)),env -u AWS_REGION) infra/deploy-console.sh '$(STACK)' web/dist
 
 .PHONY: functions
 functions: $(foreach f,$(FUNCTIONS),build-$(firstword $(subst :, ,$(f)))) ## build every bootstrap into bin/ without SAM
