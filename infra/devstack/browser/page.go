@@ -120,7 +120,9 @@ func (p *Page) WaitGone(l Locator) {
 func (p *Page) Has(l Locator) bool {
 	p.t.Helper()
 	return run(p, "look for "+l.String(), chromedp.QueryAfter(l.String(),
-		func(_ context.Context, _ *chromedp.Target, nodes []*chromedp.Node) (bool, error) { return len(nodes) > 0, nil },
+		func(_ context.Context, _ *chromedp.Target, nodes []*chromedp.Node) (bool, error) {
+			return len(nodes) > 0, nil
+		},
 		append(l.opts(), chromedp.AtLeast(0))...))
 }
 
