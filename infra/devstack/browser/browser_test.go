@@ -174,6 +174,10 @@ func TestNarrowViewport(t *testing.T) {
 	if w := browser.Eval[int](p, `window.innerWidth`); w != browser.NarrowWidth {
 		t.Errorf("narrow width %d", w)
 	}
+	// A journey goes on as usual there.
+	p.Fill(browser.Label("Your name"), "Bob")
+	p.Click(browser.Role("button", "Send"))
+	p.WaitText("Wrong password")
 	p.Check("narrow")
 }
 
