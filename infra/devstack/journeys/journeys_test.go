@@ -43,15 +43,18 @@ type stack struct {
 }
 
 // startStack starts a local stack under a fresh prefix, seeded with the demo
-// tenant (localrun_test.go's startStack, with the user pool the console signs
-// in to).
+// tenant, running as `make run` runs it (infra/local): the router, the
+// outbound sender, the outbox relay and spam-cleanup polling in the
+// background, so what a journey posts or mails becomes tickets and shows up
+// live in the console. A journey mails in with s.r.DeliverMail.
 func startStack(t *testing.T) stack {
 	t.Helper()
-	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER", testbed.CognitoService)
+	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER", "SESV2", testbed.CognitoService)
 	ctx := context.Background()
 	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo",
 		ReplyTokenSecret: []byte("journeys-test-reply-token-secret"),
-		Log:              slog.New(slog.NewTextHandler(io.Discard, nil)), VisibilityTimeout: 2 * time.Second})
+		Log:              slog.New(slog.NewTextHandler(io.Discard, nil)),
+		RetryDelay:       time.Second, VisibilityTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,11 +65,16 @@ func startStack(t *testing.T) stack {
 	}
 	srv := httptest.NewServer(r.Handler())
 	t.Cleanup(srv.Close)
+	pollCtx, stop := context.WithCancel(ctx)
+	polled := make(chan struct{})
+	go func() { defer close(polled); r.Poll(pollCtx) }()
+	t.Cleanup(func() { stop(); <-polled })
 	return stack{r: r, demo: demo, url: srv.URL}
 }
 
 // consoleBuilt skips the test when web/dist holds no built console (a
-// checkout where `npm ci` and the build have not run).
+// checkout where `npm ci` and the build have not run), or fails it under
+// STACKDESK_REQUIRE_CONSOLE (for make test, once it builds the console).
 func consoleBuilt(t *testing.T) {
 	t.Helper()
 	root, err := browser.RepoRoot()
@@ -74,7 +82,11 @@ func consoleBuilt(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(root, "web", "dist", "index.html")); err != nil {
-		t.Skip("the console is not built: no web/dist/index.html (build it in web/ with npm ci and npm run build)")
+		msg := "the console is not built: no web/dist/index.html (build it in web/ with npm ci and npm run build)"
+		if os.Getenv("STACKDESK_REQUIRE_CONSOLE") != "" {
+			t.Fatal(msg + " [STACKDESK_REQUIRE_CONSOLE is set]")
+		}
+		t.Skip(msg)
 	}
 }
 
