@@ -32,12 +32,18 @@ const fixture = `<!doctype html>
     <button type="submit">Send</button>
   </form>
   <p role="status" id="greeting"></p>
+  <label for="prio">Priority</label>
+  <select id="prio"><option>Low</option><option selected>Medium</option><option>High</option></select>
+  <p id="prio-said"></p>
 </main>
 <script>
 document.getElementById("hello").addEventListener("submit", async (e) => {
   e.preventDefault();
   const r = await fetch("/hello", {method: "POST", body: new FormData(e.target)});
   document.getElementById("greeting").textContent = await r.text();
+});
+document.getElementById("prio").addEventListener("change", (e) => {
+  document.getElementById("prio-said").textContent = "Priority is " + e.target.value;
 });
 setInterval(async () => {
   const r = await fetch("/count");
@@ -124,8 +130,14 @@ func TestHarnessDrivesAFormAndSeesLiveChanges(t *testing.T) {
 	if n := srv.loads.Load(); n != 1 {
 		t.Errorf("the page was loaded %d times: the change came by reload", n)
 	}
+	p.Select(browser.Label("Priority"), "High")
+	p.WaitText("Priority is High")
 	p.Check("answered")
-	t.Logf("journey (navigate, 2 axe runs, 2 screenshots, type, click, 2 waits) took %s", time.Since(journey).Round(time.Millisecond))
+	t.Logf("journey (navigate, 2 axe runs, 2 screenshots, type, click, select, 3 waits) took %s", time.Since(journey).Round(time.Millisecond))
+	p.Reload()
+	if n := srv.loads.Load(); n != 2 {
+		t.Errorf("after a reload the page was loaded %d times", n)
+	}
 
 	// The screenshots are there, in the order taken, as PNG.
 	dir := browser.ArtifactsDir() + "/browser/" + t.Name()

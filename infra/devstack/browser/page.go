@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,8 +13,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
+
+func mustJSON(v any) []byte {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return raw
+}
 
 // Page is one tab in a browser context of its own (its own cookies, storage
 // and cache, like a fresh profile): two pages are two agents. Its methods
@@ -95,6 +107,42 @@ func (p *Page) Fill(l Locator, text string) {
 	p.t.Helper()
 	p.do(fmt.Sprintf("fill %s", l), chromedp.Clear(l.String(), append(l.opts(), chromedp.NodeVisible)...),
 		chromedp.SendKeys(l.String(), text, l.opts()...))
+}
+
+// selectJS picks the option whose text is label, as a person choosing it
+// does: the page gets input and change events.
+const selectJS = `function(label) {
+  const o = [...this.options].find(o => o.label === label || o.text.trim() === label);
+  if (!o) throw new Error("no option " + JSON.stringify(label) + " in " + JSON.stringify([...this.options].map(o => o.text.trim())));
+  this.value = o.value;
+  this.dispatchEvent(new Event("input", {bubbles: true}));
+  this.dispatchEvent(new Event("change", {bubbles: true}));
+}`
+
+// Select chooses the option with this text in a <select> (a combobox or
+// listbox by role: find it with Label).
+func (p *Page) Select(l Locator, option string) {
+	p.t.Helper()
+	p.do(fmt.Sprintf("select %q in %s", option, l), chromedp.QueryAfter(l.String(),
+		func(ctx context.Context, t *chromedp.Target, nodes []*chromedp.Node) (chromedp.Void, error) {
+			obj, err := cdp.Call(ctx, t, dom.ResolveNode, dom.ResolveNodeParams{NodeID: nodes[0].NodeID})
+			if err != nil {
+				return chromedp.Void{}, err
+			}
+			res, err := cdp.Call(ctx, t, runtime.CallFunctionOn, runtime.CallFunctionOnParams{
+				FunctionDeclaration: selectJS, ObjectID: obj.Object.ObjectID,
+				Arguments: []*runtime.CallArgument{{Value: mustJSON(option)}}})
+			if err == nil && res.ExceptionDetails != nil {
+				err = &chromedp.ExceptionError{ExceptionDetails: res.ExceptionDetails}
+			}
+			return chromedp.Void{}, err
+		}, append(l.opts(), chromedp.NodeVisible)...))
+}
+
+// Reload reloads the page and waits for its load event.
+func (p *Page) Reload() {
+	p.t.Helper()
+	p.do("reload", chromedp.Reload())
 }
 
 // Press types keys into whatever has the focus: keyboard shortcuts ("j",
