@@ -1,5 +1,6 @@
 # Stackdesk. `make run` starts the stack locally; `make test` runs every test.
-# Both install what is missing (emulators, SAM CLI) on the first run.
+# Both install what is missing (emulators, SAM CLI) on the first run; make test
+# also Debian's Chromium and axe-core for the browser tests (infra/chromium.sh).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -50,8 +51,9 @@ spam-sweep: ## run spam-cleanup's sweep now in the running `make run` (it also r
 	@curl -sSf -X POST http://$${ADDR:-127.0.0.1:8080}/local/spam-cleanup/sweep
 
 .PHONY: test
-test: ## unit + integration tests against DynamoDB Local and moto, template checks
-	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -count=1 -race -timeout 20m ./... && $(MAKE) --no-print-directory validate
+test: ## unit + integration tests against DynamoDB Local and moto, browser tests in Chromium, template checks
+	@bash infra/chromium.sh
+	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_REQUIRE_BROWSER=1 go test -count=1 -race -timeout 20m ./... && $(MAKE) --no-print-directory validate
 
 .PHONY: bench
 bench: ## benchmarks against DynamoDB Local (write units per ticket, handler cost)

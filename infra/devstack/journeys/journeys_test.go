@@ -1,0 +1,144 @@
+// Package journeys_test drives the agent console (web/) in Debian's Chromium
+// against the real local stack (localrun, as `make run` starts it, on
+// DynamoDB Local and moto): the journeys of issue 13. Every page a journey
+// reaches gets p.Check: a screenshot under .cache/artifacts/browser/<test>/
+// and axe-core with no serious or critical violation.
+//
+// Lookups are by role and accessible name (browser.Role, browser.Label), so a
+// journey reads like what an agent does, and a failed lookup prints the roles
+// and names the page has instead.
+package journeys_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stackdesk/stackdesk/infra/devstack/browser"
+	"github.com/stackdesk/stackdesk/infra/devstack/localrun"
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+)
+
+// The console's landmarks and controls, by role and accessible name: the one
+// place to change when the console's wording changes.
+var (
+	emailField    = browser.Label("Email")
+	passwordField = browser.Label("Password")
+	signInButton  = browser.RoleMatching("button", `(?i)^(sign|log) ?in$`)
+	viewsNav      = browser.Role("navigation", "Views")
+)
+
+// stack is a local stack serving the console at url.
+type stack struct {
+	r    *localrun.Runner
+	demo localrun.Demo
+	url  string
+}
+
+// startStack starts a local stack under a fresh prefix, seeded with the demo
+// tenant, running as `make run` runs it (infra/local): the router, the
+// outbound sender, the outbox relay and spam-cleanup polling in the
+// background, so what a journey posts or mails becomes tickets and shows up
+// live in the console. A journey mails in with s.r.DeliverMail.
+func startStack(t *testing.T) stack {
+	t.Helper()
+	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER", "SESV2", testbed.CognitoService)
+	ctx := context.Background()
+	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo",
+		ReplyTokenSecret: []byte("journeys-test-reply-token-secret"),
+		Log:              slog.New(slog.NewTextHandler(io.Discard, nil)),
+		RetryDelay:       time.Second, VisibilityTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.Close)
+	demo, err := r.Seed(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(r.Handler())
+	t.Cleanup(srv.Close)
+	pollCtx, stop := context.WithCancel(ctx)
+	polled := make(chan struct{})
+	go func() { defer close(polled); r.Poll(pollCtx) }()
+	t.Cleanup(func() { stop(); <-polled })
+	return stack{r: r, demo: demo, url: srv.URL}
+}
+
+// consoleBuilt skips the test when web/dist holds no built console (a
+// checkout where `npm ci` and the build have not run), or fails it under
+// STACKDESK_REQUIRE_CONSOLE (for make test, once it builds the console).
+func consoleBuilt(t *testing.T) {
+	t.Helper()
+	root, err := browser.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "web", "dist", "index.html")); err != nil {
+		msg := "the console is not built: no web/dist/index.html (build it in web/ with npm ci and npm run build)"
+		if os.Getenv("STACKDESK_REQUIRE_CONSOLE") != "" {
+			t.Fatal(msg + " [STACKDESK_REQUIRE_CONSOLE is set]")
+		}
+		t.Skip(msg)
+	}
+}
+
+// start is what every journey begins with: the console built, a browser,
+// and a local stack serving the console at /.
+func start(t *testing.T) (stack, *browser.Browser) {
+	t.Helper()
+	consoleBuilt(t)
+	b := browser.Start(t)
+	s := startStack(t)
+	resp, err := http.Get(s.url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("localrun does not serve the console at /: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	return s, b
+}
+
+// signIn signs an agent in on the console's sign-in page and waits for the
+// sidebar.
+func signIn(p *browser.Page, s stack, email string) {
+	p.Goto(s.url + "/")
+	p.Fill(emailField, email)
+	p.Fill(passwordField, s.demo.Password)
+	p.Click(signInButton)
+	p.Wait(viewsNav)
+}
+
+// The seeded admin signs in with the stack's user pool and lands on the
+// console, with the views in the sidebar, at 1280x800 and on a phone.
+func TestSignIn(t *testing.T) {
+	s, b := start(t)
+	p := b.NewPage()
+	began := time.Now()
+
+	p.Goto(s.url + "/")
+	p.Wait(emailField)
+	p.Check("sign-in")
+
+	p.Fill(emailField, s.demo.AgentEmails[0])
+	p.Fill(passwordField, s.demo.Password)
+	p.Click(signInButton)
+	p.Wait(viewsNav)
+	if p.Has(signInButton) {
+		t.Error("the sign-in button is still there once signed in")
+	}
+	p.Check("signed-in")
+
+	p.Narrow()
+	p.Check("signed-in-narrow")
+	t.Logf("sign-in journey: %s (chromium started in %s)", time.Since(began).Round(time.Millisecond), b.Started.Round(time.Millisecond))
+}
