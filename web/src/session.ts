@@ -34,7 +34,7 @@ export function startSession(cfg: ConsoleConfig, onSignedOut: () => void) {
     }
   });
   api.value = createApi({
-    baseUrl: cfg.apiBaseUrl,
+    baseUrl: cfg.apiBaseUrl || location.origin, // "" is this origin
     token: () => a.token(),
     onUnauthorised: () => void a.signOut(),
   });
