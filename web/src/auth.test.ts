@@ -10,7 +10,7 @@ function fakeCognito() {
   const calls: { target: string; body: any }[] = [];
   const revoked = new Set<string>();
   let n = 0;
-  const fetch = (async (url: string, init: RequestInit) => {
+  const fetchFn = (async (url: string, init: RequestInit) => {
     const target = String((init.headers as Record<string, string>)["X-Amz-Target"]);
     const body = JSON.parse(String(init.body));
     calls.push({ target, body });
@@ -31,8 +31,8 @@ function fakeCognito() {
       return json(200, {});
     }
     return json(400, { __type: "InvalidAction" });
-  }) as unknown as typeof fetch;
-  return { fetch, calls, revoked };
+  }) as unknown as typeof globalThis.fetch;
+  return { fetch: fetchFn, calls, revoked };
 }
 
 // fakeDeps: a clock and timers the test moves, and a Map as sessionStorage.
