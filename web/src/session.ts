@@ -60,3 +60,7 @@ export function stagesOf(pipeline?: string) {
   const p = s.pipelines[pipeline ?? ""] ?? s.pipelines[s.defaults.pipeline ?? ""] ?? Object.values(s.pipelines)[0];
   return p?.stages ?? [];
 }
+
+export function statusName(pipeline: string | undefined, status: string): string {
+  return stagesOf(pipeline).find((s) => s.id === status)?.name ?? status;
+}
