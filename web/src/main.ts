@@ -40,10 +40,10 @@ async function main() {
     if (!to.meta.public && !session.signedIn) return { name: "sign-in", query: { next: to.fullPath } };
     if (to.name === "sign-in" && session.signedIn) return "/";
   });
-  router.afterEach((to) => {
-    // Move focus to the new page's heading, as a screen reader expects after navigation.
-    requestAnimationFrame(() => (document.querySelector("h1") as HTMLElement | null)?.focus?.());
-    void to;
+  router.afterEach((to, from) => {
+    // Move focus to the new page's heading, as a screen reader expects after
+    // navigation (not when only the query changed: sort, order, page).
+    if (to.path !== from.path) requestAnimationFrame(() => (document.querySelector("h1") as HTMLElement | null)?.focus?.());
   });
   createApp(App).use(router).mount(root);
 }
