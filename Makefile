@@ -29,7 +29,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 .PHONY: run
-run: ## start emulators, create resources, seed a demo tenant, serve webhooks on localhost
+run: web ## start emulators, create resources, seed a demo tenant, serve the console and webhooks on localhost
 	@$(WITH_EMULATORS) go run ./infra/local
 
 .PHONY: mail
@@ -51,9 +51,27 @@ spam-sweep: ## run spam-cleanup's sweep now in the running `make run` (it also r
 	@curl -sSf -X POST http://$${ADDR:-127.0.0.1:8080}/local/spam-cleanup/sweep
 
 .PHONY: test
-test: ## unit + integration tests against DynamoDB Local and moto, browser tests in Chromium, template checks
+test: web ## unit + integration tests against DynamoDB Local and moto, the console in Chromium and its unit tests, template checks
 	@bash infra/chromium.sh
-	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_REQUIRE_BROWSER=1 go test -count=1 -race -timeout 20m ./... && $(MAKE) --no-print-directory validate
+	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_REQUIRE_BROWSER=1 STACKDESK_REQUIRE_CONSOLE=1 go test -count=1 -race -timeout 20m ./... && $(MAKE) --no-print-directory web-test validate
+
+# The agent console (web/): npm ci when the lock changed, vite build when a
+# source (or the agent API's OpenAPI, its types' source) is newer than dist.
+WEB_SRC := $(shell find web/src web/public web/scripts -type f 2>/dev/null) web/index.html web/vite.config.ts \
+  web/tsconfig.json web/package.json shared/api/agent/openapi.yaml
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npm run build
+
+.PHONY: web
+web: web/dist/index.html ## build the agent console into web/dist (npm ci + vite build, skipped when up to date)
+
+.PHONY: web-test
+web-test: web/node_modules/.package-lock.json ## the console's unit tests (vitest) and its generated API types' freshness
+	cd web && npm test
 
 .PHONY: bench
 bench: ## benchmarks against DynamoDB Local (write units per ticket, handler cost)
