@@ -51,10 +51,14 @@ func startStack(t *testing.T) stack {
 	t.Helper()
 	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER", "SESV2", testbed.CognitoService)
 	ctx := context.Background()
+	dist, err := localrun.ConsoleDist()
+	if err != nil {
+		t.Fatal(err)
+	}
 	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo",
 		ReplyTokenSecret: []byte("journeys-test-reply-token-secret"),
 		Log:              slog.New(slog.NewTextHandler(io.Discard, nil)),
-		RetryDelay:       time.Second, VisibilityTimeout: 2 * time.Second})
+		RetryDelay:       time.Second, VisibilityTimeout: 2 * time.Second, ConsoleDir: dist})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,6 +78,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The desk clock, for live updates - it moves whenever a ticket of the desk changes.
+         * @description Poll it with If-None-Match set to the ETag of the last answer: 304 while nothing changed (one small read), 200 with the new clock when something did; then read the views and the ticket on screen again. The clock moves within about a second of a change (the table's stream), once per batch of changes, and tells nothing about what changed, so it is the same for every caller.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "If-None-Match"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The desk clock as it is now. */
+                200: {
+                    headers: {
+                        ETag: components["headers"]["VersionETag"];
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: int64
+                             * @description Goes up whenever a ticket changed.
+                             */
+                            version: number;
+                            /**
+                             * Format: date-time
+                             * @description The latest change the clock saw (0001-01-01T00:00:00Z on a desk that never changed).
+                             */
+                            at: string;
+                        };
+                    };
+                };
+                /** @description Nothing changed since the ETag given. */
+                304: {
+                    headers: {
+                        ETag: components["headers"]["VersionETag"];
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Unauthorised"];
+                503: components["responses"]["Unavailable"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/availability": {
         parameters: {
             query?: never;
