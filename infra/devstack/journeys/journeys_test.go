@@ -11,12 +11,14 @@ package journeys_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +26,7 @@ import (
 	"github.com/stackdesk/stackdesk/infra/devstack/browser"
 	"github.com/stackdesk/stackdesk/infra/devstack/localrun"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 // The console's landmarks and controls, by role and accessible name: the one
@@ -145,4 +148,63 @@ func TestSignIn(t *testing.T) {
 	p.Narrow()
 	p.Check("signed-in-narrow")
 	t.Logf("sign-in journey: %s (chromium started in %s)", time.Since(began).Round(time.Millisecond), b.Started.Round(time.Millisecond))
+}
+
+// Issue 13's second journey: a form submission and a mail arrive while an
+// agent has the console open, and both show up without a reload, with the
+// sidebar's counts moving: the form (its channel routes to nobody) in
+// Unassigned, the mail (routed to the only agent available) in My open.
+func TestNewTicketsAppearLiveWithTheirCounts(t *testing.T) {
+	s, b := start(t)
+	ctx := context.Background()
+	for _, id := range []string{"bob", "chloe"} {
+		if _, err := s.r.Store.SetAway(ctx, id, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	form, err := s.r.Store.GetChannel(ctx, s.demo.FormChannelID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form.Routing = helpdesk.RoutingRule{Kind: helpdesk.RouteNobody}
+	if err := s.r.Store.PutChannel(ctx, form); err != nil {
+		t.Fatal(err)
+	}
+	p := b.NewPage()
+	signIn(p, s, s.demo.AgentEmails[0]) // alice
+	myOpen, unassigned := browser.CSS(`[data-view-count="my_open"]`), browser.CSS(`[data-view-count="unassigned"]`)
+	mine, loose := count(p, myOpen), count(p, unassigned)
+	browser.Eval[bool](p, `(window.stayedOnPage = true)`)
+
+	resp, err := http.Post(s.url+"/forms/"+s.demo.FormChannelID, "application/json",
+		strings.NewReader(`{"email":"ana@example.com","name":"Ana Lima","subject":"Wombat crate damaged","description":"The crate arrived broken."}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mail := "From: Ben Ode <ben@example.com>\r\nTo: " + s.demo.EmailAddress + "\r\nSubject: Quokka invoice missing\r\n" +
+		"Message-ID: <live-1@example.com>\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nWhere is my invoice?\r\n"
+	if err := s.r.DeliverMail(ctx, "ben@example.com", []string{s.demo.EmailAddress}, []byte(mail)); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	p.WaitTextIn(unassigned, fmt.Sprintf(`^%d\b`, loose+1))
+	p.WaitTextIn(myOpen, fmt.Sprintf(`^%d\b`, mine+1))
+	t.Logf("both counts moved %v after the mail was delivered", time.Since(began).Round(10*time.Millisecond))
+	p.Click(browser.Role("link", "Unassigned"))
+	p.WaitText("Wombat crate damaged")
+	p.Check("unassigned-live")
+	p.Click(browser.Role("link", "My open"))
+	p.WaitText("Quokka invoice missing")
+	p.Check("my-open-live")
+	if !browser.Eval[bool](p, `window.stayedOnPage === true`) {
+		t.Fatal("the page was reloaded")
+	}
+}
+
+// count reads a sidebar count ("12", or "50+").
+func count(p *browser.Page, l browser.Locator) int {
+	m := p.WaitTextIn(l, `^(\d+)`)
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
