@@ -40,6 +40,18 @@ export function startSession(cfg: ConsoleConfig, onSignedOut: () => void) {
   });
 }
 
+// signOut signs out for real: the API refuses every token issued before
+// now (POST /api/me/sign-out: it checks tokens without the user pool), then
+// the user pool revokes them and the tab forgets them.
+export async function signOut() {
+  try {
+    await api.value?.client.POST("/api/me/sign-out");
+  } catch {
+    // Offline: the user pool's revocation and forgetting still happen.
+  }
+  await auth.value!.signOut();
+}
+
 // loadBasics reads who is signed in, the users (for owner lists) and the settings (statuses).
 export async function loadBasics() {
   const c = api.value!.client;

@@ -208,3 +208,35 @@ func count(p *browser.Page, l browser.Locator) int {
 	n, _ := strconv.Atoi(m[1])
 	return n
 }
+
+// Signing out really signs out: the token the console held before is
+// refused by the API afterwards (401 signed_out), not merely forgotten by
+// the tab.
+func TestSignOutRevokesTheTokens(t *testing.T) {
+	s, b := start(t)
+	p := b.NewPage()
+	signIn(p, s, s.demo.AgentEmails[1]) // bob
+	token := browser.Eval[string](p, `JSON.parse(sessionStorage.getItem("stackdesk.auth")).accessToken`)
+	get := func() int {
+		req, _ := http.NewRequest(http.MethodGet, s.url+"/api/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(); code != http.StatusOK {
+		t.Fatalf("the console's token before signing out: %d", code)
+	}
+	p.Click(browser.Role("button", "Sign out"))
+	p.Wait(emailField)
+	p.Check("signed-out")
+	if code := get(); code != http.StatusUnauthorized {
+		t.Fatalf("the console's token after signing out: %d, want 401", code)
+	}
+	if has := browser.Eval[bool](p, `sessionStorage.getItem("stackdesk.auth") !== null`); has {
+		t.Fatal("the tab still keeps the tokens")
+	}
+}

@@ -125,6 +125,7 @@ type Store interface {
 	// The desk clock (clock.go).
 	Tick(ctx context.Context, at time.Time) error
 	Clock(ctx context.Context) (helpdesk.DeskClock, error)
+	SetSignedOut(ctx context.Context, agentID string, at time.Time) (helpdesk.Agent, error)
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -212,6 +213,7 @@ func Run(t *testing.T, open Open) {
 		{"SpamExpiry", testSpamExpiry},
 		// The desk clock.
 		{"DeskClockMovesForward", testDeskClockMovesForward},
+		{"SetSignedOut", testSetSignedOut},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -141,6 +141,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out everywhere - every token issued to you before now is refused from the next request on.
+         * @description The API checks tokens itself, without asking the user pool, so a token stays valid until it expires unless its user signs out here. The console calls it, then revokes the tokens at the user pool (GlobalSignOut). A token refused for it answers 401 with reason signed_out.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Signed out. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                401: components["responses"]["Unauthorised"];
+                503: components["responses"]["Unavailable"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/availability": {
         parameters: {
             query?: never;
