@@ -74,8 +74,9 @@ web-test: web/node_modules/.package-lock.json ## the console's unit tests (vites
 	cd web && npm test
 
 .PHONY: bench
-bench: ## benchmarks against DynamoDB Local (write units per ticket, handler cost)
-	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -run '^$$' -bench . -benchmem -count $${COUNT:-1} ./... | tee bench.txt
+bench: web ## benchmarks against DynamoDB Local (write units per ticket, handler cost) and the console in Chromium
+	@bash infra/chromium.sh
+	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_REQUIRE_BROWSER=1 STACKDESK_REQUIRE_CONSOLE=1 go test -run '^$$' -bench . -benchmem -count $${COUNT:-1} ./... | tee bench.txt
 
 .PHONY: fuzz-api
 fuzz-api: ## schemathesis against the agent API with STACKDESK_FUZZ_EXAMPLES cases per operation (default 200)

@@ -50,7 +50,7 @@ type stack struct {
 // outbound sender, the outbox relay and spam-cleanup polling in the
 // background, so what a journey posts or mails becomes tickets and shows up
 // live in the console. A journey mails in with s.r.DeliverMail.
-func startStack(t *testing.T) stack {
+func startStack(t testing.TB) stack {
 	t.Helper()
 	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER", "SESV2", testbed.CognitoService)
 	ctx := context.Background()
@@ -82,7 +82,7 @@ func startStack(t *testing.T) stack {
 // consoleBuilt skips the test when web/dist holds no built console (a
 // checkout where `npm ci` and the build have not run), or fails it under
 // STACKDESK_REQUIRE_CONSOLE (for make test, once it builds the console).
-func consoleBuilt(t *testing.T) {
+func consoleBuilt(t testing.TB) {
 	t.Helper()
 	root, err := browser.RepoRoot()
 	if err != nil {
@@ -99,7 +99,7 @@ func consoleBuilt(t *testing.T) {
 
 // start is what every journey begins with: the console built, a browser,
 // and a local stack serving the console at /.
-func start(t *testing.T) (stack, *browser.Browser) {
+func start(t testing.TB) (stack, *browser.Browser) {
 	t.Helper()
 	consoleBuilt(t)
 	b := browser.Start(t)
