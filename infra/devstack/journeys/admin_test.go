@@ -1,0 +1,335 @@
+package journeys_test
+
+// Issue 13's admin and property journeys: an admin changes a channel's
+// routing rule in the console and the next ticket follows it; two agents
+// edit one ticket's properties at once and the second is refused, seeing
+// the first one's change; an agent of another team sees none of Support's
+// tickets anywhere.
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/stackdesk/stackdesk/infra/devstack/browser"
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+var (
+	adminNav      = browser.Role("list", "Admin")
+	ownerField    = browser.Label("Owner")
+	conflictAlert = browser.RoleMatching("alert", `(?i)someone else changed this ticket`)
+)
+
+// postForm submits the demo contact form (unsigned) as a customer would.
+func postForm(t *testing.T, s stack, email, subject string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "name": "Customer " + email, "subject": subject, "description": "Sent from the website."})
+	resp, err := http.Post(s.url+"/forms/"+s.demo.FormChannelID, "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("form post: %d", resp.StatusCode)
+	}
+}
+
+// waitTicket waits until the router made the ticket with this subject and
+// returns it as stored.
+func waitTicket(t *testing.T, s stack, subject string) helpdesk.Ticket {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ts, err := s.r.Store.ListTickets(ctx, helpdesk.StateOpen, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range ts {
+			if tk.Subject == subject {
+				return tk
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no ticket %q after 20 s", subject)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// token signs a user in through the local stack, as the console does.
+func token(t *testing.T, s stack, email, password string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	resp, err := http.Post(s.url+"/local/token", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("sign-in %s: %d %v", email, resp.StatusCode, err)
+	}
+	return out.AccessToken
+}
+
+// call is one agent API request with a bearer token; it answers the status
+// and the decoded body.
+func call(t *testing.T, s stack, method, path, tok, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, s.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+// selectedOption is the text of the chosen option of the select with this id.
+func selectedOption(p *browser.Page, id string) string {
+	return browser.Eval[string](p, `(s => s.options[s.selectedIndex].text)(document.getElementById(`+jsString(id)+`))`)
+}
+
+func jsString(s string) string {
+	raw, _ := json.Marshal(s)
+	return string(raw)
+}
+
+// An admin changes the contact form's routing rule in the console, from
+// load-balanced among team Support to Bob alone, and the next submission is
+// Bob's; then to nobody, and the next one stays unassigned, in Unassigned.
+// On the way every admin page is checked (screenshot and axe).
+func TestAdminChangesRoutingAndTheNextTicketFollows(t *testing.T) {
+	s, b := start(t)
+	began := time.Now()
+	p := b.NewPage()
+	signIn(p, s, s.demo.AgentEmails[0]) // alice, admin
+	p.Wait(adminNav)
+
+	// The other admin pages, each checked.
+	for _, page := range []struct{ link, heading string }{
+		{"Users", "Users"}, {"Teams", "Teams"}, {"Pipelines and categories", "Pipelines, statuses and categories"},
+	} {
+		p.Click(browser.Role("link", page.link))
+		p.Wait(browser.Role("heading", page.heading))
+		p.Check("admin-" + strings.ToLower(page.link[:5]))
+	}
+	p.Wait(browser.Label("Status 2 of Support pipeline")) // the settings document's statuses
+	// From the team list: a team page.
+	p.Click(browser.Role("link", "Teams"))
+	p.Click(browser.Role("link", "Support"))
+	p.Wait(browser.Label("Team name"))
+	p.Check("admin-team")
+	p.Click(browser.Role("link", "Users"))
+	p.Click(browser.Role("link", "Bob Chen"))
+	p.Wait(browser.Label("Tickets they see"))
+	p.Check("admin-user")
+
+	p.Click(browser.Role("link", "Channels"))
+	p.Wait(browser.Role("heading", "Channels"))
+	p.Check("admin-channels")
+	p.Click(browser.Role("link", "Website contact form"))
+	p.Wait(browser.Label("Assign new tickets to"))
+	p.Check("admin-channel")
+	if got := selectedOption(p, "ch-route-dist"); got != "Load balanced" {
+		t.Fatalf("the seeded form channel's distribution shows %q", got)
+	}
+	p.Click(browser.Label("Support")) // team Support out
+	p.Click(browser.Label("Bob Chen"))
+	p.Click(browser.Role("button", "Save channel"))
+	p.WaitText("Channel saved.")
+	ch, err := s.r.Store.GetChannel(context.Background(), s.demo.FormChannelID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Routing.Kind != helpdesk.RouteUsersTeams || len(ch.Routing.UserIDs) != 1 || ch.Routing.UserIDs[0] != "bob" || len(ch.Routing.TeamIDs) != 0 {
+		t.Fatalf("stored routing after the save: %+v", ch.Routing)
+	}
+	p.Click(browser.Role("link", "All channels"))
+	p.WaitText("load balanced among Bob Chen")
+	p.Check("admin-channels-saved")
+
+	postForm(t, s, "gus@example.com", "Wallaby harness too small")
+	tk := waitTicket(t, s, "Wallaby harness too small")
+	if tk.OwnerID != "bob" {
+		t.Fatalf("the next ticket's owner is %q, want bob (the new rule)", tk.OwnerID)
+	}
+	p.Goto(s.url + "/tickets/" + tk.ID)
+	p.Wait(browser.RoleMatching("heading", `^Wallaby harness too small`))
+	if got := selectedOption(p, "prop-owner"); got != "Bob Chen" {
+		t.Fatalf("the console shows owner %q, want Bob Chen", got)
+	}
+	p.Check("ticket-routed-to-bob")
+
+	// Now to nobody.
+	p.Goto(s.url + "/admin/channels/" + url.PathEscape(s.demo.FormChannelID))
+	p.Select(browser.Label("Assign new tickets to"), "Nobody")
+	p.Click(browser.Role("button", "Save channel"))
+	p.WaitText("Channel saved.")
+	postForm(t, s, "hal@example.com", "Numbat feeder jammed")
+	tk = waitTicket(t, s, "Numbat feeder jammed")
+	if tk.OwnerID != "" {
+		t.Fatalf("with routing to nobody the next ticket's owner is %q", tk.OwnerID)
+	}
+	p.Click(browser.Role("link", "Unassigned"))
+	p.WaitText("Numbat feeder jammed")
+	p.Check("unassigned-after-nobody")
+	t.Logf("admin routing journey: %s", time.Since(began).Round(time.Millisecond))
+}
+
+// Alice and Bob have the same ticket open. Alice changes its owner, status
+// and priority; Bob, on the copy he read before (his tab was in the
+// background, so it did not refresh), changes the priority: the API refuses
+// it (412, If-Match) and Bob's console shows Alice's version instead of
+// overwriting it.
+func TestConflictingPropertyEditsShowTheOtherAgentsChange(t *testing.T) {
+	s, b := start(t)
+	began := time.Now()
+	postForm(t, s, "ida@example.com", "Echidna gate squeaks")
+	tk := waitTicket(t, s, "Echidna gate squeaks")
+	if tk.TeamID != s.demo.TeamID {
+		t.Fatalf("the form ticket's team is %q, want %q (so Bob sees it)", tk.TeamID, s.demo.TeamID)
+	}
+	alice, bob := b.NewPage(), b.NewPage()
+	signIn(alice, s, s.demo.AgentEmails[0])
+	signIn(bob, s, s.demo.AgentEmails[1])
+	heading := browser.RoleMatching("heading", `^Echidna gate squeaks`)
+	for _, p := range []*browser.Page{alice, bob} {
+		p.Goto(s.url + "/tickets/" + tk.ID)
+		p.Wait(heading)
+	}
+	// Bob's tab goes to the background: the console stops polling there.
+	browser.Eval[bool](bob, `(Object.defineProperty(document, "visibilityState", {get: () => "hidden", configurable: true}), true)`)
+	bob.Check("bob-before")
+
+	alice.Select(ownerField, "Chloé Dubois")
+	alice.WaitText("Owner saved.")
+	alice.Select(browser.Label("Status"), "Waiting on us")
+	alice.WaitText("Status saved.")
+	alice.Select(browser.Label("Priority"), "High")
+	alice.WaitText("Priority saved.")
+	alice.Check("alice-changed")
+
+	bob.Select(browser.Label("Priority"), "Low")
+	bob.Wait(conflictAlert)
+	bob.Check("bob-refused")
+	for id, want := range map[string]string{"prop-owner": "Chloé Dubois", "prop-status": "Waiting on us", "prop-priority": "High"} {
+		if got := selectedOption(bob, id); got != want {
+			t.Errorf("after the refusal Bob's %s shows %q, want Alice's %q", id, got, want)
+		}
+	}
+	stored, err := s.r.Store.GetTicketHeader(context.Background(), tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.OwnerID != "chloe" || stored.Status != "waiting_on_us" || stored.Priority != helpdesk.PriorityHigh {
+		t.Fatalf("stored owner %q status %q priority %q: Bob's stale change went through", stored.OwnerID, stored.Status, stored.Priority)
+	}
+	// Now on Alice's version, Bob's change is his to make.
+	bob.Select(browser.Label("Priority"), "Urgent")
+	bob.WaitText("Priority saved.")
+	bob.Check("bob-saved-on-theirs")
+	t.Logf("conflict journey: %s", time.Since(began).Round(time.Millisecond))
+}
+
+// A second team, Billing, with its own agent Dave (scope: his teams),
+// created through the admin API. A ticket of team Support is in none of
+// Dave's views, search does not find it for him (it does for Alice), and
+// opening it says not found.
+func TestAnotherTeamsAgentSeesNoneOfIt(t *testing.T) {
+	s, b := start(t)
+	ctx := context.Background()
+	began := time.Now()
+	admin := token(t, s, s.demo.AgentEmails[0], s.demo.Password)
+	if code, out := call(t, s, "POST", "/api/teams", admin, `{"id":"billing","name":"Billing"}`); code != 201 {
+		t.Fatalf("create team: %d %v", code, out)
+	}
+	const daveEmail, davePassword = "dave@acme.example", "Daves-Own-Pass-1"
+	code, dave := call(t, s, "POST", "/api/users", admin,
+		`{"email":"`+daveEmail+`","name":"Dave Okafor","role":"agent","team_ids":["billing"],"permissions":{"scope":"teams"}}`)
+	if code != 201 {
+		t.Fatalf("invite: %d %v", code, dave)
+	}
+	pool := s.r.Stack.UserPools["UserPool"]
+	if _, err := cip.NewFromConfig(testbed.AWS(t, testbed.CognitoService)).AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+		UserPoolId: &pool, Username: aws.String(daveEmail), Password: aws.String(davePassword), Permanent: true}); err != nil {
+		t.Fatal(err)
+	}
+
+	const subject = "Platypus invoice overdue"
+	postForm(t, s, "jo@example.com", subject)
+	tk := waitTicket(t, s, subject)
+	if tk.TeamID != s.demo.TeamID {
+		t.Fatalf("the ticket's team is %q, want Support", tk.TeamID)
+	}
+	// The search index has it: Alice finds it.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, res := call(t, s, "GET", "/api/search?q=platypus", admin, "")
+		if rs, _ := res["results"].([]any); len(rs) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Alice's search never found the ticket: the journey would prove nothing")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	daveTok := token(t, s, daveEmail, davePassword)
+	if code, res := call(t, s, "GET", "/api/search?q=platypus", daveTok, ""); code != 200 || len(res["results"].([]any)) != 0 {
+		t.Fatalf("Dave's search: %d %v", code, res)
+	}
+	if code, _ := call(t, s, "GET", "/api/tickets/"+tk.ID, daveTok, ""); code != 404 {
+		t.Fatalf("Dave reads the ticket: %d, want 404", code)
+	}
+
+	p := b.NewPage()
+	signIn(p, s, daveEmail)
+	if p.Has(adminNav) {
+		t.Error("an agent sees the Admin links")
+	}
+	_, views := call(t, s, "GET", "/api/views", daveTok, "")
+	list := views["views"].([]any)
+	if len(list) == 0 {
+		t.Fatal("Dave has no views")
+	}
+	for i, v := range list {
+		id := v.(map[string]any)["id"].(string)
+		if code, page := call(t, s, "GET", "/api/views/"+url.PathEscape(id)+"/tickets?limit=100", daveTok, ""); code != 200 || len(page["tickets"].([]any)) != 0 {
+			t.Fatalf("Dave's view %s: %d %v", id, code, page)
+		}
+		p.Click(browser.CSS(`[data-view="` + id + `"]`))
+		p.Wait(browser.Role("heading", v.(map[string]any)["name"].(string)))
+		p.WaitText("No tickets here.")
+		if i == 0 {
+			p.Check("dave-view-" + id)
+		}
+	}
+	p.Goto(s.url + "/tickets/" + tk.ID)
+	p.Wait(browser.RoleMatching("alert", `No such ticket`))
+	if p.Has(browser.RoleMatching("heading", `^Platypus`)) {
+		t.Fatal("Dave's console shows the ticket")
+	}
+	p.Check("dave-ticket-not-found")
+	t.Logf("other-team journey: %s", time.Since(began).Round(time.Millisecond))
+}
