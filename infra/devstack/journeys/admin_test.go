@@ -114,6 +114,16 @@ func call(t *testing.T, s stack, method, path, tok, body string) (int, map[strin
 	return resp.StatusCode, out
 }
 
+// retype replaces the text of a field the page filled in itself: p.Fill
+// cannot (chromedp.Clear empties the value attribute, and a value set by
+// script is the property, so the old text stays and the new is appended).
+// It selects the field's text and types over it, as a person does.
+func retype(p *browser.Page, l browser.Locator, text string) {
+	p.Click(l)
+	browser.Eval[bool](p, `(document.activeElement.select(), true)`)
+	p.Press(text)
+}
+
 // selectedOption is the text of the chosen option of the select with this id.
 func selectedOption(p *browser.Page, id string) string {
 	return browser.Eval[string](p, `(s => s.options[s.selectedIndex].text)(document.getElementById(`+jsString(id)+`))`)
@@ -346,4 +356,63 @@ func TestAnotherTeamsAgentSeesNoneOfIt(t *testing.T) {
 	}
 	p.Check("dave-ticket-not-found")
 	t.Logf("other-team journey: %s", time.Since(began).Round(time.Millisecond))
+}
+
+// Two admins edit the settings document at once: Omar adds a category and
+// saves; Alice, on the version she read before, renames a status and saves:
+// refused (412, If-Match), her page shows Omar's version (his category, the
+// status as it was) and says so; made again on it, her change is saved and
+// both are kept.
+func TestAdminSettingsConflictShowsTheOtherAdminsVersion(t *testing.T) {
+	s, b := start(t)
+	ctx := context.Background()
+	began := time.Now()
+	admin := token(t, s, s.demo.AgentEmails[0], s.demo.Password)
+	const omarEmail, omarPassword = "omar@acme.example", "Omars-Own-Pass-1"
+	if code, out := call(t, s, "POST", "/api/users", admin, `{"email":"`+omarEmail+`","name":"Omar Haddad","role":"admin"}`); code != 201 {
+		t.Fatalf("invite: %d %v", code, out)
+	}
+	pool := s.r.Stack.UserPools["UserPool"]
+	if _, err := cip.NewFromConfig(testbed.AWS(t, testbed.CognitoService)).AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+		UserPoolId: &pool, Username: aws.String(omarEmail), Password: aws.String(omarPassword), Permanent: true}); err != nil {
+		t.Fatal(err)
+	}
+	alice, omar := b.NewPage(), b.NewPage()
+	signIn(alice, s, s.demo.AgentEmails[0])
+	signInWith(omar, s, omarEmail, omarPassword)
+	status2 := browser.Label("Status 2 of Support pipeline")
+	for _, p := range []*browser.Page{alice, omar} {
+		p.Click(browser.Role("link", "Pipelines and categories"))
+		p.Wait(status2)
+	}
+
+	omar.Click(browser.Role("button", "Add a category"))
+	omar.Fill(browser.Label("Category 1"), "Refunds")
+	omar.Click(browser.Role("button", "Save settings"))
+	omar.WaitText("Settings saved.")
+
+	retype(alice, status2, "Waiting on customer")
+	alice.Click(browser.Role("button", "Save settings"))
+	alice.WaitText("Another admin changed this settings document first")
+	alice.Check("settings-refused")
+	value := func(label string) string {
+		return browser.Eval[string](alice, `document.querySelector('[aria-label=`+jsString(label)+`]').value`)
+	}
+	if got := value("Category 1"); got != "Refunds" {
+		t.Fatalf("after the refusal Alice's page shows category %q, want Omar's Refunds", got)
+	}
+	if got := value("Status 2 of Support pipeline"); got != "Waiting on contact" {
+		t.Fatalf("after the refusal Alice's page shows status 2 %q, want the saved Waiting on contact", got)
+	}
+
+	retype(alice, status2, "Waiting on customer")
+	alice.Click(browser.Role("button", "Save settings"))
+	alice.WaitText("Settings saved.")
+	alice.Check("settings-saved")
+	_, st := call(t, s, "GET", "/api/settings", admin, "")
+	raw, _ := json.Marshal(st)
+	if !strings.Contains(string(raw), `"Refunds"`) || !strings.Contains(string(raw), `"Waiting on customer"`) {
+		t.Fatalf("stored settings lost a change: %s", raw)
+	}
+	t.Logf("settings conflict journey: %s", time.Since(began).Round(time.Millisecond))
 }

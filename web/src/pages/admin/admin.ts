@@ -55,3 +55,12 @@ export function join(a?: string[]): string {
 export function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
 }
+
+// defaultsForm gives every default a value, so each select shows its choice
+// ("" for none); defaultsBody leaves the empty ones out of what is sent.
+export function defaultsForm(d: Schemas["TicketDefaults"]): Schemas["TicketDefaults"] {
+  return { pipeline: "", status: "", priority: "", category: "", ...clone(d) };
+}
+export function defaultsBody(d: Schemas["TicketDefaults"]): Schemas["TicketDefaults"] {
+  return Object.fromEntries(Object.entries(d).filter(([, v]) => v !== "" && v !== undefined)) as Schemas["TicketDefaults"];
+}
