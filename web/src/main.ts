@@ -34,6 +34,7 @@ async function main() {
           { path: "admin/teams", name: "admin-teams", component: () => import("./pages/admin/AdminTeams.vue") },
           { path: "admin/teams/:id", name: "admin-team", component: () => import("./pages/admin/AdminTeam.vue") },
           { path: "admin/settings", name: "admin-settings", component: () => import("./pages/admin/AdminSettings.vue") },
+          { path: "admin/views", name: "admin-views", component: () => import("./pages/admin/AdminViews.vue") },
         ],
       },
       { path: "/:rest(.*)*", redirect: "/" },

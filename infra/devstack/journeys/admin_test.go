@@ -25,9 +25,9 @@ import (
 )
 
 var (
-	adminNav      = browser.Role("list", "Admin")
-	ownerField    = browser.Label("Owner")
-	conflictText  = "Someone else changed this ticket first"
+	adminNav     = browser.Role("list", "Admin")
+	ownerField   = browser.Label("Owner")
+	conflictText = "Someone else changed this ticket first"
 )
 
 // signInWith signs in with a password of the user's own (an invited user).
@@ -213,6 +213,28 @@ func TestAdminChangesRoutingAndTheNextTicketFollows(t *testing.T) {
 	p.Click(browser.Role("link", "Unassigned"))
 	p.WaitText("Numbat feeder jammed")
 	p.Check("unassigned-after-nobody")
+
+	// A saved view of the unassigned open tickets, shared with Support:
+	// it is in the sidebar with its count, then deleted.
+	p.Click(browser.Role("link", "Saved views"))
+	p.Wait(browser.Role("heading", "Saved views"))
+	p.Check("admin-views")
+	p.Fill(browser.Label("View name"), "Loose ends")
+	p.Select(browser.Label("Share with"), "Team Support")
+	p.Click(browser.Label("open"))
+	p.Click(browser.Label("Unassigned"))
+	p.Click(browser.Role("button", "Create view"))
+	p.WaitText("View Loose ends saved.")
+	p.WaitTextIn(browser.RoleMatching("link", `^Loose ends$`), `Loose ends`)
+	p.Click(browser.Role("link", "Loose ends"))
+	p.Wait(browser.Role("heading", "Loose ends"))
+	p.WaitText("Numbat feeder jammed")
+	p.Check("saved-view")
+	p.Click(browser.Role("link", "Saved views"))
+	p.Click(browser.Role("button", "Delete view Loose ends"))
+	p.Click(browser.Role("button", "Yes, delete view Loose ends"))
+	p.WaitText("View deleted.")
+	p.WaitGone(browser.RoleMatching("link", `^Loose ends$`))
 	t.Logf("admin routing journey: %s", time.Since(began).Round(time.Millisecond))
 }
 
