@@ -170,6 +170,9 @@ func TestAdminChangesRoutingAndTheNextTicketFollows(t *testing.T) {
 	p.Click(browser.Role("link", "Website contact form"))
 	p.Wait(browser.Label("Assign new tickets to"))
 	p.Check("admin-channel")
+	p.Narrow()
+	p.Check("admin-channel-narrow")
+	p.Desktop()
 	if got := selectedOption(p, "ch-route-dist"); got != "Load balanced" {
 		t.Fatalf("the seeded form channel's distribution shows %q", got)
 	}
@@ -351,6 +354,7 @@ func TestAnotherTeamsAgentSeesNoneOfIt(t *testing.T) {
 
 	p := b.NewPage()
 	signInWith(p, s, daveEmail, davePassword)
+	p.WaitText("Dave Okafor") // /api/me is read: the Admin links would be there by now
 	if p.Has(adminNav) {
 		t.Error("an agent sees the Admin links")
 	}
