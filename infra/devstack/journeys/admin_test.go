@@ -163,6 +163,12 @@ func TestAdminChangesRoutingAndTheNextTicketFollows(t *testing.T) {
 	p.Click(browser.Role("link", "Bob Chen"))
 	p.Wait(browser.Label("Tickets they see"))
 	p.Check("admin-user")
+	retype(p, browser.Label("Skills (comma-separated, for routing rules)"), "en, de")
+	p.Click(browser.Role("button", "Save user"))
+	p.WaitText("User saved.")
+	if bob, err := s.r.Store.GetAgent(context.Background(), "bob"); err != nil || strings.Join(bob.Skills, ",") != "en,de" {
+		t.Fatalf("Bob's stored skills after the save: %v %v", bob.Skills, err)
+	}
 
 	p.Click(browser.Role("link", "Channels"))
 	p.Wait(browser.Role("heading", "Channels"))
