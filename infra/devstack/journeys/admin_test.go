@@ -390,7 +390,8 @@ func TestAnotherTeamsAgentSeesNoneOfIt(t *testing.T) {
 	t.Logf("other-team journey: %s", time.Since(began).Round(time.Millisecond))
 }
 
-// Two admins edit the settings document at once: Omar adds a category and
+// Alice invites Omar as an admin in the console; at his first sign-in he
+// sets his own password. Then both edit the settings document at once: Omar adds a category and
 // saves; Alice, on the version she read before, renames a status and saves:
 // refused (412, If-Match), her page shows Omar's version (his category, the
 // status as it was) and says so; made again on it, her change is saved and
@@ -399,19 +400,33 @@ func TestAdminSettingsConflictShowsTheOtherAdminsVersion(t *testing.T) {
 	s, b := start(t)
 	ctx := context.Background()
 	began := time.Now()
-	admin := token(t, s, s.demo.AgentEmails[0], s.demo.Password)
-	const omarEmail, omarPassword = "omar@acme.example", "Omars-Own-Pass-1"
-	if code, out := call(t, s, "POST", "/api/users", admin, `{"email":"`+omarEmail+`","name":"Omar Haddad","role":"admin"}`); code != 201 {
-		t.Fatalf("invite: %d %v", code, out)
-	}
-	pool := s.r.Stack.UserPools["UserPool"]
-	if _, err := cip.NewFromConfig(testbed.AWS(t, testbed.CognitoService)).AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
-		UserPoolId: &pool, Username: aws.String(omarEmail), Password: aws.String(omarPassword), Permanent: true}); err != nil {
-		t.Fatal(err)
-	}
+	// Alice invites Omar, an admin, on the Users page; he signs in with a
+	// temporary password (the one the pool would email, set here) and
+	// chooses his own.
 	alice, omar := b.NewPage(), b.NewPage()
 	signIn(alice, s, s.demo.AgentEmails[0])
-	signInWith(omar, s, omarEmail, omarPassword)
+	alice.Click(browser.Role("link", "Users"))
+	const omarEmail, omarTemporary, omarPassword = "omar@acme.example", "Temporary-Pass-1", "Omars-Own-Pass-1"
+	alice.Fill(browser.Label("Email"), omarEmail)
+	alice.Fill(browser.Label("Name"), "Omar Haddad")
+	alice.Select(browser.Label("Role"), "Admin")
+	alice.Click(browser.Role("button", "Invite"))
+	alice.WaitText("Omar Haddad is invited")
+	alice.Check("user-invited")
+	pool := s.r.Stack.UserPools["UserPool"]
+	if _, err := cip.NewFromConfig(testbed.AWS(t, testbed.CognitoService)).AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
+		UserPoolId: &pool, Username: aws.String(omarEmail), Password: aws.String(omarTemporary), Permanent: false}); err != nil {
+		t.Fatal(err)
+	}
+	omar.Goto(s.url + "/")
+	omar.Fill(emailField, omarEmail)
+	omar.Fill(passwordField, omarTemporary)
+	omar.Click(signInButton)
+	omar.Fill(browser.Label("New password"), omarPassword)
+	omar.Check("first-sign-in")
+	omar.Click(browser.Role("button", "Set password and sign in"))
+	omar.Wait(viewsNav)
+	admin := token(t, s, omarEmail, omarPassword) // his own password is his now
 	status2 := browser.Label("Status 2 of Support pipeline")
 	for _, p := range []*browser.Page{alice, omar} {
 		p.Click(browser.Role("link", "Pipelines and categories"))
