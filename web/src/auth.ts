@@ -30,6 +30,17 @@ export class AuthError extends Error {
   }
 }
 
+// NewPasswordRequired: an invited user's first sign-in, with the temporary
+// password the pool emailed; completeNewPassword finishes it.
+export class NewPasswordRequired extends AuthError {
+  constructor(
+    public email: string,
+    public session: string,
+  ) {
+    super("NEW_PASSWORD_REQUIRED", "Choose a new password: the one you signed in with was temporary.");
+  }
+}
+
 const storageKey = "stackdesk.auth";
 // Refresh this long before the access token expires (Cognito's last 1 h).
 export const refreshAhead = 5 * 60 * 1000;
@@ -85,11 +96,24 @@ export class Auth {
       ClientId: this.cfg.clientId,
       AuthParameters: { USERNAME: email, PASSWORD: password },
     });
+    if (out.ChallengeName === "NEW_PASSWORD_REQUIRED" && out.Session) throw new NewPasswordRequired(email, out.Session);
     if (out.ChallengeName) {
-      // A new user's first sign-in asks for a new password; the console does not take it yet.
       throw new AuthError(out.ChallengeName, `Cognito asks for ${out.ChallengeName}, which the console does not handle yet.`);
     }
     this.set(this.fromResult(out.AuthenticationResult, email, undefined));
+  }
+
+  // completeNewPassword answers the pool's NEW_PASSWORD_REQUIRED challenge
+  // with the user's own password, and signs them in.
+  async completeNewPassword(c: NewPasswordRequired, newPassword: string): Promise<void> {
+    const out = await this.call("RespondToAuthChallenge", {
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      ClientId: this.cfg.clientId,
+      Session: c.session,
+      ChallengeResponses: { USERNAME: c.email, NEW_PASSWORD: newPassword },
+    });
+    if (out.ChallengeName) throw new AuthError(out.ChallengeName, `Cognito asks for ${out.ChallengeName}, which the console does not handle yet.`);
+    this.set(this.fromResult(out.AuthenticationResult, c.email, undefined));
   }
 
   // token is the access token to send, refreshed first when it is about to expire.
@@ -213,6 +237,7 @@ interface CognitoResult {
 interface CognitoResponse {
   AuthenticationResult?: CognitoResult;
   ChallengeName?: string;
+  Session?: string;
 }
 
 function browserDeps(): AuthDeps {
