@@ -26,6 +26,8 @@ async function main() {
           { path: "", redirect: "/views/my_open" },
           { path: "views/:view", name: "view", component: () => import("./pages/TicketList.vue") },
           { path: "tickets/:id", name: "ticket", component: () => import("./pages/TicketPage.vue") },
+          { path: "filtered", name: "filtered", component: () => import("./pages/FilteredPage.vue") },
+          { path: "search", name: "search", component: () => import("./pages/SearchPage.vue") },
         ],
       },
       { path: "/:rest(.*)*", redirect: "/" },
