@@ -1,0 +1,311 @@
+package journeys_test
+
+// The everyday journeys of an agent around one ticket (issue 13): open it
+// (it becomes read), reply (the reply reaches moto's SES threaded on the
+// customer's mail), the customer answers by mail and the answer appears
+// without a reload; a note's @mention reaches the mentioned agent's bell in
+// another browser context; the keyboard shortcuts.
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stackdesk/stackdesk/infra/devstack/browser"
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+)
+
+// onlyAvailable leaves one demo agent available, so the router assigns
+// every new ticket to them (the others are away).
+func onlyAvailable(t *testing.T, s stack, id string) {
+	t.Helper()
+	for _, other := range s.demo.AgentIDs {
+		if other == id {
+			continue
+		}
+		if _, err := s.r.Store.SetAway(context.Background(), other, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// customerMail delivers a plain-text mail from a customer to the support
+// address, as SES would hand it over.
+func customerMail(t *testing.T, s stack, from, msgID, subject, body string, headers ...string) {
+	t.Helper()
+	raw := "From: Ana Lima <" + from + ">\r\nTo: " + s.demo.EmailAddress + "\r\nSubject: " + subject + "\r\n" +
+		"Message-ID: <" + msgID + ">\r\nDate: " + time.Now().UTC().Format(time.RFC1123Z) + "\r\n"
+	for _, h := range headers {
+		raw += h + "\r\n"
+	}
+	raw += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n"
+	if err := s.r.DeliverMail(context.Background(), from, []string{s.demo.EmailAddress}, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// typeInto types text into a field as a person does, key by key (p.Fill
+// cannot clear an empty textarea: chromedp.Clear wants its text node).
+func typeInto(p *browser.Page, l browser.Locator, text string) {
+	p.Click(l)
+	p.Press(text)
+}
+
+// ticketLink is the list's link to the ticket with this subject.
+func ticketLink(subject string) browser.Locator { return browser.Role("link", subject) }
+
+// ticketHeading is the ticket page's heading ("Subject #12").
+func ticketHeading(subject string) browser.Locator {
+	return browser.RoleMatching("heading", "^"+regexp.QuoteMeta(subject)+` #\d+$`)
+}
+
+// rowWeight is the font weight of the first cell of a ticket's row.
+func rowWeight(p *browser.Page, id string) string {
+	return browser.Eval[string](p, fmt.Sprintf(`getComputedStyle(document.querySelector('tr[data-ticket-id="%s"] td:nth-child(3)')).fontWeight`, id))
+}
+
+// ticketID is the number of the ticket the page shows (/tickets/<id>).
+func ticketID(t *testing.T, p *browser.Page) string {
+	t.Helper()
+	m := regexp.MustCompile(`/tickets/(\d+)`).FindStringSubmatch(p.Location())
+	if m == nil {
+		t.Fatalf("not on a ticket page: %s", p.Location())
+	}
+	return m[1]
+}
+
+// sesMail waits (up to a minute: the outbound sender polls its queue) for
+// the mail moto's SES accepted that answers the Message-ID inReplyTo.
+func sesMail(t *testing.T, inReplyTo string) *mail.Message {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		raws := testbed.SentMail(t, func(m testbed.SESMessage) bool { return strings.Contains(m.RawData, "<"+inReplyTo+">") })
+		for _, raw := range raws {
+			m, err := mail.ReadMessage(strings.NewReader(raw))
+			if err != nil {
+				t.Fatalf("moto holds a mail that does not parse: %v\n%s", err, raw)
+			}
+			if strings.Contains(m.Header.Get("In-Reply-To"), "<"+inReplyTo+">") {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no mail in moto's SES answers <%s> after a minute", inReplyTo)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// Issue 13's third journey. Alice has a new mail in My open, bold; she
+// opens it (the "why this owner" panel says the router chose her, the
+// others being away), and back in the list it is no longer bold. She
+// replies; the reply reaches moto's SES with In-Reply-To and References of
+// the customer's Message-ID. The customer answers that reply by mail, and
+// the answer appears on the open ticket page without a reload.
+func TestOpenReplyAndTheAnswerAppearsLive(t *testing.T) {
+	s, b := start(t)
+	onlyAvailable(t, s, "alice")
+	name := testbed.Name(t)
+	first, subject := name+"-1@example.com", "Wombat order "+name+" is late"
+	customerMail(t, s, "ana@example.com", first, subject, "My wombat order has not arrived yet.")
+
+	p := b.NewPage()
+	signIn(p, s, s.demo.AgentEmails[0]) // alice
+	p.Timeout = 20 * time.Second        // the router and the desk clock's poll (5 s)
+	p.Wait(ticketLink(subject))
+	p.Wait(browser.CSS(`tr[data-unread="true"]`))
+	p.Check("my-open-unread")
+
+	began := time.Now()
+	p.Click(ticketLink(subject))
+	p.Wait(ticketHeading(subject))
+	id := ticketID(t, p)
+	p.WaitText("My wombat order has not arrived yet.")
+	t.Logf("ticket page shown %v after the click", time.Since(began).Round(time.Millisecond))
+	p.Wait(browser.Role("heading", "Why this owner"))
+	p.WaitText("Assigned to Alice Martin")
+	p.Click(browser.CSS("[data-routing] summary"))
+	p.WaitText("Bob Chen: away")
+	p.Check("ticket-opened")
+
+	p.Click(browser.Role("link", "My open"))
+	p.Wait(browser.CSS(`tr[data-ticket-id="` + id + `"][data-unread="false"]`))
+	if w := rowWeight(p, id); w == "700" || w == "bold" {
+		t.Errorf("the opened ticket is still bold in My open (font-weight %s)", w)
+	}
+	p.Check("my-open-read")
+
+	p.Click(ticketLink(subject))
+	p.Wait(ticketHeading(subject))
+	browser.Eval[bool](p, `(window.stayedOnPage = true)`)
+	reply := "Sorry for the wait, Ana: your wombat ships today."
+	typeInto(p, browser.Label("Reply to the customer"), reply)
+	p.Click(browser.Role("button", "Send reply"))
+	p.WaitText(reply)
+	p.Check("replied")
+
+	began = time.Now()
+	sent := sesMail(t, first)
+	t.Logf("the reply reached moto's SES %v after it was sent", time.Since(began).Round(10*time.Millisecond))
+	if refs := sent.Header.Get("References"); !strings.Contains(refs, "<"+first+">") {
+		t.Errorf("the reply's References %q lack the customer's <%s>", refs, first)
+	}
+	if to := sent.Header.Get("To"); !strings.Contains(to, "ana@example.com") {
+		t.Errorf("the reply goes to %q, not the customer", to)
+	}
+	replyID := strings.Trim(sent.Header.Get("Message-ID"), "<>")
+	if replyID == "" {
+		t.Fatal("the reply has no Message-ID")
+	}
+
+	// The customer answers the reply, from a mail client that keeps the thread.
+	answer := "Thanks, that is great news about the wombat."
+	customerMail(t, s, "ana@example.com", name+"-2@example.com", "Re: "+subject, answer,
+		"In-Reply-To: <"+replyID+">", "References: <"+first+"> <"+replyID+">")
+	began = time.Now()
+	p.WaitText(answer)
+	t.Logf("the customer's answer appeared %v after it was delivered, without a reload", time.Since(began).Round(10*time.Millisecond))
+	if !browser.Eval[bool](p, `window.stayedOnPage === true`) {
+		t.Fatal("the page was reloaded")
+	}
+	p.WaitText("Threaded: in_reply_to")
+	p.Check("answer-live")
+}
+
+// Issue 13's fourth journey: Alice writes a note mentioning Bob, picking
+// him from the list @ opens; Bob, signed in in another browser context,
+// sees it in his bell without a reload, and the entry opens the ticket.
+func TestMentionNotifiesTheMentionedAgent(t *testing.T) {
+	s, b := start(t)
+	onlyAvailable(t, s, "alice")
+	name := testbed.Name(t)
+	subject := "Quokka invoice " + name
+	customerMail(t, s, "ben@example.com", name+"-1@example.com", subject, "Where is my invoice?")
+
+	bob := b.NewPage()
+	signIn(bob, s, s.demo.AgentEmails[1])
+	bob.Timeout = 20 * time.Second
+	bell := browser.RoleMatching("button", `^Notifications, \d+ unread$`)
+	bob.Wait(bell)
+	bob.Check("bob-before")
+
+	alice := b.NewPage()
+	signIn(alice, s, s.demo.AgentEmails[0])
+	alice.Timeout = 20 * time.Second
+	alice.Click(ticketLink(subject))
+	alice.Wait(ticketHeading(subject))
+	alice.Click(browser.Role("radio", "Note"))
+	note := browser.Label("Internal note")
+	typeInto(alice, note, "Bob, can you check the invoice? @Bo")
+	alice.Wait(browser.Role("listbox", "Mention an agent"))
+	alice.Wait(browser.RoleMatching("option", `^Bob Chen`))
+	alice.Check("mention-list")
+	alice.Press("\r")
+	alice.WaitGone(browser.Role("listbox", "Mention an agent"))
+	if got := browser.Eval[string](alice, `document.getElementById("composer-text").value`); !strings.HasSuffix(got, "@Bob Chen ") {
+		t.Fatalf("the note reads %q after picking Bob", got)
+	}
+	alice.Click(browser.Role("button", "Add note"))
+	alice.WaitText("Bob, can you check the invoice? @Bob Chen")
+	alice.Check("note-added")
+
+	began := time.Now()
+	bob.Wait(browser.Role("button", "Notifications, 1 unread"))
+	t.Logf("Bob's bell moved %v after the note, without a reload", time.Since(began).Round(10*time.Millisecond))
+	bob.Click(browser.Role("button", "Notifications, 1 unread"))
+	entry := browser.RoleMatching("link", `^Alice Martin mentioned you on #\d+ `+regexp.QuoteMeta(subject)+`$`)
+	bob.Wait(entry)
+	bob.Check("bob-bell")
+	bob.Click(entry)
+	bob.Wait(ticketHeading(subject))
+	bob.Wait(browser.Role("button", "Notifications, 0 unread"))
+	bob.Check("bob-ticket")
+}
+
+// The keyboard shortcuts: j/k move in the list, Enter opens, r and n pick
+// the composer's mode and focus it, ? shows the help, / focuses search;
+// none fires while typing.
+func TestKeyboardShortcuts(t *testing.T) {
+	s, b := start(t)
+	onlyAvailable(t, s, "alice")
+	name := testbed.Name(t)
+	subjects := []string{"Koala crate " + name, "Emu feathers " + name}
+	for i, subj := range subjects {
+		customerMail(t, s, "kim@example.com", fmt.Sprintf("%s-%d@example.com", name, i), subj, "Hello.")
+	}
+	p := b.NewPage()
+	signIn(p, s, s.demo.AgentEmails[0])
+	p.Timeout = 20 * time.Second
+	for _, subj := range subjects {
+		p.Wait(ticketLink(subj))
+	}
+	current := func() string {
+		return browser.Eval[string](p, `document.querySelector('tr[data-current="true"]')?.dataset.ticketId ?? ""`)
+	}
+	focused := func() string {
+		return browser.Eval[string](p, `document.activeElement?.closest("tr")?.dataset.ticketId ?? document.activeElement?.id ?? ""`)
+	}
+	rows := browser.Eval[[]string](p, `[...document.querySelectorAll("table.tickets tbody tr[data-ticket-id]")].map(r => r.dataset.ticketId)`)
+	if len(rows) < 2 {
+		t.Fatalf("My open has %d rows", len(rows))
+	}
+	p.Press("j")
+	if c, f := current(), focused(); c != rows[0] || f != rows[0] {
+		t.Fatalf("after j the current row is %q (focus %q), want the first, %s", c, f, rows[0])
+	}
+	p.Press("j")
+	if c := current(); c != rows[1] {
+		t.Fatalf("after j j the current row is %q, want %s", c, rows[1])
+	}
+	p.Press("k")
+	if c := current(); c != rows[0] {
+		t.Fatalf("after j j k the current row is %q, want %s", c, rows[0])
+	}
+	p.Check("list-current")
+
+	p.Press("?")
+	p.Wait(browser.Role("dialog", "Keyboard shortcuts"))
+	p.Check("help")
+	p.Press("\x1b") // Escape closes it
+	p.WaitGone(browser.CSS("dialog[open]"))
+
+	// Typing in a field is not a shortcut.
+	p.Fill(browser.Label("Filter this page"), "jk")
+	if c := current(); c != rows[0] {
+		t.Fatalf("typing j and k in a field moved the current row to %q", c)
+	}
+	p.Fill(browser.Label("Filter this page"), "")
+	p.Press("\x1b") // leaves the field
+
+	p.Press("j")
+	p.Press("\r")
+	p.Wait(browser.CSS(`h1[id="ticket-title"]`))
+	p.Press("n")
+	p.Wait(browser.Label("Internal note"))
+	if f := focused(); f != "composer-text" {
+		t.Fatalf("after n the focus is on %q, not the composer", f)
+	}
+	p.Press("\x1b")
+	p.Press("r")
+	p.Wait(browser.Label("Reply to the customer"))
+	if f := focused(); f != "composer-text" {
+		t.Fatalf("after r the focus is on %q, not the composer", f)
+	}
+	p.Check("ticket-reply-mode")
+
+	p.Press("\x1b")
+	p.Press("/")
+	if f := focused(); f != "search-box" {
+		t.Fatalf("after / the focus is on %q, not the search box", f)
+	}
+	p.Fill(browser.Label("Search tickets"), "emu")
+	p.Press("\r")
+	p.Wait(browser.RoleMatching("heading", `^Search: emu$`))
+	p.Wait(ticketLink(subjects[1]))
+	p.Check("search")
+}
