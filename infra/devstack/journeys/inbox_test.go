@@ -15,9 +15,57 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
 	"github.com/stackdesk/stackdesk/infra/devstack/browser"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 )
+
+// keyboard are the keys the journeys press, as a keyboard sends them.
+var keyboard = map[string]struct {
+	code, text string
+	vk, mods   int64
+}{
+	"j": {"KeyJ", "j", 74, 0}, "k": {"KeyK", "k", 75, 0}, "o": {"KeyO", "o", 79, 0},
+	"r": {"KeyR", "r", 82, 0}, "n": {"KeyN", "n", 78, 0}, "e": {"KeyE", "e", 69, 0},
+	"/": {"Slash", "/", 191, 0}, "?": {"Slash", "?", 191, 8},
+	"Enter": {"Enter", "\r", 13, 0}, "Escape": {"Escape", "", 27, 0},
+	"ArrowDown": {"ArrowDown", "", 40, 0},
+}
+
+// hit presses one key as a keyboard does: a keyDown carrying its text (so
+// a handler's preventDefault stops the character, as it does for a person;
+// p.Press sends the character as a separate event nothing can cancel), then
+// a keyUp.
+func hit(t *testing.T, p *browser.Page, key string) {
+	t.Helper()
+	k, ok := keyboard[key]
+	if !ok {
+		panic("no key " + key)
+	}
+	down := input.DispatchKeyEventParams{Type: input.DispatchKeyEventTypeKeyDown, Key: key, Code: k.code,
+		Text: k.text, UnmodifiedText: k.text, WindowsVirtualKeyCode: k.vk, NativeVirtualKeyCode: k.vk, Modifiers: k.mods}
+	if k.text == "" {
+		down.Type = input.DispatchKeyEventTypeRawKeyDown
+	}
+	up := down
+	up.Type, up.Text, up.UnmodifiedText = input.DispatchKeyEventTypeKeyUp, "", ""
+	ctx, cancel := context.WithTimeout(p.Context(), 5*time.Second)
+	defer cancel()
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for _, ev := range []input.DispatchKeyEventParams{down, up} {
+			if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	if err != nil {
+		t.Fatalf("press %s: %v", key, err)
+	}
+}
 
 // onlyAvailable leaves one demo agent available, so the router assigns
 // every new ticket to them (the others are away).
@@ -204,10 +252,7 @@ func TestMentionNotifiesTheMentionedAgent(t *testing.T) {
 	typeInto(alice, note, "Bob, can you check the invoice? @Bo")
 	alice.WaitTextIn(browser.Role("listbox", "Mention an agent"), `^Bob Chen bob@acme\.example$`)
 	alice.Check("mention-list")
-	// Picked with the mouse: chromedp types Enter as a keydown and a
-	// separate char event, which a keydown's preventDefault cannot stop
-	// (a real keyboard's Enter picks without a new line).
-	alice.Click(browser.CSS("#mention-bob"))
+	hit(t, alice, "Enter") // picks the first (and only) agent listed
 	alice.WaitGone(browser.Role("listbox", "Mention an agent"))
 	if got := browser.Eval[string](alice, `document.getElementById("composer-text").value`); !strings.HasSuffix(got, "@Bob Chen ") {
 		t.Fatalf("the note reads %q after picking Bob", got)
@@ -256,57 +301,59 @@ func TestKeyboardShortcuts(t *testing.T) {
 	if len(rows) < 2 {
 		t.Fatalf("My open has %d rows", len(rows))
 	}
-	p.Press("j")
+	hit(t, p, "j")
 	if c, f := current(), focused(); c != rows[0] || f != rows[0] {
 		t.Fatalf("after j the current row is %q (focus %q), want the first, %s", c, f, rows[0])
 	}
-	p.Press("j")
+	hit(t, p, "j")
 	if c := current(); c != rows[1] {
 		t.Fatalf("after j j the current row is %q, want %s", c, rows[1])
 	}
-	p.Press("k")
+	hit(t, p, "k")
 	if c := current(); c != rows[0] {
 		t.Fatalf("after j j k the current row is %q, want %s", c, rows[0])
 	}
 	p.Check("list-current")
 
-	p.Press("?")
+	hit(t, p, "?")
 	p.Wait(browser.Role("dialog", "Keyboard shortcuts"))
 	p.Check("help")
-	p.Press("\x1b") // Escape closes it
+	hit(t, p, "Escape") // Escape closes it
 	p.WaitGone(browser.CSS("dialog[open]"))
 
 	// Typing in a field is not a shortcut.
-	p.Fill(browser.Label("Filter this page"), "jk")
+	p.Fill(browser.Label("Search tickets"), "jjk?")
 	if c := current(); c != rows[0] {
 		t.Fatalf("typing j and k in a field moved the current row to %q", c)
 	}
-	p.Fill(browser.Label("Filter this page"), "")
-	p.Press("\x1b") // leaves the field
+	if p.Has(browser.CSS("dialog[open]")) {
+		t.Fatal("typing ? in a field opened the help")
+	}
+	hit(t, p, "Escape") // leaves the field
 
-	p.Press("j")
-	p.Press("\r")
+	hit(t, p, "j")
+	hit(t, p, "Enter")
 	p.Wait(browser.CSS(`h1[id="ticket-title"]`))
-	p.Press("n")
+	hit(t, p, "n")
 	p.Wait(browser.Label("Internal note"))
 	if f := focused(); f != "composer-text" {
 		t.Fatalf("after n the focus is on %q, not the composer", f)
 	}
-	p.Press("\x1b")
-	p.Press("r")
+	hit(t, p, "Escape")
+	hit(t, p, "r")
 	p.Wait(browser.Label("Reply to the customer"))
 	if f := focused(); f != "composer-text" {
 		t.Fatalf("after r the focus is on %q, not the composer", f)
 	}
 	p.Check("ticket-reply-mode")
 
-	p.Press("\x1b")
-	p.Press("/")
+	hit(t, p, "Escape")
+	hit(t, p, "/")
 	if f := focused(); f != "search-box" {
 		t.Fatalf("after / the focus is on %q, not the search box", f)
 	}
 	p.Fill(browser.Label("Search tickets"), "emu")
-	p.Press("\r")
+	hit(t, p, "Enter")
 	p.Wait(browser.RoleMatching("heading", `^Search: emu$`))
 	p.Wait(ticketLink(subjects[1]))
 	p.Check("search")
