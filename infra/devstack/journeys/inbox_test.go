@@ -358,3 +358,51 @@ func TestKeyboardShortcuts(t *testing.T) {
 	p.Wait(ticketLink(subjects[1]))
 	p.Check("search")
 }
+
+// The Filtered list: an auto-reply is kept out of the tickets and listed
+// with its reason; Promote makes it a ticket after all, which shows up in
+// the admin's views. And the availability toggle: Alice goes away (routing
+// reads it) and comes back.
+func TestFilteredMailIsPromotedAndAvailabilityToggles(t *testing.T) {
+	s, b := start(t)
+	onlyAvailable(t, s, "alice")
+	name := testbed.Name(t)
+	subject := "Automatic reply: out until Monday " + name
+	customerMail(t, s, "ooo@example.com", name+"-1@example.com", subject, "I am out of the office.", "Auto-Submitted: auto-replied")
+
+	p := b.NewPage()
+	signIn(p, s, s.demo.AgentEmails[0])
+	p.Timeout = 20 * time.Second
+	p.Click(browser.Role("link", "Filtered mail"))
+	p.Wait(browser.Role("heading", "Filtered mail"))
+	promote := browser.RoleMatching("button", `^Promote the mail from ooo@example\.com: `+regexp.QuoteMeta(subject)+`$`)
+	// The list is not live (filtered mail moves no ticket): read it again
+	// until email-inbound has filtered the mail.
+	for deadline := time.Now().Add(20 * time.Second); !p.Has(promote) && time.Now().Before(deadline); {
+		time.Sleep(300 * time.Millisecond)
+		p.Reload()
+		p.Wait(browser.Role("heading", "Filtered mail"))
+	}
+	p.Wait(promote)
+	p.WaitText("auto-submitted: auto-replied")
+	p.Check("filtered")
+	p.Click(promote)
+	p.WaitText("becomes a ticket in moments")
+	p.WaitText("Promoted by Alice Martin")
+	p.Check("promoted")
+	p.Click(browser.Role("link", "All open"))
+	p.Wait(ticketLink(subject))
+	p.Check("promoted-ticket")
+
+	p.Click(browser.Role("button", "Available (toggle availability)"))
+	p.Wait(browser.Role("button", "Away (toggle availability)"))
+	if a, err := s.r.Store.GetAgent(context.Background(), "alice"); err != nil || !a.Availability.Away {
+		t.Fatalf("alice is not away after the toggle: %+v, %v", a.Availability, err)
+	}
+	p.Check("away")
+	p.Click(browser.Role("button", "Away (toggle availability)"))
+	p.Wait(browser.Role("button", "Available (toggle availability)"))
+	if a, err := s.r.Store.GetAgent(context.Background(), "alice"); err != nil || a.Availability.Away {
+		t.Fatalf("alice is still away after toggling back: %+v, %v", a.Availability, err)
+	}
+}
