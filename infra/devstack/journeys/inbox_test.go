@@ -9,7 +9,10 @@ package journeys_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/mail"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -193,6 +196,19 @@ func TestOpenReplyAndTheAnswerAppearsLive(t *testing.T) {
 	browser.Eval[bool](p, `(window.stayedOnPage = true)`)
 	reply := "Sorry for the wait, Ana: your wombat ships today."
 	typeInto(p, browser.Label("Reply to the customer"), reply)
+	// The invoice goes along: uploaded by the browser straight to the
+	// bucket with the API's presigned POST, named in the reply.
+	invoice := filepath.Join(t.TempDir(), "invoice-"+name+".txt")
+	if err := os.WriteFile(invoice, []byte("Invoice 1042: one wombat, paid.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(p.Context(), 10*time.Second)
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#composer-files"), []string{invoice})); err != nil {
+		t.Fatalf("choose the file: %v", err)
+	}
+	cancel()
+	p.WaitTextIn(browser.Role("list", "Attached files"), `invoice-`+name+`\.txt \(1 KB\) — ready`)
+	p.Check("attached")
 	p.Click(browser.Role("button", "Send reply"))
 	p.WaitText(reply)
 	p.Check("replied")
@@ -202,6 +218,9 @@ func TestOpenReplyAndTheAnswerAppearsLive(t *testing.T) {
 	t.Logf("the reply reached moto's SES %v after it was sent", time.Since(began).Round(10*time.Millisecond))
 	if refs := sent.Header.Get("References"); !strings.Contains(refs, "<"+first+">") {
 		t.Errorf("the reply's References %q lack the customer's <%s>", refs, first)
+	}
+	if body, _ := io.ReadAll(sent.Body); !strings.Contains(string(body), "invoice-"+name+".txt") {
+		t.Errorf("the reply does not carry the invoice:\n%s", body)
 	}
 	if to := sent.Header.Get("To"); !strings.Contains(to, "ana@example.com") {
 		t.Errorf("the reply goes to %q, not the customer", to)
