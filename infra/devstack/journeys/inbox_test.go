@@ -10,10 +10,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"net/mail"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +26,9 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/browser"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/api/webhook"
+	"github.com/stackdesk/stackdesk/shared/channel/meta"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 // keyboard are the keys the journeys press, as a keyboard sends them.
@@ -291,6 +296,10 @@ func TestMentionNotifiesTheMentionedAgent(t *testing.T) {
 	bob.Wait(ticketHeading(subject))
 	bob.Wait(browser.Role("button", "Notifications, 0 unread"))
 	bob.Check("bob-ticket")
+	bob.Narrow()
+	bob.Click(browser.Role("button", "Notifications, 0 unread"))
+	bob.Wait(entry)
+	bob.Check("bob-bell-narrow")
 }
 
 // The keyboard shortcuts: j/k move in the list, Enter opens, r and n pick
@@ -424,4 +433,69 @@ func TestFilteredMailIsPromotedAndAvailabilityToggles(t *testing.T) {
 	if a, err := s.r.Store.GetAgent(context.Background(), "alice"); err != nil || a.Availability.Away {
 		t.Fatalf("alice is still away after toggling back: %+v, %v", a.Availability, err)
 	}
+}
+
+// A WhatsApp ticket's composer says how long the reply window stays open
+// (24 h from the customer's message) and offers no attachments (the API
+// cannot send files on WhatsApp yet); a saved reply is inserted rendered
+// for the ticket (the contact's first name, the agent's name), and sent.
+func TestWhatsAppReplyWindowAndSavedReply(t *testing.T) {
+	s, b := start(t)
+	onlyAvailable(t, s, "alice")
+	ctx := context.Background()
+	now := time.Now().UTC()
+	if err := s.r.Store.PutSavedReply(ctx, helpdesk.SavedReply{ID: "thanks", Name: "Thanks for writing", Shared: true, OwnerID: "alice",
+		Text: "Hi {{contact.first_name}}, thanks for writing. {{agent.name}}", CreatedAt: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile("../../../shared/channel/meta/testdata/whatsapp_text.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Meta's sample, written an hour ago.
+	body := strings.Replace(string(raw), `"1749416383"`, strconv.Quote(strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)), 1)
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/whatsapp", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(meta.SignatureHeader, webhook.SignSHA256(s.demo.MetaAppSecret, []byte(body)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the WhatsApp webhook answered %d", resp.StatusCode)
+	}
+
+	p := b.NewPage()
+	signIn(p, s, s.demo.AgentEmails[0])
+	p.Timeout = 20 * time.Second
+	first := browser.CSS(`table.tickets tbody tr[data-ticket-id] a`)
+	p.Wait(first)
+	p.Click(first)
+	p.WaitText("Does it come in another color?")
+	p.WaitTextIn(browser.CSS("[data-reply-window]"), `^Reply window: 2[23] h \d+ min left \(closes .+\)\. After it, WhatsApp refuses free-form replies\.$`)
+	if p.Has(browser.Label("Attach files")) {
+		t.Error("a WhatsApp reply offers attachments, which the API refuses (415)")
+	}
+	p.Select(browser.Label("Insert saved reply"), "Thanks for writing")
+	want := "Hi Sheena, thanks for writing. Alice Martin"
+	p.Wait(browser.Label("Reply to the customer"))
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		got := browser.Eval[string](p, `document.getElementById("composer-text").value`)
+		if got == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the composer reads %q after inserting the saved reply, want %q", got, want)
+		}
+	}
+	p.Check("whatsapp-window-snippet")
+	p.Click(browser.Role("button", "Send reply"))
+	p.WaitText("Reply queued.")
+	p.WaitTextIn(browser.Role("list", "Conversation"), regexp.QuoteMeta(want))
+
+	// e closes the ticket (not while typing in a field).
+	hit(t, p, "e")
+	p.WaitTextIn(browser.CSS(".ticket > .conversation > p.muted"), `· closed ·`)
+	p.Check("closed-by-e")
 }
