@@ -2933,6 +2933,12 @@ export interface components {
                 delete_tickets?: boolean;
                 manage_settings?: boolean;
             };
+            /** @description Whether routing may assign them: set by hand (mode manual, away) or by weekly working hours (mode schedule, PUT /api/me/availability refused). */
+            availability?: {
+                /** @enum {string} */
+                mode?: "" | "manual" | "schedule";
+                away?: boolean;
+            };
         } & {
             [key: string]: unknown;
         };
