@@ -35,6 +35,8 @@ async function main() {
           { path: "admin/teams/:id", name: "admin-team", component: () => import("./pages/admin/AdminTeam.vue") },
           { path: "admin/settings", name: "admin-settings", component: () => import("./pages/admin/AdminSettings.vue") },
           { path: "admin/views", name: "admin-views", component: () => import("./pages/admin/AdminViews.vue") },
+          { path: "filtered", name: "filtered", component: () => import("./pages/FilteredPage.vue") },
+          { path: "search", name: "search", component: () => import("./pages/SearchPage.vue") },
         ],
       },
       { path: "/:rest(.*)*", redirect: "/" },

@@ -2972,6 +2972,12 @@ export interface components {
                 delete_tickets?: boolean;
                 manage_settings?: boolean;
             };
+            /** @description Whether routing may assign them: set by hand (mode manual, away) or by weekly working hours (mode schedule, PUT /api/me/availability refused). */
+            availability?: {
+                /** @enum {string} */
+                mode?: "" | "manual" | "schedule";
+                away?: boolean;
+            };
         } & {
             [key: string]: unknown;
         };
@@ -3026,6 +3032,11 @@ export interface components {
             spam_at?: string;
             /** @description Conversations marked spam while the others were not. */
             spam_conversations?: string[];
+            /**
+             * Format: date-time
+             * @description When the customer last wrote (0001-01-01T00:00:00Z if never): Messenger and WhatsApp allow free-form replies for 24 h after it (Messenger 7 days with the human-agent tag).
+             */
+            last_customer_message_at?: string;
         } & {
             [key: string]: unknown;
         };
@@ -3057,8 +3068,28 @@ export interface components {
             actor_id: string;
             /** Format: date-time */
             at: string;
+            routing?: components["schemas"]["RoutingRecord"];
         } & {
             [key: string]: unknown;
+        };
+        /** @description Why the router assigned a new ticket as it did (on a `routed` activity). */
+        RoutingRecord: {
+            /** @description The channel's routing rule: nobody, users_and_teams, team_only, contact_owner. */
+            rule: string;
+            /** @description load_balanced, round_robin or random. */
+            distribution?: string;
+            owner_id?: string;
+            team_id?: string;
+            /** @description Why, e.g. "fewest_open_tickets", "no_eligible_user". */
+            reason: string;
+            /** @description The users considered, each eligible or with why it was skipped (away, outside_working_hours, missing_skill:fr, ...). */
+            candidates?: {
+                agent_id: string;
+                eligible: boolean;
+                skipped?: string;
+                /** @description Open tickets counted (load-balanced decisions only). */
+                load: number;
+            }[];
         };
         TicketPage: {
             tickets: components["schemas"]["Ticket"][];
