@@ -72,14 +72,14 @@ type fixture struct {
 
 // authenticate stands in for the Cognito verifier: "token-<sub>" is sub's.
 // authenticate reads the tests' tokens: "token-<sub>", issued at t0, or
-// "token-<sub>@<unix seconds>", issued then.
+// "token-<sub>#iat=<unix seconds>", issued then.
 func authenticate(_ context.Context, bearer string) (agent.Token, error) {
 	sub, ok := strings.CutPrefix(bearer, "token-")
 	if !ok {
 		return agent.Token{}, helpdesk.Errorf(helpdesk.EUnauthorised, "token_invalid", "the token is not valid")
 	}
 	iat := t0
-	if s, at, ok := strings.Cut(sub, "@"); ok {
+	if s, at, ok := strings.Cut(sub, "#iat="); ok {
 		n, err := strconv.ParseInt(at, 10, 64)
 		if err != nil {
 			return agent.Token{}, helpdesk.Errorf(helpdesk.EUnauthorised, "token_invalid", "the token is not valid")

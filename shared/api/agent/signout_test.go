@@ -29,7 +29,7 @@ func TestSignOutRefusesTokensIssuedBefore(t *testing.T) {
 			}
 		}
 		// A token from a new sign-in (issued after the sign-out).
-		fresh := fmt.Sprintf("sub-bob@%d", t0.Add(2*3600e9).Unix())
+		fresh := fmt.Sprintf("sub-bob#iat=%d", t0.Add(2*3600e9).Unix())
 		if r := f.do(t, "GET", "/api/me", "", "", "Authorization", "Bearer token-"+fresh); r.status != http.StatusOK {
 			t.Fatalf("a token issued after: %d %s", r.status, r.raw)
 		}
