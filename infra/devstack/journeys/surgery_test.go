@@ -124,14 +124,35 @@ func TestMergeThenUnmerge(t *testing.T) {
 		t.Fatalf("followers after Unfollow: %v", f)
 	}
 
-	// Find the other ticket and keep it as the primary.
-	p.Click(browser.Role("button", "Merge…"))
-	p.Fill(browser.Label("Ticket number or subject"), "wallaby")
-	p.Click(browser.Role("button", "Search"))
-	p.Click(browser.Label("#" + bt.ID + " " + bt.Subject))
-	p.Click(browser.Label("Keep #" + bt.ID))
-	p.WaitText("#" + a.ID + "'s conversation moves into #" + bt.ID)
+	// Find the other ticket and keep it as the primary; meanwhile Bob, in
+	// another browser, changes that ticket: the merge is refused and shows
+	// his change, nothing merged.
+	chooseMerge := func() {
+		p.Click(browser.Role("button", "Merge…"))
+		p.Fill(browser.Label("Ticket number or subject"), "wallaby")
+		p.Click(browser.Role("button", "Search"))
+		p.Click(browser.Label("#" + bt.ID + " " + bt.Subject))
+		p.Click(browser.Label("Keep #" + bt.ID))
+		p.WaitText("#" + a.ID + "'s conversation moves into #" + bt.ID)
+	}
+	chooseMerge()
 	p.Check("merge-dialog")
+	bob := b.NewPage()
+	signIn(bob, s, s.demo.AgentEmails[1])
+	openTicket(bob, s, bt.ID, bt.Subject)
+	bob.Select(browser.Label("Priority"), "Urgent")
+	bob.WaitText("Priority saved.")
+	p.Click(browser.Role("button", "Merge"))
+	p.WaitTextIn(refusedLine, `^Not merged, someone changed these tickets first: .*#`+bt.ID+` is open, .*priority urgent\.$`)
+	p.Check("merge-refused")
+	if h := header(t, s, a.ID); h.State != helpdesk.StateOpen || h.MergedInto != "" {
+		t.Fatalf("a refused merge merged: state %s, merged into %q", h.State, h.MergedInto)
+	}
+	if h := header(t, s, bt.ID); h.Priority != "urgent" || len(h.MergedFrom) != 0 {
+		t.Fatalf("the primary after the refused merge: priority %q, merged from %v", h.Priority, h.MergedFrom)
+	}
+	// Found again (as it now is), it merges.
+	chooseMerge()
 	p.Click(browser.Role("button", "Merge"))
 
 	// The merged ticket's page leads to the primary, and says so.
@@ -195,10 +216,27 @@ func TestSplit(t *testing.T) {
 	signIn(p, s, s.demo.AgentEmails[0])
 	openTicket(p, s, old.ID, old.Subject)
 	p.WaitText("Third: order 100 is still missing.")
-	p.Click(browser.Role("button", "Split…"))
-	p.Click(browser.RoleMatching("checkbox", `: Second: also, I want to order a blue kettle\.$`))
-	p.Fill(browser.Label("Subject of the new ticket"), "A blue kettle")
+	choose := func() {
+		p.Click(browser.Role("button", "Split…"))
+		p.Click(browser.RoleMatching("checkbox", `: Second: also, I want to order a blue kettle\.$`))
+		p.Fill(browser.Label("Subject of the new ticket"), "A blue kettle")
+	}
+	// Bob, in another browser, changes the ticket while the dialog is open:
+	// the split is refused (412) and shows his change.
+	choose()
 	p.Check("split-dialog")
+	bob := b.NewPage()
+	signIn(bob, s, s.demo.AgentEmails[1])
+	openTicket(bob, s, old.ID, old.Subject)
+	bob.Select(browser.Label("Priority"), "Urgent")
+	bob.WaitText("Priority saved.")
+	p.Click(browser.Role("button", "Split off"))
+	p.WaitTextIn(refusedLine, `^Not split, the ticket changed first: .*#`+old.ID+` is open, .*priority urgent\.$`)
+	p.Check("split-refused")
+	if h := header(t, s, old.ID); h.MessageCount != 3 {
+		t.Fatalf("a refused split moved messages: %d left", h.MessageCount)
+	}
+	choose()
 	p.Click(browser.Role("button", "Split off"))
 
 	p.Wait(browser.RoleMatching("heading", `^A blue kettle #\d+$`))

@@ -17,5 +17,6 @@ export function describe(t: Ticket): string {
 export function refusal(err: unknown, what: string): string {
   const r = err as Refusal | undefined;
   const now = [r?.ticket, r?.into].filter((t): t is Ticket => !!t && !!t.id).map(describe);
-  return `${what}: ${errorMessage(err, "refused.")}${now.length ? ` Now ${now.join("; ")}.` : ""}`;
+  const why = errorMessage(err, "refused").replace(/[^.!?]$/, "$&.");
+  return `${what}: ${why}${now.length ? ` Now ${now.join("; ")}.` : ""}`;
 }
