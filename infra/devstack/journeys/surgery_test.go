@@ -86,6 +86,9 @@ func openTicket(p *browser.Page, s stack, id, subject string) {
 	p.Wait(browser.RoleMatching("heading", "^"+regexp.QuoteMeta(subject)+` #`+id+"$"))
 }
 
+// kbEscape is the Escape key for p.Press (chromedp's kb.Escape).
+const kbEscape = "\u001b"
+
 var (
 	statusLine  = browser.CSS(`.ticket-actions [role="status"]`)
 	refusedLine = browser.CSS(`[data-refused]`)
@@ -195,6 +198,9 @@ func TestMergeThenUnmerge(t *testing.T) {
 	if p.Has(browser.CSS(`[data-merged-notice]`)) {
 		t.Error("the unmerged ticket's page still says it was merged")
 	}
+	p.Narrow()
+	p.Wait(browser.Role("button", "Merge…"))
+	p.Check("actions-narrow")
 	t.Logf("merge-then-unmerge journey: %s", time.Since(began).Round(time.Millisecond))
 }
 
@@ -291,7 +297,8 @@ func ids(ms []helpdesk.Message) []string {
 }
 
 // Spam and not spam: the agent marks a ticket as spam, blocking its sender;
-// the Spam view's count moves; then restores it (the sender stays blocked).
+// the Spam view's count moves; then restores it (the sender stays blocked),
+// and deletes it, after a confirmation (Escape backs out of it).
 func TestSpamAndNotSpam(t *testing.T) {
 	s, b := start(t)
 	ctx := context.Background()
@@ -331,7 +338,25 @@ func TestSpamAndNotSpam(t *testing.T) {
 	if blocked, err := s.r.Store.IsBlocked(ctx, "email#deals@spam.example"); err != nil || !blocked {
 		t.Fatalf("restoring the ticket unblocked its sender (%v)", err)
 	}
-	t.Logf("spam and not-spam journey: %s", time.Since(began).Round(time.Millisecond))
+
+	// Deleting asks first: Escape backs out, "Delete for good" deletes.
+	deleteDialog := browser.Role("dialog", "Delete ticket #"+tk.ID+"?")
+	p.Click(browser.Role("button", "Delete ticket…"))
+	p.Wait(deleteDialog)
+	p.Check("delete-dialog")
+	p.Press(kbEscape)
+	p.WaitGone(browser.CSS(`dialog[open]`))
+	header(t, s, tk.ID) // still there
+	p.Click(browser.Role("button", "Delete ticket…"))
+	p.Click(browser.Role("button", "Delete for good"))
+	p.Wait(browser.RoleMatching("heading", "^My open$"))
+	p.Check("deleted")
+	if _, err := s.r.Store.GetTicketHeader(ctx, tk.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("ticket %s after Delete for good: %v, want not found", tk.ID, err)
+	}
+	p.Goto(s.url + "/tickets/" + tk.ID)
+	p.WaitText("No such ticket")
+	t.Logf("spam, not-spam and delete journey: %s", time.Since(began).Round(time.Millisecond))
 }
 
 // Bulk delete: the agent selects three tickets in All open and must type
