@@ -350,6 +350,7 @@ func TestSpamAndNotSpam(t *testing.T) {
 	p.Click(browser.Role("button", "Delete ticket…"))
 	p.Click(browser.Role("button", "Delete for good"))
 	p.Wait(browser.RoleMatching("heading", "^My open$"))
+	p.WaitText("Ticket #" + tk.ID + " deleted.")
 	p.Check("deleted")
 	if _, err := s.r.Store.GetTicketHeader(ctx, tk.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("ticket %s after Delete for good: %v, want not found", tk.ID, err)
@@ -398,7 +399,7 @@ func TestBulkDeleteTypesTheCount(t *testing.T) {
 	}
 
 	retype(p, "bulk-delete-count", typed, "3")
-	p.Click(browser.Role("button", "Delete tickets"))
+	p.Press("\r") // Enter in the field confirms
 	p.WaitText("Deleted 3 of 3 tickets.")
 	for _, subj := range subjects {
 		p.WaitGone(browser.Role("link", subj))
