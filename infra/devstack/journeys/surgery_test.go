@@ -163,6 +163,7 @@ func TestMergeThenUnmerge(t *testing.T) {
 	p.WaitText("Ticket #" + a.ID + " was merged into this ticket")
 	p.Wait(browser.CSS(`[data-from-ticket="` + a.ID + `"]`))
 	p.Wait(browser.Role("button", "Unmerge #"+a.ID))
+	p.WaitTextIn(browser.CSS(`[data-merged-ticket="`+a.ID+`"]`), `^#`+a.ID+` `+a.Subject+` · 1 message shown`)
 	if loc := p.Location(); !strings.Contains(loc, "/tickets/"+bt.ID) {
 		t.Fatalf("after the merge the page is %s, want ticket %s", loc, bt.ID)
 	}
