@@ -56,7 +56,16 @@ export function createApi(opts: ApiOptions) {
       return request;
     },
     async onResponse({ request, response }) {
-      const key = itemKey(new URL(request.url, "http://x").pathname);
+      // An ETag is the version of the ticket the answer is about: after a
+      // redirect (a merged ticket's page) the ticket redirected to; a merge's
+      // is the primary's and a split's the new ticket's, so what was known of
+      // the path's ticket is dropped instead (it changed; it is read again).
+      const path = new URL(response.redirected && response.url ? response.url : request.url, "http://x").pathname;
+      let key = itemKey(path);
+      if (key && request.method === "POST" && /\/(merge|split)$/.test(path)) {
+        etags.delete(key);
+        key = null;
+      }
       const et = response.headers.get("ETag");
       if (key && et) etags.set(key, et);
       if (key && request.method === "DELETE" && response.status === 204) etags.delete(key);

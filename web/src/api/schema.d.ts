@@ -3100,6 +3100,8 @@ export interface components {
             contacts: components["schemas"]["Contact"][];
             other_tickets: components["schemas"]["Ticket"][];
             timeline: components["schemas"]["TimelinePage"];
+            /** @description The tickets merged into this one that the caller may see, as they now are (state merged; their pages redirect here): their subjects, and the versions an unmerge's If-Match names. */
+            merged?: components["schemas"]["Ticket"][];
         };
         Contact: {
             id: string;
