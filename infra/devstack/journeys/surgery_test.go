@@ -277,20 +277,10 @@ func TestSplit(t *testing.T) {
 	t.Logf("split journey: %s", time.Since(began).Round(time.Millisecond))
 }
 
-// retype replaces what the agent typed in a field (the element with this
-// id): selected and deleted, as with Ctrl+A and Backspace, then typed anew.
-// (p.Fill clears a field by its value attribute, which a field typed in
-// already does not show.)
-func retype(p *browser.Page, id string, l browser.Locator, text string) {
-	browser.Eval[bool](p, `(() => { const e = document.getElementById(`+fmt.Sprintf("%q", id)+`); e.select(); return true })()`)
-	p.Press("\b")
-	p.Fill(l, text)
-}
-
 // makeUrgent is another agent setting the open ticket's priority to Urgent.
-// Opening an unread ticket marks it read, which moves its version: a change
-// made while that is under way is refused (412) and he makes it again, as an
-// agent would.
+// (Opening an unread ticket marks it read, which moves its version; the
+// console now waits for that before an edit, and the retry is kept for a
+// refusal the other agents' own changes could still cause.)
 func makeUrgent(t *testing.T, p *browser.Page) {
 	t.Helper()
 	for try := 0; try < 3; try++ {
@@ -418,7 +408,7 @@ func TestBulkDeleteTypesTheCount(t *testing.T) {
 		header(t, s, tk.ID) // all still there
 	}
 
-	retype(p, "bulk-delete-count", typed, "3")
+	retype(p, typed, "3")
 	p.Press("\r") // Enter in the field confirms
 	p.WaitText("Deleted 3 of 3 tickets.")
 	for _, subj := range subjects {
