@@ -24,14 +24,7 @@ func (failingIndexer) ApplyAll(context.Context, []index.Change) error { return e
 // change that keeps the subject, a message's status update and a removal
 // add nothing; a failure fails the batch (Lambda retries it).
 func TestSearchIndexerIndexesAStreamBatch(t *testing.T) {
-	raw, err := os.ReadFile("../../events/search-indexer/stream-batch.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ev events.DynamoDBEvent
-	if err := json.Unmarshal(raw, &ev); err != nil {
-		t.Fatal(err)
-	}
+	ev := streamBatch(t)
 	st := memstore.New()
 	h := SearchIndexerHandler(&index.Service{Store: st}, quiet)
 	ctx := context.Background()
@@ -72,14 +65,7 @@ func mustMessage(t *testing.T, rec events.DynamoDBEventRecord) *index.Change {
 // ticket (the recorded batch: tickets created, changed and removed), and
 // not for a batch of contacts only.
 func TestSearchIndexerMovesTheDeskClockOncePerBatch(t *testing.T) {
-	raw, err := os.ReadFile("../../events/search-indexer/stream-batch.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ev events.DynamoDBEvent
-	if err := json.Unmarshal(raw, &ev); err != nil {
-		t.Fatal(err)
-	}
+	ev := streamBatch(t)
 	st := memstore.New()
 	h := SearchIndexerHandler(&index.Service{Store: st}, quiet)
 	ctx := context.Background()
@@ -103,4 +89,18 @@ func TestSearchIndexerMovesTheDeskClockOncePerBatch(t *testing.T) {
 	if c, _ := st.Clock(ctx); c.Version != 2 {
 		t.Fatalf("after a ticket removed: version %d, want 2", c.Version)
 	}
+}
+
+// streamBatch is the recorded stream batch (events/search-indexer).
+func streamBatch(t *testing.T) events.DynamoDBEvent {
+	t.Helper()
+	raw, err := os.ReadFile("../../events/search-indexer/stream-batch.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
 }
