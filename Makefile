@@ -1,5 +1,6 @@
 # Stackdesk. `make run` starts the stack locally; `make test` runs every test.
-# Both install what is missing (emulators, SAM CLI) on the first run.
+# Both install what is missing (emulators, SAM CLI) on the first run; make test
+# also Debian's Chromium and axe-core for the browser tests (infra/chromium.sh).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -28,7 +29,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 .PHONY: run
-run: ## start emulators, create resources, seed a demo tenant, serve webhooks on localhost
+run: web ## start emulators, create resources, seed a demo tenant, serve the console and webhooks on localhost
 	@$(WITH_EMULATORS) go run ./infra/local
 
 .PHONY: mail
@@ -50,12 +51,32 @@ spam-sweep: ## run spam-cleanup's sweep now in the running `make run` (it also r
 	@curl -sSf -X POST http://$${ADDR:-127.0.0.1:8080}/local/spam-cleanup/sweep
 
 .PHONY: test
-test: ## unit + integration tests against DynamoDB Local and moto, template checks
-	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -count=1 -race -timeout 20m ./... && $(MAKE) --no-print-directory validate
+test: web ## unit + integration tests against DynamoDB Local and moto, the console in Chromium and its unit tests, template checks
+	@bash infra/chromium.sh
+	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_REQUIRE_BROWSER=1 STACKDESK_REQUIRE_CONSOLE=1 go test -count=1 -race -timeout 20m ./... && $(MAKE) --no-print-directory web-test validate
+
+# The agent console (web/): npm ci when the lock changed, vite build when a
+# source (or the agent API's OpenAPI, its types' source) is newer than dist.
+WEB_SRC := $(shell find web/src web/public web/scripts -type f 2>/dev/null) web/index.html web/vite.config.ts \
+  web/tsconfig.json web/package.json shared/api/agent/openapi.yaml
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
+	cd web && npm run build
+
+.PHONY: web
+web: web/dist/index.html ## build the agent console into web/dist (npm ci + vite build, skipped when up to date)
+
+.PHONY: web-test
+web-test: web/node_modules/.package-lock.json ## the console's unit tests (vitest) and its generated API types' freshness
+	cd web && npm test
 
 .PHONY: bench
-bench: ## benchmarks against DynamoDB Local (write units per ticket, handler cost)
-	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 go test -run '^$$' -bench . -benchmem -count $${COUNT:-1} ./... | tee bench.txt
+bench: web ## benchmarks against DynamoDB Local (write units per ticket, handler cost) and the console in Chromium
+	@bash infra/chromium.sh
+	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_REQUIRE_BROWSER=1 STACKDESK_REQUIRE_CONSOLE=1 go test -run '^$$' -bench . -benchmem -count $${COUNT:-1} ./... | tee bench.txt
 
 .PHONY: fuzz-api
 fuzz-api: ## schemathesis against the agent API with STACKDESK_FUZZ_EXAMPLES cases per operation (default 200)
@@ -78,14 +99,22 @@ lint: vet ## gofmt, go vet, cfn-lint
 	cfn-lint template.yaml
 
 .PHONY: validate
-validate: vet ## gofmt, go vet and sam validate --lint (which runs cfn-lint)
+validate: vet ## gofmt, go vet, sam validate (the SAM transform) and sam validate --lint (cfn-lint)
 	@command -v sam >/dev/null || $(EMULATORS) install
+	sam validate --region $(AWS_REGION)
 	sam validate --lint --region $(AWS_REGION)
 
 .PHONY: build
 build: ## sam build: every function as an arm64 bootstrap
 	@command -v sam >/dev/null || $(EMULATORS) install
 	sam build --build-in-source
+
+.PHONY: deploy-console
+deploy-console: ## build web/ and publish it with the stack's config.json to a deployed stack: make deploy-console STACK=stackdesk-acme
+	@test -n "$(STACK)" || { echo 'usage: make deploy-console STACK=<stack name>'; exit 1; }
+	npm --prefix web ci && npm --prefix web run build
+	@# The region default above is for the emulators: a deployed stack is found in the operator's own region.
+	$(if $(filter file,$(origin AWS_REGION)),env -u AWS_REGION) infra/deploy-console.sh '$(STACK)' web/dist
 
 .PHONY: functions
 functions: $(foreach f,$(FUNCTIONS),build-$(firstword $(subst :, ,$(f)))) ## build every bootstrap into bin/ without SAM

@@ -45,8 +45,12 @@ func run(addr, smtpAddr, prefix string, sweep time.Duration, log *slog.Logger) e
 	if err != nil {
 		return err
 	}
+	consoleDir, err := localrun.ConsoleDist() // built by `make web` (make run does it)
+	if err != nil {
+		return err
+	}
 	r, err := localrun.New(ctx, awsCfg, localrun.Config{Prefix: prefix, Tenant: "demo", ReplyTokenSecret: localReplySecret,
-		Log: log, RetryDelay: 5 * time.Second, SpamSweepEvery: sweep})
+		Log: log, RetryDelay: 5 * time.Second, SpamSweepEvery: sweep, ConsoleDir: consoleDir})
 	if err != nil {
 		return err
 	}
@@ -76,6 +80,8 @@ func run(addr, smtpAddr, prefix string, sweep time.Duration, log *slog.Logger) e
 	base := "http://" + ln.Addr().String()
 	fmt.Printf(`
 Stackdesk is running locally (Ctrl-C stops it and the emulators).
+
+  console      %s/   sign in as %s (admin), %s or %s (agents), password %q
 
   table        %s
   ingest queue %s
@@ -125,7 +131,8 @@ of the Support team; every demo password is %q) and list a view:
   curl -s %s/api/views/all_open/tickets -H "Authorization: Bearer $token"
   curl -s %s/api/openapi.yaml      (the API's contract)
 
-`, r.Stack.TableName, r.Stack.QueueURLs["IngestQueue"], base, demo.FormChannelID, base, demo.SignedChannelID,
+`, base, demo.AgentEmails[0], demo.AgentEmails[1], demo.AgentEmails[2], demo.Password,
+		r.Stack.TableName, r.Stack.QueueURLs["IngestQueue"], base, demo.FormChannelID, base, demo.SignedChannelID,
 		demo.SignedSecret, base, base, demo.EmailAddress, smtpLn.Addr(), base, demo.PageID, demo.MetaAppSecret, demo.MetaVerifyToken, base, demo.PhoneNumberID, r.Graph.URL, base,
 		base, demo.FormChannelID, base, smtpLn.Addr(), demo.EmailAddress, demo.NotificationSender, sesEndpoint(), sweep, demo.MetaAppSecret, base, base,
 		demo.Password, base, demo.AgentEmails[0], demo.Password, base, base, base)

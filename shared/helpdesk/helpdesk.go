@@ -328,6 +328,10 @@ type Agent struct {
 	Role        Role        `dynamodbav:"role,omitempty" json:"role,omitempty"`
 	Permissions Permissions `dynamodbav:"permissions" json:"permissions"`
 	Sub         string      `dynamodbav:"sub,omitempty" json:"-"`
+	// SignedOutAt is when the user last signed out: the API refuses every
+	// token issued before it (the console's sign-out is real, though the
+	// API checks tokens without asking the user pool).
+	SignedOutAt time.Time `dynamodbav:"signedOutAt,omitempty" json:"-"`
 	// Skills are languages, products... a routing rule may require.
 	Skills       []string     `dynamodbav:"skills,omitempty" json:"skills,omitempty"`
 	TimeZone     string       `dynamodbav:"timeZone,omitempty" json:"time_zone,omitempty"` // IANA name, for working hours

@@ -21,7 +21,8 @@ type Indexer interface {
 
 // SearchIndexerHandler is the search-indexer function's handler: it reads
 // a batch of the table's stream (template.yaml filters it to messages
-// inserted and tickets and contacts written) and indexes them. A failure
+// inserted, tickets and contacts written and tickets removed) and indexes
+// them, moving the desk clock when a ticket changed. A failure
 // fails the batch: Lambda retries it, halving it on each failure, and
 // sends what still fails to the indexer's DLQ; indexing is idempotent, so
 // a retried record writes nothing it wrote before.
@@ -48,14 +49,19 @@ func SearchIndexerHandler[I Indexer](ix I, log *slog.Logger) func(context.Contex
 // streamChange reads one stream record as what was written: an inserted
 // message, or one whose text the customer edited (its new words are
 // indexed; the old ones stay, as the message keeps its previous text), a ticket or a contact created or
-// changed. Removals and other items index nothing.
+// changed, or a ticket removed (it indexes nothing, but moves the desk
+// clock). Other removals and items index nothing.
 func streamChange(rec events.DynamoDBEventRecord) (index.Change, bool, error) {
-	if rec.EventName == string(events.DynamoDBOperationTypeRemove) {
-		return index.Change{}, false, nil
-	}
 	sk, ok := rec.Change.Keys["SK"]
 	if !ok || sk.DataType() != events.DataTypeString {
 		return index.Change{}, false, nil
+	}
+	if rec.EventName == string(events.DynamoDBOperationTypeRemove) {
+		if sk.String() != "TICKET" || len(rec.Change.OldImage) == 0 {
+			return index.Change{}, false, nil
+		}
+		t, err := image[helpdesk.Ticket](rec.Change.OldImage)
+		return index.Change{TicketGone: t}, err == nil, err
 	}
 	var c index.Change
 	var err error

@@ -24,14 +24,7 @@ func (failingIndexer) ApplyAll(context.Context, []index.Change) error { return e
 // change that keeps the subject, a message's status update and a removal
 // add nothing; a failure fails the batch (Lambda retries it).
 func TestSearchIndexerIndexesAStreamBatch(t *testing.T) {
-	raw, err := os.ReadFile("../../events/search-indexer/stream-batch.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ev events.DynamoDBEvent
-	if err := json.Unmarshal(raw, &ev); err != nil {
-		t.Fatal(err)
-	}
+	ev := streamBatch(t)
 	st := memstore.New()
 	h := SearchIndexerHandler(&index.Service{Store: st}, quiet)
 	ctx := context.Background()
@@ -66,4 +59,48 @@ func mustMessage(t *testing.T, rec events.DynamoDBEventRecord) *index.Change {
 		t.Fatalf("record %s: %v %v", rec.EventID, ok, err)
 	}
 	return &c
+}
+
+// The desk clock the consoles poll moves once per batch that changed a
+// ticket (the recorded batch: tickets created, changed and removed), and
+// not for a batch of contacts only.
+func TestSearchIndexerMovesTheDeskClockOncePerBatch(t *testing.T) {
+	ev := streamBatch(t)
+	st := memstore.New()
+	h := SearchIndexerHandler(&index.Service{Store: st}, quiet)
+	ctx := context.Background()
+	if err := h(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.Clock(ctx); c.Version != 1 {
+		t.Fatalf("after a batch of ticket changes: version %d, want 1", c.Version)
+	}
+	contacts := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{ev.Records[2]}}
+	if err := h(ctx, contacts); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.Clock(ctx); c.Version != 1 {
+		t.Fatalf("after a batch of a contact only: version %d, want 1", c.Version)
+	}
+	removed := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{ev.Records[5]}}
+	if err := h(ctx, removed); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.Clock(ctx); c.Version != 2 {
+		t.Fatalf("after a ticket removed: version %d, want 2", c.Version)
+	}
+}
+
+// streamBatch is the recorded stream batch (events/search-indexer).
+func streamBatch(t *testing.T) events.DynamoDBEvent {
+	t.Helper()
+	raw, err := os.ReadFile("../../events/search-indexer/stream-batch.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	return ev
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -141,6 +142,12 @@ func agentKeys(a helpdesk.Agent) keyAttrs {
 // nothing else (setAgentField).
 func (s *Store) SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error) {
 	return s.setAgentField(ctx, agentID, "availability.away", &types.AttributeValueMemberBOOL{Value: away}, "set availability")
+}
+
+// SetSignedOut records that an agent signed out at at: tokens issued
+// before it are refused (setAgentField).
+func (s *Store) SetSignedOut(ctx context.Context, agentID string, at time.Time) (helpdesk.Agent, error) {
+	return s.setAgentField(ctx, agentID, "signedOutAt", &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)}, "sign out")
 }
 
 // SetNotifyPrefs sets an agent's notification preferences, and nothing

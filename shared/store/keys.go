@@ -28,6 +28,7 @@ package store
 //	saved view      VIEW#<id>                 VIEW                                                                                     VIEWS#agent:<id>|team:<id> / <name>#<id>
 //	filtered mail   FILTERED                  <received>#<ses id>        (TTL expiresAt: mail kept out of the tickets, 90 days)
 //	submission      SUBMISSION#<ch>#<hash>    SUBMISSION                 (TTL expiresAt: which form submission first sent this content)
+//	desk clock      CLOCK                     CLOCK                      (version +1 per indexed batch that changed a ticket: live updates)
 
 import (
 	"crypto/sha256"
@@ -70,6 +71,8 @@ const (
 	skSettings   = "SETTINGS"
 	pkSettings   = "SETTINGS" // one item per tenant, so its partition key is fixed
 	skSubmission = "SUBMISSION"
+	pkClock      = "CLOCK" // one item per tenant: the desk clock (clock.go)
+	skClock      = "CLOCK"
 
 	noOwner = "-" // stands for "unassigned" in view keys
 )

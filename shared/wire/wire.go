@@ -273,9 +273,9 @@ func AgentAPI(c AgentAPIConfig, cfg aws.Config, log *slog.Logger) (*agent.API, e
 	cursorKey := hmac.New(sha256.New, []byte(c.ReplyTokenSecret))
 	cursorKey.Write([]byte("stackdesk/agent-api/cursor"))
 	return &agent.API{
-		Auth: func(ctx context.Context, bearer string) (string, error) {
+		Auth: func(ctx context.Context, bearer string) (agent.Token, error) {
 			id, err := verifier.Verify(ctx, bearer)
-			return id.Sub, err
+			return agent.Token{Sub: id.Sub, IssuedAt: id.IssuedAt}, err
 		},
 		Store: st,
 		Desk: &desk.Service{Store: st, Settings: c.settings(st, log), Now: time.Now, Router: &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN},

@@ -71,6 +71,10 @@ type Config struct {
 	// this often; 0: hourly). AWS sweeps daily; TTL, which DynamoDB Local
 	// never runs, does the rest there.
 	SpamSweepEvery time.Duration
+	// ConsoleDir, when set, is the built agent console (web/dist, see
+	// ConsoleDist) served at / (console.go); /config.json and the Cognito
+	// proxy are served either way.
+	ConsoleDir string
 }
 
 // Runner is a running local stack.
@@ -183,6 +187,9 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	mux.HandleFunc("GET /local/graph/sent", r.graphSent)
 	mux.HandleFunc("GET /local/tickets/{id}", r.getTicket)
 	mux.HandleFunc("POST /local/spam-cleanup/sweep", r.sweepSpam)
+	if err := r.registerConsole(mux, awsCfg.Region, cfg.ConsoleDir); err != nil {
+		return nil, fmt.Errorf("local stack: console: %w", err)
+	}
 	// Each request is bounded as the functions bound theirs (lambdax.Main):
 	// a stalled emulator makes a webhook answer 503, not hang. The budget
 	// is the agent API's (template.yaml), the largest of the functions.

@@ -18,6 +18,9 @@ import (
 // Template holds the resources of a CloudFormation/SAM template.
 type Template struct {
 	Resources map[string]Resource
+	// Outputs are the stack's outputs (Value, Description ...) as plain
+	// JSON, intrinsics in their long form.
+	Outputs map[string]json.RawMessage
 }
 
 // Resource is one resource with its properties as plain JSON, intrinsic
@@ -48,6 +51,15 @@ func Parse(src []byte) (*Template, error) {
 			return nil, fmt.Errorf("resource %s: %w", id, err)
 		}
 		t.Resources[id] = Resource{Type: typ, Properties: props}
+	}
+	outs, _ := root["Outputs"].(map[string]any)
+	t.Outputs = make(map[string]json.RawMessage, len(outs))
+	for id, o := range outs {
+		raw, err := json.Marshal(o)
+		if err != nil {
+			return nil, fmt.Errorf("output %s: %w", id, err)
+		}
+		t.Outputs[id] = raw
 	}
 	return t, nil
 }

@@ -52,6 +52,7 @@ var (
 	accessTable = []probe{
 		{route: "GET /api/openapi.yaml", path: "/api/openapi.yaml", public: true},
 		{route: "GET /api/me", path: "/api/me"},
+		{route: "GET /api/changes", path: "/api/changes"},
 		{route: "PUT /api/me/availability", path: "/api/me/availability", body: `{"away":false}`},
 		{route: "GET /api/me/notifications", path: "/api/me/notifications"},
 		{route: "PUT /api/me/notifications", path: "/api/me/notifications", body: `{"note":{"email":false}}`},
@@ -140,6 +141,10 @@ var (
 			other: map[string]int{"ann": 404}}, // nobody is blocked
 		{route: "DELETE /api/tickets/{id}", path: "/api/tickets/{id}", ticket: true, refused: onlyDeleters},
 		{route: "POST /api/tickets/delete", path: "/api/tickets/delete", body: `{"ids":["1","2","3"],"confirm":3}`, refused: onlyDeleters},
+
+		// Very last: each caller's token is refused from then on
+		// (signout_test.go signs out for real).
+		{route: "POST /api/me/sign-out", path: "/api/me/sign-out"},
 	}
 )
 
@@ -334,8 +339,8 @@ func realTokens(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.api.Auth = func(ctx context.Context, bearer string) (string, error) {
+	f.api.Auth = func(ctx context.Context, bearer string) (agent.Token, error) {
 		id, err := v.Verify(ctx, bearer)
-		return id.Sub, err
+		return agent.Token{Sub: id.Sub, IssuedAt: id.IssuedAt}, err
 	}
 }

@@ -32,9 +32,16 @@ import (
 //go:embed openapi.yaml
 var OpenAPI []byte
 
-// Authenticate checks a bearer token and returns the user-pool identity
-// (sub) it was issued to; failures are EUnauthorised (auth.Verifier).
-type Authenticate func(ctx context.Context, bearer string) (sub string, err error)
+// Authenticate checks a bearer token and returns who it was issued to and
+// when; failures are EUnauthorised (auth.Verifier).
+type Authenticate func(ctx context.Context, bearer string) (Token, error)
+
+// Token is a verified bearer token: the user-pool identity (sub) it was
+// issued to, and when (iat; zero when the token does not say).
+type Token struct {
+	Sub      string
+	IssuedAt time.Time
+}
 
 // Store is what the API reads. It has no Scan: every request is served by
 // gets and queries of the table and its indexes.
@@ -42,8 +49,11 @@ type Store interface {
 	FindAgentBySub(ctx context.Context, sub string) (helpdesk.Agent, error)
 	ListTeams(ctx context.Context) ([]helpdesk.Team, error)
 	SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error)
+	SetSignedOut(ctx context.Context, agentID string, at time.Time) (helpdesk.Agent, error)
 	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
+	// Clock reads the desk clock (changes.go).
+	Clock(ctx context.Context) (helpdesk.DeskClock, error)
 	NotifyStore
 	outbox.Store
 	conversationStore
@@ -92,6 +102,8 @@ func (a *API) Routes() []Route {
 	return append([]Route{
 		{"GET /api/openapi.yaml", http.HandlerFunc(a.openAPI)},
 		{"GET /api/me", a.signedIn(a.me)},
+		{"GET /api/changes", a.signedIn(a.changes)},
+		{"POST /api/me/sign-out", a.signedIn(a.signOut)},
 		{"PUT /api/me/availability", a.signedIn(a.setAvailability)},
 		{"GET /api/views/{view}/tickets", a.signedIn(a.listView)},
 		{"GET /api/tickets/{id}", a.signedIn(a.getTicket)},
@@ -160,16 +172,19 @@ func (a *API) signedIn(h handler) http.Handler {
 // does not tell a deactivated user from an unknown one.
 var errSignedOut = helpdesk.Errorf(helpdesk.EUnauthorised, "user_inactive", "this user is not an active user of the desk")
 
+// errTokenSignedOut: the token was issued before its user signed out.
+var errTokenSignedOut = helpdesk.Errorf(helpdesk.EUnauthorised, "signed_out", "this token was issued before you signed out: sign in again")
+
 func (a *API) principal(r *http.Request) (helpdesk.Principal, error) {
 	bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || strings.TrimSpace(bearer) == "" {
 		return helpdesk.Principal{}, helpdesk.Errorf(helpdesk.EUnauthorised, "token_missing", "sign in: send Authorization: Bearer <token>")
 	}
-	sub, err := a.Auth(r.Context(), strings.TrimSpace(bearer))
+	tok, err := a.Auth(r.Context(), strings.TrimSpace(bearer))
 	if err != nil {
 		return helpdesk.Principal{}, err
 	}
-	agent, err := a.Store.FindAgentBySub(r.Context(), sub)
+	agent, err := a.Store.FindAgentBySub(r.Context(), tok.Sub)
 	switch {
 	case errors.Is(err, helpdesk.ErrNotFound):
 		return helpdesk.Principal{}, errSignedOut
@@ -178,6 +193,11 @@ func (a *API) principal(r *http.Request) (helpdesk.Principal, error) {
 	case !agent.Active:
 		// Refused at once, whatever the token's expiry.
 		return helpdesk.Principal{}, errSignedOut
+	case !agent.SignedOutAt.IsZero() && !tok.IssuedAt.After(agent.SignedOutAt.Truncate(time.Second)):
+		// Issued before the user signed out. iat has whole seconds: a
+		// token of the sign-out's own second is refused too (signing in
+		// again that same second needs one more try; never the reverse).
+		return helpdesk.Principal{}, errTokenSignedOut
 	}
 	teams, err := a.Store.ListTeams(r.Context())
 	if err != nil {
@@ -209,6 +229,17 @@ func (a *API) me(w http.ResponseWriter, _ *http.Request, p helpdesk.Principal) e
 		teams = []string{}
 	}
 	httpjson.Write(w, http.StatusOK, Me{Agent: p.Agent, Teams: teams})
+	return nil
+}
+
+// signOut ends every session of the signed-in user at the API: tokens
+// issued before now are refused from the next request on (the console
+// then revokes them at the user pool too).
+func (a *API) signOut(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
+	if _, err := a.Store.SetSignedOut(r.Context(), p.Agent.ID, a.now()); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -70,12 +71,22 @@ type fixture struct {
 }
 
 // authenticate stands in for the Cognito verifier: "token-<sub>" is sub's.
-func authenticate(_ context.Context, bearer string) (string, error) {
+// authenticate reads the tests' tokens: "token-<sub>", issued at t0, or
+// "token-<sub>#iat=<unix seconds>", issued then.
+func authenticate(_ context.Context, bearer string) (agent.Token, error) {
 	sub, ok := strings.CutPrefix(bearer, "token-")
 	if !ok {
-		return "", helpdesk.Errorf(helpdesk.EUnauthorised, "token_invalid", "the token is not valid")
+		return agent.Token{}, helpdesk.Errorf(helpdesk.EUnauthorised, "token_invalid", "the token is not valid")
 	}
-	return sub, nil
+	iat := t0
+	if s, at, ok := strings.Cut(sub, "#iat="); ok {
+		n, err := strconv.ParseInt(at, 10, 64)
+		if err != nil {
+			return agent.Token{}, helpdesk.Errorf(helpdesk.EUnauthorised, "token_invalid", "the token is not valid")
+		}
+		sub, iat = s, time.Unix(n, 0)
+	}
+	return agent.Token{Sub: sub, IssuedAt: iat}, nil
 }
 
 // newDesk seeds the people, teams A (bob, vic) and B (cat), and tickets:

@@ -59,6 +59,11 @@ type TicketView struct {
 	Contacts     []helpdesk.Contact `json:"contacts"`
 	OtherTickets []helpdesk.Ticket  `json:"other_tickets"`
 	Timeline     TimelinePage       `json:"timeline"`
+	// Merged are the tickets merged into this one that the caller may see,
+	// as they now are (state merged): their pages redirect here, so this is
+	// where an agent reads their subjects and the versions an unmerge's
+	// If-Match names.
+	Merged []helpdesk.Ticket `json:"merged,omitempty"`
 }
 
 // TimelinePage is one page of a ticket's timeline; Next continues it.
@@ -174,6 +179,9 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Princ
 		return err
 	}
 	v := TicketView{Ticket: t, Contacts: contacts, OtherTickets: others, Timeline: page}
+	if v.Merged, err = a.mergedTickets(r.Context(), p, t); err != nil {
+		return err
+	}
 	w.Header().Set("ETag", etag(t))
 	httpjson.Write(w, http.StatusOK, v)
 	return nil

@@ -100,6 +100,8 @@ type Identity struct {
 	// TokenUse is "access" or "id".
 	TokenUse  string
 	ExpiresAt time.Time
+	// IssuedAt is the token's iat (zero if it has none).
+	IssuedAt time.Time
 }
 
 // claims are the Cognito claims read from either kind of token.
@@ -227,6 +229,9 @@ func (v *Verifier) Verify(ctx context.Context, bearer string) (Identity, error) 
 	}
 	if c.ExpiresAt != nil {
 		id.ExpiresAt = c.ExpiresAt.Time
+	}
+	if c.IssuedAt != nil {
+		id.IssuedAt = c.IssuedAt.Time
 	}
 	return id, nil
 }

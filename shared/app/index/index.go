@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/search"
@@ -22,6 +23,8 @@ type Store interface {
 	GetContact(ctx context.Context, id string) (helpdesk.Contact, error)
 	IndexTicket(ctx context.Context, id string, terms []search.Term) (int, error)
 	IndexContact(ctx context.Context, contactID string, add, remove []search.Term) error
+	// Tick moves the desk clock (helpdesk.DeskClock) the consoles poll.
+	Tick(ctx context.Context, at time.Time) error
 }
 
 // Service indexes what was written.
@@ -35,6 +38,9 @@ type Change struct {
 	Message                *helpdesk.Message
 	TicketBefore, Ticket   *helpdesk.Ticket
 	ContactBefore, Contact *helpdesk.Contact
+	// TicketGone is a ticket as it was when removed (a delete, a purge):
+	// nothing to index, but the desk changed.
+	TicketGone *helpdesk.Ticket
 }
 
 // Apply indexes one written item.
@@ -44,8 +50,35 @@ func (s *Service) Apply(ctx context.Context, c Change) error {
 
 // ApplyAll indexes written items, one index write per ticket: a new
 // ticket's subject and first message (two stream records of one batch)
-// read and write the ticket's record of indexed terms once.
+// read and write the ticket's record of indexed terms once. A batch that
+// changed a ticket moves the desk clock once, after its indexing, so a
+// console that sees the clock move finds the change in search too.
 func (s *Service) ApplyAll(ctx context.Context, cs []Change) error {
+	if err := s.index(ctx, cs); err != nil {
+		return err
+	}
+	var at time.Time
+	changed := false
+	for _, c := range cs {
+		for _, t := range []*helpdesk.Ticket{c.Ticket, c.TicketGone} {
+			if t != nil {
+				changed = true
+				if t.UpdatedAt.After(at) {
+					at = t.UpdatedAt
+				}
+			}
+		}
+	}
+	if !changed {
+		return nil
+	}
+	if err := s.Store.Tick(ctx, at); err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) index(ctx context.Context, cs []Change) error {
 	var order []string
 	terms := map[string][]search.Term{}
 	for _, c := range cs {

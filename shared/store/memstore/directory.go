@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/store"
@@ -218,6 +219,11 @@ func (s *Store) ListTeams(ctx context.Context) ([]helpdesk.Team, error) {
 // the table's store does.
 func (s *Store) SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error) {
 	return s.setAgent(agentID, func(a *helpdesk.Agent) { a.Availability.Away = away })
+}
+
+// SetSignedOut records an agent's sign-out, as the table's store does.
+func (s *Store) SetSignedOut(ctx context.Context, agentID string, at time.Time) (helpdesk.Agent, error) {
+	return s.setAgent(agentID, func(a *helpdesk.Agent) { a.SignedOutAt = at.UTC() })
 }
 
 // SetNotifyPrefs sets an agent's notification preferences and bumps the

@@ -34,6 +34,7 @@ type Store struct {
 	conversations map[string]*conversation // a ticket's messages and timeline, by ticket id
 	threads       map[string]threadKey     // by key
 	dedupes       map[string]dedupeRecord
+	clock         helpdesk.DeskClock // clock.go
 	contacts      map[string]helpdesk.Contact
 	contactKeys   map[string]string // sender key → contact id
 	channels      map[string]helpdesk.Channel

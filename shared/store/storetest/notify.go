@@ -138,6 +138,26 @@ func testTicketHeadersAndFollowersReadBack(t *testing.T, f *fixture) {
 
 // An agent's notification preferences are set alone: the rest of the
 // record stays; an unknown agent is ErrNotFound.
+// A sign-out is recorded on the agent, read back by sub (the API's way
+// in), and bumps the version like any change the agent makes themselves.
+func testSetSignedOut(t *testing.T, f *fixture) {
+	ann := helpdesk.Agent{ID: "ann", Email: "ann@acme.example", Name: "Ann", Seat: true, Active: true, Sub: "sub-ann", CreatedAt: T0}
+	if err := f.st.PutAgent(f.ctx, ann); err != nil {
+		t.Fatal(err)
+	}
+	at := T0.Add(90 * time.Minute)
+	got, err := f.st.SetSignedOut(f.ctx, "ann", at)
+	if err != nil || !got.SignedOutAt.Equal(at) || got.Version != 1 {
+		t.Fatalf("SetSignedOut: %+v, %v", got, err)
+	}
+	if a, err := f.st.FindAgentBySub(f.ctx, "sub-ann"); err != nil || !a.SignedOutAt.Equal(at) {
+		t.Fatalf("read back by sub: %+v, %v", a, err)
+	}
+	if _, err := f.st.SetSignedOut(f.ctx, "nobody", at); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an unknown agent: %v", err)
+	}
+}
+
 func testSetNotifyPrefs(t *testing.T, f *fixture) {
 	a := agent("ann")
 	a.Availability.Away = true

@@ -122,6 +122,10 @@ type Store interface {
 	SpamStore
 	// The purge cascade (purge.go).
 	PurgeStore
+	// The desk clock (clock.go).
+	Tick(ctx context.Context, at time.Time) error
+	Clock(ctx context.Context) (helpdesk.DeskClock, error)
+	SetSignedOut(ctx context.Context, agentID string, at time.Time) (helpdesk.Agent, error)
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -207,6 +211,9 @@ func Run(t *testing.T, open Open) {
 		// The purge cascade.
 		{"PurgeRemovesOnlyTheTicketsOwnItems", testPurgeRemovesOnlyTheTicketsOwnItems},
 		{"SpamExpiry", testSpamExpiry},
+		// The desk clock.
+		{"DeskClockMovesForward", testDeskClockMovesForward},
+		{"SetSignedOut", testSetSignedOut},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
