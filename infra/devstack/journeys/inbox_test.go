@@ -245,7 +245,7 @@ func TestOpenReplyAndTheAnswerAppearsLive(t *testing.T) {
 	if !browser.Eval[bool](p, `window.stayedOnPage === true`) {
 		t.Fatal("the page was reloaded")
 	}
-	p.WaitText("Threaded: in_reply_to")
+	p.WaitText("Joined by In-Reply-To")
 	p.Check("answer-live")
 }
 
