@@ -313,3 +313,20 @@ func blockedPK(senderKey string) string { return "BLOCKED#" + boundedKey(senderK
 func blockedKeys(b helpdesk.BlockedSender) keyAttrs {
 	return keyAttrs{PK: blockedPK(b.Key), SK: skBlocked, GSI3PK: listBlocked, GSI3SK: sortTime(b.BlockedAt) + "#" + b.Key}
 }
+
+// The customer portal (portal.go), every item expiring by TTL:
+//
+//	portal grant    PORTALGRANT#<sha256 of secret>   PORTALGRANT    (a link token or code, single use)
+//	portal session  PORTALSESSION#<sha256 of id>     PORTALSESSION  (revocable)
+//	rate counter    RATE#<scope>#<window start>       RATE           (requests in one window)
+const (
+	skPortalGrant   = "PORTALGRANT"
+	skPortalSession = "PORTALSESSION"
+	skRate          = "RATE"
+)
+
+func portalGrantPK(hash string) string   { return "PORTALGRANT#" + hash }
+func portalSessionPK(hash string) string { return "PORTALSESSION#" + hash }
+func ratePK(scope string, window time.Time) string {
+	return "RATE#" + boundedKey(scope) + "#" + sortTime(window)
+}

@@ -56,6 +56,7 @@ type Store struct {
 	submissions map[string]submissionClaim        // form content fingerprints (submissions.go; made on first use)
 	numbers     map[string]string                 // dedupe key → reserved ticket number (numbers.go)
 	blocked     map[string]helpdesk.BlockedSender // by sender key (blocked.go; made on first use)
+	portal      *portalState                      // the customer portal's items (portal.go; made on first use)
 }
 
 // Option configures a Store.

@@ -22,6 +22,7 @@ import (
 // use it (ingest, desk, routing, outbox, send, settings) and what seeding
 // and tests write.
 type Store interface {
+	PortalStore // portal.go
 	SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error)
 	// Filtered view partitions and saved views (the agent API's ViewStore).
 	QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after string, forward bool, limit int32) ([]helpdesk.Ticket, string, error)
@@ -214,6 +215,8 @@ func Run(t *testing.T, open Open) {
 		// The desk clock.
 		{"DeskClockMovesForward", testDeskClockMovesForward},
 		{"SetSignedOut", testSetSignedOut},
+		// The customer portal (portal.go).
+		{"PortalGrantsSessionsAndRates", testPortalGrantsSessionsAndRates},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
