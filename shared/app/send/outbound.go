@@ -89,6 +89,8 @@ func (s *Sender) Send(ctx context.Context, env jobs.Envelope, received int) erro
 		return decodeAnd(env, func(job jobs.ConsentPrompt) error { return s.sendConsentPrompt(ctx, job) })
 	case jobs.KindContactProfile:
 		return decodeAnd(env, func(job jobs.ContactProfile) error { return s.fetchProfile(ctx, job, received) })
+	case jobs.KindPortalAccess: // portalaccess.go
+		return decodeAnd(env, func(job jobs.PortalAccess) error { return s.sendPortalAccess(ctx, job) })
 	}
 	return helpdesk.Errorf(helpdesk.EInvalid, "unknown_kind", "unknown outbound job kind %q", env.Kind)
 }

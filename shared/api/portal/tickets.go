@@ -1,0 +1,170 @@
+package portal
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+// maxTickets bounds the list: one Query of the contact's index.
+const maxTickets = 200
+
+// TicketSummary is a ticket as its customer sees it in their list.
+type TicketSummary struct {
+	ID        string    `json:"id"`
+	Subject   string    `json:"subject"`
+	State     string    `json:"state"` // open or closed
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// TicketList is a customer's tickets, newest first.
+type TicketList struct {
+	Tickets []TicketSummary `json:"tickets"`
+}
+
+// TicketPage is one ticket and its public conversation.
+type TicketPage struct {
+	Ticket   TicketSummary   `json:"ticket"`
+	Messages []PublicMessage `json:"messages"`
+}
+
+// PublicMessage is a message the customer sent or was sent: never a note.
+type PublicMessage struct {
+	ID          string             `json:"id"`
+	From        string             `json:"from"`                 // "customer" or "agent"
+	AgentName   string             `json:"agent_name,omitempty"` // who answered
+	Subject     string             `json:"subject,omitempty"`
+	Text        string             `json:"text"`
+	Attachments []PublicAttachment `json:"attachments"`
+	CreatedAt   time.Time          `json:"created_at"`
+}
+
+// PublicAttachment names a file of a message (its download link comes
+// with the portal's file routes).
+type PublicAttachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+// visible says whether a ticket is the customer's to see: theirs, and
+// neither spam nor merged away (a merged ticket's messages show in the
+// one it joined).
+func visible(t helpdesk.Ticket, contactID string) bool {
+	return t.ContactID == contactID && (t.State == helpdesk.StateOpen || t.State == helpdesk.StateClosed)
+}
+
+func summary(t helpdesk.Ticket) TicketSummary {
+	return TicketSummary{ID: t.ID, Subject: t.Subject, State: string(t.State), CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC()}
+}
+
+func (a *API) listTickets(w http.ResponseWriter, r *http.Request, s session) error {
+	want := r.URL.Query().Get("status")
+	switch want {
+	case "":
+		want = "all"
+	case "open", "closed", "all":
+	default:
+		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_status", "status is open, closed or all")
+	}
+	tickets, err := a.Store.ContactTickets(r.Context(), s.contactID, maxTickets)
+	if err != nil {
+		return err
+	}
+	out := TicketList{Tickets: []TicketSummary{}}
+	for _, t := range tickets {
+		if visible(t, s.contactID) && (want == "all" || string(t.State) == want) {
+			out.Tickets = append(out.Tickets, summary(t))
+		}
+	}
+	httpjson.Write(w, http.StatusOK, out)
+	return nil
+}
+
+var errNoTicket = helpdesk.Errorf(helpdesk.ENotFound, "ticket_not_found", "no such ticket")
+
+func (a *API) getTicket(w http.ResponseWriter, r *http.Request, s session) error {
+	id := r.PathValue("id")
+	if id == "" || len(id) > 20 || !isDigits(id) {
+		return errNoTicket
+	}
+	// The header first: another customer's ticket costs one read, and its
+	// conversation is never loaded.
+	t, err := a.Store.GetTicketHeader(r.Context(), id)
+	if errors.Is(err, helpdesk.ErrNotFound) || (err == nil && !visible(t, s.contactID)) {
+		return errNoTicket
+	}
+	if err != nil {
+		return err
+	}
+	conv, err := a.Store.GetTicket(r.Context(), id)
+	if errors.Is(err, helpdesk.ErrNotFound) {
+		return errNoTicket
+	}
+	if err != nil {
+		return err
+	}
+	if !visible(conv.Ticket, s.contactID) {
+		return errNoTicket
+	}
+	// A merged conversation holds the messages of the tickets merged into
+	// it, which may be another customer's: only this customer's show.
+	theirs := map[string]bool{id: true}
+	for _, m := range conv.Messages {
+		if _, seen := theirs[m.TicketID]; !seen && m.TicketID != "" {
+			mt, err := a.Store.GetTicketHeader(r.Context(), m.TicketID)
+			if err != nil && !errors.Is(err, helpdesk.ErrNotFound) {
+				return err
+			}
+			theirs[m.TicketID] = err == nil && mt.ContactID == s.contactID
+		}
+	}
+	var agentIDs []string
+	for _, m := range conv.Messages {
+		if m.Direction == helpdesk.Outbound && m.AuthorAgentID != "" && !slices.Contains(agentIDs, m.AuthorAgentID) {
+			agentIDs = append(agentIDs, m.AuthorAgentID)
+		}
+	}
+	agents := map[string]helpdesk.Agent{}
+	if len(agentIDs) > 0 {
+		if agents, err = a.Store.GetAgents(r.Context(), agentIDs); err != nil {
+			return err
+		}
+	}
+	page := TicketPage{Ticket: summary(conv.Ticket), Messages: []PublicMessage{}}
+	for _, m := range conv.Messages {
+		if m.TicketID != "" && !theirs[m.TicketID] {
+			continue
+		}
+		pm := PublicMessage{ID: m.ID, Subject: m.Subject, Text: m.Text, CreatedAt: m.CreatedAt.UTC(), Attachments: []PublicAttachment{}}
+		switch m.Direction {
+		case helpdesk.Inbound:
+			pm.From = "customer"
+		case helpdesk.Outbound:
+			pm.From = "agent"
+			pm.AgentName = agents[m.AuthorAgentID].Name
+		default: // notes, and whatever else is not the conversation
+			continue
+		}
+		for _, at := range m.Attachments {
+			pm.Attachments = append(pm.Attachments, PublicAttachment{Filename: at.Name, ContentType: at.ContentType, Size: at.Size})
+		}
+		page.Messages = append(page.Messages, pm)
+	}
+	httpjson.Write(w, http.StatusOK, page)
+	return nil
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
