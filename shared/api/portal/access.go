@@ -36,11 +36,11 @@ const SessionCookie = "stackdesk_portal"
 // Limits are the rate limits: requests per address and per source IP in
 // one Window (fixed windows, counted in the table).
 type Limits struct {
-	Window             time.Duration
-	AccessPerAddress   int64 // link requests for one address
-	AccessPerSource    int64 // link requests from one IP
-	SessionPerAddress  int64 // code tries for one address (a 6-digit code's guard)
-	SessionPerSource   int64 // link and code tries from one IP
+	Window            time.Duration
+	AccessPerAddress  int64 // link requests for one address
+	AccessPerSource   int64 // link requests from one IP
+	SessionPerAddress int64 // code tries for one address (a 6-digit code's guard)
+	SessionPerSource  int64 // link and code tries from one IP
 }
 
 // DefaultLimits: a customer asks a few times; a guesser of codes gets 10
