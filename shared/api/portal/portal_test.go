@@ -625,3 +625,43 @@ func TestRateLimitsHold(t *testing.T) {
 		}
 	})
 }
+
+// countingStore counts the grants the API tries to consume.
+type countingStore struct {
+	testbed.Store
+	mu       sync.Mutex
+	consumed int
+}
+
+func (c *countingStore) ConsumePortalGrant(ctx context.Context, hash string, now time.Time) (helpdesk.PortalGrant, error) {
+	c.mu.Lock()
+	c.consumed++
+	c.mu.Unlock()
+	return c.Store.ConsumePortalGrant(ctx, hash, now)
+}
+
+// A tampered, foreign or expired link is refused by its signature and
+// expiry alone: it costs no write to the table.
+func TestBadLinksAreRefusedBeforeTheTable(t *testing.T) {
+	f := newPortal(t, testbed.Mem)
+	cs := &countingStore{Store: f.st}
+	f.api.Store = cs
+	tok, _ := f.access(t, "cus1@example.com")
+	other := newPortal(t, testbed.Mem)
+	other.api.Key = []byte("another-tenants-key-0123456789ab")
+	foreign, _ := other.access(t, "cus1@example.com")
+	tampered := []byte(tok)
+	tampered[strings.LastIndex(tok, ".")-3] ^= 1
+	for _, c := range []struct{ name, token string }{{"tampered", string(tampered)}, {"foreign", foreign}, {"expired", tok}} {
+		name, bad := c.name, c.token
+		if name == "expired" {
+			f.clk.Add(portal.GrantTTL)
+		}
+		if r := f.do(t, "POST", "/portal/api/session", "", `{"token":"`+bad+`"}`); r.status != 401 || reason(r) != "link_invalid" {
+			t.Errorf("%s link: %d %s", name, r.status, r.raw)
+		}
+	}
+	if cs.consumed != 0 {
+		t.Fatalf("%d grants read for links the signature or expiry refuses", cs.consumed)
+	}
+}
