@@ -175,13 +175,12 @@ func (a *API) requestAccess(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	cid, err := a.Store.FindContactID(ctx, helpdesk.Sender{Email: addr}.Key(helpdesk.ChannelEmail))
-	switch {
-	case errors.Is(err, helpdesk.ErrNotFound):
-		httpjson.Write(w, http.StatusAccepted, accepted)
-		return nil
-	case err != nil:
+	if err != nil && !errors.Is(err, helpdesk.ErrNotFound) {
 		return err
 	}
+	// An unknown address gets a decoy: the same writes and the same job,
+	// for no contact (a session is never opened for it, and the sender
+	// mails nobody), so the answer takes as long as a known one's.
 	if err := a.grant(ctx, cid, addr); err != nil {
 		return err
 	}
@@ -213,7 +212,7 @@ func (a *API) grant(ctx context.Context, contactID, addr string) error {
 		return err
 	}
 	name := ""
-	if c, err := a.Store.GetContact(ctx, contactID); err == nil {
+	if c, err := a.Store.GetContact(ctx, contactID); err == nil && contactID != "" {
 		name = c.Name
 	}
 	body, err := jobs.Encode(jobs.KindPortalAccess, jobs.PortalAccess{ContactID: contactID, ToEmail: addr, ToName: name,
@@ -275,8 +274,8 @@ func (a *API) openSession(w http.ResponseWriter, r *http.Request) error {
 		return helpdesk.Errorf(helpdesk.EInvalid, "token_or_code", "send {\"token\": ...} or {\"email\": ..., \"code\": ...}")
 	}
 	g, err := a.Store.ConsumePortalGrant(ctx, hash, a.now())
-	if errors.Is(err, helpdesk.ErrNotFound) {
-		return errLinkInvalid
+	if errors.Is(err, helpdesk.ErrNotFound) || (err == nil && g.ContactID == "") {
+		return errLinkInvalid // unknown, used, expired, or an unknown address's decoy
 	}
 	if err != nil {
 		return err

@@ -14,6 +14,9 @@ import (
 // from the stack's notification sender. A job past its expiry is dropped:
 // the link in it would no longer work. The job's secrets are never logged.
 func (s *Sender) sendPortalAccess(ctx context.Context, job jobs.PortalAccess) error {
+	if job.ContactID == "" {
+		return nil // the decoy of an unknown address (portal-api): mailed to nobody
+	}
 	log := s.Log.With("contact_id", job.ContactID)
 	if !s.Now().Before(job.ExpiresAt) {
 		log.InfoContext(ctx, "portal access mail expired before it was sent, dropped")

@@ -27,10 +27,24 @@ func TestPortalAccessMail(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
-		name string
-		now  time.Time
-		want int
-	}{{"in time", t0.Add(time.Minute), 1}, {"expired", t0.Add(15 * time.Minute), 0}} {
+		name  string
+		now   time.Time
+		want  int
+		decoy bool
+	}{{"in time", t0.Add(time.Minute), 1, false}, {"expired", t0.Add(15 * time.Minute), 0, false},
+		{"an unknown address's decoy", t0.Add(time.Minute), 0, true}} {
+		env := env
+		if c.decoy {
+			d := job
+			d.ContactID, d.ToEmail = "", "nobody@example.com"
+			body, err := jobs.Encode(jobs.KindPortalAccess, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if env, err = jobs.DecodeEnvelope(string(body)); err != nil {
+				t.Fatal(err)
+			}
+		}
 		mailer := &recordingMailer{}
 		s := &send.Sender{Store: memstore.New(), Mailer: mailer, Tenant: "acme", Now: func() time.Time { return c.now }, Log: quiet,
 			NotificationSender: "notifications@acme.example"}
