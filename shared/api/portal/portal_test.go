@@ -228,6 +228,12 @@ func (f *fixture) do(t *testing.T, method, path, session, body string) response 
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	checkContract(t, req, resp, raw)
+	// Every response of every test, not only the walk's: no note, no hidden field.
+	for _, secret := range []string{noteText, hiddenField} {
+		if strings.Contains(string(raw), secret) {
+			t.Errorf("%s %s answers %q: %s", method, path, secret, raw)
+		}
+	}
 	f.mu.Lock()
 	f.bodies = append(f.bodies, string(raw))
 	f.mu.Unlock()
