@@ -417,15 +417,22 @@ func TestLinksAndCodesOpenASessionOnce(t *testing.T) {
 	})
 }
 
-// A link signed by another tenant's key (another stack) is refused before
-// any read.
+// A link or code of another tenant (another stack: its own key and table)
+// is refused.
 func TestAnotherTenantsLinkIsRefused(t *testing.T) {
 	f := newPortal(t, testbed.Mem)
 	other := newPortal(t, testbed.Mem)
 	other.api.Key = []byte("another-tenants-key-0123456789ab")
-	tok, _ := other.access(t, "cus1@example.com")
+	tok, code := other.access(t, "cus1@example.com")
 	if r := f.do(t, "POST", "/portal/api/session", "", `{"token":"`+tok+`"}`); r.status != 401 || reason(r) != "link_invalid" {
 		t.Fatalf("another tenant's link: %d %s", r.status, r.raw)
+	}
+	if r := f.do(t, "POST", "/portal/api/session", "", `{"email":"cus1@example.com","code":"`+code+`"}`); r.status != 401 || reason(r) != "link_invalid" {
+		t.Fatalf("another tenant's code: %d %s", r.status, r.raw)
+	}
+	// Both still work where they were issued.
+	if r := other.do(t, "POST", "/portal/api/session", "", `{"email":"cus1@example.com","code":"`+code+`"}`); r.status != 201 {
+		t.Fatalf("the code at its own tenant: %d %s", r.status, r.raw)
 	}
 }
 
