@@ -313,3 +313,18 @@ func blockedPK(senderKey string) string { return "BLOCKED#" + boundedKey(senderK
 func blockedKeys(b helpdesk.BlockedSender) keyAttrs {
 	return keyAttrs{PK: blockedPK(b.Key), SK: skBlocked, GSI3PK: listBlocked, GSI3SK: sortTime(b.BlockedAt) + "#" + b.Key}
 }
+
+// Satisfaction ratings (csat.go): one item per rated ticket, its own
+// partition (so rating never touches the ticket's items), listed by when it
+// was rated in one GSI3 partition the report queries by period.
+//
+//	rating          CSAT#<ticket id>          CSAT                       GSI3: CSATS / <ratedAt>#<ticket id>
+const (
+	skRating    = "CSAT"
+	listRatings = "CSATS"
+)
+
+func ratingPK(ticketID string) string { return "CSAT#" + ticketID }
+func ratingListSK(ratedAt time.Time, ticketID string) string {
+	return sortTime(ratedAt) + "#" + ticketID
+}

@@ -56,6 +56,7 @@ type Store struct {
 	submissions map[string]submissionClaim        // form content fingerprints (submissions.go; made on first use)
 	numbers     map[string]string                 // dedupe key → reserved ticket number (numbers.go)
 	blocked     map[string]helpdesk.BlockedSender // by sender key (blocked.go; made on first use)
+	ratings     map[string]helpdesk.Rating        // satisfaction ratings by ticket id (csat.go; made on first use)
 }
 
 // Option configures a Store.
