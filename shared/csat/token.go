@@ -69,3 +69,13 @@ func mac(secret []byte, payload string) []byte {
 	h.Write([]byte(payload))
 	return h.Sum(nil)
 }
+
+// LinkKey derives the survey links' signing key from the stack's
+// reply-token secret, so the two never sign the same thing under one key.
+// The closing notification (outbound) and the survey page (csat-page) both
+// derive it so.
+func LinkKey(replyTokenSecret []byte) []byte {
+	h := hmac.New(sha256.New, replyTokenSecret)
+	h.Write([]byte("stackdesk/csat/link-key"))
+	return h.Sum(nil)
+}
