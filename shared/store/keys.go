@@ -330,3 +330,18 @@ func portalSessionPK(hash string) string { return "PORTALSESSION#" + hash }
 func ratePK(scope string, window time.Time) string {
 	return "RATE#" + boundedKey(scope) + "#" + sortTime(window)
 }
+
+// Satisfaction ratings (csat.go): one item per rated ticket, its own
+// partition (so rating never touches the ticket's items), listed by when it
+// was rated in one GSI3 partition the report queries by period.
+//
+//	rating          CSAT#<ticket id>          CSAT                       GSI3: CSATS / <ratedAt>#<ticket id>
+const (
+	skRating    = "CSAT"
+	listRatings = "CSATS"
+)
+
+func ratingPK(ticketID string) string { return "CSAT#" + ticketID }
+func ratingListSK(ratedAt time.Time, ticketID string) string {
+	return sortTime(ratedAt) + "#" + ticketID
+}

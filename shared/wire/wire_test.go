@@ -26,6 +26,7 @@ var configs = map[string]any{
 	"AgentApiFunction":         &wire.AgentAPIConfig{},
 	"SearchIndexerFunction":    &wire.SearchIndexerConfig{},
 	"SpamCleanupFunction":      &wire.SpamCleanupConfig{},
+	"CsatPageFunction":         &wire.CSATPageConfig{},
 }
 
 // globals are the variables template.yaml sets on every function.

@@ -180,6 +180,12 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	mux := http.NewServeMux()
 	r.Forms.Register(mux)
 	r.Agent.Register(mux)
+	// The satisfaction survey page (csat-page): GET and POST /csat.
+	survey, err := wire.CSATPage(wire.CSATPageConfig{Common: common, ReplyTokenSecret: string(cfg.ReplyTokenSecret)}, awsCfg, cfg.Log)
+	if err != nil {
+		return nil, fmt.Errorf("local stack: %w", err)
+	}
+	survey.Register(mux)
 	mux.HandleFunc("POST /local/token", r.token)
 	r.Messenger.Register(mux)
 	r.WhatsApp.Register(mux)

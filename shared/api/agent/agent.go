@@ -62,6 +62,7 @@ type Store interface {
 	AuditStore
 	ViewStore
 	FilteredStore // filtered.go
+	CSATStore     // csat.go
 }
 
 // API serves the agent routes.
@@ -139,7 +140,7 @@ func (a *API) Routes() []Route {
 		{"DELETE /api/views/{view}", a.signedIn(a.deleteView)},
 		{"POST /api/tickets/{id}/merge", a.signedIn(a.mergeTicket)},
 		{"POST /api/tickets/{id}/unmerge", a.signedIn(a.unmergeTicket)},
-	}, append(append(append(a.adminRoutes(), a.filteredRoutes()...), a.splitRoutes()...), a.spamRoutes()...)...)
+	}, append(append(append(a.adminRoutes(), a.filteredRoutes()...), a.splitRoutes()...), append(a.spamRoutes(), a.csatRoutes()...)...)...)
 }
 
 // Register adds the API's routes to mux.

@@ -64,6 +64,9 @@ type TicketView struct {
 	// where an agent reads their subjects and the versions an unmerge's
 	// If-Match names.
 	Merged []helpdesk.Ticket `json:"merged,omitempty"`
+	// Rating is the customer's satisfaction rating, once they gave one
+	// (csat.go).
+	Rating *helpdesk.Rating `json:"rating,omitempty"`
 }
 
 // TimelinePage is one page of a ticket's timeline; Next continues it.
@@ -180,6 +183,9 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Princ
 	}
 	v := TicketView{Ticket: t, Contacts: contacts, OtherTickets: others, Timeline: page}
 	if v.Merged, err = a.mergedTickets(r.Context(), p, t); err != nil {
+		return err
+	}
+	if v.Rating, err = a.ticketRating(r.Context(), t); err != nil {
 		return err
 	}
 	w.Header().Set("ETag", etag(t))

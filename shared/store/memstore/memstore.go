@@ -57,6 +57,7 @@ type Store struct {
 	numbers     map[string]string                 // dedupe key → reserved ticket number (numbers.go)
 	blocked     map[string]helpdesk.BlockedSender // by sender key (blocked.go; made on first use)
 	portal      *portalState                      // the customer portal's items (portal.go; made on first use)
+	ratings     map[string]helpdesk.Rating        // satisfaction ratings by ticket id (csat.go; made on first use)
 }
 
 // Option configures a Store.

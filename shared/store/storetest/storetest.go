@@ -79,6 +79,10 @@ type Store interface {
 	GetAgent(ctx context.Context, id string) (helpdesk.Agent, error)
 	PutAgent(ctx context.Context, a helpdesk.Agent) error
 	CreateAgent(ctx context.Context, a helpdesk.Agent) error
+	// Satisfaction ratings (csat.go).
+	PutRating(ctx context.Context, r helpdesk.Rating) error
+	GetRating(ctx context.Context, ticketID string) (helpdesk.Rating, error)
+	Ratings(ctx context.Context, from, to time.Time) ([]helpdesk.Rating, error)
 	PutTeam(ctx context.Context, t helpdesk.Team) error
 	CreateTeam(ctx context.Context, t helpdesk.Team) error
 
@@ -184,6 +188,7 @@ func Run(t *testing.T, open Open) {
 		{"Contacts", testContacts},
 		{"Directory", testDirectory},
 		{"AgentsBySubAndTeams", testAgentsBySubAndTeams},
+		{"RatingsOncePerTicketAndByPeriod", testRatingsOncePerTicketAndByPeriod}, // csat.go
 		{"CreateDirectoryEntriesKeepExisting", testCreateDirectoryEntriesKeepExisting},
 		{"SettingsCreateGetPut", testSettingsCreateGetPut},
 		{"PutSettingsConditions", testPutSettingsConditions},

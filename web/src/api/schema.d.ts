@@ -2940,6 +2940,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The satisfaction (CSAT) report (admins and those who see every ticket).
+         * @description The ratings customers made in [`from`, `to`) (at most 366 days),
+         *     grouped by the agent, team or channel the ticket had when it was
+         *     rated: each group's response count and the share of each score (1 to
+         *     5). A group's `key` is "" for ratings of unassigned tickets. Served
+         *     by one query of the ratings index (about 1 read unit per 8 KB of
+         *     ratings).
+         */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                    by?: "agent" | "team" | "channel";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CSATReport"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthorised"];
+                403: components["responses"]["Forbidden"];
+                503: components["responses"]["Unavailable"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3102,6 +3154,7 @@ export interface components {
             timeline: components["schemas"]["TimelinePage"];
             /** @description The tickets merged into this one that the caller may see, as they now are (state merged; their pages redirect here): their subjects, and the versions an unmerge's If-Match names. */
             merged?: components["schemas"]["Ticket"][];
+            rating?: components["schemas"]["Rating"];
         };
         Contact: {
             id: string;
@@ -3819,6 +3872,42 @@ export interface components {
         UnmergeResult: {
             ticket: components["schemas"]["Ticket"];
             from: components["schemas"]["Ticket"];
+        };
+        /** @description The customer's satisfaction rating, once they gave one (once per ticket, within 28 days of its close). Kept apart from the ticket, so it moves neither its version nor its state. */
+        Rating: {
+            ticket_id: string;
+            contact_id: string;
+            score: number;
+            comment?: string;
+            /** Format: date-time */
+            rated_at: string;
+            /** Format: date-time */
+            closed_at: string;
+            /** @description Who had the ticket when it was rated. */
+            owner_id?: string;
+            team_id?: string;
+            channel_id: string;
+            /** @enum {string} */
+            channel_kind: "email" | "form" | "messenger" | "whatsapp" | "api";
+        };
+        CSATReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @enum {string} */
+            by: "agent" | "team" | "channel";
+            responses: number;
+            groups: components["schemas"]["CSATGroup"][];
+        };
+        CSATGroup: {
+            /** @description The agent, team or channel id; empty for unassigned. */
+            key: string;
+            responses: number;
+            /** @description Ratings of score 1 to 5. */
+            counts: number[];
+            /** @description Each score's share of the group's responses, 1 to 5. */
+            shares: number[];
         };
     };
     responses: {
