@@ -124,12 +124,15 @@ func (c *Change) customerEvents(before, t helpdesk.Ticket, set helpdesk.Settings
 	if before.Status == t.Status || c.customerMoved(t.ID) {
 		return events, replySent
 	}
+	// By status, not state: a spam ticket keeps its state, and its moves
+	// are refused as spam, not overlooked.
+	wasClosed, closed := closing(set, before), closing(set, t)
 	switch {
-	case before.State != helpdesk.StateClosed && t.State == helpdesk.StateClosed:
+	case !wasClosed && closed:
 		events = append(events, customerEvent{kind: helpdesk.CustomerClosed})
-	case before.State == helpdesk.StateClosed && t.State == helpdesk.StateOpen:
+	case wasClosed && !closed:
 		events = append(events, customerEvent{kind: helpdesk.CustomerReopened})
-	case t.State == helpdesk.StateOpen && waiting(set, t) && !waiting(set, before):
+	case !closed && waiting(set, t) && !waiting(set, before):
 		events = append(events, customerEvent{kind: helpdesk.CustomerWaiting})
 	}
 	return events, replySent
@@ -143,6 +146,12 @@ func (c *Change) customerMoved(id string) bool {
 		}
 	}
 	return false
+}
+
+// closing reports whether t's status closes tickets.
+func closing(set helpdesk.Settings, t helpdesk.Ticket) bool {
+	st, err := set.Resolve(t.Pipeline, t.Status)
+	return err == nil && st == helpdesk.StateClosed
 }
 
 // waiting reports whether t's status is its pipeline's "waiting on you".
