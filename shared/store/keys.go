@@ -313,3 +313,10 @@ func blockedPK(senderKey string) string { return "BLOCKED#" + boundedKey(senderK
 func blockedKeys(b helpdesk.BlockedSender) keyAttrs {
 	return keyAttrs{PK: blockedPK(b.Key), SK: skBlocked, GSI3PK: listBlocked, GSI3SK: sortTime(b.BlockedAt) + "#" + b.Key}
 }
+
+// Customer notification opt-outs (issue 14): OPTOUT#<contact id> / OPTOUT,
+// one item per contact holding the kinds they unsubscribed from (a string
+// set), read with one GetItem when a notification is decided.
+const skOptOut = "OPTOUT"
+
+func optOutPK(contactID string) string { return "OPTOUT#" + boundedKey(contactID) }

@@ -53,9 +53,10 @@ type Store struct {
 
 	// filtered mail, by sort key (filtered.go; made on first write)
 	filtered    map[string]helpdesk.FilteredMail
-	submissions map[string]submissionClaim        // form content fingerprints (submissions.go; made on first use)
-	numbers     map[string]string                 // dedupe key → reserved ticket number (numbers.go)
-	blocked     map[string]helpdesk.BlockedSender // by sender key (blocked.go; made on first use)
+	submissions map[string]submissionClaim               // form content fingerprints (submissions.go; made on first use)
+	numbers     map[string]string                        // dedupe key → reserved ticket number (numbers.go)
+	blocked     map[string]helpdesk.BlockedSender        // by sender key (blocked.go; made on first use)
+	optOuts     map[string][]helpdesk.CustomerNotifyKind // by contact id (optout.go; made on first use)
 }
 
 // Option configures a Store.

@@ -214,6 +214,8 @@ func Run(t *testing.T, open Open) {
 		// The desk clock.
 		{"DeskClockMovesForward", testDeskClockMovesForward},
 		{"SetSignedOut", testSetSignedOut},
+		// Customer notifications (customernotify.go).
+		{"CustomerOptOutsAndSwitches", testCustomerOptOutsAndSwitches},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
