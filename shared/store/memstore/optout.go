@@ -7,7 +7,6 @@ import (
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
-
 // OptOut records that contactID unsubscribed from kind (again: no change).
 func (s *Store) OptOut(ctx context.Context, contactID string, kind helpdesk.CustomerNotifyKind) error {
 	s.mu.Lock()
