@@ -242,3 +242,14 @@ func noticeText(t *helpdesk.Ticket, e customerEvent) (subject, text string) {
 	return fmt.Sprintf("[#%s] Waiting on you: %s", t.ID, t.Subject),
 		fmt.Sprintf("Your request #%s (%s) is waiting on your answer.", t.ID, t.Subject)
 }
+
+// MayTellCustomer reports whether c (an agent's decision) calls for any
+// customer notification, refused or not: the application reads the
+// customer (CustomerReach) only then.
+func (c Change) MayTellCustomer(set helpdesk.Settings) bool {
+	if len(c.Tickets) == 0 || c.Tickets[0].Before == nil || c.Tickets[0].After == nil {
+		return false
+	}
+	events, _ := c.customerEvents(*c.Tickets[0].Before, *c.Tickets[0].After, set)
+	return len(events) > 0
+}
