@@ -126,6 +126,8 @@ type Store interface {
 	Tick(ctx context.Context, at time.Time) error
 	Clock(ctx context.Context) (helpdesk.DeskClock, error)
 	SetSignedOut(ctx context.Context, agentID string, at time.Time) (helpdesk.Agent, error)
+	// Customers' notification opt-outs (customernotify.go).
+	CustomerNotifyStore
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
