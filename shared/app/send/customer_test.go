@@ -20,7 +20,6 @@ import (
 	"github.com/stackdesk/stackdesk/shared/unsubscribe"
 )
 
-
 // formTicket commits form ticket 12 of contact c1 and the email channel
 // customers are written from; state spam puts it in the Spam view.
 func formTicket(t *testing.T, st *memstore.Store, spam bool) {
