@@ -345,3 +345,10 @@ func ratingPK(ticketID string) string { return "CSAT#" + ticketID }
 func ratingListSK(ratedAt time.Time, ticketID string) string {
 	return sortTime(ratedAt) + "#" + ticketID
 }
+
+// Customer notification opt-outs (issue 14): OPTOUT#<contact id> / OPTOUT,
+// one item per contact holding the kinds they unsubscribed from (a string
+// set), read with one GetItem when a notification is decided.
+const skOptOut = "OPTOUT"
+
+func optOutPK(contactID string) string { return "OPTOUT#" + boundedKey(contactID) }

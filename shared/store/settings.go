@@ -28,9 +28,11 @@ type settingsItem struct {
 	Categories []helpdesk.Category     `dynamodbav:"categories"`
 	Defaults   helpdesk.TicketDefaults `dynamodbav:"defaults"`
 	// DefaultEmailChannel answers tickets whose channel cannot reply.
-	DefaultEmailChannel string    `dynamodbav:"defaultEmailChannel,omitempty"`
-	Version             int64     `dynamodbav:"version"`
-	UpdatedAt           time.Time `dynamodbav:"updatedAt"`
+	DefaultEmailChannel string `dynamodbav:"defaultEmailChannel,omitempty"`
+	// CustomerNotifyOff are the kinds of customer notification turned off.
+	CustomerNotifyOff []helpdesk.CustomerNotifyKind `dynamodbav:"customerNotifyOff,omitempty"`
+	Version           int64                         `dynamodbav:"version"`
+	UpdatedAt         time.Time                     `dynamodbav:"updatedAt"`
 }
 
 type pipelineAttr struct {
@@ -43,6 +45,8 @@ type stageAttr struct {
 	ID     string `dynamodbav:"id"`
 	Name   string `dynamodbav:"name"`
 	Closed bool   `dynamodbav:"closed,omitempty"`
+	// WaitingOnCustomer marks the "waiting on you" stage.
+	WaitingOnCustomer bool `dynamodbav:"waitingOnCustomer,omitempty"`
 }
 
 func newSettingsItem(s helpdesk.Settings, version int64, now time.Time) settingsItem {
@@ -51,6 +55,7 @@ func newSettingsItem(s helpdesk.Settings, version int64, now time.Time) settings
 		Categories:          s.Categories,
 		Defaults:            s.Defaults,
 		DefaultEmailChannel: s.DefaultEmailChannel,
+		CustomerNotifyOff:   s.CustomerNotify.Off,
 		Version:             version,
 		UpdatedAt:           now.UTC(),
 	}
@@ -71,6 +76,7 @@ func (it settingsItem) settings() helpdesk.Settings {
 		Categories:          it.Categories,
 		Defaults:            it.Defaults,
 		DefaultEmailChannel: it.DefaultEmailChannel,
+		CustomerNotify:      helpdesk.CustomerNotifySettings{Off: it.CustomerNotifyOff},
 		Version:             it.Version,
 		UpdatedAt:           it.UpdatedAt,
 	}

@@ -204,6 +204,11 @@ type OutboundConfig struct {
 	// NotificationSender is the verified SES identity agents' notification
 	// emails come from, whatever the ticket's channel.
 	NotificationSender string `env:"NOTIFICATION_SENDER,required"`
+	// UnsubscribeURL is the public URL of /unsubscribe (customer
+	// notification emails; none are sent without it) and PortalTicketURL
+	// the portal's ticket page, "{id}" for the ticket (optional).
+	UnsubscribeURL  string `env:"UNSUBSCRIBE_URL"`
+	PortalTicketURL string `env:"PORTAL_TICKET_URL"`
 }
 
 // Outbound builds the sender of outbound jobs.
@@ -223,6 +228,7 @@ func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) (*send.Sender,
 		NotificationSender: c.NotificationSender,
 		Profiles:           c.Client(),
 		Contacts:           st,
+		CustomerLinks:      send.CustomerLinks{Unsubscribe: c.UnsubscribeURL, Portal: c.PortalTicketURL},
 	}, nil
 }
 

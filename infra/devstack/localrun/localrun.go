@@ -92,19 +92,22 @@ type Runner struct {
 	// Relay publishes outbox jobs a committer left behind.
 	Relay *outbox.Relay
 	// Agent is the agent API, signed in with the stack's user pool on moto.
-	Agent     *agent.API
-	spam      *spamCleanup // spam-cleanup and its event sources (spamcleanup.go)
-	cognito   *cip.Client
-	pool      string
-	client    string
-	Graph     *graphfake.Fake
-	graphStop func()
-	secrets   *secretsmanager.Client
-	sqs       *sqs.Client
-	s3        *s3.Client
-	ses       *sesv2.Client // verifies the demo senders (ses.go)
-	cfg       Config
-	handler   http.Handler
+	Agent *agent.API
+	// Unsubscribe is the customer notification emails' link (issue 14);
+	// set Outbound.CustomerLinks.Unsubscribe to where it is served.
+	Unsubscribe *webhook.Unsubscribe
+	spam        *spamCleanup // spam-cleanup and its event sources (spamcleanup.go)
+	cognito     *cip.Client
+	pool        string
+	client      string
+	Graph       *graphfake.Fake
+	graphStop   func()
+	secrets     *secretsmanager.Client
+	sqs         *sqs.Client
+	s3          *s3.Client
+	ses         *sesv2.Client // verifies the demo senders (ses.go)
+	cfg         Config
+	handler     http.Handler
 }
 
 // New provisions the stack's resources and wires the real handlers to them.
@@ -174,6 +177,9 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		r.spam, errs[8] = newSpamCleanup(tpl, cleanup, cfg.Log)
 		spam = r.spam
 	}
+	if err == nil {
+		r.Unsubscribe, err = wire.Unsubscribe(wire.UnsubscribeConfig{Common: common, ReplyTokenSecret: string(cfg.ReplyTokenSecret)}, awsCfg, cfg.Log)
+	}
 	if err := errors.Join(append(errs[:], err)...); err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
@@ -193,6 +199,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	mux.HandleFunc("GET /local/graph/sent", r.graphSent)
 	mux.HandleFunc("GET /local/tickets/{id}", r.getTicket)
 	mux.HandleFunc("POST /local/spam-cleanup/sweep", r.sweepSpam)
+	r.Unsubscribe.Register(mux)
 	if err := r.registerConsole(mux, awsCfg.Region, cfg.ConsoleDir); err != nil {
 		return nil, fmt.Errorf("local stack: console: %w", err)
 	}

@@ -33,6 +33,9 @@ type SettingsRequest struct {
 	Pipelines  helpdesk.Pipelines      `json:"pipelines"`
 	Categories []helpdesk.Category     `json:"categories"`
 	Defaults   helpdesk.TicketDefaults `json:"defaults"`
+	// CustomerNotify, when set, replaces the customer notification
+	// switches; nil leaves them as they are.
+	CustomerNotify *helpdesk.CustomerNotifySettings `json:"customer_notify,omitempty"`
 }
 
 // PutSettings replaces the settings. Beyond their own validity, every
@@ -52,6 +55,9 @@ func (s *Service) PutSettings(ctx context.Context, actor string, req SettingsReq
 	}, func(before helpdesk.Settings) (helpdesk.Settings, helpdesk.AdminChange, error) {
 		after := before
 		after.Pipelines, after.Categories, after.Defaults = req.Pipelines, req.Categories, req.Defaults
+		if req.CustomerNotify != nil {
+			after.CustomerNotify = *req.CustomerNotify
+		}
 		if after.Categories == nil {
 			after.Categories = []helpdesk.Category{}
 		}

@@ -71,6 +71,8 @@ type Sender struct {
 	// Profiles and Contacts name Messenger contacts (contact.profile jobs).
 	Profiles Profiles
 	Contacts ContactNames
+	// CustomerLinks are the links of customer notification emails (customer.go).
+	CustomerLinks CustomerLinks
 }
 
 // Send sends one outbound job. received is how often the queue has
@@ -91,6 +93,8 @@ func (s *Sender) Send(ctx context.Context, env jobs.Envelope, received int) erro
 		return decodeAnd(env, func(job jobs.ContactProfile) error { return s.fetchProfile(ctx, job, received) })
 	case jobs.KindPortalAccess: // portalaccess.go
 		return decodeAnd(env, func(job jobs.PortalAccess) error { return s.sendPortalAccess(ctx, job) })
+	case jobs.KindCustomerEmail:
+		return decodeAnd(env, func(job jobs.CustomerEmail) error { return s.sendCustomer(ctx, job) })
 	}
 	return helpdesk.Errorf(helpdesk.EInvalid, "unknown_kind", "unknown outbound job kind %q", env.Kind)
 }

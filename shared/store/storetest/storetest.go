@@ -131,6 +131,8 @@ type Store interface {
 	Tick(ctx context.Context, at time.Time) error
 	Clock(ctx context.Context) (helpdesk.DeskClock, error)
 	SetSignedOut(ctx context.Context, agentID string, at time.Time) (helpdesk.Agent, error)
+	// Customers' notification opt-outs (customernotify.go).
+	CustomerNotifyStore
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -222,6 +224,8 @@ func Run(t *testing.T, open Open) {
 		{"SetSignedOut", testSetSignedOut},
 		// The customer portal (portal.go).
 		{"PortalGrantsSessionsAndRates", testPortalGrantsSessionsAndRates},
+		// Customer notifications (customernotify.go).
+		{"CustomerOptOutsAndSwitches", testCustomerOptOutsAndSwitches},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

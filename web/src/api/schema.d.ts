@@ -3458,6 +3458,8 @@ export interface components {
             name: string;
             /** @description A closing stage closes the ticket. */
             closed?: boolean;
+            /** @description The "waiting on you" stage: a ticket an agent moves into it tells its customer. Never a closing stage. */
+            waiting_on_customer?: boolean;
         };
         Pipeline: {
             id: string;
@@ -3483,6 +3485,11 @@ export interface components {
             };
             categories?: components["schemas"]["Category"][];
             defaults: components["schemas"]["TicketDefaults"];
+            customer_notify?: components["schemas"]["CustomerNotifySettings"];
+        };
+        /** @description Customer notifications (closed, reopened, waiting on you, an answer they would not otherwise see); every kind is on unless listed in off. Absent from a request, left as it is. */
+        CustomerNotifySettings: {
+            off?: ("reply" | "closed" | "reopened" | "waiting")[];
         };
         Settings: {
             pipelines: {
@@ -3490,6 +3497,7 @@ export interface components {
             };
             categories: components["schemas"]["Category"][];
             defaults: components["schemas"]["TicketDefaults"];
+            customer_notify?: components["schemas"]["CustomerNotifySettings"];
             version: number;
             /** Format: date-time */
             updated_at?: string;
