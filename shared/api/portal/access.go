@@ -134,7 +134,10 @@ func (a *API) checkToken(tok string) error {
 
 // AccessRequest asks for a sign-in link.
 type AccessRequest struct {
-	Email string `json:"email"`
+	Email string `json:"email,omitempty"`
+	// Phone is a WhatsApp number (accessphone.go): the link and code go in
+	// the customer's WhatsApp conversation.
+	Phone string `json:"phone,omitempty"`
 }
 
 // Accepted is the one answer to an access request, whoever asked.
@@ -142,7 +145,7 @@ type Accepted struct {
 	Message string `json:"message"`
 }
 
-var accepted = Accepted{Message: "If this address is known to us, a sign-in link and code are on their way to it."}
+var accepted = Accepted{Message: "If this address or number is known to us, a sign-in link and code are on their way to it."}
 
 // normalAddress reads an address as the email channel keys it, or refuses
 // it as malformed (a 400 tells nothing about whether it is known).
@@ -161,6 +164,12 @@ func (a *API) requestAccess(w http.ResponseWriter, r *http.Request) error {
 	var req AccessRequest
 	if err := httpjson.ReadJSON(r, maxBody, &req); err != nil {
 		return err
+	}
+	if (req.Email == "") == (req.Phone == "") {
+		return helpdesk.Errorf(helpdesk.EInvalid, "email_or_phone", "give exactly one of email or phone, e.g. {\"email\": \"you@example.com\"} or {\"phone\": \"+15551234567\"}")
+	}
+	if req.Phone != "" {
+		return a.requestAccessByPhone(w, r, req.Phone) // accessphone.go
 	}
 	addr, err := normalAddress(req.Email)
 	if err != nil {
@@ -181,15 +190,34 @@ func (a *API) requestAccess(w http.ResponseWriter, r *http.Request) error {
 	// An unknown address gets a decoy: the same writes and the same job,
 	// for no contact (a session is never opened for it, and the sender
 	// mails nobody), so the answer takes as long as a known one's.
-	if err := a.grant(ctx, cid, addr); err != nil {
+	if err := a.grant(ctx, cid, recipient{email: addr}); err != nil {
 		return err
 	}
 	httpjson.Write(w, http.StatusAccepted, accepted)
 	return nil
 }
 
-// grant stores a link token and a code for the contact and queues the mail.
-func (a *API) grant(ctx context.Context, contactID, addr string) error {
+// recipient is where a grant's link and code go: an email address, a
+// WhatsApp number (the contact's latest WhatsApp conversation), or one
+// ticket's Messenger or WhatsApp conversation (link only: an agent sent it).
+type recipient struct {
+	email    string
+	whatsApp string
+	ticketID string
+}
+
+// codeHash keys a code under where it was sent, so it opens a session
+// only with that address or number.
+func (a *API) codeHash(to recipient, code string) string {
+	if to.email != "" {
+		return a.hash("code", to.email, code)
+	}
+	return a.hash("code-wa", to.whatsApp, code)
+}
+
+// grant stores a link token and a code for the contact and queues the
+// message that carries them.
+func (a *API) grant(ctx context.Context, contactID string, to recipient) error {
 	now := a.now()
 	exp := now.Add(GrantTTL)
 	nonce, err := a.random(16)
@@ -208,15 +236,17 @@ func (a *API) grant(ctx context.Context, contactID, addr string) error {
 	}
 	// A newer code replaces nothing: each code is its own grant, and the
 	// per-address limit bounds how many are live.
-	if err := a.Store.PutPortalGrant(ctx, a.hash("code", addr, code), helpdesk.PortalGrant{ContactID: contactID, Kind: "code", CreatedAt: now, ExpiresAt: exp}); err != nil {
+	if to.ticketID != "" {
+		code = "" // a link sent by an agent: there is no address to pair a code with
+	} else if err := a.Store.PutPortalGrant(ctx, a.codeHash(to, code), helpdesk.PortalGrant{ContactID: contactID, Kind: "code", CreatedAt: now, ExpiresAt: exp}); err != nil {
 		return err
 	}
 	name := ""
 	if c, err := a.Store.GetContact(ctx, contactID); err == nil && contactID != "" {
 		name = c.Name
 	}
-	body, err := jobs.Encode(jobs.KindPortalAccess, jobs.PortalAccess{ContactID: contactID, ToEmail: addr, ToName: name,
-		Link: a.LinkBase + url.QueryEscape(tok), Code: code, ExpiresAt: exp})
+	body, err := jobs.Encode(jobs.KindPortalAccess, jobs.PortalAccess{ContactID: contactID, ToEmail: to.email, ToName: name,
+		Link: a.LinkBase + url.QueryEscape(tok), Code: code, ExpiresAt: exp, ToWhatsApp: to.whatsApp, TicketID: to.ticketID})
 	if err != nil {
 		return err
 	}
@@ -232,6 +262,8 @@ type SessionRequest struct {
 	Token string `json:"token,omitempty"`
 	Email string `json:"email,omitempty"`
 	Code  string `json:"code,omitempty"`
+	// Phone, with Code: a code sent in a WhatsApp conversation.
+	Phone string `json:"phone,omitempty"`
 }
 
 // Session is a new session: its id (also set as an HttpOnly cookie) and
@@ -250,7 +282,7 @@ func (a *API) openSession(w http.ResponseWriter, r *http.Request) error {
 	l := a.limits()
 	var hash string
 	switch {
-	case req.Token != "" && req.Email == "" && req.Code == "":
+	case req.Token != "" && req.Email == "" && req.Phone == "" && req.Code == "":
 		if err := a.limit(ctx, "session-ip#"+a.sourceIP(r), l.SessionPerSource); err != nil {
 			return err
 		}
@@ -258,7 +290,19 @@ func (a *API) openSession(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		hash = a.hash("link", req.Token)
-	case req.Token == "" && req.Email != "" && req.Code != "":
+	case req.Token == "" && req.Email == "" && req.Phone != "" && req.Code != "":
+		num, err := normalPhone(req.Phone)
+		if err != nil {
+			return err
+		}
+		if err := a.limit(ctx, "session-ip#"+a.sourceIP(r), l.SessionPerSource); err != nil {
+			return err
+		}
+		if err := a.limit(ctx, "session-addr#"+a.hash("phone", num), l.SessionPerAddress); err != nil {
+			return err
+		}
+		hash = a.codeHash(recipient{whatsApp: num}, strings.TrimSpace(req.Code))
+	case req.Token == "" && req.Phone == "" && req.Email != "" && req.Code != "":
 		addr, err := normalAddress(req.Email)
 		if err != nil {
 			return err
@@ -271,7 +315,7 @@ func (a *API) openSession(w http.ResponseWriter, r *http.Request) error {
 		}
 		hash = a.hash("code", addr, strings.TrimSpace(req.Code))
 	default:
-		return helpdesk.Errorf(helpdesk.EInvalid, "token_or_code", "send {\"token\": ...} or {\"email\": ..., \"code\": ...}")
+		return helpdesk.Errorf(helpdesk.EInvalid, "token_or_code", "send {\"token\": ...}, {\"email\": ..., \"code\": ...} or {\"phone\": ..., \"code\": ...}")
 	}
 	g, err := a.Store.ConsumePortalGrant(ctx, hash, a.now())
 	if errors.Is(err, helpdesk.ErrNotFound) || (err == nil && g.ContactID == "") {
