@@ -30,6 +30,8 @@ type Store interface {
 	// SetNotificationEmail records an email about a notification that was
 	// dropped (notifystatus.go).
 	SetNotificationEmail(ctx context.Context, recipient string, at time.Time, id, status, reason string) error
+	// ContactTickets finds a contact's WhatsApp conversation (portalchat.go).
+	ContactTickets(ctx context.Context, contactID string, limit int32) ([]helpdesk.Ticket, error)
 }
 
 // Mailer sends email (SES, through sesmail.Mailer).

@@ -22,6 +22,9 @@ func (s *Sender) sendPortalAccess(ctx context.Context, job jobs.PortalAccess) er
 		log.InfoContext(ctx, "portal access mail expired before it was sent, dropped")
 		return nil
 	}
+	if job.ToWhatsApp != "" || job.TicketID != "" {
+		return s.sendPortalAccessChat(ctx, job) // portalchat.go
+	}
 	if s.NotificationSender == "" {
 		log.WarnContext(ctx, "portal access mail dropped: no notification sender configured")
 		return nil
