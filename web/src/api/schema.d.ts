@@ -2992,6 +2992,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tickets/{id}/portal-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A ticket number. An id no ticket can have is a 404, like a missing ticket. */
+                id: components["parameters"]["TicketID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the customer a fresh portal sign-in link in the ticket's Messenger or WhatsApp conversation.
+         * @description For customers reached by Messenger or WhatsApp (who may have no email
+         *     to sign in with). Whoever may reply may send it, inside the reply
+         *     window a reply has (Messenger 7 days with the human-agent tag,
+         *     WhatsApp 24 hours): outside it 409 `outside_window`. Email, form and
+         *     API tickets answer 400 `not_chat_ticket` (their customers sign in by
+         *     email). The link (single use, 15 minutes) is queued and sent by the
+         *     outbound function, which checks the window again; it is not recorded
+         *     in the conversation, since it signs in as the customer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A ticket number. An id no ticket can have is a 404, like a missing ticket. */
+                    id: components["parameters"]["TicketID"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The link is queued. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalLinkSent"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthorised"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+                409: components["responses"]["Conflict"];
+                503: components["responses"]["Unavailable"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3916,6 +3974,10 @@ export interface components {
             counts: number[];
             /** @description Each score's share of the group's responses, 1 to 5. */
             shares: number[];
+        };
+        PortalLinkSent: {
+            /** @enum {string} */
+            status: "queued";
         };
     };
     responses: {
