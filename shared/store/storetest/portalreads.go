@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/search"
 	"github.com/stackdesk/stackdesk/shared/store"
 )
@@ -54,5 +55,20 @@ func testPortalVisitsAndTermRecords(t *testing.T, f *fixture) {
 	}
 	if got, err := s.TicketTermHashes(f.ctx, nil); err != nil || len(got) != 0 {
 		t.Fatalf("no ids: %v, %v", got, err)
+	}
+
+	// The portal's branding round-trips with the settings.
+	set := helpdesk.DefaultSettings()
+	set.Portal = helpdesk.PortalBranding{Name: "Acme Help", LogoURL: "https://cdn.acme.example/logo.svg", PrimaryColor: "#112233", AccentColor: "#AbCdEf"}
+	if err := s.CreateSettingsIfMissing(f.ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetSettings(f.ctx); err != nil || got.Portal != set.Portal {
+		t.Fatalf("portal branding read back %+v, %v; want %+v", got.Portal, err, set.Portal)
+	}
+	bad := set
+	bad.Portal.PrimaryColor = "red"
+	if err := s.PutSettings(f.ctx, bad, 1); err == nil {
+		t.Fatal("a colour that is not #rrggbb was stored")
 	}
 }
