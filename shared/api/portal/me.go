@@ -69,6 +69,9 @@ type Me struct {
 func (a *API) getMe(w http.ResponseWriter, r *http.Request, s session) error {
 	ctx := r.Context()
 	c, err := a.Store.GetContact(ctx, s.contactID)
+	if helpdesk.IsCode(err, helpdesk.ENotFound) {
+		return errNoSession // the contact is gone (merged, erased): so is their way in
+	}
 	if err != nil {
 		return err
 	}
