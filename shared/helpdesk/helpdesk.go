@@ -152,6 +152,12 @@ type Ticket struct {
 	// Merge is kept on a merged ticket: what its merge changed, so an
 	// unmerge can put it back (merge.go).
 	Merge *MergeProvenance `dynamodbav:"merge,omitempty" json:"-"`
+	// LastAgentReplyAt and LastAgentReplyBy are when, and which agent,
+	// last answered the customer (a reply committed, queued or sent): the
+	// portal's "who answered and when" and its badge, read from the
+	// header. Set by the ticket model, never by an API.
+	LastAgentReplyAt time.Time `dynamodbav:"lastAgentReplyAt,omitempty" json:"last_agent_reply_at,omitzero"`
+	LastAgentReplyBy string    `dynamodbav:"lastAgentReplyBy,omitempty" json:"last_agent_reply_by,omitempty"`
 }
 
 // SpamKeepDays is how long a spam ticket is kept (then purged); "not

@@ -18,6 +18,8 @@ type Settings struct {
 	DefaultEmailChannel string `json:"default_email_channel,omitempty"`
 	// CustomerNotify turns kinds of customer notification off (all on by default).
 	CustomerNotify CustomerNotifySettings `json:"customer_notify,omitzero"`
+	// Portal is the customer portal's branding (portalbranding.go).
+	Portal PortalBranding `json:"portal,omitzero"`
 	// Version counts the writes; a write names the version it read so two
 	// admins editing at once cannot overwrite each other. Set by the store.
 	Version   int64     `json:"version"`
@@ -98,6 +100,9 @@ func (s Settings) Validate() error {
 		seen[c.ID] = true
 	}
 	if err := s.CustomerNotify.validate(); err != nil {
+		return err
+	}
+	if err := s.Portal.validate(); err != nil {
 		return err
 	}
 	if len(s.DefaultEmailChannel) > 200 {

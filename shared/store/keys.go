@@ -352,3 +352,18 @@ func ratingListSK(ratedAt time.Time, ticketID string) string {
 const skOptOut = "OPTOUT"
 
 func optOutPK(contactID string) string { return "OPTOUT#" + boundedKey(contactID) }
+
+// The portal's read side (i14-portalreads): when a contact last looked at
+// their tickets in the portal (the help button's badge counts agent replies
+// after it). One small item per contact, rewritten on each visit.
+//
+//	portal visit    PORTALVISIT#<contact id>  PORTALVISIT
+const skPortalVisit = "PORTALVISIT"
+
+func portalVisitPK(contactID string) string { return "PORTALVISIT#" + boundedKey(contactID) }
+
+// ticketOfTermsPK reads a ticket's terms record key back (termsPK).
+func ticketOfTermsPK(pk string) (string, bool) {
+	id, ok := strings.CutPrefix(pk, "TERMS#")
+	return id, ok && id != ""
+}

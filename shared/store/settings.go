@@ -33,6 +33,9 @@ type settingsItem struct {
 	CustomerNotifyOff []helpdesk.CustomerNotifyKind `dynamodbav:"customerNotifyOff,omitempty"`
 	Version           int64                         `dynamodbav:"version"`
 	UpdatedAt         time.Time                     `dynamodbav:"updatedAt"`
+
+	// Portal is the customer portal's branding.
+	Portal *portalBrandingAttr `dynamodbav:"portal,omitempty"`
 }
 
 type pipelineAttr struct {
@@ -56,6 +59,7 @@ func newSettingsItem(s helpdesk.Settings, version int64, now time.Time) settings
 		Defaults:            s.Defaults,
 		DefaultEmailChannel: s.DefaultEmailChannel,
 		CustomerNotifyOff:   s.CustomerNotify.Off,
+		Portal:              newPortalBrandingAttr(s.Portal),
 		Version:             version,
 		UpdatedAt:           now.UTC(),
 	}
@@ -77,6 +81,7 @@ func (it settingsItem) settings() helpdesk.Settings {
 		Defaults:            it.Defaults,
 		DefaultEmailChannel: it.DefaultEmailChannel,
 		CustomerNotify:      helpdesk.CustomerNotifySettings{Off: it.CustomerNotifyOff},
+		Portal:              it.Portal.branding(),
 		Version:             it.Version,
 		UpdatedAt:           it.UpdatedAt,
 	}
@@ -169,4 +174,28 @@ func (s *Store) putSettings(ctx context.Context, set helpdesk.Settings, version 
 		return translate(err)
 	}
 	return err
+}
+
+// portalBrandingAttr is the stored form of helpdesk.PortalBranding (its own
+// attribute names, like the pipelines').
+type portalBrandingAttr struct {
+	Name         string `dynamodbav:"name,omitempty"`
+	LogoURL      string `dynamodbav:"logoUrl,omitempty"`
+	PrimaryColor string `dynamodbav:"primaryColor,omitempty"`
+	AccentColor  string `dynamodbav:"accentColor,omitempty"`
+}
+
+func newPortalBrandingAttr(b helpdesk.PortalBranding) *portalBrandingAttr {
+	if b == (helpdesk.PortalBranding{}) {
+		return nil
+	}
+	a := portalBrandingAttr(b)
+	return &a
+}
+
+func (a *portalBrandingAttr) branding() helpdesk.PortalBranding {
+	if a == nil {
+		return helpdesk.PortalBranding{}
+	}
+	return helpdesk.PortalBranding(*a)
 }

@@ -371,7 +371,7 @@ func (a *API) message(ctx context.Context, t helpdesk.Ticket, m helpdesk.Message
 // email attachments and sent files (attachments/), channel media (media/).
 // Anything else (a WhatsApp media id not yet fetched) has no link.
 func signable(key string) bool {
-	return strings.HasPrefix(key, "attachments/") || strings.HasPrefix(key, "media/")
+	return helpdesk.KeptFile(key)
 }
 
 func (a *API) now() time.Time {

@@ -48,6 +48,8 @@ type Store interface {
 	GetPortalSession(ctx context.Context, hash string, now time.Time) (helpdesk.PortalSession, error)
 	DeletePortalSession(ctx context.Context, hash string) error
 	CountRate(ctx context.Context, scope string, window, expires time.Time) (int64, error)
+
+	ReadStore // the read side's visits, term records, ratings, settings (me.go)
 }
 
 // API serves the portal routes.
@@ -69,6 +71,12 @@ type API struct {
 	SourceIP func(*http.Request) string
 	// Limits are the rate limits (DefaultLimits if zero).
 	Limits Limits
+
+	// The read side's ports (me.go): attachment links (nil: none), the
+	// rating use case (csat.Service), the settings (a cache; nil: read).
+	Files    Files
+	Ratings  Rater
+	Settings SettingsSource
 }
 
 // maxBody bounds a request body: the portal's requests are tiny.
@@ -90,6 +98,10 @@ func (a *API) Routes() []Route {
 		{"DELETE /portal/api/session", a.signedIn(a.closeSession)},
 		{"GET /portal/api/tickets", a.signedIn(a.listTickets)},
 		{"GET /portal/api/tickets/{id}", a.signedIn(a.getTicket)},
+		{"POST /portal/api/tickets/{id}/rating", a.signedIn(a.rateTicket)},
+		{"GET /portal/api/me", a.signedIn(a.getMe)},
+		{"POST /portal/api/me/visit", a.signedIn(a.recordVisit)},
+		{"GET /portal/api/tenant", a.public(a.getTenant)},
 	}
 }
 

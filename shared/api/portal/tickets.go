@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -20,6 +21,13 @@ type TicketSummary struct {
 	State     string    `json:"state"` // open or closed
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// WaitingOnYou: the ticket is in a stage that waits on the customer
+	// (the pipeline's waiting_on_customer marker).
+	WaitingOnYou bool `json:"waiting_on_you"`
+	// LastReplyBy and LastReplyAt: who last answered, and when (the
+	// ticket header's record of its last agent reply).
+	LastReplyBy string     `json:"last_reply_by,omitempty"`
+	LastReplyAt *time.Time `json:"last_reply_at,omitempty"`
 }
 
 // TicketList is a customer's tickets, newest first.
@@ -31,6 +39,11 @@ type TicketList struct {
 type TicketPage struct {
 	Ticket   TicketSummary   `json:"ticket"`
 	Messages []PublicMessage `json:"messages"`
+	// The satisfaction rating: given, or whether it can be given now and
+	// until when (closed tickets).
+	Rating    *Rating    `json:"rating,omitempty"`
+	CanRate   bool       `json:"can_rate"`
+	RateUntil *time.Time `json:"rate_until,omitempty"`
 }
 
 // PublicMessage is a message the customer sent or was sent: never a note.
@@ -44,12 +57,13 @@ type PublicMessage struct {
 	CreatedAt   time.Time          `json:"created_at"`
 }
 
-// PublicAttachment names a file of a message (its download link comes
-// with the portal's file routes).
+// PublicAttachment names a file of a message; URL is a download link
+// good for 5 minutes, for the files the desk keeps.
 type PublicAttachment struct {
 	Filename    string `json:"filename"`
 	ContentType string `json:"content_type"`
 	Size        int64  `json:"size"`
+	URL         string `json:"url,omitempty"`
 }
 
 // visible says whether a ticket is the customer's to see: theirs, and
@@ -59,8 +73,45 @@ func visible(t helpdesk.Ticket, contactID string) bool {
 	return t.ContactID == contactID && (t.State == helpdesk.StateOpen || t.State == helpdesk.StateClosed)
 }
 
-func summary(t helpdesk.Ticket) TicketSummary {
-	return TicketSummary{ID: t.ID, Subject: t.Subject, State: string(t.State), CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC()}
+// summarizer turns tickets into their summaries: the settings say which
+// stages wait on the customer, agents names who answered.
+type summarizer struct {
+	set    helpdesk.Settings
+	agents map[string]helpdesk.Agent
+}
+
+func (z summarizer) summary(t helpdesk.Ticket) TicketSummary {
+	out := TicketSummary{ID: t.ID, Subject: t.Subject, State: string(t.State), CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC()}
+	if st, ok := z.set.Pipelines[t.Pipeline].Stage(t.Status); ok && t.State == helpdesk.StateOpen {
+		out.WaitingOnYou = st.WaitingOnCustomer
+	}
+	if !t.LastAgentReplyAt.IsZero() {
+		at := t.LastAgentReplyAt.UTC()
+		out.LastReplyAt, out.LastReplyBy = &at, z.agents[t.LastAgentReplyBy].Name
+	}
+	return out
+}
+
+// summarizer reads what summaries of tickets need: the settings (cached)
+// and the agents who last answered them (one batch read), plus extra.
+func (a *API) summarizer(ctx context.Context, tickets []helpdesk.Ticket, extra ...string) (summarizer, error) {
+	set, err := a.settings(ctx)
+	if err != nil {
+		return summarizer{}, err
+	}
+	ids := slices.Clone(extra)
+	for _, t := range tickets {
+		if t.LastAgentReplyBy != "" && !slices.Contains(ids, t.LastAgentReplyBy) {
+			ids = append(ids, t.LastAgentReplyBy)
+		}
+	}
+	agents := map[string]helpdesk.Agent{}
+	if len(ids) > 0 {
+		if agents, err = a.Store.GetAgents(ctx, ids); err != nil {
+			return summarizer{}, err
+		}
+	}
+	return summarizer{set: set, agents: agents}, nil
 }
 
 func (a *API) listTickets(w http.ResponseWriter, r *http.Request, s session) error {
@@ -72,15 +123,32 @@ func (a *API) listTickets(w http.ResponseWriter, r *http.Request, s session) err
 	default:
 		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_status", "status is open, closed or all")
 	}
+	q, err := readQuery(r)
+	if err != nil {
+		return err
+	}
 	tickets, err := a.Store.ContactTickets(r.Context(), s.contactID, maxTickets)
 	if err != nil {
 		return err
 	}
-	out := TicketList{Tickets: []TicketSummary{}}
+	var shown []helpdesk.Ticket
 	for _, t := range tickets {
 		if visible(t, s.contactID) && (want == "all" || string(t.State) == want) {
-			out.Tickets = append(out.Tickets, summary(t))
+			shown = append(shown, t)
 		}
+	}
+	if q != nil {
+		if shown, err = a.search(r.Context(), shown, *q); err != nil {
+			return err
+		}
+	}
+	z, err := a.summarizer(r.Context(), shown)
+	if err != nil {
+		return err
+	}
+	out := TicketList{Tickets: []TicketSummary{}}
+	for _, t := range shown {
+		out.Tickets = append(out.Tickets, z.summary(t))
 	}
 	httpjson.Write(w, http.StatusOK, out)
 	return nil
@@ -130,13 +198,15 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, s session) error
 			agentIDs = append(agentIDs, m.AuthorAgentID)
 		}
 	}
-	agents := map[string]helpdesk.Agent{}
-	if len(agentIDs) > 0 {
-		if agents, err = a.Store.GetAgents(r.Context(), agentIDs); err != nil {
-			return err
-		}
+	z, err := a.summarizer(r.Context(), []helpdesk.Ticket{conv.Ticket}, agentIDs...)
+	if err != nil {
+		return err
 	}
-	page := TicketPage{Ticket: summary(conv.Ticket), Messages: []PublicMessage{}}
+	agents := z.agents
+	page := TicketPage{Ticket: z.summary(conv.Ticket), Messages: []PublicMessage{}}
+	if page.Rating, page.CanRate, page.RateUntil, err = a.rateState(r, conv.Ticket, s.contactID); err != nil {
+		return err
+	}
 	for _, m := range conv.Messages {
 		if m.TicketID != "" && !theirs[m.TicketID] {
 			continue
@@ -152,7 +222,15 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, s session) error
 			continue
 		}
 		for _, at := range m.Attachments {
-			pm.Attachments = append(pm.Attachments, PublicAttachment{Filename: at.Name, ContentType: at.ContentType, Size: at.Size})
+			pa := PublicAttachment{Filename: at.Name, ContentType: at.ContentType, Size: at.Size}
+			if a.Files != nil && helpdesk.KeptFile(at.Key) {
+				// Always offered as a download: a customer's file is never
+				// rendered as a page of the portal's.
+				if pa.URL, err = a.Files.DownloadURL(r.Context(), at.Key, at.Name, false, fileLinkTTL); err != nil {
+					return err
+				}
+			}
+			pm.Attachments = append(pm.Attachments, pa)
 		}
 		page.Messages = append(page.Messages, pm)
 	}

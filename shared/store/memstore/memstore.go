@@ -59,6 +59,9 @@ type Store struct {
 	portal      *portalState                             // the customer portal's items (portal.go; made on first use)
 	ratings     map[string]helpdesk.Rating               // satisfaction ratings by ticket id (csat.go; made on first use)
 	optOuts     map[string][]helpdesk.CustomerNotifyKind // by contact id (optout.go; made on first use)
+
+	// last portal visit by contact id (portalreads.go; made on first use)
+	portalVisits map[string]time.Time
 }
 
 // Option configures a Store.

@@ -133,6 +133,8 @@ type Store interface {
 	SetSignedOut(ctx context.Context, agentID string, at time.Time) (helpdesk.Agent, error)
 	// Customers' notification opt-outs (customernotify.go).
 	CustomerNotifyStore
+	// The portal's read side: visits, term records (portalreads.go).
+	PortalReadsStore
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -226,6 +228,8 @@ func Run(t *testing.T, open Open) {
 		{"PortalGrantsSessionsAndRates", testPortalGrantsSessionsAndRates},
 		// Customer notifications (customernotify.go).
 		{"CustomerOptOutsAndSwitches", testCustomerOptOutsAndSwitches},
+		// The portal's read side (portalreads.go).
+		{"PortalVisitsAndTermRecords", testPortalVisitsAndTermRecords},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

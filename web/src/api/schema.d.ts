@@ -3544,10 +3544,19 @@ export interface components {
             categories?: components["schemas"]["Category"][];
             defaults: components["schemas"]["TicketDefaults"];
             customer_notify?: components["schemas"]["CustomerNotifySettings"];
+            portal?: components["schemas"]["PortalBranding"];
         };
         /** @description Customer notifications (closed, reopened, waiting on you, an answer they would not otherwise see); every kind is on unless listed in off. Absent from a request, left as it is. */
         CustomerNotifySettings: {
             off?: ("reply" | "closed" | "reopened" | "waiting")[];
+        };
+        /** @description The customer portal's name, logo and colours (GET /portal/api/tenant). Empty fields take the defaults (name "Support"). Absent from a request, left as it is. */
+        PortalBranding: {
+            name?: string;
+            /** @description An https URL, or a path on the portal's own site (/...). */
+            logo_url?: string;
+            primary_color?: string;
+            accent_color?: string;
         };
         Settings: {
             pipelines: {
@@ -3556,6 +3565,7 @@ export interface components {
             categories: components["schemas"]["Category"][];
             defaults: components["schemas"]["TicketDefaults"];
             customer_notify?: components["schemas"]["CustomerNotifySettings"];
+            portal?: components["schemas"]["PortalBranding"];
             version: number;
             /** Format: date-time */
             updated_at?: string;
