@@ -192,7 +192,7 @@ func Run(t *testing.T, open Open) {
 		{"Directory", testDirectory},
 		{"AgentsBySubAndTeams", testAgentsBySubAndTeams},
 		{"RatingsOncePerTicketAndByPeriod", testRatingsOncePerTicketAndByPeriod}, // csat.go
-		{"RatingGoesWithItsTicket", testRatingGoesWithItsTicket}, // csatpurge.go
+		{"RatingGoesWithItsTicket", testRatingGoesWithItsTicket},                 // csatpurge.go
 		{"CreateDirectoryEntriesKeepExisting", testCreateDirectoryEntriesKeepExisting},
 		{"SettingsCreateGetPut", testSettingsCreateGetPut},
 		{"PutSettingsConditions", testPutSettingsConditions},
