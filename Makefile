@@ -78,9 +78,17 @@ bench: web ## benchmarks against DynamoDB Local (write units per ticket, handler
 	@bash infra/chromium.sh
 	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_REQUIRE_BROWSER=1 STACKDESK_REQUIRE_CONSOLE=1 go test -run '^$$' -bench . -benchmem -count $${COUNT:-1} ./... | tee bench.txt
 
+# One API's schemathesis run (infra/devstack/fuzzapi): $(1) the Go test, $(2) its package, $(3) more environment.
+FUZZ_RUN = @$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_FUZZ_EXAMPLES=$${STACKDESK_FUZZ_EXAMPLES:-200} $(3) \
+  go test -count=1 -timeout 60m -run '^$(1)$$' ./$(2)/
+
 .PHONY: fuzz-api
 fuzz-api: ## schemathesis against the agent API with STACKDESK_FUZZ_EXAMPLES cases per operation (default 200)
-	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_FUZZ_EXAMPLES=$${STACKDESK_FUZZ_EXAMPLES:-200} go test -count=1 -timeout 60m -run TestAgentAPIFuzzedFromItsOpenAPIDocument ./infra/devstack/localrun/
+	$(call FUZZ_RUN,TestAgentAPIFuzzedFromItsOpenAPIDocument,infra/devstack/localrun)
+
+.PHONY: fuzz-portal
+fuzz-portal: ## schemathesis against the customer portal's API (signed in and out), STACKDESK_FUZZ_EXAMPLES cases per operation (default 200)
+	$(call FUZZ_RUN,TestPortalAPIFuzzedFromItsOpenAPIDocument,infra/devstack/portalfuzz,STACKDESK_FUZZ_PARTIAL=1)
 
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME each (default 20s)
