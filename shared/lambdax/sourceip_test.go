@@ -41,3 +41,34 @@ func TestSourceIPIsAPIGatewaysSourceIP(t *testing.T) {
 		t.Errorf("plain request: %q", got)
 	}
 }
+
+// Behind CloudFront the viewer's address is CloudFront-Viewer-Address,
+// believed only with the origin secret CloudFront adds; a caller that goes
+// around CloudFront (no secret, a wrong one) is its own source.
+func TestViewerIPOnlyFromCloudFront(t *testing.T) {
+	req := func(verify, viewer string) *http.Request {
+		r := httptest.NewRequest("POST", "/portal/api/access", nil)
+		r.RemoteAddr = "192.0.2.4:443" // the edge (SourceIP)
+		if verify != "" {
+			r.Header.Set(OriginVerifyHeader, verify)
+		}
+		if viewer != "" {
+			r.Header.Set("CloudFront-Viewer-Address", viewer)
+		}
+		return r
+	}
+	for _, tc := range []struct {
+		secret, verify, viewer, want string
+	}{
+		{"s3cret", "s3cret", "198.51.100.10:46532", "198.51.100.10"},
+		{"s3cret", "s3cret", "2001:db8::7:46532", "2001:db8::7"},
+		{"s3cret", "wrong", "198.51.100.10:46532", "192.0.2.4"},
+		{"s3cret", "", "198.51.100.10:46532", "192.0.2.4"},
+		{"", "", "198.51.100.10:46532", "192.0.2.4"},
+		{"s3cret", "s3cret", "not an address", "192.0.2.4"},
+	} {
+		if got := ViewerIP(req(tc.verify, tc.viewer), tc.secret); got != tc.want {
+			t.Errorf("secret %q, header %q, viewer %q: %q, want %q", tc.secret, tc.verify, tc.viewer, got, tc.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,6 +35,11 @@ type PortalAPIConfig struct {
 	// write routes; optional until those are served).
 	IngestQueueURL string `env:"INGEST_QUEUE_URL"`
 	MailBucket     string `env:"MAIL_BUCKET"`
+	// PortalOriginSecretARN names the secret CloudFront adds to what it
+	// forwards (lambdax.OriginVerifyHeader): with it, the per-source rate
+	// limits count the viewer (CloudFront-Viewer-Address), not the edge.
+	// Without it, the source is API Gateway's sourceIp.
+	PortalOriginSecretARN string `env:"PORTAL_ORIGIN_SECRET_ARN"`
 }
 
 // SecretReader reads a secret's value (Secrets Manager's GetSecretValue).
@@ -53,6 +59,14 @@ func PortalAPIWith(c PortalAPIConfig, cfg aws.Config, log *slog.Logger, keys Sec
 	if err != nil {
 		return nil, fmt.Errorf("portal key: %w", err)
 	}
+	var origin string
+	if c.PortalOriginSecretARN != "" {
+		v, err := secrets.ReadKey(ctx, keys, c.PortalOriginSecretARN)
+		if err != nil {
+			return nil, fmt.Errorf("portal origin secret: %w", err)
+		}
+		origin = string(v)
+	}
 	st := c.store(cfg)
 	return &portal.API{
 		Store:    st,
@@ -61,7 +75,9 @@ func PortalAPIWith(c PortalAPIConfig, cfg aws.Config, log *slog.Logger, keys Sec
 		LinkBase: c.PortalLinkBase,
 		Log:      log,
 		Now:      time.Now,
-		// API Gateway's source address, not a header a caller can set.
-		SourceIP: lambdax.SourceIP,
+		// The viewer CloudFront saw when the request proves it came through
+		// CloudFront, else API Gateway's source address: never a header a
+		// caller can set on its own.
+		SourceIP: func(r *http.Request) string { return lambdax.ViewerIP(r, origin) },
 	}, nil
 }

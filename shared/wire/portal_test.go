@@ -12,13 +12,18 @@ import (
 )
 
 type fakeSecrets struct {
-	value string
-	asked []string
+	value  string
+	values map[string]string // by id, else value
+	asked  []string
 }
 
 func (f *fakeSecrets) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
 	f.asked = append(f.asked, *in.SecretId)
-	return &secretsmanager.GetSecretValueOutput{SecretString: &f.value}, nil
+	v, ok := f.values[*in.SecretId]
+	if !ok {
+		v = f.value
+	}
+	return &secretsmanager.GetSecretValueOutput{SecretString: &v}, nil
 }
 
 // The portal's key is the secret's value, read once at build; a key too
@@ -46,5 +51,31 @@ func TestPortalAPIReadsItsKeyOnceAtColdStart(t *testing.T) {
 	}
 	if _, err := wire.PortalAPIWith(c, awsConfig(), nil, &fakeSecrets{value: "short"}); err == nil {
 		t.Error("a 5-character key was taken")
+	}
+}
+
+// With the origin secret, a request CloudFront forwarded is counted by its
+// viewer; one without the secret by API Gateway's source.
+func TestPortalAPICountsTheViewerBehindCloudFront(t *testing.T) {
+	c := wire.PortalAPIConfig{PortalSecretARN: "key", PortalOriginSecretARN: "origin", PortalLinkBase: "https://d1.cloudfront.net/portal/#/signin?token="}
+	c.TableName = "t"
+	origin := strings.Repeat("o", 32)
+	keys := &fakeSecrets{values: map[string]string{"key": strings.Repeat("k", 48), "origin": origin}}
+	api, err := wire.PortalAPIWith(c, awsConfig(), nil, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(api.Key) == origin || len(keys.asked) != 2 {
+		t.Fatalf("key %q from %v", api.Key, keys.asked)
+	}
+	r := httptest.NewRequest("POST", "/portal/api/access", nil)
+	r.RemoteAddr = "192.0.2.1:4000"
+	r.Header.Set("CloudFront-Viewer-Address", "198.51.100.10:46532")
+	if got := api.SourceIP(r); got != "192.0.2.1" {
+		t.Errorf("without the origin secret: %q, want the source", got)
+	}
+	r.Header.Set("X-Stackdesk-Origin-Verify", origin)
+	if got := api.SourceIP(r); got != "198.51.100.10" {
+		t.Errorf("through CloudFront: %q, want the viewer", got)
 	}
 }

@@ -20,10 +20,6 @@ import (
 // portalOrigin is the distribution's origin for the portal's HTTP API.
 const portalOrigin = "portal-api"
 
-// Managed-AllViewerExceptHostHeader: every viewer header, cookie and query
-// string, but API Gateway's own Host.
-const allViewerExceptHost = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
-
 func hasSpaRoutes(b map[string]any) bool {
 	fa, _ := b["FunctionAssociations"].([]any)
 	return slices.ContainsFunc(fa, func(a any) bool {
@@ -235,7 +231,7 @@ func portalPolicyProblems(t *testing.T, stmts []map[string]any) []string {
 	table, gsi4 := `{"Fn::GetAtt":"Table.Arn"}`, `{"Fn::Sub":"${Table.Arn}/index/GSI4"}`
 	mail := func(prefix string) string { return fmt.Sprintf(`{"Fn::Sub":"${MailBucket.Arn}/%s"}`, prefix) }
 	want := map[string][]string{
-		"secretsmanager:GetSecretValue": {`{"Ref":"PortalSecret"}`},
+		"secretsmanager:GetSecretValue": {`{"Ref":"PortalOriginSecret"}`, `{"Ref":"PortalSecret"}`},
 		"dynamodb:GetItem":              {table},
 		"dynamodb:BatchGetItem":         {table},
 		"dynamodb:PutItem":              {table},
@@ -315,7 +311,7 @@ func TestPortalCloudFrontBehaviours(t *testing.T) {
 			continue
 		}
 		b, _ := behaviours[i].(map[string]any)
-		if b["TargetOriginId"] != portalOrigin || b["ViewerProtocolPolicy"] != "https-only" || b["OriginRequestPolicyId"] != allViewerExceptHost ||
+		if b["TargetOriginId"] != portalOrigin || b["ViewerProtocolPolicy"] != "https-only" || asJSON(b["OriginRequestPolicyId"]) != `{"Ref":"PortalApiOriginRequestPolicy"}` ||
 			asJSON(b["CachePolicyId"]) != `{"Ref":"PortalApiCachePolicy"}` {
 			t.Errorf("%s = %v", path, b)
 		}
@@ -332,6 +328,32 @@ func TestPortalCloudFrontBehaviours(t *testing.T) {
 		t.Error("no /portal/* behaviour")
 	} else if b, _ := behaviours[i].(map[string]any); b["TargetOriginId"] != "console" || !hasSpaRoutes(b) {
 		t.Errorf("/portal/* = %v, want the console bucket with the SPA routes function", b)
+	}
+
+	// The origin proves the request came through CloudFront, and the
+	// viewer's address, cookies and query strings go with it, not Host.
+	if h, _ := origin["OriginCustomHeaders"].([]any); !strings.Contains(asJSON(h), `"HeaderName":"X-Stackdesk-Origin-Verify"`) ||
+		!strings.Contains(asJSON(h), `{{resolve:secretsmanager:${PortalOriginSecret}:SecretString}}`) {
+		t.Errorf("origin %s adds no X-Stackdesk-Origin-Verify from PortalOriginSecret: %s", portalOrigin, asJSON(h))
+	}
+	var orp struct {
+		OriginRequestPolicyConfig struct {
+			HeadersConfig struct {
+				HeaderBehavior string
+				Headers        []string
+			}
+			CookiesConfig      struct{ CookieBehavior string }
+			QueryStringsConfig struct{ QueryStringBehavior string }
+		}
+	}
+	if err := json.Unmarshal(tpl.Resources["PortalApiOriginRequestPolicy"].Properties, &orp); err != nil {
+		t.Fatal(err)
+	}
+	o := orp.OriginRequestPolicyConfig
+	if o.HeadersConfig.HeaderBehavior != "whitelist" || !slices.Contains(o.HeadersConfig.Headers, "CloudFront-Viewer-Address") ||
+		!slices.Contains(o.HeadersConfig.Headers, "Content-Type") || slices.ContainsFunc(o.HeadersConfig.Headers, func(h string) bool { return strings.EqualFold(h, "Host") }) ||
+		o.CookiesConfig.CookieBehavior != "all" || o.QueryStringsConfig.QueryStringBehavior != "all" {
+		t.Errorf("PortalApiOriginRequestPolicy = %+v", o)
 	}
 
 	var cp struct {
