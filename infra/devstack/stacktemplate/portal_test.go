@@ -453,3 +453,25 @@ console.log(JSON.stringify(out));`
 }
 
 var _ = stackdesk.Template
+
+// CloudFront's names are per account and at most 64 characters: with the
+// longest tenant name the parameter allows and the longest region name
+// they still fit.
+func TestCloudFrontNamesFitWithTheLongestTenant(t *testing.T) {
+	tpl := parseTemplate(t)
+	tenant, region := strings.Repeat("t", 31), "ap-southeast-3"
+	for _, id := range []string{"SpaRoutesFunction", "PortalApiCachePolicy", "PortalApiOriginRequestPolicy", "ConsoleOriginAccessControl"} {
+		raw := string(tpl.Resources[id].Properties)
+		i := strings.Index(raw, `"Name":{"Fn::Sub":"`)
+		if i < 0 {
+			t.Errorf("%s has no !Sub name: %s", id, raw)
+			continue
+		}
+		rest := raw[i+len(`"Name":{"Fn::Sub":"`):]
+		name := rest[:strings.IndexByte(rest, '"')]
+		name = strings.NewReplacer("${TenantName}", tenant, "${AWS::Region}", region).Replace(name)
+		if len(name) > 64 {
+			t.Errorf("%s name %q is %d characters, over 64", id, name, len(name))
+		}
+	}
+}
