@@ -18,7 +18,7 @@ WITH_EMULATORS := up=$$($(EMULATORS) status | grep -c ': up' || true); $(EMULATO
   trap '[ "$$up" = 2 ] || [ -n "$$KEEP_EMULATORS" ] || $(EMULATORS) stop' EXIT; $(WITH_ENV)
 
 # Every function: SAM logical id -> functions/<dir>.
-FUNCTIONS := FormWebhookFunction:form-webhook MessengerWebhookFunction:meta-webhook WhatsAppWebhookFunction:meta-webhook RouterFunction:router EmailInboundFunction:email-inbound OutboundFunction:outbound OutboxRelayFunction:outbox-relay AgentApiFunction:agent-api SearchIndexerFunction:search-indexer SpamCleanupFunction:spam-cleanup CsatPageFunction:csat-page
+FUNCTIONS := FormWebhookFunction:form-webhook MessengerWebhookFunction:meta-webhook WhatsAppWebhookFunction:meta-webhook RouterFunction:router EmailInboundFunction:email-inbound OutboundFunction:outbound OutboxRelayFunction:outbox-relay AgentApiFunction:agent-api SearchIndexerFunction:search-indexer SpamCleanupFunction:spam-cleanup CsatPageFunction:csat-page PortalApiFunction:portal-api UnsubscribeFunction:unsubscribe
 
 GO_LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 # Output per SAM logical id (meta-webhook is built for two functions).
@@ -78,9 +78,17 @@ bench: web ## benchmarks against DynamoDB Local (write units per ticket, handler
 	@bash infra/chromium.sh
 	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_REQUIRE_BROWSER=1 STACKDESK_REQUIRE_CONSOLE=1 go test -run '^$$' -bench . -benchmem -count $${COUNT:-1} ./... | tee bench.txt
 
+# One API's schemathesis run (infra/devstack/fuzzapi): $(1) the Go test, $(2) its package, $(3) more environment.
+FUZZ_RUN = @$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_FUZZ_EXAMPLES=$${STACKDESK_FUZZ_EXAMPLES:-200} $(3) \
+  go test -count=1 -timeout 60m -run '^$(1)$$' ./$(2)/
+
 .PHONY: fuzz-api
 fuzz-api: ## schemathesis against the agent API with STACKDESK_FUZZ_EXAMPLES cases per operation (default 200)
-	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_FUZZ_EXAMPLES=$${STACKDESK_FUZZ_EXAMPLES:-200} go test -count=1 -timeout 60m -run TestAgentAPIFuzzedFromItsOpenAPIDocument ./infra/devstack/localrun/
+	$(call FUZZ_RUN,TestAgentAPIFuzzedFromItsOpenAPIDocument,infra/devstack/localrun)
+
+.PHONY: fuzz-portal
+fuzz-portal: ## schemathesis against the customer portal's API (signed in and out), STACKDESK_FUZZ_EXAMPLES cases per operation (default 200)
+	$(call FUZZ_RUN,TestPortalAPIFuzzedFromItsOpenAPIDocument,infra/devstack/portalfuzz,STACKDESK_FUZZ_PARTIAL=1)
 
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME each (default 20s)

@@ -209,6 +209,9 @@ type OutboundConfig struct {
 	// the portal's ticket page, "{id}" for the ticket (optional).
 	UnsubscribeURL  string `env:"UNSUBSCRIBE_URL"`
 	PortalTicketURL string `env:"PORTAL_TICKET_URL"`
+	// SurveyURL is the public URL of the satisfaction survey (GET /csat):
+	// a closing notification links to it with a signed token (optional).
+	SurveyURL string `env:"SURVEY_URL"`
 }
 
 // Outbound builds the sender of outbound jobs.
@@ -228,7 +231,7 @@ func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) (*send.Sender,
 		NotificationSender: c.NotificationSender,
 		Profiles:           c.Client(),
 		Contacts:           st,
-		CustomerLinks:      send.CustomerLinks{Unsubscribe: c.UnsubscribeURL, Portal: c.PortalTicketURL},
+		CustomerLinks:      send.CustomerLinks{Unsubscribe: c.UnsubscribeURL, Portal: c.PortalTicketURL, Survey: c.SurveyURL},
 	}, nil
 }
 

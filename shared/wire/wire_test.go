@@ -27,6 +27,8 @@ var configs = map[string]any{
 	"SearchIndexerFunction":    &wire.SearchIndexerConfig{},
 	"SpamCleanupFunction":      &wire.SpamCleanupConfig{},
 	"CsatPageFunction":         &wire.CSATPageConfig{},
+	"PortalApiFunction":        &wire.PortalAPIConfig{},
+	"UnsubscribeFunction":      &wire.UnsubscribeConfig{},
 }
 
 // globals are the variables template.yaml sets on every function.

@@ -50,7 +50,8 @@ func TestConsoleChecksCatchBrokenTemplates(t *testing.T) {
 		{"policy not scoped to the distribution", "  ConsoleBucketPolicy:\n",
 			`AWS:SourceArn: !Sub "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${ConsoleDistribution}"`,
 			`AWS:SourceAccount: !Ref AWS::AccountId`, "distribution ARN"},
-		{"no SPA fallback for 403", "CustomErrorResponses:", "          - { ErrorCode: 403, ResponseCode: 200, ResponsePagePath: /index.html, ErrorCachingMinTTL: 0 }\n", "", "403"},
+		{"no SPA routes", "DefaultCacheBehavior:", "          FunctionAssociations:\n            - { EventType: viewer-request, FunctionARN: !GetAtt SpaRoutesFunction.FunctionARN }\n", "", "SPA"},
+		{"error pages over API answers", "  ConsoleDistribution:\n", "        ViewerCertificate:", "        CustomErrorResponses:\n          - { ErrorCode: 404, ResponseCode: 200, ResponsePagePath: /index.html, ErrorCachingMinTTL: 0 }\n        ViewerCertificate:", "error response"},
 		{"plain HTTP", "  ConsoleDistribution:\n", "ViewerProtocolPolicy: redirect-to-https", "ViewerProtocolPolicy: allow-all", "HTTPS"},
 		{"inline scripts", "ContentSecurityPolicy: !Sub", "script-src 'self';", "script-src 'self' 'unsafe-inline';", "script-src"},
 		{"API not reachable", "ContentSecurityPolicy: !Sub", "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix} ", "", "connect-src"},
@@ -231,6 +232,9 @@ func consoleProblems(tpl *stacktemplate.Template) []string {
 	}
 	for _, o := range origins {
 		o, _ := o.(map[string]any)
+		if o["Id"] == portalOrigin {
+			continue // the portal's HTTP API (portalProblems)
+		}
 		oac, _ := o["OriginAccessControlId"].(map[string]any)
 		id, _ := oac["Fn::GetAtt"].(string)
 		id, _ = strings.CutSuffix(id, ".Id")
@@ -251,19 +255,18 @@ func consoleProblems(tpl *stacktemplate.Template) []string {
 		}
 	}
 
-	// The single-page app: / is index.html, and so is any path the
-	// bucket does not have (403: CloudFront may not list it).
+	// The single-page app: / is index.html, and so is any route of the
+	// app (SpaRoutesFunction, a viewer-request function: custom error
+	// responses are the distribution's and would turn the portal API's
+	// 401/403/404 into a page).
 	if cfg["DefaultRootObject"] != "index.html" {
 		bad("ConsoleDistribution: DefaultRootObject %v, want index.html", cfg["DefaultRootObject"])
 	}
-	errs, _ := cfg["CustomErrorResponses"].([]any)
-	for _, code := range []float64{403, 404} {
-		if !slices.ContainsFunc(errs, func(e any) bool {
-			m, _ := e.(map[string]any)
-			return m["ErrorCode"] == code && m["ResponseCode"] == float64(200) && m["ResponsePagePath"] == "/index.html" && m["ErrorCachingMinTTL"] == float64(0)
-		}) {
-			bad("ConsoleDistribution: %v is not answered with /index.html, 200, uncached", code)
-		}
+	if errs, _ := cfg["CustomErrorResponses"].([]any); len(errs) > 0 {
+		bad("ConsoleDistribution: custom error responses %s rewrite the API's answers too", asJSON(errs))
+	}
+	if def, _ := cfg["DefaultCacheBehavior"].(map[string]any); !hasSpaRoutes(def) {
+		bad("ConsoleDistribution: the default behaviour has no SPA routes function (viewer-request SpaRoutesFunction)")
 	}
 	behaviors := []any{cfg["DefaultCacheBehavior"]}
 	more, _ := cfg["CacheBehaviors"].([]any)
@@ -272,6 +275,9 @@ func consoleProblems(tpl *stacktemplate.Template) []string {
 	for i, b := range behaviors {
 		b, _ := b.(map[string]any)
 		path, _ := b["PathPattern"].(string)
+		if b["TargetOriginId"] == portalOrigin {
+			continue // the portal's API (portalProblems)
+		}
 		if i == 0 {
 			path = "index.html, config.json and the app's routes"
 		}

@@ -27,6 +27,10 @@ type CustomerLinks struct {
 	// Portal, when set, is the customer portal's ticket page with "{id}"
 	// where the ticket id goes.
 	Portal string
+	// Survey, when set, is the absolute URL of the satisfaction survey
+	// (GET /csat): a "closed" notice links to it with the ticket's signed
+	// token as ?token= (csat.For: none for a ticket not closed).
+	Survey string
 }
 
 // sendCustomer sends one customer notification email, once: its Message-ID
@@ -67,6 +71,9 @@ func (s *Sender) sendCustomer(ctx context.Context, job jobs.CustomerEmail) error
 	text := job.Text + "\n"
 	if p := s.CustomerLinks.Portal; p != "" {
 		text += "\nSee your request: " + strings.ReplaceAll(p, "{id}", url.PathEscape(job.TicketID)) + "\n"
+	}
+	if link, ok := s.surveyLink(job, t); ok {
+		text += "\nHow did we do? Rate your request (the link works for 28 days): " + link + "\n"
 	}
 	who := ch.Email.CompanyName
 	if who == "" {

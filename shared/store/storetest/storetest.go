@@ -83,6 +83,7 @@ type Store interface {
 	PutRating(ctx context.Context, r helpdesk.Rating) error
 	GetRating(ctx context.Context, ticketID string) (helpdesk.Rating, error)
 	Ratings(ctx context.Context, from, to time.Time) ([]helpdesk.Rating, error)
+	DeleteRating(ctx context.Context, ticketID string) error // the purge (csatpurge.go)
 	PutTeam(ctx context.Context, t helpdesk.Team) error
 	CreateTeam(ctx context.Context, t helpdesk.Team) error
 
@@ -193,6 +194,7 @@ func Run(t *testing.T, open Open) {
 		{"Directory", testDirectory},
 		{"AgentsBySubAndTeams", testAgentsBySubAndTeams},
 		{"RatingsOncePerTicketAndByPeriod", testRatingsOncePerTicketAndByPeriod}, // csat.go
+		{"RatingGoesWithItsTicket", testRatingGoesWithItsTicket},                 // csatpurge.go
 		{"CreateDirectoryEntriesKeepExisting", testCreateDirectoryEntriesKeepExisting},
 		{"SettingsCreateGetPut", testSettingsCreateGetPut},
 		{"PutSettingsConditions", testPutSettingsConditions},
