@@ -60,7 +60,7 @@ func (d *portalDesk) action(contact, email string, a helpdesk.PortalAction, text
 	a.ContactID = contact
 	return &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelPortal, ChannelID: helpdesk.PortalChannelID,
 		ProviderMessageID: "portal-" + strings.Repeat("0", 30) + string(rune('a'+d.seq/10)) + string(rune('0'+d.seq%10)),
-		ReceivedAt: d.clk.Add(time.Duration(100+d.seq) * time.Second), Sender: helpdesk.Sender{Email: email, Name: "Ann"},
+		ReceivedAt:        d.clk.Add(time.Duration(100+d.seq) * time.Second), Sender: helpdesk.Sender{Email: email, Name: "Ann"},
 		Text: text, Portal: &a}
 }
 
