@@ -26,6 +26,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // OpenAPI is the portal API's contract.
@@ -48,6 +49,8 @@ type Store interface {
 	GetPortalSession(ctx context.Context, hash string, now time.Time) (helpdesk.PortalSession, error)
 	DeletePortalSession(ctx context.Context, hash string) error
 	CountRate(ctx context.Context, scope string, window, expires time.Time) (int64, error)
+	// FindDedupe reads the router's record of an applied message (receipts.go).
+	FindDedupe(ctx context.Context, key string) (ticket.Dedupe, error)
 }
 
 // API serves the portal routes.
@@ -69,6 +72,14 @@ type API struct {
 	SourceIP func(*http.Request) string
 	// Limits are the rate limits (DefaultLimits if zero).
 	Limits Limits
+	// Ingest queues the customer's actions for the router (actions.go).
+	Ingest Enqueuer
+	// Uploads makes upload forms and reads uploads back; nil refuses
+	// attachments (503).
+	Uploads Files
+	// ActionLimit bounds one customer's actions per rate window
+	// (DefaultActionLimit if zero).
+	ActionLimit int64
 }
 
 // maxBody bounds a request body: the portal's requests are tiny.
@@ -83,7 +94,7 @@ type Route struct {
 // Routes lists every route the API serves (a test holds it equal to the
 // OpenAPI document).
 func (a *API) Routes() []Route {
-	return []Route{
+	routes := []Route{
 		{"GET /portal/api/openapi.yaml", http.HandlerFunc(a.openAPI)},
 		{"POST /portal/api/access", a.public(a.requestAccess)},
 		{"POST /portal/api/session", a.public(a.openSession)},
@@ -91,6 +102,8 @@ func (a *API) Routes() []Route {
 		{"GET /portal/api/tickets", a.signedIn(a.listTickets)},
 		{"GET /portal/api/tickets/{id}", a.signedIn(a.getTicket)},
 	}
+	routes = append(routes, a.actionRoutes()...) // actions.go
+	return routes
 }
 
 // Register adds the API's routes to mux.
