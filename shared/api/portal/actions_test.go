@@ -252,7 +252,6 @@ func (failingQueue) EnqueueInbound(context.Context, *helpdesk.InboundMessage) er
 	return &helpdesk.Error{Code: helpdesk.EUnavailable, Reason: "queue_unavailable", Message: "retry later"}
 }
 
-
 // walkActions takes every action once, for TestNoInternalsInAnyResponse's
 // walk of every response body.
 func walkActions(t *testing.T, f *fixture, s string) {
