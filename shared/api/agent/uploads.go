@@ -1,11 +1,8 @@
 package agent
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/app/uploads"
@@ -65,35 +62,5 @@ func uploadKey(agentID, uploadID string) string {
 // attachments resolves a reply's uploads into attachments; any upload that
 // is not the caller's, not there, or out of bounds is a 400 naming it.
 func (a *API) attachments(r *http.Request, p helpdesk.Principal, ids []string) ([]helpdesk.Attachment, error) {
-	if len(ids) > maxReplyFiles {
-		return nil, helpdesk.Errorf(helpdesk.EInvalid, "too_many_attachments", "attachments: at most %d files", maxReplyFiles)
-	}
-	if len(ids) > 0 && a.Files == nil {
-		return nil, helpdesk.Errorf(helpdesk.EUnavailable, "files_unavailable", "file uploads are not configured")
-	}
-	var atts []helpdesk.Attachment
-	var total int64
-	for i, id := range ids {
-		field := fmt.Sprintf("attachments[%d]", i)
-		if slices.Index(ids, id) < i {
-			return nil, helpdesk.Errorf(helpdesk.EInvalid, "duplicate_attachment", "%s: the same upload twice", field)
-		}
-		att, err := a.uploaded(r.Context(), p, field, id)
-		if err != nil {
-			return nil, err
-		}
-		if total += att.Size; total > maxReplyBytes {
-			return nil, helpdesk.Errorf(helpdesk.EInvalid, "attachments_too_large", "attachments: at most %d MB in all", maxReplyBytes>>20)
-		}
-		atts = append(atts, att)
-	}
-	return atts, nil
-}
-
-// uploaded reads back the caller's upload id.
-func (a *API) uploaded(ctx context.Context, p helpdesk.Principal, field, id string) (helpdesk.Attachment, error) {
-	if !uploads.ValidID(id) {
-		return helpdesk.Attachment{}, helpdesk.Errorf(helpdesk.EInvalid, "upload_unknown", "%s: no upload of yours has that id (or it was not posted)", field)
-	}
-	return uploads.Read(ctx, a.Files, field, uploadKey(p.Agent.ID, id))
+	return uploads.ReadAll(r.Context(), a.Files, ids, func(id string) string { return uploadKey(p.Agent.ID, id) }, maxReplyFiles, maxReplyBytes)
 }

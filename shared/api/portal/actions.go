@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -87,6 +86,14 @@ func (a *API) limitActions(ctx context.Context, s session) error {
 	return a.limit(ctx, "actions#"+s.contactID, max)
 }
 
+// actOn counts an action on the request's ticket and reads the ticket.
+func (a *API) actOn(r *http.Request, s session) (helpdesk.Ticket, error) {
+	if err := a.limitActions(r.Context(), s); err != nil {
+		return helpdesk.Ticket{}, err
+	}
+	return a.theirTicket(r.Context(), r.PathValue("id"), s)
+}
+
 // theirTicket reads ticket id for the customer: another's, a missing or a
 // hidden one is the same 404.
 func (a *API) theirTicket(ctx context.Context, id string, s session) (helpdesk.Ticket, error) {
@@ -102,10 +109,7 @@ func (a *API) theirTicket(ctx context.Context, id string, s session) (helpdesk.T
 
 func (a *API) reply(w http.ResponseWriter, r *http.Request, s session) error {
 	ctx := r.Context()
-	if err := a.limitActions(ctx, s); err != nil {
-		return err
-	}
-	t, err := a.theirTicket(ctx, r.PathValue("id"), s)
+	t, err := a.actOn(r, s)
 	if err != nil {
 		return err
 	}
@@ -133,11 +137,7 @@ func (a *API) reopenTicket(w http.ResponseWriter, r *http.Request, s session) er
 
 // move queues a close (or a reopen) of a ticket that is open (closed).
 func (a *API) move(w http.ResponseWriter, r *http.Request, s session, close bool) error {
-	ctx := r.Context()
-	if err := a.limitActions(ctx, s); err != nil {
-		return err
-	}
-	t, err := a.theirTicket(ctx, r.PathValue("id"), s)
+	t, err := a.actOn(r, s)
 	if err != nil {
 		return err
 	}
@@ -185,33 +185,9 @@ func checkText(field, text string, files bool) error {
 }
 
 // attachments reads back the customer's uploads a message names: each
-// must be an upload id given to them and posted.
+// must be an upload id given to them, and posted.
 func (a *API) attachments(ctx context.Context, s session, ids []string) ([]helpdesk.Attachment, error) {
-	if len(ids) > maxAttachments {
-		return nil, helpdesk.Errorf(helpdesk.EInvalid, "too_many_attachments", "attachments: at most %d files", maxAttachments)
-	}
-	var out []helpdesk.Attachment
-	var total int64
-	for i, id := range ids {
-		field := fmt.Sprintf("attachments[%d]", i)
-		switch {
-		case !uploads.ValidID(id):
-			return nil, helpdesk.Errorf(helpdesk.EInvalid, "upload_unknown", "%s: not an upload id", field)
-		case slices.Index(ids, id) < i:
-			return nil, helpdesk.Errorf(helpdesk.EInvalid, "duplicate_attachment", "%s: the same upload twice", field)
-		case a.Uploads == nil:
-			return nil, helpdesk.Errorf(helpdesk.EUnavailable, "files_unavailable", "file uploads are not configured")
-		}
-		att, err := uploads.Read(ctx, a.Uploads, field, portalUploadKey(s.contactID, id))
-		if err != nil {
-			return nil, err
-		}
-		if total += att.Size; total > maxAttachBytes {
-			return nil, helpdesk.Errorf(helpdesk.EInvalid, "attachments_too_large", "attachments: at most %d MB in all", maxAttachBytes>>20)
-		}
-		out = append(out, att)
-	}
-	return out, nil
+	return uploads.ReadAll(ctx, a.Uploads, ids, func(id string) string { return portalUploadKey(s.contactID, id) }, maxAttachments, maxAttachBytes)
 }
 
 // queue publishes the customer's action as an inbound message of the

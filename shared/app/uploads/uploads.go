@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"mime"
 	"net/url"
 	"slices"
@@ -154,4 +155,37 @@ func Read(ctx context.Context, s Stater, field, key string) (helpdesk.Attachment
 		name = "attachment"
 	}
 	return helpdesk.Attachment{Name: name, ContentType: ct, Size: size, Key: key}, nil
+}
+
+// ReadAll reads back the uploads a message names (key gives an upload
+// id's key: the caller's own prefix): at most maxFiles, maxBytes in all,
+// each once; any upload that is not the caller's, not there, or out of
+// bounds is a 400 naming it. s may be nil when ids is empty.
+func ReadAll(ctx context.Context, s Stater, ids []string, key func(uploadID string) string, maxFiles int, maxBytes int64) ([]helpdesk.Attachment, error) {
+	if len(ids) > maxFiles {
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "too_many_attachments", "attachments: at most %d files", maxFiles)
+	}
+	if len(ids) > 0 && s == nil {
+		return nil, helpdesk.Errorf(helpdesk.EUnavailable, "files_unavailable", "file uploads are not configured")
+	}
+	var atts []helpdesk.Attachment
+	var total int64
+	for i, id := range ids {
+		field := fmt.Sprintf("attachments[%d]", i)
+		switch {
+		case !ValidID(id):
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "upload_unknown", "%s: no upload of yours has that id (or it was not posted)", field)
+		case slices.Index(ids, id) < i:
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "duplicate_attachment", "%s: the same upload twice", field)
+		}
+		att, err := Read(ctx, s, field, key(id))
+		if err != nil {
+			return nil, err
+		}
+		if total += att.Size; total > maxBytes {
+			return nil, helpdesk.Errorf(helpdesk.EInvalid, "attachments_too_large", "attachments: at most %d MB in all", maxBytes>>20)
+		}
+		atts = append(atts, att)
+	}
+	return atts, nil
 }
