@@ -13,6 +13,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/threading"
 )
 
@@ -271,5 +272,41 @@ func walkActions(t *testing.T, f *fixture, s string) {
 	}
 	if id, ok := reply.body["message_id"].(string); ok {
 		f.do(t, "GET", "/portal/api/receipts/"+id, s, "")
+	}
+}
+
+// The units an action and a receipt cost on DynamoDB, the session check
+// and the rate count included. Run with -v to see the figures:
+//
+//	STACKDESK_REQUIRE_EMULATORS=1 go test -count=1 -v -run TestActionUnits ./shared/api/portal/
+func TestActionUnits(t *testing.T) {
+	var meter *testbed.CapacityMeter
+	metered := testbed.Backend{Name: "dynamodb-metered", Open: func(t testing.TB, now func() time.Time) testbed.Store {
+		db, table := testbed.Table(t)
+		meter = &testbed.CapacityMeter{DB: db, Table: table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK", "GSI5PK"}}
+		return &testbed.DynamoDBStore{Store: store.New(meter, table, store.WithClock(now)), DB: db, Table: table}
+	}}
+	f := newPortal(t, metered)
+	s := f.signIn(t, "cus1@example.com")
+	router := &ingest.Service{Store: f.st, Threader: threading.Submission, Settings: settings.Fixed(helpdesk.DefaultSettings()),
+		Now: f.clk.Now, Log: quiet}
+	meter.Reset()
+	id := accepted(t, f.do(t, "POST", "/portal/api/tickets/1/replies", s, `{"text":"Any news?"}`))
+	t.Logf("a reply accepted: %.1f RCU, %.1f WCU", meter.Read, meter.Write)
+	if meter.Read > 4 || meter.Write > 1 {
+		t.Errorf("a reply: %.1f RCU %.1f WCU, want at most 4 and 1 (session, rate, ticket header, contact)", meter.Read, meter.Write)
+	}
+	for _, m := range f.queue.all() {
+		if _, err := router.Apply(context.Background(), &m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	meter.Reset()
+	if r := f.do(t, "GET", "/portal/api/receipts/"+id, s, ""); r.status != 200 {
+		t.Fatalf("receipt: %d %s", r.status, r.raw)
+	}
+	t.Logf("a receipt: %.1f RCU", meter.Read)
+	if meter.Read > 3 {
+		t.Errorf("a receipt: %.1f RCU, want at most 3 (session, dedupe record, ticket header)", meter.Read)
 	}
 }
