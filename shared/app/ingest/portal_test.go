@@ -9,6 +9,7 @@ import (
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/routing"
 )
 
@@ -129,8 +130,16 @@ func TestPortalReplyLandsReopensAndTellsTheOwner(t *testing.T) {
 			t.Fatalf("bob emailed %d times of the reply, want once", told)
 		}
 
-		// Redelivered: nothing new.
-		again := d.apply(t, m)
+		// Redelivered, as the queue carries it: nothing new.
+		body, err := jobs.EncodeInbound(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wire, err := jobs.DecodeInbound(string(body))
+		if err != nil || wire.Portal == nil || *wire.Portal != *m.Portal {
+			t.Fatalf("the queued form lost the portal action: %+v, %v", wire, err)
+		}
+		again := d.apply(t, wire)
 		if !again.Duplicate || again.TicketID != d.first || again.MessageID != r.MessageID {
 			t.Fatalf("redelivery %+v", again)
 		}
