@@ -20,12 +20,15 @@ const (
 	ChannelMessenger ChannelKind = "messenger"
 	ChannelWhatsApp  ChannelKind = "whatsapp"
 	ChannelAPI       ChannelKind = "api"
+	// ChannelPortal: what a customer does in the customer portal (a reply,
+	// a close or reopen, a new ticket), queued like any inbound message.
+	ChannelPortal ChannelKind = "portal"
 )
 
 // Valid reports whether k is a known channel kind.
 func (k ChannelKind) Valid() bool {
 	switch k {
-	case ChannelEmail, ChannelForm, ChannelMessenger, ChannelWhatsApp, ChannelAPI:
+	case ChannelEmail, ChannelForm, ChannelMessenger, ChannelWhatsApp, ChannelAPI, ChannelPortal:
 		return true
 	}
 	return false

@@ -20,9 +20,9 @@ type ReadStore interface {
 	GetSettings(ctx context.Context) (helpdesk.Settings, error)
 }
 
-// Files signs links to the desk's stored files (s3files.Links on the
+// Links signs links to the desk's stored files (s3files.Links on the
 // stack's bucket, as the agent API's): the API never carries a file.
-type Files interface {
+type Links interface {
 	DownloadURL(ctx context.Context, key, name string, inline bool, ttl time.Duration) (string, error)
 }
 

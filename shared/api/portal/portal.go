@@ -26,6 +26,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // OpenAPI is the portal API's contract.
@@ -50,6 +51,8 @@ type Store interface {
 	CountRate(ctx context.Context, scope string, window, expires time.Time) (int64, error)
 
 	ReadStore // the read side's visits, term records, ratings, settings (me.go)
+	// FindDedupe reads the router's record of an applied message (receipts.go).
+	FindDedupe(ctx context.Context, key string) (ticket.Dedupe, error)
 }
 
 // API serves the portal routes.
@@ -74,9 +77,17 @@ type API struct {
 
 	// The read side's ports (me.go): attachment links (nil: none), the
 	// rating use case (csat.Service), the settings (a cache; nil: read).
-	Files    Files
+	Files    Links
 	Ratings  Rater
 	Settings SettingsSource
+	// Ingest queues the customer's actions for the router (actions.go).
+	Ingest Enqueuer
+	// Uploads makes upload forms and reads uploads back; nil refuses
+	// attachments (503).
+	Uploads Files
+	// ActionLimit bounds one customer's actions per rate window
+	// (DefaultActionLimit if zero).
+	ActionLimit int64
 }
 
 // maxBody bounds a request body: the portal's requests are tiny.
@@ -91,7 +102,7 @@ type Route struct {
 // Routes lists every route the API serves (a test holds it equal to the
 // OpenAPI document).
 func (a *API) Routes() []Route {
-	return []Route{
+	routes := []Route{
 		{"GET /portal/api/openapi.yaml", http.HandlerFunc(a.openAPI)},
 		{"POST /portal/api/access", a.public(a.requestAccess)},
 		{"POST /portal/api/session", a.public(a.openSession)},
@@ -103,6 +114,8 @@ func (a *API) Routes() []Route {
 		{"POST /portal/api/me/visit", a.signedIn(a.recordVisit)},
 		{"GET /portal/api/tenant", a.public(a.getTenant)},
 	}
+	routes = append(routes, a.actionRoutes()...) // actions.go
+	return routes
 }
 
 // Register adds the API's routes to mux.

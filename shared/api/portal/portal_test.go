@@ -136,6 +136,9 @@ type fixture struct {
 
 	mu     sync.Mutex
 	bodies []string // every response body, for the walk
+
+	queue *queued    // the ingest queue (actions_test.go)
+	files *fakeFiles // the bucket's uploads (actions_test.go)
 }
 
 // newPortal seeds two customers: cus1 (contact c1) with ticket 1 (open:
@@ -191,10 +194,11 @@ func newPortal(t *testing.T, b testbed.Backend) *fixture {
 	must(err)
 	must(st.Commit(ctx, c))
 
-	f := &fixture{st: st, out: &published{}, clk: clk, ip: "192.0.2.1"}
+	f := &fixture{st: st, out: &published{}, clk: clk, ip: "192.0.2.1", queue: &queued{}, files: newFakeFiles()}
 	f.api = &portal.API{Store: st, Outbound: f.out, Key: []byte("test-portal-key-0123456789abcdef"),
 		LinkBase: "https://help.acme.example/portal/#/signin?token=", Log: quiet, Now: clk.Now,
-		SourceIP: func(r *http.Request) string { return r.Header.Get("X-Test-IP") }}
+		SourceIP: func(r *http.Request) string { return r.Header.Get("X-Test-IP") },
+		Ingest:   f.queue, Uploads: f.files} // actions_test.go
 	withReads(f) // the read side's ports (reads_test.go)
 	mux := http.NewServeMux()
 	f.api.Register(mux)
@@ -547,6 +551,7 @@ func TestNoInternalsInAnyResponse(t *testing.T) {
 			f.do(t, "POST", "/portal/api/tickets/"+id+"/rating", s1, `{"score":4,"comment":"ok"}`)
 		}
 		f.do(t, "GET", "/portal/api/tickets/3", s1, "")
+		walkActions(t, f, s1) // actions_test.go
 		conv, err := f.st.GetTicket(context.Background(), "1")
 		if err != nil {
 			t.Fatal(err)
@@ -577,6 +582,15 @@ func TestNoInternalsInAnyResponse(t *testing.T) {
 			var v any
 			if err := json.Unmarshal([]byte(raw), &v); err != nil {
 				t.Fatalf("a body is not JSON: %q", raw)
+			}
+			if m, ok := v.(map[string]any); ok && m["upload_id"] != nil {
+				// An upload form must name the object's key for storage;
+				// it is the customer's own new upload, under their prefix.
+				fields, _ := m["fields"].(map[string]any)
+				if k, _ := fields["key"].(string); !strings.HasPrefix(k, "attachments/portal/c1/") {
+					t.Errorf("upload key %q is not under the customer's prefix", k)
+				}
+				delete(fields, "key")
 			}
 			walk(v, func(key string, s string) {
 				if slices.Contains(forbiddenKeys, key) {

@@ -16,13 +16,13 @@ import (
 	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
-// fakeFiles signs links as "https://files.test/<key>?ttl=<ttl>&inline=<inline>".
-type fakeFiles struct {
+// fakeLinks signs links as "https://files.test/<key>?ttl=<ttl>&inline=<inline>".
+type fakeLinks struct {
 	mu    sync.Mutex
 	calls []string
 }
 
-func (f *fakeFiles) DownloadURL(_ context.Context, key, name string, inline bool, ttl time.Duration) (string, error) {
+func (f *fakeLinks) DownloadURL(_ context.Context, key, name string, inline bool, ttl time.Duration) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls = append(f.calls, key)
@@ -38,7 +38,7 @@ func (f *fakeFiles) DownloadURL(_ context.Context, key, name string, inline bool
 // indexes the seeded tickets, as the desk's index consumer would.
 func withReads(f *fixture) {
 	f.api.Ratings = &appcsat.Service{Store: f.st, Tenant: "acme", Secret: []byte("csat-key"), Now: f.clk.Now}
-	f.api.Files = &fakeFiles{}
+	f.api.Files = &fakeLinks{}
 	f.api.Settings = &settings.Cache{Source: f.st, Now: f.clk.Now, Log: quiet}
 	f.index("1", "2", "3")
 }

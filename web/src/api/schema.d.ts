@@ -3585,7 +3585,7 @@ export interface components {
         Channel: {
             id: string;
             /** @enum {string} */
-            kind: "email" | "form" | "messenger" | "whatsapp" | "api";
+            kind: "email" | "form" | "messenger" | "whatsapp" | "api" | "portal";
             name: string;
             disabled?: boolean;
             defaults: components["schemas"]["TicketDefaults"];
@@ -3825,7 +3825,7 @@ export interface components {
             views: components["schemas"]["ViewEntry"][];
         };
         /** @enum {string} */
-        FilteredKind: "auto_reply" | "bounce" | "bulk" | "loop" | "unparseable" | "too_large" | "no_channel";
+        FilteredKind: "auto_reply" | "bounce" | "bulk" | "loop" | "unparseable" | "too_large" | "no_channel" | "portal";
         FilteredMail: {
             /** @description Names it for POST /api/filtered/{id}/promote. */
             id: string;
@@ -3964,7 +3964,7 @@ export interface components {
             team_id?: string;
             channel_id: string;
             /** @enum {string} */
-            channel_kind: "email" | "form" | "messenger" | "whatsapp" | "api";
+            channel_kind: "email" | "form" | "messenger" | "whatsapp" | "api" | "portal";
         };
         CSATReport: {
             /** Format: date-time */
