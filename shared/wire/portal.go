@@ -8,10 +8,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stackdesk/stackdesk/shared/api/portal"
+	appcsat "github.com/stackdesk/stackdesk/shared/app/csat"
+	"github.com/stackdesk/stackdesk/shared/aws/s3files"
 	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/lambdax"
 	"github.com/stackdesk/stackdesk/shared/platform/secrets"
@@ -68,7 +71,7 @@ func PortalAPIWith(c PortalAPIConfig, cfg aws.Config, log *slog.Logger, keys Sec
 		origin = string(v)
 	}
 	st := c.store(cfg)
-	return &portal.API{
+	a := &portal.API{
 		Store:    st,
 		Outbound: &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL},
 		Key:      key,
@@ -79,5 +82,27 @@ func PortalAPIWith(c PortalAPIConfig, cfg aws.Config, log *slog.Logger, keys Sec
 		// CloudFront, else API Gateway's source address: never a header a
 		// caller can set on its own.
 		SourceIP: func(r *http.Request) string { return lambdax.ViewerIP(r, origin) },
-	}, nil
+		Ratings:  &appcsat.Service{Store: st, Tenant: c.Tenant, Now: time.Now},
+		Settings: c.settings(st, log),
+	}
+	if c.MailBucket != "" {
+		files := s3.NewFromConfig(cfg)
+		bucket := &s3files.Bucket{Client: files, Name: c.MailBucket}
+		links := &s3files.Links{Bucket: bucket, Presign: s3.NewPresignClient(files)}
+		a.Files, a.Uploads = links, links
+		if c.IngestQueueURL != "" {
+			a.Ingest = ingestQueue(cfg, c.IngestQueueURL, bucket)
+		}
+	}
+	return a, nil
+}
+
+// PortalLinker is the part of the portal the agent API sends sign-in links
+// into chat conversations with: the portal's own grants, its key and link.
+func portalLinker(ctx context.Context, keys SecretReader, arn, linkBase string, st portal.Store, out *sqsqueue.Outbound, log *slog.Logger) (*portal.API, error) {
+	key, err := secrets.ReadKey(ctx, keys, arn)
+	if err != nil {
+		return nil, fmt.Errorf("portal key: %w", err)
+	}
+	return &portal.API{Store: st, Outbound: out, Key: key, LinkBase: linkBase, Log: log, Now: time.Now}, nil
 }

@@ -239,8 +239,8 @@ func portalPolicyProblems(t *testing.T, stmts []map[string]any) []string {
 		"dynamodb:ConditionCheckItem":   {table},
 		"dynamodb:Query":                {table, gsi4},
 		"sqs:SendMessage":               {`{"Fn::GetAtt":"IngestQueue.Arn"}`, `{"Fn::GetAtt":"OutboundQueue.Arn"}`},
-		"s3:PutObject":                  {mail("portal/uploads/*")},
-		"s3:GetObject":                  {mail("attachments/*"), mail("media/*"), mail("portal/uploads/*")},
+		"s3:PutObject":                  {mail("attachments/portal/*")},
+		"s3:GetObject":                  {mail("attachments/*"), mail("media/*")},
 		"s3:ListBucket":                 {`{"Fn::GetAtt":"MailBucket.Arn"}`},
 	}
 	for a := range want {
@@ -268,8 +268,8 @@ func portalPolicyProblems(t *testing.T, stmts []map[string]any) []string {
 		}
 	}
 	for _, s := range stmts {
-		if slices.Contains(list(s["Action"]), "s3:ListBucket") && !strings.Contains(asJSON(s["Condition"]), `"s3:prefix":["portal/uploads/*"]`) {
-			out = append(out, fmt.Sprintf("%v lists the mail bucket beyond portal/uploads/", s["Sid"]))
+		if slices.Contains(list(s["Action"]), "s3:ListBucket") && !strings.Contains(asJSON(s["Condition"]), `"s3:prefix":["attachments/portal/*"]`) {
+			out = append(out, fmt.Sprintf("%v lists the mail bucket beyond attachments/portal/", s["Sid"]))
 		}
 	}
 	return out
