@@ -92,6 +92,7 @@ export function mount(doc: Document, src: string) {
   win.addEventListener("message", (e: MessageEvent) => {
     const data = e.data as { type?: string; replies_since_visit?: unknown } | null;
     if (accepts(e, origin, badgeFrame.contentWindow) && data?.type === badgeType && typeof data.replies_since_visit === "number") {
+      host.dataset.replies = String(data.replies_since_visit); // what the page (and a test) can read
       if (!dialog.open) setBadge(data.replies_since_visit);
     } else if (panel && accepts(e, origin, panel.contentWindow) && data?.type === closeType && dialog.open) {
       dialog.close();
