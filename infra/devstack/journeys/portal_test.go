@@ -308,6 +308,21 @@ func TestHelpButtonOnAnotherOrigin(t *testing.T) {
 	if !browser.Eval[bool](p, `document.querySelector("[data-stackdesk-help]").shadowRoot.activeElement?.getAttribute("aria-label") === "Help"`) {
 		t.Error("the focus is not back on the Help button after Esc")
 	}
+	// Esc pressed inside the portal's frame (where the page never sees the
+	// key): the portal asks the page, across the origins, to close.
+	p.Click(helpButton)
+	p.Wait(helpDialog)
+	eventually(t, "the portal in the panel", func() bool {
+		return browser.Eval[bool](p, `(() => { const f = document.querySelector("[data-stackdesk-help]").shadowRoot.querySelector("dialog iframe");
+  try { f.contentWindow.focus(); f.focus(); } catch (e) {} return document.activeElement === document.querySelector("[data-stackdesk-help]") && document.querySelector("[data-stackdesk-help]").shadowRoot.activeElement === f; })()`)
+	})
+	eventually(t, "the portal's Esc to close the panel", func() bool {
+		p.Press(kb.Escape) // again while the portal in the frame is still loading
+		return browser.Eval[bool](p, `!document.querySelector("[data-stackdesk-help]").shadowRoot.querySelector("dialog").open`)
+	})
+	if !browser.Eval[bool](p, `document.querySelector("[data-stackdesk-help]").shadowRoot.activeElement?.getAttribute("aria-label") === "Help"`) {
+		t.Error("the focus is not back on the Help button after Esc in the panel")
+	}
 	p.Click(helpButton)
 	p.Wait(helpDialog)
 	p.Click(browser.Role("button", "Close help"))

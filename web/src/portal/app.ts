@@ -3,7 +3,6 @@ import { createRouter, createWebHashHistory } from "vue-router";
 import App from "./App.vue";
 import SignIn from "./pages/SignIn.vue";
 import Tickets from "./pages/Tickets.vue";
-import { answerHellos, closeType, windowFrame as frame } from "./embed";
 import { applyBrand, brand } from "./brand";
 import { api, state, whenSignedOut } from "./state";
 import "./portal.css";
@@ -29,14 +28,6 @@ export function start() {
     if (to.path !== from.path && from.matched.length) requestAnimationFrame(() => (document.querySelector("h1") as HTMLElement | null)?.focus());
   });
   whenSignedOut(() => void router.push({ name: "signin" }));
-
-  // Shown in the help button's panel: Escape asks the page to close it
-  // (a key pressed in this frame never reaches the page's document).
-  let askClose: ((data: unknown) => void) | null = null;
-  answerHellos(frame(), (reply) => (askClose = reply));
-  document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && askClose && !e.defaultPrevented) askClose({ type: closeType });
-  });
 
   applyBrand(brand());
   void api.GET("/portal/api/tenant").then(({ data }) => {

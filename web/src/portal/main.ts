@@ -2,7 +2,7 @@
 // frame) answers its count without loading Vue; every other route loads the
 // app.
 import { createPortalApi } from "./api/client";
-import { runBadge, windowFrame as frame } from "./embed";
+import { answerHellos, closeType, runBadge, windowFrame as frame } from "./embed";
 import { readSession } from "./session";
 
 if (location.hash.startsWith("#/badge")) {
@@ -13,5 +13,13 @@ if (location.hash.startsWith("#/badge")) {
     return data?.replies_since_visit ?? 0;
   });
 } else {
+  // Shown in the help button's panel: Escape asks the page to close it (a
+  // key pressed in this frame never reaches the page's document). Listened
+  // for before the app loads, as the page says hello on this frame's load.
+  let askClose: ((data: unknown) => void) | null = null;
+  answerHellos(frame(), (reply) => (askClose = reply));
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && askClose && !e.defaultPrevented) askClose({ type: closeType });
+  });
   void import("./app").then((m) => m.start());
 }
