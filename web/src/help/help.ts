@@ -8,6 +8,7 @@
 // reads the session in the portal origin's storage. Messages from frames are
 // taken only from the portal's origin and that frame; the frame answers only
 // this page's origin (src/portal/embed.ts).
+import { brand } from "../portal/brand";
 import { badgeType, closeType, helloType } from "../portal/embed";
 
 export function portalBase(src: string): URL {
@@ -26,7 +27,7 @@ export function accepts(e: Pick<MessageEvent, "origin" | "source">, origin: stri
 const css = `
 :host { all: initial; }
 .btn { position: fixed; right: 20px; bottom: 20px; z-index: 2147483000; display: flex; align-items: center; gap: 6px;
-  padding: 12px 18px; border: 0; border-radius: 999px; background: #0b5cad; color: #fff; font: 600 16px system-ui, sans-serif;
+  padding: 12px 18px; border: 0; border-radius: 999px; background: var(--sd-bg, #0b5cad); color: var(--sd-fg, #fff); font: 600 16px system-ui, sans-serif;
   box-shadow: 0 2px 10px rgba(0,0,0,.25); cursor: pointer; }
 .btn:focus-visible, .close:focus-visible { outline: 3px solid #f59e0b; outline-offset: 2px; }
 .badge { min-width: 22px; padding: 1px 6px; border-radius: 999px; background: #b42318; color: #fff; font-size: 13px; text-align: center; }
@@ -34,9 +35,9 @@ const css = `
 dialog { width: min(420px, calc(100vw - 24px)); height: min(640px, calc(100vh - 24px)); padding: 0; border: 0; border-radius: 12px;
   box-shadow: 0 8px 30px rgba(0,0,0,.3); }
 dialog::backdrop { background: rgba(0,0,0,.3); }
-.head { display: flex; justify-content: space-between; align-items: center; padding: 8px 12px; background: #0b5cad; color: #fff;
+.head { display: flex; justify-content: space-between; align-items: center; padding: 8px 12px; background: var(--sd-bg, #0b5cad); color: var(--sd-fg, #fff);
   font: 600 16px system-ui, sans-serif; }
-.close { border: 0; background: transparent; color: #fff; font-size: 22px; line-height: 1; cursor: pointer; padding: 4px 8px; }
+.close { border: 0; background: transparent; color: var(--sd-fg, #fff); font-size: 22px; line-height: 1; cursor: pointer; padding: 4px 8px; }
 .panel { width: 100%; height: calc(100% - 44px); border: 0; display: block; }
 `;
 
@@ -90,9 +91,14 @@ export function mount(doc: Document, src: string) {
 
   const win = doc.defaultView!;
   win.addEventListener("message", (e: MessageEvent) => {
-    const data = e.data as { type?: string; replies_since_visit?: unknown } | null;
+    const data = e.data as { type?: string; replies_since_visit?: unknown; primary_color?: unknown } | null;
     if (accepts(e, origin, badgeFrame.contentWindow) && data?.type === badgeType && typeof data.replies_since_visit === "number") {
       host.dataset.replies = String(data.replies_since_visit); // what the page (and a test) can read
+      if (typeof data.primary_color === "string") {
+        const b = brand(data.primary_color); // a malformed colour is the default; AA kept
+        host.style.setProperty("--sd-bg", b.primary);
+        host.style.setProperty("--sd-fg", b.onPrimary);
+      }
       if (!dialog.open) setBadge(data.replies_since_visit);
     } else if (panel && accepts(e, origin, panel.contentWindow) && data?.type === closeType && dialog.open) {
       dialog.close();

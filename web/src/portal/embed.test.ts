@@ -40,6 +40,14 @@ describe("the badge frame", () => {
     expect(f.sent).toEqual([{ data: { type: badgeType, replies_since_visit: 3 }, to: "https://www.acme.example" }]);
   });
 
+  it("adds the tenant's colour when it has one", async () => {
+    const f = fakeFrame();
+    runBadge(f.frame, async () => 0, async () => "#ffeb3b");
+    f.deliver({ source: f.parent as unknown as Window, origin: "https://www.acme.example", data: { type: helloType } });
+    await flush();
+    expect(f.sent[0].data).toEqual({ type: badgeType, replies_since_visit: 0, primary_color: "#ffeb3b" });
+  });
+
   it("answers 0 when the count fails (signed out, API down)", async () => {
     const f = fakeFrame();
     runBadge(f.frame, async () => {

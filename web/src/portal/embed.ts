@@ -54,12 +54,13 @@ export function answerHellos(frame: Frame, onHello: (reply: (data: unknown) => v
 }
 
 // runBadge is the #/badge route: on the parent's hello, read the customer's
-// count (0 when signed out or on any failure) and post it back.
-export function runBadge(frame: Frame, count: () => Promise<number>) {
+// count (0 when signed out or on any failure) and the tenant's colour (for
+// the button), and post them back.
+export function runBadge(frame: Frame, count: () => Promise<number>, colour: () => Promise<string | undefined> = async () => undefined) {
   answerHellos(frame, (reply) => {
-    count()
-      .catch(() => 0)
-      .then((n) => reply({ type: badgeType, replies_since_visit: n }));
+    void Promise.all([count().catch(() => 0), colour().catch(() => undefined)]).then(([n, c]) =>
+      reply(c ? { type: badgeType, replies_since_visit: n, primary_color: c } : { type: badgeType, replies_since_visit: n }),
+    );
   });
 }
 

@@ -11,7 +11,7 @@ if (location.hash.startsWith("#/badge")) {
     if (!readSession()) return 0;
     const { data } = await api.GET("/portal/api/me");
     return data?.replies_since_visit ?? 0;
-  });
+  }, async () => (await api.GET("/portal/api/tenant")).data?.primary_color);
 } else {
   // Shown in the help button's panel: Escape asks the page to close it (a
   // key pressed in this frame never reaches the page's document). Listened
