@@ -58,7 +58,8 @@ test: web ## unit + integration tests against DynamoDB Local and moto, the conso
 # The agent console (web/): npm ci when the lock changed, vite build when a
 # source (or the agent API's OpenAPI, its types' source) is newer than dist.
 WEB_SRC := $(shell find web/src web/public web/scripts -type f 2>/dev/null) web/index.html web/vite.config.ts \
-  web/tsconfig.json web/package.json shared/api/agent/openapi.yaml
+  web/tsconfig.json web/package.json shared/api/agent/openapi.yaml \
+  web/portal/index.html web/vite.portal.config.ts web/vite.help.config.ts shared/api/portal/openapi.yaml
 
 web/node_modules/.package-lock.json: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
@@ -67,7 +68,7 @@ web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
 	cd web && npm run build
 
 .PHONY: web
-web: web/dist/index.html ## build the agent console into web/dist (npm ci + vite build, skipped when up to date)
+web: web/dist/index.html ## build the agent console into web/dist and the customer portal and help.js into web/dist/portal (skipped when up to date)
 
 .PHONY: web-test
 web-test: web/node_modules/.package-lock.json ## the console's unit tests (vitest) and its generated API types' freshness

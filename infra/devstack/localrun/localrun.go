@@ -31,6 +31,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/api/agent"
 	"github.com/stackdesk/stackdesk/shared/api/auth"
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/api/portal"
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
@@ -75,6 +76,11 @@ type Config struct {
 	// ConsoleDist) served at / (console.go); /config.json and the Cognito
 	// proxy are served either way.
 	ConsoleDir string
+	// PortalURL is the local stack's origin as customers reach it (e.g.
+	// http://127.0.0.1:8080): the sign-in links point at its /portal/.
+	// PortalKey keys the portal's links and sessions (DevPortalKey if nil).
+	PortalURL string
+	PortalKey []byte
 }
 
 // Runner is a running local stack.
@@ -108,6 +114,9 @@ type Runner struct {
 	ses         *sesv2.Client // verifies the demo senders (ses.go)
 	cfg         Config
 	handler     http.Handler
+
+	// Portal is the customer portal's API (portal.go), at /portal/api/.
+	Portal *portal.API
 }
 
 // New provisions the stack's resources and wires the real handlers to them.
@@ -200,6 +209,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	mux.HandleFunc("GET /local/tickets/{id}", r.getTicket)
 	mux.HandleFunc("POST /local/spam-cleanup/sweep", r.sweepSpam)
 	r.Unsubscribe.Register(mux)
+	r.registerPortal(mux, cfg.ConsoleDir) // the customer portal: its API, pages and help.js
 	if err := r.registerConsole(mux, awsCfg.Region, cfg.ConsoleDir); err != nil {
 		return nil, fmt.Errorf("local stack: console: %w", err)
 	}
