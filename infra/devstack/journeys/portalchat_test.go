@@ -73,7 +73,7 @@ func waitLinkSent(t *testing.T, s stack, n int) graphfake.Sent {
 
 var linkToken = regexp.MustCompile(regexp.QuoteMeta(journeyLinkBase) + `(\S+)`)
 
-func postJSON(t *testing.T, u, body string) int {
+func postStatus(t *testing.T, u, body string) int {
 	t.Helper()
 	resp, err := http.Post(u, "application/json", strings.NewReader(body))
 	if err != nil {
@@ -114,7 +114,7 @@ func TestWhatsAppCustomerGetsThePortalLinkInTheirConversation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := postJSON(t, portalSrv.URL+"/portal/api/session", `{"token":"`+tok+`"}`); got != 201 {
+	if got := postStatus(t, portalSrv.URL+"/portal/api/session", `{"token":"`+tok+`"}`); got != 201 {
 		t.Fatalf("the agent's link opens no session: %d", got)
 	}
 	// The conversation shows no link: it signs in as the customer.
@@ -125,7 +125,7 @@ func TestWhatsAppCustomerGetsThePortalLinkInTheirConversation(t *testing.T) {
 	}
 
 	// The customer asks on the portal by number: link and code in WhatsApp.
-	if got := postJSON(t, portalSrv.URL+"/portal/api/access", `{"phone":"+1 650 555 1234"}`); got != 202 {
+	if got := postStatus(t, portalSrv.URL+"/portal/api/access", `{"phone":"+1 650 555 1234"}`); got != 202 {
 		t.Fatalf("access by phone: %d", got)
 	}
 	sent = waitLinkSent(t, s, 2)
@@ -133,7 +133,7 @@ func TestWhatsAppCustomerGetsThePortalLinkInTheirConversation(t *testing.T) {
 	if code == nil {
 		t.Fatalf("no code in %q", sent.Text)
 	}
-	if got := postJSON(t, portalSrv.URL+"/portal/api/session", `{"phone":"+16505551234","code":"`+code[1]+`"}`); got != 201 {
+	if got := postStatus(t, portalSrv.URL+"/portal/api/session", `{"phone":"+16505551234","code":"`+code[1]+`"}`); got != 201 {
 		t.Fatalf("the WhatsApp code opens no session: %d", got)
 	}
 }

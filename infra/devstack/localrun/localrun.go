@@ -78,9 +78,8 @@ type Config struct {
 	ConsoleDir string
 	// PortalURL is the local stack's origin as customers reach it (e.g.
 	// http://127.0.0.1:8080): the sign-in links point at its /portal/.
-	// PortalKey keys the portal's links and sessions (DevPortalKey if nil).
+	// The customer notices link to the portal, the survey and /unsubscribe there.
 	PortalURL string
-	PortalKey []byte
 }
 
 // Runner is a running local stack.
@@ -178,7 +177,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		// moto serves the keys itself; its tokens still name AWS as issuer.
 		JWKSURL: cognitoEndpoint() + "/" + pool + "/.well-known/jwks.json"},
 		OutboundQueueURL: outboundURL, ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket, UserPoolID: pool,
-		IngestQueueURL: ingestURL}, awsCfg, cfg.Log)
+		IngestQueueURL: ingestURL, PortalSecretARN: st.Secrets["PortalSecret"], PortalLinkBase: PortalLinkBase(cfg.PortalURL)}, awsCfg, cfg.Log)
 	r.cognito, r.pool, r.client = clients.Cognito, pool, client
 	cleanup, err := wire.SpamCleanup(wire.SpamCleanupConfig{Common: common, MailBucket: bucket}, awsCfg, cfg.Log)
 	if err == nil {
@@ -186,11 +185,20 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		r.spam, errs[8] = newSpamCleanup(tpl, cleanup, cfg.Log)
 		spam = r.spam
 	}
+	if err == nil { // the customer portal's API, exactly as portal-api builds it (its key: the stack's PortalSecret)
+		r.Portal, err = wire.PortalAPI(wire.PortalAPIConfig{Store: tenant, OutboundQueueURL: outboundURL,
+			PortalSecretARN: st.Secrets["PortalSecret"], PortalLinkBase: PortalLinkBase(cfg.PortalURL),
+			IngestQueueURL: ingestURL, MailBucket: bucket}, awsCfg, cfg.Log)
+	}
 	if err == nil {
 		r.Unsubscribe, err = wire.Unsubscribe(wire.UnsubscribeConfig{Common: common, ReplyTokenSecret: string(cfg.ReplyTokenSecret)}, awsCfg, cfg.Log)
 	}
 	if err := errors.Join(append(errs[:], err)...); err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
+	}
+	if base := strings.TrimSuffix(cfg.PortalURL, "/"); base != "" { // what the outbound function's env names in a stack
+		r.Outbound.CustomerLinks = send.CustomerLinks{Unsubscribe: base + "/unsubscribe",
+			Portal: base + PortalPath + "#/tickets/{id}", Survey: base + "/csat"}
 	}
 	mux := http.NewServeMux()
 	r.Forms.Register(mux)

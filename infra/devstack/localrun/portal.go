@@ -11,14 +11,8 @@ import (
 	"strings"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
-	"github.com/stackdesk/stackdesk/shared/api/portal"
-	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
-
-// DevPortalKey signs the local stack's portal links and keys its sessions
-// (a deployed stack keeps its own secret).
-var DevPortalKey = []byte("local-development-portal-key-not-a-secret-0123456789")
 
 // PortalPath is where the customer portal's pages are served; its API is
 // under PortalPath + "api/".
@@ -34,12 +28,6 @@ func PortalLinkBase(portalURL string) string {
 // moto's SES) and, when dir is set, the built portal (web/dist/portal) at
 // /portal/ with help.js.
 func (r *Runner) registerPortal(mux *http.ServeMux, dir string) {
-	key := r.cfg.PortalKey
-	if len(key) == 0 {
-		key = DevPortalKey
-	}
-	r.Portal = &portal.API{Store: r.Store, Key: key, Log: r.cfg.Log, LinkBase: PortalLinkBase(r.cfg.PortalURL),
-		Outbound: &sqsqueue.Outbound{Client: r.sqs, QueueURL: r.Stack.QueueURLs["OutboundQueue"]}}
 	r.Portal.Register(mux)
 	mux.Handle("GET "+PortalPath+"api/", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		httpjson.Error(w, req, r.cfg.Log, helpdesk.Errorf(helpdesk.ENotFound, "no_such_route", "no such portal API route"))

@@ -123,6 +123,8 @@ export interface paths {
                         token?: string;
                         email?: string;
                         code?: string;
+                        /** @description With code - a code sent in a WhatsApp conversation. */
+                        phone?: string;
                     };
                 };
             };
