@@ -53,8 +53,8 @@ func TestConsoleChecksCatchBrokenTemplates(t *testing.T) {
 		{"no SPA routes", "DefaultCacheBehavior:", "          FunctionAssociations:\n            - { EventType: viewer-request, FunctionARN: !GetAtt SpaRoutesFunction.FunctionARN }\n", "", "SPA"},
 		{"error pages over API answers", "  ConsoleDistribution:\n", "        ViewerCertificate:", "        CustomErrorResponses:\n          - { ErrorCode: 404, ResponseCode: 200, ResponsePagePath: /index.html, ErrorCachingMinTTL: 0 }\n        ViewerCertificate:", "error response"},
 		{"plain HTTP", "  ConsoleDistribution:\n", "ViewerProtocolPolicy: redirect-to-https", "ViewerProtocolPolicy: allow-all", "HTTPS"},
-		{"inline scripts", "ContentSecurityPolicy: !Sub", "script-src 'self';", "script-src 'self' 'unsafe-inline';", "script-src"},
-		{"API not reachable", "ContentSecurityPolicy: !Sub", "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix} ", "", "connect-src"},
+		{"inline scripts", "  ConsoleHeadersPolicy:\n", "script-src 'self';", "script-src 'self' 'unsafe-inline';", "script-src"},
+		{"API not reachable", "  ConsoleHeadersPolicy:\n", "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix} ", "", "connect-src"},
 		{"shell cached", "DefaultCacheBehavior:", cachingDisabled, cachingOptimized, "index.html"},
 		{"assets not cached", "PathPattern: /assets/*", cachingOptimized, cachingDisabled, "/assets/*"},
 		{"API CORS without the console", "      CorsConfiguration:\n        AllowOrigins:\n", `          - !Sub "https://${ConsoleDistribution.DomainName}"` + "\n", "", "API CORS"},
@@ -287,8 +287,12 @@ func consoleProblems(tpl *stacktemplate.Template) []string {
 		if m := asJSON(b["AllowedMethods"]); m != `["GET","HEAD"]` {
 			bad("ConsoleDistribution: %s allows %s, want GET and HEAD", path, m)
 		}
-		if asJSON(b["ResponseHeadersPolicyId"]) != `{"Ref":"ConsoleHeadersPolicy"}` {
-			bad("ConsoleDistribution: %s without the console's security headers", path)
+		want := `{"Ref":"ConsoleHeadersPolicy"}`
+		if strings.HasPrefix(path, "/portal/") {
+			want = `{"Ref":"PortalHeadersPolicy"}` // the help button frames the portal (portal_test.go)
+		}
+		if asJSON(b["ResponseHeadersPolicyId"]) != want {
+			bad("ConsoleDistribution: %s without its security headers (%s)", path, want)
 		}
 		switch {
 		case i == 0 && b["CachePolicyId"] != cachingDisabled:
@@ -548,4 +552,35 @@ func openAPIMethods() []string {
 func asJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// The portal's pages keep the console's script policy but may be framed by
+// the tenant's own sites (the help button's panel), and only by them.
+func TestPortalHeadersLetOnlyTheTenantsSitesFrameThePortal(t *testing.T) {
+	tpl := parseTemplate(t)
+	res, ok := tpl.Resources["PortalHeadersPolicy"]
+	if !ok {
+		t.Fatal("no PortalHeadersPolicy")
+	}
+	var p struct {
+		ResponseHeadersPolicyConfig struct {
+			SecurityHeadersConfig struct {
+				ContentSecurityPolicy struct{ ContentSecurityPolicy any }
+				FrameOptions          any
+			}
+		}
+	}
+	if err := json.Unmarshal(res.Properties, &p); err != nil {
+		t.Fatal(err)
+	}
+	sec := p.ResponseHeadersPolicyConfig.SecurityHeadersConfig
+	csp := asJSON(sec.ContentSecurityPolicy.ContentSecurityPolicy)
+	for _, want := range []string{"script-src 'self';", "frame-ancestors ${HelpButtonSites};", "object-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("portal CSP lacks %q: %s", want, csp)
+		}
+	}
+	if sec.FrameOptions != nil {
+		t.Errorf("X-Frame-Options %v would forbid the help button's panel (CSP frame-ancestors decides)", sec.FrameOptions)
+	}
 }
