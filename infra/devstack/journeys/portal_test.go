@@ -3,11 +3,9 @@
 // website of another origin. The sign-in mail goes through the outbound
 // queue to moto's SES, where the journey reads the link as a customer would.
 //
-// The write journeys (reply with a file, close, reopen, rate, new ticket)
-// skip, naming the missing route, while the API does not serve it: a route
-// counts as served when the served OpenAPI lists it AND it answers a request
-// without a session with 401 (an absent one falls through to 404 or 405).
-// So they run by themselves once the portal's actions are merged.
+// Every route the journeys use is served by localrun's portal-api (built
+// by wire.PortalAPI on the stack's PortalSecret, ingest queue and bucket):
+// nothing skips.
 package journeys_test
 
 import (
@@ -28,7 +26,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/jhillyerd/enmime/v2"
-	"gopkg.in/yaml.v3"
 
 	"github.com/stackdesk/stackdesk/infra/devstack/browser"
 	"github.com/stackdesk/stackdesk/infra/devstack/localrun"
@@ -314,10 +311,7 @@ func TestHelpButtonOnAnotherOrigin(t *testing.T) {
 	p.Wait(myRequests)
 	p.WaitText("Quokka invoice missing")
 	agentReplies(t, s, id, "Here it is.")
-	want := "0"
-	if served(t, s, "GET", "/portal/api/me") && served(t, s, "POST", "/portal/api/me/visit") {
-		want = "1"
-	}
+	want := "1"
 
 	p.Goto(site.URL + "/demo-site.html")
 	p.Wait(helpButton)
@@ -363,8 +357,6 @@ func TestHelpButtonOnAnotherOrigin(t *testing.T) {
 // Replying with a file, closing and reopening from the portal.
 func TestCustomerRepliesWithAFileClosesAndReopens(t *testing.T) {
 	s, b := startPortal(t)
-	need(t, s, "POST /portal/api/uploads", "POST /portal/api/tickets/{id}/replies", "POST /portal/api/tickets/{id}/close",
-		"POST /portal/api/tickets/{id}/reopen", "GET /portal/api/receipts/{message_id}")
 	ann := customer(t, "ann")
 	mailIn(t, s, ann, "Printer on fire", "Flames everywhere.")
 	p := b.NewPage()
@@ -401,7 +393,6 @@ func TestCustomerRepliesWithAFileClosesAndReopens(t *testing.T) {
 // Rating a closed ticket: the form while it can be rated, the rating after.
 func TestCustomerRatesAClosedTicket(t *testing.T) {
 	s, b := startPortal(t)
-	need(t, s, "POST /portal/api/tickets/{id}/rating", "POST /portal/api/tickets/{id}/close", "GET /portal/api/receipts/{message_id}")
 	ann := customer(t, "ann")
 	mailIn(t, s, ann, "Broken kettle", "It leaks.")
 	p := b.NewPage()
@@ -423,7 +414,6 @@ func TestCustomerRatesAClosedTicket(t *testing.T) {
 // A new ticket from the portal, with a file: it opens once it has landed.
 func TestCustomerOpensANewTicket(t *testing.T) {
 	s, b := startPortal(t)
-	need(t, s, "POST /portal/api/tickets", "POST /portal/api/uploads", "GET /portal/api/receipts/{message_id}")
 	ann := customer(t, "ann")
 	mailIn(t, s, ann, "First question", "Hello.")
 	p := b.NewPage()
@@ -447,47 +437,6 @@ func TestCustomerOpensANewTicket(t *testing.T) {
 	p.Check("portal-new-opened")
 	p.Click(browser.Role("link", "My requests"))
 	p.WaitText("Second question")
-}
-
-// need skips the test unless the portal API serves every route ("METHOD
-// /path"): the write routes are merged from another branch.
-func need(t *testing.T, s stack, routes ...string) {
-	t.Helper()
-	for _, r := range routes {
-		method, path, _ := strings.Cut(r, " ")
-		if !served(t, s, method, path) {
-			t.Skip("needs i14-actions: the portal API does not serve " + r + " yet")
-		}
-	}
-}
-
-// served: the served OpenAPI lists the route and, asked without a session,
-// it answers 401 (a route only documented falls through to 404 or 405).
-func served(t *testing.T, s stack, method, path string) bool {
-	t.Helper()
-	resp, err := http.Get(s.url + "/portal/api/openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var doc struct {
-		Paths map[string]map[string]any `yaml:"paths"`
-	}
-	if err := yaml.NewDecoder(resp.Body).Decode(&doc); err != nil {
-		t.Fatalf("the served OpenAPI: %v", err)
-	}
-	if _, ok := doc.Paths[path][strings.ToLower(method)]; !ok {
-		return false
-	}
-	concrete := strings.NewReplacer("{id}", "1", "{message_id}", "probe").Replace(path)
-	req, _ := http.NewRequest(method, s.url+concrete, strings.NewReader("{}"))
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	return res.StatusCode == http.StatusUnauthorized
 }
 
 // eventually polls ok until it holds, failing the test after 30 s.
