@@ -64,7 +64,7 @@ func startPortal(t *testing.T) (stack, *browser.Browser) {
 	url := "http://" + ln.Addr().String()
 	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo",
 		ReplyTokenSecret: []byte("journeys-test-reply-token-secret"),
-		Log:              slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:              slog.New(slog.NewTextHandler(journeyLog(), nil)),
 		RetryDelay:       time.Second, VisibilityTimeout: 2 * time.Second, ConsoleDir: filepath.Join(root, "web", "dist"),
 		PortalURL: url})
 	if err != nil {
@@ -354,40 +354,133 @@ func TestHelpButtonOnAnotherOrigin(t *testing.T) {
 	p.WaitGone(helpDialog)
 }
 
-// Replying with a file, closing and reopening from the portal.
-func TestCustomerRepliesWithAFileClosesAndReopens(t *testing.T) {
+// Issue 14's main journey for an email customer, with the assigned agent
+// (Bob) watching the ticket in the console in another page: the customer
+// replies from the portal with a file (uploaded by the browser to moto's S3
+// with the presigned POST), the reply lands in the ticket through the
+// router, shows in Bob's open ticket page without a reload, and Bob's bell
+// says the customer wrote. Then the customer closes, reopens, answers and
+// closes again, and rates the ticket: the rating shows in the portal and on
+// Bob's ticket page.
+func TestCustomerRepliesWithAFileClosesReopensAndRates(t *testing.T) {
 	s, b := startPortal(t)
+	onlyAvailable(t, s, "bob") // the support address's rule assigns to the team's available agents
 	ann := customer(t, "ann")
-	mailIn(t, s, ann, "Printer on fire", "Flames everywhere.")
+	subject := "Printer on fire"
+	id := mailIn(t, s, ann, subject, "Flames everywhere.")
+	if owner := ticketOwner(t, s, id); owner != "bob" {
+		t.Fatalf("the ticket is assigned to %q, want bob", owner)
+	}
+
+	bob := b.NewPage()
+	signIn(bob, s, s.demo.AgentEmails[1])
+	bob.Timeout = 20 * time.Second
+	bob.Click(ticketLink(subject))
+	bob.Wait(ticketHeading(subject))
+	bob.WaitText("Flames everywhere.")
+	browser.Eval[bool](bob, `(window.stayedOnPage = true)`)
+	wrote := browser.RoleMatching("link", `^The customer wrote on #\d+ `+regexp.QuoteMeta(subject)+`$`)
+
 	p := b.NewPage()
+	p.Timeout = 20 * time.Second
 	signInByMail(t, s, p, ann, 1)
-	p.Click(browser.Role("link", "Printer on fire"))
-	p.Wait(browser.Role("heading", "Printer on fire"))
+	p.Click(browser.Role("link", subject))
+	p.Wait(browser.Role("heading", subject))
 
 	file := filepath.Join(t.TempDir(), "photo.txt")
 	if err := os.WriteFile(file, []byte("a photo of the fire\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p.Fill(browser.Label("Your message"), "Here is a photo.")
+	typeInto(p, browser.Label("Your message"), "Here is a photo.")
 	if _, err := chromedp.Run(p.Context(), chromedp.SetUploadFiles("#reply-files", []string{file})); err != nil {
 		t.Fatal(err)
 	}
-	p.WaitText("photo.txt")
+	p.WaitTextIn(browser.Role("list", "Files to send"), `photo\.txt`)
 	p.Click(browser.Role("button", "Send"))
+	p.WaitTextIn(portalStatus, `^Sent\.$`)
 	p.WaitText("Here is a photo.")
 	p.Wait(browser.Role("link", "photo.txt"))
 	p.Check("portal-replied")
 
+	// The file is the customer's, in the bucket, and the agent reads it.
+	var view struct {
+		Messages []struct {
+			Text        string `json:"text"`
+			Attachments []struct {
+				Name string `json:"name"`
+				Key  string `json:"key"`
+			} `json:"attachments"`
+		} `json:"messages"`
+	}
+	if code := getJSON(t, s.url+"/local/tickets/"+id, "", &view); code != http.StatusOK {
+		t.Fatalf("the ticket: %d", code)
+	}
+	last := view.Messages[len(view.Messages)-1]
+	if last.Text != "Here is a photo." || len(last.Attachments) != 1 || last.Attachments[0].Name != "photo.txt" ||
+		!strings.HasPrefix(last.Attachments[0].Key, "attachments/portal/") {
+		t.Fatalf("the ticket's last message: %+v", last)
+	}
+
+	// Bob sees it live, with the file, and his bell says the customer wrote.
+	began := time.Now()
+	bob.WaitText("Here is a photo.")
+	t.Logf("the portal reply showed in the console %v after it landed, without a reload", time.Since(began).Round(10*time.Millisecond))
+	bob.WaitText("photo.txt")
+	if !browser.Eval[bool](bob, `window.stayedOnPage === true`) {
+		t.Fatal("the console page was reloaded")
+	}
+	bob.Click(browser.RoleMatching("button", `^Notifications, [1-9]\d* unread$`))
+	bob.Wait(wrote)
+	bob.Check("console-portal-reply")
+	bob.Press(kb.Escape)
+
 	p.Click(browser.Role("button", "Close request"))
 	p.Wait(browser.Role("button", "Reopen"))
+	p.WaitTextIn(portalStatus, `^Closed\.$`)
 	p.Check("portal-closed")
 	p.Click(browser.Role("button", "Reopen"))
 	p.Wait(browser.Role("button", "Close request"))
+	p.WaitTextIn(portalStatus, `^Reopened\.$`)
 
-	p.Fill(browser.Label("Your message"), "All good now, thanks.")
+	typeInto(p, browser.Label("Your message"), "All good now, thanks.")
 	p.Click(browser.Role("button", "Send and close"))
 	p.WaitText("All good now, thanks.")
 	p.Wait(browser.Role("button", "Reopen"))
+	p.Wait(browser.Role("heading", "How did we do?"))
+	p.Check("portal-rate")
+	p.Click(browser.Role("radio", "4"))
+	typeInto(p, browser.Label("Anything to add? (optional)"), "Fast, but the fire spread.")
+	p.Click(browser.Role("button", "Send rating"))
+	p.WaitText("You rated this 4 out of 5")
+	p.WaitText("Fast, but the fire spread.")
+	p.Check("portal-rated")
+
+	// The rating changes nothing else on the ticket: Bob sees it once he
+	// opens the ticket again.
+	bob.Reload()
+	bob.Wait(ticketHeading(subject))
+	bob.Wait(browser.Role("heading", "Satisfaction"))
+	bob.WaitText("4 of 5")
+	bob.WaitText("Fast, but the fire spread.")
+	bob.Check("console-rating")
+}
+
+// portalStatus is the ticket page's live status line ("Sent.", "Closed.").
+var portalStatus = browser.CSS("main span[role=status]")
+
+// ticketOwner is the agent a ticket is assigned to (localrun's view).
+func ticketOwner(t *testing.T, s stack, id string) string {
+	t.Helper()
+	var v struct {
+		Ticket struct {
+			OwnerID   string `json:"owner_id"`
+			ChannelID string `json:"channel_id"`
+		} `json:"ticket"`
+	}
+	if code := getJSON(t, s.url+"/local/tickets/"+id, "", &v); code != http.StatusOK {
+		t.Fatalf("the ticket %s: %d", id, code)
+	}
+	return v.Ticket.OwnerID
 }
 
 // Rating a closed ticket: the form while it can be rated, the rating after.
@@ -402,7 +495,7 @@ func TestCustomerRatesAClosedTicket(t *testing.T) {
 	p.Wait(browser.Role("heading", "How did we do?"))
 	p.Check("portal-rate")
 	p.Click(browser.Role("radio", "5 (great)"))
-	p.Fill(browser.Label("Anything to add? (optional)"), "Quick and kind.")
+	typeInto(p, browser.Label("Anything to add? (optional)"), "Quick and kind.")
 	p.Click(browser.Role("button", "Send rating"))
 	p.WaitText("You rated this 5 out of 5")
 	p.WaitText("Quick and kind.")
@@ -411,18 +504,22 @@ func TestCustomerRatesAClosedTicket(t *testing.T) {
 	p.WaitText("You rated this 5 out of 5")
 }
 
-// A new ticket from the portal, with a file: it opens once it has landed.
+// A new ticket from the portal, with a file: routed by the portal channel's
+// rule (the seeded team rule: Chloé, the only one available), it opens in
+// the portal once its receipt says it landed.
 func TestCustomerOpensANewTicket(t *testing.T) {
 	s, b := startPortal(t)
+	onlyAvailable(t, s, "chloe")
 	ann := customer(t, "ann")
 	mailIn(t, s, ann, "First question", "Hello.")
 	p := b.NewPage()
+	p.Timeout = 20 * time.Second
 	signInByMail(t, s, p, ann, 1)
 	p.Click(browser.Role("link", "New request"))
 	p.Wait(browser.Role("heading", "New request"))
 	p.Check("portal-new")
 	p.Fill(browser.Label("Subject"), "Second question")
-	p.Fill(browser.Label("Description"), "Do you ship to Tasmania?")
+	typeInto(p, browser.Label("Description"), "Do you ship to Tasmania?")
 	file := filepath.Join(t.TempDir(), "map.txt")
 	if err := os.WriteFile(file, []byte("Hobart\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -430,11 +527,25 @@ func TestCustomerOpensANewTicket(t *testing.T) {
 	if _, err := chromedp.Run(p.Context(), chromedp.SetUploadFiles("#new-files", []string{file})); err != nil {
 		t.Fatal(err)
 	}
+	p.WaitTextIn(browser.Role("list", "Files to send"), `map\.txt`)
 	p.Click(browser.Role("button", "Send request"))
 	p.Wait(browser.Role("heading", "Second question"))
 	p.WaitText("Do you ship to Tasmania?")
 	p.Wait(browser.Role("link", "map.txt"))
 	p.Check("portal-new-opened")
+	id := strings.TrimPrefix(p.Location()[strings.Index(p.Location(), "#"):], "#/tickets/")
+	var v struct {
+		Ticket struct {
+			OwnerID   string `json:"owner_id"`
+			ChannelID string `json:"channel_id"`
+		} `json:"ticket"`
+	}
+	if code := getJSON(t, s.url+"/local/tickets/"+id, "", &v); code != http.StatusOK {
+		t.Fatalf("the new ticket %q: %d", id, code)
+	}
+	if v.Ticket.ChannelID != "portal" || v.Ticket.OwnerID != "chloe" {
+		t.Errorf("the new ticket: channel %q owner %q, want the portal channel and chloe (its rule)", v.Ticket.ChannelID, v.Ticket.OwnerID)
+	}
 	p.Click(browser.Role("link", "My requests"))
 	p.WaitText("Second question")
 }
@@ -484,4 +595,13 @@ func doJSON(t *testing.T, req *http.Request, bearer string, out any) int {
 func jsonString(s string) (string, error) {
 	b, err := json.Marshal(s)
 	return string(b), err
+}
+
+// journeyLog is the local stack's log: discarded, or on stderr with
+// STACKDESK_JOURNEY_LOG=1 (to see why the router filtered an action).
+func journeyLog() io.Writer {
+	if os.Getenv("STACKDESK_JOURNEY_LOG") != "" {
+		return os.Stderr
+	}
+	return io.Discard
 }
