@@ -45,6 +45,6 @@ func (a *API) receipt(w http.ResponseWriter, r *http.Request, s session) error {
 	if err != nil {
 		return err
 	}
-	httpjson.Write(w, http.StatusOK, Receipt{MessageID: id, TicketID: t.ID, })
+	httpjson.Write(w, http.StatusOK, Receipt{MessageID: id, TicketID: t.ID, ShownAs: rec.MessageID})
 	return nil
 }
