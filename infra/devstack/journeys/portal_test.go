@@ -191,7 +191,7 @@ func signInByMail(t *testing.T, s stack, p *browser.Page, addr string, n int) {
 // moto's SES, sees their ticket with who answered, reads it, and signs out:
 // the session is refused afterwards, and the used link does not work again.
 // An unknown address gets the same confirmation and no mail.
-func TestCustomerSignsInByMailedLinkAndReadsTheirTicket(t *testing.T) {
+func TestPortalCustomerSignsInByMailedLinkAndReadsTheirTicket(t *testing.T) {
 	s, b := startPortal(t)
 	ann := customer(t, "ann")
 	id := mailIn(t, s, ann, "Wombat crate damaged", "The crate arrived broken.")
@@ -357,7 +357,7 @@ func TestHelpButtonOnAnotherOrigin(t *testing.T) {
 // says the customer wrote. Then the customer closes, reopens, answers and
 // closes again, and rates the ticket: the rating shows in the portal and on
 // Bob's ticket page.
-func TestCustomerRepliesWithAFileClosesReopensAndRates(t *testing.T) {
+func TestPortalCustomerRepliesWithAFileClosesReopensAndRates(t *testing.T) {
 	s, b := startPortal(t)
 	onlyAvailable(t, s, "bob") // the support address's rule assigns to the team's available agents
 	ann := customer(t, "ann")
@@ -479,7 +479,7 @@ func ticketOwner(t *testing.T, s stack, id string) string {
 }
 
 // Rating a closed ticket: the form while it can be rated, the rating after.
-func TestCustomerRatesAClosedTicket(t *testing.T) {
+func TestPortalCustomerRatesAClosedTicket(t *testing.T) {
 	s, b := startPortal(t)
 	ann := customer(t, "ann")
 	mailIn(t, s, ann, "Broken kettle", "It leaks.")
@@ -502,7 +502,7 @@ func TestCustomerRatesAClosedTicket(t *testing.T) {
 // A new ticket from the portal, with a file: routed by the portal channel's
 // rule (the seeded team rule: Chloé, the only one available), it opens in
 // the portal once its receipt says it landed.
-func TestCustomerOpensANewTicket(t *testing.T) {
+func TestPortalCustomerOpensANewTicket(t *testing.T) {
 	s, b := startPortal(t)
 	onlyAvailable(t, s, "chloe")
 	ann := customer(t, "ann")
