@@ -421,6 +421,13 @@ func TestPortalCustomerRepliesWithAFileClosesReopensAndRates(t *testing.T) {
 	bob.WaitText("Here is a photo.")
 	t.Logf("the portal reply showed in the console %v after it landed, without a reload", time.Since(began).Round(10*time.Millisecond))
 	bob.WaitText("photo.txt")
+	// Both sides download the file through their short-lived links.
+	for who, pg := range map[string]*browser.Page{"the customer": p, "the agent": bob} {
+		href := browser.Eval[string](pg, `[...document.querySelectorAll("a")].find(a => a.textContent.trim() === "photo.txt")?.href ?? ""`)
+		if got := download(t, href); got != "a photo of the fire\n" {
+			t.Errorf("%s downloads %q from %s", who, got, href)
+		}
+	}
 	if !browser.Eval[bool](bob, `window.stayedOnPage === true`) {
 		t.Fatal("the console page was reloaded")
 	}
@@ -458,6 +465,24 @@ func TestPortalCustomerRepliesWithAFileClosesReopensAndRates(t *testing.T) {
 	bob.WaitText("4 of 5")
 	bob.WaitText("Fast, but the fire spread.")
 	bob.Check("console-rating")
+}
+
+// download reads a file link's body ("" when it is refused).
+func download(t *testing.T, href string) string {
+	t.Helper()
+	if href == "" {
+		return ""
+	}
+	resp, err := http.Get(href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return ""
+	}
+	return string(b)
 }
 
 // portalStatus is the ticket page's live status line ("Sent.", "Closed.").
