@@ -1,18 +1,15 @@
 package journeys_test
 
 // Issue 14: a WhatsApp customer (no email) gets the portal's sign-in link in
-// their conversation, through the fake Graph API: sent by an agent from the
-// console ("Send portal link"), and asked for by number on the portal. Each
-// link opens a portal session. The portal is not yet wired into localrun,
-// so the journey mounts portal.API itself on the stack's table and outbound
-// queue.
+// their conversation, through the fake Graph API: asked for by number on the
+// portal's page, and sent by an agent from the console ("Send portal link").
+// The journey reads each link from localrun's /local/graph/sent (what the
+// stack sent on WhatsApp, as the customer's phone shows it), opens it in
+// Chromium on localrun's own portal (s.r.Portal, wired as portal-api is),
+// and the customer reads and answers their ticket there.
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -22,15 +19,14 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/browser"
 	"github.com/stackdesk/stackdesk/infra/devstack/graphfake"
-	"github.com/stackdesk/stackdesk/shared/api/portal"
+	"github.com/stackdesk/stackdesk/infra/devstack/localrun"
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/channel/meta"
 )
 
-const journeyLinkBase = "https://help.demo.example/portal/#/signin?token="
-
-// whatsAppWrites delivers Meta's sample text message (from 16505551234),
-// written an hour ago, to the stack's WhatsApp webhook.
+// whatsAppWrites delivers Meta's sample text message (Sheena Nelson, from
+// 16505551234: "Does it come in another color?"), written an hour ago, to
+// the stack's WhatsApp webhook.
 func whatsAppWrites(t *testing.T, s stack) {
 	t.Helper()
 	raw, err := os.ReadFile("../../../shared/channel/meta/testdata/whatsapp_text.json")
@@ -51,89 +47,176 @@ func whatsAppWrites(t *testing.T, s stack) {
 	}
 }
 
-// waitLinkSent waits for the n-th WhatsApp text the fake Graph API accepted
-// that carries a sign-in link, and returns it.
-func waitLinkSent(t *testing.T, s stack, n int) graphfake.Sent {
+// waLink waits for the n-th WhatsApp text the stack sent (the fake Graph
+// API's record, read from /local/graph/sent) that carries a portal sign-in
+// link, and returns that message and the link.
+func waLink(t *testing.T, s stack, n int) (graphfake.Sent, string) {
 	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+	var got graphfake.Sent
+	eventually(t, "sign-in link #"+strconv.Itoa(n)+" on WhatsApp", func() bool {
+		var sent []graphfake.Sent
+		if getJSON(t, s.url+"/local/graph/sent", "", &sent) != http.StatusOK {
+			return false
+		}
 		var links []graphfake.Sent
-		for _, m := range s.r.Graph.Sent() {
-			if m.Kind == graphfake.KindWhatsApp && strings.Contains(m.Text, journeyLinkBase) {
+		for _, m := range sent {
+			if m.Kind == graphfake.KindWhatsApp && strings.Contains(m.Text, localrun.PortalLinkBase(s.url)) {
 				links = append(links, m)
 			}
 		}
-		if len(links) >= n {
-			return links[n-1]
+		if len(links) < n {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no sign-in link #%d sent on WhatsApp after 20 s (sent: %+v)", n, s.r.Graph.Sent())
-		}
+		got = links[n-1]
+		return true
+	})
+	link := signInLink.FindString(got.Text)
+	if link == "" {
+		t.Fatalf("no sign-in link in %q", got.Text)
 	}
+	return got, link
 }
 
-var linkToken = regexp.MustCompile(regexp.QuoteMeta(journeyLinkBase) + `(\S+)`)
+var waCode = regexp.MustCompile(`code: (\d{6})`)
 
-func postStatus(t *testing.T, u, body string) int {
-	t.Helper()
-	resp, err := http.Post(u, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-func TestWhatsAppCustomerGetsThePortalLinkInTheirConversation(t *testing.T) {
-	s, b := start(t)
-	pa := &portal.API{Store: s.r.Store, Outbound: s.r.Agent.Outbound, Key: []byte("journeys-portal-key-0123456789ab"),
-		LinkBase: journeyLinkBase, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	s.r.Agent.PortalLinks = pa
-	mux := http.NewServeMux()
-	pa.Register(mux)
-	portalSrv := httptest.NewServer(mux)
-	defer portalSrv.Close()
-
+// The customer asks for access by number on the portal's page; the link
+// comes in their WhatsApp conversation; they open it, see their ticket and
+// answer it there; the answer lands in the ticket.
+func TestWhatsAppCustomerAsksForThePortalByNumber(t *testing.T) {
+	s, b := startPortal(t)
 	whatsAppWrites(t, s)
-	p := b.NewPage()
-	signIn(p, s, s.demo.AgentEmails[0])
-	p.Timeout = 20 * time.Second
-	first := browser.CSS(`table.tickets tbody tr[data-ticket-id] a`)
-	p.Wait(first)
-	p.Click(first)
-	p.WaitText("Does it come in another color?")
-	p.Click(browser.Role("button", "Send portal link"))
-	p.WaitText("Portal sign-in link sent in the conversation.")
-	p.Check("portal-link-sent")
+	subject := waitWhatsAppTicket(t, s)
 
-	sent := waitLinkSent(t, s, 1)
+	p := b.NewPage()
+	p.Timeout = 20 * time.Second
+	p.Goto(s.url + "/portal/")
+	p.Click(browser.Role("radio", "By WhatsApp"))
+	p.Fill(browser.Label("WhatsApp number"), "+1 650 555 1234")
+	p.Check("portal-sign-in-whatsapp")
+	p.Click(sendLink)
+	p.Wait(browser.Role("status", ""))
+	p.WaitText("Open the link we sent you on WhatsApp.")
+	p.Check("portal-link-sent-whatsapp")
+
+	sent, link := waLink(t, s, 1)
 	if sent.Recipient != "16505551234" || sent.RecipientType != "individual" {
 		t.Fatalf("the link went to %+v", sent)
 	}
-	m := linkToken.FindStringSubmatch(sent.Text)
-	tok, err := url.QueryUnescape(m[1])
-	if err != nil {
-		t.Fatal(err)
+	if waCode.FindString(sent.Text) == "" {
+		t.Errorf("no code with the link: %q", sent.Text)
 	}
-	if got := postStatus(t, portalSrv.URL+"/portal/api/session", `{"token":"`+tok+`"}`); got != 201 {
-		t.Fatalf("the agent's link opens no session: %d", got)
+	p.Goto(link)
+	p.Wait(myRequests)
+	p.WaitText(subject)
+	p.Check("portal-whatsapp-tickets")
+	p.Click(browser.Role("link", subject))
+	p.Wait(browser.Role("heading", subject))
+	p.WaitText("Does it come in another color?")
+	p.Check("portal-whatsapp-ticket")
+
+	typeInto(p, browser.Label("Your message"), "Blue would be perfect.")
+	p.Click(browser.Role("button", "Send"))
+	p.WaitTextIn(portalStatus, `^Sent\.$`)
+	p.WaitText("Blue would be perfect.")
+	p.Check("portal-whatsapp-answered")
+	if !ticketHolds(t, s, "Blue would be perfect.") {
+		t.Fatal("the answer is not in the WhatsApp ticket")
+	}
+}
+
+// An agent sends the portal link from the console; it comes in the
+// customer's conversation (and is not kept in it: it signs in as them); the
+// customer opens it and answers in the portal.
+func TestWhatsAppCustomerGetsThePortalLinkFromAnAgent(t *testing.T) {
+	s, b := startPortal(t)
+	onlyAvailable(t, s, "alice") // the WhatsApp channel's team rule assigns it to her
+	whatsAppWrites(t, s)
+	subject := waitWhatsAppTicket(t, s)
+
+	agent := b.NewPage()
+	signIn(agent, s, s.demo.AgentEmails[0])
+	agent.Timeout = 20 * time.Second
+	first := browser.CSS(`table.tickets tbody tr[data-ticket-id] a`)
+	agent.Wait(first)
+	agent.Click(first)
+	agent.WaitText("Does it come in another color?")
+	agent.Click(browser.Role("button", "Send portal link"))
+	agent.WaitText("Portal sign-in link sent in the conversation.")
+	agent.Check("console-portal-link-sent")
+
+	sent, link := waLink(t, s, 1)
+	if sent.Recipient != "16505551234" || sent.RecipientType != "individual" {
+		t.Fatalf("the link went to %+v", sent)
 	}
 	// The conversation shows no link: it signs in as the customer.
-	p.Reload()
-	p.WaitText("Does it come in another color?")
-	if strings.Contains(p.Text(browser.Role("list", "Conversation")), journeyLinkBase) {
+	agent.Reload()
+	agent.WaitText("Does it come in another color?")
+	if strings.Contains(agent.Text(browser.Role("list", "Conversation")), "token=") {
 		t.Fatal("the sign-in link shows in the agent's conversation")
 	}
 
-	// The customer asks on the portal by number: link and code in WhatsApp.
-	if got := postStatus(t, portalSrv.URL+"/portal/api/access", `{"phone":"+1 650 555 1234"}`); got != 202 {
-		t.Fatalf("access by phone: %d", got)
+	p := b.NewPage()
+	p.Timeout = 20 * time.Second
+	p.Goto(link)
+	p.Wait(myRequests)
+	p.Click(browser.Role("link", subject))
+	p.Wait(browser.Role("heading", subject))
+	p.WaitText("Does it come in another color?")
+	typeInto(p, browser.Label("Your message"), "Is there a green one?")
+	p.Click(browser.Role("button", "Send"))
+	p.WaitTextIn(portalStatus, `^Sent\.$`)
+	p.Check("portal-whatsapp-answered")
+	// The agent, still on the ticket, sees it without a reload.
+	agent.WaitText("Is there a green one?")
+	agent.Check("console-portal-answer")
+}
+
+// waitWhatsAppTicket waits for the ticket Meta's sample message opens and
+// returns its subject.
+func waitWhatsAppTicket(t *testing.T, s stack) string {
+	t.Helper()
+	var subject string
+	eventually(t, "the WhatsApp ticket", func() bool {
+		var out map[string][]struct {
+			Subject   string `json:"subject"`
+			ChannelID string `json:"channel_id"`
+		}
+		if getJSON(t, s.url+"/local/tickets", "", &out) != http.StatusOK {
+			return false
+		}
+		for _, tk := range out["open"] {
+			if strings.HasPrefix(tk.ChannelID, "whatsapp:") {
+				subject = tk.Subject
+				return true
+			}
+		}
+		return false
+	})
+	if subject == "" {
+		t.Fatal("the WhatsApp ticket has no subject")
 	}
-	sent = waitLinkSent(t, s, 2)
-	code := regexp.MustCompile(`code: (\d{6})`).FindStringSubmatch(sent.Text)
-	if code == nil {
-		t.Fatalf("no code in %q", sent.Text)
+	return subject
+}
+
+// ticketHolds: some ticket's conversation has a message with this text.
+func ticketHolds(t *testing.T, s stack, text string) bool {
+	t.Helper()
+	var out map[string][]struct {
+		ID string `json:"id"`
 	}
-	if got := postStatus(t, portalSrv.URL+"/portal/api/session", `{"phone":"+16505551234","code":"`+code[1]+`"}`); got != 201 {
-		t.Fatalf("the WhatsApp code opens no session: %d", got)
+	getJSON(t, s.url+"/local/tickets", "", &out)
+	for _, tk := range out["open"] {
+		var v struct {
+			Messages []struct {
+				Text string `json:"text"`
+			} `json:"messages"`
+		}
+		getJSON(t, s.url+"/local/tickets/"+tk.ID, "", &v)
+		for _, m := range v.Messages {
+			if m.Text == text {
+				return true
+			}
+		}
 	}
+	return false
 }

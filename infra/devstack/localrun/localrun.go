@@ -196,6 +196,11 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	if err := errors.Join(append(errs[:], err)...); err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
+	if cfg.PortalURL != "" { // the console and the portal post uploads from this origin (cors.go)
+		if err := applyBucketCORS(ctx, clients.S3, tpl, bucket, cfg.PortalURL); err != nil {
+			return nil, fmt.Errorf("local stack: %w", err)
+		}
+	}
 	if base := strings.TrimSuffix(cfg.PortalURL, "/"); base != "" { // what the outbound function's env names in a stack
 		r.Outbound.CustomerLinks = send.CustomerLinks{Unsubscribe: base + "/unsubscribe",
 			Portal: base + PortalPath + "#/tickets/{id}", Survey: base + "/csat"}

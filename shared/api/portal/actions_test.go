@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -183,11 +184,13 @@ func TestReceiptsSayWhereAnActionLanded(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		shown := map[string]any{}
 		for _, id := range []string{reply, closing} {
 			r := f.do(t, "GET", "/portal/api/receipts/"+id, s1, "")
 			if r.status != 200 || r.body["ticket_id"] != "1" || r.body["message_id"] != id {
 				t.Fatalf("receipt of %s: %d %s", id, r.status, r.raw)
 			}
+			shown[id] = r.body["shown_as"]
 			if r := f.do(t, "GET", "/portal/api/receipts/"+id, s2, ""); r.status != 404 || r.raw != unknown.raw {
 				t.Fatalf("another customer's receipt: %d %s", r.status, r.raw)
 			}
@@ -207,6 +210,18 @@ func TestReceiptsSayWhereAnActionLanded(t *testing.T) {
 		}
 		if conv.Ticket.State != helpdesk.StateClosed || !landed {
 			t.Fatalf("ticket 1 after the router: %+v", conv)
+		}
+		// The page waits for the reply by the id its conversation shows.
+		page := f.do(t, "GET", "/portal/api/tickets/1", s1, "")
+		var ids []any
+		for _, m := range page.body["messages"].([]any) {
+			ids = append(ids, m.(map[string]any)["id"])
+		}
+		if shown[reply] == nil || !slices.Contains(ids, shown[reply]) {
+			t.Errorf("the reply's receipt says shown_as %v, the page's messages are %v", shown[reply], ids)
+		}
+		if shown[closing] != nil {
+			t.Errorf("a close's receipt names a message: %v", shown[closing])
 		}
 	})
 }

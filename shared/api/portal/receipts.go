@@ -15,6 +15,10 @@ import (
 type Receipt struct {
 	MessageID string `json:"message_id"`
 	TicketID  string `json:"ticket_id"`
+	// ShownAs is the message's id in the ticket's conversation (the
+	// router names it from the channel and this id): what the page waits
+	// to see. Absent for a close or reopen, which add no message.
+	ShownAs string `json:"shown_as,omitempty"`
 }
 
 var errNotLanded = helpdesk.Errorf(helpdesk.ENotFound, "not_landed", "no message of yours has landed with that id (yet)")
@@ -41,6 +45,6 @@ func (a *API) receipt(w http.ResponseWriter, r *http.Request, s session) error {
 	if err != nil {
 		return err
 	}
-	httpjson.Write(w, http.StatusOK, Receipt{MessageID: id, TicketID: t.ID})
+	httpjson.Write(w, http.StatusOK, Receipt{MessageID: id, TicketID: t.ID, ShownAs: rec.MessageID})
 	return nil
 }

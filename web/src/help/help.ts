@@ -48,7 +48,7 @@ export function mount(doc: Document, src: string) {
   host.setAttribute("data-stackdesk-help", "");
   const root = host.attachShadow({ mode: "open" });
   root.innerHTML = `<style>${css}</style>
-<button class="btn" type="button" aria-label="Help" aria-haspopup="dialog" aria-describedby="sd-count">?<span>Help</span><span class="badge" id="sd-badge" aria-hidden="true"></span></button>
+<button class="btn" type="button" aria-haspopup="dialog" aria-describedby="sd-count"><span aria-hidden="true">?</span><span>Help</span><span class="badge" id="sd-badge" aria-hidden="true"></span></button>
 <span id="sd-count" hidden></span>
 <dialog aria-labelledby="sd-title"><div class="head"><span id="sd-title">Help</span><button class="close" type="button" aria-label="Close help">×</button></div></dialog>`;
   const btn = root.querySelector(".btn") as HTMLButtonElement;

@@ -61,11 +61,12 @@ describe("landed", () => {
       {
         async receipt(id) {
           calls.push(`receipt ${id}`);
-          return ++receipts < 3 ? undefined : "17"; // 404, 404, then landed
+          return ++receipts < 3 ? undefined : { ticket: "17", shownAs: "uuid-2" }; // 404, 404, then landed
         },
         async messageIds(t) {
           calls.push(`ticket ${t}`);
-          return ++reads < 2 ? ["m1"] : ["m1", "m2"]; // the page lags one read
+          // the page lags one read; it shows the message under the router's id, not the 202's
+          return ++reads < 2 ? ["uuid-1", "m2"] : ["uuid-1", "m2", "uuid-2"];
         },
       },
       "m2",
@@ -73,6 +74,7 @@ describe("landed", () => {
     );
     expect(ticket).toBe("17");
     expect(calls).toEqual(["receipt m2", "receipt m2", "receipt m2", "ticket 17", "ticket 17"]);
+    expect(reads).toBe(2);
   });
 
   it("is null when the message never lands", async () => {

@@ -38,9 +38,16 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, o: PollOpt
   }
 }
 
+// Landed is a receipt: the ticket, and the id the message shows under in
+// its conversation (the router names it: not the id the 202 gave).
+export interface Landed {
+  ticket: string;
+  shownAs?: string;
+}
+
 export interface ReceiptApi {
-  // the ticket id, or undefined while the receipt is 404
-  receipt(messageId: string): Promise<string | undefined>;
+  // where it landed, or undefined while the receipt is 404
+  receipt(messageId: string): Promise<Landed | undefined>;
   // the message ids the ticket shows now
   messageIds(ticketId: string): Promise<string[]>;
 }
@@ -48,8 +55,9 @@ export interface ReceiptApi {
 // landed waits until the message is in a ticket and shows in it; it returns
 // the ticket id (null when it did not show in time).
 export async function landed(api: ReceiptApi, messageId: string, o: PollOptions = {}): Promise<string | null> {
-  const ticket = await waitFor(() => api.receipt(messageId), o);
-  if (ticket === null) return null;
-  const shown = await waitFor(async () => ((await api.messageIds(ticket)).includes(messageId) ? true : undefined), o);
-  return shown ? ticket : null;
+  const r = await waitFor(() => api.receipt(messageId), o);
+  if (r === null) return null;
+  const id = r.shownAs ?? messageId;
+  const shown = await waitFor(async () => ((await api.messageIds(r.ticket)).includes(id) ? true : undefined), o);
+  return shown ? r.ticket : null;
 }

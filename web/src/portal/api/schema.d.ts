@@ -501,6 +501,8 @@ export interface paths {
                         "application/json": {
                             message_id: string;
                             ticket_id: string;
+                            /** @description The message's id in the ticket's conversation (its messages' id); absent for a close or reopen, which add no message. */
+                            shown_as?: string;
                         };
                     };
                 };
