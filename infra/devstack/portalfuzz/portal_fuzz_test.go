@@ -22,6 +22,8 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/fuzzapi"
 	"github.com/stackdesk/stackdesk/shared/api/portal"
+	appcsat "github.com/stackdesk/stackdesk/shared/app/csat"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/store/memstore"
@@ -52,6 +54,42 @@ func (c *codes) Publish(_ context.Context, body string) error {
 	c.mu.Unlock()
 	return nil
 }
+
+// links signs download links (s3files.Links's shape).
+type links struct{}
+
+func (links) DownloadURL(_ context.Context, key, name string, _ bool, ttl time.Duration) (string, error) {
+	return "https://files.test/" + key + "?ttl=" + ttl.String(), nil
+}
+
+// bucket hands out upload forms; every form's object is "posted" at once,
+// so an upload id the fuzzer echoes back from a 201 names a real file.
+type bucket struct {
+	mu      sync.Mutex
+	objects map[string]bool
+}
+
+func (b *bucket) UploadForm(_ context.Context, key, contentType string, _ int64, _ map[string]string, _ time.Duration) (string, map[string]string, error) {
+	b.mu.Lock()
+	b.objects[key] = true
+	b.mu.Unlock()
+	return "https://bucket.test/", map[string]string{"key": key, "Content-Type": contentType}, nil
+}
+
+func (b *bucket) Stat(_ context.Context, key string) (int64, string, map[string]string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.objects[key] {
+		return 0, "", nil, helpdesk.ErrNotFound
+	}
+	return 10, "application/pdf", map[string]string{"name": "a.pdf"}, nil
+}
+
+// discard is the ingest queue: it checks what it is given, as SQS's
+// publisher would not accept an invalid message.
+type discard struct{}
+
+func (discard) EnqueueInbound(_ context.Context, m *helpdesk.InboundMessage) error { return m.Validate() }
 
 // Every operation of the portal's OpenAPI document the API serves, fuzzed
 // by schemathesis from the document it serves: signed in as a customer
@@ -88,7 +126,13 @@ func TestPortalAPIFuzzedFromItsOpenAPIDocument(t *testing.T) {
 		LinkBase: "http://127.0.0.1/portal/#/signin?token=", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// Generous limits: the run is one source and a few addresses; the
 		// 429s themselves are held by shared/api/portal's tests.
-		Limits: portal.Limits{Window: 15 * time.Minute, AccessPerAddress: 1 << 20, AccessPerSource: 1 << 20, SessionPerAddress: 1 << 20, SessionPerSource: 1 << 20}}
+		Limits: portal.Limits{Window: 15 * time.Minute, AccessPerAddress: 1 << 20, AccessPerSource: 1 << 20, SessionPerAddress: 1 << 20, SessionPerSource: 1 << 20},
+		ActionLimit: 1 << 20,
+		// Every port a deployed portal-api has (shared/wire/portal.go),
+		// as fakes: a missing one would answer 503, which is no finding.
+		Ratings: &appcsat.Service{Store: st, Tenant: "acme", Secret: []byte("csat-key")},
+		Files:   links{}, Uploads: &bucket{objects: map[string]bool{}}, Ingest: discard{},
+		Settings: &settings.Cache{Source: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}}
 	mux := http.NewServeMux()
 	api.Register(mux)
 	srv := httptest.NewServer(mux)

@@ -223,6 +223,9 @@ func (f *fixture) do(t *testing.T, method, path, session, body string) response 
 	if session != "" {
 		req.Header.Set("Authorization", "Bearer "+session)
 	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	f.mu.Lock()
 	req.Header.Set("X-Test-IP", f.ip)
 	f.mu.Unlock()
