@@ -89,7 +89,9 @@ func (b *bucket) Stat(_ context.Context, key string) (int64, string, map[string]
 // publisher would not accept an invalid message.
 type discard struct{}
 
-func (discard) EnqueueInbound(_ context.Context, m *helpdesk.InboundMessage) error { return m.Validate() }
+func (discard) EnqueueInbound(_ context.Context, m *helpdesk.InboundMessage) error {
+	return m.Validate()
+}
 
 // Every operation of the portal's OpenAPI document the API serves, fuzzed
 // by schemathesis from the document it serves: signed in as a customer
@@ -126,7 +128,7 @@ func TestPortalAPIFuzzedFromItsOpenAPIDocument(t *testing.T) {
 		LinkBase: "http://127.0.0.1/portal/#/signin?token=", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// Generous limits: the run is one source and a few addresses; the
 		// 429s themselves are held by shared/api/portal's tests.
-		Limits: portal.Limits{Window: 15 * time.Minute, AccessPerAddress: 1 << 20, AccessPerSource: 1 << 20, SessionPerAddress: 1 << 20, SessionPerSource: 1 << 20},
+		Limits:      portal.Limits{Window: 15 * time.Minute, AccessPerAddress: 1 << 20, AccessPerSource: 1 << 20, SessionPerAddress: 1 << 20, SessionPerSource: 1 << 20},
 		ActionLimit: 1 << 20,
 		// Every port a deployed portal-api has (shared/wire/portal.go),
 		// as fakes: a missing one would answer 503, which is no finding.
