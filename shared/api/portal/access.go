@@ -350,7 +350,7 @@ var errNoSession = helpdesk.Errorf(helpdesk.EUnauthorised, "session_invalid", "s
 
 func (a *API) session(r *http.Request) (session, error) {
 	id, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok && !crossSite(r) { // hardening.go
+	if !ok && cookieTaken(r) { // hardening.go
 		if c, err := r.Cookie(SessionCookie); err == nil {
 			id = c.Value
 		}

@@ -75,6 +75,23 @@ func noStore(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
 }
 
+// cookieTaken reports whether the request's session cookie may sign it
+// in: not from another site, and, for a request that changes something,
+// only with a JSON content type, which no HTML form can send (an old
+// browser sends no Sec-Fetch-Site, and a body-less POST has no body for
+// readJSON to refuse).
+func cookieTaken(r *http.Request) bool {
+	if crossSite(r) {
+		return false
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "application/json"
+}
+
 // crossSite reports whether the browser says the request came from
 // another site (Fetch Metadata). SameSite=Strict keeps the session cookie
 // off requests from other sites, but "site" is the registrable domain:

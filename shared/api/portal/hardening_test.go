@@ -118,9 +118,16 @@ func TestBodiesMustBeDeclaredJSON(t *testing.T) {
 		method, path, _ := strings.Cut(rt.Pattern, " ")
 		path = strings.ReplaceAll(path, "{id}", "3")
 		for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""} {
-			r := f.raw(t, method, path, body, map[string]string{"Content-Type": ct, "Cookie": cookie})
+			// With the Bearer header (a script's request): 415.
+			r := f.raw(t, method, path, body, map[string]string{"Content-Type": ct, "Authorization": "Bearer " + s})
 			if r.status != http.StatusUnsupportedMediaType || reason(r) != "json_required" {
 				t.Errorf("%s as %q: %d %s, want 415 json_required", rt.Pattern, ct, r.status, r.raw)
+			}
+			// With the cookie (a form's request): refused too, by the
+			// content type or, signed in, by the cookie not being taken.
+			r = f.raw(t, method, path, body, map[string]string{"Content-Type": ct, "Cookie": cookie})
+			if r.status != http.StatusUnsupportedMediaType && r.status != http.StatusUnauthorized {
+				t.Errorf("%s as %q with the cookie: %d %s, want 415 or 401", rt.Pattern, ct, r.status, r.raw)
 			}
 		}
 	}
@@ -179,8 +186,20 @@ func TestSessionCookieIsStrictAndNotTakenCrossSite(t *testing.T) {
 			}
 		}
 	}
+	// A browser that sends no Sec-Fetch-Site: a change by the cookie alone
+	// needs the JSON content type no HTML form can send.
+	for _, ct := range []string{"", "text/plain", "application/x-www-form-urlencoded"} {
+		h := map[string]string{"Cookie": cookie, "Content-Type": ct}
+		if r := f.raw(t, "POST", "/portal/api/tickets/1/close", "", h); r.status != 401 {
+			t.Errorf("close by the cookie as %q: %d %s, want 401", ct, r.status, r.raw)
+		}
+	}
 	if n := len(f.queue.all()); n != 0 {
 		t.Fatalf("%d actions queued from another site", n)
+	}
+	h := map[string]string{"Cookie": cookie, "Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"}
+	if r := f.raw(t, "POST", "/portal/api/tickets/1/close", "", h); r.status != 202 {
+		t.Errorf("close by the cookie from the portal's own page: %d %s", r.status, r.raw)
 	}
 	// The session survived the cross-site DELETE.
 	if r := f.raw(t, "GET", "/portal/api/me", "", map[string]string{"Cookie": cookie}); r.status != 200 {
