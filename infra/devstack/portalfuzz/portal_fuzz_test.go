@@ -114,7 +114,7 @@ func TestPortalAPIFuzzedFromItsOpenAPIDocument(t *testing.T) {
 	for _, c := range []helpdesk.Contact{{ID: "c1", Name: "Cus One", Email: "cus1@example.com", CreatedAt: now}, {ID: "c2", Name: "Cus Two", Email: "cus2@example.com", CreatedAt: now}} {
 		must(st.CreateContact(ctx, c, helpdesk.Sender{Email: c.Email}.Key(helpdesk.ChannelEmail)))
 	}
-	for i, owner := range []string{"c1", "c2", "c1"} {
+	for i, owner := range []string{"c1", "c2", "c1", "c1"} {
 		id, email := strconv.Itoa(i+1), "cus"+owner[1:]+"@example.com"
 		m := &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail, ChannelID: mail.ID,
 			ProviderMessageID: "m" + id + "@example.com", ReceivedAt: now, Sender: helpdesk.Sender{Email: email}, Subject: "Question " + id, Text: "Help with " + id}
@@ -123,6 +123,12 @@ func TestPortalAPIFuzzedFromItsOpenAPIDocument(t *testing.T) {
 				AuthorContactID: owner, Text: m.Text, CreatedAt: now}}, helpdesk.DefaultSettings(), now)
 		must(st.Commit(ctx, c))
 	}
+	// Ticket 4 is closed: rating and reopen have a ticket to act on.
+	t4, err := st.GetTicketHeader(ctx, "4")
+	must(err)
+	c, err := ticket.CustomerClose(t4, "c1", ticket.Audience{}, helpdesk.DefaultSettings(), now)
+	must(err)
+	must(st.Commit(ctx, c))
 	out := &codes{last: map[string]string{}}
 	api := &portal.API{Store: st, Outbound: out, Key: []byte(strings.Repeat("k", 48)),
 		LinkBase: "http://127.0.0.1/portal/#/signin?token=", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -198,7 +204,7 @@ func TestPortalAPIFuzzedFromItsOpenAPIDocument(t *testing.T) {
 	}
 	config := filepath.Join(dir, "schemathesis.toml")
 	must(os.WriteFile(config, []byte(`[dictionaries.tickets]
-values = ["1", "2", "3"]
+values = ["1", "2", "3", "4"]
 
 [dictionaries.emails]
 values = ["cus1@example.com", "cus2@example.com", "nobody@example.com"]
