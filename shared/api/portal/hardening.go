@@ -73,6 +73,8 @@ func hasNull(v any) bool {
 // branding overrides it (tenant.go).
 func noStore(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
+	// A customer's text is in the JSON: never let a browser read it as a page.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 }
 
 // cookieTaken reports whether the request's session cookie may sign it

@@ -224,6 +224,9 @@ func TestAnswersAreNotStored(t *testing.T) {
 					continue
 				}
 				r := f.do(t, method, p, sess, "")
+				if rt.Pattern != "GET /portal/api/openapi.yaml" && r.header.Get("X-Content-Type-Options") != "nosniff" {
+					t.Errorf("%s %s → %d: no X-Content-Type-Options: nosniff", method, p, r.status)
+				}
 				cc := r.header.Get("Cache-Control")
 				if public[rt.Pattern] && r.status == 200 {
 					if strings.Contains(cc, "no-store") {
