@@ -22,6 +22,8 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/fuzzapi"
 	"github.com/stackdesk/stackdesk/shared/api/portal"
+	appcsat "github.com/stackdesk/stackdesk/shared/app/csat"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
 	"github.com/stackdesk/stackdesk/shared/store/memstore"
@@ -53,6 +55,44 @@ func (c *codes) Publish(_ context.Context, body string) error {
 	return nil
 }
 
+// links signs download links (s3files.Links's shape).
+type links struct{}
+
+func (links) DownloadURL(_ context.Context, key, name string, _ bool, ttl time.Duration) (string, error) {
+	return "https://files.test/" + key + "?ttl=" + ttl.String(), nil
+}
+
+// bucket hands out upload forms; every form's object is "posted" at once,
+// so an upload id the fuzzer echoes back from a 201 names a real file.
+type bucket struct {
+	mu      sync.Mutex
+	objects map[string]bool
+}
+
+func (b *bucket) UploadForm(_ context.Context, key, contentType string, _ int64, _ map[string]string, _ time.Duration) (string, map[string]string, error) {
+	b.mu.Lock()
+	b.objects[key] = true
+	b.mu.Unlock()
+	return "https://bucket.test/", map[string]string{"key": key, "Content-Type": contentType}, nil
+}
+
+func (b *bucket) Stat(_ context.Context, key string) (int64, string, map[string]string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.objects[key] {
+		return 0, "", nil, helpdesk.ErrNotFound
+	}
+	return 10, "application/pdf", map[string]string{"name": "a.pdf"}, nil
+}
+
+// discard is the ingest queue: it checks what it is given, as SQS's
+// publisher would not accept an invalid message.
+type discard struct{}
+
+func (discard) EnqueueInbound(_ context.Context, m *helpdesk.InboundMessage) error {
+	return m.Validate()
+}
+
 // Every operation of the portal's OpenAPI document the API serves, fuzzed
 // by schemathesis from the document it serves: signed in as a customer
 // with two tickets (another customer's ticket id mixed into the ids), and
@@ -74,7 +114,7 @@ func TestPortalAPIFuzzedFromItsOpenAPIDocument(t *testing.T) {
 	for _, c := range []helpdesk.Contact{{ID: "c1", Name: "Cus One", Email: "cus1@example.com", CreatedAt: now}, {ID: "c2", Name: "Cus Two", Email: "cus2@example.com", CreatedAt: now}} {
 		must(st.CreateContact(ctx, c, helpdesk.Sender{Email: c.Email}.Key(helpdesk.ChannelEmail)))
 	}
-	for i, owner := range []string{"c1", "c2", "c1"} {
+	for i, owner := range []string{"c1", "c2", "c1", "c1"} {
 		id, email := strconv.Itoa(i+1), "cus"+owner[1:]+"@example.com"
 		m := &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail, ChannelID: mail.ID,
 			ProviderMessageID: "m" + id + "@example.com", ReceivedAt: now, Sender: helpdesk.Sender{Email: email}, Subject: "Question " + id, Text: "Help with " + id}
@@ -83,12 +123,24 @@ func TestPortalAPIFuzzedFromItsOpenAPIDocument(t *testing.T) {
 				AuthorContactID: owner, Text: m.Text, CreatedAt: now}}, helpdesk.DefaultSettings(), now)
 		must(st.Commit(ctx, c))
 	}
+	// Ticket 4 is closed: rating and reopen have a ticket to act on.
+	t4, err := st.GetTicketHeader(ctx, "4")
+	must(err)
+	c, err := ticket.CustomerClose(t4, "c1", ticket.Audience{}, helpdesk.DefaultSettings(), now)
+	must(err)
+	must(st.Commit(ctx, c))
 	out := &codes{last: map[string]string{}}
 	api := &portal.API{Store: st, Outbound: out, Key: []byte(strings.Repeat("k", 48)),
 		LinkBase: "http://127.0.0.1/portal/#/signin?token=", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// Generous limits: the run is one source and a few addresses; the
 		// 429s themselves are held by shared/api/portal's tests.
-		Limits: portal.Limits{Window: 15 * time.Minute, AccessPerAddress: 1 << 20, AccessPerSource: 1 << 20, SessionPerAddress: 1 << 20, SessionPerSource: 1 << 20}}
+		Limits:      portal.Limits{Window: 15 * time.Minute, AccessPerAddress: 1 << 20, AccessPerSource: 1 << 20, SessionPerAddress: 1 << 20, SessionPerSource: 1 << 20},
+		ActionLimit: 1 << 20,
+		// Every port a deployed portal-api has (shared/wire/portal.go),
+		// as fakes: a missing one would answer 503, which is no finding.
+		Ratings: &appcsat.Service{Store: st, Tenant: "acme", Secret: []byte("csat-key")},
+		Files:   links{}, Uploads: &bucket{objects: map[string]bool{}}, Ingest: discard{},
+		Settings: &settings.Cache{Source: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}}
 	mux := http.NewServeMux()
 	api.Register(mux)
 	srv := httptest.NewServer(mux)
@@ -152,7 +204,7 @@ func TestPortalAPIFuzzedFromItsOpenAPIDocument(t *testing.T) {
 	}
 	config := filepath.Join(dir, "schemathesis.toml")
 	must(os.WriteFile(config, []byte(`[dictionaries.tickets]
-values = ["1", "2", "3"]
+values = ["1", "2", "3", "4"]
 
 [dictionaries.emails]
 values = ["cus1@example.com", "cus2@example.com", "nobody@example.com"]

@@ -7,6 +7,7 @@ package csatpage
 
 import (
 	"context"
+	_ "embed"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -33,10 +34,22 @@ type Handler struct {
 // most csat.MaxComment characters (4 bytes each at worst, URL-encoded).
 const maxForm = 64 << 10
 
+// OpenAPI is the page's contract (a test holds it equal to Routes, and
+// infra/devstack/portalfuzz fuzzes the page from it).
+//
+//go:embed openapi.yaml
+var OpenAPI []byte
+
+// Routes are the page's routes, "METHOD /path".
+func (h *Handler) Routes() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{"GET /csat": h.show, "POST /csat": h.rate}
+}
+
 // Register adds the page's two routes to mux.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /csat", h.show)
-	mux.HandleFunc("POST /csat", h.rate)
+	for p, f := range h.Routes() {
+		mux.HandleFunc(p, f)
+	}
 }
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {

@@ -162,7 +162,7 @@ func normalAddress(s string) (string, error) {
 // known addresses get the same 202 and body: accounts cannot be listed.
 func (a *API) requestAccess(w http.ResponseWriter, r *http.Request) error {
 	var req AccessRequest
-	if err := httpjson.ReadJSON(r, maxBody, &req); err != nil {
+	if err := readJSON(r, maxBody, &req); err != nil {
 		return err
 	}
 	if (req.Email == "") == (req.Phone == "") {
@@ -275,7 +275,7 @@ type Session struct {
 
 func (a *API) openSession(w http.ResponseWriter, r *http.Request) error {
 	var req SessionRequest
-	if err := httpjson.ReadJSON(r, maxBody, &req); err != nil {
+	if err := readJSON(r, maxBody, &req); err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -350,7 +350,7 @@ var errNoSession = helpdesk.Errorf(helpdesk.EUnauthorised, "session_invalid", "s
 
 func (a *API) session(r *http.Request) (session, error) {
 	id, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
+	if !ok && cookieTaken(r) { // hardening.go
 		if c, err := r.Cookie(SessionCookie); err == nil {
 			id = c.Value
 		}

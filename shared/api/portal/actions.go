@@ -37,7 +37,6 @@ type Files interface {
 
 // Bounds of an action.
 const (
-	maxActionBody  = 128 << 10
 	maxText        = 50000
 	maxSubject     = 200
 	maxAttachments = 10
@@ -46,6 +45,11 @@ const (
 	// customer may take in a rate window.
 	DefaultActionLimit = 60
 )
+
+// maxActionBody bounds a reply's or a new ticket's body: the longest
+// text and subject at their longest JSON spelling, the attachment ids,
+// and the keys (about 600 KB, well inside Lambda's 6 MB).
+const maxActionBody = maxEscaped*(maxText+maxSubject) + maxAttachments*40 + 1024
 
 // ReplyRequest is a customer's answer in their ticket.
 type ReplyRequest struct {
@@ -114,7 +118,7 @@ func (a *API) reply(w http.ResponseWriter, r *http.Request, s session) error {
 		return err
 	}
 	var req ReplyRequest
-	if err := httpjson.ReadJSON(r, maxActionBody, &req); err != nil {
+	if err := readJSON(r, maxActionBody, &req); err != nil {
 		return err
 	}
 	if err := checkText("text", req.Text, len(req.Attachments) > 0); err != nil {
@@ -156,7 +160,7 @@ func (a *API) newTicket(w http.ResponseWriter, r *http.Request, s session) error
 		return err
 	}
 	var req NewTicketRequest
-	if err := httpjson.ReadJSON(r, maxActionBody, &req); err != nil {
+	if err := readJSON(r, maxActionBody, &req); err != nil {
 		return err
 	}
 	subject := strings.TrimSpace(req.Subject)
@@ -194,6 +198,9 @@ func (a *API) attachments(ctx context.Context, s session, ids []string) ([]helpd
 // portal channel and answers 202 with its id.
 func (a *API) queue(w http.ResponseWriter, r *http.Request, s session, act helpdesk.PortalAction, subject, text string, atts []helpdesk.Attachment) error {
 	ctx := r.Context()
+	if a.Ingest == nil {
+		return helpdesk.Errorf(helpdesk.EUnavailable, "actions_unavailable", "the ticket pipeline is not configured")
+	}
 	c, err := a.Store.GetContact(ctx, s.contactID)
 	if errors.Is(err, helpdesk.ErrNotFound) {
 		return errNoSession // the contact is gone: so is the session

@@ -90,8 +90,14 @@ type API struct {
 	ActionLimit int64
 }
 
-// maxBody bounds a request body: the portal's requests are tiny.
-const maxBody = 4 << 10
+// maxBody bounds a small request body (access, session, upload): room
+// for every string at its documented maxLength at its longest JSON
+// spelling (maxEscaped), so no request the contract allows is a 413.
+const maxBody = 8 << 10
+
+// maxEscaped is the most bytes one character can take in JSON: a
+// character outside the BMP written as two \u escapes.
+const maxEscaped = 12
 
 // Route is one served route: "METHOD /path/{param}".
 type Route struct {
@@ -140,6 +146,7 @@ func (a *API) now() time.Time {
 // public runs a route that needs no session.
 func (a *API) public(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		noStore(w) // hardening.go
 		if err := h(w, r); err != nil {
 			a.fail(w, r, err)
 		}
@@ -149,6 +156,7 @@ func (a *API) public(h func(w http.ResponseWriter, r *http.Request) error) http.
 // signedIn runs a route for the customer whose session the request carries.
 func (a *API) signedIn(h func(w http.ResponseWriter, r *http.Request, s session) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		noStore(w) // hardening.go
 		s, err := a.session(r)
 		if err == nil {
 			err = h(w, r, s)

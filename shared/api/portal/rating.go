@@ -23,9 +23,8 @@ func publicRating(r helpdesk.Rating) *Rating {
 }
 
 // ratingBody bounds a rating request: a score and a comment of at most
-// csat.MaxComment characters (4 bytes each at worst), with room for JSON
-// escapes.
-const ratingBody = 8*csat.MaxComment + 1024
+// csat.MaxComment characters, each at its longest JSON spelling.
+const ratingBody = maxEscaped*csat.MaxComment + 1024
 
 // rateTicket records the customer's rating of one of their closed tickets,
 // once, within csat.Window of its closing: csat.Service.Rate decides and
@@ -36,7 +35,7 @@ func (a *API) rateTicket(w http.ResponseWriter, r *http.Request, s session) erro
 		Score   int    `json:"score"`
 		Comment string `json:"comment"`
 	}
-	bodyErr := httpjson.ReadJSON(r, ratingBody, &req)
+	bodyErr := readJSON(r, ratingBody, &req)
 	if _, err := a.ownTicket(r, s); err != nil {
 		return err
 	}
@@ -44,7 +43,7 @@ func (a *API) rateTicket(w http.ResponseWriter, r *http.Request, s session) erro
 		return bodyErr
 	}
 	if a.Ratings == nil {
-		return errors.New("portal: no rating service configured")
+		return helpdesk.Errorf(helpdesk.EUnavailable, "ratings_unavailable", "ratings are not configured")
 	}
 	rating, err := a.Ratings.Rate(r.Context(), r.PathValue("id"), s.contactID, req.Score, req.Comment)
 	var he *helpdesk.Error

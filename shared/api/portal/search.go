@@ -26,6 +26,9 @@ func readQuery(r *http.Request) (*search.Query, error) {
 		return nil, nil
 	}
 	q := r.URL.Query().Get("q")
+	if len(r.URL.Query()["q"]) > 1 {
+		return nil, helpdesk.Errorf(helpdesk.EInvalid, "query_repeated", "give q once")
+	}
 	if utf8.RuneCountInString(q) > maxQuery {
 		return nil, helpdesk.Errorf(helpdesk.EInvalid, "query_too_long", "q: at most %d characters", maxQuery)
 	}

@@ -20,7 +20,7 @@ func (a *API) upload(w http.ResponseWriter, r *http.Request, s session) error {
 		return helpdesk.Errorf(helpdesk.EUnavailable, "files_unavailable", "file uploads are not configured")
 	}
 	var req uploads.Request
-	if err := httpjson.ReadJSON(r, maxBody, &req); err != nil {
+	if err := readJSON(r, maxBody, &req); err != nil {
 		return err
 	}
 	form, err := uploads.NewForm(ctx, a.Uploads, req, func(id string) string { return portalUploadKey(s.contactID, id) }, a.now())

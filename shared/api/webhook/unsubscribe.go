@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	_ "embed"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -27,10 +28,22 @@ type Unsubscribe struct {
 	Log   *slog.Logger
 }
 
+// UnsubscribeOpenAPI is the link's contract (a test holds it equal to
+// Routes; infra/devstack/portalfuzz fuzzes it).
+//
+//go:embed unsubscribe.yaml
+var UnsubscribeOpenAPI []byte
+
+// Routes are the link's routes, "METHOD /path".
+func (u *Unsubscribe) Routes() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{"GET /unsubscribe": u.serve, "POST /unsubscribe": u.serve}
+}
+
 // Register adds the routes to mux.
 func (u *Unsubscribe) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /unsubscribe", u.serve)
-	mux.HandleFunc("POST /unsubscribe", u.serve)
+	for p, f := range u.Routes() {
+		mux.HandleFunc(p, f)
+	}
 }
 
 var unsubscribed = template.Must(template.New("u").Parse(`<!doctype html>
@@ -45,6 +58,9 @@ var kindNames = map[helpdesk.CustomerNotifyKind]string{
 }
 
 func (u *Unsubscribe) serve(w http.ResponseWriter, r *http.Request) {
+	// Errors too: whether a token is good is no cache's to keep.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the URL
 	contactID, kind, err := unsubscribe.Verify(u.Key, r.URL.Query().Get("token"))
 	if err == nil {
 		err = u.Store.OptOut(r.Context(), contactID, kind)
@@ -55,7 +71,5 @@ func (u *Unsubscribe) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	u.Log.InfoContext(r.Context(), "customer unsubscribed", "contact_id", contactID, "kind", kind)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the URL
 	_ = unsubscribed.Execute(w, kindNames[kind])
 }
