@@ -87,6 +87,7 @@ export interface paths {
                 };
                 400: components["responses"]["Invalid"];
                 413: components["responses"]["TooLarge"];
+                415: components["responses"]["NotJSON"];
                 429: components["responses"]["RateLimited"];
                 503: components["responses"]["Unavailable"];
             };
@@ -148,6 +149,7 @@ export interface paths {
                 400: components["responses"]["Invalid"];
                 401: components["responses"]["Unauthorised"];
                 413: components["responses"]["TooLarge"];
+                415: components["responses"]["NotJSON"];
                 429: components["responses"]["RateLimited"];
                 503: components["responses"]["Unavailable"];
             };
@@ -237,6 +239,7 @@ export interface paths {
                 400: components["responses"]["Invalid"];
                 401: components["responses"]["Unauthorised"];
                 413: components["responses"]["TooLarge"];
+                415: components["responses"]["NotJSON"];
                 429: components["responses"]["RateLimited"];
                 503: components["responses"]["Unavailable"];
             };
@@ -334,6 +337,7 @@ export interface paths {
                 401: components["responses"]["Unauthorised"];
                 404: components["responses"]["NotFound"];
                 413: components["responses"]["TooLarge"];
+                415: components["responses"]["NotJSON"];
                 429: components["responses"]["RateLimited"];
                 503: components["responses"]["Unavailable"];
             };
@@ -461,6 +465,8 @@ export interface paths {
                 401: components["responses"]["Unauthorised"];
                 404: components["responses"]["NotFound"];
                 409: components["responses"]["Conflict"];
+                413: components["responses"]["TooLarge"];
+                415: components["responses"]["NotJSON"];
                 503: components["responses"]["Unavailable"];
             };
         };
@@ -573,6 +579,7 @@ export interface paths {
                 400: components["responses"]["Invalid"];
                 401: components["responses"]["Unauthorised"];
                 413: components["responses"]["TooLarge"];
+                415: components["responses"]["NotJSON"];
                 429: components["responses"]["RateLimited"];
                 503: components["responses"]["Unavailable"];
             };
@@ -817,6 +824,15 @@ export interface components {
         };
         /** @description No such ticket (or not this customer's). */
         NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is not declared as Content-Type application/json (reason json_required). */
+        NotJSON: {
             headers: {
                 [name: string]: unknown;
             };
