@@ -3,8 +3,10 @@ package localrun_test
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,11 +15,15 @@ import (
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
-var listUnsubscribe = regexp.MustCompile(`List-Unsubscribe: <([^>]+)>`)
+var (
+	listUnsubscribe = regexp.MustCompile(`List-Unsubscribe: <([^>]+)>`)
+	confirmForm     = regexp.MustCompile(`<form method="([^"]*)" action="([^"]*)"`)
+)
 
 // Issue 14: a form customer whose ticket an agent answers and closes gets
 // the answer and a closing notice in moto's SES; the notice's unsubscribe
-// link works, and a later close tells them nothing.
+// link asks first and its page's button unsubscribes them, and a later
+// close tells them nothing.
 func TestFormCustomerIsToldOfTheCloseAndCanUnsubscribe(t *testing.T) {
 	s := startWithSender(t, "notify-"+testbed.Name(t)+"@acme.example")
 	s.r.Outbound.CustomerLinks.Unsubscribe = s.srv.URL + "/unsubscribe"
@@ -58,14 +64,34 @@ func TestFormCustomerIsToldOfTheCloseAndCanUnsubscribe(t *testing.T) {
 	if m == nil || !strings.HasPrefix(m[1], s.srv.URL+"/unsubscribe?token=") {
 		t.Fatalf("the notice has no unsubscribe link:\n%s", mails[0])
 	}
+	// The link asks first (a scanner fetching it unsubscribes no one); the
+	// page's button POSTs back to it.
 	res, err := http.Get(m[1])
 	if err != nil {
 		t.Fatal(err)
 	}
 	page, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != 200 || !strings.Contains(string(page), "You are unsubscribed") {
+	form := confirmForm.FindStringSubmatch(string(page))
+	if res.StatusCode != 200 || form == nil || !strings.EqualFold(form[1], "post") {
 		t.Fatalf("the link: %d %s", res.StatusCode, page)
+	}
+	if got, err := s.r.Store.OptOuts(context.Background(), ts[0].ContactID); err != nil || len(got) != 0 {
+		t.Fatalf("opening the link unsubscribed: %v %v", got, err)
+	}
+	link, _ := url.Parse(m[1])
+	action, err := url.Parse(html.UnescapeString(form[2]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = http.Post(link.ResolveReference(action).String(), "application/x-www-form-urlencoded", strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(page), "You are unsubscribed") {
+		t.Fatalf("the page's button: %d %s", res.StatusCode, page)
 	}
 	got, err := s.r.Store.OptOuts(context.Background(), ts[0].ContactID)
 	if err != nil || len(got) != 1 || got[0] != helpdesk.CustomerClosed {
