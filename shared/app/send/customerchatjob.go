@@ -27,7 +27,9 @@ func (s *Sender) sendCustomerChat(ctx context.Context, job jobs.CustomerChat) er
 		log.InfoContext(ctx, "customer notification not sent in the conversation", "reason", code, "detail", detail)
 		return nil
 	}
-	notFound := func(err error) bool { return errors.Is(err, helpdesk.ErrNotFound) || helpdesk.IsCode(err, helpdesk.ENotFound) }
+	notFound := func(err error) bool {
+		return errors.Is(err, helpdesk.ErrNotFound) || helpdesk.IsCode(err, helpdesk.ENotFound)
+	}
 	t, err := s.Store.GetTicketHeader(ctx, job.TicketID)
 	switch {
 	case notFound(err):
