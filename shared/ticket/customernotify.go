@@ -30,6 +30,10 @@ type CustomerReach struct {
 	// Email is the email channel an email customer is written from (the
 	// ticket's own, else the default email channel); nil: there is none.
 	Email *helpdesk.Channel
+	// Chat is the contact's latest Messenger or WhatsApp conversation, for
+	// a portal ticket whose contact has no email (portalreply.go); nil:
+	// none.
+	Chat *ChatReach
 }
 
 // Why a customer notification was not sent (CustomerNotice.Skipped).
@@ -186,6 +190,9 @@ func (c *Change) sendNotice(t *helpdesk.Ticket, e customerEvent, r CustomerReach
 		t.MessageCount++
 		c.chatJob(t.ID, msg.ID, now)
 		return ViaConversation, ""
+	}
+	if PortalOnly(*t, r.Contact) {
+		return c.portalChatNotice(t, e, r, text, now)
 	}
 	to := strings.TrimSpace(r.Contact.Email)
 	switch {

@@ -68,6 +68,9 @@ func (s *Service) customerReach(ctx context.Context, cs Customers, t helpdesk.Ti
 	if r.Blocked, err = cs.IsBlocked(ctx, key); err != nil {
 		return r, err
 	}
+	if ticket.PortalOnly(t, contact) { // portalreply.go
+		return s.portalChatReach(ctx, cs, t, r)
+	}
 	switch t.ChannelKind {
 	case helpdesk.ChannelMessenger, helpdesk.ChannelWhatsApp:
 		return r, nil

@@ -97,6 +97,8 @@ func (s *Sender) Send(ctx context.Context, env jobs.Envelope, received int) erro
 		return decodeAnd(env, func(job jobs.PortalAccess) error { return s.sendPortalAccess(ctx, job) })
 	case jobs.KindCustomerEmail:
 		return decodeAnd(env, func(job jobs.CustomerEmail) error { return s.sendCustomer(ctx, job) })
+	case jobs.KindCustomerChat: // customerchatjob.go
+		return decodeAnd(env, func(job jobs.CustomerChat) error { return s.sendCustomerChat(ctx, job) })
 	}
 	return helpdesk.Errorf(helpdesk.EInvalid, "unknown_kind", "unknown outbound job kind %q", env.Kind)
 }

@@ -3262,10 +3262,10 @@ export interface components {
                 email?: string;
             };
             /**
-             * @description Delivery of an outbound message.
+             * @description Delivery of an outbound message; in_portal: a reply to a portal ticket whose customer has no email, shown in the portal only (sent on no channel).
              * @enum {string}
              */
-            status?: "queued" | "sent" | "delivered" | "read" | "failed";
+            status?: "queued" | "sent" | "delivered" | "read" | "failed" | "in_portal";
             status_reason?: string;
             /** Format: date-time */
             status_at?: string;
