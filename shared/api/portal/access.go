@@ -168,33 +168,51 @@ func (a *API) requestAccess(w http.ResponseWriter, r *http.Request) error {
 	if (req.Email == "") == (req.Phone == "") {
 		return helpdesk.Errorf(helpdesk.EInvalid, "email_or_phone", "give exactly one of email or phone, e.g. {\"email\": \"you@example.com\"} or {\"phone\": \"+15551234567\"}")
 	}
+	var who requester
 	if req.Phone != "" {
-		return a.requestAccessByPhone(w, r, req.Phone) // accessphone.go
-	}
-	addr, err := normalAddress(req.Email)
-	if err != nil {
-		return err
+		num, err := normalPhone(req.Phone)
+		if err != nil {
+			return err
+		}
+		who = requester{limitKey: a.hash("phone", num), sender: helpdesk.Sender{WhatsAppID: num}, kind: helpdesk.ChannelWhatsApp, to: recipient{whatsApp: num}}
+	} else {
+		addr, err := normalAddress(req.Email)
+		if err != nil {
+			return err
+		}
+		who = requester{limitKey: a.hash("addr", addr), sender: helpdesk.Sender{Email: addr}, kind: helpdesk.ChannelEmail, to: recipient{email: addr}}
 	}
 	ctx := r.Context()
 	l := a.limits()
 	if err := a.limit(ctx, "access-ip#"+a.sourceIP(r), l.AccessPerSource); err != nil {
 		return err
 	}
-	if err := a.limit(ctx, "access-addr#"+a.hash("addr", addr), l.AccessPerAddress); err != nil {
+	if err := a.limit(ctx, "access-addr#"+who.limitKey, l.AccessPerAddress); err != nil {
 		return err
 	}
-	cid, err := a.Store.FindContactID(ctx, helpdesk.Sender{Email: addr}.Key(helpdesk.ChannelEmail))
+	cid, err := a.Store.FindContactID(ctx, who.sender.Key(who.kind))
 	if err != nil && !errors.Is(err, helpdesk.ErrNotFound) {
 		return err
 	}
-	// An unknown address gets a decoy: the same writes and the same job,
-	// for no contact (a session is never opened for it, and the sender
-	// mails nobody), so the answer takes as long as a known one's.
-	if err := a.grant(ctx, cid, recipient{email: addr}); err != nil {
+	// An unknown address or number gets a decoy: the same writes and the
+	// same job, for no contact (a session is never opened for it, and the
+	// sender sends to nobody), so the answer takes as long as a known one's.
+	// Whether a WhatsApp conversation's 24-hour window is open is the
+	// sender's to find, so it changes nothing here either.
+	if err := a.grant(ctx, cid, who.to); err != nil {
 		return err
 	}
 	httpjson.Write(w, http.StatusAccepted, accepted)
 	return nil
+}
+
+// requester is who asks for access: how they are rate limited, found
+// among the contacts, and reached.
+type requester struct {
+	limitKey string
+	sender   helpdesk.Sender
+	kind     helpdesk.ChannelKind
+	to       recipient
 }
 
 // recipient is where a grant's link and code go: an email address, a

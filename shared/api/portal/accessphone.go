@@ -7,11 +7,8 @@ package portal
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"strings"
 
-	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
@@ -37,35 +34,6 @@ func normalPhone(s string) (string, error) {
 }
 
 var errInvalidPhone = helpdesk.Errorf(helpdesk.EInvalid, "invalid_phone", "give a WhatsApp number in international form, e.g. {\"phone\": \"+15551234567\"}")
-
-// requestAccessByPhone sends a link and a code in a known number's WhatsApp
-// conversation. As for addresses, an unknown number gets the same answer
-// after the same work (a decoy grant and job for no contact); whether the
-// conversation's 24-hour window is open is the sender's to find, so it
-// changes nothing here either.
-func (a *API) requestAccessByPhone(w http.ResponseWriter, r *http.Request, phone string) error {
-	num, err := normalPhone(phone)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	l := a.limits()
-	if err := a.limit(ctx, "access-ip#"+a.sourceIP(r), l.AccessPerSource); err != nil {
-		return err
-	}
-	if err := a.limit(ctx, "access-addr#"+a.hash("phone", num), l.AccessPerAddress); err != nil {
-		return err
-	}
-	cid, err := a.Store.FindContactID(ctx, helpdesk.Sender{WhatsAppID: num}.Key(helpdesk.ChannelWhatsApp))
-	if err != nil && !errors.Is(err, helpdesk.ErrNotFound) {
-		return err
-	}
-	if err := a.grant(ctx, cid, recipient{whatsApp: num}); err != nil {
-		return err
-	}
-	httpjson.Write(w, http.StatusAccepted, accepted)
-	return nil
-}
 
 // SendConversationLink makes a fresh sign-in link for contactID, as the
 // portal makes one, and queues it to be sent in ticketID's Messenger or
