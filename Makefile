@@ -18,7 +18,7 @@ WITH_EMULATORS := up=$$($(EMULATORS) status | grep -c ': up' || true); $(EMULATO
   trap '[ "$$up" = 2 ] || [ -n "$$KEEP_EMULATORS" ] || $(EMULATORS) stop' EXIT; $(WITH_ENV)
 
 # Every function: SAM logical id -> functions/<dir>.
-FUNCTIONS := FormWebhookFunction:form-webhook MessengerWebhookFunction:meta-webhook WhatsAppWebhookFunction:meta-webhook RouterFunction:router EmailInboundFunction:email-inbound OutboundFunction:outbound OutboxRelayFunction:outbox-relay AgentApiFunction:agent-api SearchIndexerFunction:search-indexer SpamCleanupFunction:spam-cleanup
+FUNCTIONS := FormWebhookFunction:form-webhook MessengerWebhookFunction:meta-webhook WhatsAppWebhookFunction:meta-webhook RouterFunction:router EmailInboundFunction:email-inbound OutboundFunction:outbound OutboxRelayFunction:outbox-relay AgentApiFunction:agent-api SearchIndexerFunction:search-indexer SpamCleanupFunction:spam-cleanup CsatPageFunction:csat-page PortalApiFunction:portal-api UnsubscribeFunction:unsubscribe
 
 GO_LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 # Output per SAM logical id (meta-webhook is built for two functions).
@@ -58,7 +58,8 @@ test: web ## unit + integration tests against DynamoDB Local and moto, the conso
 # The agent console (web/): npm ci when the lock changed, vite build when a
 # source (or the agent API's OpenAPI, its types' source) is newer than dist.
 WEB_SRC := $(shell find web/src web/public web/scripts -type f 2>/dev/null) web/index.html web/vite.config.ts \
-  web/tsconfig.json web/package.json shared/api/agent/openapi.yaml
+  web/tsconfig.json web/package.json shared/api/agent/openapi.yaml \
+  web/portal/index.html web/vite.portal.config.ts web/vite.help.config.ts shared/api/portal/openapi.yaml
 
 web/node_modules/.package-lock.json: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
@@ -67,7 +68,7 @@ web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SRC)
 	cd web && npm run build
 
 .PHONY: web
-web: web/dist/index.html ## build the agent console into web/dist (npm ci + vite build, skipped when up to date)
+web: web/dist/index.html ## build the agent console into web/dist and the customer portal and help.js into web/dist/portal (skipped when up to date)
 
 .PHONY: web-test
 web-test: web/node_modules/.package-lock.json ## the console's unit tests (vitest) and its generated API types' freshness
@@ -78,9 +79,17 @@ bench: web ## benchmarks against DynamoDB Local (write units per ticket, handler
 	@bash infra/chromium.sh
 	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_REQUIRE_BROWSER=1 STACKDESK_REQUIRE_CONSOLE=1 go test -run '^$$' -bench . -benchmem -count $${COUNT:-1} ./... | tee bench.txt
 
+# One API's schemathesis run (infra/devstack/fuzzapi): $(1) the Go test, $(2) its package, $(3) more environment.
+FUZZ_RUN = @$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_FUZZ_EXAMPLES=$${STACKDESK_FUZZ_EXAMPLES:-200} $(3) \
+  go test -count=1 -timeout 60m -run '^$(1)$$' ./$(2)/
+
 .PHONY: fuzz-api
 fuzz-api: ## schemathesis against the agent API with STACKDESK_FUZZ_EXAMPLES cases per operation (default 200)
-	@$(WITH_EMULATORS) STACKDESK_REQUIRE_EMULATORS=1 STACKDESK_FUZZ_EXAMPLES=$${STACKDESK_FUZZ_EXAMPLES:-200} go test -count=1 -timeout 60m -run TestAgentAPIFuzzedFromItsOpenAPIDocument ./infra/devstack/localrun/
+	$(call FUZZ_RUN,TestAgentAPIFuzzedFromItsOpenAPIDocument,infra/devstack/localrun)
+
+.PHONY: fuzz-portal
+fuzz-portal: ## schemathesis against the customer portal's API (signed in and out), STACKDESK_FUZZ_EXAMPLES cases per operation (default 200)
+	$(call FUZZ_RUN,TestPortalAPIFuzzedFromItsOpenAPIDocument,infra/devstack/portalfuzz,STACKDESK_FUZZ_PARTIAL=1)
 
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME each (default 20s)

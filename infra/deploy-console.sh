@@ -37,16 +37,27 @@ quiet=--only-show-errors
 # before them. Old ones stay: an open tab of the previous version still
 # loads its lazy chunks. Scripts get their MIME type by name, not by the
 # platform's guess: with nosniff a module served as anything else is refused.
-if [ -d "$dist/assets" ]; then
-  aws s3 sync "$dist/assets" "s3://$bucket/assets" $quiet --exclude '*' --include '*.js' --include '*.mjs' \
-    --content-type 'text/javascript; charset=utf-8' --cache-control "$immutable"
-  aws s3 sync "$dist/assets" "s3://$bucket/assets" $quiet --exclude '*.js' --exclude '*.mjs' \
-    --cache-control "$immutable"
-fi
+# The customer portal (portal/) has its own hashed assets and shell.
+for assets in assets portal/assets; do
+  if [ -d "$dist/$assets" ]; then
+    aws s3 sync "$dist/$assets" "s3://$bucket/$assets" $quiet --exclude '*' --include '*.js' --include '*.mjs' \
+      --content-type 'text/javascript; charset=utf-8' --cache-control "$immutable"
+    aws s3 sync "$dist/$assets" "s3://$bucket/$assets" $quiet --exclude '*.js' --exclude '*.mjs' \
+      --cache-control "$immutable"
+  fi
+done
 # Unhashed files of the build (favicon ...), never the build's own
 # config.json (a development one, if any): the stack's is written below.
-aws s3 sync "$dist" "s3://$bucket" $quiet --exclude 'assets/*' --exclude index.html --exclude config.json \
-  --cache-control "$revalidate"
+aws s3 sync "$dist" "s3://$bucket" $quiet --exclude 'assets/*' --exclude 'portal/assets/*' --exclude index.html \
+  --exclude 'portal/index.html' --exclude 'portal/help.js' --exclude config.json --cache-control "$revalidate"
+if [ -f "$dist/portal/help.js" ]; then # a stable name on tenants' sites: revalidated, never immutable
+  aws s3 cp "$dist/portal/help.js" "s3://$bucket/portal/help.js" $quiet \
+    --content-type 'text/javascript; charset=utf-8' --cache-control "$revalidate"
+fi
+if [ -f "$dist/portal/index.html" ]; then
+  aws s3 cp "$dist/portal/index.html" "s3://$bucket/portal/index.html" $quiet \
+    --content-type 'text/html; charset=utf-8' --cache-control "$revalidate"
+fi
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT

@@ -132,6 +132,11 @@ func writeDist(t *testing.T) string {
 		"assets/index-9c1d7b3a.css": `body{margin:0}`,
 		"favicon.svg":               `<svg xmlns="http://www.w3.org/2000/svg"/>`,
 		"config.json":               `{"apiBaseUrl": "http://127.0.0.1:8080"}`,
+		// The customer portal: its own shell, hashed assets and the help
+		// button's stable-named script.
+		"portal/index.html":               `<!doctype html><html><head><script type="module" src="/portal/assets/index-5e6f7a8b.js"></script></head><body></body></html>`,
+		"portal/assets/index-5e6f7a8b.js": `export default 2;`,
+		"portal/help.js":                  `(function(){})();`,
 	}
 	for name, body := range files {
 		p := filepath.Join(dist, name)
@@ -183,12 +188,15 @@ func TestDeployConsolePublishesTheBuildAndTheStacksConfig(t *testing.T) {
 	}
 
 	for key, w := range map[string]object{
-		"config.json":               {contentType: "application/json", cacheControl: "no-cache"},
-		"index.html":                {contentType: "text/html; charset=utf-8", cacheControl: "no-cache"},
-		"favicon.svg":               {cacheControl: "no-cache"},
-		"assets/index-4f2a9c1e.js":  {contentType: "text/javascript; charset=utf-8", cacheControl: "public, max-age=31536000, immutable"},
-		"assets/ticket-77aa01bc.js": {contentType: "text/javascript; charset=utf-8", cacheControl: "public, max-age=31536000, immutable"},
-		"assets/index-9c1d7b3a.css": {contentType: "text/css", cacheControl: "public, max-age=31536000, immutable"},
+		"config.json":                     {contentType: "application/json", cacheControl: "no-cache"},
+		"index.html":                      {contentType: "text/html; charset=utf-8", cacheControl: "no-cache"},
+		"favicon.svg":                     {cacheControl: "no-cache"},
+		"assets/index-4f2a9c1e.js":        {contentType: "text/javascript; charset=utf-8", cacheControl: "public, max-age=31536000, immutable"},
+		"assets/ticket-77aa01bc.js":       {contentType: "text/javascript; charset=utf-8", cacheControl: "public, max-age=31536000, immutable"},
+		"assets/index-9c1d7b3a.css":       {contentType: "text/css", cacheControl: "public, max-age=31536000, immutable"},
+		"portal/index.html":               {contentType: "text/html; charset=utf-8", cacheControl: "no-cache"},
+		"portal/assets/index-5e6f7a8b.js": {contentType: "text/javascript; charset=utf-8", cacheControl: "public, max-age=31536000, immutable"},
+		"portal/help.js":                  {contentType: "text/javascript; charset=utf-8", cacheControl: "no-cache"},
 	} {
 		o, ok := e.get(key)
 		switch {

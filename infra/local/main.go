@@ -25,10 +25,11 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address of the local webhook endpoints (loopback only)")
 	smtpAddr := flag.String("smtp", "127.0.0.1:2525", "address of the local SMTP listener that delivers mail as SES would")
 	prefix := flag.String("prefix", "stackdesk-local", "name prefix of the local table, queues and bucket")
+	demoAddr := flag.String("demo-addr", "127.0.0.1:8081", "address of a demo tenant website embedding the help button (another origin than the portal)")
 	sweep := flag.Duration("spam-sweep", time.Hour, "how often spam-cleanup sweeps expired spam (also once at start; make spam-sweep runs it now)")
 	flag.Parse()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("tenant", "demo")
-	if err := run(*addr, *smtpAddr, *prefix, *sweep, log); err != nil {
+	if err := run(*addr, *smtpAddr, *demoAddr, *prefix, *sweep, log); err != nil {
 		log.Error("local stack failed", "error", err)
 		os.Exit(1)
 	}
@@ -38,7 +39,7 @@ func main() {
 // stack generates its own in Secrets Manager.
 var localReplySecret = []byte("local-development-reply-token-secret")
 
-func run(addr, smtpAddr, prefix string, sweep time.Duration, log *slog.Logger) error {
+func run(addr, smtpAddr, demoAddr, prefix string, sweep time.Duration, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
@@ -50,7 +51,8 @@ func run(addr, smtpAddr, prefix string, sweep time.Duration, log *slog.Logger) e
 		return err
 	}
 	r, err := localrun.New(ctx, awsCfg, localrun.Config{Prefix: prefix, Tenant: "demo", ReplyTokenSecret: localReplySecret,
-		Log: log, RetryDelay: 5 * time.Second, SpamSweepEvery: sweep, ConsoleDir: consoleDir})
+		Log: log, RetryDelay: 5 * time.Second, SpamSweepEvery: sweep, ConsoleDir: consoleDir,
+		PortalURL: "http://" + addr})
 	if err != nil {
 		return err
 	}
@@ -136,6 +138,23 @@ of the Support team; every demo password is %q) and list a view:
 		demo.SignedSecret, base, base, demo.EmailAddress, smtpLn.Addr(), base, demo.PageID, demo.MetaAppSecret, demo.MetaVerifyToken, base, demo.PhoneNumberID, r.Graph.URL, base,
 		base, demo.FormChannelID, base, smtpLn.Addr(), demo.EmailAddress, demo.NotificationSender, sesEndpoint(), sweep, demo.MetaAppSecret, base, base,
 		demo.Password, base, demo.AgentEmails[0], demo.Password, base, base, base)
+	// The customer portal, and a tenant's website on another origin with the
+	// help button's script tag.
+	demoLn, err := net.Listen("tcp", demoAddr)
+	if err != nil {
+		return err
+	}
+	demoSrv := &http.Server{Handler: localrun.DemoSite(base), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = demoSrv.Serve(demoLn) }()
+	defer demoSrv.Close()
+	fmt.Printf(`Customer portal (passwordless: the sign-in mail goes through the outbound queue to moto's SES):
+
+  portal       %s%s   (write in first, e.g. make mail FROM=ann@example.com, then sign in as ann@example.com;
+               the link and code are in %s/moto-api/data.json, "ses" -> "RawMessage")
+  help button  <script src="%s%shelp.js" async></script>
+  demo site    http://%s/demo-site.html   (another origin, with that tag)
+
+`, base, localrun.PortalPath, sesEndpoint(), base, localrun.PortalPath, demoLn.Addr())
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -157,6 +157,9 @@ type Stage struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
 	Closed bool   `json:"closed,omitempty"`
+	// WaitingOnCustomer marks the stage that means "waiting on you": a
+	// ticket an agent moves into it tells its customer (never a closing stage).
+	WaitingOnCustomer bool `json:"waiting_on_customer,omitempty"`
 }
 
 // DefaultPipeline is the support pipeline every tenant starts with (seed 001).
@@ -165,7 +168,7 @@ var DefaultPipeline = Pipeline{
 	Name: "Support pipeline",
 	Stages: []Stage{
 		{ID: "new", Name: "New"},
-		{ID: "waiting_on_contact", Name: "Waiting on contact"},
+		{ID: "waiting_on_contact", Name: "Waiting on contact", WaitingOnCustomer: true},
 		{ID: "waiting_on_us", Name: "Waiting on us"},
 		{ID: "closed", Name: "Closed", Closed: true},
 	},

@@ -20,7 +20,7 @@ const (
 
 // FilteredKinds lists every filtered kind.
 var FilteredKinds = []string{FilteredAutoReply, FilteredBounce, FilteredBulk, FilteredLoop,
-	FilteredUnparseable, FilteredTooLarge, FilteredNoChannel}
+	FilteredUnparseable, FilteredTooLarge, FilteredNoChannel, FilteredPortal}
 
 // ValidFilteredKind reports whether k is a filtered kind.
 func ValidFilteredKind(k string) bool { return slices.Contains(FilteredKinds, k) }

@@ -20,12 +20,15 @@ const (
 	ChannelMessenger ChannelKind = "messenger"
 	ChannelWhatsApp  ChannelKind = "whatsapp"
 	ChannelAPI       ChannelKind = "api"
+	// ChannelPortal: what a customer does in the customer portal (a reply,
+	// a close or reopen, a new ticket), queued like any inbound message.
+	ChannelPortal ChannelKind = "portal"
 )
 
 // Valid reports whether k is a known channel kind.
 func (k ChannelKind) Valid() bool {
 	switch k {
-	case ChannelEmail, ChannelForm, ChannelMessenger, ChannelWhatsApp, ChannelAPI:
+	case ChannelEmail, ChannelForm, ChannelMessenger, ChannelWhatsApp, ChannelAPI, ChannelPortal:
 		return true
 	}
 	return false
@@ -152,6 +155,12 @@ type Ticket struct {
 	// Merge is kept on a merged ticket: what its merge changed, so an
 	// unmerge can put it back (merge.go).
 	Merge *MergeProvenance `dynamodbav:"merge,omitempty" json:"-"`
+	// LastAgentReplyAt and LastAgentReplyBy are when, and which agent,
+	// last answered the customer (a reply committed, queued or sent): the
+	// portal's "who answered and when" and its badge, read from the
+	// header. Set by the ticket model, never by an API.
+	LastAgentReplyAt time.Time `dynamodbav:"lastAgentReplyAt,omitempty" json:"last_agent_reply_at,omitzero"`
+	LastAgentReplyBy string    `dynamodbav:"lastAgentReplyBy,omitempty" json:"last_agent_reply_by,omitempty"`
 }
 
 // SpamKeepDays is how long a spam ticket is kept (then purged); "not

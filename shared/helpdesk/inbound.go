@@ -47,6 +47,21 @@ type InboundMessage struct {
 	// Update, when set, makes this an edit of or a reaction to a message
 	// already sent (Target), not a new message.
 	Update *MessageUpdate `json:"update,omitempty"`
+	// Portal, set on every message of the portal channel, is what a
+	// signed-in customer did: it names the contact (and the ticket) the
+	// portal checked, so the router targets that ticket without threading.
+	Portal *PortalAction `json:"portal,omitempty"`
+}
+
+// PortalAction is a customer's action in the portal (portal.go).
+type PortalAction struct {
+	// TicketID is the ticket acted on; "" opens a new ticket.
+	TicketID  string `json:"ticket_id,omitempty"`
+	ContactID string `json:"contact_id"`
+	// Close closes the ticket (after the message, if there is one);
+	// Reopen reopens a closed one without a message.
+	Close  bool `json:"close,omitempty"`
+	Reopen bool `json:"reopen,omitempty"`
 }
 
 // SystemEvent is a provider's notice about the customer (WhatsApp "system"
@@ -90,6 +105,16 @@ func (s Sender) Key(kind ChannelKind) string {
 			return "whatsapp#user:" + s.WhatsAppUserID
 		}
 		return "whatsapp#" + s.WhatsAppID
+	case ChannelPortal:
+		// The customer's own identity: their address, or, with none, the
+		// chat identity they are known by.
+		switch {
+		case strings.TrimSpace(s.Email) == "" && (s.WhatsAppID != "" || s.WhatsAppUserID != ""):
+			return s.Key(ChannelWhatsApp)
+		case strings.TrimSpace(s.Email) == "" && s.PSID != "":
+			return s.Key(ChannelMessenger)
+		}
+		return s.Key(ChannelEmail)
 	default:
 		if strings.TrimSpace(s.Email) == "" && s.UnknownID != "" {
 			return "email#unknown#" + s.UnknownID // no '@': never an address's key
@@ -182,6 +207,13 @@ func (m *InboundMessage) Validate() error {
 	case ChannelWhatsApp:
 		if m.Sender.WhatsAppID == "" && m.Sender.WhatsAppUserID == "" {
 			return Errorf(EInvalid, "sender_required", "whatsapp sender needs wa_id or wa_user_id")
+		}
+	case ChannelPortal:
+		switch {
+		case m.Portal == nil || m.Portal.ContactID == "":
+			return Errorf(EInvalid, "portal_action_required", "a portal message needs portal.contact_id")
+		case m.Sender.Email == "" && m.Sender.WhatsAppID == "" && m.Sender.WhatsAppUserID == "" && m.Sender.PSID == "":
+			return Errorf(EInvalid, "sender_required", "a portal sender needs an email or a chat identity")
 		}
 	default:
 		if m.Sender.Email == "" && (m.Channel != ChannelEmail || m.Sender.UnknownID == "") {

@@ -16,6 +16,10 @@ type Settings struct {
 	// own channel cannot carry a reply (forms, the API, tickets made by
 	// hand); empty: the first enabled email channel by id.
 	DefaultEmailChannel string `json:"default_email_channel,omitempty"`
+	// CustomerNotify turns kinds of customer notification off (all on by default).
+	CustomerNotify CustomerNotifySettings `json:"customer_notify,omitzero"`
+	// Portal is the customer portal's branding (portalbranding.go).
+	Portal PortalBranding `json:"portal,omitzero"`
 	// Version counts the writes; a write names the version it read so two
 	// admins editing at once cannot overwrite each other. Set by the store.
 	Version   int64     `json:"version"`
@@ -70,6 +74,9 @@ func (s Settings) Validate() error {
 			case seen[st.ID]:
 				return invalid("duplicate_stage", "pipeline %q has stage %q twice", p.ID, st.ID)
 			}
+			if st.Closed && st.WaitingOnCustomer {
+				return invalid("closed_stage_waiting", "stage %q of pipeline %q closes tickets, so cannot wait on the customer", st.ID, p.ID)
+			}
 			seen[st.ID] = true
 			open, closed = open || !st.Closed, closed || st.Closed
 		}
@@ -91,6 +98,12 @@ func (s Settings) Validate() error {
 			return invalid("duplicate_category", "category %q is listed twice", c.ID)
 		}
 		seen[c.ID] = true
+	}
+	if err := s.CustomerNotify.validate(); err != nil {
+		return err
+	}
+	if err := s.Portal.validate(); err != nil {
+		return err
 	}
 	if len(s.DefaultEmailChannel) > 200 {
 		return invalid("default_email_channel_too_long", "default email channel id: at most 200 characters")

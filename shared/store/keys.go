@@ -313,3 +313,57 @@ func blockedPK(senderKey string) string { return "BLOCKED#" + boundedKey(senderK
 func blockedKeys(b helpdesk.BlockedSender) keyAttrs {
 	return keyAttrs{PK: blockedPK(b.Key), SK: skBlocked, GSI3PK: listBlocked, GSI3SK: sortTime(b.BlockedAt) + "#" + b.Key}
 }
+
+// The customer portal (portal.go), every item expiring by TTL:
+//
+//	portal grant    PORTALGRANT#<sha256 of secret>   PORTALGRANT    (a link token or code, single use)
+//	portal session  PORTALSESSION#<sha256 of id>     PORTALSESSION  (revocable)
+//	rate counter    RATE#<scope>#<window start>       RATE           (requests in one window)
+const (
+	skPortalGrant   = "PORTALGRANT"
+	skPortalSession = "PORTALSESSION"
+	skRate          = "RATE"
+)
+
+func portalGrantPK(hash string) string   { return "PORTALGRANT#" + hash }
+func portalSessionPK(hash string) string { return "PORTALSESSION#" + hash }
+func ratePK(scope string, window time.Time) string {
+	return "RATE#" + boundedKey(scope) + "#" + sortTime(window)
+}
+
+// Satisfaction ratings (csat.go): one item per rated ticket, its own
+// partition (so rating never touches the ticket's items), listed by when it
+// was rated in one GSI3 partition the report queries by period.
+//
+//	rating          CSAT#<ticket id>          CSAT                       GSI3: CSATS / <ratedAt>#<ticket id>
+const (
+	skRating    = "CSAT"
+	listRatings = "CSATS"
+)
+
+func ratingPK(ticketID string) string { return "CSAT#" + ticketID }
+func ratingListSK(ratedAt time.Time, ticketID string) string {
+	return sortTime(ratedAt) + "#" + ticketID
+}
+
+// Customer notification opt-outs (issue 14): OPTOUT#<contact id> / OPTOUT,
+// one item per contact holding the kinds they unsubscribed from (a string
+// set), read with one GetItem when a notification is decided.
+const skOptOut = "OPTOUT"
+
+func optOutPK(contactID string) string { return "OPTOUT#" + boundedKey(contactID) }
+
+// The portal's read side (i14-portalreads): when a contact last looked at
+// their tickets in the portal (the help button's badge counts agent replies
+// after it). One small item per contact, rewritten on each visit.
+//
+//	portal visit    PORTALVISIT#<contact id>  PORTALVISIT
+const skPortalVisit = "PORTALVISIT"
+
+func portalVisitPK(contactID string) string { return "PORTALVISIT#" + boundedKey(contactID) }
+
+// ticketOfTermsPK reads a ticket's terms record key back (termsPK).
+func ticketOfTermsPK(pk string) (string, bool) {
+	id, ok := strings.CutPrefix(pk, "TERMS#")
+	return id, ok && id != ""
+}

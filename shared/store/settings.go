@@ -28,9 +28,14 @@ type settingsItem struct {
 	Categories []helpdesk.Category     `dynamodbav:"categories"`
 	Defaults   helpdesk.TicketDefaults `dynamodbav:"defaults"`
 	// DefaultEmailChannel answers tickets whose channel cannot reply.
-	DefaultEmailChannel string    `dynamodbav:"defaultEmailChannel,omitempty"`
-	Version             int64     `dynamodbav:"version"`
-	UpdatedAt           time.Time `dynamodbav:"updatedAt"`
+	DefaultEmailChannel string `dynamodbav:"defaultEmailChannel,omitempty"`
+	// CustomerNotifyOff are the kinds of customer notification turned off.
+	CustomerNotifyOff []helpdesk.CustomerNotifyKind `dynamodbav:"customerNotifyOff,omitempty"`
+	Version           int64                         `dynamodbav:"version"`
+	UpdatedAt         time.Time                     `dynamodbav:"updatedAt"`
+
+	// Portal is the customer portal's branding.
+	Portal *portalBrandingAttr `dynamodbav:"portal,omitempty"`
 }
 
 type pipelineAttr struct {
@@ -43,6 +48,8 @@ type stageAttr struct {
 	ID     string `dynamodbav:"id"`
 	Name   string `dynamodbav:"name"`
 	Closed bool   `dynamodbav:"closed,omitempty"`
+	// WaitingOnCustomer marks the "waiting on you" stage.
+	WaitingOnCustomer bool `dynamodbav:"waitingOnCustomer,omitempty"`
 }
 
 func newSettingsItem(s helpdesk.Settings, version int64, now time.Time) settingsItem {
@@ -51,6 +58,8 @@ func newSettingsItem(s helpdesk.Settings, version int64, now time.Time) settings
 		Categories:          s.Categories,
 		Defaults:            s.Defaults,
 		DefaultEmailChannel: s.DefaultEmailChannel,
+		CustomerNotifyOff:   s.CustomerNotify.Off,
+		Portal:              newPortalBrandingAttr(s.Portal),
 		Version:             version,
 		UpdatedAt:           now.UTC(),
 	}
@@ -71,6 +80,8 @@ func (it settingsItem) settings() helpdesk.Settings {
 		Categories:          it.Categories,
 		Defaults:            it.Defaults,
 		DefaultEmailChannel: it.DefaultEmailChannel,
+		CustomerNotify:      helpdesk.CustomerNotifySettings{Off: it.CustomerNotifyOff},
+		Portal:              it.Portal.branding(),
 		Version:             it.Version,
 		UpdatedAt:           it.UpdatedAt,
 	}
@@ -163,4 +174,28 @@ func (s *Store) putSettings(ctx context.Context, set helpdesk.Settings, version 
 		return translate(err)
 	}
 	return err
+}
+
+// portalBrandingAttr is the stored form of helpdesk.PortalBranding (its own
+// attribute names, like the pipelines').
+type portalBrandingAttr struct {
+	Name         string `dynamodbav:"name,omitempty"`
+	LogoURL      string `dynamodbav:"logoUrl,omitempty"`
+	PrimaryColor string `dynamodbav:"primaryColor,omitempty"`
+	AccentColor  string `dynamodbav:"accentColor,omitempty"`
+}
+
+func newPortalBrandingAttr(b helpdesk.PortalBranding) *portalBrandingAttr {
+	if b == (helpdesk.PortalBranding{}) {
+		return nil
+	}
+	a := portalBrandingAttr(b)
+	return &a
+}
+
+func (a *portalBrandingAttr) branding() helpdesk.PortalBranding {
+	if a == nil {
+		return helpdesk.PortalBranding{}
+	}
+	return helpdesk.PortalBranding(*a)
 }

@@ -297,6 +297,10 @@ func Reply(t helpdesk.Ticket, ch helpdesk.Channel, in ReplyInput, now time.Time)
 			return Change{}, helpdesk.Message{}, err
 		}
 		c.job(id, jobs.KindReplyChat, jobs.ReplyChat{TicketID: t.ID, MessageIDs: []string{id}, CreatedAt: now})
+	case ch.Kind == helpdesk.ChannelPortal && t.ChannelKind == helpdesk.ChannelPortal:
+		// Shown in the portal only, sent on no channel (portalreply.go):
+		// no job, so TellCustomer tells the customer of it.
+		msg.Status = helpdesk.StatusInPortal
 	default:
 		return Change{}, helpdesk.Message{}, helpdesk.Errorf(helpdesk.EInvalid, "channel_cannot_reply", "ticket %s came from a %s channel, which cannot carry replies", t.ID, ch.Kind)
 	}

@@ -20,13 +20,18 @@ const ReasonByHand = "by_hand"
 // ReplyVia decides the channel that carries an agent's reply to t: the
 // ticket's own channel (own) when it can carry replies; otherwise (forms,
 // the API, tickets logged by hand) email from the tenant's default email
-// channel (email, nil when the tenant has none) to the contact's address.
+// channel (email, nil when the tenant has none) to the contact's address;
+// a portal ticket whose contact has no address is answered in the portal
+// only (PortalOnly).
 func ReplyVia(t helpdesk.Ticket, own, email *helpdesk.Channel, contact helpdesk.Contact) (helpdesk.Channel, error) {
 	if helpdesk.RepliesOnOwnChannel(t.ChannelKind) {
 		if own == nil {
 			return helpdesk.Channel{}, helpdesk.Errorf(helpdesk.EConflict, "channel_missing", "ticket %s's channel %s no longer exists", t.ID, t.ChannelID)
 		}
 		return *own, nil
+	}
+	if PortalOnly(t, contact) { // portalreply.go
+		return PortalChannel(t), nil
 	}
 	switch {
 	case email == nil || email.Email == nil || email.Kind != helpdesk.ChannelEmail:

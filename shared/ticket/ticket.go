@@ -179,6 +179,25 @@ func (c *Change) finish(now time.Time) {
 		c.Loads = append(c.Loads, Loads(w.Before, w.After, now)...)
 	}
 	c.spamExpiry(now)
+	c.lastAgentReply()
+}
+
+// lastAgentReply records on each ticket of the change the newest agent
+// reply the change adds to it (an outbound message an agent wrote: not an
+// automatic greeting, a notice or a note). Here, once for every decision,
+// so no way of answering a customer can forget it.
+func (c *Change) lastAgentReply() {
+	for _, w := range c.Tickets {
+		t := w.After
+		if t == nil {
+			continue
+		}
+		for _, m := range c.Messages {
+			if m.TicketID == t.ID && m.Direction == helpdesk.Outbound && m.AuthorAgentID != "" && !m.CreatedAt.Before(t.LastAgentReplyAt) {
+				t.LastAgentReplyAt, t.LastAgentReplyBy = m.CreatedAt.UTC(), m.AuthorAgentID
+			}
+		}
+	}
 }
 
 // spamExpiry gives every spam ticket of the change its expiry (the TTL

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
@@ -190,6 +191,8 @@ func Router(c RouterConfig, cfg aws.Config, log *slog.Logger) (*ingest.Service, 
 			Files: bucket, Log: log,
 		},
 		Bodies: bucket,
+		// A portal message's uploads are checked in the bucket (HeadObject).
+		Uploads: &s3files.Links{Bucket: bucket},
 	}, nil
 }
 
@@ -204,6 +207,14 @@ type OutboundConfig struct {
 	// NotificationSender is the verified SES identity agents' notification
 	// emails come from, whatever the ticket's channel.
 	NotificationSender string `env:"NOTIFICATION_SENDER,required"`
+	// UnsubscribeURL is the public URL of /unsubscribe (customer
+	// notification emails; none are sent without it) and PortalTicketURL
+	// the portal's ticket page, "{id}" for the ticket (optional).
+	UnsubscribeURL  string `env:"UNSUBSCRIBE_URL"`
+	PortalTicketURL string `env:"PORTAL_TICKET_URL"`
+	// SurveyURL is the public URL of the satisfaction survey (GET /csat):
+	// a closing notification links to it with a signed token (optional).
+	SurveyURL string `env:"SURVEY_URL"`
 }
 
 // Outbound builds the sender of outbound jobs.
@@ -223,6 +234,7 @@ func Outbound(c OutboundConfig, cfg aws.Config, log *slog.Logger) (*send.Sender,
 		NotificationSender: c.NotificationSender,
 		Profiles:           c.Client(),
 		Contacts:           st,
+		CustomerLinks:      send.CustomerLinks{Unsubscribe: c.UnsubscribeURL, Portal: c.PortalTicketURL, Survey: c.SurveyURL},
 	}, nil
 }
 
@@ -259,6 +271,11 @@ type AgentAPIConfig struct {
 	UserPoolID string `env:"COGNITO_USER_POOL_ID,required"`
 	// IngestQueueURL takes filtered mail an agent makes a ticket after all.
 	IngestQueueURL string `env:"INGEST_QUEUE_URL,required"`
+	// PortalSecretARN and PortalLinkBase let agents send a customer the
+	// portal's sign-in link in a chat conversation (the portal's key,
+	// read once at cold start); without them that route answers 503.
+	PortalSecretARN string `env:"PORTAL_SECRET_ARN"`
+	PortalLinkBase  string `env:"PORTAL_LINK_BASE"`
 }
 
 // AgentAPI builds the agent API. It fetches the user pool's signing keys
@@ -272,7 +289,19 @@ func AgentAPI(c AgentAPIConfig, cfg aws.Config, log *slog.Logger) (*agent.API, e
 	files := s3.NewFromConfig(cfg)
 	cursorKey := hmac.New(sha256.New, []byte(c.ReplyTokenSecret))
 	cursorKey.Write([]byte("stackdesk/agent-api/cursor"))
+	outbound := &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL}
+	var links agent.PortalLinks
+	if c.PortalSecretARN != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), c.Timeouts().RequestBudget)
+		defer cancel()
+		p, err := portalLinker(ctx, secretsmanager.NewFromConfig(cfg), c.PortalSecretARN, c.PortalLinkBase, st, outbound, log)
+		if err != nil {
+			return nil, err
+		}
+		links = p
+	}
 	return &agent.API{
+		PortalLinks: links,
 		Auth: func(ctx context.Context, bearer string) (agent.Token, error) {
 			id, err := verifier.Verify(ctx, bearer)
 			return agent.Token{Sub: id.Sub, IssuedAt: id.IssuedAt}, err
@@ -281,7 +310,7 @@ func AgentAPI(c AgentAPIConfig, cfg aws.Config, log *slog.Logger) (*agent.API, e
 		Desk: &desk.Service{Store: st, Settings: c.settings(st, log), Now: time.Now, Router: &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN},
 			// A deleted ticket's files, search items and notifications go with it.
 			Purger: &purge.Service{Store: st, Files: &s3files.Remover{Client: files, Name: c.MailBucket}, Now: time.Now, Log: log}},
-		Outbound:  &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL},
+		Outbound:  outbound,
 		CursorKey: cursorKey.Sum(nil),
 		Log:       log,
 		Files:     &s3files.Links{Bucket: &s3files.Bucket{Client: files, Name: c.MailBucket}, Presign: s3.NewPresignClient(files)},

@@ -26,6 +26,9 @@ var configs = map[string]any{
 	"AgentApiFunction":         &wire.AgentAPIConfig{},
 	"SearchIndexerFunction":    &wire.SearchIndexerConfig{},
 	"SpamCleanupFunction":      &wire.SpamCleanupConfig{},
+	"CsatPageFunction":         &wire.CSATPageConfig{},
+	"PortalApiFunction":        &wire.PortalAPIConfig{},
+	"UnsubscribeFunction":      &wire.UnsubscribeConfig{},
 }
 
 // globals are the variables template.yaml sets on every function.

@@ -37,6 +37,7 @@ async function main() {
           { path: "admin/views", name: "admin-views", component: () => import("./pages/admin/AdminViews.vue") },
           { path: "filtered", name: "filtered", component: () => import("./pages/FilteredPage.vue") },
           { path: "search", name: "search", component: () => import("./pages/SearchPage.vue") },
+          { path: "reports/csat", name: "csat-report", component: () => import("./pages/CsatReport.vue") },
         ],
       },
       { path: "/:rest(.*)*", redirect: "/" },

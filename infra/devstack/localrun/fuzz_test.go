@@ -1,7 +1,6 @@
 package localrun_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"net/smtp"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -18,63 +16,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stackdesk/stackdesk/infra/devstack/fuzzapi"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
-
-// The fuzz run's size: schemathesis generates up to fuzzExamples cases per
-// operation and phase, for each of two callers, with a fixed seed so a
-// failure reproduces. make test runs 25 (50 operations: about 1,500 cases a
-// caller, under two minutes under -race on two cores); make fuzz-api runs
-// STACKDESK_FUZZ_EXAMPLES (default there 200).
-const (
-	defaultFuzzExamples = 25
-	fuzzSeed            = 20240601
-)
-
-func fuzzExamples() int {
-	if n, err := strconv.Atoi(os.Getenv("STACKDESK_FUZZ_EXAMPLES")); err == nil && n > 0 {
-		return n
-	}
-	return defaultFuzzExamples
-}
-
-// fuzzChecks are what every response is held to: no 5xx; the status code,
-// content type, headers and body the document gives for it; a request the
-// document forbids is refused (4xx); a method a path does not serve is a
-// 405 with Allow; a request without valid credentials is a 401.
-var fuzzChecks = []string{
-	"not_a_server_error",
-	"status_code_conformance",
-	"content_type_conformance",
-	"response_headers_conformance",
-	"response_schema_conformance",
-	"negative_data_rejection",
-	"unsupported_method",
-	"ignored_auth",
-}
-
-// schemathesis finds the schemathesis CLI, or skips the test (fails it
-// under STACKDESK_REQUIRE_EMULATORS, as `make test` installs it).
-func schemathesis(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("schemathesis")
-	if err == nil {
-		return bin
-	}
-	msg := "the API fuzz test needs the schemathesis CLI on PATH (`make test` installs it: infra/emulators.sh install)"
-	if os.Getenv("STACKDESK_REQUIRE_EMULATORS") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
 
 // Every operation of the agent API's OpenAPI document, fuzzed by
 // schemathesis from the document the stack serves, signed in as the admin
 // (sees every ticket) and as an agent who sees only their team's: no input
 // may get a 5xx, and every response must be one the document describes.
 func TestAgentAPIFuzzedFromItsOpenAPIDocument(t *testing.T) {
-	bin := schemathesis(t)
+	bin := fuzzapi.Bin(t)
 	s := start(t)
 	for i, subject := range []string{"Late order", "Refund please"} {
 		body := fmt.Sprintf(`{"email":"c%d@example.com","subject":%q,"description":"Order %d"}`, i, subject, 1042+i)
@@ -166,57 +117,21 @@ values = [%q]
 
 	// A bound, not a budget: 50 operations at 25 examples take about 1m40s
 	// under -race on two cores; a loaded machine takes longer.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(max(1, fuzzExamples()/defaultFuzzExamples))*6*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(max(1, fuzzapi.Examples()/fuzzapi.DefaultExamples))*6*time.Minute)
 	defer cancel()
 	var wg sync.WaitGroup
 	for name, token := range tokens {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			args := []string{"--config-file", config, "run", doc, "--url", s.srv.URL,
-				"--header", "Authorization: Bearer " + token,
-				"--checks", strings.Join(fuzzChecks, ","),
-				"--phases", "examples,coverage,fuzzing",
-				"--max-examples", strconv.Itoa(fuzzExamples()),
-				"--seed", strconv.Itoa(fuzzSeed),
-				"--workers", "1",
-				"--generation-database", "none",
-				"--no-color",
-			}
-			cmd := exec.CommandContext(ctx, bin, args...)
-			// Its own empty directory: no other schemathesis.toml is picked
-			// up and no report lands in the repository.
-			cmd.Dir = t.TempDir()
-			// Only the test server, on 127.0.0.1: no proxy.
-			cmd.Env = append(os.Environ(), "NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost",
-				"HTTP_PROXY=", "HTTPS_PROXY=", "http_proxy=", "https_proxy=", "ALL_PROXY=", "all_proxy=")
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			began := time.Now()
-			err := cmd.Run()
-			t.Logf("schemathesis as %s: %s in %s", name, summary(out.String()), time.Since(began).Round(100*time.Millisecond))
+			run := fuzzapi.Run{Name: name, Doc: doc, URL: s.srv.URL, Config: config,
+				Headers: []string{"Authorization: Bearer " + token}, Secrets: []string{token}}
+			sum, out, err := run.Do(ctx, t, bin)
+			t.Logf("schemathesis as %s: %s", name, sum)
 			if err != nil {
-				t.Errorf("schemathesis as %s (%s) failed: %v\n%s", name, callers[name], err,
-					strings.ReplaceAll(out.String(), token, "<token>"))
+				t.Errorf("schemathesis as %s (%s) failed: %v\n%s", name, callers[name], err, out)
 			}
 		}()
 	}
 	wg.Wait()
-}
-
-// summary is what a schemathesis run counted: the operations it selected
-// and the test cases it generated.
-func summary(out string) string {
-	var ops, cases string
-	lines := strings.Split(out, "\n")
-	for i, l := range lines {
-		l = strings.TrimSpace(l)
-		if after, ok := strings.CutPrefix(l, "Operations:"); ok && ops == "" {
-			ops = strings.TrimSpace(after) + " operations"
-		}
-		if l == "Test cases:" && i+1 < len(lines) {
-			cases = strings.TrimSpace(lines[i+1])
-		}
-	}
-	return ops + "; test cases: " + cases
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/stackdesk/stackdesk/shared/api/agent"
 	"github.com/stackdesk/stackdesk/shared/api/auth"
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/api/portal"
 	"github.com/stackdesk/stackdesk/shared/api/webhook"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
@@ -75,6 +76,10 @@ type Config struct {
 	// ConsoleDist) served at / (console.go); /config.json and the Cognito
 	// proxy are served either way.
 	ConsoleDir string
+	// PortalURL is the local stack's origin as customers reach it (e.g.
+	// http://127.0.0.1:8080): the sign-in links point at its /portal/.
+	// The customer notices link to the portal, the survey and /unsubscribe there.
+	PortalURL string
 }
 
 // Runner is a running local stack.
@@ -92,19 +97,25 @@ type Runner struct {
 	// Relay publishes outbox jobs a committer left behind.
 	Relay *outbox.Relay
 	// Agent is the agent API, signed in with the stack's user pool on moto.
-	Agent     *agent.API
-	spam      *spamCleanup // spam-cleanup and its event sources (spamcleanup.go)
-	cognito   *cip.Client
-	pool      string
-	client    string
-	Graph     *graphfake.Fake
-	graphStop func()
-	secrets   *secretsmanager.Client
-	sqs       *sqs.Client
-	s3        *s3.Client
-	ses       *sesv2.Client // verifies the demo senders (ses.go)
-	cfg       Config
-	handler   http.Handler
+	Agent *agent.API
+	// Unsubscribe is the customer notification emails' link (issue 14);
+	// set Outbound.CustomerLinks.Unsubscribe to where it is served.
+	Unsubscribe *webhook.Unsubscribe
+	spam        *spamCleanup // spam-cleanup and its event sources (spamcleanup.go)
+	cognito     *cip.Client
+	pool        string
+	client      string
+	Graph       *graphfake.Fake
+	graphStop   func()
+	secrets     *secretsmanager.Client
+	sqs         *sqs.Client
+	s3          *s3.Client
+	ses         *sesv2.Client // verifies the demo senders (ses.go)
+	cfg         Config
+	handler     http.Handler
+
+	// Portal is the customer portal's API (portal.go), at /portal/api/.
+	Portal *portal.API
 }
 
 // New provisions the stack's resources and wires the real handlers to them.
@@ -166,7 +177,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		// moto serves the keys itself; its tokens still name AWS as issuer.
 		JWKSURL: cognitoEndpoint() + "/" + pool + "/.well-known/jwks.json"},
 		OutboundQueueURL: outboundURL, ReplyTokenSecret: string(cfg.ReplyTokenSecret), MailBucket: bucket, UserPoolID: pool,
-		IngestQueueURL: ingestURL}, awsCfg, cfg.Log)
+		IngestQueueURL: ingestURL, PortalSecretARN: st.Secrets["PortalSecret"], PortalLinkBase: PortalLinkBase(cfg.PortalURL)}, awsCfg, cfg.Log)
 	r.cognito, r.pool, r.client = clients.Cognito, pool, client
 	cleanup, err := wire.SpamCleanup(wire.SpamCleanupConfig{Common: common, MailBucket: bucket}, awsCfg, cfg.Log)
 	if err == nil {
@@ -174,12 +185,35 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 		r.spam, errs[8] = newSpamCleanup(tpl, cleanup, cfg.Log)
 		spam = r.spam
 	}
+	if err == nil { // the customer portal's API, exactly as portal-api builds it (its key: the stack's PortalSecret)
+		r.Portal, err = wire.PortalAPI(wire.PortalAPIConfig{Store: tenant, OutboundQueueURL: outboundURL,
+			PortalSecretARN: st.Secrets["PortalSecret"], PortalLinkBase: PortalLinkBase(cfg.PortalURL),
+			IngestQueueURL: ingestURL, MailBucket: bucket}, awsCfg, cfg.Log)
+	}
+	if err == nil {
+		r.Unsubscribe, err = wire.Unsubscribe(wire.UnsubscribeConfig{Common: common, ReplyTokenSecret: string(cfg.ReplyTokenSecret)}, awsCfg, cfg.Log)
+	}
 	if err := errors.Join(append(errs[:], err)...); err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
+	}
+	if cfg.PortalURL != "" { // the console and the portal post uploads from this origin (cors.go)
+		if err := applyBucketCORS(ctx, clients.S3, tpl, bucket, cfg.PortalURL); err != nil {
+			return nil, fmt.Errorf("local stack: %w", err)
+		}
+	}
+	if base := strings.TrimSuffix(cfg.PortalURL, "/"); base != "" { // what the outbound function's env names in a stack
+		r.Outbound.CustomerLinks = send.CustomerLinks{Unsubscribe: base + "/unsubscribe",
+			Portal: base + PortalPath + "#/tickets/{id}", Survey: base + "/csat"}
 	}
 	mux := http.NewServeMux()
 	r.Forms.Register(mux)
 	r.Agent.Register(mux)
+	// The satisfaction survey page (csat-page): GET and POST /csat.
+	survey, err := wire.CSATPage(wire.CSATPageConfig{Common: common, ReplyTokenSecret: string(cfg.ReplyTokenSecret)}, awsCfg, cfg.Log)
+	if err != nil {
+		return nil, fmt.Errorf("local stack: %w", err)
+	}
+	survey.Register(mux)
 	mux.HandleFunc("POST /local/token", r.token)
 	r.Messenger.Register(mux)
 	r.WhatsApp.Register(mux)
@@ -187,6 +221,8 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	mux.HandleFunc("GET /local/graph/sent", r.graphSent)
 	mux.HandleFunc("GET /local/tickets/{id}", r.getTicket)
 	mux.HandleFunc("POST /local/spam-cleanup/sweep", r.sweepSpam)
+	r.Unsubscribe.Register(mux)
+	r.registerPortal(mux, cfg.ConsoleDir) // the customer portal: its API, pages and help.js
 	if err := r.registerConsole(mux, awsCfg.Region, cfg.ConsoleDir); err != nil {
 		return nil, fmt.Errorf("local stack: console: %w", err)
 	}

@@ -117,6 +117,10 @@ func (r *Runner) Seed(ctx context.Context) (Demo, error) {
 		{ID: "whatsapp:" + d.PhoneNumberID, Kind: helpdesk.ChannelWhatsApp, Name: "Acme on WhatsApp", Defaults: defaults, Routing: routing,
 			WhatsApp: &helpdesk.WhatsAppSettings{PhoneNumberID: d.PhoneNumberID, DisplayNumber: "+1 555 078 3881"}, CreatedAt: now},
 	}
+	// The portal channel routes the tickets customers open in the portal
+	// (web/src/portal); its id is fixed (helpdesk.PortalChannelID).
+	channels = append(channels, helpdesk.Channel{ID: helpdesk.PortalChannelID, Kind: helpdesk.ChannelPortal,
+		Name: "Customer portal", Defaults: defaults, Routing: routing, CreatedAt: now})
 	for _, c := range channels {
 		if err := kept(r.Store.CreateChannel(ctx, c)); err != nil {
 			return d, fmt.Errorf("seed channel %s: %w", c.ID, err)

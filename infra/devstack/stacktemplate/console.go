@@ -37,8 +37,9 @@ type headersPolicyProps struct {
 	}
 }
 
-// ConsoleHeaders returns the headers the template's one CloudFront
-// response-headers policy adds to the agent console's responses, with
+// ConsoleHeaders returns the headers the template's CloudFront
+// response-headers policy ConsoleHeadersPolicy adds to the agent console's
+// responses, with
 // ${AWS::Region} and ${AWS::URLSuffix} resolved for region, so a local
 // server can send the console exactly what CloudFront sends.
 //
@@ -47,12 +48,14 @@ type headersPolicyProps struct {
 // and media-src, and, as they are plain HTTP, upgrade-insecure-requests and
 // HSTS are left out.
 func (t *Template) ConsoleHeaders(region string, local ...string) (http.Header, error) {
-	ids := t.ByType("AWS::CloudFront::ResponseHeadersPolicy")
-	if len(ids) != 1 {
-		return nil, fmt.Errorf("template has %d response headers policies, want 1", len(ids))
+	const id = "ConsoleHeadersPolicy"
+	res, ok := t.Resources[id]
+	if !ok || res.Type != "AWS::CloudFront::ResponseHeadersPolicy" {
+		return nil, fmt.Errorf("template has no response headers policy %s", id)
 	}
+	ids := []string{id}
 	var p headersPolicyProps
-	if err := json.Unmarshal(t.Resources[ids[0]].Properties, &p); err != nil {
+	if err := json.Unmarshal(res.Properties, &p); err != nil {
 		return nil, fmt.Errorf("response headers policy %s: %w", ids[0], err)
 	}
 	sec := p.ResponseHeadersPolicyConfig.SecurityHeadersConfig

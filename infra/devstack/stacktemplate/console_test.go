@@ -50,10 +50,11 @@ func TestConsoleChecksCatchBrokenTemplates(t *testing.T) {
 		{"policy not scoped to the distribution", "  ConsoleBucketPolicy:\n",
 			`AWS:SourceArn: !Sub "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${ConsoleDistribution}"`,
 			`AWS:SourceAccount: !Ref AWS::AccountId`, "distribution ARN"},
-		{"no SPA fallback for 403", "CustomErrorResponses:", "          - { ErrorCode: 403, ResponseCode: 200, ResponsePagePath: /index.html, ErrorCachingMinTTL: 0 }\n", "", "403"},
+		{"no SPA routes", "DefaultCacheBehavior:", "          FunctionAssociations:\n            - { EventType: viewer-request, FunctionARN: !GetAtt SpaRoutesFunction.FunctionARN }\n", "", "SPA"},
+		{"error pages over API answers", "  ConsoleDistribution:\n", "        ViewerCertificate:", "        CustomErrorResponses:\n          - { ErrorCode: 404, ResponseCode: 200, ResponsePagePath: /index.html, ErrorCachingMinTTL: 0 }\n        ViewerCertificate:", "error response"},
 		{"plain HTTP", "  ConsoleDistribution:\n", "ViewerProtocolPolicy: redirect-to-https", "ViewerProtocolPolicy: allow-all", "HTTPS"},
-		{"inline scripts", "ContentSecurityPolicy: !Sub", "script-src 'self';", "script-src 'self' 'unsafe-inline';", "script-src"},
-		{"API not reachable", "ContentSecurityPolicy: !Sub", "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix} ", "", "connect-src"},
+		{"inline scripts", "  ConsoleHeadersPolicy:\n", "script-src 'self';", "script-src 'self' 'unsafe-inline';", "script-src"},
+		{"API not reachable", "  ConsoleHeadersPolicy:\n", "https://*.execute-api.${AWS::Region}.${AWS::URLSuffix} ", "", "connect-src"},
 		{"shell cached", "DefaultCacheBehavior:", cachingDisabled, cachingOptimized, "index.html"},
 		{"assets not cached", "PathPattern: /assets/*", cachingOptimized, cachingDisabled, "/assets/*"},
 		{"API CORS without the console", "      CorsConfiguration:\n        AllowOrigins:\n", `          - !Sub "https://${ConsoleDistribution.DomainName}"` + "\n", "", "API CORS"},
@@ -231,6 +232,9 @@ func consoleProblems(tpl *stacktemplate.Template) []string {
 	}
 	for _, o := range origins {
 		o, _ := o.(map[string]any)
+		if o["Id"] == portalOrigin {
+			continue // the portal's HTTP API (portalProblems)
+		}
 		oac, _ := o["OriginAccessControlId"].(map[string]any)
 		id, _ := oac["Fn::GetAtt"].(string)
 		id, _ = strings.CutSuffix(id, ".Id")
@@ -251,19 +255,18 @@ func consoleProblems(tpl *stacktemplate.Template) []string {
 		}
 	}
 
-	// The single-page app: / is index.html, and so is any path the
-	// bucket does not have (403: CloudFront may not list it).
+	// The single-page app: / is index.html, and so is any route of the
+	// app (SpaRoutesFunction, a viewer-request function: custom error
+	// responses are the distribution's and would turn the portal API's
+	// 401/403/404 into a page).
 	if cfg["DefaultRootObject"] != "index.html" {
 		bad("ConsoleDistribution: DefaultRootObject %v, want index.html", cfg["DefaultRootObject"])
 	}
-	errs, _ := cfg["CustomErrorResponses"].([]any)
-	for _, code := range []float64{403, 404} {
-		if !slices.ContainsFunc(errs, func(e any) bool {
-			m, _ := e.(map[string]any)
-			return m["ErrorCode"] == code && m["ResponseCode"] == float64(200) && m["ResponsePagePath"] == "/index.html" && m["ErrorCachingMinTTL"] == float64(0)
-		}) {
-			bad("ConsoleDistribution: %v is not answered with /index.html, 200, uncached", code)
-		}
+	if errs, _ := cfg["CustomErrorResponses"].([]any); len(errs) > 0 {
+		bad("ConsoleDistribution: custom error responses %s rewrite the API's answers too", asJSON(errs))
+	}
+	if def, _ := cfg["DefaultCacheBehavior"].(map[string]any); !hasSpaRoutes(def) {
+		bad("ConsoleDistribution: the default behaviour has no SPA routes function (viewer-request SpaRoutesFunction)")
 	}
 	behaviors := []any{cfg["DefaultCacheBehavior"]}
 	more, _ := cfg["CacheBehaviors"].([]any)
@@ -272,6 +275,9 @@ func consoleProblems(tpl *stacktemplate.Template) []string {
 	for i, b := range behaviors {
 		b, _ := b.(map[string]any)
 		path, _ := b["PathPattern"].(string)
+		if b["TargetOriginId"] == portalOrigin {
+			continue // the portal's API (portalProblems)
+		}
 		if i == 0 {
 			path = "index.html, config.json and the app's routes"
 		}
@@ -281,8 +287,12 @@ func consoleProblems(tpl *stacktemplate.Template) []string {
 		if m := asJSON(b["AllowedMethods"]); m != `["GET","HEAD"]` {
 			bad("ConsoleDistribution: %s allows %s, want GET and HEAD", path, m)
 		}
-		if asJSON(b["ResponseHeadersPolicyId"]) != `{"Ref":"ConsoleHeadersPolicy"}` {
-			bad("ConsoleDistribution: %s without the console's security headers", path)
+		want := `{"Ref":"ConsoleHeadersPolicy"}`
+		if strings.HasPrefix(path, "/portal/") {
+			want = `{"Ref":"PortalHeadersPolicy"}` // the help button frames the portal (portal_test.go)
+		}
+		if asJSON(b["ResponseHeadersPolicyId"]) != want {
+			bad("ConsoleDistribution: %s without its security headers (%s)", path, want)
 		}
 		switch {
 		case i == 0 && b["CachePolicyId"] != cachingDisabled:
@@ -542,4 +552,35 @@ func openAPIMethods() []string {
 func asJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// The portal's pages keep the console's script policy but may be framed by
+// the tenant's own sites (the help button's panel), and only by them.
+func TestPortalHeadersLetOnlyTheTenantsSitesFrameThePortal(t *testing.T) {
+	tpl := parseTemplate(t)
+	res, ok := tpl.Resources["PortalHeadersPolicy"]
+	if !ok {
+		t.Fatal("no PortalHeadersPolicy")
+	}
+	var p struct {
+		ResponseHeadersPolicyConfig struct {
+			SecurityHeadersConfig struct {
+				ContentSecurityPolicy struct{ ContentSecurityPolicy any }
+				FrameOptions          any
+			}
+		}
+	}
+	if err := json.Unmarshal(res.Properties, &p); err != nil {
+		t.Fatal(err)
+	}
+	sec := p.ResponseHeadersPolicyConfig.SecurityHeadersConfig
+	csp := asJSON(sec.ContentSecurityPolicy.ContentSecurityPolicy)
+	for _, want := range []string{"script-src 'self';", "frame-ancestors ${HelpButtonSites};", "object-src 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("portal CSP lacks %q: %s", want, csp)
+		}
+	}
+	if sec.FrameOptions != nil {
+		t.Errorf("X-Frame-Options %v would forbid the help button's panel (CSP frame-ancestors decides)", sec.FrameOptions)
+	}
 }

@@ -131,6 +131,12 @@ var (
 		// Filtered mail is anyone's: those who see every ticket only.
 		{route: "GET /api/filtered", path: "/api/filtered", refused: onlyAdmin},
 		{route: "POST /api/filtered/{id}/promote", path: "/api/filtered/{filtered}/promote", refused: onlyAdmin},
+		// The satisfaction report: the same (it covers every ticket's ratings).
+		{route: "GET /api/reports/csat", path: "/api/reports/csat?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&by=team", refused: onlyAdmin},
+		// The desk's tickets are email tickets: who may reply gets as far as
+		// the channel (portallink_test.go sends links on chat tickets).
+		{route: "POST /api/tickets/{id}/portal-link", path: "/api/tickets/{id}/portal-link", ticket: true, refused: notViewer,
+			other: map[string]int{"cat": 400, "bob": 400, "ann": 400}},
 
 		// Spam and delete: those with the delete permission (ann, an admin)
 		// only; last, since ann deletes every ticket.

@@ -62,6 +62,7 @@ type Store interface {
 	AuditStore
 	ViewStore
 	FilteredStore // filtered.go
+	CSATStore     // csat.go
 }
 
 // API serves the agent routes.
@@ -84,6 +85,9 @@ type API struct {
 	Admin *admin.Service
 	// Promoter makes filtered mail a ticket (filtered.go).
 	Promoter Promoter
+	// PortalLinks sends the portal's sign-in link in a chat conversation
+	// (portallink.go); nil: 503.
+	PortalLinks PortalLinks
 }
 
 // maxBody bounds a request body (replies carry text; files are uploaded
@@ -139,7 +143,7 @@ func (a *API) Routes() []Route {
 		{"DELETE /api/views/{view}", a.signedIn(a.deleteView)},
 		{"POST /api/tickets/{id}/merge", a.signedIn(a.mergeTicket)},
 		{"POST /api/tickets/{id}/unmerge", a.signedIn(a.unmergeTicket)},
-	}, append(append(append(a.adminRoutes(), a.filteredRoutes()...), a.splitRoutes()...), a.spamRoutes()...)...)
+	}, append(append(append(a.adminRoutes(), a.filteredRoutes()...), a.splitRoutes()...), append(append(a.spamRoutes(), a.csatRoutes()...), a.portalLinkRoutes()...)...)...)
 }
 
 // Register adds the API's routes to mux.

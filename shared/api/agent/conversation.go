@@ -64,6 +64,9 @@ type TicketView struct {
 	// where an agent reads their subjects and the versions an unmerge's
 	// If-Match names.
 	Merged []helpdesk.Ticket `json:"merged,omitempty"`
+	// Rating is the customer's satisfaction rating, once they gave one
+	// (csat.go).
+	Rating *helpdesk.Rating `json:"rating,omitempty"`
 }
 
 // TimelinePage is one page of a ticket's timeline; Next continues it.
@@ -180,6 +183,9 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, p helpdesk.Princ
 	}
 	v := TicketView{Ticket: t, Contacts: contacts, OtherTickets: others, Timeline: page}
 	if v.Merged, err = a.mergedTickets(r.Context(), p, t); err != nil {
+		return err
+	}
+	if v.Rating, err = a.ticketRating(r.Context(), t); err != nil {
 		return err
 	}
 	w.Header().Set("ETag", etag(t))
@@ -365,7 +371,7 @@ func (a *API) message(ctx context.Context, t helpdesk.Ticket, m helpdesk.Message
 // email attachments and sent files (attachments/), channel media (media/).
 // Anything else (a WhatsApp media id not yet fetched) has no link.
 func signable(key string) bool {
-	return strings.HasPrefix(key, "attachments/") || strings.HasPrefix(key, "media/")
+	return helpdesk.KeptFile(key)
 }
 
 func (a *API) now() time.Time {

@@ -33,6 +33,12 @@ type SettingsRequest struct {
 	Pipelines  helpdesk.Pipelines      `json:"pipelines"`
 	Categories []helpdesk.Category     `json:"categories"`
 	Defaults   helpdesk.TicketDefaults `json:"defaults"`
+	// CustomerNotify, when set, replaces the customer notification
+	// switches; nil leaves them as they are.
+	CustomerNotify *helpdesk.CustomerNotifySettings `json:"customer_notify,omitempty"`
+	// Portal, when set, replaces the customer portal's branding; nil
+	// leaves it as it is.
+	Portal *helpdesk.PortalBranding `json:"portal,omitempty"`
 }
 
 // PutSettings replaces the settings. Beyond their own validity, every
@@ -52,6 +58,12 @@ func (s *Service) PutSettings(ctx context.Context, actor string, req SettingsReq
 	}, func(before helpdesk.Settings) (helpdesk.Settings, helpdesk.AdminChange, error) {
 		after := before
 		after.Pipelines, after.Categories, after.Defaults = req.Pipelines, req.Categories, req.Defaults
+		if req.CustomerNotify != nil {
+			after.CustomerNotify = *req.CustomerNotify
+		}
+		if req.Portal != nil {
+			after.Portal = *req.Portal
+		}
 		if after.Categories == nil {
 			after.Categories = []helpdesk.Category{}
 		}

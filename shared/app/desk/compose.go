@@ -79,7 +79,8 @@ func (s *Service) Answer(ctx context.Context, in Answer) (helpdesk.Message, help
 }
 
 // replyChannel reads what ticket.ReplyVia decides on: the ticket's own
-// channel, or the default email channel and the contact.
+// channel, or the contact and (unless a portal ticket's contact has no
+// email, answered in the portal only) the default email channel.
 func (s *Service) replyChannel(ctx context.Context, t helpdesk.Ticket) (helpdesk.Channel, error) {
 	if helpdesk.RepliesOnOwnChannel(t.ChannelKind) {
 		ch, err := s.Store.GetChannel(ctx, t.ChannelID)
@@ -91,12 +92,16 @@ func (s *Service) replyChannel(ctx context.Context, t helpdesk.Ticket) (helpdesk
 		}
 		return ch, nil
 	}
-	email, err := s.defaultEmail(ctx)
-	if err != nil {
-		return helpdesk.Channel{}, err
-	}
 	contact, err := s.Store.GetContact(ctx, t.ContactID)
 	if err != nil && !errors.Is(err, helpdesk.ErrNotFound) {
+		return helpdesk.Channel{}, err
+	}
+	if ticket.PortalOnly(t, contact) {
+		// Answered in the portal: no email channel needed (portalreply.go).
+		return ticket.ReplyVia(t, nil, nil, contact)
+	}
+	email, err := s.defaultEmail(ctx)
+	if err != nil {
 		return helpdesk.Channel{}, err
 	}
 	return ticket.ReplyVia(t, nil, email, contact)

@@ -48,6 +48,8 @@ type Service struct {
 	// Blocks and Purger (spam.go): nil uses the Store's own when it has them.
 	Blocks Blocks
 	Purger Purger
+	// Customers (customernotify.go): nil uses the Store's own when it has them.
+	Customers Customers
 }
 
 // maxRounds bounds re-reads when concurrent writers keep winning.
@@ -69,6 +71,9 @@ func (s *Service) change(ctx context.Context, what, id string, decide func(t hel
 				return err
 			}
 			if c, err = decide(cur, set); err != nil {
+				return err
+			}
+			if err := s.tellCustomer(ctx, &c, set); err != nil { // customernotify.go
 				return err
 			}
 			return s.Store.Commit(ctx, c)

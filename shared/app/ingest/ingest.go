@@ -16,6 +16,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/shared/app/audience"
 	"github.com/stackdesk/stackdesk/shared/app/outbox"
+	"github.com/stackdesk/stackdesk/shared/app/uploads"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/platform/retry"
 	"github.com/stackdesk/stackdesk/shared/routing"
@@ -106,6 +107,9 @@ type Service struct {
 	Media MediaFetcher
 	// Bodies keeps the bodies too large for a message item (bodies.go).
 	Bodies Bodies
+	// Uploads reads back a portal message's uploads (portal.go); nil
+	// keeps none of them (each is noted as missing).
+	Uploads uploads.Stater
 }
 
 // MediaFetcher stores a message's provider-held files and points its
@@ -146,6 +150,9 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 	if m.Update != nil {
 		return s.applyUpdate(ctx, m)
 	}
+	if m.Portal != nil {
+		return s.applyPortal(ctx, m) // portal.go
+	}
 	if s.Media != nil && m.Channel == helpdesk.ChannelWhatsApp && len(m.Attachments) > 0 {
 		if err := s.Media.Fetch(ctx, m); err != nil {
 			return Result{}, fmt.Errorf("apply %s/%s: %w", m.ChannelID, m.ProviderMessageID, err)
@@ -159,6 +166,14 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 		return s.acceptConsent(ctx, m, ch)
 	}
 	thread := s.Threader.Thread(m)
+	return s.decide(ctx, m, func(ticketNo *reservedNumber) (Result, map[string]string, error) {
+		return s.applyOnce(ctx, m, ch, thread, ticketNo)
+	})
+}
+
+// decide runs once (read, decide, write) until it does not lose a race,
+// then publishes the outbox it committed.
+func (s *Service) decide(ctx context.Context, m *helpdesk.InboundMessage, once func(ticketNo *reservedNumber) (Result, map[string]string, error)) (Result, error) {
 	attempts := s.MaxAttempts
 	if attempts <= 0 {
 		attempts = 8
@@ -172,7 +187,7 @@ func (s *Service) Apply(ctx context.Context, m *helpdesk.InboundMessage) (Result
 				return Result{}, err
 			}
 		}
-		res, jobs, err := s.applyOnce(ctx, m, ch, thread, &ticketNo)
+		res, jobs, err := once(&ticketNo)
 		switch {
 		case err == nil:
 			res.Attempts = attempt + 1

@@ -39,6 +39,7 @@ type Store interface {
 	UnindexTicket(ctx context.Context, id string, terms []search.Term) (int, error)
 	DeleteTermsRecord(ctx context.Context, id string) error
 	RemoveNotifications(ctx context.Context, recipient, id string, since time.Time) (int, error)
+	DeleteRating(ctx context.Context, ticketID string) error
 }
 
 // Files deletes objects of the bucket; a key already gone is no error
@@ -123,6 +124,10 @@ func (s *Service) purge(ctx context.Context, id string, last *helpdesk.Ticket, t
 		if err := s.remains(ctx, id, nil); err != nil {
 			return err
 		}
+	}
+	// The customer's rating (CSAT#<id>, its own partition) goes with it.
+	if err := s.Store.DeleteRating(ctx, id); err != nil {
+		return fmt.Errorf("purge ticket %s: %w", id, err)
 	}
 	if err := s.Store.DeleteTermsRecord(ctx, id); err != nil {
 		return fmt.Errorf("purge ticket %s: %w", id, err)

@@ -63,6 +63,15 @@ func (s *Sender) sendChat(ctx context.Context, job jobs.ReplyChat, received int)
 			log.InfoContext(ctx, "chat reply already handled", "status", msg.Status)
 			continue
 		}
+		if msg.ThreadReason == ticket.ReasonCustomerNotice { // customerchat.go
+			if msg, err = s.chatNotice(conv.Ticket, msg); err != nil {
+				log.InfoContext(ctx, "customer notification not sent", "reason", helpdesk.ErrorReason(err))
+				if err := s.fail(ctx, msg, helpdesk.ErrorMessage(err)); err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		send, err := s.chatMessage(ch, contact, conv.Ticket.LastCustomerMessageAt, msg)
 		if err != nil {
 			if err := s.fail(ctx, msg, helpdesk.ErrorMessage(err)); err != nil {

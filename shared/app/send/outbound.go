@@ -30,6 +30,8 @@ type Store interface {
 	// SetNotificationEmail records an email about a notification that was
 	// dropped (notifystatus.go).
 	SetNotificationEmail(ctx context.Context, recipient string, at time.Time, id, status, reason string) error
+	// ContactTickets finds a contact's WhatsApp conversation (portalchat.go).
+	ContactTickets(ctx context.Context, contactID string, limit int32) ([]helpdesk.Ticket, error)
 }
 
 // Mailer sends email (SES, through sesmail.Mailer).
@@ -71,6 +73,8 @@ type Sender struct {
 	// Profiles and Contacts name Messenger contacts (contact.profile jobs).
 	Profiles Profiles
 	Contacts ContactNames
+	// CustomerLinks are the links of customer notification emails (customer.go).
+	CustomerLinks CustomerLinks
 }
 
 // Send sends one outbound job. received is how often the queue has
@@ -89,6 +93,12 @@ func (s *Sender) Send(ctx context.Context, env jobs.Envelope, received int) erro
 		return decodeAnd(env, func(job jobs.ConsentPrompt) error { return s.sendConsentPrompt(ctx, job) })
 	case jobs.KindContactProfile:
 		return decodeAnd(env, func(job jobs.ContactProfile) error { return s.fetchProfile(ctx, job, received) })
+	case jobs.KindPortalAccess: // portalaccess.go
+		return decodeAnd(env, func(job jobs.PortalAccess) error { return s.sendPortalAccess(ctx, job) })
+	case jobs.KindCustomerEmail:
+		return decodeAnd(env, func(job jobs.CustomerEmail) error { return s.sendCustomer(ctx, job) })
+	case jobs.KindCustomerChat: // customerchatjob.go
+		return decodeAnd(env, func(job jobs.CustomerChat) error { return s.sendCustomerChat(ctx, job) })
 	}
 	return helpdesk.Errorf(helpdesk.EInvalid, "unknown_kind", "unknown outbound job kind %q", env.Kind)
 }

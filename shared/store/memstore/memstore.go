@@ -53,9 +53,15 @@ type Store struct {
 
 	// filtered mail, by sort key (filtered.go; made on first write)
 	filtered    map[string]helpdesk.FilteredMail
-	submissions map[string]submissionClaim        // form content fingerprints (submissions.go; made on first use)
-	numbers     map[string]string                 // dedupe key → reserved ticket number (numbers.go)
-	blocked     map[string]helpdesk.BlockedSender // by sender key (blocked.go; made on first use)
+	submissions map[string]submissionClaim               // form content fingerprints (submissions.go; made on first use)
+	numbers     map[string]string                        // dedupe key → reserved ticket number (numbers.go)
+	blocked     map[string]helpdesk.BlockedSender        // by sender key (blocked.go; made on first use)
+	portal      *portalState                             // the customer portal's items (portal.go; made on first use)
+	ratings     map[string]helpdesk.Rating               // satisfaction ratings by ticket id (csat.go; made on first use)
+	optOuts     map[string][]helpdesk.CustomerNotifyKind // by contact id (optout.go; made on first use)
+
+	// last portal visit by contact id (portalreads.go; made on first use)
+	portalVisits map[string]time.Time
 }
 
 // Option configures a Store.

@@ -22,6 +22,7 @@ import (
 // use it (ingest, desk, routing, outbox, send, settings) and what seeding
 // and tests write.
 type Store interface {
+	PortalStore // portal.go
 	SetAway(ctx context.Context, agentID string, away bool) (helpdesk.Agent, error)
 	// Filtered view partitions and saved views (the agent API's ViewStore).
 	QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after string, forward bool, limit int32) ([]helpdesk.Ticket, string, error)
@@ -78,6 +79,11 @@ type Store interface {
 	GetAgent(ctx context.Context, id string) (helpdesk.Agent, error)
 	PutAgent(ctx context.Context, a helpdesk.Agent) error
 	CreateAgent(ctx context.Context, a helpdesk.Agent) error
+	// Satisfaction ratings (csat.go).
+	PutRating(ctx context.Context, r helpdesk.Rating) error
+	GetRating(ctx context.Context, ticketID string) (helpdesk.Rating, error)
+	Ratings(ctx context.Context, from, to time.Time) ([]helpdesk.Rating, error)
+	DeleteRating(ctx context.Context, ticketID string) error // the purge (csatpurge.go)
 	PutTeam(ctx context.Context, t helpdesk.Team) error
 	CreateTeam(ctx context.Context, t helpdesk.Team) error
 
@@ -126,6 +132,10 @@ type Store interface {
 	Tick(ctx context.Context, at time.Time) error
 	Clock(ctx context.Context) (helpdesk.DeskClock, error)
 	SetSignedOut(ctx context.Context, agentID string, at time.Time) (helpdesk.Agent, error)
+	// Customers' notification opt-outs (customernotify.go).
+	CustomerNotifyStore
+	// The portal's read side: visits, term records (portalreads.go).
+	PortalReadsStore
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -183,6 +193,8 @@ func Run(t *testing.T, open Open) {
 		{"Contacts", testContacts},
 		{"Directory", testDirectory},
 		{"AgentsBySubAndTeams", testAgentsBySubAndTeams},
+		{"RatingsOncePerTicketAndByPeriod", testRatingsOncePerTicketAndByPeriod}, // csat.go
+		{"RatingGoesWithItsTicket", testRatingGoesWithItsTicket},                 // csatpurge.go
 		{"CreateDirectoryEntriesKeepExisting", testCreateDirectoryEntriesKeepExisting},
 		{"SettingsCreateGetPut", testSettingsCreateGetPut},
 		{"PutSettingsConditions", testPutSettingsConditions},
@@ -214,6 +226,12 @@ func Run(t *testing.T, open Open) {
 		// The desk clock.
 		{"DeskClockMovesForward", testDeskClockMovesForward},
 		{"SetSignedOut", testSetSignedOut},
+		// The customer portal (portal.go).
+		{"PortalGrantsSessionsAndRates", testPortalGrantsSessionsAndRates},
+		// Customer notifications (customernotify.go).
+		{"CustomerOptOutsAndSwitches", testCustomerOptOutsAndSwitches},
+		// The portal's read side (portalreads.go).
+		{"PortalVisitsAndTermRecords", testPortalVisitsAndTermRecords},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -2940,6 +2940,116 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The satisfaction (CSAT) report (admins and those who see every ticket).
+         * @description The ratings customers made in [`from`, `to`) (at most 366 days),
+         *     grouped by the agent, team or channel the ticket had when it was
+         *     rated: each group's response count and the share of each score (1 to
+         *     5). A group's `key` is "" for ratings of unassigned tickets. Served
+         *     by one query of the ratings index (about 1 read unit per 8 KB of
+         *     ratings).
+         */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                    by?: "agent" | "team" | "channel";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CSATReport"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthorised"];
+                403: components["responses"]["Forbidden"];
+                503: components["responses"]["Unavailable"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tickets/{id}/portal-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A ticket number. An id no ticket can have is a 404, like a missing ticket. */
+                id: components["parameters"]["TicketID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the customer a fresh portal sign-in link in the ticket's Messenger or WhatsApp conversation.
+         * @description For customers reached by Messenger or WhatsApp (who may have no email
+         *     to sign in with). Whoever may reply may send it, inside the reply
+         *     window a reply has (Messenger 7 days with the human-agent tag,
+         *     WhatsApp 24 hours): outside it 409 `outside_window`. Email, form and
+         *     API tickets answer 400 `not_chat_ticket` (their customers sign in by
+         *     email). The link (single use, 15 minutes) is queued and sent by the
+         *     outbound function, which checks the window again; it is not recorded
+         *     in the conversation, since it signs in as the customer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A ticket number. An id no ticket can have is a 404, like a missing ticket. */
+                    id: components["parameters"]["TicketID"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The link is queued. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalLinkSent"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthorised"];
+                403: components["responses"]["Forbidden"];
+                404: components["responses"]["NotFound"];
+                409: components["responses"]["Conflict"];
+                503: components["responses"]["Unavailable"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3102,6 +3212,7 @@ export interface components {
             timeline: components["schemas"]["TimelinePage"];
             /** @description The tickets merged into this one that the caller may see, as they now are (state merged; their pages redirect here): their subjects, and the versions an unmerge's If-Match names. */
             merged?: components["schemas"]["Ticket"][];
+            rating?: components["schemas"]["Rating"];
         };
         Contact: {
             id: string;
@@ -3151,10 +3262,10 @@ export interface components {
                 email?: string;
             };
             /**
-             * @description Delivery of an outbound message.
+             * @description Delivery of an outbound message; in_portal: a reply to a portal ticket whose customer has no email, shown in the portal only (sent on no channel).
              * @enum {string}
              */
-            status?: "queued" | "sent" | "delivered" | "read" | "failed";
+            status?: "queued" | "sent" | "delivered" | "read" | "failed" | "in_portal";
             status_reason?: string;
             /** Format: date-time */
             status_at?: string;
@@ -3405,6 +3516,8 @@ export interface components {
             name: string;
             /** @description A closing stage closes the ticket. */
             closed?: boolean;
+            /** @description The "waiting on you" stage: a ticket an agent moves into it tells its customer. Never a closing stage. */
+            waiting_on_customer?: boolean;
         };
         Pipeline: {
             id: string;
@@ -3430,6 +3543,20 @@ export interface components {
             };
             categories?: components["schemas"]["Category"][];
             defaults: components["schemas"]["TicketDefaults"];
+            customer_notify?: components["schemas"]["CustomerNotifySettings"];
+            portal?: components["schemas"]["PortalBranding"];
+        };
+        /** @description Customer notifications (closed, reopened, waiting on you, an answer they would not otherwise see); every kind is on unless listed in off. Absent from a request, left as it is. */
+        CustomerNotifySettings: {
+            off?: ("reply" | "closed" | "reopened" | "waiting")[];
+        };
+        /** @description The customer portal's name, logo and colours (GET /portal/api/tenant). Empty fields take the defaults (name "Support"). Absent from a request, left as it is. */
+        PortalBranding: {
+            name?: string;
+            /** @description An https URL, or a path on the portal's own site (/...). */
+            logo_url?: string;
+            primary_color?: string;
+            accent_color?: string;
         };
         Settings: {
             pipelines: {
@@ -3437,6 +3564,8 @@ export interface components {
             };
             categories: components["schemas"]["Category"][];
             defaults: components["schemas"]["TicketDefaults"];
+            customer_notify?: components["schemas"]["CustomerNotifySettings"];
+            portal?: components["schemas"]["PortalBranding"];
             version: number;
             /** Format: date-time */
             updated_at?: string;
@@ -3456,7 +3585,7 @@ export interface components {
         Channel: {
             id: string;
             /** @enum {string} */
-            kind: "email" | "form" | "messenger" | "whatsapp" | "api";
+            kind: "email" | "form" | "messenger" | "whatsapp" | "api" | "portal";
             name: string;
             disabled?: boolean;
             defaults: components["schemas"]["TicketDefaults"];
@@ -3696,7 +3825,7 @@ export interface components {
             views: components["schemas"]["ViewEntry"][];
         };
         /** @enum {string} */
-        FilteredKind: "auto_reply" | "bounce" | "bulk" | "loop" | "unparseable" | "too_large" | "no_channel";
+        FilteredKind: "auto_reply" | "bounce" | "bulk" | "loop" | "unparseable" | "too_large" | "no_channel" | "portal";
         FilteredMail: {
             /** @description Names it for POST /api/filtered/{id}/promote. */
             id: string;
@@ -3819,6 +3948,46 @@ export interface components {
         UnmergeResult: {
             ticket: components["schemas"]["Ticket"];
             from: components["schemas"]["Ticket"];
+        };
+        /** @description The customer's satisfaction rating, once they gave one (once per ticket, within 28 days of its close). Kept apart from the ticket, so it moves neither its version nor its state. */
+        Rating: {
+            ticket_id: string;
+            contact_id: string;
+            score: number;
+            comment?: string;
+            /** Format: date-time */
+            rated_at: string;
+            /** Format: date-time */
+            closed_at: string;
+            /** @description Who had the ticket when it was rated. */
+            owner_id?: string;
+            team_id?: string;
+            channel_id: string;
+            /** @enum {string} */
+            channel_kind: "email" | "form" | "messenger" | "whatsapp" | "api" | "portal";
+        };
+        CSATReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @enum {string} */
+            by: "agent" | "team" | "channel";
+            responses: number;
+            groups: components["schemas"]["CSATGroup"][];
+        };
+        CSATGroup: {
+            /** @description The agent, team or channel id; empty for unassigned. */
+            key: string;
+            responses: number;
+            /** @description Ratings of score 1 to 5. */
+            counts: number[];
+            /** @description Each score's share of the group's responses, 1 to 5. */
+            shares: number[];
+        };
+        PortalLinkSent: {
+            /** @enum {string} */
+            status: "queued";
         };
     };
     responses: {

@@ -115,6 +115,10 @@ type Notification struct {
 	MessageID   string
 	Date        time.Time
 	Tenant      string
+	// ListUnsubscribe, when set, is the URL that unsubscribes the recipient
+	// (a customer notification): List-Unsubscribe (RFC 2369) with one-click
+	// List-Unsubscribe-Post (RFC 8058).
+	ListUnsubscribe string
 }
 
 // NewMessageID returns "<id@domain>", e.g. NewMessageID("acme.example",
@@ -255,6 +259,13 @@ func BuildNotification(n Notification) ([]byte, error) {
 	w.header("Auto-Submitted", "auto-generated")
 	w.header("X-Auto-Response-Suppress", "All")
 	w.header(HeaderLoop, n.Tenant)
+	if u := n.ListUnsubscribe; u != "" {
+		if strings.ContainsAny(u, "\r\n<> ") || !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			return nil, invalid("unsubscribe_url_invalid", "the unsubscribe URL must be one http(s) URL")
+		}
+		w.header("List-Unsubscribe", "<"+u+">")
+		w.header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 	w.body(msgID, normalizeNewlines(n.Text), "", nil)
 	return w.b, nil
 }

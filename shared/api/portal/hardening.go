@@ -1,0 +1,108 @@
+package portal
+
+// What every portal request and answer is held to beyond its route:
+// bodies are JSON, declared as JSON, with no nulls; personal answers are
+// never stored by a cache; a cookie sent from another site is no
+// credential.
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime"
+	"net/http"
+
+	"github.com/stackdesk/stackdesk/shared/api/httpjson"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+var (
+	errJSONRequired = helpdesk.Errorf(helpdesk.EUnsupported, "json_required", "send the body as Content-Type: application/json")
+	errNullField    = helpdesk.Errorf(helpdesk.EInvalid, "null_field", "leave a field out rather than sending null")
+)
+
+// readJSON reads a request body as httpjson.ReadJSON does, and first
+// refuses a body not declared as application/json: a cross-site HTML form
+// (enctype text/plain can carry a JSON-looking body) cannot declare it
+// without a CORS preflight, which the portal never grants. A null value is
+// refused anywhere in the body: Go would read it as the field left out,
+// and the contract has no nullable field.
+func readJSON(r *http.Request, limit int64, v any) error {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return errJSONRequired
+	}
+	raw, err := httpjson.ReadCapped(r, limit)
+	if err != nil {
+		return err
+	}
+	var doc any
+	if json.Unmarshal(raw, &doc) == nil && hasNull(doc) {
+		return errNullField
+	}
+	r.Body = readCloser{bytes.NewReader(raw)}
+	return httpjson.ReadJSON(r, limit, v)
+}
+
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }
+
+func hasNull(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case map[string]any:
+		for _, e := range x {
+			if hasNull(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if hasNull(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// noStore marks an answer as not to be kept by any cache (the browser's,
+// CloudFront's, a proxy's): the portal's answers are a customer's own
+// data, and its errors say whether a session is good. The tenant's
+// branding overrides it (tenant.go).
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	// A customer's text is in the JSON: never let a browser read it as a page.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+}
+
+// cookieTaken reports whether the request's session cookie may sign it
+// in: not from another site, and, for a request that changes something,
+// only with a JSON content type, which no HTML form can send (an old
+// browser sends no Sec-Fetch-Site, and a body-less POST has no body for
+// readJSON to refuse).
+func cookieTaken(r *http.Request) bool {
+	if crossSite(r) {
+		return false
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "application/json"
+}
+
+// crossSite reports whether the browser says the request came from
+// another site (Fetch Metadata). SameSite=Strict keeps the session cookie
+// off requests from other sites, but "site" is the registrable domain:
+// a sibling subdomain (www.acme.example beside help.acme.example) is the
+// same site and would still send it. Such a request's cookie is ignored.
+func crossSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return true
+	}
+	return false
+}

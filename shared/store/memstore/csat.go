@@ -1,0 +1,58 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+)
+
+// PutRating records a ticket's rating, once (helpdesk.ErrRated after).
+func (s *Store) PutRating(ctx context.Context, r helpdesk.Rating) error {
+	c, err := copyOf(r)
+	if err != nil {
+		return fmt.Errorf("rate ticket %s: %w", r.TicketID, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.ratings[r.TicketID]; ok {
+		return fmt.Errorf("rate ticket %s: %w", r.TicketID, helpdesk.ErrRated)
+	}
+	if s.ratings == nil {
+		s.ratings = map[string]helpdesk.Rating{}
+	}
+	s.ratings[r.TicketID] = c
+	return nil
+}
+
+// GetRating returns a ticket's rating, or ErrNotFound.
+func (s *Store) GetRating(ctx context.Context, ticketID string) (helpdesk.Rating, error) {
+	s.mu.Lock()
+	r, ok := s.ratings[ticketID]
+	s.mu.Unlock()
+	if !ok {
+		return helpdesk.Rating{}, fmt.Errorf("rating of ticket %s: %w", ticketID, helpdesk.ErrNotFound)
+	}
+	return copyOf(r)
+}
+
+// Ratings returns the ratings made in [from, to), oldest first (then by
+// ticket id, as the table's index sorts them).
+func (s *Store) Ratings(ctx context.Context, from, to time.Time) ([]helpdesk.Rating, error) {
+	s.mu.Lock()
+	out := []helpdesk.Rating{}
+	lo, hi := sortTime(from), sortTime(to)
+	for _, r := range s.ratings {
+		if k := sortKey(r.RatedAt, r.TicketID); k >= lo && k <= hi {
+			out = append(out, r)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b helpdesk.Rating) int {
+		return strings.Compare(sortKey(a.RatedAt, a.TicketID), sortKey(b.RatedAt, b.TicketID))
+	})
+	return copyAll(out)
+}
