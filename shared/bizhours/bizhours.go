@@ -285,7 +285,37 @@ func (s *Schedule) zone(t time.Time) (time.Duration, time.Time) {
 	lt := t.In(s.loc)
 	_, off := lt.Zone()
 	_, end := lt.ZoneBounds()
+	if !end.IsZero() && !end.After(t) {
+		// golang/go#81583: in the last UTC day of a leap year served by the
+		// zone's TZ footer rule (2040, 2044, ... with most zones) ZoneBounds
+		// reports an end at or before t; the loops over zones would stall.
+		end = s.nextChange(t, off)
+	}
 	return time.Duration(off) * time.Second, end
+}
+
+// nextChange finds the first whole second after t whose offset is not off,
+// looking two days ahead (no zone changes its offset twice within two
+// days); when there is none, that horizon is the end of a shorter zone.
+func (s *Schedule) nextChange(t time.Time, off int) time.Time {
+	offsetAt := func(sec int64) int {
+		_, o := time.Unix(sec, 0).In(s.loc).Zone()
+		return o
+	}
+	lo := t.Unix() // offset changes fall on whole seconds: lo's offset is t's
+	hi := lo + 2*24*3600
+	if offsetAt(hi) == off {
+		return time.Unix(hi, 0)
+	}
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if offsetAt(mid) == off {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return time.Unix(hi, 0)
 }
 
 // walk calls f with each open wall-clock stretch inside [from, to), in

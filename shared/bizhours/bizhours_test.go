@@ -315,3 +315,21 @@ func TestDSTSydney(t *testing.T) {
 	wantDur(t, "overnight as DST starts", s.Between(at(t, z, "2026-10-03 12:00"), at(t, z, "2026-10-04 12:00")), 7*time.Hour)
 	wantTime(t, "Add across the April night", s.Add(at(t, z, "2026-04-04 22:00"), 8*time.Hour+30*time.Minute), at(t, z, "2026-04-05 05:30"))
 }
+
+// golang/go#81583: past the zone tables (2038+), in the last UTC day of a
+// leap year, Go's ZoneBounds reports a zone end before the instant; Add
+// and Between must neither stall nor skip.
+func TestZoneBoundsLeapYearBug(t *testing.T) {
+	for _, z := range []string{"Europe/Paris", "America/Havana", "Australia/Sydney"} {
+		s := compile(t, z, every("00:00-24:00"))
+		a := at(t, z, "2040-12-30 00:00")
+		wantDur(t, z+" Between over 2040-12-31", s.Between(a, at(t, z, "2041-01-02 00:00")), 72*time.Hour)
+		wantTime(t, z+" Add over 2040-12-31", s.Add(a, 72*time.Hour), at(t, z, "2041-01-02 00:00"))
+		o := compile(t, z, every("09:00-17:00"))
+		wantTime(t, z+" Add from 2044-12-31", o.Add(at(t, z, "2044-12-31 10:00"), 8*time.Hour), at(t, z, "2045-01-01 10:00"))
+	}
+	// And the DST changes of 2041+ (footer rule) still count.
+	s := compile(t, "Europe/Paris", every("02:00-03:00"))
+	wantDur(t, "2044 spring", s.Between(at(t, "Europe/Paris", "2044-03-27 00:00"), at(t, "Europe/Paris", "2044-03-28 00:00")), 0)
+	wantDur(t, "2044 fall", s.Between(at(t, "Europe/Paris", "2044-10-30 00:00"), at(t, "Europe/Paris", "2044-10-31 00:00")), 2*time.Hour)
+}
