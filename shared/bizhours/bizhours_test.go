@@ -333,3 +333,42 @@ func TestZoneBoundsLeapYearBug(t *testing.T) {
 	wantDur(t, "2044 spring", s.Between(at(t, "Europe/Paris", "2044-03-27 00:00"), at(t, "Europe/Paris", "2044-03-28 00:00")), 0)
 	wantDur(t, "2044 fall", s.Between(at(t, "Europe/Paris", "2044-10-30 00:00"), at(t, "Europe/Paris", "2044-10-31 00:00")), 2*time.Hour)
 }
+
+// A d no calendar reaches: Add stops after about 1000 years of days.
+func TestAddHorizon(t *testing.T) {
+	var w [7][]helpdesk.Interval
+	w[time.Monday] = []helpdesk.Interval{iv("09:00-09:01")}
+	s := compile(t, "Europe/Paris", w)
+	a := at(t, "Europe/Paris", "2026-06-01 12:00")
+	r := s.Add(a, 1<<62)
+	if r.Year() < 2900 || r.Year() > 3100 {
+		t.Fatalf("Add(huge) = %s, want about 1000 years on", r)
+	}
+	if got := (AroundTheClock{}).Add(a, 1<<62); !got.Equal(a.Add(1 << 62)) {
+		t.Fatal(got)
+	}
+}
+
+// Whatever an admin sends, Compile answers a value or an EInvalid error,
+// never a panic.
+func FuzzCompile(f *testing.F) {
+	f.Add("Europe/Paris", "09:00", "17:00", "12-25", true)
+	f.Add("UTC", "22:00", "06:00", "2026-02-29", false)
+	f.Add("", "24:00", "24:00", "02-29", true)
+	f.Add("Local", "9:0", "1700", "13-01", true)
+	f.Fuzz(func(t *testing.T, zone, start, end, hol string, yearly bool) {
+		c := helpdesk.Calendar{TimeZone: zone, Week: [7][]helpdesk.Interval{{{Start: start, End: end}}},
+			Holidays: []helpdesk.Holiday{{Date: hol, Yearly: yearly}}}
+		s, err := Compile(c)
+		if err != nil {
+			if helpdesk.ErrorCode(err) != helpdesk.EInvalid {
+				t.Fatalf("Compile: %v is not EInvalid", err)
+			}
+			return
+		}
+		a := time.Date(2026, 3, 28, 12, 0, 0, 0, time.UTC)
+		if got := s.Between(a, s.Add(a, 3*time.Hour)); got != 3*time.Hour {
+			t.Fatalf("round trip %s", got)
+		}
+	})
+}
