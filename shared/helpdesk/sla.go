@@ -28,6 +28,9 @@ type Interval struct {
 
 // Holiday closes a whole local day: Date is "YYYY-MM-DD", or "MM-DD" when
 // Yearly.
+// With overnight intervals: it cancels the intervals that start on that
+// date (their tail past midnight too); a night shift that started the day
+// before runs to its end (Zammad's rule; shared/bizhours).
 type Holiday struct {
 	Date   string `json:"date" dynamodbav:"date"`
 	Name   string `json:"name,omitempty" dynamodbav:"name,omitempty"`
