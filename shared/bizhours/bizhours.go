@@ -193,8 +193,8 @@ func (s *Schedule) Location() *time.Location { return s.loc }
 
 // Open reports whether t is inside an open period.
 func (s *Schedule) Open(t time.Time) bool {
-	off, _ := s.zone(t)
-	w := wall(t, off)
+	_, off := t.In(s.loc).Zone()
+	w := wall(t, time.Duration(off)*time.Second)
 	day := midnight(w)
 	into := w.Sub(day)
 	for _, sp := range s.spans(day, s.holiday(day.AddDate(0, 0, -1))) {
