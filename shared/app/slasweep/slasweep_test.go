@@ -50,7 +50,7 @@ func TestSweepWarnsThenBreachesEachOnceOnTime(t *testing.T) {
 		m, clk := newModel(st), &clock{now: t0.Add(10 * time.Minute)}
 		s := service(st, m, clk)
 		open(t, st, "1", t0.Add(10*time.Minute), t0.Add(20*time.Minute)) // warned now, breached at 20
-		open(t, st, "2", time.Time{}, t0.Add(10*time.Minute))             // due exactly now
+		open(t, st, "2", time.Time{}, t0.Add(10*time.Minute))            // due exactly now
 		open(t, st, "3", time.Time{}, t0.Add(10*time.Minute+time.Millisecond))
 		open(t, st, "4", t0.Add(15*time.Minute), t0.Add(30*time.Minute))
 		var backlog []string // more than one page of the index
