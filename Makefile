@@ -18,7 +18,7 @@ WITH_EMULATORS := up=$$($(EMULATORS) status | grep -c ': up' || true); $(EMULATO
   trap '[ "$$up" = 2 ] || [ -n "$$KEEP_EMULATORS" ] || $(EMULATORS) stop' EXIT; $(WITH_ENV)
 
 # Every function: SAM logical id -> functions/<dir>.
-FUNCTIONS := FormWebhookFunction:form-webhook MessengerWebhookFunction:meta-webhook WhatsAppWebhookFunction:meta-webhook RouterFunction:router EmailInboundFunction:email-inbound OutboundFunction:outbound OutboxRelayFunction:outbox-relay AgentApiFunction:agent-api SearchIndexerFunction:search-indexer SpamCleanupFunction:spam-cleanup CsatPageFunction:csat-page PortalApiFunction:portal-api UnsubscribeFunction:unsubscribe
+FUNCTIONS := FormWebhookFunction:form-webhook MessengerWebhookFunction:meta-webhook WhatsAppWebhookFunction:meta-webhook RouterFunction:router EmailInboundFunction:email-inbound OutboundFunction:outbound OutboxRelayFunction:outbox-relay AgentApiFunction:agent-api SearchIndexerFunction:search-indexer SpamCleanupFunction:spam-cleanup CsatPageFunction:csat-page PortalApiFunction:portal-api UnsubscribeFunction:unsubscribe SLASweepFunction:sla-sweep
 
 GO_LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 # Output per SAM logical id (meta-webhook is built for two functions).
