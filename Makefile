@@ -50,6 +50,10 @@ redrive: ## redrive the Meta deliveries kept for pages/numbers not served, once 
 spam-sweep: ## run spam-cleanup's sweep now in the running `make run` (it also runs at start and hourly; ADDR=127.0.0.1:8080)
 	@curl -sSf -X POST http://$${ADDR:-127.0.0.1:8080}/local/spam-cleanup/sweep
 
+.PHONY: sla-sweep
+sla-sweep: ## run sla-sweep now in the running `make run` (it also runs every minute; ADDR=127.0.0.1:8080)
+	@curl -sSf -X POST http://$${ADDR:-127.0.0.1:8080}/local/sla/sweep
+
 .PHONY: test
 test: web ## unit + integration tests against DynamoDB Local and moto, the console in Chromium and its unit tests, template checks
 	@bash infra/chromium.sh
