@@ -69,7 +69,7 @@ func slaTicket(next time.Time, version int64) helpdesk.Ticket {
 	tk := helpdesk.Ticket{ID: "1042", Subject: "Where is my order #55120? It was due on Monday", Pipeline: "support", Status: "open",
 		State: helpdesk.StateOpen, Priority: helpdesk.PriorityHigh, Category: "orders", Type: helpdesk.TypeEmailOther,
 		ChannelID: "email:support@acme.example", ChannelKind: helpdesk.ChannelEmail, ContactID: "c-7d1f0a4e", OwnerID: "agent-ann", TeamID: "support",
-		Description: strings.Repeat("Hello, I ordered a blue kettle two weeks ago and it has not arrived. ", 3),
+		Description:  strings.Repeat("Hello, I ordered a blue kettle two weeks ago and it has not arrived. ", 3),
 		Participants: []string{"email#ann.lee@example.com"}, ThreadKeys: []string{"msgid#CAF=x8a1b2c3d4@mail.gmail.com", "ticket#1042"},
 		CreatedAt: t0, UpdatedAt: t0, LastCustomerMessageAt: t0, AssignedAt: t0, Version: version}
 	if !next.IsZero() {
