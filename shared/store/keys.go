@@ -385,6 +385,10 @@ const (
 	slaCheckShards = 4
 )
 
+// SLACheckShards is how many partitions the sweep queries each run (for
+// the cost figures).
+const SLACheckShards = slaCheckShards
+
 func slaCheckPK(shard int) string { return "SLACHECK#" + strconv.Itoa(shard) }
 
 // slaShard places a ticket in a shard (FNV-1a of its id).
