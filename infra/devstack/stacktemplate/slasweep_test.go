@@ -1,6 +1,7 @@
 package stacktemplate_test
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -23,8 +24,12 @@ func TestTemplateSLASweep(t *testing.T) {
 	if rp, _ := ep["RetryPolicy"].(map[string]any); rp["MaximumRetryAttempts"] != float64(0) {
 		t.Errorf("schedule retries = %v, want 0", rp)
 	}
-	if in, err := tpl.ScheduleInput("SLASweepFunction", "EveryMinute"); err != nil || string(in) != `{"source": "stackdesk.sla-sweep"}` {
-		t.Errorf("EveryMinute input = %s, %v", in, err)
+	sample, err := os.ReadFile("../../../events/sla-sweep/schedule.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in, err := tpl.ScheduleInput("SLASweepFunction", "EveryMinute"); err != nil || string(in) != strings.TrimSpace(string(sample)) {
+		t.Errorf("EveryMinute input = %s, %v; want the sample event %s", in, err, sample)
 	}
 	if p["ReservedConcurrentExecutions"] != float64(1) {
 		t.Errorf("ReservedConcurrentExecutions = %v, want 1", p["ReservedConcurrentExecutions"])
