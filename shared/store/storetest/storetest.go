@@ -136,6 +136,8 @@ type Store interface {
 	CustomerNotifyStore
 	// The portal's read side: visits, term records (portalreads.go).
 	PortalReadsStore
+	// The SLA sweep's due-date index (slacheck.go).
+	SLACheckStore
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -232,6 +234,8 @@ func Run(t *testing.T, open Open) {
 		{"CustomerOptOutsAndSwitches", testCustomerOptOutsAndSwitches},
 		// The portal's read side (portalreads.go).
 		{"PortalVisitsAndTermRecords", testPortalVisitsAndTermRecords},
+		// The SLA sweep's due-date index (slacheck.go).
+		{"DueSLAChecks", testDueSLAChecks},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
