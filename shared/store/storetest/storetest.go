@@ -232,6 +232,8 @@ func Run(t *testing.T, open Open) {
 		{"CustomerOptOutsAndSwitches", testCustomerOptOutsAndSwitches},
 		// The portal's read side (portalreads.go).
 		{"PortalVisitsAndTermRecords", testPortalVisitsAndTermRecords},
+		// SLA clocks and settings (sla.go, issue 15).
+		{"SLARoundTrips", testSLARoundTrips},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
