@@ -422,7 +422,7 @@ func TestSLABusinessHoursRunInTheTeamsCalendar(t *testing.T) {
 type halfSpeed struct{}
 
 func (halfSpeed) Add(t time.Time, d time.Duration) time.Time { return t.Add(2 * d) }
-func (halfSpeed) Between(a, b time.Time) time.Duration     { return b.Sub(a) / 2 }
+func (halfSpeed) Between(a, b time.Time) time.Duration       { return b.Sub(a) / 2 }
 
 func mustTarget(t *testing.T, s *helpdesk.SLA, k helpdesk.SLATargetKind) helpdesk.SLATarget {
 	t.Helper()
