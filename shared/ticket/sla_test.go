@@ -459,3 +459,15 @@ func TestSLANoPolicyNoSLA(t *testing.T) {
 		t.Fatalf("SLA %+v without policies", c.Ticket().SLA)
 	}
 }
+
+func TestSLAPortalReplyAndCloseStopsTheNextResponse(t *testing.T) {
+	d := newSLADesk(t, "")
+	d.reply(at(10))
+	msg := helpdesk.Message{ID: "m-p", Direction: helpdesk.Inbound, ChannelID: "portal", ChannelKind: helpdesk.ChannelPortal,
+		AuthorContactID: "c1", Text: "Thanks, solved", CreatedAt: at(20)}
+	d.apply(ticket.CustomerReply(d.tk, "c1", msg, "", true, nil, d.set, at(20)))
+	nr := d.target(helpdesk.SLANextResponse)
+	if d.tk.State != helpdesk.StateClosed || !nr.StartedAt.Equal(at(20)) || !nr.StoppedAt.Equal(at(20)) || !d.target(helpdesk.SLAClose).MetAt.Equal(at(20)) {
+		t.Fatalf("portal reply and close: %+v", d.tk.SLA)
+	}
+}

@@ -80,4 +80,24 @@ func testSLARoundTrips(t *testing.T, f *fixture) {
 	if cl, _ := f.header("1").SLA.Target(helpdesk.SLAClose); !cl.BreachedAt.Equal(T0.Add(24 * time.Hour)) {
 		t.Fatalf("close %+v, want breached", cl)
 	}
+
+	// The sweep and an event racing: the sweep decided on the version it
+	// read; the reply committed first; the sweep's change loses and
+	// records nothing.
+	f.open("2", "bob@example.com", T0)
+	read := f.header("2")
+	sweep, err := ticket.CheckSLA(read, nil, f.set, T0.Add(2*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.change("2", func(t helpdesk.Ticket) (ticket.Change, error) {
+		c, _, err := ticket.Reply(t, mailChannel, ticket.ReplyInput{AgentID: "bob", Text: "Here."}, T0.Add(2*time.Hour))
+		return c, err
+	})
+	if err := f.st.Commit(f.ctx, sweep); !ticket.Lost(err) {
+		t.Fatalf("a sweep decided on an old version committed: %v", err)
+	}
+	if fr, _ := f.header("2").SLA.Target(helpdesk.SLAFirstResponse); !fr.WarnedAt.IsZero() || !fr.BreachedAt.IsZero() || !fr.MetAt.Equal(T0.Add(2*time.Hour)) {
+		t.Fatalf("first response %+v: want met by the reply, never warned or breached", fr)
+	}
 }
