@@ -161,7 +161,9 @@ type Ticket struct {
 	// header. Set by the ticket model, never by an API.
 	LastAgentReplyAt time.Time `dynamodbav:"lastAgentReplyAt,omitempty" json:"last_agent_reply_at,omitzero"`
 	LastAgentReplyBy string    `dynamodbav:"lastAgentReplyBy,omitempty" json:"last_agent_reply_by,omitempty"`
-	SLA              *SLA      `dynamodbav:"sla,omitempty" json:"sla,omitempty"`
+	// SLA is the ticket's SLA clocks (sla.go), decided by the ticket model
+	// on every event that matters; nil: no policy applies.
+	SLA *SLA `dynamodbav:"sla,omitempty" json:"sla,omitempty"`
 }
 
 // SpamKeepDays is how long a spam ticket is kept (then purged); "not

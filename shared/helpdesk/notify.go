@@ -28,6 +28,8 @@ func (p NotifyPrefs) Email(kind NotificationKind) bool {
 		return p.EmailOnStatus
 	case NotifyCustomerEdit:
 		return p.EmailOnCustomerEdit
+	case NotifySLAWarning, NotifySLABreach:
+		return true // no preference yet: an SLA alert is always emailed
 	}
 	return false
 }

@@ -1,6 +1,10 @@
 package helpdesk
 
-import "time"
+import (
+	"encoding/json"
+	"slices"
+	"time"
+)
 
 // Issue 15: business hours and SLAs. These are the shared shapes; the
 // arithmetic lives in shared/bizhours, the decisions in the ticket model.
@@ -119,4 +123,59 @@ type SLATarget struct {
 	MetAt      time.Time `json:"met_at,omitzero" dynamodbav:"metAt,omitempty"`
 	BreachedAt time.Time `json:"breached_at,omitzero" dynamodbav:"breachedAt,omitempty"`
 	WarnedAt   time.Time `json:"warned_at,omitzero" dynamodbav:"warnedAt,omitempty"`
+
+	// Added by the ticket model (i15-model), append-only:
+	// Budget is the target's time, in its clock, as its policy set it when
+	// the clock started (a policy change moves a running due date by the
+	// difference, so time already used, and pauses, are kept).
+	Budget time.Duration `json:"budget,omitempty" dynamodbav:"budget,omitempty"`
+	// StoppedAt: the ticket closed (or lost its policy) before the target
+	// was met; the clock stopped, neither met nor breached (a response
+	// target of a ticket closed without an answer).
+	StoppedAt time.Time `json:"stopped_at,omitzero" dynamodbav:"stoppedAt,omitempty"`
 }
+
+// Running reports whether the target still waits for its event (running
+// or paused, breached or not): not met, not stopped.
+func (t SLATarget) Running() bool {
+	return t.MetAt.IsZero() && t.StoppedAt.IsZero()
+}
+
+// Paused reports whether the target's clock is paused (the ticket waits on
+// the customer).
+func (t SLATarget) Paused() bool { return !t.PausedAt.IsZero() && t.Running() }
+
+// MarshalJSON adds "paused", so the console need not know the rule.
+func (t SLATarget) MarshalJSON() ([]byte, error) {
+	type plain SLATarget
+	return json.Marshal(struct {
+		plain
+		Paused bool `json:"paused"`
+	}{plain(t), t.Paused()})
+}
+
+// Target returns the ticket's target of kind, if it has one.
+func (s *SLA) Target(kind SLATargetKind) (SLATarget, bool) {
+	if s == nil {
+		return SLATarget{}, false
+	}
+	for _, t := range s.Targets {
+		if t.Kind == kind {
+			return t, true
+		}
+	}
+	return SLATarget{}, false
+}
+
+// Clone returns a copy of s that shares nothing with it.
+func (s *SLA) Clone() *SLA {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.Targets = slices.Clone(s.Targets)
+	return &c
+}
+
+// ActorSLA is the actor of what the SLA sweep records and notifies.
+const ActorSLA = "sla"

@@ -61,6 +61,7 @@ func ReplyAndSetStatus(t helpdesk.Ticket, ch helpdesk.Channel, in ReplyInput, st
 	if err != nil || status == "" {
 		return c, msg, err
 	}
+	c.set = &set
 	if n := c.Ticket(); n.Status != status {
 		c.moveTo(n, status, state, in.AgentID, now)
 		c.tellWatchers(n, aud, helpdesk.NotifyStatus, in.AgentID, "", now)
@@ -182,7 +183,7 @@ func Create(in NewTicket, set helpdesk.Settings, now time.Time) (Change, helpdes
 	if in.ContactKey != "" {
 		t.Participants = []string{in.ContactKey}
 	}
-	c := Change{Tickets: []Write{{After: t}}}
+	c := Change{Tickets: []Write{{After: t}}, set: &set}
 	if in.Kind == HandEmail {
 		c.addKeys(t, []string{threading.TicketKey(t.ID)})
 	}

@@ -54,6 +54,12 @@ type Change struct {
 	ContactUpdate *ContactUpdate
 
 	told map[string]bool // agents this decision notified: once each
+
+	// set is the settings the decision read (nil: it needs none), for the
+	// SLA bookkeeping of finish; slaBase is each ticket's SLA as the
+	// decision found it (sla.go).
+	set     *helpdesk.Settings
+	slaBase map[string]*helpdesk.SLA
 }
 
 // Write is one ticket's transition.
@@ -152,6 +158,7 @@ func next(t helpdesk.Ticket, now time.Time) *helpdesk.Ticket {
 	n.ThreadKeys = slices.Clone(t.ThreadKeys)
 	n.Followers = slices.Clone(t.Followers)
 	n.Outbox = maps.Clone(t.Outbox)
+	n.SLA = t.SLA.Clone()
 	n.Version = t.Version + 1
 	n.UpdatedAt = now
 	return &n
@@ -180,6 +187,7 @@ func (c *Change) finish(now time.Time) {
 	}
 	c.spamExpiry(now)
 	c.lastAgentReply()
+	c.sla(now)
 }
 
 // lastAgentReply records on each ticket of the change the newest agent

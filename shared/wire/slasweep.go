@@ -2,13 +2,16 @@ package wire
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/stackdesk/stackdesk/shared/app/desk"
+	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/app/slasweep"
+	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 )
 
 // SLASweepConfig configures sla-sweep (issue 15).
@@ -22,21 +25,35 @@ type SLASweepConfig struct {
 // SLASweep builds the per-minute sweep of the SLA due-date index.
 func SLASweep(c SLASweepConfig, cfg aws.Config, log *slog.Logger) (*slasweep.Service, error) {
 	st := c.store(cfg)
+	d := &desk.Service{Store: st, Settings: c.settings(st, log), Now: time.Now}
+	out := &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL}
 	return &slasweep.Service{
-		Store: st,
-		// TODO(issue 15, lead): the desk's CheckSLA (ticket.CheckSLA through
-		// desk.Service, with c.settings(st, log) and an outbox flush to
-		// OutboundQueueURL) once the model slice is merged.
-		Checker: unwiredSLAChecker{},
+		Store:   st,
+		Checker: &slaChecker{desk: d, store: st, out: out, log: log},
 		Now:     time.Now,
 		Log:     log,
 	}, nil
 }
 
-// unwiredSLAChecker stands in until the ticket model's check is wired: a
-// due ticket fails its check (and stays due), so nothing is lost.
-type unwiredSLAChecker struct{}
+// slaChecker is the desk's CheckSLA, then the committed change's
+// notification emails published (the outbox relay publishes them if this
+// fails: the change is committed either way).
+type slaChecker struct {
+	desk  *desk.Service
+	store outbox.Store
+	out   outbox.Publisher
+	log   *slog.Logger
+}
 
-func (unwiredSLAChecker) CheckSLA(context.Context, string, time.Time) error {
-	return errors.New("SLA checks are not wired yet")
+func (c *slaChecker) CheckSLA(ctx context.Context, id string, now time.Time) error {
+	t, err := c.desk.CheckSLA(ctx, id, now)
+	if err != nil {
+		return err
+	}
+	if len(t.Outbox) > 0 {
+		if err := outbox.Flush(ctx, c.store, c.out, t.ID, t.Outbox); err != nil {
+			c.log.WarnContext(ctx, "SLA check committed, publish left to the relay", "ticket_id", t.ID, "error", err)
+		}
+	}
+	return nil
 }

@@ -236,6 +236,8 @@ func Run(t *testing.T, open Open) {
 		{"PortalVisitsAndTermRecords", testPortalVisitsAndTermRecords},
 		// The SLA sweep's due-date index (slacheck.go).
 		{"DueSLAChecks", testDueSLAChecks},
+		// SLA clocks and settings (sla.go, issue 15).
+		{"SLARoundTrips", testSLARoundTrips},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -3147,6 +3147,7 @@ export interface components {
              * @description When the customer last wrote (0001-01-01T00:00:00Z if never): Messenger and WhatsApp allow free-form replies for 24 h after it (Messenger 7 days with the human-agent tag).
              */
             last_customer_message_at?: string;
+            sla?: components["schemas"]["TicketSLA"];
         } & {
             [key: string]: unknown;
         };
@@ -3369,7 +3370,7 @@ export interface components {
             /** @description Opaque; names the entry for marking it read. */
             id: string;
             /** @enum {string} */
-            kind: "assigned" | "mentioned" | "customer_message" | "note" | "status" | "customer_edit";
+            kind: "assigned" | "mentioned" | "customer_message" | "note" | "status" | "customer_edit" | "sla_warning" | "sla_breach";
             ticket_id: string;
             /** @description The ticket's subject as it now is. */
             subject: string;
@@ -3545,6 +3546,7 @@ export interface components {
             defaults: components["schemas"]["TicketDefaults"];
             customer_notify?: components["schemas"]["CustomerNotifySettings"];
             portal?: components["schemas"]["PortalBranding"];
+            sla?: components["schemas"]["SLASettings"];
         };
         /** @description Customer notifications (closed, reopened, waiting on you, an answer they would not otherwise see); every kind is on unless listed in off. Absent from a request, left as it is. */
         CustomerNotifySettings: {
@@ -3566,6 +3568,7 @@ export interface components {
             defaults: components["schemas"]["TicketDefaults"];
             customer_notify?: components["schemas"]["CustomerNotifySettings"];
             portal?: components["schemas"]["PortalBranding"];
+            sla?: components["schemas"]["SLASettings"];
             version: number;
             /** Format: date-time */
             updated_at?: string;
@@ -3988,6 +3991,115 @@ export interface components {
         PortalLinkSent: {
             /** @enum {string} */
             status: "queued";
+        };
+        /**
+         * @description Business-hours calendars and SLA policies. Absent from a request, left
+         *     as they are. A change applies to the events that follow: tickets
+         *     running keep the due dates they have (the calendar is fixed on a
+         *     ticket when its policy is applied).
+         */
+        SLASettings: {
+            /** @description The tenant's calendar id (empty: around the clock). */
+            default_calendar?: string;
+            /** @description A team id to its own calendar id. */
+            team_calendars?: {
+                [key: string]: string;
+            };
+            calendars?: components["schemas"]["Calendar"][];
+            /** @description In order: the first whose conditions match a ticket applies. */
+            policies?: components["schemas"]["SLAPolicy"][];
+        };
+        Calendar: {
+            id: string;
+            name: string;
+            /** @description IANA, e.g. "Europe/Paris". */
+            time_zone: string;
+            /** @description The open intervals of each weekday, Sunday first, in local time ([] for a closed day); an interval whose end is not after its start runs overnight. */
+            week: components["schemas"]["Interval"][][];
+            holidays?: components["schemas"]["Holiday"][];
+        };
+        Interval: {
+            start: string;
+            end: string;
+        };
+        Holiday: {
+            /** @description YYYY-MM-DD, or MM-DD when yearly. */
+            date: string;
+            name?: string;
+            yearly?: boolean;
+        };
+        SLAPolicy: {
+            id: string;
+            name: string;
+            /** @description Conditions: each non-empty list must hold the ticket's value. */
+            priorities?: ("low" | "medium" | "high" | "urgent")[];
+            channels?: ("email" | "form" | "messenger" | "whatsapp" | "api" | "portal" | "other")[];
+            teams?: string[];
+            categories?: string[];
+            /** @description 0: no such target. */
+            first_response_minutes?: number;
+            next_response_minutes?: number;
+            close_minutes?: number;
+            /** @description The clocks run in the ticket's calendar (its team's, else the default); false: around the clock. */
+            business_hours?: boolean;
+            /** @description The clocks stop while the ticket is in a stage waiting on the customer. */
+            pause_when_waiting?: boolean;
+            /** @description The owner (or the team) is warned this long before a target is due; less than every target. */
+            warn_minutes?: number;
+        };
+        /** @description The ticket's SLA clocks, decided on every event that matters; absent when no policy applies. */
+        TicketSLA: {
+            /** @description Empty once no policy matches the ticket any more. */
+            policy_id: string;
+            calendar_id?: string;
+            /**
+             * Format: date-time
+             * @description When a warning or a breach is next due (the sweep's index).
+             */
+            next_check_at?: string;
+            targets: components["schemas"]["SLATarget"][];
+        } & {
+            [key: string]: unknown;
+        };
+        SLATarget: {
+            /** @enum {string} */
+            kind: "first_response" | "next_response" | "close";
+            /** Format: date-time */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @description Absent while paused.
+             */
+            due_at?: string;
+            /** Format: date-time */
+            warn_at?: string;
+            /** @description The clock is paused: the ticket waits on the customer. */
+            paused: boolean;
+            /** Format: date-time */
+            paused_at?: string;
+            /** @description While paused: the time left, in nanoseconds. */
+            remaining?: number;
+            /** @description The target's time in its clock, in nanoseconds. */
+            budget?: number;
+            /**
+             * Format: date-time
+             * @description Recorded once.
+             */
+            met_at?: string;
+            /**
+             * Format: date-time
+             * @description Recorded once: when it fell due unmet.
+             */
+            breached_at?: string;
+            /** Format: date-time */
+            warned_at?: string;
+            /**
+             * Format: date-time
+             * @description The ticket closed before the target was met: neither met nor breached.
+             */
+            stopped_at?: string;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: {
