@@ -1,0 +1,546 @@
+package slasweep_test
+
+// Scenario tests of issue 15 through the real pipeline: tickets opened by
+// app/ingest, answered, paused, re-prioritised, merged and split through
+// app/desk, and the sweep run with the desk's checker (desk.CheckSLA, then
+// the change's emails published, as wire.SLASweep composes it) on an
+// injected clock, on both stores (DynamoDB Local when the emulators run).
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/app/desk"
+	"github.com/stackdesk/stackdesk/shared/app/ingest"
+	"github.com/stackdesk/stackdesk/shared/app/outbox"
+	"github.com/stackdesk/stackdesk/shared/app/settings"
+	"github.com/stackdesk/stackdesk/shared/app/slasweep"
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/routing"
+	"github.com/stackdesk/stackdesk/shared/threading"
+	"github.com/stackdesk/stackdesk/shared/ticket"
+)
+
+type sclock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *sclock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *sclock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
+// jobs records what the checker publishes (the outbound queue).
+type jobs struct {
+	mu     sync.Mutex
+	bodies []string
+}
+
+func (j *jobs) Publish(_ context.Context, body string) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.bodies = append(j.bodies, body)
+	return nil
+}
+
+// count is how many published jobs mention s.
+func (j *jobs) count(s string) int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := 0
+	for _, b := range j.bodies {
+		if strings.Contains(b, s) {
+			n++
+		}
+	}
+	return n
+}
+
+// deskChecker is wire's slaChecker: the desk's CheckSLA, then the
+// committed change's notification emails published.
+type deskChecker struct {
+	desk  *desk.Service
+	store outbox.Store
+	out   outbox.Publisher
+}
+
+func (c *deskChecker) CheckSLA(ctx context.Context, id string, now time.Time) error {
+	t, err := c.desk.CheckSLA(ctx, id, now)
+	if err != nil {
+		return err
+	}
+	if len(t.Outbox) > 0 {
+		return outbox.Flush(ctx, c.store, c.out, t.ID, t.Outbox)
+	}
+	return nil
+}
+
+// sameSubject threads every message with the same subject into one ticket.
+var sameSubject = threading.Func(func(m *helpdesk.InboundMessage) threading.Thread {
+	k := "subject#" + strings.TrimPrefix(m.Subject, "Re: ")
+	return threading.Thread{Lookup: []threading.Key{{Key: k, Reason: "same_subject"}}, Own: []string{k}}
+})
+
+// Monday 2 November 2026, 10:00 UTC (11:00 in Paris).
+var m0 = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+
+// slaSettings: a Paris business-hours calendar (Mon-Fri 09:00-18:00); mail
+// runs on it (1 business hour to answer); urgent tickets have 60 minutes
+// around the clock; the rest 120 minutes (next response too), warned 30
+// minutes before, paused while waiting on the customer.
+func slaSettings() helpdesk.Settings {
+	set := helpdesk.DefaultSettings()
+	day := []helpdesk.Interval{{Start: "09:00", End: "18:00"}}
+	set.SLA = helpdesk.SLASettings{
+		DefaultCalendar: "paris",
+		Calendars: []helpdesk.Calendar{{ID: "paris", Name: "Paris office", TimeZone: "Europe/Paris",
+			Week: [7][]helpdesk.Interval{{}, day, day, day, day, day, {}}}},
+		Policies: []helpdesk.SLAPolicy{
+			{ID: "urgent", Name: "Urgent", Priorities: []helpdesk.Priority{helpdesk.PriorityUrgent},
+				FirstResponseMinutes: 60, NextResponseMinutes: 60, WarnMinutes: 15, PauseWhenWaiting: true},
+			{ID: "mail", Name: "Mail, office hours", Channels: []helpdesk.ChannelKind{helpdesk.ChannelEmail},
+				FirstResponseMinutes: 60, BusinessHours: true},
+			{ID: "standard", Name: "Standard", FirstResponseMinutes: 120, NextResponseMinutes: 120, WarnMinutes: 30,
+				PauseWhenWaiting: true},
+		},
+	}
+	return set
+}
+
+type scenario struct {
+	ctx   context.Context
+	clk   *sclock
+	st    testbed.Store
+	desk  *desk.Service
+	apply *ingest.Service
+	sweep *slasweep.Service
+	jobs  *jobs
+	seq   int
+}
+
+func newScenario(t *testing.T, b testbed.Backend) *scenario {
+	t.Helper()
+	clk := &sclock{t: m0}
+	st := b.Open(t, clk.now)
+	ctx := context.Background()
+	for _, id := range []string{"ann", "bob"} {
+		if err := st.PutAgent(ctx, helpdesk.Agent{ID: id, Email: id + "@acme.example", Name: id, Seat: true, Active: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ch := range []helpdesk.Channel{
+		{ID: "web", Kind: helpdesk.ChannelForm, Defaults: helpdesk.TicketDefaults{Pipeline: "support", Status: "new"},
+			Routing: helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, Distribution: helpdesk.DistRoundRobin, UserIDs: []string{"ann"}},
+			Form:    &helpdesk.FormSettings{Auth: helpdesk.FormAuthNone}},
+		{ID: "email:support@acme.example", Kind: helpdesk.ChannelEmail, Name: "Support",
+			Defaults: helpdesk.TicketDefaults{Pipeline: "support", Status: "new"},
+			Routing:  helpdesk.RoutingRule{Kind: helpdesk.RouteUsersTeams, Distribution: helpdesk.DistRoundRobin, UserIDs: []string{"ann"}},
+			Email:    &helpdesk.EmailSettings{Address: "support@acme.example"}},
+	} {
+		if err := st.PutChannel(ctx, ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set := slaSettings()
+	if err := set.Validate(); err != nil {
+		t.Fatalf("the scenario's settings: %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	router := &routing.Router{Store: st, Now: clk.now}
+	d := &desk.Service{Store: st, Settings: settings.Fixed(set), Now: clk.now, Router: router}
+	j := &jobs{}
+	return &scenario{ctx: ctx, clk: clk, st: st, desk: d, jobs: j,
+		apply: &ingest.Service{Store: st, Threader: sameSubject, Settings: settings.Fixed(set), Now: clk.now, Log: log,
+			Router: router, Outbound: j},
+		sweep: &slasweep.Service{Store: st, Checker: &deskChecker{desk: d, store: st, out: j}, Now: clk.now, Log: log},
+	}
+}
+
+// at moves the clock to m0+d.
+func (s *scenario) at(d time.Duration) { s.clk.set(m0.Add(d)) }
+
+// form applies a customer's form submission (a new ticket, or a message in
+// the ticket of the same subject) at the clock's time.
+func (s *scenario) form(t *testing.T, subject string) string {
+	t.Helper()
+	s.seq++
+	res, err := s.apply.Apply(s.ctx, &helpdesk.InboundMessage{
+		Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelForm, ChannelID: "web",
+		ProviderMessageID: subject + "#" + time.Duration(s.seq).String(), ReceivedAt: s.clk.now(),
+		Sender: helpdesk.Sender{Email: "customer@example.com", Name: "Claire"}, Subject: subject, Text: "Hello, any news?",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.TicketID
+}
+
+func (s *scenario) reply(t *testing.T, id string) {
+	t.Helper()
+	if _, _, err := s.desk.Reply(s.ctx, id, "ann", "We are on it.", ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *scenario) run(t *testing.T) int {
+	t.Helper()
+	n, err := s.sweep.Sweep(s.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (s *scenario) target(t *testing.T, id string, k helpdesk.SLATargetKind) helpdesk.SLATarget {
+	t.Helper()
+	tk, err := s.st.GetTicketHeader(s.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, ok := tk.SLA.Target(k)
+	if !ok {
+		t.Fatalf("ticket %s has no %s target: %+v", id, k, tk.SLA)
+	}
+	return tg
+}
+
+// alerts counts ann's feed items of kind and the emails of that kind sent.
+func (s *scenario) alerts(t *testing.T, kind helpdesk.NotificationKind) (feed, mails int) {
+	t.Helper()
+	notes, err := s.st.Notifications(s.ctx, helpdesk.AgentRecipient("ann"), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range notes {
+		if n.Kind == kind {
+			feed++
+		}
+	}
+	subject := map[helpdesk.NotificationKind]string{helpdesk.NotifySLAWarning: "SLA warning", helpdesk.NotifySLABreach: "SLA breached"}[kind]
+	return feed, s.jobs.count(subject)
+}
+
+func (s *scenario) wantAlerts(t *testing.T, when string, warnings, breaches int) {
+	t.Helper()
+	wf, wm := s.alerts(t, helpdesk.NotifySLAWarning)
+	bf, bm := s.alerts(t, helpdesk.NotifySLABreach)
+	if wf != warnings || wm != warnings || bf != breaches || bm != breaches {
+		t.Fatalf("%s: warnings %d in the feed, %d emailed; breaches %d in the feed, %d emailed; want %d warnings and %d breaches",
+			when, wf, wm, bf, bm, warnings, breaches)
+	}
+}
+
+func TestScenarioFirstResponseMetInTimeSendsNothing(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		id := s.form(t, "Printer on fire")
+		if tg := s.target(t, id, helpdesk.SLAFirstResponse); !tg.DueAt.Equal(m0.Add(2 * time.Hour)) {
+			t.Fatalf("first response due %v, want %v", tg.DueAt, m0.Add(2*time.Hour))
+		}
+		s.at(20 * time.Minute)
+		// A note is no answer; the reply is.
+		if _, _, err := s.desk.Note(s.ctx, id, "ann", "Looking.", nil); err != nil {
+			t.Fatal(err)
+		}
+		if tg := s.target(t, id, helpdesk.SLAFirstResponse); !tg.MetAt.IsZero() {
+			t.Fatalf("a note met the first response: %+v", tg)
+		}
+		s.reply(t, id)
+		s.at(5 * time.Hour)
+		if n := s.run(t); n != 0 {
+			t.Fatalf("the sweep checked %d tickets after the answer", n)
+		}
+		tg := s.target(t, id, helpdesk.SLAFirstResponse)
+		if !tg.MetAt.Equal(m0.Add(20*time.Minute)) || !tg.BreachedAt.IsZero() || !tg.WarnedAt.IsZero() {
+			t.Fatalf("first response %+v", tg)
+		}
+		s.wantAlerts(t, "met in time", 0, 0)
+	})
+}
+
+func TestScenarioWarningAndBreachOnceEachEvenWithSweepsRacing(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		id := s.form(t, "Invoice wrong")
+		s.at(89 * time.Minute)
+		if n := s.run(t); n != 0 {
+			t.Fatalf("checked %d before the warning", n)
+		}
+		s.wantAlerts(t, "before the warning", 0, 0)
+		s.at(90 * time.Minute)
+		s.run(t)
+		s.run(t)
+		s.wantAlerts(t, "at the warning, swept twice", 1, 0)
+
+		s.at(2*time.Hour + time.Minute)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range errs {
+			wg.Add(1)
+			go func() { defer wg.Done(); _, errs[i] = s.sweep.Sweep(s.ctx) }()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.run(t)
+		s.wantAlerts(t, "past due, two sweeps at once and one more", 1, 1)
+		tg := s.target(t, id, helpdesk.SLAFirstResponse)
+		if !tg.BreachedAt.Equal(m0.Add(2*time.Hour)) || !tg.WarnedAt.Equal(m0.Add(90*time.Minute)) || !tg.MetAt.IsZero() {
+			t.Fatalf("first response %+v", tg)
+		}
+		// Answered late: met, still breached, and nothing more to check.
+		s.at(3 * time.Hour)
+		s.reply(t, id)
+		tg = s.target(t, id, helpdesk.SLAFirstResponse)
+		if !tg.MetAt.Equal(m0.Add(3*time.Hour)) || !tg.BreachedAt.Equal(m0.Add(2*time.Hour)) {
+			t.Fatalf("answered late: %+v", tg)
+		}
+		s.at(10 * time.Hour)
+		if n := s.run(t); n != 0 {
+			t.Fatalf("checked %d after the answer", n)
+		}
+		s.wantAlerts(t, "after the late answer", 1, 1)
+	})
+}
+
+func TestScenarioNextResponseRestartsOnTheCustomersMessage(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		id := s.form(t, "Refund")
+		s.at(10 * time.Minute)
+		s.reply(t, id)
+		if tk, _ := s.st.GetTicketHeader(s.ctx, id); !tk.SLA.NextCheckAt.IsZero() {
+			t.Fatalf("answered, nothing to check: %+v", tk.SLA)
+		}
+		s.at(time.Hour)
+		s.form(t, "Re: Refund")
+		tg := s.target(t, id, helpdesk.SLANextResponse)
+		if !tg.StartedAt.Equal(m0.Add(time.Hour)) || !tg.DueAt.Equal(m0.Add(3*time.Hour)) {
+			t.Fatalf("next response %+v, want started at +1h, due +3h", tg)
+		}
+		// A second customer message before the answer does not restart it.
+		s.at(90 * time.Minute)
+		s.form(t, "Re: Refund")
+		if tg := s.target(t, id, helpdesk.SLANextResponse); !tg.DueAt.Equal(m0.Add(3 * time.Hour)) {
+			t.Fatalf("restarted by a second customer message: %+v", tg)
+		}
+		s.at(3*time.Hour + time.Minute)
+		s.run(t)
+		// The first run past due finds the warning unsent too: only the breach goes.
+		s.wantAlerts(t, "next response past due", 0, 1)
+		if tg := s.target(t, id, helpdesk.SLANextResponse); !tg.BreachedAt.Equal(m0.Add(3 * time.Hour)) {
+			t.Fatalf("next response %+v", tg)
+		}
+	})
+}
+
+func TestScenarioPausedWhileWaitingOnTheCustomerResumedByTheirReply(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		id := s.form(t, "Password reset")
+		s.at(10 * time.Minute)
+		s.reply(t, id)
+		s.at(20 * time.Minute)
+		s.form(t, "Re: Password reset") // next response due +2h20
+		s.at(30 * time.Minute)
+		if _, err := s.desk.SetStatus(s.ctx, id, "waiting_on_contact", "ann"); err != nil {
+			t.Fatal(err)
+		}
+		tg := s.target(t, id, helpdesk.SLANextResponse)
+		if !tg.Paused() || tg.Remaining != 110*time.Minute || !tg.DueAt.IsZero() {
+			t.Fatalf("waiting on the customer: %+v", tg)
+		}
+		s.at(6 * time.Hour)
+		if n := s.run(t); n != 0 {
+			t.Fatalf("the sweep checked %d paused tickets", n)
+		}
+		s.wantAlerts(t, "paused past the old due date", 0, 0)
+		s.form(t, "Re: Password reset")
+		tg = s.target(t, id, helpdesk.SLANextResponse)
+		if tg.Paused() || !tg.DueAt.Equal(m0.Add(6*time.Hour+110*time.Minute)) || !tg.StartedAt.Equal(m0.Add(20*time.Minute)) {
+			t.Fatalf("resumed by the customer's reply: %+v, want due %v", tg, m0.Add(6*time.Hour+110*time.Minute))
+		}
+		s.at(6*time.Hour + 109*time.Minute)
+		s.run(t)
+		s.wantAlerts(t, "resumed, a minute before due", 1, 0)
+		s.at(6*time.Hour + 110*time.Minute)
+		s.run(t)
+		s.wantAlerts(t, "resumed, due", 1, 1)
+	})
+}
+
+func TestScenarioPriorityRaisedMovesTheDueDate(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		id := s.form(t, "Site down")
+		s.at(30 * time.Minute)
+		urgent := helpdesk.PriorityUrgent
+		tk, err := s.desk.SetProperties(s.ctx, id, ticket.Properties{Priority: &urgent}, "ann")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.SLA == nil || tk.SLA.PolicyID != "urgent" {
+			t.Fatalf("policy after the priority change: %+v", tk.SLA)
+		}
+		// 30 minutes used of the new 60: due at +1h, warned at +45m.
+		tg := s.target(t, id, helpdesk.SLAFirstResponse)
+		if !tg.DueAt.Equal(m0.Add(time.Hour)) || !tg.WarnAt.Equal(m0.Add(45*time.Minute)) {
+			t.Fatalf("first response %+v, want due +1h warned +45m", tg)
+		}
+		s.at(45 * time.Minute)
+		s.run(t)
+		s.wantAlerts(t, "urgent, 15 minutes before", 1, 0)
+		s.at(time.Hour)
+		s.run(t)
+		s.wantAlerts(t, "urgent, due", 1, 1)
+	})
+}
+
+func TestScenarioMergeAndSplitCarryTheirDueDates(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		// Mail (only mail splits): one business hour; Monday 11:00 in Paris, due 12:00.
+		primary := s.mail(t, "Order 17")
+		s.at(10 * time.Minute)
+		secondary := s.mail(t, "Order 17 again")
+		s.at(20 * time.Minute)
+		if _, err := s.desk.Merge(s.ctx, primary, secondary, "ann"); err != nil {
+			t.Fatal(err)
+		}
+		if tg := s.target(t, primary, helpdesk.SLAFirstResponse); !tg.DueAt.Equal(m0.Add(time.Hour)) {
+			t.Fatalf("the primary's first response after the merge: %+v", tg)
+		}
+		if tk, _ := s.st.GetTicketHeader(s.ctx, secondary); tk.SLA != nil && !tk.SLA.NextCheckAt.IsZero() {
+			t.Fatalf("the merged ticket is still checked: %+v", tk.SLA)
+		}
+
+		// A second request in the primary, split off at +40m: a new ticket, its clocks start at the split.
+		s.at(30 * time.Minute)
+		s.mail(t, "Re: Order 17")
+		s.at(40 * time.Minute)
+		conv, err := s.st.GetTicket(s.ctx, primary)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := conv.Messages[len(conv.Messages)-1]
+		res, err := s.desk.Split(s.ctx, desk.SplitRequest{TicketID: primary, MessageIDs: []string{last.ID}, Subject: "Order 18",
+			OwnerID: "ann", AgentID: "ann", Version: conv.Ticket.Version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tg := s.target(t, res.Ticket.ID, helpdesk.SLAFirstResponse); !tg.DueAt.Equal(m0.Add(100 * time.Minute)) {
+			t.Fatalf("the split-off ticket's first response: %+v, want due %v", tg, m0.Add(100*time.Minute))
+		}
+		if tg := s.target(t, primary, helpdesk.SLAFirstResponse); !tg.DueAt.Equal(m0.Add(time.Hour)) {
+			t.Fatalf("the source's first response after the split: %+v", tg)
+		}
+		// Past the primary's due date only it breaches; the tombstone never does.
+		s.at(time.Hour + time.Minute)
+		if n := s.run(t); n != 1 {
+			t.Fatalf("checked %d tickets at the primary's due date, want 1", n)
+		}
+		s.wantAlerts(t, "the primary due", 0, 1)
+		s.at(101 * time.Minute)
+		s.run(t)
+		s.wantAlerts(t, "the split-off ticket due", 0, 2)
+		if n := s.run(t); n != 0 {
+			t.Fatalf("checked %d after both breached", n)
+		}
+	})
+}
+
+// mail applies a customer's mail at the clock's time (threaded by subject).
+func (s *scenario) mail(t *testing.T, subject string) string {
+	t.Helper()
+	s.seq++
+	id := time.Duration(s.seq).String() + "@example.com"
+	res, err := s.apply.Apply(s.ctx, &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail,
+		ChannelID: "email:support@acme.example", ProviderMessageID: "<" + id + ">", ReceivedAt: s.clk.now(),
+		Email:  &helpdesk.EmailHeaders{MessageID: id},
+		Sender: helpdesk.Sender{Email: "customer@example.com"}, Subject: subject, Text: "About " + subject})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.TicketID
+}
+
+// A mail received Friday 17:30 in Paris, one business hour to answer,
+// office open Monday to Friday 09:00-18:00: due Monday 09:30.
+func TestScenarioBusinessHoursFridayEveningIsDueMondayMorning(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		paris, err := time.LoadLocation("Europe/Paris")
+		if err != nil {
+			t.Fatal(err)
+		}
+		friday := time.Date(2026, 11, 6, 17, 30, 0, 0, paris)
+		monday := time.Date(2026, 11, 9, 9, 30, 0, 0, paris)
+		s.clk.set(friday.UTC())
+		res, err := s.apply.Apply(s.ctx, &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail,
+			ChannelID: "email:support@acme.example", ProviderMessageID: "<weekend@example.com>", ReceivedAt: friday,
+			Email:  &helpdesk.EmailHeaders{MessageID: "weekend@example.com"},
+			Sender: helpdesk.Sender{Email: "customer@example.com"}, Subject: "Before the weekend", Text: "Can you help?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg := s.target(t, res.TicketID, helpdesk.SLAFirstResponse)
+		if tk, _ := s.st.GetTicketHeader(s.ctx, res.TicketID); tk.SLA.PolicyID != "mail" || tk.SLA.CalendarID != "paris" {
+			t.Fatalf("policy %+v", tk.SLA)
+		}
+		if !tg.DueAt.Equal(monday) {
+			t.Fatalf("due %v, want %v", tg.DueAt.In(paris), monday)
+		}
+		s.clk.set(monday.Add(-time.Minute))
+		s.run(t)
+		s.wantAlerts(t, "Monday 09:29", 0, 0)
+		s.clk.set(monday)
+		s.run(t)
+		s.wantAlerts(t, "Monday 09:30", 0, 1)
+	})
+}
+
+// The sweep's contract (slasweep.Checker): a check that finds nothing due
+// leaves NextCheckAt after now (or zero), or the ticket is met every run.
+// An index entry older than the clocks (written before a reply moved them)
+// is the case: the check moves it on, and the next run finds nothing.
+func TestScenarioAStaleCheckIsMovedOn(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		id := s.form(t, "Stale")
+		// NextCheckAt says +10m; the clocks say warn at +90m.
+		tk, err := s.st.GetTicketHeader(s.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stale := tk
+		stale.SLA = tk.SLA.Clone()
+		stale.SLA.NextCheckAt = m0.Add(10 * time.Minute)
+		stale.Version++
+		if err := s.st.Commit(s.ctx, ticket.Change{Tickets: []ticket.Write{{Before: &tk, After: &stale}}}); err != nil {
+			t.Fatal(err)
+		}
+		s.at(15 * time.Minute)
+		if n := s.run(t); n != 1 {
+			t.Fatalf("checked %d, want the stale ticket", n)
+		}
+		after, _ := s.st.GetTicketHeader(s.ctx, id)
+		if got := after.SLA.NextCheckAt; !got.IsZero() && !got.After(s.clk.now()) {
+			t.Fatalf("NextCheckAt %v after the check at %v", got, s.clk.now())
+		}
+		if !after.SLA.NextCheckAt.Equal(m0.Add(90 * time.Minute)) {
+			t.Fatalf("NextCheckAt %v, want the warning at +90m", after.SLA.NextCheckAt)
+		}
+		if n := s.run(t); n != 0 {
+			t.Fatalf("the next run checked %d again", n)
+		}
+		s.wantAlerts(t, "stale", 0, 0)
+	})
+}
