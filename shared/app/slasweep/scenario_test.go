@@ -544,3 +544,30 @@ func TestScenarioAStaleCheckIsMovedOn(t *testing.T) {
 		s.wantAlerts(t, "stale", 0, 0)
 	})
 }
+
+// The race above, made deterministic: one sweep's check committed the
+// breach and has not published its email yet when another's check finds
+// nothing left to record. The second must not publish the first's email
+// (desk.CheckSLA returns no outbox when it committed nothing); before the
+// fix it answered the ticket's pending outbox and the email went twice.
+func TestScenarioACheckThatRecordsNothingPublishesNothing(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		id := s.form(t, "Slow")
+		s.at(2*time.Hour + time.Minute)
+		first, err := s.desk.CheckSLA(s.ctx, id, s.clk.now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(first.Outbox) != 1 {
+			t.Fatalf("the breach's check: outbox %v, want the email to ann", first.Outbox)
+		}
+		second, err := s.desk.CheckSLA(s.ctx, id, s.clk.now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(second.Outbox) != 0 {
+			t.Fatalf("a check that recorded nothing answers the first's jobs to publish: %v", second.Outbox)
+		}
+	})
+}
