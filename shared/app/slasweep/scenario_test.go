@@ -32,7 +32,7 @@ type sclock struct {
 	t  time.Time
 }
 
-func (c *sclock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *sclock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *sclock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
 // jobs records what the checker publishes (the outbound queue).
