@@ -571,3 +571,53 @@ func TestScenarioACheckThatRecordsNothingPublishesNothing(t *testing.T) {
 		}
 	})
 }
+
+// An unassigned ticket in a team: the warning and the breach go to the
+// team's feed and are emailed to each active member of the team, once.
+func TestScenarioUnassignedTeamTicketTellsTheTeam(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		if err := s.st.PutTeam(s.ctx, helpdesk.Team{ID: "billing", Name: "Billing", MemberIDs: []string{"ann", "bob"}, CreatedAt: m0}); err != nil {
+			t.Fatal(err)
+		}
+		id := s.form(t, "Double charge")
+		if _, err := s.desk.Assign(s.ctx, id, "", "billing", "ann"); err != nil {
+			t.Fatal(err)
+		}
+		if tk, _ := s.st.GetTicketHeader(s.ctx, id); tk.OwnerID != "" || tk.TeamID != "billing" {
+			t.Fatalf("the ticket: owner %q team %q", tk.OwnerID, tk.TeamID)
+		}
+		s.at(90 * time.Minute)
+		s.run(t)
+		s.at(2 * time.Hour)
+		s.run(t)
+		s.run(t)
+		notes, err := s.st.Notifications(s.ctx, helpdesk.TeamRecipient("billing"), 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[helpdesk.NotificationKind]int{}
+		for _, n := range notes {
+			kinds[n.Kind]++
+		}
+		if kinds[helpdesk.NotifySLAWarning] != 1 || kinds[helpdesk.NotifySLABreach] != 1 {
+			t.Fatalf("the team's feed: %v", kinds)
+		}
+		for _, who := range []string{"ann@acme.example", "bob@acme.example"} {
+			warn, breach := 0, 0
+			s.jobs.mu.Lock()
+			for _, j := range s.jobs.bodies {
+				if strings.Contains(j, who) && strings.Contains(j, "SLA warning") {
+					warn++
+				}
+				if strings.Contains(j, who) && strings.Contains(j, "SLA breached") {
+					breach++
+				}
+			}
+			s.jobs.mu.Unlock()
+			if warn != 1 || breach != 1 {
+				t.Errorf("%s emailed %d warnings and %d breaches, want one each", who, warn, breach)
+			}
+		}
+	})
+}
