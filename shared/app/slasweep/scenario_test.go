@@ -621,3 +621,91 @@ func TestScenarioUnassignedTeamTicketTellsTheTeam(t *testing.T) {
 		}
 	})
 }
+
+// Warned, then answered before the due date: no breach, ever.
+func TestScenarioWarnedThenMetSendsNoBreach(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		id := s.form(t, "Almost late")
+		s.at(90 * time.Minute)
+		s.run(t)
+		s.at(100 * time.Minute)
+		s.reply(t, id)
+		s.at(5 * time.Hour)
+		if n := s.run(t); n != 0 {
+			t.Fatalf("checked %d after the answer", n)
+		}
+		s.wantAlerts(t, "warned then met", 1, 0)
+		if tg := s.target(t, id, helpdesk.SLAFirstResponse); !tg.BreachedAt.IsZero() || !tg.MetAt.Equal(m0.Add(100*time.Minute)) {
+			t.Fatalf("first response %+v", tg)
+		}
+	})
+}
+
+// Closed unanswered: the clock stops, nothing is swept; the customer's
+// message on the closed ticket starts a next response.
+func TestScenarioCloseStopsTheClocksAndTheCustomerRestartsThem(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		id := s.form(t, "Never mind")
+		s.at(30 * time.Minute)
+		if _, err := s.desk.SetStatus(s.ctx, id, "closed", "ann"); err != nil {
+			t.Fatal(err)
+		}
+		if tg := s.target(t, id, helpdesk.SLAFirstResponse); !tg.StoppedAt.Equal(m0.Add(30*time.Minute)) || !tg.BreachedAt.IsZero() {
+			t.Fatalf("closed: %+v", tg)
+		}
+		s.at(4 * time.Hour)
+		if n := s.run(t); n != 0 {
+			t.Fatalf("checked %d closed tickets", n)
+		}
+		if again := s.form(t, "Re: Never mind"); again != id {
+			t.Skipf("the customer's message opened ticket %s, not the closed %s: no reopen here", again, id)
+		}
+		tk, _ := s.st.GetTicketHeader(s.ctx, id)
+		tg, ok := tk.SLA.Target(helpdesk.SLANextResponse)
+		if tk.State != helpdesk.StateOpen || !ok || !tg.DueAt.Equal(m0.Add(6*time.Hour)) {
+			t.Fatalf("reopened by the customer: state %s, next response %+v", tk.State, tg)
+		}
+		s.at(6 * time.Hour)
+		s.run(t)
+		s.wantAlerts(t, "reopened, unanswered", 0, 1)
+	})
+}
+
+// The priority raised while the clock is paused: the time left shrinks by
+// the difference of the budgets, and the customer's reply resumes it.
+func TestScenarioPriorityRaisedWhilePaused(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		id := s.form(t, "Paused urgent")
+		s.at(10 * time.Minute)
+		s.reply(t, id)
+		s.at(20 * time.Minute)
+		s.form(t, "Re: Paused urgent") // next response due +2h20 (standard)
+		s.at(30 * time.Minute)
+		if _, err := s.desk.SetStatus(s.ctx, id, "waiting_on_contact", "ann"); err != nil {
+			t.Fatal(err)
+		}
+		s.at(time.Hour)
+		urgent := helpdesk.PriorityUrgent
+		if _, err := s.desk.SetProperties(s.ctx, id, ticket.Properties{Priority: &urgent}, "ann"); err != nil {
+			t.Fatal(err)
+		}
+		tg := s.target(t, id, helpdesk.SLANextResponse)
+		if !tg.Paused() || tg.Remaining != 50*time.Minute {
+			t.Fatalf("paused, then urgent: %+v, want 50m left", tg)
+		}
+		s.at(6 * time.Hour)
+		if n := s.run(t); n != 0 {
+			t.Fatalf("checked %d while paused", n)
+		}
+		s.form(t, "Re: Paused urgent")
+		if tg := s.target(t, id, helpdesk.SLANextResponse); !tg.DueAt.Equal(m0.Add(6*time.Hour + 50*time.Minute)) {
+			t.Fatalf("resumed: %+v", tg)
+		}
+		s.at(6*time.Hour + 50*time.Minute)
+		s.run(t)
+		s.wantAlerts(t, "urgent resumed, due", 0, 1)
+	})
+}
