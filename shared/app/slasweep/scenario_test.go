@@ -709,3 +709,60 @@ func TestScenarioPriorityRaisedWhilePaused(t *testing.T) {
 		s.wantAlerts(t, "urgent resumed, due", 0, 1)
 	})
 }
+
+// Unmerged after its due date: the secondary's clocks come back as they
+// were, and the sweep records the breach that fell due meanwhile.
+func TestScenarioUnmergeBringsTheClocksBack(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		primary := s.form(t, "Order 30")
+		s.at(10 * time.Minute)
+		secondary := s.form(t, "Order 30 bis")
+		s.at(20 * time.Minute)
+		if _, err := s.desk.Merge(s.ctx, primary, secondary, "ann"); err != nil {
+			t.Fatal(err)
+		}
+		s.at(30 * time.Minute)
+		s.reply(t, primary)
+		s.at(3 * time.Hour)
+		if n := s.run(t); n != 0 {
+			t.Fatalf("checked %d merged", n)
+		}
+		sec, _ := s.st.GetTicketHeader(s.ctx, secondary)
+		if _, _, err := s.desk.Unmerge(s.ctx, secondary, sec.Version, "ann"); err != nil {
+			t.Fatal(err)
+		}
+		sec, _ = s.st.GetTicketHeader(s.ctx, secondary)
+		tg, _ := sec.SLA.Target(helpdesk.SLAFirstResponse)
+		if sec.State != helpdesk.StateOpen || !tg.DueAt.Equal(m0.Add(130*time.Minute)) {
+			t.Fatalf("unmerged: state %s, first response %+v, next check %v", sec.State, tg, sec.SLA.NextCheckAt)
+		}
+		s.run(t)
+		s.wantAlerts(t, "unmerged past due", 0, 1)
+		if tg := s.target(t, secondary, helpdesk.SLAFirstResponse); !tg.BreachedAt.Equal(m0.Add(130 * time.Minute)) {
+			t.Fatalf("unmerged and swept: %+v", tg)
+		}
+	})
+}
+
+// Spam is not checked; restored, what fell due meanwhile is recorded.
+func TestScenarioSpamIsNotCheckedAndNotSpamCatchesUp(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		id := s.form(t, "Cheap pills")
+		ann := helpdesk.Principal{Agent: helpdesk.Agent{ID: "ann", Email: "ann@acme.example", Role: helpdesk.RoleAdmin, Seat: true, Active: true}}
+		s.at(10 * time.Minute)
+		if _, err := s.desk.Spam(s.ctx, id, desk.SpamRequest{}, ann, nil); err != nil {
+			t.Fatal(err)
+		}
+		s.at(3 * time.Hour)
+		if n := s.run(t); n != 0 {
+			t.Fatalf("checked %d spam", n)
+		}
+		if _, err := s.desk.NotSpam(s.ctx, id, ann, nil); err != nil {
+			t.Fatal(err)
+		}
+		s.run(t)
+		s.wantAlerts(t, "not spam, past due", 0, 1)
+	})
+}
