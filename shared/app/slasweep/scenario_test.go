@@ -125,6 +125,12 @@ type scenario struct {
 
 func newScenario(t *testing.T, b testbed.Backend) *scenario {
 	t.Helper()
+	return newScenarioWith(t, b, nil)
+}
+
+// newScenarioWith is newScenario with its settings changed by edit first.
+func newScenarioWith(t *testing.T, b testbed.Backend, edit func(*helpdesk.Settings)) *scenario {
+	t.Helper()
 	clk := &sclock{t: m0}
 	st := b.Open(t, clk.now)
 	ctx := context.Background()
@@ -147,6 +153,9 @@ func newScenario(t *testing.T, b testbed.Backend) *scenario {
 		}
 	}
 	set := slaSettings()
+	if edit != nil {
+		edit(&set)
+	}
 	if err := set.Validate(); err != nil {
 		t.Fatalf("the scenario's settings: %v", err)
 	}
@@ -764,5 +773,57 @@ func TestScenarioSpamIsNotCheckedAndNotSpamCatchesUp(t *testing.T) {
 		}
 		s.run(t)
 		s.wantAlerts(t, "not spam, past due", 0, 1)
+	})
+}
+
+// A team with its own calendar and policy: a ticket routed to the team at
+// creation runs on them (Friday 17:30 Paris, one business hour: Monday
+// 09:30); one moved to the team mid-flight changes policy and calendar,
+// keeping the time used.
+func TestScenarioTeamPolicyAndCalendar(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenarioWith(t, b, func(set *helpdesk.Settings) {
+			set.SLA.DefaultCalendar = ""
+			set.SLA.TeamCalendars = map[string]string{"billing": "paris"}
+			set.SLA.Policies = append([]helpdesk.SLAPolicy{{ID: "billing", Name: "Billing", Teams: []string{"billing"},
+				FirstResponseMinutes: 60, BusinessHours: true}}, set.SLA.Policies...)
+		})
+		if err := s.st.PutTeam(s.ctx, helpdesk.Team{ID: "billing", Name: "Billing", MemberIDs: []string{"bob"}, CreatedAt: m0}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.st.PutChannel(s.ctx, helpdesk.Channel{ID: "billing-web", Kind: helpdesk.ChannelForm,
+			Defaults: helpdesk.TicketDefaults{Pipeline: "support", Status: "new"},
+			Routing:  helpdesk.RoutingRule{Kind: helpdesk.RouteTeamOnly, TeamID: "billing"},
+			Form:     &helpdesk.FormSettings{Auth: helpdesk.FormAuthNone}}); err != nil {
+			t.Fatal(err)
+		}
+		paris, _ := time.LoadLocation("Europe/Paris")
+		friday := time.Date(2026, 11, 6, 17, 30, 0, 0, paris)
+		s.clk.set(friday.UTC())
+		res, err := s.apply.Apply(s.ctx, &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelForm,
+			ChannelID: "billing-web", ProviderMessageID: "billing-1", ReceivedAt: friday,
+			Sender: helpdesk.Sender{Email: "customer@example.com"}, Subject: "Invoice copy", Text: "Please"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, _ := s.st.GetTicketHeader(s.ctx, res.TicketID)
+		tg, _ := tk.SLA.Target(helpdesk.SLAFirstResponse)
+		if tk.TeamID != "billing" || tk.SLA.PolicyID != "billing" || tk.SLA.CalendarID != "paris" ||
+			!tg.DueAt.Equal(time.Date(2026, 11, 9, 9, 30, 0, 0, paris)) {
+			t.Fatalf("routed to billing: team %q, SLA %+v", tk.TeamID, tk.SLA)
+		}
+
+		// Monday 11:00 Paris: a standard ticket (120 min, 24/7), moved to billing at 11:10.
+		s.at(0)
+		id := s.form(t, "Wrong VAT")
+		s.at(10 * time.Minute)
+		if _, err := s.desk.Assign(s.ctx, id, "", "billing", "ann"); err != nil {
+			t.Fatal(err)
+		}
+		tk, _ = s.st.GetTicketHeader(s.ctx, id)
+		tg, _ = tk.SLA.Target(helpdesk.SLAFirstResponse)
+		if tk.SLA.PolicyID != "billing" || tk.SLA.CalendarID != "paris" || !tg.DueAt.Equal(m0.Add(time.Hour)) {
+			t.Fatalf("moved to billing: %+v, first response %+v", tk.SLA, tg)
+		}
 	})
 }
