@@ -827,3 +827,48 @@ func TestScenarioTeamPolicyAndCalendar(t *testing.T) {
 		}
 	})
 }
+
+// Each next-response cycle is a new clock: breached once, answered, then
+// the customer writes again: warned and breached again, once each.
+func TestScenarioEachNextResponseCycleIsWarnedAndBreachedOnce(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		id := s.form(t, "Again and again")
+		s.at(10 * time.Minute)
+		s.reply(t, id)
+		s.at(20 * time.Minute)
+		s.form(t, "Re: Again and again") // due +2h20, warned +1h50
+		s.at(110 * time.Minute)
+		s.run(t)
+		s.at(140 * time.Minute)
+		s.run(t)
+		s.wantAlerts(t, "first cycle", 1, 1)
+		s.at(150 * time.Minute)
+		s.reply(t, id)
+		s.at(160 * time.Minute)
+		s.form(t, "Re: Again and again") // due +4h40, warned +4h10
+		tg := s.target(t, id, helpdesk.SLANextResponse)
+		if !tg.DueAt.Equal(m0.Add(280*time.Minute)) || !tg.BreachedAt.IsZero() || !tg.WarnedAt.IsZero() {
+			t.Fatalf("second cycle: %+v", tg)
+		}
+		for _, at := range []time.Duration{250 * time.Minute, 251 * time.Minute, 280 * time.Minute, 290 * time.Minute} {
+			s.at(at)
+			s.run(t)
+		}
+		s.wantAlerts(t, "second cycle", 2, 2)
+	})
+}
+
+// Across the end of summer time (Sunday 25 October 2026 in Paris): Friday
+// 17:30 CEST plus one business hour is Monday 09:30 CET, 08:30 UTC.
+func TestScenarioBusinessHoursAcrossTheEndOfSummerTime(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		s := newScenario(t, b)
+		friday := time.Date(2026, 10, 23, 15, 30, 0, 0, time.UTC) // 17:30 CEST
+		s.clk.set(friday)
+		id := s.mail(t, "Before the clocks change")
+		if tg := s.target(t, id, helpdesk.SLAFirstResponse); !tg.DueAt.Equal(time.Date(2026, 10, 26, 8, 30, 0, 0, time.UTC)) {
+			t.Fatalf("due %v, want Monday 08:30 UTC", tg.DueAt)
+		}
+	})
+}
