@@ -78,6 +78,9 @@ func (s *Service) PutSettings(ctx context.Context, actor string, req SettingsReq
 		if err := after.Validate(); err != nil {
 			return before, helpdesk.AdminChange{}, err
 		}
+		if err := compileCalendars(after.SLA); err != nil { // sla.go
+			return before, helpdesk.AdminChange{}, err
+		}
 		for _, ch := range channels {
 			if err := checkDefaults(after, ch.Defaults, "channel "+ch.ID+"'s defaults"); err != nil {
 				return before, helpdesk.AdminChange{}, helpdesk.Errorf(helpdesk.EInvalid, "channel_defaults_invalid",
