@@ -50,7 +50,7 @@ func (c *Change) slaOutcomes(now time.Time) {
 			if !tg.BreachedAt.IsZero() {
 				o.Outcome = helpdesk.SLAOutcomeBreached
 			}
-			o.ElapsedMs = used(clk, tg, old, had, at).Milliseconds()
+			o.ElapsedMs = max(0, used(clk, tg, old, had, at).Milliseconds())
 			c.SLAOutcomes = append(c.SLAOutcomes, o)
 		}
 	}
