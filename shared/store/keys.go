@@ -406,3 +406,20 @@ func slaCheckSK(at time.Time, id string) string { return sortTime(at) + "#" + id
 // slaDueBound is the greatest sort key due at now: every "<now>#<id>"
 // sorts before it ('$' follows '#'), every later time after it.
 func slaDueBound(now time.Time) string { return sortTime(now) + "$" }
+
+// SLA outcomes (issue 15, slaoutcome.go): one item per decided target, in
+// the ticket's own outcome partition (so the purge removes them with one
+// Query), listed by when the outcome was recorded in one GSI3 partition the
+// report queries by period. One partition is enough at SLA rates: a few
+// outcomes per ticket, far below a partition's 1,000 writes a second.
+//
+//	sla outcome     SLAOUT#<ticket id>        <kind>#<started unix ms>   GSI3: SLAOUTS / <recordedAt>#<ticket id>#<kind>
+const listSLAOutcomes = "SLAOUTS"
+
+func slaOutcomePK(ticketID string) string { return "SLAOUT#" + ticketID }
+func slaOutcomeSK(kind helpdesk.SLATargetKind, started time.Time) string {
+	return string(kind) + "#" + strconv.FormatInt(started.UnixMilli(), 10)
+}
+func slaOutcomeListSK(o helpdesk.SLAOutcome) string {
+	return sortTime(o.RecordedAt) + "#" + o.TicketID + "#" + string(o.Kind)
+}

@@ -58,10 +58,16 @@ func ReplyAndSetStatus(t helpdesk.Ticket, ch helpdesk.Channel, in ReplyInput, st
 		}
 	}
 	c, msg, err := Reply(t, ch, in, now)
-	if err != nil || status == "" {
+	if err != nil {
 		return c, msg, err
 	}
+	// The settings give the SLA outcome its clock (a business-hours
+	// policy's elapsed time): finish again with them.
 	c.set = &set
+	if status == "" {
+		c.finish(now)
+		return c, msg, nil
+	}
 	if n := c.Ticket(); n.Status != status {
 		c.moveTo(n, status, state, in.AgentID, now)
 		c.tellWatchers(n, aud, helpdesk.NotifyStatus, in.AgentID, "", now)

@@ -45,6 +45,10 @@ type Change struct {
 	// put under its new ticket (split.go).
 	Moves []Move
 
+	// SLAOutcomes are the SLA targets this change decided (met or
+	// breached), each recorded once as its own item (slaoutcome.go).
+	SLAOutcomes []helpdesk.SLAOutcome
+
 	// Set by the application, not the model: what else the same transaction
 	// records about the message that caused the change.
 	Dedupe  *Dedupe     // the provider message is applied (exactly once)
@@ -188,6 +192,7 @@ func (c *Change) finish(now time.Time) {
 	c.spamExpiry(now)
 	c.lastAgentReply()
 	c.sla(now)
+	c.slaOutcomes(now)
 }
 
 // lastAgentReply records on each ticket of the change the newest agent

@@ -2992,6 +2992,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The SLA report (admins and those who see every ticket).
+         * @description The SLA targets decided (met or breached) in [`from`, `to`) (at most
+         *     366 days), by when the outcome was recorded, grouped by the team,
+         *     agent (owner), priority or channel kind the ticket had then, and in
+         *     `total`: per target kind, the count, met, breached, the share met,
+         *     and the median and 90th percentile of the time used (ms, in the
+         *     policy's clock: business time for a business-hours policy, pauses
+         *     excluded; nearest-rank order statistics). A target stopped unmet and
+         *     not due (a ticket closed without an answer) has no outcome. A
+         *     group's `key` is "" for tickets with no team (or owner). Served by
+         *     one query of the outcomes index.
+         */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                    by?: "team" | "agent" | "priority" | "channel";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SLAReport"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthorised"];
+                403: components["responses"]["Forbidden"];
+                503: components["responses"]["Unavailable"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets/{id}/portal-link": {
         parameters: {
             query?: never;
@@ -3987,6 +4043,33 @@ export interface components {
             counts: number[];
             /** @description Each score's share of the group's responses, 1 to 5. */
             shares: number[];
+        };
+        SLAReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @enum {string} */
+            by: "team" | "agent" | "priority" | "channel";
+            total: components["schemas"]["SLAReportGroup"];
+            groups: components["schemas"]["SLAReportGroup"][];
+        };
+        SLAReportGroup: {
+            /** @description The team, agent, priority or channel kind; empty for none (and in total). */
+            key: string;
+            count: number;
+            met: number;
+            kinds: components["schemas"]["SLAReportKind"][];
+        };
+        SLAReportKind: {
+            /** @enum {string} */
+            kind: "first_response" | "next_response" | "close";
+            count: number;
+            met: number;
+            breached: number;
+            share_met: number;
+            median_ms: number;
+            p90_ms: number;
         };
         PortalLinkSent: {
             /** @enum {string} */
