@@ -7,6 +7,8 @@ package journeys_test
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +116,45 @@ func TestAdminSettingsAddCalendarAndPolicy(t *testing.T) {
 		len(pol.Channels) != 1 || pol.Channels[0] != "email" || pol.FirstResponseMinutes != 30 || pol.CloseMinutes != 480 ||
 		pol.WarnMinutes != 10 || !pol.BusinessHours || !pol.PauseWhenWaiting {
 		t.Errorf("stored policy: %s", raw)
+	}
+
+	// A second policy moved first, and a team with its own calendar.
+	p.Click(browser.Role("button", "Add a policy"))
+	p.Fill(browser.CSS("#pol-name-1"), "Everything else")
+	retype(p, browser.CSS("#pol-1-first"), "240")
+	p.Click(browser.Role("button", "Move policy Everything else up"))
+	if got := browser.Eval[string](p, `document.activeElement.id`); got != "pol-down-0" {
+		t.Fatalf("after moving a policy to the top the focus is on %q, want its other arrow", got)
+	}
+	p.Click(browser.Role("button", "Give a team its own calendar"))
+	team := browser.Eval[string](p, `(s => s.options.length ? s.options[0].text : "")(document.getElementById("tc-team-0"))`)
+	if team == "" {
+		t.Fatal("no team to give a calendar: the demo tenant has teams")
+	}
+	p.Select(browser.Label("Team 1"), team)
+	p.Select(browser.Label("Calendar of team 1"), "Paris office")
+	p.Click(browser.Role("button", "Save settings"))
+	p.WaitText("Settings saved.")
+	p.Check("settings-sla-reordered")
+	_, st = call(t, s, "GET", "/api/settings", admin, "")
+	raw, _ = json.Marshal(st["sla"])
+	var after struct {
+		TeamCalendars map[string]string `json:"team_calendars"`
+		Policies      []struct {
+			ID                   string
+			FirstResponseMinutes int  `json:"first_response_minutes"`
+			BusinessHours        bool `json:"business_hours"`
+		}
+	}
+	if err := json.Unmarshal(raw, &after); err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Policies) != 2 || after.Policies[0].ID != "everything_else" || after.Policies[0].FirstResponseMinutes != 240 ||
+		after.Policies[0].BusinessHours || after.Policies[1].ID != "urgent" {
+		t.Errorf("policies after the move: %s", raw)
+	}
+	if len(after.TeamCalendars) != 1 || slices.Collect(maps.Values(after.TeamCalendars))[0] != "paris_office" {
+		t.Errorf("team_calendars: %s", raw)
 	}
 	t.Logf("settings SLA journey: %s", time.Since(began).Round(time.Millisecond))
 }
