@@ -126,6 +126,14 @@ func TestAdminSettingsAddCalendarAndPolicy(t *testing.T) {
 	if got := browser.Eval[string](p, `document.activeElement.id`); got != "pol-down-0" {
 		t.Fatalf("after moving a policy to the top the focus is on %q, want its other arrow", got)
 	}
+	// A warning not before its target: refused, shown by the policies.
+	retype(p, browser.CSS("#pol-0-warn"), "300")
+	p.Click(browser.Role("button", "Save settings"))
+	p.Wait(browser.CSS("#pol-error"))
+	if got := p.Text(browser.CSS("#pol-error")); !strings.Contains(got, "warning") {
+		t.Fatalf("the policies' error says %q, want the warning's reason", got)
+	}
+	retype(p, browser.CSS("#pol-0-warn"), "0")
 	p.Click(browser.Role("button", "Give a team its own calendar"))
 	team := browser.Eval[string](p, `(s => s.options.length ? s.options[0].text : "")(document.getElementById("tc-team-0"))`)
 	if team == "" {
