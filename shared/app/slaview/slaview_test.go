@@ -72,8 +72,8 @@ func TestBreachingSoonFromTheIndex(t *testing.T) {
 		put(t, st, "a", "support", helpdesk.StateOpen, due(fr, 0, 50*time.Minute))
 		put(t, st, "b", "support", helpdesk.StateOpen, due(cl, 0, 10*time.Minute), due(fr, 0, 3*time.Hour))
 		put(t, st, "c", "support", helpdesk.StateOpen, due(fr, 30*time.Minute, 2*time.Hour)) // warned within, due later
-		put(t, st, "d", "support", helpdesk.StateOpen, due(fr, 0, 60*time.Minute))            // due exactly at the hour
-		put(t, st, "e", "sales", helpdesk.StateOpen, due(fr, 0, 5*time.Minute))               // not visible
+		put(t, st, "d", "support", helpdesk.StateOpen, due(fr, 0, 60*time.Minute))           // due exactly at the hour
+		put(t, st, "e", "sales", helpdesk.StateOpen, due(fr, 0, 5*time.Minute))              // not visible
 		met := due(fr, 0, 5*time.Minute)
 		met.MetAt = now
 		put(t, st, "f", "support", helpdesk.StateOpen, met)
