@@ -5,7 +5,7 @@ package journeys_test
 // minutes before), two tickets come in through the contact form, one of
 // them has its first response breached (committed as the sweep records
 // it), and the list and the ticket page show "Due in 25 min" and "Breached"
-// in text, and pass axe.
+// in text, and pass axe; "Breaching soon" lists the wombat ticket only.
 
 import (
 	"context"
@@ -82,6 +82,17 @@ func TestSLABadgesShowDueAndBreachedTickets(t *testing.T) {
 		t.Fatal("the resolution target, due in a day, has a badge on the list")
 	}
 	p.Check("sla-badges-list")
+
+	// Breaching soon (GET /api/sla/breaching, from the sweep's index): the
+	// wombat ticket, due in 25 minutes; not the numbat one, breached already.
+	p.Click(browser.Role("link", "Breaching soon"))
+	p.Wait(browser.Role("heading", "Breaching soon"))
+	p.WaitTextIn(browser.CSS(`tr[data-ticket-id="`+ids["Wombat gate squeaks"]+`"] .sla-due`), `Due in 2[45] min`)
+	if p.Has(browser.CSS(`tr[data-ticket-id="` + ids["Numbat feeder empty"] + `"]`)) {
+		t.Fatal("the breached ticket is listed as breaching soon")
+	}
+	p.Check("sla-breaching-soon")
+	p.Goto(s.url + "/views/my_open")
 
 	p.Click(browser.Role("link", "Numbat feeder empty"))
 	p.Wait(ticketHeading("Numbat feeder empty"))
