@@ -12,7 +12,8 @@ import (
 
 // GET /api/sla/breaching lists the visible tickets whose earliest running
 // target falls due within the hour, soonest first, from the sweep's index
-// (the store's GSI6 on DynamoDB Local): not a ticket due in three hours.
+// (the store's GSI6 on DynamoDB Local): not a ticket due in three hours,
+// nor one the caller may not see.
 func TestSLABreachingSoon(t *testing.T) {
 	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
 		f := newDesk(t, b)
@@ -37,13 +38,20 @@ func TestSLABreachingSoon(t *testing.T) {
 		due("1", 30*time.Minute)
 		due("2", 3*time.Hour)
 		due("3", 10*time.Minute)
-		r := f.do(t, "GET", "/api/sla/breaching", "ann", "")
-		var ids []string
-		for _, x := range r.body["tickets"].([]any) {
-			ids = append(ids, x.(map[string]any)["id"].(string))
-		}
-		if r.status != 200 || !slices.Equal(ids, []string{"3", "1"}) {
-			t.Fatalf("breaching soon: %d %v %s", r.status, ids, r.raw)
+		for who, want := range map[string][]string{
+			"ann": {"3", "1"}, // admin: every ticket
+			"vic": {"1"},      // team A's
+			"cat": nil,        // her own, due in three hours
+		} {
+			r := f.do(t, "GET", "/api/sla/breaching", who, "")
+			var ids []string
+			tickets, _ := r.body["tickets"].([]any)
+			for _, x := range tickets {
+				ids = append(ids, x.(map[string]any)["id"].(string))
+			}
+			if r.status != 200 || !slices.Equal(ids, want) {
+				t.Fatalf("breaching soon for %s: %d %v, want %v %s", who, r.status, ids, want, r.raw)
+			}
 		}
 	})
 }
