@@ -61,9 +61,10 @@ type Store interface {
 	SearchStore
 	AuditStore
 	ViewStore
-	FilteredStore  // filtered.go
-	CSATStore      // csat.go
-	SLAReportStore // slareport.go
+	FilteredStore     // filtered.go
+	CSATStore         // csat.go
+	SLAReportStore    // slareport.go
+	SLABreachingStore // slabreaching.go
 }
 
 // API serves the agent routes.
@@ -144,7 +145,7 @@ func (a *API) Routes() []Route {
 		{"DELETE /api/views/{view}", a.signedIn(a.deleteView)},
 		{"POST /api/tickets/{id}/merge", a.signedIn(a.mergeTicket)},
 		{"POST /api/tickets/{id}/unmerge", a.signedIn(a.unmergeTicket)},
-	}, append(append(append(a.adminRoutes(), a.filteredRoutes()...), a.splitRoutes()...), append(append(a.spamRoutes(), a.csatRoutes()...), append(a.portalLinkRoutes(), a.slaReportRoutes()...)...)...)...)
+	}, append(append(append(a.adminRoutes(), a.filteredRoutes()...), a.splitRoutes()...), append(append(a.spamRoutes(), a.csatRoutes()...), append(append(a.portalLinkRoutes(), a.slaReportRoutes()...), a.slaBreachingRoutes()...)...)...)...)
 }
 
 // Register adds the API's routes to mux.

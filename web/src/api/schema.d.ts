@@ -3048,6 +3048,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sla/breaching": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tickets breaching within the hour (issue 15).
+         * @description The open tickets the caller may see whose earliest running SLA target
+         *     (not paused, not yet recorded as breached) falls due within the next
+         *     hour, soonest first; a target past due whose breach the sweep has not
+         *     recorded yet is listed first. Served by the sweep's sparse index on
+         *     each ticket's next SLA check (never a scan), then the tickets'
+         *     headers; `truncated` when more than 1,000 tickets were due for a check
+         *     within the hour (the list is from the first 1,000).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The tickets. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tickets: components["schemas"]["Ticket"][];
+                            truncated?: boolean;
+                        };
+                    };
+                };
+                401: components["responses"]["Unauthorised"];
+                503: components["responses"]["Unavailable"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets/{id}/portal-link": {
         parameters: {
             query?: never;
