@@ -179,3 +179,21 @@ func (s *SLA) Clone() *SLA {
 
 // ActorSLA is the actor of what the SLA sweep records and notifies.
 const ActorSLA = "sla"
+
+// Due is the ticket's due date: the earliest DueAt of its running, unpaused
+// targets, breached ones included (an overdue ticket's due date is past).
+// Views filter and sort by it; ok is false when no target runs.
+func (s *SLA) Due() (due time.Time, ok bool) {
+	if s == nil {
+		return due, false
+	}
+	for _, t := range s.Targets {
+		if !t.Running() || t.Paused() || t.DueAt.IsZero() {
+			continue
+		}
+		if !ok || t.DueAt.Before(due) {
+			due, ok = t.DueAt, true
+		}
+	}
+	return due, ok
+}

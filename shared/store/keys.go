@@ -259,12 +259,14 @@ type viewAttrs struct {
 	UpdatedKey      string `dynamodbav:"vUpdated"`
 	LastCustomerKey string `dynamodbav:"vLastCustomer"`
 	PriorityKey     string `dynamodbav:"vPriority"`
+	DueKey          string `dynamodbav:"vDue"` // helpdesk.SLA.Due, or NoDueKey
 }
 
 func newViewAttrs(t helpdesk.Ticket) viewAttrs {
 	return viewAttrs{
 		CreatedKey: helpdesk.SortKey(t, helpdesk.SortCreated), UpdatedKey: helpdesk.SortKey(t, helpdesk.SortUpdated),
 		LastCustomerKey: helpdesk.SortKey(t, helpdesk.SortLastCustomerMessage), PriorityKey: helpdesk.SortKey(t, helpdesk.SortPriority),
+		DueKey: helpdesk.SortKey(t, helpdesk.SortDue),
 	}
 }
 
@@ -277,6 +279,8 @@ func sortAttr(by string) string {
 		return "vLastCustomer"
 	case helpdesk.SortPriority:
 		return "vPriority"
+	case helpdesk.SortDue:
+		return "vDue"
 	}
 	return "vCreated"
 }
