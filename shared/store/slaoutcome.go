@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -32,30 +31,9 @@ func addSLAOutcomes(b *txBuilder, os []helpdesk.SLAOutcome) {
 // first: one query of the outcomes' GSI3 partition (eventually consistent,
 // like every index).
 func (s *Store) SLAOutcomes(ctx context.Context, from, to time.Time) ([]helpdesk.SLAOutcome, error) {
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:              &s.table,
-		IndexName:              aws.String(IndexList),
-		KeyConditionExpression: aws.String("GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk":   &types.AttributeValueMemberS{Value: listSLAOutcomes},
-			":from": &types.AttributeValueMemberS{Value: sortTime(from)},
-			// "#" sorts before every id character, so this stops before to.
-			":to": &types.AttributeValueMemberS{Value: sortTime(to)},
-		},
-	})
-	out := []helpdesk.SLAOutcome{}
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("sla outcomes from %s: %w", from, translate(err))
-		}
-		var items []slaOutcomeItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("sla outcomes from %s: %w", from, err)
-		}
-		for _, it := range items {
-			out = append(out, it.SLAOutcome)
-		}
+	out, err := periodQuery(ctx, s, listSLAOutcomes, from, to, func(it slaOutcomeItem) helpdesk.SLAOutcome { return it.SLAOutcome })
+	if err != nil {
+		return nil, fmt.Errorf("sla outcomes from %s: %w", from, err)
 	}
 	return out, nil
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { duration, percent, periodEnd } from "./slareport";
+import { duration, percent } from "./slareport";
 
 describe("duration", () => {
   it("reads seconds, minutes, hours and days, rounded down", () => {
@@ -23,12 +23,5 @@ describe("percent", () => {
     expect(percent(0.755)).toBe("76%");
     expect(percent(299 / 300)).toBe("99%");
     expect(percent(1 / 300)).toBe("1%");
-  });
-});
-
-describe("periodEnd", () => {
-  it("is the start of the day after, across months", () => {
-    expect(periodEnd("2026-11-30")).toBe("2026-12-01T00:00:00Z");
-    expect(periodEnd("2026-12-31")).toBe("2027-01-01T00:00:00Z");
   });
 });

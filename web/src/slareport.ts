@@ -33,11 +33,3 @@ export function percent(share: number): string {
   if (p === 0 && share > 0) p = 1;
   return `${p}%`;
 }
-
-// periodEnd is the report's exclusive end for an inclusive end date
-// ("2026-11-30" → "2026-12-01T00:00:00Z").
-export function periodEnd(day: string): string {
-  const end = new Date(`${day}T00:00:00Z`);
-  end.setUTCDate(end.getUTCDate() + 1);
-  return end.toISOString().replace(".000Z", "Z");
-}

@@ -205,6 +205,32 @@ func (s *scenario) run(t *testing.T) int {
 	return n
 }
 
+// wantNoChecks runs the sweep and fails if it checked any ticket.
+func (s *scenario) wantNoChecks(t *testing.T, when string) {
+	t.Helper()
+	if n := s.run(t); n != 0 {
+		t.Fatalf("%s: the sweep checked %d tickets, want none", when, n)
+	}
+}
+
+// merge merges secondary into primary, as ann.
+func (s *scenario) merge(t *testing.T, primary, secondary string) {
+	t.Helper()
+	if _, err := s.desk.Merge(s.ctx, primary, secondary, "ann"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// setPriority sets the ticket's priority, as ann.
+func (s *scenario) setPriority(t *testing.T, id string, p helpdesk.Priority) helpdesk.Ticket {
+	t.Helper()
+	tk, err := s.desk.SetProperties(s.ctx, id, ticket.Properties{Priority: &p}, "ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
 func (s *scenario) target(t *testing.T, id string, k helpdesk.SLATargetKind) helpdesk.SLATarget {
 	t.Helper()
 	tk, err := s.st.GetTicketHeader(s.ctx, id)
@@ -261,9 +287,7 @@ func TestScenarioFirstResponseMetInTimeSendsNothing(t *testing.T) {
 		}
 		s.reply(t, id)
 		s.at(5 * time.Hour)
-		if n := s.run(t); n != 0 {
-			t.Fatalf("the sweep checked %d tickets after the answer", n)
-		}
+		s.wantNoChecks(t, "after the answer")
 		tg := s.target(t, id, helpdesk.SLAFirstResponse)
 		if !tg.MetAt.Equal(m0.Add(20*time.Minute)) || !tg.BreachedAt.IsZero() || !tg.WarnedAt.IsZero() {
 			t.Fatalf("first response %+v", tg)
@@ -277,9 +301,7 @@ func TestScenarioWarningAndBreachOnceEachEvenWithSweepsRacing(t *testing.T) {
 		s := newScenario(t, b)
 		id := s.form(t, "Invoice wrong")
 		s.at(89 * time.Minute)
-		if n := s.run(t); n != 0 {
-			t.Fatalf("checked %d before the warning", n)
-		}
+		s.wantNoChecks(t, "before the warning")
 		s.wantAlerts(t, "before the warning", 0, 0)
 		s.at(90 * time.Minute)
 		s.run(t)
@@ -313,9 +335,7 @@ func TestScenarioWarningAndBreachOnceEachEvenWithSweepsRacing(t *testing.T) {
 			t.Fatalf("answered late: %+v", tg)
 		}
 		s.at(10 * time.Hour)
-		if n := s.run(t); n != 0 {
-			t.Fatalf("checked %d after the answer", n)
-		}
+		s.wantNoChecks(t, "after the answer")
 		s.wantAlerts(t, "after the late answer", 1, 1)
 	})
 }
@@ -368,9 +388,7 @@ func TestScenarioPausedWhileWaitingOnTheCustomerResumedByTheirReply(t *testing.T
 			t.Fatalf("waiting on the customer: %+v", tg)
 		}
 		s.at(6 * time.Hour)
-		if n := s.run(t); n != 0 {
-			t.Fatalf("the sweep checked %d paused tickets", n)
-		}
+		s.wantNoChecks(t, "paused")
 		s.wantAlerts(t, "paused past the old due date", 0, 0)
 		s.form(t, "Re: Password reset")
 		tg = s.target(t, id, helpdesk.SLANextResponse)
@@ -391,12 +409,7 @@ func TestScenarioPriorityRaisedMovesTheDueDate(t *testing.T) {
 		s := newScenario(t, b)
 		id := s.form(t, "Site down")
 		s.at(30 * time.Minute)
-		urgent := helpdesk.PriorityUrgent
-		tk, err := s.desk.SetProperties(s.ctx, id, ticket.Properties{Priority: &urgent}, "ann")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tk.SLA == nil || tk.SLA.PolicyID != "urgent" {
+		if tk := s.setPriority(t, id, helpdesk.PriorityUrgent); tk.SLA == nil || tk.SLA.PolicyID != "urgent" {
 			t.Fatalf("policy after the priority change: %+v", tk.SLA)
 		}
 		// 30 minutes used of the new 60: due at +1h, warned at +45m.
@@ -421,9 +434,7 @@ func TestScenarioMergeAndSplitCarryTheirDueDates(t *testing.T) {
 		s.at(10 * time.Minute)
 		secondary := s.mail(t, "Order 17 again")
 		s.at(20 * time.Minute)
-		if _, err := s.desk.Merge(s.ctx, primary, secondary, "ann"); err != nil {
-			t.Fatal(err)
-		}
+		s.merge(t, primary, secondary)
 		if tg := s.target(t, primary, helpdesk.SLAFirstResponse); !tg.DueAt.Equal(m0.Add(time.Hour)) {
 			t.Fatalf("the primary's first response after the merge: %+v", tg)
 		}
@@ -460,9 +471,7 @@ func TestScenarioMergeAndSplitCarryTheirDueDates(t *testing.T) {
 		s.at(101 * time.Minute)
 		s.run(t)
 		s.wantAlerts(t, "the split-off ticket due", 0, 2)
-		if n := s.run(t); n != 0 {
-			t.Fatalf("checked %d after both breached", n)
-		}
+		s.wantNoChecks(t, "after both breached")
 	})
 }
 
@@ -547,9 +556,7 @@ func TestScenarioAStaleCheckIsMovedOn(t *testing.T) {
 		if !after.SLA.NextCheckAt.Equal(m0.Add(90 * time.Minute)) {
 			t.Fatalf("NextCheckAt %v, want the warning at +90m", after.SLA.NextCheckAt)
 		}
-		if n := s.run(t); n != 0 {
-			t.Fatalf("the next run checked %d again", n)
-		}
+		s.wantNoChecks(t, "the next run, all moved on")
 		s.wantAlerts(t, "stale", 0, 0)
 	})
 }
@@ -641,9 +648,7 @@ func TestScenarioWarnedThenMetSendsNoBreach(t *testing.T) {
 		s.at(100 * time.Minute)
 		s.reply(t, id)
 		s.at(5 * time.Hour)
-		if n := s.run(t); n != 0 {
-			t.Fatalf("checked %d after the answer", n)
-		}
+		s.wantNoChecks(t, "after the answer")
 		s.wantAlerts(t, "warned then met", 1, 0)
 		if tg := s.target(t, id, helpdesk.SLAFirstResponse); !tg.BreachedAt.IsZero() || !tg.MetAt.Equal(m0.Add(100*time.Minute)) {
 			t.Fatalf("first response %+v", tg)
@@ -665,9 +670,7 @@ func TestScenarioCloseStopsTheClocksAndTheCustomerRestartsThem(t *testing.T) {
 			t.Fatalf("closed: %+v", tg)
 		}
 		s.at(4 * time.Hour)
-		if n := s.run(t); n != 0 {
-			t.Fatalf("checked %d closed tickets", n)
-		}
+		s.wantNoChecks(t, "closed")
 		if again := s.form(t, "Re: Never mind"); again != id {
 			t.Skipf("the customer's message opened ticket %s, not the closed %s: no reopen here", again, id)
 		}
@@ -697,18 +700,13 @@ func TestScenarioPriorityRaisedWhilePaused(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.at(time.Hour)
-		urgent := helpdesk.PriorityUrgent
-		if _, err := s.desk.SetProperties(s.ctx, id, ticket.Properties{Priority: &urgent}, "ann"); err != nil {
-			t.Fatal(err)
-		}
+		s.setPriority(t, id, helpdesk.PriorityUrgent)
 		tg := s.target(t, id, helpdesk.SLANextResponse)
 		if !tg.Paused() || tg.Remaining != 50*time.Minute {
 			t.Fatalf("paused, then urgent: %+v, want 50m left", tg)
 		}
 		s.at(6 * time.Hour)
-		if n := s.run(t); n != 0 {
-			t.Fatalf("checked %d while paused", n)
-		}
+		s.wantNoChecks(t, "while paused")
 		s.form(t, "Re: Paused urgent")
 		if tg := s.target(t, id, helpdesk.SLANextResponse); !tg.DueAt.Equal(m0.Add(6*time.Hour + 50*time.Minute)) {
 			t.Fatalf("resumed: %+v", tg)
@@ -728,15 +726,11 @@ func TestScenarioUnmergeBringsTheClocksBack(t *testing.T) {
 		s.at(10 * time.Minute)
 		secondary := s.form(t, "Order 30 bis")
 		s.at(20 * time.Minute)
-		if _, err := s.desk.Merge(s.ctx, primary, secondary, "ann"); err != nil {
-			t.Fatal(err)
-		}
+		s.merge(t, primary, secondary)
 		s.at(30 * time.Minute)
 		s.reply(t, primary)
 		s.at(3 * time.Hour)
-		if n := s.run(t); n != 0 {
-			t.Fatalf("checked %d merged", n)
-		}
+		s.wantNoChecks(t, "merged")
 		sec, _ := s.st.GetTicketHeader(s.ctx, secondary)
 		if _, _, err := s.desk.Unmerge(s.ctx, secondary, sec.Version, "ann"); err != nil {
 			t.Fatal(err)
@@ -765,9 +759,7 @@ func TestScenarioSpamIsNotCheckedAndNotSpamCatchesUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.at(3 * time.Hour)
-		if n := s.run(t); n != 0 {
-			t.Fatalf("checked %d spam", n)
-		}
+		s.wantNoChecks(t, "spam")
 		if _, err := s.desk.NotSpam(s.ctx, id, ann, nil); err != nil {
 			t.Fatal(err)
 		}

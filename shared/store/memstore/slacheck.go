@@ -3,8 +3,9 @@ package memstore
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 // DueSLAChecks lists up to limit tickets whose SLA check is due at or
@@ -18,26 +19,12 @@ func (s *Store) DueSLAChecks(ctx context.Context, now time.Time, after string, l
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	bound := sortTime(now) + "$" // past every "<now>#<id>"
-	var keys []string
-	ids := map[string]string{}
-	for id, t := range s.tickets {
+	ids, last := s.ticketIndexPage(after, limit, func(id string, t helpdesk.Ticket) (string, bool) {
 		if t.SLA == nil || t.SLA.NextCheckAt.IsZero() {
-			continue
+			return "", false
 		}
-		if k := sortKey(t.SLA.NextCheckAt, id); k <= bound && k > after {
-			keys = append(keys, k)
-			ids[k] = id
-		}
-	}
-	slices.Sort(keys)
-	keys = keys[:min(len(keys), int(limit))]
-	out := make([]string, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, ids[k])
-	}
-	last := ""
-	if len(keys) > 0 {
-		last = keys[len(keys)-1]
-	}
-	return out, last, nil
+		k := sortKey(t.SLA.NextCheckAt, id)
+		return k, k <= bound
+	})
+	return ids, last, nil
 }

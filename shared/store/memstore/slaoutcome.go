@@ -2,9 +2,7 @@ package memstore
 
 import (
 	"context"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -46,18 +44,8 @@ func (s *Store) applySLAOutcomes(c ticket.Change) {
 // first (then by ticket and kind, as the table's index sorts them).
 func (s *Store) SLAOutcomes(ctx context.Context, from, to time.Time) ([]helpdesk.SLAOutcome, error) {
 	s.mu.Lock()
-	out := []helpdesk.SLAOutcome{}
-	lo, hi := sortTime(from), sortTime(to)
-	for _, o := range s.slaOutcomes {
-		if k := slaOutcomeListKey(o); k >= lo && k <= hi {
-			out = append(out, o)
-		}
-	}
-	s.mu.Unlock()
-	slices.SortFunc(out, func(a, b helpdesk.SLAOutcome) int {
-		return strings.Compare(slaOutcomeListKey(a), slaOutcomeListKey(b))
-	})
-	return copyAll(out)
+	defer s.mu.Unlock()
+	return inPeriod(s.slaOutcomes, from, to, slaOutcomeListKey)
 }
 
 // DeleteSLAOutcomes removes a ticket's SLA outcomes (the purge).
