@@ -39,7 +39,6 @@ async function main() {
           { path: "search", name: "search", component: () => import("./pages/SearchPage.vue") },
           { path: "reports/csat", name: "csat-report", component: () => import("./pages/CsatReport.vue") },
           { path: "reports/sla", name: "sla-report", component: () => import("./pages/SlaReport.vue") },
-          { path: "breaching", name: "breaching", component: () => import("./pages/BreachingSoon.vue") },
         ],
       },
       { path: "/:rest(.*)*", redirect: "/" },

@@ -5,7 +5,8 @@ package journeys_test
 // minutes before), two tickets come in through the contact form, one of
 // them has its first response breached (committed as the sweep records
 // it), and the list and the ticket page show "Due in 25 min" and "Breached"
-// in text, and pass axe; "Breaching soon" lists the wombat ticket only.
+// in text, and pass axe; the "Breaching soon" view lists the wombat ticket
+// only, and the sidebar counts it.
 
 import (
 	"context"
@@ -83,8 +84,10 @@ func TestSLABadgesShowDueAndBreachedTickets(t *testing.T) {
 	}
 	p.Check("sla-badges-list")
 
-	// Breaching soon (GET /api/sla/breaching, from the sweep's index): the
-	// wombat ticket, due in 25 minutes; not the numbat one, breached already.
+	// Breaching soon, a default view read from the sweep's due-date index,
+	// counted in the sidebar: the wombat ticket, due in 25 minutes; not the
+	// numbat one, breached already.
+	p.WaitTextIn(browser.CSS(`[data-view-count="breaching_soon"]`), `^\s*1\b`)
 	p.Click(browser.Role("link", "Breaching soon"))
 	p.Wait(browser.Role("heading", "Breaching soon"))
 	p.WaitTextIn(browser.CSS(`tr[data-ticket-id="`+ids["Wombat gate squeaks"]+`"] .sla-due`), `Due in 2[45] min`)
@@ -92,6 +95,23 @@ func TestSLABadgesShowDueAndBreachedTickets(t *testing.T) {
 		t.Fatal("the breached ticket is listed as breaching soon")
 	}
 	p.Check("sla-breaching-soon")
+
+	// A saved view of the overdue tickets, soonest due first: the numbat
+	// ticket only.
+	p.Click(browser.Role("link", "Saved views"))
+	p.Wait(browser.Role("heading", "Saved views"))
+	p.Fill(browser.Label("View name"), "Overdue")
+	p.Click(browser.Label("Overdue"))
+	p.Select(browser.Label("Sort by"), "Due date")
+	p.Click(browser.Role("button", "Create view"))
+	p.WaitText("View Overdue saved.")
+	p.Click(browser.RoleMatching("link", `^Overdue$`))
+	p.Wait(browser.Role("heading", "Overdue"))
+	p.WaitTextIn(browser.CSS(`tr[data-ticket-id="`+ids["Numbat feeder empty"]+`"] .sla-breached`), `Breached`)
+	if p.Has(browser.CSS(`tr[data-ticket-id="` + ids["Wombat gate squeaks"] + `"]`)) {
+		t.Fatal("the ticket due in 25 minutes is listed as overdue")
+	}
+	p.Check("sla-overdue-view")
 	p.Goto(s.url + "/views/my_open")
 
 	p.Click(browser.Role("link", "Numbat feeder empty"))

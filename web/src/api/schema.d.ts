@@ -255,7 +255,7 @@ export interface paths {
                     /** @description The team of a my_team view (default the caller's first). */
                     team?: string;
                     /** @description Overrides the view's sort. */
-                    sort?: "created" | "updated" | "last_customer_message" | "priority";
+                    sort?: "created" | "updated" | "last_customer_message" | "priority" | "due";
                     /** @description Overrides the view's order. */
                     order?: "desc" | "asc";
                     limit?: number;
@@ -264,7 +264,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, spam, closed) or a saved view's id. */
+                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, breaching_soon, spam, closed) or a saved view's id. */
                     view: components["parameters"]["ViewID"];
                 };
                 cookie?: never;
@@ -2349,7 +2349,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, spam, closed) or a saved view's id. */
+                /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, breaching_soon, spam, closed) or a saved view's id. */
                 view: components["parameters"]["ViewID"];
             };
             cookie?: never;
@@ -2360,7 +2360,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, spam, closed) or a saved view's id. */
+                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, breaching_soon, spam, closed) or a saved view's id. */
                     view: components["parameters"]["ViewID"];
                 };
                 cookie?: never;
@@ -2387,7 +2387,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, spam, closed) or a saved view's id. */
+                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, breaching_soon, spam, closed) or a saved view's id. */
                     view: components["parameters"]["ViewID"];
                 };
                 cookie?: never;
@@ -2423,7 +2423,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, spam, closed) or a saved view's id. */
+                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, breaching_soon, spam, closed) or a saved view's id. */
                     view: components["parameters"]["ViewID"];
                 };
                 cookie?: never;
@@ -3037,56 +3037,6 @@ export interface paths {
                 400: components["responses"]["Invalid"];
                 401: components["responses"]["Unauthorised"];
                 403: components["responses"]["Forbidden"];
-                503: components["responses"]["Unavailable"];
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/sla/breaching": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The tickets breaching within the hour (issue 15).
-         * @description The open tickets the caller may see whose earliest running SLA target
-         *     (not paused, not yet recorded as breached) falls due within the next
-         *     hour, soonest first; a target past due whose breach the sweep has not
-         *     recorded yet is listed first. Served by the sweep's sparse index on
-         *     each ticket's next SLA check (never a scan), then the tickets'
-         *     headers; `truncated` when more than 1,000 tickets were due for a check
-         *     within the hour (the list is from the first 1,000).
-         */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The tickets. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            tickets: components["schemas"]["Ticket"][];
-                            truncated?: boolean;
-                        };
-                    };
-                };
-                401: components["responses"]["Unauthorised"];
                 503: components["responses"]["Unavailable"];
             };
         };
@@ -3887,6 +3837,21 @@ export interface components {
             created?: components["schemas"]["TimeRange"];
             updated?: components["schemas"]["TimeRange"];
             last_customer_message?: components["schemas"]["TimeRange"];
+            sla?: components["schemas"]["SLAFilter"];
+        };
+        /**
+         * @description Keeps tickets by their due date (the earliest due date of their
+         *     running, unpaused SLA targets, breached ones included), relative to
+         *     when the view is read: `overdue`, due before now;
+         *     `due_within_minutes`, due from now to that many minutes ahead; both,
+         *     due before now plus the minutes. Give overdue true, a number of
+         *     minutes, or both. A view of open tickets with only `due_within_minutes`
+         *     is read from the SLA sweep's due-date index (at most 1,000 tickets due); any
+         *     other from its ticket partitions, filtered.
+         */
+        SLAFilter: {
+            overdue?: boolean;
+            due_within_minutes?: number;
         };
         FilterValues: string[];
         /** @description [from, to), RFC 3339; either end may be left out, not both; from before to. */
@@ -3896,10 +3861,10 @@ export interface components {
             /** Format: date-time */
             to?: string;
         };
-        /** @description Default created, desc. Ties by ticket id (as text) in the same order; priority sorts by priority, then created. */
+        /** @description Default created, desc. Ties by ticket id (as text) in the same order; priority sorts by priority, then created; due by the ticket's due date (see SLAFilter), tickets without one after every date. */
         ViewSort: {
             /** @enum {string} */
-            by?: "created" | "updated" | "last_customer_message" | "priority";
+            by?: "created" | "updated" | "last_customer_message" | "priority" | "due";
             /** @enum {string} */
             order?: "desc" | "asc";
         };
@@ -4323,7 +4288,7 @@ export interface components {
         /** @description A channel's id, e.g. email:support@acme.example or messenger:<page id>. */
         ChannelID: string;
         EntityID: string;
-        /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, spam, closed) or a saved view's id. */
+        /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, breaching_soon, spam, closed) or a saved view's id. */
         ViewID: string;
     };
     requestBodies: never;
