@@ -397,6 +397,10 @@ type NotifyPrefs struct {
 	EmailOnNote            bool `dynamodbav:"emailOnNote,omitempty" json:"email_on_note,omitempty"`
 	EmailOnStatus          bool `dynamodbav:"emailOnStatus,omitempty" json:"email_on_status,omitempty"`
 	EmailOnCustomerEdit    bool `dynamodbav:"emailOnCustomerEdit,omitempty" json:"email_on_customer_edit,omitempty"`
+	// SLA alerts are emailed unless turned off (issue 15: a warning that
+	// only waits in the feed may be read too late).
+	NoEmailOnSLAWarning bool `dynamodbav:"noEmailOnSLAWarning,omitempty" json:"no_email_on_sla_warning,omitempty"`
+	NoEmailOnSLABreach  bool `dynamodbav:"noEmailOnSLABreach,omitempty" json:"no_email_on_sla_breach,omitempty"`
 	// MutedInApp are the kinds left out of the agent's in-app feed.
 	MutedInApp []NotificationKind `dynamodbav:"mutedInApp,omitempty" json:"muted_in_app,omitempty"`
 }

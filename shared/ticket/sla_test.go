@@ -369,6 +369,38 @@ func onlyJob(t *testing.T, c ticket.Change) string {
 	return ""
 }
 
+// An agent who turned SLA emails off still finds the alert in their feed;
+// a team member who did is not emailed, the others are.
+func TestCheckSLAEmailsFollowThePreference(t *testing.T) {
+	d := newSLADesk(t, "")
+	quiet := ann
+	quiet.Email, quiet.Active = "ann@acme.example", true
+	quiet.Notify.SetEmail(helpdesk.NotifySLAWarning, false)
+	c := d.apply(ticket.CheckSLA(d.tk, ticket.Audience{"ann": {Agent: quiet}}, d.set, at(91)))
+	if len(c.Notifications) != 1 || c.Notifications[0].Kind != helpdesk.NotifySLAWarning || len(c.Jobs) != 0 {
+		t.Fatalf("warning with email off: notifications %+v, jobs %d; want the feed only", c.Notifications, len(c.Jobs))
+	}
+	c = d.apply(ticket.CheckSLA(d.tk, ticket.Audience{"ann": {Agent: quiet}}, d.set, at(121)))
+	if len(c.Notifications) != 1 || len(c.Jobs) != 1 {
+		t.Fatalf("breach (its email still on): notifications %+v, jobs %d; want both", c.Notifications, len(c.Jobs))
+	}
+
+	d = newSLADesk(t, "")
+	d.tk.OwnerID, d.tk.TeamID = "", "support"
+	carl := helpdesk.Agent{ID: "carl", Email: "carl@acme.example", Active: true}
+	erin := helpdesk.Agent{ID: "erin", Email: "erin@acme.example", Active: true}
+	erin.Notify.SetEmail(helpdesk.NotifySLABreach, false)
+	aud := ticket.Audience{"carl": {Agent: carl, Teams: []string{"support"}}, "erin": {Agent: erin, Teams: []string{"support"}}}
+	c = d.apply(ticket.CheckSLA(d.tk, aud, d.set, at(121)))
+	var bodies []string
+	for _, b := range c.Jobs {
+		bodies = append(bodies, b)
+	}
+	if len(bodies) != 1 || !strings.Contains(bodies[0], "carl@acme.example") {
+		t.Fatalf("team breach: %d jobs, want carl's email only", len(c.Jobs))
+	}
+}
+
 func TestCheckSLATellsTheTeamOfAnUnassignedTicket(t *testing.T) {
 	d := newSLADesk(t, "")
 	d.tk.OwnerID, d.tk.TeamID = "", "support"

@@ -198,3 +198,26 @@ func TestDueFilterRefusals(t *testing.T) {
 		}
 	}
 }
+
+// SLA alerts are emailed by default; an agent turns each kind's email off
+// (and back on) through PUT /api/me/notifications, stored on the agent.
+func TestSLAAlertEmailPreference(t *testing.T) {
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
+		f := newDesk(t, b)
+		r := f.do(t, "GET", "/api/me/notifications", "bob", "")
+		if r.status != 200 || !strings.Contains(r.raw, `"sla_warning":{"in_app":true,"email":true}`) || !strings.Contains(r.raw, `"sla_breach":{"in_app":true,"email":true}`) {
+			t.Fatalf("bob's defaults: %d %s", r.status, r.raw)
+		}
+		r = f.do(t, "PUT", "/api/me/notifications", "bob", `{"sla_warning":{"email":false}}`)
+		if r.status != 200 || !strings.Contains(r.raw, `"sla_warning":{"in_app":true,"email":false}`) || !strings.Contains(r.raw, `"sla_breach":{"in_app":true,"email":true}`) {
+			t.Fatalf("PUT: %d %s", r.status, r.raw)
+		}
+		a, err := f.st.GetAgent(t.Context(), "bob")
+		if err != nil || a.Notify.Email(helpdesk.NotifySLAWarning) || !a.Notify.Email(helpdesk.NotifySLABreach) {
+			t.Fatalf("stored prefs: %+v, %v", a.Notify, err)
+		}
+		if r = f.do(t, "PUT", "/api/me/notifications", "bob", `{"sla_warning":{"email":true}}`); !strings.Contains(r.raw, `"sla_warning":{"in_app":true,"email":true}`) {
+			t.Fatalf("back on: %d %s", r.status, r.raw)
+		}
+	})
+}

@@ -3468,6 +3468,10 @@ export interface components {
             note?: components["schemas"]["KindPrefs"];
             status?: components["schemas"]["KindPrefs"];
             customer_edit?: components["schemas"]["KindPrefs"];
+            /** @description A service-level target is due soon on a ticket you own (or your team's, unassigned). Emailed unless turned off. */
+            sla_warning?: components["schemas"]["KindPrefs"];
+            /** @description A service-level target was breached. Emailed unless turned off. */
+            sla_breach?: components["schemas"]["KindPrefs"];
             /** @description A team's new unassigned tickets are in the team's feed; only email is the agent's choice. */
             team_unassigned?: {
                 email?: boolean;
