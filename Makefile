@@ -18,7 +18,7 @@ WITH_EMULATORS := up=$$($(EMULATORS) status | grep -c ': up' || true); $(EMULATO
   trap '[ "$$up" = 2 ] || [ -n "$$KEEP_EMULATORS" ] || $(EMULATORS) stop' EXIT; $(WITH_ENV)
 
 # Every function: SAM logical id -> functions/<dir>.
-FUNCTIONS := FormWebhookFunction:form-webhook MessengerWebhookFunction:meta-webhook WhatsAppWebhookFunction:meta-webhook RouterFunction:router EmailInboundFunction:email-inbound OutboundFunction:outbound OutboxRelayFunction:outbox-relay AgentApiFunction:agent-api SearchIndexerFunction:search-indexer SpamCleanupFunction:spam-cleanup CsatPageFunction:csat-page PortalApiFunction:portal-api UnsubscribeFunction:unsubscribe
+FUNCTIONS := FormWebhookFunction:form-webhook MessengerWebhookFunction:meta-webhook WhatsAppWebhookFunction:meta-webhook RouterFunction:router EmailInboundFunction:email-inbound OutboundFunction:outbound OutboxRelayFunction:outbox-relay AgentApiFunction:agent-api SearchIndexerFunction:search-indexer SpamCleanupFunction:spam-cleanup CsatPageFunction:csat-page PortalApiFunction:portal-api UnsubscribeFunction:unsubscribe SLASweepFunction:sla-sweep
 
 GO_LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags='-s -w'
 # Output per SAM logical id (meta-webhook is built for two functions).
@@ -49,6 +49,10 @@ redrive: ## redrive the Meta deliveries kept for pages/numbers not served, once 
 .PHONY: spam-sweep
 spam-sweep: ## run spam-cleanup's sweep now in the running `make run` (it also runs at start and hourly; ADDR=127.0.0.1:8080)
 	@curl -sSf -X POST http://$${ADDR:-127.0.0.1:8080}/local/spam-cleanup/sweep
+
+.PHONY: sla-sweep
+sla-sweep: ## run sla-sweep now in the running `make run` (it also runs every minute; ADDR=127.0.0.1:8080)
+	@curl -sSf -X POST http://$${ADDR:-127.0.0.1:8080}/local/sla/sweep
 
 .PHONY: test
 test: web ## unit + integration tests against DynamoDB Local and moto, the console in Chromium and its unit tests, template checks

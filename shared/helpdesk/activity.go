@@ -70,6 +70,10 @@ const (
 	NotifyNote            NotificationKind = "note"             // an agent wrote an internal note
 	NotifyStatus          NotificationKind = "status"           // the status changed
 	NotifyCustomerEdit    NotificationKind = "customer_edit"    // the customer edited a message
+	// An SLA target of a ticket you own (or of your team's, unassigned) is
+	// about to be due, or is past due unmet (ticket.CheckSLA).
+	NotifySLAWarning NotificationKind = "sla_warning"
+	NotifySLABreach  NotificationKind = "sla_breach"
 )
 
 // Notification is one entry of a user's (or a team's) in-app feed.

@@ -161,6 +161,9 @@ type Ticket struct {
 	// header. Set by the ticket model, never by an API.
 	LastAgentReplyAt time.Time `dynamodbav:"lastAgentReplyAt,omitempty" json:"last_agent_reply_at,omitzero"`
 	LastAgentReplyBy string    `dynamodbav:"lastAgentReplyBy,omitempty" json:"last_agent_reply_by,omitempty"`
+	// SLA is the ticket's SLA clocks (sla.go), decided by the ticket model
+	// on every event that matters; nil: no policy applies.
+	SLA *SLA `dynamodbav:"sla,omitempty" json:"sla,omitempty"`
 }
 
 // SpamKeepDays is how long a spam ticket is kept (then purged); "not
@@ -394,6 +397,10 @@ type NotifyPrefs struct {
 	EmailOnNote            bool `dynamodbav:"emailOnNote,omitempty" json:"email_on_note,omitempty"`
 	EmailOnStatus          bool `dynamodbav:"emailOnStatus,omitempty" json:"email_on_status,omitempty"`
 	EmailOnCustomerEdit    bool `dynamodbav:"emailOnCustomerEdit,omitempty" json:"email_on_customer_edit,omitempty"`
+	// SLA alerts are emailed unless turned off (issue 15: a warning that
+	// only waits in the feed may be read too late).
+	NoEmailOnSLAWarning bool `dynamodbav:"noEmailOnSLAWarning,omitempty" json:"no_email_on_sla_warning,omitempty"`
+	NoEmailOnSLABreach  bool `dynamodbav:"noEmailOnSLABreach,omitempty" json:"no_email_on_sla_breach,omitempty"`
 	// MutedInApp are the kinds left out of the agent's in-app feed.
 	MutedInApp []NotificationKind `dynamodbav:"mutedInApp,omitempty" json:"muted_in_app,omitempty"`
 }

@@ -4,7 +4,8 @@ import "slices"
 
 // AgentKinds are the kinds of notification an agent's own feed holds, each
 // with an in-app and an email preference.
-var AgentKinds = []NotificationKind{NotifyAssigned, NotifyMentioned, NotifyCustomerMessage, NotifyNote, NotifyStatus, NotifyCustomerEdit}
+var AgentKinds = []NotificationKind{NotifyAssigned, NotifyMentioned, NotifyCustomerMessage, NotifyNote, NotifyStatus, NotifyCustomerEdit,
+	NotifySLAWarning, NotifySLABreach}
 
 // Valid reports whether k is a known kind.
 func (k NotificationKind) Valid() bool {
@@ -28,6 +29,10 @@ func (p NotifyPrefs) Email(kind NotificationKind) bool {
 		return p.EmailOnStatus
 	case NotifyCustomerEdit:
 		return p.EmailOnCustomerEdit
+	case NotifySLAWarning:
+		return !p.NoEmailOnSLAWarning
+	case NotifySLABreach:
+		return !p.NoEmailOnSLABreach
 	}
 	return false
 }
@@ -49,6 +54,10 @@ func (p *NotifyPrefs) SetEmail(kind NotificationKind, on bool) {
 		p.EmailOnStatus = on
 	case NotifyCustomerEdit:
 		p.EmailOnCustomerEdit = on
+	case NotifySLAWarning:
+		p.NoEmailOnSLAWarning = !on
+	case NotifySLABreach:
+		p.NoEmailOnSLABreach = !on
 	}
 }
 

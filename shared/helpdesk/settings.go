@@ -20,6 +20,8 @@ type Settings struct {
 	CustomerNotify CustomerNotifySettings `json:"customer_notify,omitzero"`
 	// Portal is the customer portal's branding (portalbranding.go).
 	Portal PortalBranding `json:"portal,omitzero"`
+	// SLA are the business-hours calendars and SLA policies (sla.go).
+	SLA SLASettings `json:"sla,omitzero"`
 	// Version counts the writes; a write names the version it read so two
 	// admins editing at once cannot overwrite each other. Set by the store.
 	Version   int64     `json:"version"`
@@ -103,6 +105,9 @@ func (s Settings) Validate() error {
 		return err
 	}
 	if err := s.Portal.validate(); err != nil {
+		return err
+	}
+	if err := s.SLA.validate(s); err != nil {
 		return err
 	}
 	if len(s.DefaultEmailChannel) > 200 {

@@ -6,7 +6,7 @@ import (
 )
 
 // View is a saved ticket view: a filter and a sort, personal (OwnerID's
-// only) or shared with a team (TeamID's members). The seven default views
+// only) or shared with a team (TeamID's members). The eight default views
 // are not stored; they are views with fixed ids built in the agent API.
 type View struct {
 	ID        string     `dynamodbav:"id" json:"id"`
@@ -51,6 +51,30 @@ type ViewFilter struct {
 	Created             *TimeRange `dynamodbav:"created,omitempty" json:"created,omitempty"`
 	Updated             *TimeRange `dynamodbav:"updated,omitempty" json:"updated,omitempty"`
 	LastCustomerMessage *TimeRange `dynamodbav:"lastCustomerMessage,omitempty" json:"last_customer_message,omitempty"`
+	SLA                 *SLAFilter `dynamodbav:"sla,omitempty" json:"sla,omitempty"`
+}
+
+// SLAFilter keeps the tickets by their due date (SLA.Due), relative to when
+// the view is read: Overdue, due before now; DueWithinMinutes, due from now
+// to that many minutes ahead; both, due before now plus the minutes.
+type SLAFilter struct {
+	Overdue          bool `dynamodbav:"overdue,omitempty" json:"overdue,omitempty"`
+	DueWithinMinutes int  `dynamodbav:"dueWithinMinutes,omitempty" json:"due_within_minutes,omitempty"`
+}
+
+// Range is the due dates the filter keeps, read at now (nil for none).
+func (f *SLAFilter) Range(now time.Time) *TimeRange {
+	if f == nil || !f.Overdue && f.DueWithinMinutes == 0 {
+		return nil
+	}
+	r := &TimeRange{To: now}
+	if f.DueWithinMinutes > 0 {
+		r.To = now.Add(time.Duration(f.DueWithinMinutes) * time.Minute)
+		if !f.Overdue {
+			r.From = now
+		}
+	}
+	return r
 }
 
 // TimeRange is [From, To); a zero end is open.
@@ -70,12 +94,14 @@ const (
 	SortUpdated             = "updated"
 	SortLastCustomerMessage = "last_customer_message"
 	SortPriority            = "priority"
+	SortDue                 = "due"
 	OrderDesc               = "desc"
 	OrderAsc                = "asc"
 )
 
 // ViewSort orders a view: by created (the default), updated, last customer
-// message or priority (then created), descending (the default) or
+// message, priority (then created) or due date (tickets without one last
+// when ascending), descending (the default) or
 // ascending; ties by ticket id, as text, in the same direction.
 type ViewSort struct {
 	By    string `dynamodbav:"by,omitempty" json:"by,omitempty"`
@@ -116,9 +142,17 @@ func SortKey(t Ticket, by string) string {
 		return SortTime(t.LastCustomerMessageAt) + "#" + t.ID
 	case SortPriority:
 		return priorityRank[t.Priority] + "#" + SortTime(t.CreatedAt) + "#" + t.ID
+	case SortDue:
+		if due, ok := t.SLA.Due(); ok {
+			return SortTime(due) + "#" + t.ID
+		}
+		return NoDueKey + "#" + t.ID
 	}
 	return SortTime(t.CreatedAt) + "#" + t.ID
 }
+
+// NoDueKey stands for "no due date" in the due sort: after every time.
+const NoDueKey = "~"
 
 // TicketFilter is a filter as stores apply it: the view's conditions with
 // "me" resolved and "unassigned"/"none" as "", plus the caller's access
@@ -135,6 +169,7 @@ type TicketFilter struct {
 	Created             *TimeRange
 	Updated             *TimeRange
 	LastCustomerMessage *TimeRange
+	Due                 *TimeRange // SLAFilter.Range: never open at its end
 
 	// Access, pushed into the query so pages are full and counts exact.
 	TeamIn   []string // the ticket's team is one of these
@@ -152,10 +187,18 @@ func (f TicketFilter) Match(t Ticket) bool {
 		in(f.Categories, t.Category) &&
 		(f.Unread == nil || *f.Unread == t.Unread) &&
 		f.Created.Contains(t.CreatedAt) && f.Updated.Contains(t.UpdatedAt) &&
-		f.LastCustomerMessage.Contains(t.LastCustomerMessageAt) &&
+		f.LastCustomerMessage.Contains(t.LastCustomerMessageAt) && f.dueMatch(t) &&
 		(f.TeamIn == nil || t.TeamID != "" && slices.Contains(f.TeamIn, t.TeamID)) &&
 		(f.OwnerIs == "" || t.OwnerID == f.OwnerIs) &&
 		(f.OwnerNot == "" || t.OwnerID != f.OwnerNot)
+}
+
+func (f TicketFilter) dueMatch(t Ticket) bool {
+	if f.Due == nil {
+		return true
+	}
+	due, ok := t.SLA.Due()
+	return ok && f.Due.Contains(due)
 }
 
 // TicketQuery is one index partition of a view (ViewQuery) with the

@@ -73,6 +73,9 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 	loadFrom := len(b.items)
 	loads := s.addLoadUpdates(&b, c.LoadItems())
 	s.addRecords(&b, c.Activities, c.Notifications)
+	outcomesFrom := len(b.items)
+	addSLAOutcomes(&b, c.SLAOutcomes) // slaoutcome.go
+	outcomesTo := len(b.items)
 	if b.err != nil {
 		return fmt.Errorf("commit: %w", b.err)
 	}
@@ -92,7 +95,7 @@ func (s *Store) Commit(ctx context.Context, c ticket.Change) error {
 		case cn.anyBetween(loadFrom, loadFrom+loads):
 			return ticket.ErrLoadChanged
 		}
-		if cn.anyBetween(msgTo, revTo) || cn.anyBetween(revTo, moveTo) {
+		if cn.anyBetween(msgTo, revTo) || cn.anyBetween(revTo, moveTo) || cn.anyBetween(outcomesFrom, outcomesTo) {
 			return ticket.ErrVersionChanged // a message revised (or moved, or sent) since it was read
 		}
 		for i := range c.Tickets {

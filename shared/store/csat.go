@@ -55,30 +55,9 @@ func (s *Store) GetRating(ctx context.Context, ticketID string) (helpdesk.Rating
 // Ratings returns the ratings made in [from, to), oldest first: one query
 // of the ratings' GSI3 partition (eventually consistent, like every index).
 func (s *Store) Ratings(ctx context.Context, from, to time.Time) ([]helpdesk.Rating, error) {
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:              &s.table,
-		IndexName:              aws.String(IndexList),
-		KeyConditionExpression: aws.String("GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk":   &types.AttributeValueMemberS{Value: listRatings},
-			":from": &types.AttributeValueMemberS{Value: sortTime(from)},
-			// "#" sorts before every id character, so this stops before to.
-			":to": &types.AttributeValueMemberS{Value: sortTime(to)},
-		},
-	})
-	out := []helpdesk.Rating{}
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("ratings from %s: %w", from, translate(err))
-		}
-		var items []ratingItem
-		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
-			return nil, fmt.Errorf("ratings from %s: %w", from, err)
-		}
-		for _, it := range items {
-			out = append(out, it.Rating)
-		}
+	out, err := periodQuery(ctx, s, listRatings, from, to, func(it ratingItem) helpdesk.Rating { return it.Rating })
+	if err != nil {
+		return nil, fmt.Errorf("ratings from %s: %w", from, err)
 	}
 	return out, nil
 }

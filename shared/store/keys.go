@@ -259,12 +259,14 @@ type viewAttrs struct {
 	UpdatedKey      string `dynamodbav:"vUpdated"`
 	LastCustomerKey string `dynamodbav:"vLastCustomer"`
 	PriorityKey     string `dynamodbav:"vPriority"`
+	DueKey          string `dynamodbav:"vDue"` // helpdesk.SLA.Due, or NoDueKey
 }
 
 func newViewAttrs(t helpdesk.Ticket) viewAttrs {
 	return viewAttrs{
 		CreatedKey: helpdesk.SortKey(t, helpdesk.SortCreated), UpdatedKey: helpdesk.SortKey(t, helpdesk.SortUpdated),
 		LastCustomerKey: helpdesk.SortKey(t, helpdesk.SortLastCustomerMessage), PriorityKey: helpdesk.SortKey(t, helpdesk.SortPriority),
+		DueKey: helpdesk.SortKey(t, helpdesk.SortDue),
 	}
 }
 
@@ -277,6 +279,8 @@ func sortAttr(by string) string {
 		return "vLastCustomer"
 	case helpdesk.SortPriority:
 		return "vPriority"
+	case helpdesk.SortDue:
+		return "vDue"
 	}
 	return "vCreated"
 }
@@ -366,4 +370,60 @@ func portalVisitPK(contactID string) string { return "PORTALVISIT#" + boundedKey
 func ticketOfTermsPK(pk string) (string, bool) {
 	id, ok := strings.CutPrefix(pk, "TERMS#")
 	return id, ok && id != ""
+}
+
+// The SLA sweep's due-date index (issue 15, slacheck.go): GSI6, sparse and
+// keys only. A ticket is in it while its SLA has a check to make
+// (helpdesk.SLA.NextCheckAt not zero), in one of slaCheckShards
+// partitions, sorted by when the check is due:
+//
+//	ticket          TICKET#<id>               TICKET        GSI6: SLACHECK#<shard> / <nextCheckAt>#<id>
+//
+// The shard is a hash of the ticket id, so a ticket stays in its shard and
+// only its sort key moves. The sweep queries every shard each minute for
+// the keys at or before now. Changing slaCheckShards strands the entries
+// of shards no longer queried: raise it only with a re-write of the
+// tickets in the index.
+const (
+	IndexSLACheck  = "GSI6"
+	slaCheckShards = 4
+)
+
+// SLACheckShards is how many partitions the sweep queries each run (for
+// the cost figures).
+const SLACheckShards = slaCheckShards
+
+func slaCheckPK(shard int) string { return "SLACHECK#" + strconv.Itoa(shard) }
+
+// slaShard places a ticket in a shard (FNV-1a of its id).
+func slaShard(id string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(id); i++ {
+		h ^= uint32(id[i])
+		h *= 16777619
+	}
+	return int(h % slaCheckShards)
+}
+
+func slaCheckSK(at time.Time, id string) string { return sortTime(at) + "#" + id }
+
+// slaDueBound is the greatest sort key due at now: every "<now>#<id>"
+// sorts before it ('$' follows '#'), every later time after it.
+func slaDueBound(now time.Time) string { return sortTime(now) + "$" }
+
+// SLA outcomes (issue 15, slaoutcome.go): one item per decided target, in
+// the ticket's own outcome partition (so the purge removes them with one
+// Query), listed by when the outcome was recorded in one GSI3 partition the
+// report queries by period. One partition is enough at SLA rates: a few
+// outcomes per ticket, far below a partition's 1,000 writes a second.
+//
+//	sla outcome     SLAOUT#<ticket id>        <kind>#<started unix ms>   GSI3: SLAOUTS / <recordedAt>#<ticket id>#<kind>
+const listSLAOutcomes = "SLAOUTS"
+
+func slaOutcomePK(ticketID string) string { return "SLAOUT#" + ticketID }
+func slaOutcomeSK(kind helpdesk.SLATargetKind, started time.Time) string {
+	return string(kind) + "#" + strconv.FormatInt(started.UnixMilli(), 10)
+}
+func slaOutcomeListSK(o helpdesk.SLAOutcome) string {
+	return sortTime(o.RecordedAt) + "#" + o.TicketID + "#" + string(o.Kind)
 }

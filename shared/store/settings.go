@@ -36,6 +36,9 @@ type settingsItem struct {
 
 	// Portal is the customer portal's branding.
 	Portal *portalBrandingAttr `dynamodbav:"portal,omitempty"`
+	// SLA are the calendars and SLA policies (issue 15), stored with the
+	// helpdesk types' own attribute names (they were made for storage).
+	SLA *helpdesk.SLASettings `dynamodbav:"sla,omitempty"`
 }
 
 type pipelineAttr struct {
@@ -60,6 +63,7 @@ func newSettingsItem(s helpdesk.Settings, version int64, now time.Time) settings
 		DefaultEmailChannel: s.DefaultEmailChannel,
 		CustomerNotifyOff:   s.CustomerNotify.Off,
 		Portal:              newPortalBrandingAttr(s.Portal),
+		SLA:                 newSLAAttr(s.SLA),
 		Version:             version,
 		UpdatedAt:           now.UTC(),
 	}
@@ -87,6 +91,9 @@ func (it settingsItem) settings() helpdesk.Settings {
 	}
 	if s.Categories == nil {
 		s.Categories = []helpdesk.Category{}
+	}
+	if it.SLA != nil {
+		s.SLA = *it.SLA
 	}
 	for _, pa := range it.Pipelines {
 		p := helpdesk.Pipeline{ID: pa.ID, Name: pa.Name}
@@ -198,4 +205,13 @@ func (a *portalBrandingAttr) branding() helpdesk.PortalBranding {
 		return helpdesk.PortalBranding{}
 	}
 	return helpdesk.PortalBranding(*a)
+}
+
+// newSLAAttr leaves the attribute out of settings without calendars or
+// policies.
+func newSLAAttr(s helpdesk.SLASettings) *helpdesk.SLASettings {
+	if s.DefaultCalendar == "" && len(s.TeamCalendars) == 0 && len(s.Calendars) == 0 && len(s.Policies) == 0 {
+		return nil
+	}
+	return &s
 }

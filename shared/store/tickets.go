@@ -38,6 +38,8 @@ type keyAttrs struct {
 	GSI4SK string `dynamodbav:"GSI4SK,omitempty"`
 	GSI5PK string `dynamodbav:"GSI5PK,omitempty"`
 	GSI5SK string `dynamodbav:"GSI5SK,omitempty"`
+	GSI6PK string `dynamodbav:"GSI6PK,omitempty"`
+	GSI6SK string `dynamodbav:"GSI6SK,omitempty"`
 }
 
 type ticketItem struct {
@@ -46,8 +48,9 @@ type ticketItem struct {
 	viewAttrs
 }
 
-// newTicketItem places a ticket in the view indexes, and in the outbox
-// index while it has jobs to publish; every write of a ticket goes through
+// newTicketItem places a ticket in the view indexes, in the outbox
+// index while it has jobs to publish, and in the SLA sweep's index while
+// its SLA has a check to make; every write of a ticket goes through
 // it, so its keys always follow its owner, team, state and outbox.
 func newTicketItem(t helpdesk.Ticket) ticketItem {
 	it := ticketItem{
@@ -63,6 +66,9 @@ func newTicketItem(t helpdesk.Ticket) ticketItem {
 	}
 	if len(t.Outbox) > 0 {
 		it.GSI5PK, it.GSI5SK = outboxPK, createdSK(t.OutboxAt, t.ID)
+	}
+	if t.SLA != nil && !t.SLA.NextCheckAt.IsZero() { // the SLA sweep's index (slacheck.go)
+		it.GSI6PK, it.GSI6SK = slaCheckPK(slaShard(t.ID)), slaCheckSK(t.SLA.NextCheckAt, t.ID)
 	}
 	return it
 }

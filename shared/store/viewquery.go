@@ -147,6 +147,10 @@ func (s *Store) SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after 
 		for _, it := range page.Items {
 			id, _ := it["id"].(*types.AttributeValueMemberS)
 			key, _ := it[attr].(*types.AttributeValueMemberS)
+			if key == nil && id != nil && attr == "vDue" {
+				// Written before due dates were kept: none, until its next change.
+				key = &types.AttributeValueMemberS{Value: helpdesk.NoDueKey + "#" + id.Value}
+			}
 			if id == nil || key == nil {
 				return nil, fmt.Errorf("sort keys of a view partition: a ticket without id or %s", attr)
 			}
@@ -330,6 +334,7 @@ func (e *expr) filter(f helpdesk.TicketFilter, extra ...string) string {
 	conds = append(conds, e.within("vCreated", f.Created)...)
 	conds = append(conds, e.within("vUpdated", f.Updated)...)
 	conds = append(conds, e.within("vLastCustomer", f.LastCustomerMessage)...)
+	conds = append(conds, e.within("vDue", f.Due)...)
 	if f.Unread != nil {
 		conds = append(conds, e.name("unread")+" = "+e.value(&types.AttributeValueMemberBOOL{Value: *f.Unread}))
 	}

@@ -22,7 +22,7 @@ func Assign(t helpdesk.Ticket, owner *helpdesk.Agent, teamID, actor string, now 
 	if teamID != "" {
 		e.Team = &teamID
 	}
-	return Apply(t, 0, e, owner, actor, nil, helpdesk.Settings{}, now)
+	return apply(t, 0, e, owner, actor, nil, nil, now)
 }
 
 // canOwn refuses an owner who cannot hold tickets: a deactivated user, or
@@ -71,6 +71,7 @@ func SetStatus(t helpdesk.Ticket, status, actor string, aud Audience, set helpde
 		return Change{}, ErrNoChange
 	}
 	c := update(t, now)
+	c.set = &set
 	c.moveTo(c.Ticket(), status, state, actor, now)
 	c.tellWatchers(c.Ticket(), aud, helpdesk.NotifyStatus, actor, "", now)
 	c.finish(now)
@@ -107,6 +108,7 @@ func SetProperties(t helpdesk.Ticket, p Properties, actor string, set helpdesk.S
 		return Change{}, err
 	}
 	c := update(t, now)
+	c.set = &set
 	if err := c.setProperties(c.Ticket(), p, actor, set, now); err != nil {
 		return Change{}, err
 	}
@@ -345,13 +347,24 @@ var ErrStale = &helpdesk.Error{Code: helpdesk.EPrecondition, Reason: "version_mi
 // leaves it, and the followers), but the actor and a new owner told of
 // the assignment.
 func Apply(t helpdesk.Ticket, version int64, e Edit, owner *helpdesk.Agent, actor string, aud Audience, set helpdesk.Settings, now time.Time) (Change, error) {
+	return apply(t, version, e, owner, actor, aud, &set, now)
+}
+
+// apply is Apply with the settings when the caller has them (Assign does
+// not: its SLA keeps its policy).
+func apply(t helpdesk.Ticket, version int64, e Edit, owner *helpdesk.Agent, actor string, aud Audience, with *helpdesk.Settings, now time.Time) (Change, error) {
 	if err := notMerged(t); err != nil {
 		return Change{}, err
 	}
 	if version != 0 && version != t.Version {
 		return Change{}, ErrStale
 	}
+	var set helpdesk.Settings
+	if with != nil {
+		set = *with
+	}
 	c := update(t, now)
+	c.set = with
 	n := c.Ticket()
 	if e.Owner != nil || e.Team != nil {
 		ownerID, team := n.OwnerID, n.TeamID

@@ -17,6 +17,7 @@ func Append(t helpdesk.Ticket, msg helpdesk.Message, senderKey string, keys []st
 		return Change{}, err
 	}
 	c := update(t, msg.CreatedAt)
+	c.set = &set
 	n := c.Ticket()
 	msg.TicketID = t.ID
 	c.Messages = []helpdesk.Message{msg}

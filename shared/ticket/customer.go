@@ -78,6 +78,7 @@ func CustomerClose(t helpdesk.Ticket, contactID string, aud Audience, set helpde
 		return Change{}, err
 	}
 	c := update(t, now)
+	c.set = &set
 	c.customerMove(c.Ticket(), status, helpdesk.StateClosed, contactID, aud, now)
 	return c, nil
 }
@@ -92,6 +93,7 @@ func CustomerReopen(t helpdesk.Ticket, contactID string, aud Audience, set helpd
 		return Change{}, ErrNotClosed
 	}
 	c := update(t, now)
+	c.set = &set
 	n := c.Ticket()
 	c.reopen(n, set, ContactActor(contactID), now)
 	c.tellWatchers(n, aud, helpdesk.NotifyStatus, ContactActor(contactID), "", now)

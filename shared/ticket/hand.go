@@ -58,8 +58,15 @@ func ReplyAndSetStatus(t helpdesk.Ticket, ch helpdesk.Channel, in ReplyInput, st
 		}
 	}
 	c, msg, err := Reply(t, ch, in, now)
-	if err != nil || status == "" {
+	if err != nil {
 		return c, msg, err
+	}
+	// The settings give the SLA outcome its clock (a business-hours
+	// policy's elapsed time): finish again with them.
+	c.set = &set
+	if status == "" {
+		c.finish(now)
+		return c, msg, nil
 	}
 	if n := c.Ticket(); n.Status != status {
 		c.moveTo(n, status, state, in.AgentID, now)
@@ -182,7 +189,7 @@ func Create(in NewTicket, set helpdesk.Settings, now time.Time) (Change, helpdes
 	if in.ContactKey != "" {
 		t.Participants = []string{in.ContactKey}
 	}
-	c := Change{Tickets: []Write{{After: t}}}
+	c := Change{Tickets: []Write{{After: t}}, set: &set}
 	if in.Kind == HandEmail {
 		c.addKeys(t, []string{threading.TicketKey(t.ID)})
 	}

@@ -102,7 +102,7 @@ func Open(a Arrival, set helpdesk.Settings, now time.Time) (Change, []string) {
 	msg := a.Message
 	msg.TicketID, msg.ThreadReason = t.ID, ReasonNewTicket
 	noteReplyTo(t, msg)
-	c := Change{Tickets: []Write{{After: t}}, Messages: []helpdesk.Message{msg}}
+	c := Change{Tickets: []Write{{After: t}}, Messages: []helpdesk.Message{msg}, set: &set}
 	c.addKeys(t, a.ThreadKeys)
 	if m.Verdicts.IsSpam() || a.Blocked {
 		t.State, t.SpamAt = helpdesk.StateSpam, now

@@ -91,6 +91,7 @@ func NotSpam(t helpdesk.Ticket, actor string, set helpdesk.Settings, now time.Ti
 			return Change{}, ErrNoChange
 		}
 		c := update(t, now)
+		c.set = &set
 		c.Ticket().SpamConversations = nil
 		c.Activities = append(c.Activities, activity(c.Ticket(), helpdesk.ActivityNotSpam, actor, now, "", string(t.State)))
 		c.finish(now)
@@ -104,6 +105,7 @@ func NotSpam(t helpdesk.Ticket, actor string, set helpdesk.Settings, now time.Ti
 		state = helpdesk.StateOpen // a status since removed: the ticket must reach an agent
 	}
 	c := update(t, now)
+	c.set = &set
 	n := c.Ticket()
 	n.State, n.SpamAt, n.SpamConversations = state, time.Time{}, nil
 	c.Activities = append(c.Activities, activity(n, helpdesk.ActivityNotSpam, actor, now, string(helpdesk.StateSpam), string(state)))

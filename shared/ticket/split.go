@@ -163,7 +163,7 @@ func Split(conv helpdesk.Conversation, in SplitInput, set helpdesk.Settings, now
 		nt.Description = helpdesk.Snippet(moving[0].Text, helpdesk.DescriptionMax)
 	}
 	before := t
-	c := Change{Tickets: []Write{{After: nt}, {Before: &before, After: next(t, now)}}}
+	c := Change{Tickets: []Write{{After: nt}, {Before: &before, After: next(t, now)}}, set: &set}
 	old := c.Tickets[1].After
 	old.MessageCount = max(old.MessageCount-len(moving), 0)
 

@@ -45,6 +45,10 @@ type Change struct {
 	// put under its new ticket (split.go).
 	Moves []Move
 
+	// SLAOutcomes are the SLA targets this change decided (met or
+	// breached), each recorded once as its own item (slaoutcome.go).
+	SLAOutcomes []helpdesk.SLAOutcome
+
 	// Set by the application, not the model: what else the same transaction
 	// records about the message that caused the change.
 	Dedupe  *Dedupe     // the provider message is applied (exactly once)
@@ -54,6 +58,12 @@ type Change struct {
 	ContactUpdate *ContactUpdate
 
 	told map[string]bool // agents this decision notified: once each
+
+	// set is the settings the decision read (nil: it needs none), for the
+	// SLA bookkeeping of finish; slaBase is each ticket's SLA as the
+	// decision found it (sla.go).
+	set     *helpdesk.Settings
+	slaBase map[string]*helpdesk.SLA
 }
 
 // Write is one ticket's transition.
@@ -152,6 +162,7 @@ func next(t helpdesk.Ticket, now time.Time) *helpdesk.Ticket {
 	n.ThreadKeys = slices.Clone(t.ThreadKeys)
 	n.Followers = slices.Clone(t.Followers)
 	n.Outbox = maps.Clone(t.Outbox)
+	n.SLA = t.SLA.Clone()
 	n.Version = t.Version + 1
 	n.UpdatedAt = now
 	return &n
@@ -180,6 +191,8 @@ func (c *Change) finish(now time.Time) {
 	}
 	c.spamExpiry(now)
 	c.lastAgentReply()
+	c.sla(now)
+	c.slaOutcomes(now)
 }
 
 // lastAgentReply records on each ticket of the change the newest agent

@@ -29,6 +29,7 @@ var configs = map[string]any{
 	"CsatPageFunction":         &wire.CSATPageConfig{},
 	"PortalApiFunction":        &wire.PortalAPIConfig{},
 	"UnsubscribeFunction":      &wire.UnsubscribeConfig{},
+	"SLASweepFunction":         &wire.SLASweepConfig{},
 }
 
 // globals are the variables template.yaml sets on every function.

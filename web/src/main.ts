@@ -38,6 +38,7 @@ async function main() {
           { path: "filtered", name: "filtered", component: () => import("./pages/FilteredPage.vue") },
           { path: "search", name: "search", component: () => import("./pages/SearchPage.vue") },
           { path: "reports/csat", name: "csat-report", component: () => import("./pages/CsatReport.vue") },
+          { path: "reports/sla", name: "sla-report", component: () => import("./pages/SlaReport.vue") },
         ],
       },
       { path: "/:rest(.*)*", redirect: "/" },

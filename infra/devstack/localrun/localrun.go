@@ -116,6 +116,7 @@ type Runner struct {
 
 	// Portal is the customer portal's API (portal.go), at /portal/api/.
 	Portal *portal.API
+	sla    *slaSweep // sla-sweep (slasweep.go)
 }
 
 // New provisions the stack's resources and wires the real handlers to them.
@@ -190,6 +191,9 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 			PortalSecretARN: st.Secrets["PortalSecret"], PortalLinkBase: PortalLinkBase(cfg.PortalURL),
 			IngestQueueURL: ingestURL, MailBucket: bucket}, awsCfg, cfg.Log)
 	}
+	if err == nil { // sla-sweep, on the runner's clock (slasweep.go)
+		r.sla, err = newSLASweep(tpl, wire.SLASweepConfig{Store: tenant, OutboundQueueURL: outboundURL}, awsCfg, cfg)
+	}
 	if err == nil {
 		r.Unsubscribe, err = wire.Unsubscribe(wire.UnsubscribeConfig{Common: common, ReplyTokenSecret: string(cfg.ReplyTokenSecret)}, awsCfg, cfg.Log)
 	}
@@ -221,6 +225,7 @@ func New(ctx context.Context, awsCfg aws.Config, cfg Config) (*Runner, error) {
 	mux.HandleFunc("GET /local/graph/sent", r.graphSent)
 	mux.HandleFunc("GET /local/tickets/{id}", r.getTicket)
 	mux.HandleFunc("POST /local/spam-cleanup/sweep", r.sweepSpam)
+	mux.HandleFunc("POST /local/sla/sweep", r.sweepSLA)
 	r.Unsubscribe.Register(mux)
 	r.registerPortal(mux, cfg.ConsoleDir) // the customer portal: its API, pages and help.js
 	if err := r.registerConsole(mux, awsCfg.Region, cfg.ConsoleDir); err != nil {
@@ -319,6 +324,7 @@ func (r *Runner) Poll(ctx context.Context) {
 	go r.poll(ctx, "outbound queue", r.PollOutboundOnce)
 	go r.relay(ctx)
 	go r.spamSweeps(ctx)
+	go r.slaSweeps(ctx)
 	r.poll(ctx, "ingest queue", r.PollOnce)
 }
 

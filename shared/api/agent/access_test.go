@@ -133,6 +133,7 @@ var (
 		{route: "POST /api/filtered/{id}/promote", path: "/api/filtered/{filtered}/promote", refused: onlyAdmin},
 		// The satisfaction report: the same (it covers every ticket's ratings).
 		{route: "GET /api/reports/csat", path: "/api/reports/csat?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&by=team", refused: onlyAdmin},
+		{route: "GET /api/reports/sla", path: "/api/reports/sla?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&by=agent", refused: onlyAdmin},
 		// The desk's tickets are email tickets: who may reply gets as far as
 		// the channel (portallink_test.go sends links on chat tickets).
 		{route: "POST /api/tickets/{id}/portal-link", path: "/api/tickets/{id}/portal-link", ticket: true, refused: notViewer,

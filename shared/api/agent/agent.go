@@ -61,8 +61,10 @@ type Store interface {
 	SearchStore
 	AuditStore
 	ViewStore
-	FilteredStore // filtered.go
-	CSATStore     // csat.go
+	FilteredStore  // filtered.go
+	CSATStore      // csat.go
+	SLAReportStore // slareport.go
+	DueIndexStore  // dueview.go
 }
 
 // API serves the agent routes.
@@ -103,7 +105,7 @@ type Route struct {
 // Routes lists every route the API serves (a test holds it equal to the
 // OpenAPI document).
 func (a *API) Routes() []Route {
-	return append([]Route{
+	return slices.Concat([]Route{
 		{"GET /api/openapi.yaml", http.HandlerFunc(a.openAPI)},
 		{"GET /api/me", a.signedIn(a.me)},
 		{"GET /api/changes", a.signedIn(a.changes)},
@@ -143,7 +145,7 @@ func (a *API) Routes() []Route {
 		{"DELETE /api/views/{view}", a.signedIn(a.deleteView)},
 		{"POST /api/tickets/{id}/merge", a.signedIn(a.mergeTicket)},
 		{"POST /api/tickets/{id}/unmerge", a.signedIn(a.unmergeTicket)},
-	}, append(append(append(a.adminRoutes(), a.filteredRoutes()...), a.splitRoutes()...), append(append(a.spamRoutes(), a.csatRoutes()...), a.portalLinkRoutes()...)...)...)
+	}, a.adminRoutes(), a.filteredRoutes(), a.splitRoutes(), a.spamRoutes(), a.csatRoutes(), a.portalLinkRoutes(), a.slaReportRoutes())
 }
 
 // Register adds the API's routes to mux.

@@ -27,23 +27,14 @@ func (a *API) csatRoutes() []Route {
 // csatReport serves the satisfaction report to those who see every ticket
 // (a report over all ratings would otherwise show tickets out of scope).
 func (a *API) csatReport(w http.ResponseWriter, r *http.Request, p helpdesk.Principal) error {
-	if !p.Agent.Active || p.Scope() != helpdesk.ScopeAll {
-		return helpdesk.Errorf(helpdesk.EForbidden, "reports_need_all_tickets", "reports are for admins and those who see every ticket")
+	if err := mayReadReports(p); err != nil {
+		return err
 	}
-	q := r.URL.Query()
-	from, err := time.Parse(time.RFC3339, q.Get("from"))
+	per, err := readReportPeriod(r.URL.Query(), "agent")
 	if err != nil {
-		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_from", "from must be an RFC 3339 time")
+		return err
 	}
-	to, err := time.Parse(time.RFC3339, q.Get("to"))
-	if err != nil {
-		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_to", "to must be an RFC 3339 time")
-	}
-	by := q.Get("by")
-	if by == "" {
-		by = "agent"
-	}
-	rep, err := appcsat.Report(r.Context(), a.Store, from, to, by)
+	rep, err := appcsat.Report(r.Context(), a.Store, per.from, per.to, per.by)
 	if err != nil {
 		return err
 	}

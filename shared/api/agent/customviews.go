@@ -46,7 +46,18 @@ type FilterRequest struct {
 	Created             *RangeRequest `json:"created"`
 	Updated             *RangeRequest `json:"updated"`
 	LastCustomerMessage *RangeRequest `json:"last_customer_message"`
+	SLA                 *SLARequest   `json:"sla"`
 }
+
+// SLARequest keeps tickets by due date, relative to when the view is read
+// (helpdesk.SLAFilter).
+type SLARequest struct {
+	Overdue          bool `json:"overdue"`
+	DueWithinMinutes int  `json:"due_within_minutes"`
+}
+
+// maxDueWithin bounds a due window: a week.
+const maxDueWithin = 7 * 24 * 60
 
 // RangeRequest is [from, to), either end optional.
 type RangeRequest struct {
@@ -157,15 +168,24 @@ func (f FilterRequest) filter() (helpdesk.ViewFilter, error) {
 		}
 		*r.out = &tr
 	}
+	if f.SLA != nil {
+		if f.SLA.DueWithinMinutes < 0 || f.SLA.DueWithinMinutes > maxDueWithin {
+			return out, invalidFilter("filter.sla.due_within_minutes", "0 to %d minutes", maxDueWithin)
+		}
+		if !f.SLA.Overdue && f.SLA.DueWithinMinutes == 0 {
+			return out, invalidFilter("filter.sla", "give overdue, due_within_minutes or both")
+		}
+		out.SLA = &helpdesk.SLAFilter{Overdue: f.SLA.Overdue, DueWithinMinutes: f.SLA.DueWithinMinutes}
+	}
 	return out, nil
 }
 
 // checkSort refuses an unknown sort, naming the field.
 func checkSort(s helpdesk.ViewSort, field string) error {
 	switch s.By {
-	case "", helpdesk.SortCreated, helpdesk.SortUpdated, helpdesk.SortLastCustomerMessage, helpdesk.SortPriority:
+	case "", helpdesk.SortCreated, helpdesk.SortUpdated, helpdesk.SortLastCustomerMessage, helpdesk.SortPriority, helpdesk.SortDue:
 	default:
-		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_sort", "%s: %.100q is not created, updated, last_customer_message or priority", field, s.By)
+		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_sort", "%s: %.100q is not created, updated, last_customer_message, priority or due", field, s.By)
 	}
 	switch s.Order {
 	case "", helpdesk.OrderDesc, helpdesk.OrderAsc:
@@ -312,7 +332,7 @@ func (a *API) getView(w http.ResponseWriter, r *http.Request, p helpdesk.Princip
 	if err != nil {
 		return err
 	}
-	n, more, err := a.count(r.Context(), planView(v.Filter, v.Sort, p))
+	n, more, err := a.count(r.Context(), p, a.planView(v.Filter, v.Sort, p))
 	if err != nil {
 		return err
 	}
@@ -401,7 +421,7 @@ func (a *API) listViews(w http.ResponseWriter, r *http.Request, p helpdesk.Princ
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			entries[i].Count, entries[i].CountMore, errs[i] = a.count(ctx, planView(entries[i].Filter, entries[i].Sort, p))
+			entries[i].Count, entries[i].CountMore, errs[i] = a.count(ctx, p, a.planView(entries[i].Filter, entries[i].Sort, p))
 		})
 	}
 	wg.Wait()

@@ -277,6 +277,8 @@ type NotifyPrefs struct {
 	Note            *KindPrefs  `json:"note,omitempty"`
 	Status          *KindPrefs  `json:"status,omitempty"`
 	CustomerEdit    *KindPrefs  `json:"customer_edit,omitempty"`
+	SLAWarning      *KindPrefs  `json:"sla_warning,omitempty"`
+	SLABreach       *KindPrefs  `json:"sla_breach,omitempty"`
 	TeamUnassigned  *EmailPrefs `json:"team_unassigned,omitempty"`
 }
 
@@ -284,7 +286,7 @@ func (n *NotifyPrefs) kinds() map[helpdesk.NotificationKind]**KindPrefs {
 	return map[helpdesk.NotificationKind]**KindPrefs{
 		helpdesk.NotifyAssigned: &n.Assigned, helpdesk.NotifyMentioned: &n.Mentioned,
 		helpdesk.NotifyCustomerMessage: &n.CustomerMessage, helpdesk.NotifyNote: &n.Note, helpdesk.NotifyStatus: &n.Status,
-		helpdesk.NotifyCustomerEdit: &n.CustomerEdit,
+		helpdesk.NotifyCustomerEdit: &n.CustomerEdit, helpdesk.NotifySLAWarning: &n.SLAWarning, helpdesk.NotifySLABreach: &n.SLABreach,
 	}
 }
 

@@ -212,7 +212,7 @@ func (a *API) viewSelection(r *http.Request, p helpdesk.Principal, view, team st
 	if err != nil {
 		return nil, err
 	}
-	pl := planView(v.Filter, v.Sort.Normal(), p)
+	pl := a.planView(v.Filter, v.Sort.Normal(), p)
 	var ids []string
 	for pos := ""; ; {
 		tickets, next, err := a.page(r.Context(), p, pl, pos, 100)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
@@ -37,6 +38,9 @@ type plan struct {
 	sort   helpdesk.ViewSort
 	states []helpdesk.State
 	filter helpdesk.TicketFilter // the view's, without the caller's access
+	// byDue: the view keeps only tickets due within a window from now, and
+	// is read from the sweep's due-date index instead (dueview.go).
+	byDue bool
 }
 
 // planView picks the narrowest partitions the view's filter and the
@@ -46,13 +50,23 @@ type plan struct {
 // their own partition only; a team-scoped one their own plus their teams'
 // (without their own tickets, which the first gives), or, when the view
 // names owners or teams, those partitions restricted to what they may see.
-func planView(f helpdesk.ViewFilter, s helpdesk.ViewSort, p helpdesk.Principal) plan {
-	tf := resolve(f, p)
+//
+// An open-tickets view keeping only tickets due within a window from now
+// (not overdue ones) is read from the SLA sweep's index instead
+// (dueview.go).
+func (a *API) planView(f helpdesk.ViewFilter, s helpdesk.ViewSort, p helpdesk.Principal) plan {
+	tf := resolve(f, p, a.now())
 	states := f.States
 	if len(states) == 0 {
 		states = allStates
 	}
 	pl := plan{sort: s.Normal(), states: states, filter: tf}
+	// The index holds open tickets only (a spam ticket's clocks run
+	// unchecked; a closed ticket's are stopped).
+	if f.SLA != nil && !f.SLA.Overdue && f.SLA.DueWithinMinutes > 0 && slices.Equal(states, []helpdesk.State{helpdesk.StateOpen}) {
+		pl.byDue = true
+		return pl
+	}
 	me := p.Agent.ID
 	add := func(q helpdesk.ViewQuery, extra func(*helpdesk.TicketFilter)) {
 		for _, st := range states {
@@ -121,8 +135,8 @@ func planView(f helpdesk.ViewFilter, s helpdesk.ViewSort, p helpdesk.Principal) 
 }
 
 // resolve turns a saved filter into the stores' form: "me" is the caller,
-// "unassigned" and "none" are "".
-func resolve(f helpdesk.ViewFilter, p helpdesk.Principal) helpdesk.TicketFilter {
+// "unassigned" and "none" are "", and a due window is read at now.
+func resolve(f helpdesk.ViewFilter, p helpdesk.Principal, now time.Time) helpdesk.TicketFilter {
 	none := func(list []string, word string) []string {
 		var out []string
 		for _, v := range list {
@@ -144,6 +158,7 @@ func resolve(f helpdesk.ViewFilter, p helpdesk.Principal) helpdesk.TicketFilter 
 		Teams:      none(f.Teams, helpdesk.FilterNone),
 		Categories: none(f.Categories, helpdesk.FilterNone),
 		Unread:     f.Unread, Created: f.Created, Updated: f.Updated, LastCustomerMessage: f.LastCustomerMessage,
+		Due: f.SLA.Range(now),
 	}
 	for _, pr := range none(f.Priorities, helpdesk.FilterNone) {
 		tf.Priorities = append(tf.Priorities, helpdesk.Priority(pr))
@@ -166,6 +181,9 @@ func resolve(f helpdesk.ViewFilter, p helpdesk.Principal) helpdesk.TicketFilter 
 // ids and keys travel), sorted here, and the page's limit tickets are
 // fetched by id (BatchGetItem).
 func (a *API) page(ctx context.Context, p helpdesk.Principal, pl plan, pos string, limit int) ([]helpdesk.Ticket, string, error) {
+	if pl.byDue {
+		return a.duePage(ctx, p, pl, pos, limit)
+	}
 	asc := pl.sort.Order == helpdesk.OrderAsc
 	order := func(x, y string) int {
 		if asc {
@@ -250,10 +268,13 @@ const DefaultCountUpTo = 100
 // count is how many tickets paging through the view would give the
 // caller, up to the API's CountUpTo (more: at least that many): a Select
 // COUNT per partition, with the same filter.
-func (a *API) count(ctx context.Context, pl plan) (n int, more bool, err error) {
+func (a *API) count(ctx context.Context, p helpdesk.Principal, pl plan) (n int, more bool, err error) {
 	upTo := a.CountUpTo
 	if upTo == 0 {
 		upTo = DefaultCountUpTo
+	}
+	if pl.byDue {
+		return a.dueCount(ctx, p, pl, upTo)
 	}
 	for _, q := range pl.parts {
 		left := upTo - n

@@ -24,6 +24,7 @@ const (
 	ViewMyTeamOpen       = "my_team_open"
 	ViewSpam             = "spam"
 	ViewClosed           = "closed"
+	ViewBreachingSoon    = "breaching_soon" // issue 15: due within the hour
 )
 
 // Page sizes, and a cursor's bound.
@@ -39,8 +40,8 @@ type TicketPage struct {
 	Next    string            `json:"next,omitempty"`
 }
 
-// defaultView is one of the seven default views as a view: fixed id, a
-// filter, newest first. The my_team views read one team: the one named,
+// defaultView is one of the default views as a view: fixed id, a
+// filter, newest first (Breaching soon: soonest due first). The my_team views read one team: the one named,
 // else the caller's first.
 func defaultView(view string, p helpdesk.Principal, team string) (helpdesk.View, bool, error) {
 	open := []helpdesk.State{helpdesk.StateOpen}
@@ -56,6 +57,10 @@ func defaultView(view string, p helpdesk.Principal, team string) (helpdesk.View,
 		v.Filter = helpdesk.ViewFilter{States: []helpdesk.State{helpdesk.StateSpam}}
 	case ViewClosed:
 		v.Filter = helpdesk.ViewFilter{States: []helpdesk.State{helpdesk.StateClosed}}
+	case ViewBreachingSoon:
+		// Read from the sweep's index (see dueview.go), soonest first.
+		v.Filter = helpdesk.ViewFilter{States: open, SLA: &helpdesk.SLAFilter{DueWithinMinutes: 60}}
+		v.Sort = helpdesk.ViewSort{By: helpdesk.SortDue, Order: helpdesk.OrderAsc}
 	case ViewMyTeamUnassigned, ViewMyTeamOpen:
 		if team == "" {
 			if len(p.Teams) == 0 {
@@ -78,12 +83,12 @@ func defaultView(view string, p helpdesk.Principal, team string) (helpdesk.View,
 }
 
 // defaultIDs are the default views, in the sidebar's order.
-var defaultIDs = []string{ViewUnassigned, ViewMyOpen, ViewAllOpen, ViewMyTeamUnassigned, ViewMyTeamOpen, ViewSpam, ViewClosed}
+var defaultIDs = []string{ViewUnassigned, ViewMyOpen, ViewAllOpen, ViewMyTeamUnassigned, ViewMyTeamOpen, ViewBreachingSoon, ViewSpam, ViewClosed}
 
 var defaultNames = map[string]string{
 	ViewUnassigned: "Unassigned", ViewMyOpen: "My open", ViewAllOpen: "All open",
 	ViewMyTeamUnassigned: "My team's unassigned", ViewMyTeamOpen: "My team's open",
-	ViewSpam: "Spam", ViewClosed: "Closed",
+	ViewBreachingSoon: "Breaching soon", ViewSpam: "Spam", ViewClosed: "Closed",
 }
 
 // findView is the view the path names: a default view, or a saved view the
@@ -114,7 +119,7 @@ func (a *API) listView(w http.ResponseWriter, r *http.Request, p helpdesk.Princi
 	sort := v.Sort
 	if q.Has("sort") {
 		if sort.By = q.Get("sort"); sort.By == "" {
-			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_sort", "sort: one of created, updated, last_customer_message, priority")
+			return helpdesk.Errorf(helpdesk.EInvalid, "invalid_sort", "sort: one of created, updated, last_customer_message, priority, due")
 		}
 	}
 	if q.Has("order") {
@@ -135,7 +140,7 @@ func (a *API) listView(w http.ResponseWriter, r *http.Request, p helpdesk.Princi
 	if err != nil {
 		return err
 	}
-	tickets, next, err := a.page(r.Context(), p, planView(v.Filter, sort, p), pos, limit)
+	tickets, next, err := a.page(r.Context(), p, a.planView(v.Filter, sort, p), pos, limit)
 	if err != nil {
 		return err
 	}

@@ -61,6 +61,7 @@ func seedTickets(t *testing.T, f *fixture, n int) []helpdesk.Ticket {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(7, uint64(n)))
+	slaRNG := rand.New(rand.NewPCG(15, uint64(n))) // apart: the other fields stay as they were
 	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
 	at := func(base time.Time, span time.Duration) time.Time {
 		d := time.Duration(rng.Int64N(int64(span)))
@@ -96,6 +97,33 @@ func seedTickets(t *testing.T, f *fixture, n int) []helpdesk.Ticket {
 		}
 		if tk.OwnerID != "" {
 			tk.AssignedAt = created
+		}
+		if slaRNG.IntN(3) == 0 { // SLA clocks, due around viewNow
+			tk.SLA = &helpdesk.SLA{PolicyID: "standard"}
+			for _, kind := range []helpdesk.SLATargetKind{helpdesk.SLAFirstResponse, helpdesk.SLAClose}[:1+slaRNG.IntN(2)] {
+				due := viewNow.Add(3 * time.Hour).Add(-time.Duration(slaRNG.Int64N(int64(6 * time.Hour)))).Truncate(time.Minute)
+				tg := helpdesk.SLATarget{Kind: kind, StartedAt: created, DueAt: due}
+				switch slaRNG.IntN(6) {
+				case 0:
+					tg.MetAt = created
+				case 1:
+					tg.PausedAt, tg.DueAt, tg.Remaining = created, time.Time{}, time.Hour
+				case 2:
+					if tg.DueAt.Before(viewNow) {
+						tg.BreachedAt = tg.DueAt
+					}
+				}
+				if tk.State == helpdesk.StateClosed && tg.MetAt.IsZero() {
+					tg.StoppedAt = tk.ClosedAt // closing stops the clocks
+				}
+				tk.SLA.Targets = append(tk.SLA.Targets, tg)
+				// The sweep's next check, as the model keeps it: the earliest
+				// due date of a ticking target of an open ticket.
+				if ticking := tg.Running() && !tg.Paused() && tg.BreachedAt.IsZero(); ticking && tk.State == helpdesk.StateOpen &&
+					(tk.SLA.NextCheckAt.IsZero() || tg.DueAt.Before(tk.SLA.NextCheckAt)) {
+					tk.SLA.NextCheckAt = tg.DueAt
+				}
+			}
 		}
 		all[i] = tk
 	}
@@ -160,6 +188,34 @@ func modelView(all []helpdesk.Ticket, v viewer, f helpdesk.ViewFilter, s helpdes
 	inRange := func(r *helpdesk.TimeRange, at time.Time) bool {
 		return r == nil || (r.From.IsZero() || !at.Before(r.From)) && (r.To.IsZero() || at.Before(r.To))
 	}
+	// due: the earliest due date of a target neither met, stopped nor paused.
+	due := func(t helpdesk.Ticket) (time.Time, bool) {
+		var d time.Time
+		if t.SLA == nil {
+			return d, false
+		}
+		for _, tg := range t.SLA.Targets {
+			if tg.MetAt.IsZero() && tg.StoppedAt.IsZero() && tg.PausedAt.IsZero() && (d.IsZero() || tg.DueAt.Before(d)) {
+				d = tg.DueAt
+			}
+		}
+		return d, !d.IsZero()
+	}
+	dueOK := func(t helpdesk.Ticket) bool {
+		if f.SLA == nil {
+			return true
+		}
+		d, ok := due(t)
+		end := viewNow.Add(time.Duration(f.SLA.DueWithinMinutes) * time.Minute)
+		switch {
+		case !ok:
+			return false
+		case f.SLA.Overdue:
+			return d.Before(end)
+		default:
+			return !d.Before(viewNow) && d.Before(end)
+		}
+	}
 	states := f.States
 	if len(states) == 0 {
 		states = []helpdesk.State{helpdesk.StateOpen, helpdesk.StateClosed, helpdesk.StateSpam}
@@ -171,7 +227,8 @@ func modelView(all []helpdesk.Ticket, v viewer, f helpdesk.ViewFilter, s helpdes
 			word(f.Channels, t.ChannelID, "\x00") && word(f.Owners, t.OwnerID, "unassigned") &&
 			word(f.Teams, t.TeamID, "none") && word(f.Categories, t.Category, "none") &&
 			(f.Unread == nil || *f.Unread == t.Unread) &&
-			inRange(f.Created, t.CreatedAt) && inRange(f.Updated, t.UpdatedAt) && inRange(f.LastCustomerMessage, t.LastCustomerMessageAt) {
+			inRange(f.Created, t.CreatedAt) && inRange(f.Updated, t.UpdatedAt) && inRange(f.LastCustomerMessage, t.LastCustomerMessageAt) &&
+			dueOK(t) {
 			out = append(out, t)
 		}
 	}
@@ -185,6 +242,12 @@ func modelView(all []helpdesk.Ticket, v viewer, f helpdesk.ViewFilter, s helpdes
 			c = a.LastCustomerMessageAt.Compare(b.LastCustomerMessageAt)
 		case "priority":
 			c = cmp.Or(cmp.Compare(rank[a.Priority], rank[b.Priority]), a.CreatedAt.Compare(b.CreatedAt))
+		case "due": // none after every date
+			da, oka := due(a)
+			db, okb := due(b)
+			if c = cmp.Compare(b2i(okb), b2i(oka)); oka && okb {
+				c = da.Compare(db)
+			}
 		default:
 			c = a.CreatedAt.Compare(b.CreatedAt)
 		}
@@ -243,6 +306,17 @@ func (f *fixture) walk(t *testing.T, who, path string, limit int, full bool) ([]
 
 func ptr[T any](v T) *T { return &v }
 
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// viewNow is the API's clock in the exactness tests: the seeded due dates
+// are around it, and due windows are read at it.
+var viewNow = t0.Add(time.Hour)
+
 // The custom views of the exactness test: every filter and sort, alone
 // and together.
 func customViews() []helpdesk.View {
@@ -262,6 +336,10 @@ func customViews() []helpdesk.View {
 		{Name: "everything"},
 		{Name: "unassigned, by update", Filter: helpdesk.ViewFilter{Owners: []string{"unassigned"}, States: []helpdesk.State{"open"}}, Sort: helpdesk.ViewSort{By: "updated"}},
 		{Name: "mine or unassigned, A, bugs", Filter: helpdesk.ViewFilter{Owners: []string{"me", "unassigned"}, Teams: []string{"A"}, Categories: []string{"bug"}}, Sort: helpdesk.ViewSort{By: "priority"}},
+		{Name: "overdue, soonest first", Filter: helpdesk.ViewFilter{States: []helpdesk.State{"open"}, SLA: &helpdesk.SLAFilter{Overdue: true}}, Sort: helpdesk.ViewSort{By: "due", Order: "asc"}},
+		{Name: "due in two hours, A", Filter: helpdesk.ViewFilter{Teams: []string{"A"}, SLA: &helpdesk.SLAFilter{DueWithinMinutes: 120}}, Sort: helpdesk.ViewSort{By: "due"}},
+		{Name: "overdue or due in the hour", Filter: helpdesk.ViewFilter{SLA: &helpdesk.SLAFilter{Overdue: true, DueWithinMinutes: 60}}, Sort: helpdesk.ViewSort{By: "priority"}},
+		{Name: "everything by due", Sort: helpdesk.ViewSort{By: "due", Order: "asc"}},
 	}
 }
 
@@ -276,7 +354,7 @@ func viewBody(t *testing.T, v helpdesk.View) string {
 }
 
 // Views are exact: on 5,000 seeded tickets every default view and
-// fourteen saved views give each principal (admin, team-scoped,
+// eighteen saved views give each principal (admin, team-scoped,
 // own-scoped, a viewer) exactly the tickets the model says, in order,
 // across pages of several sizes, and GET /api/views counts them exactly.
 func TestViewsAreExact(t *testing.T) {
@@ -284,6 +362,7 @@ func TestViewsAreExact(t *testing.T) {
 		t.Parallel() // the in-memory run alongside the DynamoDB one
 		f := newDesk(t, b)
 		f.api.CountUpTo = 1 << 30 // exact counts (TestViewCountsAreBounded tests the bound)
+		f.api.Now = func() time.Time { return viewNow }
 		start := time.Now()
 		all := seedTickets(t, f, 5000)
 		t.Logf("seeded %d tickets in %v", len(all), time.Since(start))
@@ -295,6 +374,8 @@ func TestViewsAreExact(t *testing.T) {
 			"all_open":   {States: open},
 			"spam":       {States: []helpdesk.State{"spam"}},
 			"closed":     {States: []helpdesk.State{"closed"}},
+			// Sorted by due date, soonest first (checkViewer).
+			"breaching_soon": {States: open, SLA: &helpdesk.SLAFilter{DueWithinMinutes: 60}},
 		}
 		sizes := []int{100, 37, 100, 64}
 		var mu sync.Mutex
@@ -342,7 +423,11 @@ func checkViewer(t *testing.T, f *fixture, all []helpdesk.Ticket, who viewer, de
 	i := 0
 	counts := map[string]int{}
 	for _, id := range slices.Sorted(maps.Keys(defaults)) {
-		want := modelView(all, who, defaults[id], helpdesk.ViewSort{})
+		var sort helpdesk.ViewSort
+		if defaults[id].SLA != nil {
+			sort = helpdesk.ViewSort{By: "due", Order: "asc"}
+		}
+		want := modelView(all, who, defaults[id], sort)
 		counts[id] = len(want)
 		check(t, who, "/api/views/"+id+"/tickets", id, want, i)
 		i++
@@ -498,6 +583,7 @@ func TestPagingUnderConcurrentChanges(t *testing.T) {
 				}
 				orig := all[slices.IndexFunc(all, func(x helpdesk.Ticket) bool { return x.ID == id })]
 				orig.Version = tk.Version + 1
+				orig.SLA = tk.SLA // as the changes left it: its outcomes are recorded
 				if err := f.st.Commit(context.Background(), ticket.Change{Tickets: []ticket.Write{{Before: &tk, After: &orig}}}); err != nil {
 					t.Fatal(err)
 				}
@@ -548,13 +634,13 @@ func TestSavedViews(t *testing.T) {
 			}
 			return out
 		}
-		if l := listed("vic"); l[teamID] != 1 || len(l) != 8 {
-			t.Errorf("vic's list = %v, want the 7 default views and A's view counting 1", l)
+		if l := listed("vic"); l[teamID] != 1 || len(l) != 9 {
+			t.Errorf("vic's list = %v, want the 8 default views and A's view counting 1", l)
 		}
-		if l := listed("cat"); len(l) != 7 {
-			t.Errorf("cat's list = %v, want the 7 default views only", l)
+		if l := listed("cat"); len(l) != 8 {
+			t.Errorf("cat's list = %v, want the 8 default views only", l)
 		}
-		if l := listed("ann"); len(l) != 6 || l["all_open"] != 3 { // no team: no my_team views; every team's views
+		if l := listed("ann"); len(l) != 7 || l["all_open"] != 3 { // no team: no my_team views; every team's views
 			t.Errorf("ann's list = %v", l)
 		}
 		// Changing: the creator or an admin.
@@ -651,6 +737,7 @@ func TestSavedViews(t *testing.T) {
 func TestViewCountsAreBounded(t *testing.T) {
 	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
 		f := newDesk(t, b)
+		f.api.Now = func() time.Time { return viewNow }
 		all := seedTickets(t, f, 1500)
 		for _, v := range customViews() {
 			if r := f.do(t, "POST", "/api/views", "ann", viewBody(t, v)); r.status != 201 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -39,6 +40,10 @@ type SettingsRequest struct {
 	// Portal, when set, replaces the customer portal's branding; nil
 	// leaves it as it is.
 	Portal *helpdesk.PortalBranding `json:"portal,omitempty"`
+	// SLA, when set, replaces the calendars and SLA policies; nil leaves
+	// them as they are. Tickets running keep their due dates: a change
+	// applies to the events that follow (ticket/sla.go).
+	SLA *helpdesk.SLASettings `json:"sla,omitempty"`
 }
 
 // PutSettings replaces the settings. Beyond their own validity, every
@@ -64,10 +69,16 @@ func (s *Service) PutSettings(ctx context.Context, actor string, req SettingsReq
 		if req.Portal != nil {
 			after.Portal = *req.Portal
 		}
+		if req.SLA != nil {
+			after.SLA = closedDays(*req.SLA)
+		}
 		if after.Categories == nil {
 			after.Categories = []helpdesk.Category{}
 		}
 		if err := after.Validate(); err != nil {
+			return before, helpdesk.AdminChange{}, err
+		}
+		if err := compileCalendars(after.SLA); err != nil { // sla.go
 			return before, helpdesk.AdminChange{}, err
 		}
 		for _, ch := range channels {
@@ -173,4 +184,18 @@ func same(a, b any) bool {
 	ja, err1 := json.Marshal(a)
 	jb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}
+
+// closedDays gives each closed weekday of every calendar an empty list,
+// not null: the settings read back as the API takes them.
+func closedDays(s helpdesk.SLASettings) helpdesk.SLASettings {
+	s.Calendars = slices.Clone(s.Calendars)
+	for i := range s.Calendars {
+		for d := range s.Calendars[i].Week {
+			if s.Calendars[i].Week[d] == nil {
+				s.Calendars[i].Week[d] = []helpdesk.Interval{}
+			}
+		}
+	}
+	return s
 }

@@ -40,6 +40,7 @@ type Store interface {
 	DeleteTermsRecord(ctx context.Context, id string) error
 	RemoveNotifications(ctx context.Context, recipient, id string, since time.Time) (int, error)
 	DeleteRating(ctx context.Context, ticketID string) error
+	DeleteSLAOutcomes(ctx context.Context, ticketID string) error
 }
 
 // Files deletes objects of the bucket; a key already gone is no error
@@ -127,6 +128,10 @@ func (s *Service) purge(ctx context.Context, id string, last *helpdesk.Ticket, t
 	}
 	// The customer's rating (CSAT#<id>, its own partition) goes with it.
 	if err := s.Store.DeleteRating(ctx, id); err != nil {
+		return fmt.Errorf("purge ticket %s: %w", id, err)
+	}
+	// Its SLA outcomes (SLAOUT#<id>, their own partition) too.
+	if err := s.Store.DeleteSLAOutcomes(ctx, id); err != nil {
 		return fmt.Errorf("purge ticket %s: %w", id, err)
 	}
 	if err := s.Store.DeleteTermsRecord(ctx, id); err != nil {

@@ -93,6 +93,9 @@ func copyChange(c ticket.Change) (ticket.Change, error) {
 	if w.Revisions, err = copyAll(c.Revisions); err != nil {
 		return w, err
 	}
+	if w.SLAOutcomes, err = copyAll(c.SLAOutcomes); err != nil {
+		return w, err
+	}
 	if c.Contact != nil {
 		nc := *c.Contact
 		if nc.Contact, err = copyOf(c.Contact.Contact); err != nil {
@@ -125,7 +128,7 @@ func validSets(t helpdesk.Ticket) error {
 
 // items counts the items a change writes, as the DynamoDB store does.
 func items(c ticket.Change) int {
-	n := len(c.Tickets) + len(c.Messages) + len(c.Revisions) + len(c.ThreadKeys) + len(c.LoadItems()) + len(c.Activities) + len(c.Notifications)
+	n := len(c.Tickets) + len(c.Messages) + len(c.Revisions) + len(c.ThreadKeys) + len(c.LoadItems()) + len(c.Activities) + len(c.Notifications) + len(c.SLAOutcomes)
 	if c.Dedupe != nil {
 		n++
 	}
@@ -169,6 +172,9 @@ func twice(c ticket.Change) (string, bool) {
 	for _, n := range c.Notifications {
 		keys = append(keys, "NOTIFY#"+n.Recipient+"/"+sortKey(n.At, n.ID))
 	}
+	for _, o := range c.SLAOutcomes {
+		keys = append(keys, slaOutcomeKey(o))
+	}
 	seen := make(map[string]bool, len(keys))
 	for _, k := range keys {
 		if seen[k] {
@@ -209,7 +215,7 @@ func (s *Store) check(c ticket.Change) error {
 		contact = contact || exists
 	}
 	taken, changed := s.checkContactUpdate(c)
-	contact, version = contact || taken, version || changed || s.revisedSince(c) || s.movedSince(c)
+	contact, version = contact || taken, version || changed || s.revisedSince(c) || s.movedSince(c) || s.outcomeRecorded(c)
 	for _, k := range c.ThreadKeys {
 		cur, exists := s.threads[k.Key]
 		allowed := k.TicketID
@@ -290,6 +296,7 @@ func (s *Store) apply(c ticket.Change) {
 	for _, a := range c.Activities {
 		s.conversation(a.TicketID).activities[sortKey(a.At, a.ID)] = a
 	}
+	s.applySLAOutcomes(c) // slaoutcome.go
 	for _, n := range c.Notifications {
 		feed := s.notifications[n.Recipient]
 		if feed == nil {

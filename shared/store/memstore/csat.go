@@ -3,8 +3,6 @@ package memstore
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -43,16 +41,6 @@ func (s *Store) GetRating(ctx context.Context, ticketID string) (helpdesk.Rating
 // ticket id, as the table's index sorts them).
 func (s *Store) Ratings(ctx context.Context, from, to time.Time) ([]helpdesk.Rating, error) {
 	s.mu.Lock()
-	out := []helpdesk.Rating{}
-	lo, hi := sortTime(from), sortTime(to)
-	for _, r := range s.ratings {
-		if k := sortKey(r.RatedAt, r.TicketID); k >= lo && k <= hi {
-			out = append(out, r)
-		}
-	}
-	s.mu.Unlock()
-	slices.SortFunc(out, func(a, b helpdesk.Rating) int {
-		return strings.Compare(sortKey(a.RatedAt, a.TicketID), sortKey(b.RatedAt, b.TicketID))
-	})
-	return copyAll(out)
+	defer s.mu.Unlock()
+	return inPeriod(s.ratings, from, to, func(r helpdesk.Rating) string { return sortKey(r.RatedAt, r.TicketID) })
 }

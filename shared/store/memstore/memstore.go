@@ -58,6 +58,7 @@ type Store struct {
 	blocked     map[string]helpdesk.BlockedSender        // by sender key (blocked.go; made on first use)
 	portal      *portalState                             // the customer portal's items (portal.go; made on first use)
 	ratings     map[string]helpdesk.Rating               // satisfaction ratings by ticket id (csat.go; made on first use)
+	slaOutcomes map[string]helpdesk.SLAOutcome           // SLA outcomes by table key (slaoutcome.go; made on first use)
 	optOuts     map[string][]helpdesk.CustomerNotifyKind // by contact id (optout.go; made on first use)
 
 	// last portal visit by contact id (portalreads.go; made on first use)

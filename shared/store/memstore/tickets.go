@@ -185,25 +185,11 @@ func (s *Store) PendingOutboxes(ctx context.Context, before time.Time, after str
 	defer s.mu.Unlock()
 	// The outbox index's sort key: "<outboxAt>#<id>", compared with "<before>".
 	bound := sortTime(before)
-	var keys []string
-	ids := map[string]string{}
-	for id, t := range s.tickets {
-		if k := sortKey(t.OutboxAt, id); len(t.Outbox) > 0 && k < bound && k > after {
-			keys = append(keys, k)
-			ids[k] = id
-		}
-	}
-	slices.Sort(keys)
-	keys = keys[:min(len(keys), int(limit))]
-	out := make([]string, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, ids[k])
-	}
-	last := ""
-	if len(keys) > 0 {
-		last = keys[len(keys)-1]
-	}
-	return out, last, nil
+	ids, last := s.ticketIndexPage(after, limit, func(id string, t helpdesk.Ticket) (string, bool) {
+		k := sortKey(t.OutboxAt, id)
+		return k, len(t.Outbox) > 0 && k < bound
+	})
+	return ids, last, nil
 }
 
 // LeaveOutboxIndex takes a ticket with an empty outbox out of the index;

@@ -84,6 +84,9 @@ type Store interface {
 	GetRating(ctx context.Context, ticketID string) (helpdesk.Rating, error)
 	Ratings(ctx context.Context, from, to time.Time) ([]helpdesk.Rating, error)
 	DeleteRating(ctx context.Context, ticketID string) error // the purge (csatpurge.go)
+	// SLA outcomes (slaoutcome.go, issue 15).
+	SLAOutcomes(ctx context.Context, from, to time.Time) ([]helpdesk.SLAOutcome, error)
+	DeleteSLAOutcomes(ctx context.Context, ticketID string) error
 	PutTeam(ctx context.Context, t helpdesk.Team) error
 	CreateTeam(ctx context.Context, t helpdesk.Team) error
 
@@ -136,6 +139,8 @@ type Store interface {
 	CustomerNotifyStore
 	// The portal's read side: visits, term records (portalreads.go).
 	PortalReadsStore
+	// The SLA sweep's due-date index (slacheck.go).
+	SLACheckStore
 }
 
 // Open returns a new, empty store whose own timestamps (dedupe records,
@@ -232,6 +237,12 @@ func Run(t *testing.T, open Open) {
 		{"CustomerOptOutsAndSwitches", testCustomerOptOutsAndSwitches},
 		// The portal's read side (portalreads.go).
 		{"PortalVisitsAndTermRecords", testPortalVisitsAndTermRecords},
+		// The SLA sweep's due-date index (slacheck.go).
+		{"DueSLAChecks", testDueSLAChecks},
+		// SLA clocks and settings (sla.go, issue 15).
+		{"SLARoundTrips", testSLARoundTrips},
+		// SLA outcomes for the report (slaoutcome.go).
+		{"SLAOutcomes", testSLAOutcomes},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -255,7 +255,7 @@ export interface paths {
                     /** @description The team of a my_team view (default the caller's first). */
                     team?: string;
                     /** @description Overrides the view's sort. */
-                    sort?: "created" | "updated" | "last_customer_message" | "priority";
+                    sort?: "created" | "updated" | "last_customer_message" | "priority" | "due";
                     /** @description Overrides the view's order. */
                     order?: "desc" | "asc";
                     limit?: number;
@@ -264,7 +264,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, spam, closed) or a saved view's id. */
+                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, breaching_soon, spam, closed) or a saved view's id. */
                     view: components["parameters"]["ViewID"];
                 };
                 cookie?: never;
@@ -2349,7 +2349,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, spam, closed) or a saved view's id. */
+                /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, breaching_soon, spam, closed) or a saved view's id. */
                 view: components["parameters"]["ViewID"];
             };
             cookie?: never;
@@ -2360,7 +2360,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, spam, closed) or a saved view's id. */
+                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, breaching_soon, spam, closed) or a saved view's id. */
                     view: components["parameters"]["ViewID"];
                 };
                 cookie?: never;
@@ -2387,7 +2387,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, spam, closed) or a saved view's id. */
+                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, breaching_soon, spam, closed) or a saved view's id. */
                     view: components["parameters"]["ViewID"];
                 };
                 cookie?: never;
@@ -2423,7 +2423,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, spam, closed) or a saved view's id. */
+                    /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, breaching_soon, spam, closed) or a saved view's id. */
                     view: components["parameters"]["ViewID"];
                 };
                 cookie?: never;
@@ -2992,6 +2992,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The SLA report (admins and those who see every ticket).
+         * @description The SLA targets decided (met or breached) in [`from`, `to`) (at most
+         *     366 days), by when the outcome was recorded, grouped by the team,
+         *     agent (owner), priority or channel kind the ticket had then, and in
+         *     `total`: per target kind, the count, met, breached, the share met,
+         *     and the median and 90th percentile of the time used (ms, in the
+         *     policy's clock: business time for a business-hours policy, pauses
+         *     excluded; nearest-rank order statistics). A target stopped unmet and
+         *     not due (a ticket closed without an answer) has no outcome. A
+         *     group's `key` is "" for tickets with no team (or owner). Served by
+         *     one query of the outcomes index.
+         */
+        get: {
+            parameters: {
+                query: {
+                    from: string;
+                    to: string;
+                    by?: "team" | "agent" | "priority" | "channel";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The report. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SLAReport"];
+                    };
+                };
+                400: components["responses"]["Invalid"];
+                401: components["responses"]["Unauthorised"];
+                403: components["responses"]["Forbidden"];
+                503: components["responses"]["Unavailable"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tickets/{id}/portal-link": {
         parameters: {
             query?: never;
@@ -3147,6 +3203,7 @@ export interface components {
              * @description When the customer last wrote (0001-01-01T00:00:00Z if never): Messenger and WhatsApp allow free-form replies for 24 h after it (Messenger 7 days with the human-agent tag).
              */
             last_customer_message_at?: string;
+            sla?: components["schemas"]["TicketSLA"];
         } & {
             [key: string]: unknown;
         };
@@ -3369,7 +3426,7 @@ export interface components {
             /** @description Opaque; names the entry for marking it read. */
             id: string;
             /** @enum {string} */
-            kind: "assigned" | "mentioned" | "customer_message" | "note" | "status" | "customer_edit";
+            kind: "assigned" | "mentioned" | "customer_message" | "note" | "status" | "customer_edit" | "sla_warning" | "sla_breach";
             ticket_id: string;
             /** @description The ticket's subject as it now is. */
             subject: string;
@@ -3411,6 +3468,10 @@ export interface components {
             note?: components["schemas"]["KindPrefs"];
             status?: components["schemas"]["KindPrefs"];
             customer_edit?: components["schemas"]["KindPrefs"];
+            /** @description A service-level target is due soon on a ticket you own (or your team's, unassigned). Emailed unless turned off. */
+            sla_warning?: components["schemas"]["KindPrefs"];
+            /** @description A service-level target was breached. Emailed unless turned off. */
+            sla_breach?: components["schemas"]["KindPrefs"];
             /** @description A team's new unassigned tickets are in the team's feed; only email is the agent's choice. */
             team_unassigned?: {
                 email?: boolean;
@@ -3545,6 +3606,7 @@ export interface components {
             defaults: components["schemas"]["TicketDefaults"];
             customer_notify?: components["schemas"]["CustomerNotifySettings"];
             portal?: components["schemas"]["PortalBranding"];
+            sla?: components["schemas"]["SLASettings"];
         };
         /** @description Customer notifications (closed, reopened, waiting on you, an answer they would not otherwise see); every kind is on unless listed in off. Absent from a request, left as it is. */
         CustomerNotifySettings: {
@@ -3566,6 +3628,7 @@ export interface components {
             defaults: components["schemas"]["TicketDefaults"];
             customer_notify?: components["schemas"]["CustomerNotifySettings"];
             portal?: components["schemas"]["PortalBranding"];
+            sla?: components["schemas"]["SLASettings"];
             version: number;
             /** Format: date-time */
             updated_at?: string;
@@ -3778,6 +3841,21 @@ export interface components {
             created?: components["schemas"]["TimeRange"];
             updated?: components["schemas"]["TimeRange"];
             last_customer_message?: components["schemas"]["TimeRange"];
+            sla?: components["schemas"]["SLAFilter"];
+        };
+        /**
+         * @description Keeps tickets by their due date (the earliest due date of their
+         *     running, unpaused SLA targets, breached ones included), relative to
+         *     when the view is read: `overdue`, due before now;
+         *     `due_within_minutes`, due from now to that many minutes ahead; both,
+         *     due before now plus the minutes. Give overdue true, a number of
+         *     minutes, or both. A view of open tickets with only `due_within_minutes`
+         *     is read from the SLA sweep's due-date index (at most 1,000 tickets due); any
+         *     other from its ticket partitions, filtered.
+         */
+        SLAFilter: {
+            overdue?: boolean;
+            due_within_minutes?: number;
         };
         FilterValues: string[];
         /** @description [from, to), RFC 3339; either end may be left out, not both; from before to. */
@@ -3787,10 +3865,10 @@ export interface components {
             /** Format: date-time */
             to?: string;
         };
-        /** @description Default created, desc. Ties by ticket id (as text) in the same order; priority sorts by priority, then created. */
+        /** @description Default created, desc. Ties by ticket id (as text) in the same order; priority sorts by priority, then created; due by the ticket's due date (see SLAFilter), tickets without one after every date. */
         ViewSort: {
             /** @enum {string} */
-            by?: "created" | "updated" | "last_customer_message" | "priority";
+            by?: "created" | "updated" | "last_customer_message" | "priority" | "due";
             /** @enum {string} */
             order?: "desc" | "asc";
         };
@@ -3985,9 +4063,145 @@ export interface components {
             /** @description Each score's share of the group's responses, 1 to 5. */
             shares: number[];
         };
+        SLAReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @enum {string} */
+            by: "team" | "agent" | "priority" | "channel";
+            total: components["schemas"]["SLAReportGroup"];
+            groups: components["schemas"]["SLAReportGroup"][];
+        };
+        SLAReportGroup: {
+            /** @description The team, agent, priority or channel kind; empty for none (and in total). */
+            key: string;
+            count: number;
+            met: number;
+            kinds: components["schemas"]["SLAReportKind"][];
+        };
+        SLAReportKind: {
+            /** @enum {string} */
+            kind: "first_response" | "next_response" | "close";
+            count: number;
+            met: number;
+            breached: number;
+            share_met: number;
+            median_ms: number;
+            p90_ms: number;
+        };
         PortalLinkSent: {
             /** @enum {string} */
             status: "queued";
+        };
+        /**
+         * @description Business-hours calendars and SLA policies. Absent from a request, left
+         *     as they are. A change applies to the events that follow: tickets
+         *     running keep the due dates they have (the calendar is fixed on a
+         *     ticket when its policy is applied).
+         */
+        SLASettings: {
+            /** @description The tenant's calendar id (empty: around the clock). */
+            default_calendar?: string;
+            /** @description A team id to its own calendar id. */
+            team_calendars?: {
+                [key: string]: string;
+            };
+            calendars?: components["schemas"]["Calendar"][];
+            /** @description In order: the first whose conditions match a ticket applies. */
+            policies?: components["schemas"]["SLAPolicy"][];
+        };
+        Calendar: {
+            id: string;
+            name: string;
+            /** @description IANA, e.g. "Europe/Paris". */
+            time_zone: string;
+            /** @description The open intervals of each weekday, Sunday first, in local time ([] for a closed day); an interval whose end is not after its start runs overnight. */
+            week: components["schemas"]["Interval"][][];
+            holidays?: components["schemas"]["Holiday"][];
+        };
+        Interval: {
+            start: string;
+            end: string;
+        };
+        Holiday: {
+            /** @description YYYY-MM-DD, or MM-DD when yearly. */
+            date: string;
+            name?: string;
+            yearly?: boolean;
+        };
+        SLAPolicy: {
+            id: string;
+            name: string;
+            /** @description Conditions: each non-empty list must hold the ticket's value. */
+            priorities?: ("low" | "medium" | "high" | "urgent")[];
+            channels?: ("email" | "form" | "messenger" | "whatsapp" | "api" | "portal" | "other")[];
+            teams?: string[];
+            categories?: string[];
+            /** @description 0: no such target. */
+            first_response_minutes?: number;
+            next_response_minutes?: number;
+            close_minutes?: number;
+            /** @description The clocks run in the ticket's calendar (its team's, else the default); false: around the clock. */
+            business_hours?: boolean;
+            /** @description The clocks stop while the ticket is in a stage waiting on the customer. */
+            pause_when_waiting?: boolean;
+            /** @description The owner (or the team) is warned this long before a target is due; less than every target. */
+            warn_minutes?: number;
+        };
+        /** @description The ticket's SLA clocks, decided on every event that matters; absent when no policy applies. */
+        TicketSLA: {
+            /** @description Empty once no policy matches the ticket any more. */
+            policy_id: string;
+            calendar_id?: string;
+            /**
+             * Format: date-time
+             * @description When a warning or a breach is next due (the sweep's index).
+             */
+            next_check_at?: string;
+            targets: components["schemas"]["SLATarget"][];
+        } & {
+            [key: string]: unknown;
+        };
+        SLATarget: {
+            /** @enum {string} */
+            kind: "first_response" | "next_response" | "close";
+            /** Format: date-time */
+            started_at: string;
+            /**
+             * Format: date-time
+             * @description Absent while paused.
+             */
+            due_at?: string;
+            /** Format: date-time */
+            warn_at?: string;
+            /** @description The clock is paused: the ticket waits on the customer. */
+            paused: boolean;
+            /** Format: date-time */
+            paused_at?: string;
+            /** @description While paused: the time left, in nanoseconds. */
+            remaining?: number;
+            /** @description The target's time in its clock, in nanoseconds. */
+            budget?: number;
+            /**
+             * Format: date-time
+             * @description Recorded once.
+             */
+            met_at?: string;
+            /**
+             * Format: date-time
+             * @description Recorded once: when it fell due unmet.
+             */
+            breached_at?: string;
+            /** Format: date-time */
+            warned_at?: string;
+            /**
+             * Format: date-time
+             * @description The ticket closed before the target was met: neither met nor breached.
+             */
+            stopped_at?: string;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: {
@@ -4078,7 +4292,7 @@ export interface components {
         /** @description A channel's id, e.g. email:support@acme.example or messenger:<page id>. */
         ChannelID: string;
         EntityID: string;
-        /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, spam, closed) or a saved view's id. */
+        /** @description A default view (unassigned, my_open, all_open, my_team_unassigned, my_team_open, breaching_soon, spam, closed) or a saved view's id. */
         ViewID: string;
     };
     requestBodies: never;

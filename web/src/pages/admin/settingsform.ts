@@ -30,6 +30,107 @@ export interface Draft {
   defaults: Schemas["TicketDefaults"];
   notify: Record<NotifyKind, boolean>;
   portal: Branding;
+  sla: SLADraft;
+}
+
+// Issue 15: calendars and policies. The page edits them as rows; every
+// field it does not know is spread back as it came.
+export type Calendar = Schemas["Calendar"];
+export type SLAPolicy = Schemas["SLAPolicy"];
+export interface SLADraft {
+  calendars: (Calendar & { fresh?: boolean })[];
+  default_calendar: string;
+  // team_calendars as rows, in the order shown.
+  teams: { team: string; calendar: string }[];
+  policies: (SLAPolicy & { fresh?: boolean })[];
+  // had: the stored document had an sla object (else an untouched page
+  // leaves it out: absent is "left as it is").
+  had: boolean;
+  rest: Omit<Schemas["SLASettings"], "calendars" | "default_calendar" | "team_calendars" | "policies">;
+}
+
+export const weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+export const priorities = ["low", "medium", "high", "urgent"] as const;
+export const channelKinds = ["email", "form", "messenger", "whatsapp", "api", "portal", "other"] as const;
+
+// newCalendar is a fresh calendar: Monday to Friday, 09:00-17:00.
+export function newCalendar(timeZone: string): Calendar & { fresh: boolean } {
+  const nine = () => [{ start: "09:00", end: "17:00" }];
+  return { id: "", name: "", time_zone: timeZone, week: [[], nine(), nine(), nine(), nine(), nine(), []], holidays: [], fresh: true };
+}
+export function newPolicy(): SLAPolicy & { fresh: boolean } {
+  return { id: "", name: "", priorities: [], channels: [], teams: [], categories: [], first_response_minutes: 60, next_response_minutes: 0, close_minutes: 0, business_hours: false, pause_when_waiting: true, warn_minutes: 0, fresh: true };
+}
+
+export function slaDraft(sla: Schemas["SLASettings"] | undefined): SLADraft {
+  const { calendars, default_calendar, team_calendars, policies, ...rest } = clone(sla ?? {});
+  return {
+    calendars: (calendars ?? []).map((c) => ({ ...c, week: Array.from({ length: 7 }, (_, i) => c.week?.[i] ?? []), holidays: c.holidays ?? [] })),
+    default_calendar: default_calendar ?? "",
+    teams: Object.entries(team_calendars ?? {}).map(([team, calendar]) => ({ team, calendar })),
+    policies: (policies ?? []).map((p) => ({ priorities: [], channels: [], teams: [], categories: [], ...p })),
+    had: sla !== undefined && sla !== null,
+    rest,
+  };
+}
+
+// minutes is a number input's value as the API takes it (never null/NaN).
+function minutes(v: unknown): number {
+  const n = Math.floor(Number(v));
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+// slaBody is what the page sends; undefined leaves the stored SLA settings
+// as they are (nothing there, nothing added).
+export function slaBody(d: SLADraft): Schemas["SLASettings"] | undefined {
+  const empty = !d.calendars.length && !d.policies.length && !d.default_calendar && !d.teams.length;
+  if (!d.had && empty) return undefined;
+  return {
+    ...d.rest,
+    calendars: d.calendars.map((c) => ({
+      ...unmarked(c),
+      name: c.name.trim(),
+      time_zone: c.time_zone.trim(),
+      week: Array.from({ length: 7 }, (_, i) => (c.week[i] ?? []).map((iv) => ({ ...iv }))),
+      holidays: (c.holidays ?? []).map((h) => {
+        const out = { ...h, date: h.date.trim() };
+        if (!out.name) delete out.name;
+        return out;
+      }),
+    })),
+    default_calendar: d.default_calendar,
+    team_calendars: Object.fromEntries(d.teams.filter((r) => r.team && r.calendar).map((r) => [r.team, r.calendar])),
+    policies: d.policies.map((p) => ({
+      ...unmarked(p),
+      name: p.name.trim(),
+      priorities: [...(p.priorities ?? [])],
+      channels: [...(p.channels ?? [])],
+      teams: [...(p.teams ?? [])],
+      categories: [...(p.categories ?? [])],
+      first_response_minutes: minutes(p.first_response_minutes),
+      next_response_minutes: minutes(p.next_response_minutes),
+      close_minutes: minutes(p.close_minutes),
+      warn_minutes: minutes(p.warn_minutes),
+      business_hours: !!p.business_hours,
+      pause_when_waiting: !!p.pause_when_waiting,
+    })),
+  };
+}
+
+// The API's reasons about calendars (and bizhours' own, from the save's
+// compile); anything else sla-ish is shown by the policies.
+const calendarReasons = new Set([
+  "too_many_calendars", "calendar_id_invalid", "duplicate_calendar", "calendar_time_zone_required", "too_many_holidays",
+  "too_many_intervals", "interval_invalid", "holiday_invalid", "unknown_calendar", "team_calendar_invalid",
+  "time_zone_required", "unknown_time_zone", "invalid_interval", "invalid_holiday", "no_open_time",
+]);
+// slaSection says which SLA section a refusal is about, if any.
+export function slaSection(err: unknown): "calendars" | "policies" | undefined {
+  const reason = (err as Schemas["Error"] | undefined)?.error?.reason;
+  if (!reason) return undefined;
+  if (calendarReasons.has(reason)) return "calendars";
+  if (reason.startsWith("sla_") || reason.endsWith("sla_policies")) return "policies";
+  return undefined;
 }
 
 export function settingsDraft(s: Settings): Draft {
@@ -40,6 +141,7 @@ export function settingsDraft(s: Settings): Draft {
     defaults: defaultsForm(s.defaults),
     notify: Object.fromEntries(notifyKinds.map(({ kind }) => [kind, !off.has(kind)])) as Record<NotifyKind, boolean>,
     portal: { name: "", logo_url: "", primary_color: "", accent_color: "", ...clone(s.portal ?? {}) },
+    sla: slaDraft(s.sla),
   };
 }
 
@@ -50,7 +152,9 @@ function unmarked<T extends object>(row: T & { fresh?: boolean }): T {
 }
 
 export function settingsBody(d: Draft): Schemas["SettingsRequest"] {
+  const sla = slaBody(d.sla);
   return {
+    ...(sla ? { sla } : {}),
     pipelines: Object.fromEntries(
       d.pipelines.map((p) => [
         p.id,

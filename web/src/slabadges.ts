@@ -1,0 +1,77 @@
+// SLA badges of a ticket (issue 15): one per running target that needs the
+// agent's eye. The API gives each target's due_at, warn_at, paused, met_at
+// and breached_at (shared/helpdesk/sla.go decides them); the badge follows
+// from those and the clock, so lists and the ticket page agree. Each badge
+// carries its meaning in text (not colour alone).
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+
+export interface SLATargetLike {
+  kind: string;
+  due_at?: string;
+  warn_at?: string;
+  paused?: boolean;
+  met_at?: string;
+  breached_at?: string;
+  stopped_at?: string;
+}
+
+export interface SLABadge {
+  kind: string;
+  level: "breached" | "due" | "paused";
+  // text is what the badge shows; label is the full sentence for screen readers and the tooltip.
+  text: string;
+  label: string;
+  dueAt?: number;
+}
+
+const KIND: Record<string, string> = {
+  first_response: "First response",
+  next_response: "Next response",
+  close: "Resolution",
+};
+
+export function kindName(kind: string): string {
+  return KIND[kind] ?? kind;
+}
+
+// Go's zero time serializes as 0001-01-01T00:00:00Z; treat it (and junk) as absent.
+function instant(s: string | undefined): number | undefined {
+  if (!s || s.startsWith("0001-")) return undefined;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+export function dueSpan(ms: number): string {
+  const m = Math.max(0, Math.ceil(ms / MINUTE));
+  if (m < 60) return `${m} min`;
+  const h = Math.floor(m / 60);
+  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+}
+
+// slaBadges returns the badges of a ticket's targets, breached first, then by due date.
+export function slaBadges(sla: { targets?: SLATargetLike[] } | undefined | null, now = Date.now()): SLABadge[] {
+  const out: SLABadge[] = [];
+  for (const t of sla?.targets ?? []) {
+    if (instant(t.met_at) !== undefined || instant(t.stopped_at) !== undefined) continue; // not running
+    const name = kindName(t.kind);
+    const due = instant(t.due_at);
+    const breached = instant(t.breached_at) !== undefined || (due !== undefined && !t.paused && due <= now);
+    if (breached) {
+      out.push({ kind: t.kind, level: "breached", text: "Breached", label: `${name} target breached`, dueAt: due });
+      continue;
+    }
+    if (t.paused) {
+      out.push({ kind: t.kind, level: "paused", text: "Paused", label: `${name} clock paused: waiting on the customer` });
+      continue;
+    }
+    if (due === undefined) continue;
+    const warn = instant(t.warn_at);
+    if ((warn !== undefined && warn <= now) || due - now <= HOUR) {
+      const span = dueSpan(due - now);
+      out.push({ kind: t.kind, level: "due", text: `Due in ${span}`, label: `${name} due in ${span}`, dueAt: due });
+    }
+  }
+  const rank = { breached: 0, due: 1, paused: 2 };
+  return out.sort((a, b) => rank[a.level] - rank[b.level] || (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity));
+}
