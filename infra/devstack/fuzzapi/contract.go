@@ -3,6 +3,7 @@ package fuzzapi
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -69,9 +70,19 @@ type Contract struct {
 	router routers.Router
 }
 
-// NewContract loads and validates doc.
+// NewContract loads and validates doc, failing t if it is not valid.
 func NewContract(t *testing.T, doc []byte) *Contract {
 	t.Helper()
+	c, err := LoadContract(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// LoadContract loads and validates doc (an API's tests load theirs once,
+// with sync.OnceValues, for every response they check).
+func LoadContract(doc []byte) (*Contract, error) {
 	// Pages (the survey, unsubscribe) are HTML: checked as text.
 	htmlOnce.Do(func() { openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder) })
 	d, err := openapi3.NewLoader().LoadFromData(doc)
@@ -79,14 +90,14 @@ func NewContract(t *testing.T, doc []byte) *Contract {
 		err = d.Validate(context.Background())
 	}
 	if err != nil {
-		t.Fatalf("the OpenAPI document: %v", err)
+		return nil, fmt.Errorf("the OpenAPI document: %w", err)
 	}
-	d.Servers = nil
+	d.Servers = nil // paths only: a test server's host is not the document's
 	r, err := gorillamux.NewRouter(d)
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("the OpenAPI document's router: %w", err)
 	}
-	return &Contract{router: r}
+	return &Contract{router: r}, nil
 }
 
 // Check fails t if resp (its body raw) to req is not in the document.

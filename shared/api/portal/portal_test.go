@@ -1,7 +1,6 @@
 package portal_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -16,12 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"gopkg.in/yaml.v3"
 
+	"github.com/stackdesk/stackdesk/infra/devstack/fuzzapi"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/api/portal"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -45,41 +41,15 @@ const (
 )
 
 // The contract every test response is held to (as the agent API's).
-var contract struct {
-	once   sync.Once
-	router routers.Router
-	err    error
-}
+var contract = sync.OnceValues(func() (*fuzzapi.Contract, error) { return fuzzapi.LoadContract(portal.OpenAPI) })
 
 func checkContract(t *testing.T, req *http.Request, resp *http.Response, raw []byte) {
 	t.Helper()
-	contract.once.Do(func() {
-		doc, err := openapi3.NewLoader().LoadFromData(portal.OpenAPI)
-		if err == nil {
-			err = doc.Validate(context.Background())
-		}
-		if err != nil {
-			contract.err = err
-			return
-		}
-		doc.Servers = nil
-		contract.router, contract.err = gorillamux.NewRouter(doc)
-	})
-	if contract.err != nil {
-		t.Fatalf("openapi.yaml: %v", contract.err)
-	}
-	route, params, err := contract.router.FindRoute(req)
+	c, err := contract()
 	if err != nil {
-		t.Errorf("%s %s: not in the document: %v", req.Method, req.URL.Path, err)
-		return
+		t.Fatal(err)
 	}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header,
-		Body: io.NopCloser(bytes.NewReader(raw)), Options: &openapi3filter.Options{IncludeResponseStatus: true}}
-	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-		t.Errorf("%s %s → %d does not match the document: %v\n%s", req.Method, req.URL.Path, resp.StatusCode, err, raw)
-	}
+	c.Check(t, req, resp, raw)
 }
 
 type published struct {
