@@ -17,8 +17,8 @@ import (
 
 const portalTicketURL = "https://help.acme.example/portal/#/tickets/{id}"
 
-// chatJobs are the reply.chat jobs pending in ticket id's outbox.
-func chatJobs(t *testing.T, d *chatDesk, id string) []string {
+// pendingJobs are the jobs of kind pending in ticket id's outbox.
+func pendingJobs(t *testing.T, d *chatDesk, id, kind string) []string {
 	t.Helper()
 	pending, err := d.st.PendingOutbox(context.Background(), id)
 	if err != nil {
@@ -30,7 +30,7 @@ func chatJobs(t *testing.T, d *chatDesk, id string) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if env.Kind == jobs.KindReplyChat {
+		if env.Kind == kind {
 			out = append(out, body)
 		}
 	}
@@ -104,7 +104,7 @@ func TestChatCustomersAreToldInTheirConversation(t *testing.T) {
 				if _, err := d.tickets.SetStatus(ctx, id, status, "alice"); err != nil {
 					t.Fatal(err)
 				}
-				js := chatJobs(t, d, id)
+				js := pendingJobs(t, d, id, jobs.KindReplyChat)
 				if !tc.wantJob {
 					if len(js) != 0 {
 						t.Fatalf("%d chat jobs, want none", len(js))

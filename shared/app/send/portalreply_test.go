@@ -35,26 +35,6 @@ func (d *chatDesk) portalTicketOf(t *testing.T, chatID string) string {
 	return r.TicketID
 }
 
-// customerChatJobs are the customer.chat jobs pending in ticket id's outbox.
-func customerChatJobs(t *testing.T, d *chatDesk, id string) []string {
-	t.Helper()
-	pending, err := d.st.PendingOutbox(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, body := range pending {
-		env, err := jobs.DecodeEnvelope(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if env.Kind == jobs.KindCustomerChat {
-			out = append(out, body)
-		}
-	}
-	return out
-}
-
 // A WhatsApp customer without email opens a ticket in the portal; an
 // agent's reply to it is recorded in the portal only (no reply job), and
 // the customer is told in their WhatsApp conversation, with the portal's
@@ -96,7 +76,7 @@ func TestAPortalOnlyReplyIsToldInTheWhatsAppConversation(t *testing.T) {
 				if got := d.message(t, id, msg.ID); got.Status != helpdesk.StatusInPortal || got.Text != msg.Text {
 					t.Fatalf("stored reply %+v", got)
 				}
-				cj := customerChatJobs(t, d, id)
+				cj := pendingJobs(t, d, id, jobs.KindCustomerChat)
 				if !tc.wantJob {
 					if len(cj) != 0 {
 						t.Fatalf("%d customer.chat jobs, want none", len(cj))
