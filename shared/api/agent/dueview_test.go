@@ -20,28 +20,35 @@ func dueDesk(t *testing.T, b testbed.Backend, now time.Time) (*fixture, func(id,
 	f.api.Now = func() time.Time { return now }
 	put := func(id, team string, state helpdesk.State, targets ...helpdesk.SLATarget) {
 		t.Helper()
-		var next time.Time
-		for _, tg := range targets {
-			at := tg.DueAt
-			if !tg.WarnAt.IsZero() && tg.WarnedAt.IsZero() {
-				at = tg.WarnAt
-			}
-			if tg.Running() && !tg.Paused() && tg.BreachedAt.IsZero() && !at.IsZero() && (next.IsZero() || at.Before(next)) {
-				next = at
-			}
-		}
-		if state != helpdesk.StateOpen {
-			next = time.Time{}
-		}
 		tk := helpdesk.Ticket{ID: id, Subject: "Order " + id, Pipeline: "support", Status: "new", State: state, TeamID: team,
 			Type: helpdesk.TypeEmailOther, ChannelID: mail.ID, ChannelKind: helpdesk.ChannelEmail, ContactID: "c-" + id,
 			CreatedAt: t0, UpdatedAt: t0, LastCustomerMessageAt: t0, Version: 1,
-			SLA: &helpdesk.SLA{PolicyID: "standard", NextCheckAt: next, Targets: targets}}
+			SLA: &helpdesk.SLA{PolicyID: "standard", NextCheckAt: nextCheckOf(state, targets), Targets: targets}}
 		if err := f.st.Commit(t.Context(), ticket.Change{Tickets: []ticket.Write{{After: &tk}}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return f, put
+}
+
+// nextCheckOf is the SLA sweep's next check as the model keeps it, written
+// here apart from the model: the earliest un-warned WarnAt or DueAt of a
+// ticking target (running, unpaused, not breached) of an open ticket.
+func nextCheckOf(state helpdesk.State, targets []helpdesk.SLATarget) time.Time {
+	var next time.Time
+	if state != helpdesk.StateOpen {
+		return next
+	}
+	for _, tg := range targets {
+		at := tg.DueAt
+		if !tg.WarnAt.IsZero() && tg.WarnedAt.IsZero() {
+			at = tg.WarnAt
+		}
+		if tg.Running() && !tg.Paused() && tg.BreachedAt.IsZero() && !at.IsZero() && (next.IsZero() || at.Before(next)) {
+			next = at
+		}
+	}
+	return next
 }
 
 // dueTarget is a target started an hour before now, due at now+at, its

@@ -117,13 +117,8 @@ func seedTickets(t *testing.T, f *fixture, n int) []helpdesk.Ticket {
 					tg.StoppedAt = tk.ClosedAt // closing stops the clocks
 				}
 				tk.SLA.Targets = append(tk.SLA.Targets, tg)
-				// The sweep's next check, as the model keeps it: the earliest
-				// due date of a ticking target of an open ticket.
-				if ticking := tg.Running() && !tg.Paused() && tg.BreachedAt.IsZero(); ticking && tk.State == helpdesk.StateOpen &&
-					(tk.SLA.NextCheckAt.IsZero() || tg.DueAt.Before(tk.SLA.NextCheckAt)) {
-					tk.SLA.NextCheckAt = tg.DueAt
-				}
 			}
+			tk.SLA.NextCheckAt = nextCheckOf(tk.State, tk.SLA.Targets)
 		}
 		all[i] = tk
 	}
