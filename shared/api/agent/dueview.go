@@ -48,14 +48,20 @@ func (a *API) dueTickets(ctx context.Context, p helpdesk.Principal, pl plan) ([]
 	if len(ids) > maxDueRead {
 		ids = ids[:maxDueRead]
 	}
-	ts, err := a.Store.GetTickets(ctx, ids)
+	// Eventually consistent, like the index they were found in: half the
+	// read units of a consistent read.
+	byID, err := a.Store.GetTicketHeaders(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	now := a.now()
-	return slices.DeleteFunc(ts, func(t helpdesk.Ticket) bool {
-		return !slices.Contains(pl.states, t.State) || !pl.filter.Match(t) || t.Expired(now) || !p.CanSee(t)
-	}), nil
+	out := make([]helpdesk.Ticket, 0, len(byID))
+	for _, t := range byID {
+		if slices.Contains(pl.states, t.State) && pl.filter.Match(t) && !t.Expired(now) && p.CanSee(t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }
 
 // duePage is page for a view read from the due-date index: the same keyset
