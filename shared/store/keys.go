@@ -34,6 +34,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"time"
@@ -397,12 +398,9 @@ func slaCheckPK(shard int) string { return "SLACHECK#" + strconv.Itoa(shard) }
 
 // slaShard places a ticket in a shard (FNV-1a of its id).
 func slaShard(id string) int {
-	h := uint32(2166136261)
-	for i := 0; i < len(id); i++ {
-		h ^= uint32(id[i])
-		h *= 16777619
-	}
-	return int(h % slaCheckShards)
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % slaCheckShards)
 }
 
 func slaCheckSK(at time.Time, id string) string { return sortTime(at) + "#" + id }

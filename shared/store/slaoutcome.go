@@ -5,10 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
@@ -39,26 +35,9 @@ func (s *Store) SLAOutcomes(ctx context.Context, from, to time.Time) ([]helpdesk
 }
 
 // DeleteSLAOutcomes removes a ticket's SLA outcomes (the purge of a
-// deleted ticket): one query of its outcome partition, then the deletes.
+// deleted ticket): its outcome partition, queried and deleted.
 func (s *Store) DeleteSLAOutcomes(ctx context.Context, ticketID string) error {
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-		TableName:                 &s.table,
-		KeyConditionExpression:    aws.String("PK = :pk"),
-		ProjectionExpression:      aws.String("PK, SK"),
-		ConsistentRead:            aws.Bool(true),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: slaOutcomePK(ticketID)}},
-	})
-	var reqs []types.WriteRequest
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("delete sla outcomes of ticket %s: %w", ticketID, translate(err))
-		}
-		for _, it := range page.Items {
-			reqs = append(reqs, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: map[string]types.AttributeValue{"PK": it["PK"], "SK": it["SK"]}}})
-		}
-	}
-	if err := s.batchWrite(ctx, reqs); err != nil {
+	if err := s.deletePartition(ctx, slaOutcomePK(ticketID)); err != nil {
 		return fmt.Errorf("delete sla outcomes of ticket %s: %w", ticketID, err)
 	}
 	return nil
