@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
@@ -15,9 +18,11 @@ import (
 // through the agent API, a form opens a ticket through the ingest queue,
 // and POST /local/sla/sweep, once the stack's clock is past the first
 // response's due date, records the breach, tells the ticket's owner (or
-// team) in the feed and publishes the email; a second sweep finds nothing.
+// team) in the feed and by email (through the outbound queue to moto's
+// SES); a second sweep finds nothing.
 func TestSLASweepRecordsABreachEndToEnd(t *testing.T) {
-	s := startClocked(t, time.Hour)
+	sender := "notify-" + testbed.Name(t) + "@acme.example"
+	s := startClockedWith(t, time.Hour, sender)
 	ctx := context.Background()
 	admin, code := s.signIn(t, s.demo.AgentEmails[0], s.demo.Password)
 	if code != 200 {
@@ -49,7 +54,10 @@ func TestSLASweepRecordsABreachEndToEnd(t *testing.T) {
 	if tk.SLA == nil || tk.SLA.PolicyID != "std" || tk.SLA.NextCheckAt.IsZero() {
 		t.Fatalf("the form's ticket's SLA: %+v (ticket %q)", tk.SLA, tk.ID)
 	}
-	due, _ := tk.SLA.Target(helpdesk.SLAFirstResponse)
+	due, ok := tk.SLA.Target(helpdesk.SLAFirstResponse)
+	if !ok {
+		t.Fatalf("no first-response target: %+v", tk.SLA)
+	}
 
 	s.ahead.Store(int64(31 * time.Minute))
 	if code, out := s.post(t, "/local/sla/sweep", "", nil); code != http.StatusOK || out["checked"] != 1.0 {
@@ -59,12 +67,17 @@ func TestSLASweepRecordsABreachEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := after.SLA.Target(helpdesk.SLAFirstResponse)
-	if !got.BreachedAt.Equal(due.DueAt) || !after.SLA.NextCheckAt.IsZero() {
+	got, ok := after.SLA.Target(helpdesk.SLAFirstResponse)
+	if !ok || !got.BreachedAt.Equal(due.DueAt) || !after.SLA.NextCheckAt.IsZero() {
 		t.Fatalf("after the sweep: %+v, next check %v", got, after.SLA.NextCheckAt)
 	}
 	if len(after.Outbox) != 0 {
 		t.Fatalf("the breach's emails were not published: %v", after.Outbox)
+	}
+	// ... and sent: the send worker mails them through moto's SES.
+	s.drainOutbound(t)
+	if mails := motoSentMail(t, sender); !slices.ContainsFunc(mails, func(m string) bool { return strings.Contains(m, "SLA breached") }) {
+		t.Fatalf("no breach email reached SES from %s (%d mails)", sender, len(mails))
 	}
 	who := helpdesk.TeamRecipient(after.TeamID)
 	if after.OwnerID != "" {

@@ -33,13 +33,23 @@ type clockedStack struct {
 }
 
 func startClocked(t *testing.T, sweepEvery time.Duration) clockedStack {
+	return startClockedWith(t, sweepEvery, "")
+}
+
+// startClockedWith is startClocked whose notification emails go from
+// sender to moto's SES ("" sends none).
+func startClockedWith(t *testing.T, sweepEvery time.Duration, sender string) clockedStack {
 	t.Helper()
-	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER")
+	services := []string{"DYNAMODB", "SQS", "S3", "SECRETS_MANAGER"}
+	if sender != "" {
+		services = append(services, "SESV2")
+	}
+	cfg := testbed.AWS(t, services...)
 	ctx := context.Background()
 	ahead := &atomic.Int64{}
 	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo", ReplyTokenSecret: []byte("localrun-test-reply-token-secret"),
 		Log: quiet, VisibilityTimeout: 2 * time.Second, Now: func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) },
-		SpamSweepEvery: sweepEvery})
+		SpamSweepEvery: sweepEvery, NotificationSender: sender})
 	if err != nil {
 		t.Fatal(err)
 	}

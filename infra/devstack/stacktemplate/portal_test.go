@@ -12,7 +12,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/stackdesk/stackdesk"
 	"github.com/stackdesk/stackdesk/infra/devstack/stacktemplate"
 	"github.com/stackdesk/stackdesk/shared/api/portal"
 )
@@ -451,8 +450,6 @@ console.log(JSON.stringify(out));`
 		}
 	}
 }
-
-var _ = stackdesk.Template
 
 // CloudFront's names are per account and at most 64 characters: with the
 // longest tenant name the parameter allows and the longest region name

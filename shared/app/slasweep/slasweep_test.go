@@ -15,18 +15,13 @@ import (
 	"github.com/stackdesk/stackdesk/shared/app/slasweep"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/lambdax"
-	"github.com/stackdesk/stackdesk/shared/store"
 	"github.com/stackdesk/stackdesk/shared/store/memstore"
 )
 
 // stores runs a case on the in-memory store and on DynamoDB Local (the
 // real index, GSI6, created from template.yaml).
 func stores(t *testing.T, run func(t *testing.T, st tickets)) {
-	t.Run("memstore", func(t *testing.T) { run(t, memstore.New()) })
-	t.Run("dynamodb", func(t *testing.T) {
-		db, table := testbed.Table(t)
-		run(t, store.New(db, table))
-	})
+	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) { run(t, b.Open(t, nil)) })
 }
 
 func service(st tickets, m *model, clk *clock) *slasweep.Service {
