@@ -33,10 +33,6 @@ type Service struct {
 	Now    func() time.Time
 }
 
-// MaxReportDays bounds a report's period, so one request reads at most a
-// year of ratings.
-const MaxReportDays = 366
-
 // Link returns the signed token for t's survey, or false when t is not
 // surveyed (open, spam): what the closing notification links to.
 func (s *Service) Link(t helpdesk.Ticket) (string, bool) {
@@ -120,8 +116,8 @@ func Report(ctx context.Context, st RatingsReader, from, to time.Time, by string
 	if !csat.ValidBy(by) {
 		return helpdesk.CSATReport{}, helpdesk.Errorf(helpdesk.EInvalid, "invalid_by", "by must be agent, team or channel")
 	}
-	if !from.Before(to) || to.Sub(from) > MaxReportDays*24*time.Hour {
-		return helpdesk.CSATReport{}, helpdesk.Errorf(helpdesk.EInvalid, "invalid_period", "from must be before to, at most %d days apart", MaxReportDays)
+	if err := helpdesk.CheckReportPeriod(from, to); err != nil {
+		return helpdesk.CSATReport{}, err
 	}
 	rs, err := st.Ratings(ctx, from, to)
 	if err != nil {

@@ -25,10 +25,6 @@ import (
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
-// MaxReportDays bounds a report's period, so one request reads at most a
-// year of outcomes.
-const MaxReportDays = 366
-
 // Groupings are the report's by values.
 var Groupings = []string{"team", "agent", "priority", "channel"}
 
@@ -75,8 +71,8 @@ func Read(ctx context.Context, st OutcomesReader, from, to time.Time, by string)
 	if !slices.Contains(Groupings, by) {
 		return Report{}, helpdesk.Errorf(helpdesk.EInvalid, "invalid_by", "by must be team, agent, priority or channel")
 	}
-	if !from.Before(to) || to.Sub(from) > MaxReportDays*24*time.Hour {
-		return Report{}, helpdesk.Errorf(helpdesk.EInvalid, "invalid_period", "from must be before to, at most %d days apart", MaxReportDays)
+	if err := helpdesk.CheckReportPeriod(from, to); err != nil {
+		return Report{}, err
 	}
 	os, err := st.SLAOutcomes(ctx, from, to)
 	if err != nil {
