@@ -53,28 +53,19 @@ import (
 	"slices"
 	"time"
 
+	"github.com/stackdesk/stackdesk/shared/bizhours"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
-// Clock is business-time arithmetic: shared/bizhours' compiled calendar
-// implements it. Add returns the instant d of open time after t; Between
-// the open time from a to b.
-type Clock interface {
-	Add(t time.Time, d time.Duration) time.Time
-	Between(a, b time.Time) time.Duration
-}
-
-// AroundTheClock is the clock of a policy that runs around the clock.
-type AroundTheClock struct{}
-
-func (AroundTheClock) Add(t time.Time, d time.Duration) time.Time { return t.Add(d) }
-func (AroundTheClock) Between(a, b time.Time) time.Duration       { return b.Sub(a) }
+// Clock is business-time arithmetic (shared/bizhours): a compiled
+// calendar, or bizhours.AroundTheClock.
+type Clock = bizhours.Clock
 
 // clockFor returns the clock of calendar id in set: around the clock for
 // "" and for a calendar the settings no longer have or cannot compile.
 func clockFor(set *helpdesk.Settings, id string) Clock {
 	if set == nil || id == "" {
-		return AroundTheClock{}
+		return bizhours.AroundTheClock{}
 	}
 	for _, cal := range set.SLA.Calendars {
 		if cal.ID == id {
@@ -84,7 +75,7 @@ func clockFor(set *helpdesk.Settings, id string) Clock {
 			break
 		}
 	}
-	return AroundTheClock{}
+	return bizhours.AroundTheClock{}
 }
 
 // MatchPolicy returns the first policy of set whose conditions t meets.
