@@ -157,6 +157,11 @@ func (c *Change) tellWatchers(t *helpdesk.Ticket, aud Audience, kind helpdesk.No
 // tell tells agent a of kind on t, in the app and by email as a prefers;
 // each person is told once per change.
 func (c *Change) tell(t *helpdesk.Ticket, a helpdesk.Agent, kind helpdesk.NotificationKind, actor, messageID string, now time.Time) {
+	c.tellSubject(t, a, kind, actor, messageID, emailSubject(t, kind), now)
+}
+
+// tellSubject is tell with the email's subject given.
+func (c *Change) tellSubject(t *helpdesk.Ticket, a helpdesk.Agent, kind helpdesk.NotificationKind, actor, messageID, subject string, now time.Time) {
 	if c.told == nil {
 		c.told = map[string]bool{}
 	}
@@ -167,7 +172,7 @@ func (c *Change) tell(t *helpdesk.Ticket, a helpdesk.Agent, kind helpdesk.Notifi
 		c.Notifications = append(c.Notifications, n)
 	}
 	if a.Notify.Email(kind) && a.Email != "" && a.Active {
-		c.email(n, a, emailSubject(t, kind))
+		c.email(n, a, subject)
 	}
 }
 

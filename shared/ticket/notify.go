@@ -21,18 +21,21 @@ func (c *Change) tellOwner(t *helpdesk.Ticket, owner helpdesk.Agent, now time.Ti
 // tellTeam tells team of a new unassigned ticket; members are the team's
 // agents, emailed per their preference.
 func (c *Change) tellTeam(t *helpdesk.Ticket, team string, members map[string]helpdesk.Agent, now time.Time) {
-	n := c.notify(t, helpdesk.TeamRecipient(team), helpdesk.NotifyTeamUnassigned, now)
-	for _, a := range members {
-		if a.Notify.EmailOnTeamUnassigned && a.Email != "" && a.Active {
-			c.email(n, a, fmt.Sprintf("[#%s] new unassigned ticket for your team: %s", t.ID, t.Subject))
-		}
-	}
+	c.tellTeamOf(t, team, members, helpdesk.NotifyTeamUnassigned, "",
+		fmt.Sprintf("[#%s] new unassigned ticket for your team: %s", t.ID, t.Subject), now)
 }
 
-func (c *Change) notify(t *helpdesk.Ticket, recipient string, kind helpdesk.NotificationKind, now time.Time) helpdesk.Notification {
-	n := helpdesk.Notification{ID: helpdesk.NewID(), Recipient: recipient, Kind: kind, TicketID: t.ID, Subject: t.Subject, At: now}
+// tellTeamOf tells team of kind on t in the team's feed, and emails each of
+// members who asked for that kind by email.
+func (c *Change) tellTeamOf(t *helpdesk.Ticket, team string, members map[string]helpdesk.Agent, kind helpdesk.NotificationKind, actor, subject string, now time.Time) {
+	n := helpdesk.Notification{ID: helpdesk.NewID(), Recipient: helpdesk.TeamRecipient(team), Kind: kind, TicketID: t.ID,
+		Subject: t.Subject, At: now, ActorID: actor}
 	c.Notifications = append(c.Notifications, n)
-	return n
+	for _, a := range members {
+		if a.Notify.Email(kind) && a.Email != "" && a.Active {
+			c.email(n, a, subject)
+		}
+	}
 }
 
 // email commits the job that emails agent a about notification n; the job

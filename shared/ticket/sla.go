@@ -522,28 +522,17 @@ func (c *Change) tellSLA(t *helpdesk.Ticket, aud Audience, kind helpdesk.Notific
 	case t.OwnerID != "":
 		owner, ok := aud[t.OwnerID]
 		if !ok {
-			owner = helpdesk.Principal{Agent: helpdesk.Agent{ID: t.OwnerID}}
+			owner = helpdesk.Principal{Agent: helpdesk.Agent{ID: t.OwnerID}} // told in the feed only
 		}
-		n := helpdesk.Notification{ID: helpdesk.NewID(), Recipient: helpdesk.AgentRecipient(t.OwnerID), Kind: kind,
-			TicketID: t.ID, Subject: t.Subject, At: now, ActorID: helpdesk.ActorSLA}
-		if owner.Agent.Notify.InApp(kind) {
-			c.Notifications = append(c.Notifications, n)
-		}
-		if owner.Agent.Notify.Email(kind) && owner.Agent.Email != "" && owner.Agent.Active {
-			c.email(n, owner.Agent, subject)
-		}
+		c.tellSubject(t, owner.Agent, kind, helpdesk.ActorSLA, "", subject, now)
 	case t.TeamID != "":
-		n := c.notify(t, helpdesk.TeamRecipient(t.TeamID), kind, now)
-		ids := make([]string, 0, len(aud))
-		for id := range aud {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
-		for _, id := range ids {
-			if a := aud[id].Agent; a.Notify.Email(kind) && a.Email != "" && a.Active && slices.Contains(aud[id].Teams, t.TeamID) {
-				c.email(n, a, subject)
+		members := map[string]helpdesk.Agent{}
+		for id, p := range aud {
+			if slices.Contains(p.Teams, t.TeamID) {
+				members[id] = p.Agent
 			}
 		}
+		c.tellTeamOf(t, t.TeamID, members, kind, helpdesk.ActorSLA, subject, now)
 	}
 }
 
