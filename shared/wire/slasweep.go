@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stackdesk/stackdesk/shared/app/desk"
-	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/app/slasweep"
 	"github.com/stackdesk/stackdesk/shared/aws/sqsqueue"
 )
@@ -29,31 +27,8 @@ func SLASweep(c SLASweepConfig, cfg aws.Config, log *slog.Logger) (*slasweep.Ser
 	out := &sqsqueue.Outbound{Client: sqs.NewFromConfig(cfg), QueueURL: c.OutboundQueueURL}
 	return &slasweep.Service{
 		Store:   st,
-		Checker: &slaChecker{desk: d, store: st, out: out, log: log},
+		Checker: &slasweep.DeskChecker{Desk: d, Store: st, Out: out, Log: log},
 		Now:     time.Now,
 		Log:     log,
 	}, nil
-}
-
-// slaChecker is the desk's CheckSLA, then the committed change's
-// notification emails published (the outbox relay publishes them if this
-// fails: the change is committed either way).
-type slaChecker struct {
-	desk  *desk.Service
-	store outbox.Store
-	out   outbox.Publisher
-	log   *slog.Logger
-}
-
-func (c *slaChecker) CheckSLA(ctx context.Context, id string, now time.Time) error {
-	t, err := c.desk.CheckSLA(ctx, id, now)
-	if err != nil {
-		return err
-	}
-	if len(t.Outbox) > 0 {
-		if err := outbox.Flush(ctx, c.store, c.out, t.ID, t.Outbox); err != nil {
-			c.log.WarnContext(ctx, "SLA check committed, publish left to the relay", "ticket_id", t.ID, "error", err)
-		}
-	}
-	return nil
 }

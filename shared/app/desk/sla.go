@@ -12,26 +12,21 @@ import (
 )
 
 // CheckSLA records the warnings and breaches of ticket id due at now
-// (ticket.CheckSLA), for the per-minute sweep (app/slasweep). The change
-// is version-conditioned like every other, so a sweep racing an event, or
-// another sweep, records each warning and breach once. Its notification
-// emails are in the committed change's outbox: the caller flushes them.
-// When this check committed nothing (nothing due, or a racing sweep
-// recorded it first) the ticket comes back with no outbox: what it still
-// has pending is another writer's to publish (or the relay's), and a
-// second sweep publishing it would send the breach's email twice.
-func (s *Service) CheckSLA(ctx context.Context, id string, now time.Time) (helpdesk.Ticket, error) {
-	c, t, err := s.change(ctx, "check SLA of", id, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
+// (ticket.CheckSLA), for the per-minute sweep (app/slasweep), and returns
+// the change it committed (none, Ticket() nil, when nothing was due or a
+// racing sweep recorded it first). The change is version-conditioned like
+// every other, so each warning and breach is recorded once, and its
+// notification emails are its Jobs, for the caller to publish: the
+// ticket's other pending jobs are their writers' (or the relay's).
+func (s *Service) CheckSLA(ctx context.Context, id string, now time.Time) (ticket.Change, error) {
+	c, _, err := s.change(ctx, "check SLA of", id, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
 		aud, err := s.slaAudience(ctx, t)
 		if err != nil {
 			return ticket.Change{}, err
 		}
 		return ticket.CheckSLA(t, aud, set, now)
 	})
-	if c.Ticket() == nil {
-		t.Outbox = nil
-	}
-	return t, err
+	return c, err
 }
 
 // slaAudience is who a warning or a breach of t may be emailed to: its

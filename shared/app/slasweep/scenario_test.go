@@ -18,7 +18,6 @@ import (
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
 	"github.com/stackdesk/stackdesk/shared/app/desk"
 	"github.com/stackdesk/stackdesk/shared/app/ingest"
-	"github.com/stackdesk/stackdesk/shared/app/outbox"
 	"github.com/stackdesk/stackdesk/shared/app/settings"
 	"github.com/stackdesk/stackdesk/shared/app/slasweep"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
@@ -51,25 +50,6 @@ func (j *jobs) count(s string) int {
 		}
 	}
 	return n
-}
-
-// deskChecker is wire's slaChecker: the desk's CheckSLA, then the
-// committed change's notification emails published.
-type deskChecker struct {
-	desk  *desk.Service
-	store outbox.Store
-	out   outbox.Publisher
-}
-
-func (c *deskChecker) CheckSLA(ctx context.Context, id string, now time.Time) error {
-	t, err := c.desk.CheckSLA(ctx, id, now)
-	if err != nil {
-		return err
-	}
-	if len(t.Outbox) > 0 {
-		return outbox.Flush(ctx, c.store, c.out, t.ID, t.Outbox)
-	}
-	return nil
 }
 
 // sameSubject threads every message with the same subject into one ticket.
@@ -158,7 +138,7 @@ func newScenarioWith(t *testing.T, b testbed.Backend, edit func(*helpdesk.Settin
 	return &scenario{ctx: ctx, clk: clk, st: st, desk: d, jobs: j,
 		apply: &ingest.Service{Store: st, Threader: sameSubject, Settings: settings.Fixed(set), Now: clk.Now, Log: log,
 			Router: router, Outbound: j},
-		sweep: &slasweep.Service{Store: st, Checker: &deskChecker{desk: d, store: st, out: j}, Now: clk.Now, Log: log},
+		sweep: &slasweep.Service{Store: st, Checker: &slasweep.DeskChecker{Desk: d, Store: st, Out: j, Log: log}, Now: clk.Now, Log: log},
 	}
 }
 
@@ -556,8 +536,8 @@ func TestScenarioAStaleCheckIsMovedOn(t *testing.T) {
 // The race above, made deterministic: one sweep's check committed the
 // breach and has not published its email yet when another's check finds
 // nothing left to record. The second must not publish the first's email
-// (desk.CheckSLA returns no outbox when it committed nothing); before the
-// fix it answered the ticket's pending outbox and the email went twice.
+// (desk.CheckSLA returns no change, so no jobs, when it committed
+// nothing); answering the ticket's pending outbox sent the email twice.
 func TestScenarioACheckThatRecordsNothingPublishesNothing(t *testing.T) {
 	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
 		s := newScenario(t, b)
@@ -567,15 +547,15 @@ func TestScenarioACheckThatRecordsNothingPublishesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(first.Outbox) != 1 {
-			t.Fatalf("the breach's check: outbox %v, want the email to ann", first.Outbox)
+		if first.Ticket() == nil || len(first.Jobs) != 1 {
+			t.Fatalf("the breach's check: jobs %v, want the email to ann", first.Jobs)
 		}
 		second, err := s.desk.CheckSLA(s.ctx, id, s.clk.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(second.Outbox) != 0 {
-			t.Fatalf("a check that recorded nothing answers the first's jobs to publish: %v", second.Outbox)
+		if second.Ticket() != nil || len(second.Jobs) != 0 {
+			t.Fatalf("a check that recorded nothing answers jobs to publish: %v", second.Jobs)
 		}
 	})
 }
