@@ -1,12 +1,7 @@
 package agent
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
@@ -14,56 +9,27 @@ import (
 )
 
 // readStrict reads a JSON object body like readObject, refusing null
-// anywhere in it, naming where: the document allows none, and a null
-// optional field would otherwise read as an absent one ("leave as it is",
-// "no condition") and pass for a value.
+// anywhere in it, naming where (httpjson.ReadStrict).
 func readStrict[T any](r *http.Request) (*T, error) {
-	body, err := httpjson.ReadCapped(r, maxBody)
-	if err != nil {
+	var v *T
+	if err := httpjson.ReadStrict(r, maxBody, &v, nullValue); err != nil {
 		return nil, err
 	}
-	var v any
-	if json.Unmarshal(body, &v) == nil {
-		if v == nil {
-			return nil, helpdesk.Errorf(helpdesk.EInvalid, "invalid_json", "the body must be a JSON object")
-		}
-		if path, ok := nullAt(v, ""); ok {
-			return nil, helpdesk.Errorf(helpdesk.EInvalid, "null_value", "field %q is null: leave an optional field out instead", path)
-		}
+	if v == nil {
+		return nil, errNotObject
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	return readObject[T](r)
+	return v, nil
 }
 
-// nullAt finds the first null member or element inside v, in key order,
-// and its path ("filter.priorities[1]").
-func nullAt(v any, path string) (string, bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		for _, k := range slices.Sorted(maps.Keys(x)) {
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			if x[k] == nil {
-				return p, true
-			}
-			if p, ok := nullAt(x[k], p); ok {
-				return p, true
-			}
-		}
-	case []any:
-		for i, e := range x {
-			p := path + "[" + strconv.Itoa(i) + "]"
-			if e == nil {
-				return p, true
-			}
-			if p, ok := nullAt(e, p); ok {
-				return p, true
-			}
-		}
+var errNotObject = helpdesk.Errorf(helpdesk.EInvalid, "invalid_json", "the body must be a JSON object")
+
+// nullValue is the agent API's answer to a null: a body that is only null
+// is no object; a null field is null_value, named.
+func nullValue(path string) error {
+	if path == "" {
+		return errNotObject
 	}
-	return "", false
+	return helpdesk.Errorf(helpdesk.EInvalid, "null_value", "field %q is null: leave an optional field out instead", path)
 }
 
 // mayWork refuses a viewer what only agents and admins do, saying what.

@@ -66,6 +66,10 @@ func ReadJSON(r *http.Request, limit int64, v any) error {
 	if err != nil {
 		return err
 	}
+	return decode(body, v)
+}
+
+func decode(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

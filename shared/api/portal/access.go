@@ -168,19 +168,9 @@ func (a *API) requestAccess(w http.ResponseWriter, r *http.Request) error {
 	if (req.Email == "") == (req.Phone == "") {
 		return helpdesk.Errorf(helpdesk.EInvalid, "email_or_phone", "give exactly one of email or phone, e.g. {\"email\": \"you@example.com\"} or {\"phone\": \"+15551234567\"}")
 	}
-	var who requester
-	if req.Phone != "" {
-		num, err := normalPhone(req.Phone)
-		if err != nil {
-			return err
-		}
-		who = requester{limitKey: a.hash("phone", num), sender: helpdesk.Sender{WhatsAppID: num}, kind: helpdesk.ChannelWhatsApp, to: recipient{whatsApp: num}}
-	} else {
-		addr, err := normalAddress(req.Email)
-		if err != nil {
-			return err
-		}
-		who = requester{limitKey: a.hash("addr", addr), sender: helpdesk.Sender{Email: addr}, kind: helpdesk.ChannelEmail, to: recipient{email: addr}}
+	who, err := a.requester(req.Email, req.Phone)
+	if err != nil {
+		return err
 	}
 	ctx := r.Context()
 	l := a.limits()
@@ -213,6 +203,25 @@ type requester struct {
 	sender   helpdesk.Sender
 	kind     helpdesk.ChannelKind
 	to       recipient
+}
+
+// requester reads who asks by their email address or WhatsApp number:
+// exactly one of them is given (each caller checks, with its own reason).
+// The limit key and the recipient are the inputs of stored hashes (rate
+// limits, codes): changing them would orphan every live grant.
+func (a *API) requester(email, phone string) (requester, error) {
+	if phone != "" {
+		num, err := normalPhone(phone)
+		if err != nil {
+			return requester{}, err
+		}
+		return requester{limitKey: a.hash("phone", num), sender: helpdesk.Sender{WhatsAppID: num}, kind: helpdesk.ChannelWhatsApp, to: recipient{whatsApp: num}}, nil
+	}
+	addr, err := normalAddress(email)
+	if err != nil {
+		return requester{}, err
+	}
+	return requester{limitKey: a.hash("addr", addr), sender: helpdesk.Sender{Email: addr}, kind: helpdesk.ChannelEmail, to: recipient{email: addr}}, nil
 }
 
 // recipient is where a grant's link and code go: an email address, a
@@ -308,30 +317,18 @@ func (a *API) openSession(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		hash = a.hash("link", req.Token)
-	case req.Token == "" && req.Email == "" && req.Phone != "" && req.Code != "":
-		num, err := normalPhone(req.Phone)
+	case req.Token == "" && (req.Email == "") != (req.Phone == "") && req.Code != "":
+		who, err := a.requester(req.Email, req.Phone)
 		if err != nil {
 			return err
 		}
 		if err := a.limit(ctx, "session-ip#"+a.sourceIP(r), l.SessionPerSource); err != nil {
 			return err
 		}
-		if err := a.limit(ctx, "session-addr#"+a.hash("phone", num), l.SessionPerAddress); err != nil {
+		if err := a.limit(ctx, "session-addr#"+who.limitKey, l.SessionPerAddress); err != nil {
 			return err
 		}
-		hash = a.codeHash(recipient{whatsApp: num}, strings.TrimSpace(req.Code))
-	case req.Token == "" && req.Phone == "" && req.Email != "" && req.Code != "":
-		addr, err := normalAddress(req.Email)
-		if err != nil {
-			return err
-		}
-		if err := a.limit(ctx, "session-ip#"+a.sourceIP(r), l.SessionPerSource); err != nil {
-			return err
-		}
-		if err := a.limit(ctx, "session-addr#"+a.hash("addr", addr), l.SessionPerAddress); err != nil {
-			return err
-		}
-		hash = a.hash("code", addr, strings.TrimSpace(req.Code))
+		hash = a.codeHash(who.to, strings.TrimSpace(req.Code))
 	default:
 		return helpdesk.Errorf(helpdesk.EInvalid, "token_or_code", "send {\"token\": ...}, {\"email\": ..., \"code\": ...} or {\"phone\": ..., \"code\": ...}")
 	}

@@ -6,9 +6,6 @@ package portal
 // credential.
 
 import (
-	"bytes"
-	"encoding/json"
-	"mime"
 	"net/http"
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
@@ -20,51 +17,16 @@ var (
 	errNullField    = helpdesk.Errorf(helpdesk.EInvalid, "null_field", "leave a field out rather than sending null")
 )
 
-// readJSON reads a request body as httpjson.ReadJSON does, and first
-// refuses a body not declared as application/json: a cross-site HTML form
-// (enctype text/plain can carry a JSON-looking body) cannot declare it
-// without a CORS preflight, which the portal never grants. A null value is
-// refused anywhere in the body: Go would read it as the field left out,
-// and the contract has no nullable field.
+// readJSON reads a request body as httpjson.ReadStrict does (unknown
+// fields and nulls refused), and first refuses a body not declared as
+// application/json: a cross-site HTML form (enctype text/plain can carry a
+// JSON-looking body) cannot declare it without a CORS preflight, which the
+// portal never grants.
 func readJSON(r *http.Request, limit int64, v any) error {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
+	if !httpjson.DeclaredJSON(r) {
 		return errJSONRequired
 	}
-	raw, err := httpjson.ReadCapped(r, limit)
-	if err != nil {
-		return err
-	}
-	var doc any
-	if json.Unmarshal(raw, &doc) == nil && hasNull(doc) {
-		return errNullField
-	}
-	r.Body = readCloser{bytes.NewReader(raw)}
-	return httpjson.ReadJSON(r, limit, v)
-}
-
-type readCloser struct{ *bytes.Reader }
-
-func (readCloser) Close() error { return nil }
-
-func hasNull(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case map[string]any:
-		for _, e := range x {
-			if hasNull(e) {
-				return true
-			}
-		}
-	case []any:
-		for _, e := range x {
-			if hasNull(e) {
-				return true
-			}
-		}
-	}
-	return false
+	return httpjson.ReadStrict(r, limit, v, func(string) error { return errNullField })
 }
 
 // noStore marks an answer as not to be kept by any cache (the browser's,
@@ -90,8 +52,7 @@ func cookieTaken(r *http.Request) bool {
 	case http.MethodGet, http.MethodHead:
 		return true
 	}
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	return err == nil && mt == "application/json"
+	return httpjson.DeclaredJSON(r)
 }
 
 // crossSite reports whether the browser says the request came from
