@@ -3,7 +3,6 @@ package desk
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/stackdesk/stackdesk/shared/app/audience"
@@ -31,27 +30,30 @@ func (s *Service) CheckSLA(ctx context.Context, id string, now time.Time) (ticke
 
 // slaAudience is who a warning or a breach of t may be emailed to: its
 // owner, or, unassigned in a team, the team's members, each as a member of
-// that team (ticket.CheckSLA emails the members in the audience whose
-// Teams hold the ticket's team; audience.Read alone reads only watchers,
-// and their teams only when a scope needs them, so a team was told in its
-// feed and nobody was emailed).
+// that team (ticket.CheckSLA emails those whose Teams hold the ticket's
+// team). One read of the agents, and of the team when unassigned.
 func (s *Service) slaAudience(ctx context.Context, t helpdesk.Ticket) (ticket.Audience, error) {
-	if t.OwnerID != "" || t.TeamID == "" {
-		return audience.Read(ctx, s.Store, t, nil)
-	}
-	teams, err := s.Store.TeamMembers(ctx, []string{t.TeamID})
-	if err != nil {
-		return nil, fmt.Errorf("read the members of team %s: %w", t.TeamID, err)
-	}
-	members := teams[t.TeamID]
-	aud, err := audience.Read(ctx, s.Store, t, members)
-	if err != nil {
-		return nil, err
-	}
-	for id, p := range aud {
-		if slices.Contains(members, id) && !slices.Contains(p.Teams, t.TeamID) {
-			p.Teams = append(p.Teams, t.TeamID)
-			aud[id] = p
+	aud := ticket.Audience{}
+	switch {
+	case t.OwnerID != "":
+		p, ok, err := audience.Of(ctx, s.Store, t, t.OwnerID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			aud[t.OwnerID] = p
+		}
+	case t.TeamID != "":
+		teams, err := s.Store.TeamMembers(ctx, []string{t.TeamID})
+		if err != nil {
+			return nil, fmt.Errorf("read the members of team %s: %w", t.TeamID, err)
+		}
+		agents, err := s.Store.GetAgents(ctx, teams[t.TeamID])
+		if err != nil {
+			return nil, fmt.Errorf("read the members of team %s: %w", t.TeamID, err)
+		}
+		for id, a := range agents {
+			aud[id] = helpdesk.Principal{Agent: a, Teams: []string{t.TeamID}}
 		}
 	}
 	return aud, nil
