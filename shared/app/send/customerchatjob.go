@@ -61,9 +61,7 @@ func (s *Sender) sendCustomerChat(ctx context.Context, job jobs.CustomerChat) er
 	if err != nil {
 		return err
 	}
-	if last.IsZero() || s.Now().Sub(last) >= ticket.MessengerStandardWindow {
-		// An automated message may not use Messenger's HUMAN_AGENT tag, and
-		// WhatsApp's free-form window is 24 h.
+	if !ticket.NoticeWindowOpen(last, s.Now()) {
 		return drop(ticket.ReasonWindowClosed, "the customer last wrote on the channel more than 24 h ago")
 	}
 	text := job.Text
