@@ -87,15 +87,10 @@ func (s *Sender) sendCustomerChat(ctx context.Context, job jobs.CustomerChat) er
 // lastWroteOn is when the contact last wrote in a conversation on channel
 // (zero: never, or only in tickets now spam or merged).
 func (s *Sender) lastWroteOn(ctx context.Context, contactID, channelID string) (time.Time, error) {
-	ts, err := s.Store.ContactTickets(ctx, contactID, contactTicketsScanned)
+	ts, err := s.Store.ContactTickets(ctx, contactID, ticket.ConversationsScanned)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("customer notification: tickets of %s: %w", contactID, err)
 	}
-	var last time.Time
-	for _, t := range ts {
-		if t.ChannelID == channelID && t.State != helpdesk.StateSpam && t.State != helpdesk.StateMerged && t.LastCustomerMessageAt.After(last) {
-			last = t.LastCustomerMessageAt
-		}
-	}
-	return last, nil
+	t, _ := ticket.LatestConversation(ts, func(t helpdesk.Ticket) bool { return t.ChannelID == channelID })
+	return t.LastCustomerMessageAt, nil // zero when none
 }
