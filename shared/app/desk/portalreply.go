@@ -2,7 +2,6 @@ package desk
 
 import (
 	"context"
-	"errors"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket"
@@ -38,7 +37,7 @@ func (s *Service) portalChatReach(ctx context.Context, cs Customers, t helpdesk.
 	}
 	ch, err := s.Store.GetChannel(ctx, best.ChannelID)
 	switch {
-	case errors.Is(err, helpdesk.ErrNotFound) || helpdesk.IsCode(err, helpdesk.ENotFound):
+	case helpdesk.IsCode(err, helpdesk.ENotFound):
 		return r, nil
 	case err != nil:
 		return r, err

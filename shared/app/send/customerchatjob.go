@@ -27,12 +27,9 @@ func (s *Sender) sendCustomerChat(ctx context.Context, job jobs.CustomerChat) er
 		log.InfoContext(ctx, "customer notification not sent in the conversation", "reason", code, "detail", detail)
 		return nil
 	}
-	notFound := func(err error) bool {
-		return errors.Is(err, helpdesk.ErrNotFound) || helpdesk.IsCode(err, helpdesk.ENotFound)
-	}
 	t, err := s.Store.GetTicketHeader(ctx, job.TicketID)
 	switch {
-	case notFound(err):
+	case helpdesk.IsCode(err, helpdesk.ENotFound):
 		return drop("ticket_deleted", "the ticket no longer exists")
 	case err != nil:
 		return fmt.Errorf("customer notification %s: %w", job.NotificationID, err)
@@ -43,14 +40,14 @@ func (s *Sender) sendCustomerChat(ctx context.Context, job jobs.CustomerChat) er
 	}
 	contact, err := s.Store.GetContact(ctx, job.ContactID)
 	switch {
-	case notFound(err):
+	case helpdesk.IsCode(err, helpdesk.ENotFound):
 		return drop("no_contact", "the contact no longer exists")
 	case err != nil:
 		return fmt.Errorf("customer notification %s: %w", job.NotificationID, err)
 	}
 	ch, err := s.Store.GetChannel(ctx, job.ChannelID)
 	switch {
-	case notFound(err):
+	case helpdesk.IsCode(err, helpdesk.ENotFound):
 		return drop("no_channel", "the channel no longer exists")
 	case err != nil:
 		return fmt.Errorf("customer notification %s: %w", job.NotificationID, err)

@@ -65,7 +65,7 @@ func (s *Sender) sendPortalAccessChat(ctx context.Context, job jobs.PortalAccess
 	}
 	ch, err := s.Store.GetChannel(ctx, t.ChannelID)
 	switch {
-	case errors.Is(err, helpdesk.ErrNotFound) || helpdesk.IsCode(err, helpdesk.ENotFound):
+	case helpdesk.IsCode(err, helpdesk.ENotFound):
 		return drop("no_channel", "the channel "+t.ChannelID+" no longer exists")
 	case err != nil:
 		return fmt.Errorf("portal link on %s: %w", t.ID, err)
