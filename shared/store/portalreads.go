@@ -10,28 +10,28 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
 // This file holds what the customer portal's read side adds to the store
 // (issue 14): a contact's last portal visit, and the search index's
 // records of which terms a ticket has, read for a customer's own tickets.
 
-type portalVisitItem struct {
-	At time.Time `dynamodbav:"at"`
-}
-
-// SetPortalVisit records contactID's last portal visit at at. An older
-// visit never replaces a newer one (two tabs, a retried request): the
-// write is conditional, and losing it is not an error.
+// SetPortalVisit records contactID's last portal visit at at, in one
+// attribute, sortAt (sortTime: fixed width, so the condition's text order
+// is time order, and lossless to the nanosecond, so it is also what
+// PortalVisit reads). An older visit never replaces a newer one (two tabs,
+// a retried request): the write is conditional, and losing it is not an
+// error. Items written before also hold the same time as "at"; it is no
+// longer read or written.
 func (s *Store) SetPortalVisit(ctx context.Context, contactID string, at time.Time) error {
-	when := &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339Nano)}
 	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,
 		Key:                       itemKey(portalVisitPK(contactID), skPortalVisit),
-		UpdateExpression:          aws.String("SET #at = :at, sortAt = :sort"),
+		UpdateExpression:          aws.String("SET sortAt = :sort"),
 		ConditionExpression:       aws.String("attribute_not_exists(sortAt) OR sortAt < :sort"),
-		ExpressionAttributeNames:  map[string]string{"#at": "at"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":at": when, ":sort": &types.AttributeValueMemberS{Value: sortTime(at)}},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":sort": &types.AttributeValueMemberS{Value: sortTime(at)}},
 	})
 	var failed *types.ConditionalCheckFailedException
 	if err != nil && !errors.As(err, &failed) {
@@ -50,11 +50,11 @@ func (s *Store) PortalVisit(ctx context.Context, contactID string) (time.Time, e
 	if res.Item == nil {
 		return time.Time{}, nil
 	}
-	at, ok := res.Item["at"].(*types.AttributeValueMemberS)
+	at, ok := res.Item["sortAt"].(*types.AttributeValueMemberS)
 	if !ok {
 		return time.Time{}, fmt.Errorf("portal visit of %s: no time", contactID)
 	}
-	t, err := time.Parse(time.RFC3339Nano, at.Value)
+	t, err := time.Parse(helpdesk.SortTimeLayout, at.Value)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("portal visit of %s: %w", contactID, err)
 	}

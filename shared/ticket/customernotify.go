@@ -177,11 +177,7 @@ func optedOut(kinds []helpdesk.CustomerNotifyKind, k helpdesk.CustomerNotifyKind
 func (c *Change) sendNotice(t *helpdesk.Ticket, e customerEvent, r CustomerReach, now time.Time) (via, skipped string) {
 	subject, text := noticeText(t, e)
 	if t.ChannelKind == helpdesk.ChannelMessenger || t.ChannelKind == helpdesk.ChannelWhatsApp {
-		// Only the standard window: an automated message may not use
-		// Messenger's HUMAN_AGENT tag, and WhatsApp's free-form window is
-		// 24 h (templates are not supported yet).
-		last := t.LastCustomerMessageAt
-		if last.IsZero() || elapsed(last, now) >= MessengerStandardWindow {
+		if !NoticeWindowOpen(t.LastCustomerMessageAt, now) {
 			return "", SkipWindowClosed
 		}
 		msg := helpdesk.Message{ID: helpdesk.NewID(), TicketID: t.ID, Direction: helpdesk.Outbound, ChannelID: t.ChannelID,

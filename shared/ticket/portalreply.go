@@ -45,7 +45,7 @@ func (c *Change) portalChatNotice(t *helpdesk.Ticket, e customerEvent, r Custome
 	if r.Chat == nil || (r.Chat.Channel.Kind != helpdesk.ChannelMessenger && r.Chat.Channel.Kind != helpdesk.ChannelWhatsApp) {
 		return "", SkipNoAddress
 	}
-	if last := r.Chat.LastCustomerMessageAt; last.IsZero() || elapsed(last, now) >= MessengerStandardWindow {
+	if !NoticeWindowOpen(r.Chat.LastCustomerMessageAt, now) {
 		return "", SkipWindowClosed
 	}
 	id := helpdesk.NewID()

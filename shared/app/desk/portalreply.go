@@ -2,7 +2,6 @@ package desk
 
 import (
 	"context"
-	"errors"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket"
@@ -18,10 +17,6 @@ type ContactChats interface {
 	ContactTickets(ctx context.Context, contactID string, limit int32) ([]helpdesk.Ticket, error)
 }
 
-// contactChatsScanned bounds the contact's tickets read to find their
-// latest conversation.
-const contactChatsScanned = 50
-
 // portalChatReach adds to r the contact's latest Messenger or WhatsApp
 // conversation (the one they last wrote in, on an enabled channel) and
 // whether their sender key there is blocked.
@@ -30,28 +25,19 @@ func (s *Service) portalChatReach(ctx context.Context, cs Customers, t helpdesk.
 	if !ok {
 		return r, nil
 	}
-	ts, err := lister.ContactTickets(ctx, t.ContactID, contactChatsScanned)
+	ts, err := lister.ContactTickets(ctx, t.ContactID, ticket.ConversationsScanned)
 	if err != nil {
 		return r, err
 	}
-	var best helpdesk.Ticket
-	for _, ct := range ts {
-		if ct.ChannelKind != helpdesk.ChannelMessenger && ct.ChannelKind != helpdesk.ChannelWhatsApp {
-			continue
-		}
-		if ct.State == helpdesk.StateSpam || ct.State == helpdesk.StateMerged || ct.LastCustomerMessageAt.IsZero() {
-			continue
-		}
-		if best.ID == "" || ct.LastCustomerMessageAt.After(best.LastCustomerMessageAt) {
-			best = ct
-		}
-	}
-	if best.ID == "" {
+	best, found := ticket.LatestConversation(ts, func(ct helpdesk.Ticket) bool {
+		return (ct.ChannelKind == helpdesk.ChannelMessenger || ct.ChannelKind == helpdesk.ChannelWhatsApp) && !ct.LastCustomerMessageAt.IsZero()
+	})
+	if !found {
 		return r, nil // no conversation: the model skips it (no_address)
 	}
 	ch, err := s.Store.GetChannel(ctx, best.ChannelID)
 	switch {
-	case errors.Is(err, helpdesk.ErrNotFound) || helpdesk.IsCode(err, helpdesk.ENotFound):
+	case helpdesk.IsCode(err, helpdesk.ENotFound):
 		return r, nil
 	case err != nil:
 		return r, err

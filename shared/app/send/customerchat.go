@@ -20,7 +20,7 @@ import (
 // window chatMessage checks) and adds the portal's ticket link to its text
 // when the stack has one. The stored message keeps the model's text.
 func (s *Sender) chatNotice(t helpdesk.Ticket, msg helpdesk.Message) (helpdesk.Message, error) {
-	if last := t.LastCustomerMessageAt; last.IsZero() || s.Now().Sub(last) >= ticket.MessengerStandardWindow {
+	if last := t.LastCustomerMessageAt; !ticket.NoticeWindowOpen(last, s.Now()) {
 		return msg, helpdesk.Errorf(helpdesk.EConflict, ticket.ReasonWindowClosed,
 			"a notification is sent only within 24 h of the customer's last message (the customer last wrote %s ago)", s.Now().Sub(last).Truncate(time.Minute))
 	}

@@ -27,12 +27,9 @@ func (s *Sender) sendCustomerChat(ctx context.Context, job jobs.CustomerChat) er
 		log.InfoContext(ctx, "customer notification not sent in the conversation", "reason", code, "detail", detail)
 		return nil
 	}
-	notFound := func(err error) bool {
-		return errors.Is(err, helpdesk.ErrNotFound) || helpdesk.IsCode(err, helpdesk.ENotFound)
-	}
 	t, err := s.Store.GetTicketHeader(ctx, job.TicketID)
 	switch {
-	case notFound(err):
+	case helpdesk.IsCode(err, helpdesk.ENotFound):
 		return drop("ticket_deleted", "the ticket no longer exists")
 	case err != nil:
 		return fmt.Errorf("customer notification %s: %w", job.NotificationID, err)
@@ -43,14 +40,14 @@ func (s *Sender) sendCustomerChat(ctx context.Context, job jobs.CustomerChat) er
 	}
 	contact, err := s.Store.GetContact(ctx, job.ContactID)
 	switch {
-	case notFound(err):
+	case helpdesk.IsCode(err, helpdesk.ENotFound):
 		return drop("no_contact", "the contact no longer exists")
 	case err != nil:
 		return fmt.Errorf("customer notification %s: %w", job.NotificationID, err)
 	}
 	ch, err := s.Store.GetChannel(ctx, job.ChannelID)
 	switch {
-	case notFound(err):
+	case helpdesk.IsCode(err, helpdesk.ENotFound):
 		return drop("no_channel", "the channel no longer exists")
 	case err != nil:
 		return fmt.Errorf("customer notification %s: %w", job.NotificationID, err)
@@ -61,9 +58,7 @@ func (s *Sender) sendCustomerChat(ctx context.Context, job jobs.CustomerChat) er
 	if err != nil {
 		return err
 	}
-	if last.IsZero() || s.Now().Sub(last) >= ticket.MessengerStandardWindow {
-		// An automated message may not use Messenger's HUMAN_AGENT tag, and
-		// WhatsApp's free-form window is 24 h.
+	if !ticket.NoticeWindowOpen(last, s.Now()) {
 		return drop(ticket.ReasonWindowClosed, "the customer last wrote on the channel more than 24 h ago")
 	}
 	text := job.Text
@@ -89,15 +84,10 @@ func (s *Sender) sendCustomerChat(ctx context.Context, job jobs.CustomerChat) er
 // lastWroteOn is when the contact last wrote in a conversation on channel
 // (zero: never, or only in tickets now spam or merged).
 func (s *Sender) lastWroteOn(ctx context.Context, contactID, channelID string) (time.Time, error) {
-	ts, err := s.Store.ContactTickets(ctx, contactID, contactTicketsScanned)
+	ts, err := s.Store.ContactTickets(ctx, contactID, ticket.ConversationsScanned)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("customer notification: tickets of %s: %w", contactID, err)
 	}
-	var last time.Time
-	for _, t := range ts {
-		if t.ChannelID == channelID && t.State != helpdesk.StateSpam && t.State != helpdesk.StateMerged && t.LastCustomerMessageAt.After(last) {
-			last = t.LastCustomerMessageAt
-		}
-	}
-	return last, nil
+	t, _ := ticket.LatestConversation(ts, func(t helpdesk.Ticket) bool { return t.ChannelID == channelID })
+	return t.LastCustomerMessageAt, nil // zero when none
 }

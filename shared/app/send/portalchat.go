@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/jobs"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // This file sends a portal sign-in link in a customer's Messenger or
@@ -20,10 +20,6 @@ import (
 // portal's answer was the same 202 either way. The message is not recorded
 // on the ticket, because the link signs in as the customer and agents must
 // not read it there.
-
-// contactTicketsScanned bounds the contact's tickets read to find their
-// latest WhatsApp conversation (newest first).
-const contactTicketsScanned = 50
 
 func (s *Sender) sendPortalAccessChat(ctx context.Context, job jobs.PortalAccess) error {
 	log := s.Log.With("contact_id", job.ContactID, "ticket_id", job.TicketID)
@@ -69,7 +65,7 @@ func (s *Sender) sendPortalAccessChat(ctx context.Context, job jobs.PortalAccess
 	}
 	ch, err := s.Store.GetChannel(ctx, t.ChannelID)
 	switch {
-	case errors.Is(err, helpdesk.ErrNotFound) || helpdesk.IsCode(err, helpdesk.ENotFound):
+	case helpdesk.IsCode(err, helpdesk.ENotFound):
 		return drop("no_channel", "the channel "+t.ChannelID+" no longer exists")
 	case err != nil:
 		return fmt.Errorf("portal link on %s: %w", t.ID, err)
@@ -96,19 +92,12 @@ func (s *Sender) sendPortalAccessChat(ctx context.Context, job jobs.PortalAccess
 
 // latestWhatsApp is the contact's WhatsApp ticket they last wrote in.
 func (s *Sender) latestWhatsApp(ctx context.Context, contactID string) (helpdesk.Ticket, bool, error) {
-	ts, err := s.Store.ContactTickets(ctx, contactID, contactTicketsScanned)
+	ts, err := s.Store.ContactTickets(ctx, contactID, ticket.ConversationsScanned)
 	if err != nil {
 		return helpdesk.Ticket{}, false, fmt.Errorf("portal link: tickets of %s: %w", contactID, err)
 	}
-	var best helpdesk.Ticket
-	var last time.Time
-	for _, t := range ts {
-		if t.ChannelKind != helpdesk.ChannelWhatsApp || t.State == helpdesk.StateSpam || t.State == helpdesk.StateMerged {
-			continue
-		}
-		if best.ID == "" || t.LastCustomerMessageAt.After(last) {
-			best, last = t, t.LastCustomerMessageAt
-		}
-	}
-	return best, best.ID != "", nil
+	// A ticket the customer never wrote in is kept: chatMessage then drops
+	// the link (no_customer_message), as before.
+	best, found := ticket.LatestConversation(ts, func(t helpdesk.Ticket) bool { return t.ChannelKind == helpdesk.ChannelWhatsApp })
+	return best, found, nil
 }

@@ -24,7 +24,8 @@ func testPortalVisitsAndTermRecords(t *testing.T, f *fixture) {
 	if at, err := s.PortalVisit(f.ctx, "c1"); err != nil || !at.IsZero() {
 		t.Fatalf("visit before any = %v, %v; want zero", at, err)
 	}
-	later := T0.Add(time.Hour + 123*time.Millisecond)
+	// To the nanosecond: the stored time is lossless.
+	later := T0.Add(time.Hour + 123456789*time.Nanosecond)
 	for _, at := range []time.Time{T0, later, T0.Add(time.Minute)} { // the last is older: kept out
 		if err := s.SetPortalVisit(f.ctx, "c1", at); err != nil {
 			t.Fatal(err)
