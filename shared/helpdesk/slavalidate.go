@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"fmt"
-	"regexp"
 )
 
 // Bounds of the SLA settings, so the settings item (and its audit entry,
@@ -14,11 +13,6 @@ const (
 	MaxHolidays         = 200
 	MaxSLAMinutes       = 366 * 24 * 60 // a year
 	maxSLAConditionSize = 100
-)
-
-var (
-	hhmm        = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$`)
-	holidayDate = regexp.MustCompile(`^([0-9]{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`)
 )
 
 // validate judges the SLA settings loosely: ids unique, what they refer to
@@ -43,28 +37,17 @@ func (s SLASettings) validate(set Settings) error {
 			return invalid("calendar_id_invalid", "a calendar needs an id of 1 to %d characters", maxSLAConditionSize)
 		case cals[c.ID]:
 			return invalid("duplicate_calendar", "calendar %q is listed twice", c.ID)
-		case c.TimeZone == "":
-			return invalid("calendar_time_zone_required", "calendar %q needs an IANA time zone", c.ID)
 		case len(c.Holidays) > MaxHolidays:
 			return invalid("too_many_holidays", "calendar %q: at most %d holidays", c.ID, MaxHolidays)
 		}
 		cals[c.ID] = true
-		for day, ivs := range c.Week {
+		for _, ivs := range c.Week {
 			if len(ivs) > MaxIntervalsPerDay {
 				return invalid("too_many_intervals", "calendar %q: at most %d intervals a day", c.ID, MaxIntervalsPerDay)
 			}
-			for _, iv := range ivs {
-				if !hhmm.MatchString(iv.Start) || iv.Start == "24:00" || !hhmm.MatchString(iv.End) {
-					return invalid("interval_invalid", "calendar %q, weekday %d: interval %q-%q is not HH:MM-HH:MM", c.ID, day, iv.Start, iv.End)
-				}
-			}
 		}
-		for _, h := range c.Holidays {
-			long := len(h.Date) == len("2006-01-02")
-			if !holidayDate.MatchString(h.Date) || h.Yearly == long {
-				return invalid("holiday_invalid", "calendar %q: holiday %q must be YYYY-MM-DD, or MM-DD when yearly", c.ID, h.Date)
-			}
-		}
+		// The zone, the intervals and the holidays are bizhours.Compile's
+		// to check (admin compiles every calendar it saves).
 	}
 	known := func(id, what string) error {
 		if id != "" && !cals[id] {

@@ -27,18 +27,15 @@ func TestSLASettingsValidate(t *testing.T) {
 		t.Fatalf("good settings refused: %v", err)
 	}
 	for reason, edit := range map[string]func(*helpdesk.SLASettings){
-		"duplicate_calendar":          func(s *helpdesk.SLASettings) { s.Calendars[1].ID = "paris"; s.TeamCalendars = nil },
-		"unknown_calendar":            func(s *helpdesk.SLASettings) { s.DefaultCalendar = "tokyo" },
-		"calendar_time_zone_required": func(s *helpdesk.SLASettings) { s.Calendars[0].TimeZone = "" },
-		"interval_invalid":            func(s *helpdesk.SLASettings) { s.Calendars[0].Week[1][0].End = "9am" },
-		"holiday_invalid":             func(s *helpdesk.SLASettings) { s.Calendars[0].Holidays[0].Yearly = false },
-		"duplicate_sla_policy":        func(s *helpdesk.SLASettings) { s.Policies = append(s.Policies, s.Policies[0]) },
-		"sla_minutes_negative":        func(s *helpdesk.SLASettings) { s.Policies[0].NextResponseMinutes = -1 },
-		"sla_warn_not_before_target":  func(s *helpdesk.SLASettings) { s.Policies[0].WarnMinutes = 30 },
-		"sla_category_unknown":        func(s *helpdesk.SLASettings) { s.Policies[0].Categories = []string{"nope"} },
-		"sla_priority_invalid":        func(s *helpdesk.SLASettings) { s.Policies[0].Priorities = []helpdesk.Priority{"asap"} },
-		"sla_policy_no_targets":       func(s *helpdesk.SLASettings) { s.Policies[0].FirstResponseMinutes, s.Policies[0].CloseMinutes = 0, 0 },
-		"sla_no_calendar":             func(s *helpdesk.SLASettings) { s.DefaultCalendar, s.TeamCalendars = "", nil },
+		"duplicate_calendar":         func(s *helpdesk.SLASettings) { s.Calendars[1].ID = "paris"; s.TeamCalendars = nil },
+		"unknown_calendar":           func(s *helpdesk.SLASettings) { s.DefaultCalendar = "tokyo" },
+		"duplicate_sla_policy":       func(s *helpdesk.SLASettings) { s.Policies = append(s.Policies, s.Policies[0]) },
+		"sla_minutes_negative":       func(s *helpdesk.SLASettings) { s.Policies[0].NextResponseMinutes = -1 },
+		"sla_warn_not_before_target": func(s *helpdesk.SLASettings) { s.Policies[0].WarnMinutes = 30 },
+		"sla_category_unknown":       func(s *helpdesk.SLASettings) { s.Policies[0].Categories = []string{"nope"} },
+		"sla_priority_invalid":       func(s *helpdesk.SLASettings) { s.Policies[0].Priorities = []helpdesk.Priority{"asap"} },
+		"sla_policy_no_targets":      func(s *helpdesk.SLASettings) { s.Policies[0].FirstResponseMinutes, s.Policies[0].CloseMinutes = 0, 0 },
+		"sla_no_calendar":            func(s *helpdesk.SLASettings) { s.DefaultCalendar, s.TeamCalendars = "", nil },
 	} {
 		s := good()
 		edit(&s.SLA)

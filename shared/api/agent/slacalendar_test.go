@@ -24,6 +24,10 @@ func TestSLACalendarsAreCompiledOnSave(t *testing.T) {
 			{"unknown zone", cal("Europe/Atlantis", open, `[]`), "unknown_time_zone"},
 			{"the server's zone", cal("Local", open, `[]`), "unknown_time_zone"},
 			{"never open", cal("Europe/Paris", `[[],[],[],[],[],[],[]]`, `[]`), "no_open_time"},
+			{"no zone", cal("", open, `[]`), "time_zone_required"},
+			{"not HH:MM", cal("Europe/Paris", `[[],[{"start":"09:00","end":"9pm"}],[],[],[],[],[]]`, `[]`), "invalid_interval"},
+			{"no such day", cal("Europe/Paris", open, `[{"date":"2026-02-31"}]`), "invalid_holiday"},
+			{"yearly with a year", cal("Europe/Paris", open, `[{"date":"2026-12-25","yearly":true}]`), "invalid_holiday"},
 		} {
 			r := f.do(t, "PUT", "/api/settings", "ann", c.body)
 			if r.status != 400 || reason(r) != c.want || !strings.Contains(r.raw, "paris") {

@@ -185,7 +185,7 @@ describe("the settings page's calendars and policies", () => {
   it("puts a refusal by the calendars or the policies", () => {
     const r = (reason: string) => ({ error: { code: "invalid", reason, message: "x" } });
     expect(slaSection(r("unknown_time_zone"))).toBe("calendars");
-    expect(slaSection(r("interval_invalid"))).toBe("calendars");
+    expect(slaSection(r("invalid_interval"))).toBe("calendars");
     expect(slaSection(r("sla_warn_not_before_target"))).toBe("policies");
     expect(slaSection(r("too_many_sla_policies"))).toBe("policies");
     expect(slaSection(r("invalid_portal_name"))).toBeUndefined();

@@ -120,8 +120,8 @@ export function slaBody(d: SLADraft): Schemas["SLASettings"] | undefined {
 // The API's reasons about calendars (and bizhours' own, from the save's
 // compile); anything else sla-ish is shown by the policies.
 const calendarReasons = new Set([
-  "too_many_calendars", "calendar_id_invalid", "duplicate_calendar", "calendar_time_zone_required", "too_many_holidays",
-  "too_many_intervals", "interval_invalid", "holiday_invalid", "unknown_calendar", "team_calendar_invalid",
+  "too_many_calendars", "calendar_id_invalid", "duplicate_calendar", "too_many_holidays",
+  "too_many_intervals", "unknown_calendar", "team_calendar_invalid",
   "time_zone_required", "unknown_time_zone", "invalid_interval", "invalid_holiday", "no_open_time",
 ]);
 // slaSection says which SLA section a refusal is about, if any.
