@@ -57,3 +57,13 @@ export function useReportPeriod<By extends string, R>(
   watch(by, () => void load());
   return { by, from, to, report, error, loading, load };
 }
+
+// percent is a share (0 to 1) as a whole percentage; a share just under
+// one never reads 100% (1 missed target in 300 is 99%, not 100%).
+export function percent(share: number): string {
+  if (!Number.isFinite(share)) return "";
+  let p = Math.round(share * 100);
+  if (p === 100 && share < 1) p = 99;
+  if (p === 0 && share > 0) p = 1;
+  return `${p}%`;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { duration, percent } from "./slareport";
+import { percent } from "./reportperiod";
+import { duration } from "./slareport";
 
 describe("duration", () => {
   it("reads seconds, minutes, hours and days, rounded down", () => {

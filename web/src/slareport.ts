@@ -1,13 +1,5 @@
-// Formatting for the SLA report (pages/SlaReport.vue): the target kinds'
-// names, the times targets took and the share met.
-
-export type TargetKind = "first_response" | "next_response" | "close";
-
-export const kindLabel: Record<TargetKind, string> = {
-  first_response: "First response",
-  next_response: "Next response",
-  close: "Resolution",
-};
+// Formatting for the SLA report (pages/SlaReport.vue): the times targets
+// took.
 
 // duration is a report time (ms, business time for business-hours
 // policies) as a person reads it: "45 s", "12 min", "3 h 05 min",
@@ -22,14 +14,4 @@ export function duration(ms: number): string {
   const h = Math.floor(min / 60);
   if (h < 24) return `${h} h ${String(min % 60).padStart(2, "0")} min`;
   return `${Math.floor(h / 24)} d ${h % 24} h`;
-}
-
-// percent is a share (0 to 1) as a whole percentage; a share just under
-// one never reads 100% (1 missed target in 300 is 99%, not 100%).
-export function percent(share: number): string {
-  if (!Number.isFinite(share)) return "";
-  let p = Math.round(share * 100);
-  if (p === 100 && share < 1) p = 99;
-  if (p === 0 && share > 0) p = 1;
-  return `${p}%`;
 }
