@@ -73,6 +73,13 @@ func TestTheSLAReportShowsTheOutcomes(t *testing.T) {
 	p.Wait(form)
 	p.WaitTextIn(form, `^\s*form\s+First response\s+2\s`)
 	p.Check("sla-by-channel")
+	// By week: one group, the week (its Monday, UTC) they were recorded in.
+	p.Select(browser.Label("Group by"), "Week")
+	monday := now.UTC().AddDate(0, 0, -(int(now.UTC().Weekday())+6)%7).Format(time.DateOnly)
+	week := browser.CSS(`tr[data-sla-group="` + monday + `"][data-sla-kind="first_response"]`)
+	p.Wait(week)
+	p.WaitTextIn(week, `^\s*Week of `+monday+`\s+First response\s+2\s+1\s+1\s+50%`)
+	p.Check("sla-by-week")
 	p.Narrow()
 	p.Check("sla-narrow")
 }

@@ -1,7 +1,7 @@
 // Package slareport is the SLA report (issue 15): over the SLA outcomes
 // recorded in a period (helpdesk.SLAOutcome, decided once each by the
 // ticket model and read by one query of their index, never a scan), per
-// group (team, agent, priority or channel) and in total, per target kind:
+// group (team, agent, priority, channel, or day, week or month) and in total, per target kind:
 // how many targets were decided, met and breached, the share met, and the
 // median and 90th percentile of the time they used.
 //
@@ -25,8 +25,9 @@ import (
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
-// Groupings are the report's by values.
-var Groupings = []string{"team", "agent", "priority", "channel"}
+// Groupings are the report's by values: who or what had the ticket, or
+// the period (UTC day, week from Monday, month) the outcome was recorded in.
+var Groupings = []string{"team", "agent", "priority", "channel", "day", "week", "month"}
 
 // Report is the SLA report over outcomes recorded in [From, To).
 type Report struct {
@@ -36,7 +37,9 @@ type Report struct {
 	// Total is every outcome of the period (its key is "").
 	Total Group `json:"total"`
 	// Groups are by key, ascending; "" is the group of outcomes with no
-	// team (or no owner) when they were recorded.
+	// team (or no owner) when they were recorded. By period the key is the
+	// UTC date ("2026-11-30"; a week's Monday) or month ("2026-11"), so the
+	// groups are in time order.
 	Groups []Group `json:"groups"`
 }
 
@@ -69,7 +72,7 @@ type OutcomesReader interface {
 // by: one query of the outcomes' index.
 func Read(ctx context.Context, st OutcomesReader, from, to time.Time, by string) (Report, error) {
 	if !slices.Contains(Groupings, by) {
-		return Report{}, helpdesk.Errorf(helpdesk.EInvalid, "invalid_by", "by must be team, agent, priority or channel")
+		return Report{}, helpdesk.Errorf(helpdesk.EInvalid, "invalid_by", "by must be team, agent, priority, channel, day, week or month")
 	}
 	if err := helpdesk.CheckReportPeriod(from, to); err != nil {
 		return Report{}, err
@@ -108,6 +111,13 @@ func keyOf(by string, o helpdesk.SLAOutcome) string {
 		return string(o.Priority)
 	case "channel":
 		return string(o.ChannelKind)
+	case "day":
+		return o.RecordedAt.UTC().Format(time.DateOnly)
+	case "week": // its Monday
+		d := o.RecordedAt.UTC()
+		return d.AddDate(0, 0, -(int(d.Weekday())+6)%7).Format(time.DateOnly)
+	case "month":
+		return o.RecordedAt.UTC().Format("2006-01")
 	}
 	return o.TeamID
 }

@@ -115,3 +115,36 @@ func TestReadRefusesBadInput(t *testing.T) {
 		t.Fatalf("report %+v %v (read %v..%v)", r, err, rd.from, rd.to)
 	}
 }
+
+// By period, outcomes group by the UTC day, the week (its Monday) or the
+// month they were recorded in, in time order.
+func TestComputeGroupsByPeriod(t *testing.T) {
+	at := func(s string) helpdesk.SLAOutcome {
+		o := out("1", "support", "ann", "high", "email", fr, "met", 10)
+		o.RecordedAt, _ = time.Parse(time.RFC3339, s)
+		return o
+	}
+	os := []helpdesk.SLAOutcome{
+		at("2026-11-29T23:59:59Z"), // Sunday: the week of Monday 23
+		at("2026-11-30T00:00:00Z"), // Monday: a new week
+		at("2026-12-06T23:00:00+00:00"),
+		at("2026-12-07T01:00:00+02:00"), // 6 Dec 23:00 UTC
+		at("2026-11-01T00:00:00Z"),
+	}
+	for by, want := range map[string][]string{
+		"day":   {"2026-11-01", "2026-11-29", "2026-11-30", "2026-12-06"},
+		"week":  {"2026-10-26", "2026-11-23", "2026-11-30"},
+		"month": {"2026-11", "2026-12"},
+	} {
+		r := slareport.Compute(t0, t0.Add(60*24*time.Hour), by, os)
+		var keys []string
+		n := 0
+		for _, g := range r.Groups {
+			keys = append(keys, g.Key)
+			n += g.Count
+		}
+		if !reflect.DeepEqual(keys, want) || n != len(os) {
+			t.Errorf("by %s: groups %q (%d outcomes), want %q (%d)", by, keys, n, want, len(os))
+		}
+	}
+}

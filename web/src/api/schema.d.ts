@@ -3003,8 +3003,9 @@ export interface paths {
          * The SLA report (admins and those who see every ticket).
          * @description The SLA targets decided (met or breached) in [`from`, `to`) (at most
          *     366 days), by when the outcome was recorded, grouped by the team,
-         *     agent (owner), priority or channel kind the ticket had then, and in
-         *     `total`: per target kind, the count, met, breached, the share met,
+         *     agent (owner), priority or channel kind the ticket had then, or by
+         *     the UTC day, week (key: its Monday, "2026-11-23") or month ("2026-11")
+         *     it was recorded in, and in `total`: per target kind, the count, met, breached, the share met,
          *     and the median and 90th percentile of the time used (ms, in the
          *     policy's clock: business time for a business-hours policy, pauses
          *     excluded; nearest-rank order statistics). A target stopped unmet and
@@ -3017,7 +3018,7 @@ export interface paths {
                 query: {
                     from: string;
                     to: string;
-                    by?: "team" | "agent" | "priority" | "channel";
+                    by?: "team" | "agent" | "priority" | "channel" | "day" | "week" | "month";
                 };
                 header?: never;
                 path?: never;
@@ -4069,12 +4070,12 @@ export interface components {
             /** Format: date-time */
             to: string;
             /** @enum {string} */
-            by: "team" | "agent" | "priority" | "channel";
+            by: "team" | "agent" | "priority" | "channel" | "day" | "week" | "month";
             total: components["schemas"]["SLAReportGroup"];
             groups: components["schemas"]["SLAReportGroup"][];
         };
         SLAReportGroup: {
-            /** @description The team, agent, priority or channel kind; empty for none (and in total). */
+            /** @description The team, agent, priority or channel kind (empty for none, and in total); by period the UTC date (a week's Monday) or month. */
             key: string;
             count: number;
             met: number;
