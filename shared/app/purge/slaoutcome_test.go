@@ -19,21 +19,14 @@ func TestPurgeRemovesTheTicketsSLAOutcomes(t *testing.T) {
 		s.openMailTicket("77", "ana@example.com", "ann", 2)
 		filesBefore := s.files.keys(t)
 		for _, id := range []string{"4242", "77"} {
-			tk, err := s.st.GetTicketHeader(s.ctx, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, _, err := ticket.Note(tk, ticket.NoteInput{AgentID: "ann", Text: "timed"}, nil, t0.Add(time.Hour))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, k := range []helpdesk.SLATargetKind{helpdesk.SLAFirstResponse, helpdesk.SLAClose} {
-				c.SLAOutcomes = append(c.SLAOutcomes, helpdesk.SLAOutcome{TicketID: id, Kind: k, PolicyID: "p", StartedAt: t0,
-					Outcome: helpdesk.SLAOutcomeMet, ElapsedMs: 1000, BudgetMs: 2000, RecordedAt: t0.Add(time.Hour)})
-			}
-			if err := s.st.Commit(s.ctx, c); err != nil {
-				t.Fatal(err)
-			}
+			s.change(id, func(tk helpdesk.Ticket) (ticket.Change, error) {
+				c, _, err := ticket.Note(tk, ticket.NoteInput{AgentID: "ann", Text: "timed"}, nil, t0.Add(time.Hour))
+				for _, k := range []helpdesk.SLATargetKind{helpdesk.SLAFirstResponse, helpdesk.SLAClose} {
+					c.SLAOutcomes = append(c.SLAOutcomes, helpdesk.SLAOutcome{TicketID: id, Kind: k, PolicyID: "p", StartedAt: t0,
+						Outcome: helpdesk.SLAOutcomeMet, ElapsedMs: 1000, BudgetMs: 2000, RecordedAt: t0.Add(time.Hour)})
+				}
+				return c, err
+			})
 		}
 		if err := s.service().PurgeTicket(s.ctx, "4242"); err != nil {
 			t.Fatal(err)

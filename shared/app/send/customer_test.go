@@ -20,9 +20,10 @@ import (
 	"github.com/stackdesk/stackdesk/shared/unsubscribe"
 )
 
-// formTicket commits form ticket 12 of contact c1 and the email channel
-// customers are written from; state spam puts it in the Spam view.
-func formTicket(t *testing.T, st *memstore.Store, spam bool) {
+// formTicket commits form ticket 12 of contact c1 in state (closed at t0
+// when closed; spam puts it in the Spam view) and the email channel
+// customers are written from.
+func formTicket(t *testing.T, st *memstore.Store, state helpdesk.State) {
 	t.Helper()
 	ctx := context.Background()
 	form := helpdesk.Channel{ID: "web", Kind: helpdesk.ChannelForm, Defaults: helpdesk.TicketDefaults{Pipeline: "support", Status: "new"}}
@@ -36,19 +37,25 @@ func formTicket(t *testing.T, st *memstore.Store, spam bool) {
 		ReceivedAt: t0, Sender: helpdesk.Sender{Email: "cus@example.com"}, Subject: "Broken", Text: "It broke"}
 	c, _ := ticket.Open(ticket.Arrival{ID: "12", Inbound: in, Message: helpdesk.Message{ID: "m1", Direction: helpdesk.Inbound, ChannelID: "web",
 		ChannelKind: helpdesk.ChannelForm, Text: in.Text, CreatedAt: t0}, Channel: form, ContactID: "c1", SenderKey: in.Sender.Key(helpdesk.ChannelForm)}, helpdesk.DefaultSettings(), t0)
-	if spam {
-		c.Ticket().State = helpdesk.StateSpam
+	c.Ticket().State = state
+	if state == helpdesk.StateClosed {
+		c.Ticket().ClosedAt = t0
 	}
 	if err := st.Commit(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 }
 
+// customerEnv is the customer.email job of ticket 12's closing notice.
 func customerEnv(t *testing.T) jobs.Envelope {
+	return emailEnv(t, helpdesk.CustomerClosed, "[#12] Your request was closed: Broken", "Your request #12 (Broken) is now closed.")
+}
+
+// emailEnv is a customer.email job of ticket 12 to its customer.
+func emailEnv(t *testing.T, kind helpdesk.CustomerNotifyKind, subject, text string) jobs.Envelope {
 	t.Helper()
-	body, err := jobs.Encode(jobs.KindCustomerEmail, jobs.CustomerEmail{NotificationID: "n1", TicketID: "12", Kind: helpdesk.CustomerClosed,
-		ContactID: "c1", ToEmail: "cus@example.com", FromChannelID: "email:s@acme.example", Subject: "[#12] Your request was closed: Broken",
-		Text: "Your request #12 (Broken) is now closed.", At: t0})
+	body, err := jobs.Encode(jobs.KindCustomerEmail, jobs.CustomerEmail{NotificationID: "n1", TicketID: "12", Kind: kind,
+		ContactID: "c1", ToEmail: "cus@example.com", FromChannelID: "email:s@acme.example", Subject: subject, Text: text, At: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +84,7 @@ var unsubLink = regexp.MustCompile(`List-Unsubscribe: <([^>]+)>`)
 
 func TestCustomerEmailsCarryASignedUnsubscribeLink(t *testing.T) {
 	st := memstore.New()
-	formTicket(t, st, false)
+	formTicket(t, st, helpdesk.StateOpen)
 	mailer := &recordingMailer{}
 	s := &send.Sender{Store: st, Mailer: mailer, Tenant: "acme", TokenSecret: secret, Now: func() time.Time { return t0 }, Log: quiet,
 		CustomerLinks: send.CustomerLinks{Unsubscribe: "https://desk.acme.example/unsubscribe", Portal: "https://desk.acme.example/portal/tickets/{id}"}}
@@ -113,15 +120,15 @@ func TestCustomerEmailsCarryASignedUnsubscribeLink(t *testing.T) {
 
 func TestCustomerEmailsAreDroppedWhenTheyMustNotGo(t *testing.T) {
 	for name, tc := range map[string]struct {
-		spam  bool
+		state helpdesk.State
 		links send.CustomerLinks
 	}{
-		"the ticket went to spam since": {spam: true, links: send.CustomerLinks{Unsubscribe: "https://desk.acme.example/unsubscribe"}},
-		"no unsubscribe link to give":   {},
+		"the ticket went to spam since": {state: helpdesk.StateSpam, links: send.CustomerLinks{Unsubscribe: "https://desk.acme.example/unsubscribe"}},
+		"no unsubscribe link to give":   {state: helpdesk.StateOpen},
 	} {
 		t.Run(name, func(t *testing.T) {
 			st := memstore.New()
-			formTicket(t, st, tc.spam)
+			formTicket(t, st, tc.state)
 			mailer := &recordingMailer{}
 			s := &send.Sender{Store: st, Mailer: mailer, Tenant: "acme", TokenSecret: secret, Now: func() time.Time { return t0 }, Log: quiet, CustomerLinks: tc.links}
 			if err := s.Send(context.Background(), customerEnv(t), 1); err != nil || len(mailer.sent) != 0 {
