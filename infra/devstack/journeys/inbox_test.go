@@ -10,12 +10,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"net/mail"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,8 +24,6 @@ import (
 
 	"github.com/stackdesk/stackdesk/infra/devstack/browser"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
-	"github.com/stackdesk/stackdesk/shared/api/webhook"
-	"github.com/stackdesk/stackdesk/shared/channel/meta"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 )
 
@@ -448,23 +444,7 @@ func TestWhatsAppReplyWindowAndSavedReply(t *testing.T) {
 		Text: "Hi {{contact.first_name}}, thanks for writing. {{agent.name}}", CreatedAt: now, UpdatedAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile("../../../shared/channel/meta/testdata/whatsapp_text.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Meta's sample, written an hour ago.
-	body := strings.Replace(string(raw), `"1749416383"`, strconv.Quote(strconv.FormatInt(now.Add(-time.Hour).Unix(), 10)), 1)
-	req, _ := http.NewRequest(http.MethodPost, s.url+"/whatsapp", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(meta.SignatureHeader, webhook.SignSHA256(s.demo.MetaAppSecret, []byte(body)))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("the WhatsApp webhook answered %d", resp.StatusCode)
-	}
+	whatsAppWrites(t, s) // Meta's sample, written an hour ago
 
 	p := b.NewPage()
 	signIn(p, s, s.demo.AgentEmails[0])

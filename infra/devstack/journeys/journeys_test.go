@@ -12,8 +12,8 @@ package journeys_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -50,7 +50,11 @@ type stack struct {
 // outbound sender, the outbox relay and spam-cleanup polling in the
 // background, so what a journey posts or mails becomes tickets and shows up
 // live in the console. A journey mails in with s.r.DeliverMail.
-func startStack(t testing.TB) stack {
+func startStack(t testing.TB) stack { return startStackOn(t, false) }
+
+// startStackOn is startStack; with portal, the portal's sign-in links point
+// at the server the stack is served on (its address is taken first).
+func startStackOn(t testing.TB, portal bool) stack {
 	t.Helper()
 	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER", "SESV2", testbed.CognitoService)
 	ctx := context.Background()
@@ -58,25 +62,39 @@ func startStack(t testing.TB) stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo",
-		ReplyTokenSecret: []byte("journeys-test-reply-token-secret"),
-		Log:              slog.New(slog.NewTextHandler(io.Discard, nil)),
-		RetryDelay:       time.Second, VisibilityTimeout: 2 * time.Second, ConsoleDir: dist})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	c := localrun.Config{Prefix: testbed.Name(t), Tenant: "demo",
+		ReplyTokenSecret: []byte("journeys-test-reply-token-secret"),
+		Log:              slog.New(slog.NewTextHandler(journeyLog(), nil)),
+		RetryDelay:       time.Second, VisibilityTimeout: 2 * time.Second, ConsoleDir: dist}
+	if portal {
+		c.PortalURL = url
+	}
+	r, err := localrun.New(ctx, cfg, c)
+	if err != nil {
+		ln.Close()
 		t.Fatal(err)
 	}
 	t.Cleanup(r.Close)
 	demo, err := r.Seed(ctx)
 	if err != nil {
+		ln.Close()
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(r.Handler())
+	srv := httptest.NewUnstartedServer(r.Handler())
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
 	t.Cleanup(srv.Close)
 	pollCtx, stop := context.WithCancel(ctx)
 	polled := make(chan struct{})
 	go func() { defer close(polled); r.Poll(pollCtx) }()
 	t.Cleanup(func() { stop(); <-polled })
-	return stack{r: r, demo: demo, url: srv.URL}
+	return stack{r: r, demo: demo, url: url}
 }
 
 // consoleBuilt skips the test when web/dist holds no built console (a

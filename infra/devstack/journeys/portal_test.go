@@ -9,11 +9,8 @@
 package journeys_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -55,36 +52,7 @@ func startPortal(t *testing.T) (stack, *browser.Browser) {
 		t.Fatal("the portal is not built (web/dist/portal): make web builds it with the console")
 	}
 	b := browser.Start(t)
-	cfg := testbed.AWS(t, "DYNAMODB", "SQS", "S3", "SECRETS_MANAGER", "SESV2", testbed.CognitoService)
-	ctx := context.Background()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String()
-	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo",
-		ReplyTokenSecret: []byte("journeys-test-reply-token-secret"),
-		Log:              slog.New(slog.NewTextHandler(journeyLog(), nil)),
-		RetryDelay:       time.Second, VisibilityTimeout: 2 * time.Second, ConsoleDir: filepath.Join(root, "web", "dist"),
-		PortalURL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.Close)
-	demo, err := r.Seed(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(r.Handler())
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
-	pollCtx, stop := context.WithCancel(ctx)
-	polled := make(chan struct{})
-	go func() { defer close(polled); r.Poll(pollCtx) }()
-	t.Cleanup(func() { stop(); <-polled })
-	return stack{r: r, demo: demo, url: url}, b
+	return startStackOn(t, true), b
 }
 
 // customer is an address of this test only (moto's SES is shared).
@@ -96,47 +64,17 @@ func customer(t *testing.T, who string) string {
 // it returns the ticket's id.
 func mailIn(t *testing.T, s stack, addr, subject, body string) string {
 	t.Helper()
-	mail := "From: " + addr + "\r\nTo: " + s.demo.EmailAddress + "\r\nSubject: " + subject + "\r\n" +
-		"Message-ID: <" + strings.ReplaceAll(subject, " ", "-") + "-" + testbed.Name(t) + "@example.com>\r\n" +
-		"Date: Mon, 30 Nov 2026 09:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n"
-	if err := s.r.DeliverMail(context.Background(), addr, []string{s.demo.EmailAddress}, []byte(mail)); err != nil {
-		t.Fatal(err)
-	}
-	var id string
-	eventually(t, "the ticket "+subject, func() bool {
-		for _, st := range []string{"open", "closed"} {
-			var out map[string][]struct {
-				ID      string `json:"id"`
-				Subject string `json:"subject"`
-			}
-			if getJSON(t, s.url+"/local/tickets", "", &out) != http.StatusOK {
-				return false
-			}
-			for _, tk := range out[st] {
-				if tk.Subject == subject {
-					id = tk.ID
-					return true
-				}
-			}
-		}
-		return false
-	})
-	return id
+	deliver(t, s, addr, strings.ReplaceAll(subject, " ", "-")+"-"+testbed.Name(t)+"@example.com", subject, body)
+	return waitTicket(t, s, subject).ID
 }
 
 // agentReplies answers a ticket as the demo admin (Alice Martin) through
 // the agent API.
 func agentReplies(t *testing.T, s stack, id, text string) {
 	t.Helper()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-	}
-	if code := postJSON(t, s.url+"/local/token", "", `{"email":"`+s.demo.AgentEmails[0]+`","password":"`+s.demo.Password+`"}`, &tok); code != 200 {
-		t.Fatalf("agent sign-in: %d", code)
-	}
-	body, _ := jsonString(text)
-	if code := postJSON(t, s.url+"/api/tickets/"+id+"/replies", tok.AccessToken, `{"text":`+body+`}`, nil); code != 200 && code != 201 {
-		t.Fatalf("agent reply: %d", code)
+	tok := token(t, s, s.demo.AgentEmails[0], s.demo.Password)
+	if code, out := call(t, s, "POST", "/api/tickets/"+id+"/replies", tok, `{"text":`+jsString(text)+`}`); code != 200 && code != 201 {
+		t.Fatalf("agent reply: %d %v", code, out)
 	}
 }
 
@@ -363,7 +301,7 @@ func TestPortalCustomerRepliesWithAFileClosesReopensAndRates(t *testing.T) {
 	ann := customer(t, "ann")
 	subject := "Printer on fire"
 	id := mailIn(t, s, ann, subject, "Flames everywhere.")
-	if owner := ticketOwner(t, s, id); owner != "bob" {
+	if owner := header(t, s, id).OwnerID; owner != "bob" {
 		t.Fatalf("the ticket is assigned to %q, want bob", owner)
 	}
 
@@ -488,21 +426,6 @@ func download(t *testing.T, href string) string {
 // portalStatus is the ticket page's live status line ("Sent.", "Closed.").
 var portalStatus = browser.CSS("main span[role=status]")
 
-// ticketOwner is the agent a ticket is assigned to (localrun's view).
-func ticketOwner(t *testing.T, s stack, id string) string {
-	t.Helper()
-	var v struct {
-		Ticket struct {
-			OwnerID   string `json:"owner_id"`
-			ChannelID string `json:"channel_id"`
-		} `json:"ticket"`
-	}
-	if code := getJSON(t, s.url+"/local/tickets/"+id, "", &v); code != http.StatusOK {
-		t.Fatalf("the ticket %s: %d", id, code)
-	}
-	return v.Ticket.OwnerID
-}
-
 // Rating a closed ticket: the form while it can be rated, the rating after.
 func TestPortalCustomerRatesAClosedTicket(t *testing.T) {
 	s, b := startPortal(t)
@@ -610,11 +533,6 @@ func doJSON(t *testing.T, req *http.Request, bearer string, out any) int {
 		}
 	}
 	return resp.StatusCode
-}
-
-func jsonString(s string) (string, error) {
-	b, err := json.Marshal(s)
-	return string(b), err
 }
 
 // journeyLog is the local stack's log: discarded, or on stderr with
