@@ -27,8 +27,9 @@ func publicRating(r helpdesk.Rating) *Rating {
 const ratingBody = maxEscaped*csat.MaxComment + 1024
 
 // rateTicket records the customer's rating of one of their closed tickets,
-// once, within csat.Window of its closing: csat.Service.Rate decides and
-// writes (its own item: the ticket is not touched). Another customer's
+// once, within csat.Window of its closing: csat.Service.RateTicket decides
+// on the header read here and writes (its own item: the ticket is not
+// touched). Another customer's
 // ticket is a 404 before the body is looked at, like a missing one.
 func (a *API) rateTicket(w http.ResponseWriter, r *http.Request, s session) error {
 	var req struct {
@@ -36,7 +37,8 @@ func (a *API) rateTicket(w http.ResponseWriter, r *http.Request, s session) erro
 		Comment string `json:"comment"`
 	}
 	bodyErr := readJSON(r, ratingBody, &req)
-	if _, err := a.ownTicket(r, s); err != nil {
+	t, err := a.ownTicket(r, s)
+	if err != nil {
 		return err
 	}
 	if bodyErr != nil {
@@ -45,7 +47,7 @@ func (a *API) rateTicket(w http.ResponseWriter, r *http.Request, s session) erro
 	if a.Ratings == nil {
 		return helpdesk.Errorf(helpdesk.EUnavailable, "ratings_unavailable", "ratings are not configured")
 	}
-	rating, err := a.Ratings.Rate(r.Context(), r.PathValue("id"), s.contactID, req.Score, req.Comment)
+	rating, err := a.Ratings.RateTicket(r.Context(), t, s.contactID, req.Score, req.Comment)
 	var he *helpdesk.Error
 	switch {
 	case errors.As(err, &he) && he.Reason == "rating_expired":
