@@ -179,19 +179,31 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, s session) error
 	if err != nil {
 		return err
 	}
+	// The header again, as read with the conversation shown: a ticket
+	// merged away, marked spam or moved to another contact between the two
+	// reads is not shown (no I/O: the check costs nothing).
 	if !visible(conv.Ticket, s.contactID) {
 		return errNoTicket
 	}
 	// A merged conversation holds the messages of the tickets merged into
-	// it, which may be another customer's: only this customer's show.
-	theirs := map[string]bool{id: true}
+	// it, which may be another customer's: only this customer's show. The
+	// merged tickets' headers are one batch read (a missing one is not
+	// theirs).
+	var merged []string
 	for _, m := range conv.Messages {
-		if _, seen := theirs[m.TicketID]; !seen && m.TicketID != "" {
-			mt, err := a.Store.GetTicketHeader(r.Context(), m.TicketID)
-			if err != nil && !errors.Is(err, helpdesk.ErrNotFound) {
-				return err
-			}
-			theirs[m.TicketID] = err == nil && mt.ContactID == s.contactID
+		if m.TicketID != "" && m.TicketID != id && !slices.Contains(merged, m.TicketID) {
+			merged = append(merged, m.TicketID)
+		}
+	}
+	theirs := map[string]bool{id: true}
+	if len(merged) > 0 {
+		headers, err := a.Store.TicketHeaders(r.Context(), merged)
+		if err != nil {
+			return err
+		}
+		for _, mid := range merged {
+			mt, ok := headers[mid]
+			theirs[mid] = ok && mt.ContactID == s.contactID
 		}
 	}
 	var agentIDs []string
