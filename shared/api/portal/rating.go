@@ -28,16 +28,16 @@ const ratingBody = maxEscaped*csat.MaxComment + 1024
 
 // rateTicket records the customer's rating of one of their closed tickets,
 // once, within csat.Window of its closing: csat.Service.RateTicket decides
-// on the header read here and writes (its own item: the ticket is not
-// touched). Another customer's
-// ticket is a 404 before the body is looked at, like a missing one.
+// on the header theirTicket read and writes (its own item: the ticket is
+// not touched). Another customer's ticket is a 404 before the body is
+// looked at, like a missing one.
 func (a *API) rateTicket(w http.ResponseWriter, r *http.Request, s session) error {
 	var req struct {
 		Score   int    `json:"score"`
 		Comment string `json:"comment"`
 	}
 	bodyErr := readJSON(r, ratingBody, &req)
-	t, err := a.ownTicket(r, s)
+	t, err := a.theirTicket(r.Context(), r.PathValue("id"), s)
 	if err != nil {
 		return err
 	}
@@ -60,20 +60,6 @@ func (a *API) rateTicket(w http.ResponseWriter, r *http.Request, s session) erro
 	}
 	httpjson.Write(w, http.StatusCreated, publicRating(rating))
 	return nil
-}
-
-// ownTicket reads the header of the path's ticket if it is the customer's
-// to see; anything else is errNoTicket.
-func (a *API) ownTicket(r *http.Request, s session) (helpdesk.Ticket, error) {
-	id := r.PathValue("id")
-	if id == "" || len(id) > 20 || !isDigits(id) {
-		return helpdesk.Ticket{}, errNoTicket
-	}
-	t, err := a.Store.GetTicketHeader(r.Context(), id)
-	if errors.Is(err, helpdesk.ErrNotFound) || (err == nil && !visible(t, s.contactID)) {
-		return helpdesk.Ticket{}, errNoTicket
-	}
-	return t, err
 }
 
 // rateState is what a ticket's page says of its rating: the rating, or

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // maxTickets bounds the list: one Query of the contact's index.
@@ -66,11 +67,11 @@ type PublicAttachment struct {
 	URL         string `json:"url,omitempty"`
 }
 
-// visible says whether a ticket is the customer's to see: theirs, and
-// neither spam nor merged away (a merged ticket's messages show in the
-// one it joined).
+// visible says whether a ticket is the customer's to see: the model's
+// rule (ticket.Theirs: theirs, neither spam nor merged away), the same the
+// router holds their actions to.
 func visible(t helpdesk.Ticket, contactID string) bool {
-	return t.ContactID == contactID && (t.State == helpdesk.StateOpen || t.State == helpdesk.StateClosed)
+	return ticket.Theirs(t, contactID) == nil
 }
 
 // summarizer turns tickets into their summaries: the settings say which
@@ -160,16 +161,9 @@ var errNoTicket = helpdesk.Errorf(helpdesk.ENotFound, "ticket_not_found", "no su
 
 func (a *API) getTicket(w http.ResponseWriter, r *http.Request, s session) error {
 	id := r.PathValue("id")
-	if id == "" || len(id) > 20 || !isDigits(id) {
-		return errNoTicket
-	}
 	// The header first: another customer's ticket costs one read, and its
 	// conversation is never loaded.
-	t, err := a.Store.GetTicketHeader(r.Context(), id)
-	if errors.Is(err, helpdesk.ErrNotFound) || (err == nil && !visible(t, s.contactID)) {
-		return errNoTicket
-	}
-	if err != nil {
+	if _, err := a.theirTicket(r.Context(), id, s); err != nil {
 		return err
 	}
 	conv, err := a.Store.GetTicket(r.Context(), id)
@@ -250,13 +244,4 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, s session) error
 	}
 	httpjson.Write(w, http.StatusOK, page)
 	return nil
-}
-
-func isDigits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
