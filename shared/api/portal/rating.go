@@ -63,9 +63,9 @@ func (a *API) rateTicket(w http.ResponseWriter, r *http.Request, s session) erro
 }
 
 // rateState is what a ticket's page says of its rating: the rating, or
-// whether one is taken now and until when. The rules are csat's: Decide
-// (closed, not spam, theirs, within the window) on a valid score, and the
-// window's end from For.
+// whether one is taken now and until when. The rules are csat's: MayRate
+// (closed, not spam, theirs, within the window), and the window's end from
+// For.
 func (a *API) rateState(r *http.Request, t helpdesk.Ticket, contactID string) (rating *Rating, canRate bool, until *time.Time, err error) {
 	tok, surveyed := csat.For("", t)
 	if !surveyed {
@@ -78,6 +78,5 @@ func (a *API) rateState(r *http.Request, t helpdesk.Ticket, contactID string) (r
 	case !helpdesk.IsCode(err, helpdesk.ENotFound):
 		return nil, false, nil, err
 	}
-	_, refused := csat.Decide(t, contactID, 5, "", a.now())
-	return nil, refused == nil && a.Ratings != nil, &end, nil
+	return nil, csat.MayRate(t, contactID, a.now()) == nil && a.Ratings != nil, &end, nil
 }
