@@ -26,8 +26,8 @@ func For(tenant string, t helpdesk.Ticket) (Token, bool) {
 }
 
 // Decide returns the rating contactID gives ticket t at now, or why not:
-// the ticket must be closed (not open, not spam), theirs, closed less than
-// Window ago; the score 1 to 5; the comment bounded. Whether it was rated
+// the score 1 to 5, the comment bounded, then MayRate (the ticket theirs,
+// closed, closed less than Window ago). Whether it was rated
 // before is the store's conditional write.
 func Decide(t helpdesk.Ticket, contactID string, score int, comment string, now time.Time) (helpdesk.Rating, error) {
 	if score < 1 || score > 5 {
@@ -37,23 +37,34 @@ func Decide(t helpdesk.Ticket, contactID string, score int, comment string, now 
 	if !utf8.ValidString(comment) || utf8.RuneCountInString(comment) > MaxComment {
 		return helpdesk.Rating{}, helpdesk.Errorf(helpdesk.EInvalid, "invalid_comment", "the comment must be text of at most %d characters", MaxComment)
 	}
-	if t.ContactID != contactID {
-		// Another contact's ticket (merged away, say) does not exist for them.
-		return helpdesk.Rating{}, helpdesk.ErrNotFound
-	}
-	switch {
-	case t.State == helpdesk.StateSpam || t.State == helpdesk.StateMerged:
-		return helpdesk.Rating{}, helpdesk.ErrNotFound
-	case t.State != helpdesk.StateClosed || t.ClosedAt.IsZero():
-		return helpdesk.Rating{}, helpdesk.Errorf(helpdesk.EConflict, "ticket_open", "only a closed ticket can be rated")
-	case !now.Before(t.ClosedAt.Add(Window)):
-		return helpdesk.Rating{}, helpdesk.Errorf(helpdesk.EConflict, "rating_expired", "a ticket can be rated for 28 days after it closed")
+	if err := MayRate(t, contactID, now); err != nil {
+		return helpdesk.Rating{}, err
 	}
 	return helpdesk.Rating{
 		TicketID: t.ID, ContactID: contactID, Score: score, Comment: comment,
 		RatedAt: now.UTC(), ClosedAt: t.ClosedAt.UTC(),
 		OwnerID: t.OwnerID, TeamID: t.TeamID, ChannelID: t.ChannelID, ChannelKind: t.ChannelKind,
 	}, nil
+}
+
+// MayRate reports whether contactID may rate ticket t at now, or why not:
+// the ticket must be theirs (another's, a spam or a merged one is not
+// found), closed, and closed less than Window ago. Decide holds a rating
+// to it; a ticket's page asks it whether to offer one.
+func MayRate(t helpdesk.Ticket, contactID string, now time.Time) error {
+	if t.ContactID != contactID {
+		// Another contact's ticket (merged away, say) does not exist for them.
+		return helpdesk.ErrNotFound
+	}
+	switch {
+	case t.State == helpdesk.StateSpam || t.State == helpdesk.StateMerged:
+		return helpdesk.ErrNotFound
+	case t.State != helpdesk.StateClosed || t.ClosedAt.IsZero():
+		return helpdesk.Errorf(helpdesk.EConflict, "ticket_open", "only a closed ticket can be rated")
+	case !now.Before(t.ClosedAt.Add(Window)):
+		return helpdesk.Errorf(helpdesk.EConflict, "rating_expired", "a ticket can be rated for 28 days after it closed")
+	}
+	return nil
 }
 
 // Groupings of the report.

@@ -89,6 +89,40 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// MayRate is Decide's rule for the ticket, whatever the score: what the
+// portal's page offers is what a rating then gets.
+func TestMayRate(t *testing.T) {
+	open, spam, merged, anon := closed(), closed(), closed(), closed()
+	open.State, spam.State, merged.State = helpdesk.StateOpen, helpdesk.StateSpam, helpdesk.StateMerged
+	anon.ClosedAt = time.Time{}
+	now := closedAt.Add(time.Hour)
+	for _, c := range []struct {
+		name    string
+		t       helpdesk.Ticket
+		contact string
+		now     time.Time
+		reason  string
+	}{
+		{"theirs, closed an hour ago", closed(), "c1", now, ""},
+		{"the window's last second", closed(), "c1", closedAt.Add(Window - time.Second), ""},
+		{"on the 28th day's end", closed(), "c1", closedAt.Add(Window), "rating_expired"},
+		{"open", open, "c1", now, "ticket_open"},
+		{"closed, no close time", anon, "c1", now, "ticket_open"},
+		{"spam", spam, "c1", now, "not_found"},
+		{"merged away", merged, "c1", now, "not_found"},
+		{"another contact", closed(), "c2", now, "not_found"},
+		{"no contact", closed(), "", now, "not_found"},
+	} {
+		err := MayRate(c.t, c.contact, c.now)
+		if helpdesk.ErrorReason(err) != c.reason {
+			t.Errorf("%s: MayRate = %v, want %q", c.name, err, c.reason)
+		}
+		if _, derr := Decide(c.t, c.contact, 3, "ok", c.now); helpdesk.ErrorReason(derr) != helpdesk.ErrorReason(err) {
+			t.Errorf("%s: Decide = %v, MayRate = %v", c.name, derr, err)
+		}
+	}
+}
+
 func TestReportSharesPerGroup(t *testing.T) {
 	rs := []helpdesk.Rating{
 		{OwnerID: "ann", TeamID: "A", ChannelID: "mail", Score: 5},

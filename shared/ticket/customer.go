@@ -23,8 +23,11 @@ var (
 	ErrNotClosed = &helpdesk.Error{Code: helpdesk.EConflict, Reason: "not_closed", Message: "the ticket is not closed"}
 )
 
-// theirs refuses a ticket that is not contactID's to act on.
-func theirs(t helpdesk.Ticket, contactID string) error {
+// Theirs refuses a ticket that is not contactID's to see or act on: another
+// contact's, or one hidden from its customer (spam, merged away: a merged
+// ticket's messages show in the one it joined). The portal holds every
+// ticket it shows or acts on to it; the router, every customer action.
+func Theirs(t helpdesk.Ticket, contactID string) error {
 	if contactID == "" || t.ContactID != contactID || (t.State != helpdesk.StateOpen && t.State != helpdesk.StateClosed) {
 		return ErrNotTheirs
 	}
@@ -37,7 +40,7 @@ func theirs(t helpdesk.Ticket, contactID string) error {
 // change. A message from the portal does not open a Messenger or WhatsApp
 // ticket's reply window: the customer did not write on that channel.
 func CustomerReply(t helpdesk.Ticket, contactID string, msg helpdesk.Message, senderKey string, close bool, aud Audience, set helpdesk.Settings, now time.Time) (Change, error) {
-	if err := theirs(t, contactID); err != nil {
+	if err := Theirs(t, contactID); err != nil {
 		return Change{}, err
 	}
 	var closing string
@@ -67,7 +70,7 @@ func CustomerReply(t helpdesk.Ticket, contactID string, msg helpdesk.Message, se
 // CustomerClose decides the customer closing their ticket t: its
 // pipeline's first closing stage.
 func CustomerClose(t helpdesk.Ticket, contactID string, aud Audience, set helpdesk.Settings, now time.Time) (Change, error) {
-	if err := theirs(t, contactID); err != nil {
+	if err := Theirs(t, contactID); err != nil {
 		return Change{}, err
 	}
 	if t.State == helpdesk.StateClosed {
@@ -86,7 +89,7 @@ func CustomerClose(t helpdesk.Ticket, contactID string, aud Audience, set helpde
 // CustomerReopen decides the customer reopening their closed ticket t: the
 // same reopen as their writing again (the pipeline's first open stage).
 func CustomerReopen(t helpdesk.Ticket, contactID string, aud Audience, set helpdesk.Settings, now time.Time) (Change, error) {
-	if err := theirs(t, contactID); err != nil {
+	if err := Theirs(t, contactID); err != nil {
 		return Change{}, err
 	}
 	if t.State != helpdesk.StateClosed {

@@ -366,7 +366,7 @@ func (a *API) bulkEdit(w http.ResponseWriter, r *http.Request, p helpdesk.Princi
 	// Ids no ticket can have are answered without a read, like missing ones.
 	var ids []string
 	for _, id := range req.IDs {
-		if validTicketID(id) {
+		if helpdesk.ValidTicketID(id) {
 			ids = append(ids, id)
 		}
 	}

@@ -132,7 +132,7 @@ func (a *API) searchTickets(w http.ResponseWriter, r *http.Request, p helpdesk.P
 		}
 		return c
 	}
-	if pq.TicketID != "" && validTicketID(pq.TicketID) {
+	if pq.TicketID != "" && helpdesk.ValidTicketID(pq.TicketID) {
 		get(pq.TicketID).add("#", 100, MatchNumber)
 	}
 	contacts, err := a.matchContacts(ctx, pq.Terms)

@@ -53,7 +53,7 @@ func (a *API) markSpam(w http.ResponseWriter, r *http.Request, p helpdesk.Princi
 		return err
 	}
 	for _, c := range req.Conversations {
-		if !validTicketID(c) {
+		if !helpdesk.ValidTicketID(c) {
 			return helpdesk.Errorf(helpdesk.EInvalid, "unknown_conversation", "conversations are ticket ids (the ticket's own, or one merged into it)")
 		}
 	}

@@ -17,7 +17,6 @@ import (
 // or written, so that no value reaches the table past DynamoDB's key (2 KB)
 // and item (400 KB) limits.
 const (
-	maxTicketID    = 20     // digits of a ticket number
 	maxName        = 100    // characters of an owner, team, status or category
 	maxSubject     = 1000   // characters of a subject
 	maxDescription = 5000   // characters of a description an agent writes
@@ -28,20 +27,6 @@ const (
 // not see alike, so access cannot be inferred.
 func errNoTicket(id string) error {
 	return helpdesk.Errorf(helpdesk.ENotFound, "ticket_not_found", "no ticket %s", id)
-}
-
-// validTicketID reports whether id can be a ticket's: ticket ids are
-// ticket numbers.
-func validTicketID(id string) bool {
-	if id == "" || len(id) > maxTicketID {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] < '0' || id[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // visible reads ticket id if the principal may see it. An id that no
@@ -58,8 +43,8 @@ func (a *API) visible(ctx context.Context, p helpdesk.Principal, id string) (hel
 }
 
 func checkID(id string) error {
-	if !validTicketID(id) {
-		return helpdesk.Errorf(helpdesk.ENotFound, "ticket_not_found", "no ticket has that id: ticket ids are 1 to %d digits", maxTicketID)
+	if !helpdesk.ValidTicketID(id) {
+		return helpdesk.Errorf(helpdesk.ENotFound, "ticket_not_found", "no ticket has that id: ticket ids are 1 to %d digits", helpdesk.MaxTicketIDLen)
 	}
 	return nil
 }

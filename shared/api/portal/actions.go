@@ -98,10 +98,12 @@ func (a *API) actOn(r *http.Request, s session) (helpdesk.Ticket, error) {
 	return a.theirTicket(r.Context(), r.PathValue("id"), s)
 }
 
-// theirTicket reads ticket id for the customer: another's, a missing or a
-// hidden one is the same 404.
+// theirTicket reads ticket id's header for the customer: another's, a
+// missing or a hidden one is the same 404 (errNoTicket), and an id no
+// ticket can have is not looked up. Every portal route that names a
+// ticket checks it here.
 func (a *API) theirTicket(ctx context.Context, id string, s session) (helpdesk.Ticket, error) {
-	if id == "" || len(id) > 20 || !isDigits(id) {
+	if !helpdesk.ValidTicketID(id) {
 		return helpdesk.Ticket{}, errNoTicket
 	}
 	t, err := a.Store.GetTicketHeader(ctx, id)

@@ -30,10 +30,11 @@ type Links interface {
 // short enough that a copied link soon dies.
 const fileLinkTTL = 5 * time.Minute
 
-// Rater records a signed-in customer's rating (csat.Service.Rate: its
-// rules decide, its store write keeps it once).
+// Rater records a signed-in customer's rating of a ticket whose header
+// the portal has read (csat.Service.RateTicket: its rules decide, its
+// store write keeps it once).
 type Rater interface {
-	Rate(ctx context.Context, ticketID, contactID string, score int, comment string) (helpdesk.Rating, error)
+	RateTicket(ctx context.Context, t helpdesk.Ticket, contactID string, score int, comment string) (helpdesk.Rating, error)
 }
 
 // SettingsSource serves the tenant's settings (settings.Cache in a

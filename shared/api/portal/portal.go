@@ -40,6 +40,10 @@ type Store interface {
 	GetContact(ctx context.Context, id string) (helpdesk.Contact, error)
 	ContactTickets(ctx context.Context, contactID string, limit int32) ([]helpdesk.Ticket, error)
 	GetTicketHeader(ctx context.Context, id string) (helpdesk.Ticket, error)
+	// TicketHeaders reads tickets by id in one batch, strongly consistent
+	// like GetTicketHeader (the tickets merged into a page's, tickets.go);
+	// missing ones are left out.
+	TicketHeaders(ctx context.Context, ids []string) (map[string]helpdesk.Ticket, error)
 	GetTicket(ctx context.Context, id string) (helpdesk.Conversation, error)
 	GetAgents(ctx context.Context, ids []string) (map[string]helpdesk.Agent, error)
 

@@ -27,16 +27,18 @@ func publicRating(r helpdesk.Rating) *Rating {
 const ratingBody = maxEscaped*csat.MaxComment + 1024
 
 // rateTicket records the customer's rating of one of their closed tickets,
-// once, within csat.Window of its closing: csat.Service.Rate decides and
-// writes (its own item: the ticket is not touched). Another customer's
-// ticket is a 404 before the body is looked at, like a missing one.
+// once, within csat.Window of its closing: csat.Service.RateTicket decides
+// on the header theirTicket read and writes (its own item: the ticket is
+// not touched). Another customer's ticket is a 404 before the body is
+// looked at, like a missing one.
 func (a *API) rateTicket(w http.ResponseWriter, r *http.Request, s session) error {
 	var req struct {
 		Score   int    `json:"score"`
 		Comment string `json:"comment"`
 	}
 	bodyErr := readJSON(r, ratingBody, &req)
-	if _, err := a.ownTicket(r, s); err != nil {
+	t, err := a.theirTicket(r.Context(), r.PathValue("id"), s)
+	if err != nil {
 		return err
 	}
 	if bodyErr != nil {
@@ -45,7 +47,7 @@ func (a *API) rateTicket(w http.ResponseWriter, r *http.Request, s session) erro
 	if a.Ratings == nil {
 		return helpdesk.Errorf(helpdesk.EUnavailable, "ratings_unavailable", "ratings are not configured")
 	}
-	rating, err := a.Ratings.Rate(r.Context(), r.PathValue("id"), s.contactID, req.Score, req.Comment)
+	rating, err := a.Ratings.RateTicket(r.Context(), t, s.contactID, req.Score, req.Comment)
 	var he *helpdesk.Error
 	switch {
 	case errors.As(err, &he) && he.Reason == "rating_expired":
@@ -60,24 +62,10 @@ func (a *API) rateTicket(w http.ResponseWriter, r *http.Request, s session) erro
 	return nil
 }
 
-// ownTicket reads the header of the path's ticket if it is the customer's
-// to see; anything else is errNoTicket.
-func (a *API) ownTicket(r *http.Request, s session) (helpdesk.Ticket, error) {
-	id := r.PathValue("id")
-	if id == "" || len(id) > 20 || !isDigits(id) {
-		return helpdesk.Ticket{}, errNoTicket
-	}
-	t, err := a.Store.GetTicketHeader(r.Context(), id)
-	if errors.Is(err, helpdesk.ErrNotFound) || (err == nil && !visible(t, s.contactID)) {
-		return helpdesk.Ticket{}, errNoTicket
-	}
-	return t, err
-}
-
 // rateState is what a ticket's page says of its rating: the rating, or
-// whether one is taken now and until when. The rules are csat's: Decide
-// (closed, not spam, theirs, within the window) on a valid score, and the
-// window's end from For.
+// whether one is taken now and until when. The rules are csat's: MayRate
+// (closed, not spam, theirs, within the window), and the window's end from
+// For.
 func (a *API) rateState(r *http.Request, t helpdesk.Ticket, contactID string) (rating *Rating, canRate bool, until *time.Time, err error) {
 	tok, surveyed := csat.For("", t)
 	if !surveyed {
@@ -90,6 +78,5 @@ func (a *API) rateState(r *http.Request, t helpdesk.Ticket, contactID string) (r
 	case !helpdesk.IsCode(err, helpdesk.ENotFound):
 		return nil, false, nil, err
 	}
-	_, refused := csat.Decide(t, contactID, 5, "", a.now())
-	return nil, refused == nil && a.Ratings != nil, &end, nil
+	return nil, csat.MayRate(t, contactID, a.now()) == nil && a.Ratings != nil, &end, nil
 }

@@ -38,8 +38,8 @@ func (a *API) receipt(w http.ResponseWriter, r *http.Request, s session) error {
 	if err != nil {
 		return err
 	}
-	t, err := a.Store.GetTicketHeader(r.Context(), rec.TicketID)
-	if errors.Is(err, helpdesk.ErrNotFound) || (err == nil && !visible(t, s.contactID)) {
+	t, err := a.theirTicket(r.Context(), rec.TicketID, s)
+	if errors.Is(err, errNoTicket) {
 		return errNotLanded
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stackdesk/stackdesk/shared/api/httpjson"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
+	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // maxTickets bounds the list: one Query of the contact's index.
@@ -66,11 +67,11 @@ type PublicAttachment struct {
 	URL         string `json:"url,omitempty"`
 }
 
-// visible says whether a ticket is the customer's to see: theirs, and
-// neither spam nor merged away (a merged ticket's messages show in the
-// one it joined).
+// visible says whether a ticket is the customer's to see: the model's
+// rule (ticket.Theirs: theirs, neither spam nor merged away), the same the
+// router holds their actions to.
 func visible(t helpdesk.Ticket, contactID string) bool {
-	return t.ContactID == contactID && (t.State == helpdesk.StateOpen || t.State == helpdesk.StateClosed)
+	return ticket.Theirs(t, contactID) == nil
 }
 
 // summarizer turns tickets into their summaries: the settings say which
@@ -160,16 +161,9 @@ var errNoTicket = helpdesk.Errorf(helpdesk.ENotFound, "ticket_not_found", "no su
 
 func (a *API) getTicket(w http.ResponseWriter, r *http.Request, s session) error {
 	id := r.PathValue("id")
-	if id == "" || len(id) > 20 || !isDigits(id) {
-		return errNoTicket
-	}
 	// The header first: another customer's ticket costs one read, and its
 	// conversation is never loaded.
-	t, err := a.Store.GetTicketHeader(r.Context(), id)
-	if errors.Is(err, helpdesk.ErrNotFound) || (err == nil && !visible(t, s.contactID)) {
-		return errNoTicket
-	}
-	if err != nil {
+	if _, err := a.theirTicket(r.Context(), id, s); err != nil {
 		return err
 	}
 	conv, err := a.Store.GetTicket(r.Context(), id)
@@ -179,19 +173,31 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, s session) error
 	if err != nil {
 		return err
 	}
+	// The header again, as read with the conversation shown: a ticket
+	// merged away, marked spam or moved to another contact between the two
+	// reads is not shown (no I/O: the check costs nothing).
 	if !visible(conv.Ticket, s.contactID) {
 		return errNoTicket
 	}
 	// A merged conversation holds the messages of the tickets merged into
-	// it, which may be another customer's: only this customer's show.
-	theirs := map[string]bool{id: true}
+	// it, which may be another customer's: only this customer's show. The
+	// merged tickets' headers are one batch read (a missing one is not
+	// theirs).
+	var merged []string
 	for _, m := range conv.Messages {
-		if _, seen := theirs[m.TicketID]; !seen && m.TicketID != "" {
-			mt, err := a.Store.GetTicketHeader(r.Context(), m.TicketID)
-			if err != nil && !errors.Is(err, helpdesk.ErrNotFound) {
-				return err
-			}
-			theirs[m.TicketID] = err == nil && mt.ContactID == s.contactID
+		if m.TicketID != "" && m.TicketID != id && !slices.Contains(merged, m.TicketID) {
+			merged = append(merged, m.TicketID)
+		}
+	}
+	theirs := map[string]bool{id: true}
+	if len(merged) > 0 {
+		headers, err := a.Store.TicketHeaders(r.Context(), merged)
+		if err != nil {
+			return err
+		}
+		for _, mid := range merged {
+			mt, ok := headers[mid]
+			theirs[mid] = ok && mt.ContactID == s.contactID
 		}
 	}
 	var agentIDs []string
@@ -238,13 +244,4 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request, s session) error
 	}
 	httpjson.Write(w, http.StatusOK, page)
 	return nil
-}
-
-func isDigits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

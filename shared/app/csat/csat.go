@@ -90,6 +90,13 @@ func (s *Service) Rate(ctx context.Context, ticketID, contactID string, score in
 	if err != nil {
 		return helpdesk.Rating{}, err
 	}
+	return s.RateTicket(ctx, t, contactID, score, comment)
+}
+
+// RateTicket is Rate on a ticket header the caller has read already (the
+// portal reads it to check the ticket is the customer's): the same rules,
+// one read fewer.
+func (s *Service) RateTicket(ctx context.Context, t helpdesk.Ticket, contactID string, score int, comment string) (helpdesk.Rating, error) {
 	r, err := csat.Decide(t, contactID, score, comment, s.now())
 	if err != nil {
 		return helpdesk.Rating{}, err
