@@ -330,16 +330,29 @@ func (r *Runner) Poll(ctx context.Context) {
 
 // relay sweeps the outbox on a schedule, as EventBridge runs outbox-relay.
 func (r *Runner) relay(ctx context.Context) {
-	t := time.NewTicker(relayEvery)
+	r.every(ctx, relayEvery, false, "outbox relay", func(ctx context.Context) error {
+		_, err := r.Relay.Sweep(ctx)
+		return err
+	})
+}
+
+// every runs job every d until ctx ends (first at once when now), as
+// EventBridge Scheduler runs a scheduled function; a failure is logged
+// and the next tick tries again.
+func (r *Runner) every(ctx context.Context, d time.Duration, now bool, name string, job func(context.Context) error) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
+		if now {
+			if err := job(ctx); err != nil && ctx.Err() == nil {
+				r.cfg.Log.Error(name, "error", err)
+			}
+		}
+		now = true
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := r.Relay.Sweep(ctx); err != nil && ctx.Err() == nil {
-				r.cfg.Log.Error("outbox relay", "error", err)
-			}
 		}
 	}
 }

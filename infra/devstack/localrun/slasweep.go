@@ -65,18 +65,10 @@ const slaSweepEvery = time.Minute
 
 // slaSweeps runs the sweep every slaSweepEvery until ctx ends.
 func (r *Runner) slaSweeps(ctx context.Context) {
-	t := time.NewTicker(slaSweepEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := r.SweepSLA(ctx); err != nil && ctx.Err() == nil {
-				r.cfg.Log.Error("SLA sweep", "error", err)
-			}
-		}
-	}
+	r.every(ctx, slaSweepEvery, false, "SLA sweep", func(ctx context.Context) error {
+		_, err := r.SweepSLA(ctx)
+		return err
+	})
 }
 
 // sweepSLA is POST /local/sla/sweep: the sweep, now.

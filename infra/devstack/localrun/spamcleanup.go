@@ -189,20 +189,13 @@ func (r *Runner) spamSweeps(ctx context.Context) {
 	if every <= 0 {
 		every = defaultSpamSweepEvery
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if n, err := r.SweepSpam(ctx); err != nil && ctx.Err() == nil {
-			r.cfg.Log.Error("spam sweep", "error", err)
-		} else if n > 0 {
+	r.every(ctx, every, true, "spam sweep", func(ctx context.Context) error {
+		n, err := r.SweepSpam(ctx)
+		if err == nil && n > 0 {
 			r.cfg.Log.Info("spam sweep", "purged", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		return err
+	})
 }
 
 // defaultSpamSweepEvery is the local sweep's schedule: more often than
