@@ -6,7 +6,7 @@ package journeys_test
 // them has its first response breached (committed as the sweep records
 // it), and the list and the ticket page show "Due in 25 min" and "Breached"
 // in text, and pass axe; the "Breaching soon" view lists the wombat ticket
-// only, and the sidebar counts it.
+// only, and the sidebar counts it; waiting on the customer shows "Paused".
 
 import (
 	"context"
@@ -118,4 +118,18 @@ func TestSLABadgesShowDueAndBreachedTickets(t *testing.T) {
 	p.Wait(ticketHeading("Numbat feeder empty"))
 	p.WaitTextIn(browser.CSS(`.slaline`), `Service level:\s*First response:\s*Breached`)
 	p.Check("sla-badges-ticket")
+
+	// Waiting on the customer pauses the wombat ticket's clocks (the
+	// policy pauses): the list shows "Paused" where "Due in" was.
+	if code, out := call(t, s, "PATCH", "/api/tickets/"+ids["Wombat gate squeaks"], admin, `{"status":"waiting_on_contact"}`); code != 200 {
+		t.Fatalf("waiting on the customer: %d %v", code, out)
+	}
+	p.Goto(s.url + "/views/my_open")
+	paused := browser.CSS(`tr[data-ticket-id="` + ids["Wombat gate squeaks"] + `"] .sla-paused`)
+	p.Wait(paused)
+	p.WaitTextIn(paused, `^\s*First response:\s*Paused\s*$`)
+	if p.Has(browser.CSS(`tr[data-ticket-id="` + ids["Wombat gate squeaks"] + `"] .sla-due`)) {
+		t.Fatal("a paused ticket still counts down")
+	}
+	p.Check("sla-badges-paused")
 }
