@@ -27,6 +27,9 @@ func TestConcurrentSplitsOfOneMailMakeOneTicket(t *testing.T) {
 		f.mail(t, p+"a3@example.com", p+"a2@example.com")
 		a2 := f.ticket(t, old).Messages[1].ID
 
+		// The reply comes an hour later; the clock moves before any
+		// goroutine reads it (moving it after raced with the splits).
+		f.clk.t = f.clk.t.Add(time.Hour)
 		var wg sync.WaitGroup
 		results := make([]error, 2)
 		made := make([]string, 2)
@@ -38,7 +41,6 @@ func TestConcurrentSplitsOfOneMailMakeOneTicket(t *testing.T) {
 		}
 		var reply ingest.Result
 		var replyErr error
-		f.clk.t = f.clk.t.Add(time.Hour)
 		wg.Go(func() { reply, replyErr = f.applyMail(p+"b3@example.com", p+"a3@example.com") })
 		wg.Wait()
 		if replyErr != nil {
