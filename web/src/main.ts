@@ -39,6 +39,7 @@ async function main() {
           { path: "search", name: "search", component: () => import("./pages/SearchPage.vue") },
           { path: "reports/csat", name: "csat-report", component: () => import("./pages/CsatReport.vue") },
           { path: "reports/sla", name: "sla-report", component: () => import("./pages/SlaReport.vue") },
+          { path: "me/notifications", name: "my-notifications", component: () => import("./pages/NotificationSettings.vue") },
         ],
       },
       { path: "/:rest(.*)*", redirect: "/" },
