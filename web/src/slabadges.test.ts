@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dueSpan, slaBadges } from "./slabadges";
+import { dueSpan, slaBadges, slaTargetLines } from "./slabadges";
 
 const now = Date.parse("2026-11-30T12:00:00Z");
 const at = (min: number) => new Date(now + min * 60_000).toISOString();
@@ -67,5 +67,44 @@ describe("slaBadges", () => {
     expect(dueSpan(24 * 60_000 + 1)).toBe("25 min");
     expect(dueSpan(60 * 60_000)).toBe("1 h");
     expect(dueSpan(-5)).toBe("0 min");
+  });
+});
+
+describe("slaTargetLines", () => {
+  const fmt = (ms: number) => `<${(ms - now) / 60_000}>`; // minutes from now
+  const lines = (targets: Parameters<typeof slaTargetLines>[0]) => slaTargetLines(targets, now, fmt).map((l) => `${l.state}|${l.name}|${l.text}`);
+
+  it("is empty without SLA", () => {
+    expect(lines(undefined)).toEqual([]);
+    expect(lines({ targets: [] })).toEqual([]);
+  });
+
+  it("says every target's state, in the order first response, next response, resolution", () => {
+    expect(
+      lines({
+        targets: [
+          { kind: "close", due_at: at(300), warn_at: at(240), paused: false },
+          { kind: "next_response", due_at: at(-10), breached_at: at(-9), met_at: at(-2), paused: false },
+          { kind: "first_response", due_at: at(30), met_at: at(-60), paused: false },
+        ],
+      }),
+    ).toEqual(["met|First response|Met <-60>", "breached|Next response|Breached <-9>; met <-2>", "due|Resolution|Due <300> (in 5 h)"]);
+  });
+
+  it("tells paused with the time left, overdue before the sweep records it, and stopped", () => {
+    expect(lines({ targets: [{ kind: "close", paused: true, remaining: 90 * 60 * 1e9 }] })).toEqual([
+      "paused|Resolution|Paused, waiting on the customer; 1 h 30 min left",
+    ]);
+    expect(lines({ targets: [{ kind: "first_response", due_at: at(-1), paused: false }] })).toEqual(["breached|First response|Breached <-1>"]);
+    expect(lines({ targets: [{ kind: "first_response", due_at: at(5), stopped_at: at(-3), paused: false }] })).toEqual([
+      "stopped|First response|Stopped <-3>: closed before it was met",
+    ]);
+    expect(lines({ targets: [{ kind: "first_response", due_at: at(-5), breached_at: at(-5), stopped_at: at(-3), paused: false }] })).toEqual([
+      "breached|First response|Breached <-5>; stopped <-3>: closed before it was met",
+    ]);
+  });
+
+  it("ignores Go's zero time", () => {
+    expect(lines({ targets: [{ kind: "close", due_at: at(20), met_at: "0001-01-01T00:00:00Z", paused: false }] })).toEqual(["due|Resolution|Due <20> (in 20 min)"]);
   });
 });

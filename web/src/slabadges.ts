@@ -8,12 +8,14 @@ export const HOUR = 60 * MINUTE;
 
 export interface SLATargetLike {
   kind: string;
+  started_at?: string;
   due_at?: string;
   warn_at?: string;
   paused?: boolean;
   met_at?: string;
   breached_at?: string;
   stopped_at?: string;
+  remaining?: number; // nanoseconds left, while paused
 }
 
 export interface SLABadge {
@@ -74,4 +76,37 @@ export function slaBadges(sla: { targets?: SLATargetLike[] } | undefined | null,
   }
   const rank = { breached: 0, due: 1, paused: 2 };
   return out.sort((a, b) => rank[a.level] - rank[b.level] || (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity));
+}
+
+export interface SLATargetLine {
+  kind: string;
+  name: string;
+  state: "met" | "breached" | "due" | "paused" | "stopped";
+  text: string;
+}
+
+// slaTargetLines says where each of a ticket's targets stands, for the
+// ticket page's "Service levels" panel: every target, whether or not it
+// needs the agent's eye yet, with its instants formatted by at.
+export function slaTargetLines(sla: { targets?: SLATargetLike[] } | undefined | null, now: number, at: (ms: number) => string): SLATargetLine[] {
+  const order = ["first_response", "next_response", "close"];
+  const lines = (sla?.targets ?? []).map((t): SLATargetLine => {
+    const line = (state: SLATargetLine["state"], text: string) => ({ kind: t.kind, name: kindName(t.kind), state, text });
+    const met = instant(t.met_at);
+    const breached = instant(t.breached_at);
+    const stopped = instant(t.stopped_at);
+    const due = instant(t.due_at);
+    const late = breached !== undefined ? `Breached ${at(breached)}` : "";
+    if (met !== undefined) return late ? line("breached", `${late}; met ${at(met)}`) : line("met", `Met ${at(met)}`);
+    if (stopped !== undefined) return line(late ? "breached" : "stopped", `${late ? late + "; s" : "S"}topped ${at(stopped)}: closed before it was met`);
+    if (t.paused) {
+      const left = (t.remaining ?? 0) / 1e6;
+      return line("paused", `Paused, waiting on the customer${left > 0 ? `; ${dueSpan(left)} left` : ""}`);
+    }
+    if (late) return line("breached", late);
+    if (due === undefined) return line("due", "Running");
+    if (due <= now) return line("breached", `Breached ${at(due)}`);
+    return line("due", `Due ${at(due)} (in ${dueSpan(due - now)})`);
+  });
+  return lines.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
 }

@@ -5,8 +5,10 @@ package journeys_test
 // minutes before), two tickets come in through the contact form, one of
 // them has its first response breached (committed as the sweep records
 // it), and the list and the ticket page show "Due in 25 min" and "Breached"
-// in text, and pass axe; the "Breaching soon" view lists the wombat ticket
-// only, and the sidebar counts it; waiting on the customer shows "Paused".
+// in text, and pass axe; the ticket page's "Service levels" panel says
+// where every target stands; the "Breaching soon" view lists the wombat
+// ticket only, and the sidebar counts it; waiting on the customer shows
+// "Paused", and the panel the time left.
 
 import (
 	"context"
@@ -117,6 +119,12 @@ func TestSLABadgesShowDueAndBreachedTickets(t *testing.T) {
 	p.Click(browser.Role("link", "Numbat feeder empty"))
 	p.Wait(ticketHeading("Numbat feeder empty"))
 	p.WaitTextIn(browser.CSS(`.slaline`), `Service level:\s*First response:\s*Breached`)
+	// The panel says where every target stands, the resolution due in a
+	// day (no badge yet) included.
+	p.Wait(browser.Role("heading", "Service levels"))
+	p.WaitTextIn(browser.CSS(`[data-sla-policy]`), `^\s*Policy: Standard\s*$`)
+	p.WaitTextIn(browser.CSS(`[data-sla-target="first_response"][data-sla-state="breached"]`), `^\s*First response: Breached \S`)
+	p.WaitTextIn(browser.CSS(`[data-sla-target="close"][data-sla-state="due"]`), `^\s*Resolution: Due .+ \(in 2[34] h( \d+ min)?\)\s*$`)
 	p.Check("sla-badges-ticket")
 
 	// Waiting on the customer pauses the wombat ticket's clocks (the
@@ -132,4 +140,7 @@ func TestSLABadgesShowDueAndBreachedTickets(t *testing.T) {
 		t.Fatal("a paused ticket still counts down")
 	}
 	p.Check("sla-badges-paused")
+	p.Click(browser.Role("link", "Wombat gate squeaks"))
+	p.Wait(ticketHeading("Wombat gate squeaks"))
+	p.WaitTextIn(browser.CSS(`[data-sla-target="first_response"][data-sla-state="paused"]`), `^\s*First response: Paused, waiting on the customer; (1\d|2[0-5]) min left\s*$`)
 }
