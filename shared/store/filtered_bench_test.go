@@ -67,8 +67,7 @@ func BenchmarkRecordFiltered(b *testing.B) {
 	for _, large := range []bool{false, true} {
 		b.Run(map[bool]string{false: "typical", true: "largest"}[large], func(b *testing.B) {
 			db, table := testbed.Table(b)
-			meter := &reported{CapacityMeter: &testbed.CapacityMeter{DB: db, Table: table,
-				GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"}}}
+			meter := &reported{CapacityMeter: &testbed.CapacityMeter{DB: db, Table: table}}
 			st := store.New(meter, table)
 			ctx := context.Background()
 			b.ResetTimer()
@@ -89,7 +88,7 @@ func BenchmarkRecordFiltered(b *testing.B) {
 // DynamoDB Local misreports transactions).
 func BenchmarkPromoteFiltered(b *testing.B) {
 	db, table := testbed.Table(b)
-	meter := &testbed.CapacityMeter{DB: db, Table: table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"}}
+	meter := &testbed.CapacityMeter{DB: db, Table: table}
 	st := store.New(meter, table)
 	ctx := context.Background()
 	fs := make([]helpdesk.FilteredMail, b.N)

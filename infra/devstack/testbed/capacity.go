@@ -2,6 +2,7 @@ package testbed
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,15 +21,27 @@ import (
 // so writes are computed from the items themselves, with DynamoDB's sizing
 // rules: a transactional write costs 2 units per KB (rounded up) of each
 // item, a standard write 1, and every GSI the item is in costs one standard
-// write per KB more (all our GSIs project ALL attributes).
+// write per KB (rounded up) of its entry: the whole item for an index that
+// projects ALL attributes, the keys (and included attributes) otherwise.
+// The indexes, their keys and projections are the table's own, read once
+// with DescribeTable. Writes are sized by the item as written (a moved
+// index key, which DynamoDB bills as a delete and a put, counts once).
 type CapacityMeter struct {
-	DB      *dynamodb.Client
-	Table   string
-	GSIKeys []string // hash-key attribute of each GSI, e.g. GSI1PK
+	DB    *dynamodb.Client
+	Table string
+
+	once    sync.Once
+	indexes []meteredIndex
 
 	mu    sync.Mutex
 	Read  float64
 	Write float64
+}
+
+// meteredIndex is what sizes an entry of one GSI.
+type meteredIndex struct {
+	keys    []string // the index's key attributes (an item lacking one is not in it)
+	project func(item map[string]types.AttributeValue) map[string]types.AttributeValue
 }
 
 var _ store.DB = (*CapacityMeter)(nil)
@@ -147,14 +160,63 @@ func (m *CapacityMeter) current(ctx context.Context, key map[string]types.Attrib
 }
 
 func (m *CapacityMeter) writeUnits(item map[string]types.AttributeValue, perKB float64) float64 {
-	k := kb(ItemSize(item))
-	units := perKB * k
-	for _, g := range m.GSIKeys {
-		if _, ok := item[g]; ok {
-			units += k
+	units := perKB * kb(ItemSize(item))
+	for _, ix := range m.gsis() {
+		if in(item, ix.keys) {
+			units += kb(ItemSize(ix.project(item)))
 		}
 	}
 	return units
+}
+
+// gsis reads the table's global secondary indexes once (none if the table
+// cannot be described: then only the table's units are counted).
+func (m *CapacityMeter) gsis() []meteredIndex {
+	m.once.Do(func() {
+		out, err := m.DB.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: &m.Table})
+		if err != nil || out.Table == nil {
+			return
+		}
+		var tableKeys []string
+		for _, k := range out.Table.KeySchema {
+			tableKeys = append(tableKeys, aws.ToString(k.AttributeName))
+		}
+		for _, g := range out.Table.GlobalSecondaryIndexes {
+			var keys []string
+			for _, k := range g.KeySchema {
+				keys = append(keys, aws.ToString(k.AttributeName))
+			}
+			m.indexes = append(m.indexes, meteredIndex{keys: keys, project: projection(g.Projection, append(keys, tableKeys...))})
+		}
+	})
+	return m.indexes
+}
+
+// projection returns what an index entry holds of an item: all of it, or
+// its keys and the included attributes.
+func projection(p *types.Projection, keys []string) func(map[string]types.AttributeValue) map[string]types.AttributeValue {
+	if p == nil || p.ProjectionType == types.ProjectionTypeAll {
+		return func(item map[string]types.AttributeValue) map[string]types.AttributeValue { return item }
+	}
+	attrs := append(slices.Clone(keys), p.NonKeyAttributes...)
+	return func(item map[string]types.AttributeValue) map[string]types.AttributeValue {
+		entry := map[string]types.AttributeValue{}
+		for _, a := range attrs {
+			if v, ok := item[a]; ok {
+				entry[a] = v
+			}
+		}
+		return entry
+	}
+}
+
+func in(item map[string]types.AttributeValue, keys []string) bool {
+	for _, k := range keys {
+		if _, ok := item[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func kb(size int) float64 {

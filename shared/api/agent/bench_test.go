@@ -52,7 +52,7 @@ func seededDesk(b *testing.B) *benchDesk {
 
 func seed(b *testing.B) (*benchDesk, error) {
 	db, table := testbed.Table(b)
-	meter := &testbed.CapacityMeter{DB: db, Table: table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"}}
+	meter := &testbed.CapacityMeter{DB: db, Table: table}
 	st := store.New(meter, table)
 	ctx := context.Background()
 	for _, a := range people {

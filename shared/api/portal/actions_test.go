@@ -298,7 +298,7 @@ func TestActionUnits(t *testing.T) {
 	var meter *testbed.CapacityMeter
 	metered := testbed.Backend{Name: "dynamodb-metered", Open: func(t testing.TB, now func() time.Time) testbed.Store {
 		db, table := testbed.Table(t)
-		meter = &testbed.CapacityMeter{DB: db, Table: table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK", "GSI5PK"}}
+		meter = &testbed.CapacityMeter{DB: db, Table: table}
 		return &testbed.DynamoDBStore{Store: store.New(meter, table, store.WithClock(now)), DB: db, Table: table}
 	}}
 	f := newPortal(t, metered)

@@ -23,7 +23,7 @@ import (
 // Run: STACKDESK_REQUIRE_EMULATORS=1 go test -run '^$' -bench CSATCost ./shared/app/csat/
 func BenchmarkCSATCost(b *testing.B) {
 	db, table := testbed.Table(b)
-	meter := &testbed.CapacityMeter{DB: db, Table: table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK", "GSI5PK"}}
+	meter := &testbed.CapacityMeter{DB: db, Table: table}
 	st := store.New(meter, table)
 	ctx := b.Context()
 	// One closed email ticket, as the model opens it.

@@ -38,7 +38,7 @@ func BenchmarkSplit(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			db, table := testbed.Table(b)
-			meter := &testbed.CapacityMeter{DB: db, Table: table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"}}
+			meter := &testbed.CapacityMeter{DB: db, Table: table}
 			st := store.New(meter, table)
 			ctx := context.Background()
 			now := func() time.Time { return time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) }

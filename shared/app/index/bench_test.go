@@ -33,7 +33,7 @@ func BenchmarkIndexMessage(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				db, table := testbed.Table(b)
-				meter := &testbed.CapacityMeter{DB: db, Table: table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"}}
+				meter := &testbed.CapacityMeter{DB: db, Table: table}
 				ix := &index.Service{Store: store.New(meter, table)}
 				setup := &index.Service{Store: store.New(db, table)} // unmetered
 				ctx := context.Background()

@@ -36,7 +36,7 @@ func BenchmarkApply(b *testing.B) {
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
 			db, table := testbed.Table(b)
-			meter := &testbed.CapacityMeter{DB: db, Table: table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"}}
+			meter := &testbed.CapacityMeter{DB: db, Table: table}
 			st := store.New(meter, table)
 			ctx := context.Background()
 			if err := st.PutChannel(ctx, formChannel); err != nil {

@@ -92,7 +92,7 @@ func BenchmarkAppendToWatchedTicket(b *testing.B) {
 		return threading.Thread{Lookup: []threading.Key{{Key: "bench-thread", Reason: "bench"}}, Own: []string{"bench-thread"}}
 	})
 	db, table := testbed.Table(b)
-	meter := &testbed.CapacityMeter{DB: db, Table: table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"}}
+	meter := &testbed.CapacityMeter{DB: db, Table: table}
 	st := store.New(meter, table)
 	ctx := context.Background()
 	if err := st.PutChannel(ctx, formChannel); err != nil {

@@ -28,7 +28,7 @@ func BenchmarkRouting(b *testing.B) {
 	for _, workers := range []int{1, 8} {
 		b.Run(fmt.Sprintf("route_new_ticket/c%d", workers), func(b *testing.B) {
 			d := newDesk(b, concurrentAgents, helpdesk.DistLoadBalanced, nil)
-			meter := &testbed.CapacityMeter{DB: d.db, Table: d.table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"}}
+			meter := &testbed.CapacityMeter{DB: d.db, Table: d.table}
 			st := store.New(meter, d.table)
 			d.svc.Store = st
 			d.svc.Router = &routing.Router{Store: st, Now: time.Now, Rand: rand.IntN}
@@ -45,7 +45,7 @@ func BenchmarkRouting(b *testing.B) {
 		b.Run(fmt.Sprintf("reassign/c%d", workers), func(b *testing.B) {
 			d := newDesk(b, concurrentAgents, helpdesk.DistLoadBalanced, nil)
 			res := d.applyAll(b, 200, 8)
-			meter := &testbed.CapacityMeter{DB: d.db, Table: d.table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK"}}
+			meter := &testbed.CapacityMeter{DB: d.db, Table: d.table}
 			svc := &desk.Service{Store: store.New(meter, d.table), Settings: settings.Fixed(helpdesk.DefaultSettings()), Now: time.Now}
 			run(b, workers, meter, func(ctx context.Context, i int) error {
 				id := res[i%len(res)].TicketID

@@ -21,7 +21,7 @@ func BenchmarkPurgeCost(b *testing.B) {
 			var wcu, rcu float64
 			for range b.N {
 				db, table := testbed.Table(b)
-				meter := &testbed.CapacityMeter{DB: db, Table: table, GSIKeys: []string{"GSI1PK", "GSI2PK", "GSI3PK", "GSI4PK", "GSI5PK"}}
+				meter := &testbed.CapacityMeter{DB: db, Table: table}
 				s := &scenario{t: b, ctx: b.Context(), now: t0.Add(2 * time.Hour)}
 				s.st = &testbed.DynamoDBStore{Store: store.New(meter, table, store.WithClock(func() time.Time { return s.now })), DB: db, Table: table}
 				s.files = newMemBucket()
