@@ -272,6 +272,16 @@ func newViewAttrs(t helpdesk.Ticket) viewAttrs {
 }
 
 // sortAttr is the attribute holding a ticket's key in a sort.
+// legacySortKey is the sort key of ticket id written before attr was kept:
+// only vDue, added with SLAs, whose absence means no due date (the item
+// gains it on the ticket's next change). Any other key is always written.
+func legacySortKey(attr, id string) (string, bool) {
+	if attr == "vDue" {
+		return helpdesk.NoDueKey + "#" + id, true
+	}
+	return "", false
+}
+
 func sortAttr(by string) string {
 	switch by {
 	case helpdesk.SortUpdated:

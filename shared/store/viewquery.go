@@ -120,14 +120,20 @@ func CountReadBudget(upTo int) int { return min(upTo, math.MaxInt32/10) * 10 }
 // save transfer, not capacity).
 func (s *Store) SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after string, asc bool) ([]helpdesk.Keyed, error) {
 	attr := sortAttr(by)
+	beyond := func(key string) bool { return after == "" || (asc && key > after) || (!asc && key < after) }
 	in, err := s.ticketQuery(q, "", func(e *expr) string {
 		if after == "" {
 			return ""
 		}
+		op := " < "
 		if asc {
-			return e.name(attr) + " > " + e.str(after)
+			op = " > "
 		}
-		return e.name(attr) + " < " + e.str(after)
+		cond := e.name(attr) + op + e.str(after)
+		if _, ok := legacySortKey(attr, ""); ok { // a ticket without the key has one made up below
+			cond = "(attribute_not_exists(" + e.name(attr) + ") OR " + cond + ")"
+		}
+		return cond
 	})
 	if err != nil {
 		return nil, err
@@ -147,9 +153,13 @@ func (s *Store) SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after 
 		for _, it := range page.Items {
 			id, _ := it["id"].(*types.AttributeValueMemberS)
 			key, _ := it[attr].(*types.AttributeValueMemberS)
-			if key == nil && id != nil && attr == "vDue" {
-				// Written before due dates were kept: none, until its next change.
-				key = &types.AttributeValueMemberS{Value: helpdesk.NoDueKey + "#" + id.Value}
+			if key == nil && id != nil {
+				if made, ok := legacySortKey(attr, id.Value); ok {
+					if !beyond(made) {
+						continue
+					}
+					key = &types.AttributeValueMemberS{Value: made}
+				}
 			}
 			if id == nil || key == nil {
 				return nil, fmt.Errorf("sort keys of a view partition: a ticket without id or %s", attr)
