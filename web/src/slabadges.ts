@@ -8,7 +8,6 @@ export const HOUR = 60 * MINUTE;
 
 export interface SLATargetLike {
   kind: string;
-  started_at?: string;
   due_at?: string;
   warn_at?: string;
   paused?: boolean;
@@ -51,25 +50,40 @@ export function dueSpan(ms: number): string {
   return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
 }
 
-// slaBadges returns the badges of a ticket's targets, breached first, then by due date.
+// TargetState is where one target stands at now; the badges and the
+// ticket page's panel both read it, so they cannot disagree.
+interface TargetState {
+  state: "met" | "stopped" | "breached" | "paused" | "due" | "running";
+  due?: number;
+  breachedAt?: number; // recorded, or the due date passed before the sweep records it
+  endedAt?: number; // met or stopped
+  warned: boolean; // the policy's warning window has begun
+}
+
+function targetState(t: SLATargetLike, now: number): TargetState {
+  const due = instant(t.due_at);
+  const met = instant(t.met_at);
+  const stopped = instant(t.stopped_at);
+  const warn = instant(t.warn_at);
+  const breachedAt = instant(t.breached_at) ?? (met === undefined && stopped === undefined && !t.paused && due !== undefined && due <= now ? due : undefined);
+  const s = { due, breachedAt, warned: warn !== undefined && warn <= now };
+  if (met !== undefined) return { ...s, state: "met", endedAt: met };
+  if (stopped !== undefined) return { ...s, state: "stopped", endedAt: stopped };
+  if (breachedAt !== undefined) return { ...s, state: "breached" };
+  if (t.paused) return { ...s, state: "paused" };
+  return { ...s, state: due === undefined ? "running" : "due" };
+}
+
+// slaBadges returns the badges of a ticket's running targets that need the
+// agent's eye, breached first, then by due date.
 export function slaBadges(sla: { targets?: SLATargetLike[] } | undefined | null, now = Date.now()): SLABadge[] {
   const out: SLABadge[] = [];
   for (const t of sla?.targets ?? []) {
-    if (instant(t.met_at) !== undefined || instant(t.stopped_at) !== undefined) continue; // not running
     const name = kindName(t.kind);
-    const due = instant(t.due_at);
-    const breached = instant(t.breached_at) !== undefined || (due !== undefined && !t.paused && due <= now);
-    if (breached) {
-      out.push({ kind: t.kind, level: "breached", text: "Breached", label: `${name} target breached`, dueAt: due });
-      continue;
-    }
-    if (t.paused) {
-      out.push({ kind: t.kind, level: "paused", text: "Paused", label: `${name} clock paused: waiting on the customer` });
-      continue;
-    }
-    if (due === undefined) continue;
-    const warn = instant(t.warn_at);
-    if ((warn !== undefined && warn <= now) || due - now <= HOUR) {
+    const { state, due, warned } = targetState(t, now);
+    if (state === "breached") out.push({ kind: t.kind, level: "breached", text: "Breached", label: `${name} target breached`, dueAt: due });
+    if (state === "paused") out.push({ kind: t.kind, level: "paused", text: "Paused", label: `${name} clock paused: waiting on the customer` });
+    if (state === "due" && due !== undefined && (warned || due - now <= HOUR)) {
       const span = dueSpan(due - now);
       out.push({ kind: t.kind, level: "due", text: `Due in ${span}`, label: `${name} due in ${span}`, dueAt: due });
     }
@@ -92,21 +106,24 @@ export function slaTargetLines(sla: { targets?: SLATargetLike[] } | undefined | 
   const order = ["first_response", "next_response", "close"];
   const lines = (sla?.targets ?? []).map((t): SLATargetLine => {
     const line = (state: SLATargetLine["state"], text: string) => ({ kind: t.kind, name: kindName(t.kind), state, text });
-    const met = instant(t.met_at);
-    const breached = instant(t.breached_at);
-    const stopped = instant(t.stopped_at);
-    const due = instant(t.due_at);
-    const late = breached !== undefined ? `Breached ${at(breached)}` : "";
-    if (met !== undefined) return late ? line("breached", `${late}; met ${at(met)}`) : line("met", `Met ${at(met)}`);
-    if (stopped !== undefined) return line(late ? "breached" : "stopped", `${late ? late + "; s" : "S"}topped ${at(stopped)}: closed before it was met`);
-    if (t.paused) {
-      const left = (t.remaining ?? 0) / 1e6;
-      return line("paused", `Paused, waiting on the customer${left > 0 ? `; ${dueSpan(left)} left` : ""}`);
+    const { state, due, breachedAt, endedAt } = targetState(t, now);
+    const late = breachedAt !== undefined ? `Breached ${at(breachedAt)}` : "";
+    switch (state) {
+      case "met":
+        return late ? line("breached", `${late}; met ${at(endedAt!)}`) : line("met", `Met ${at(endedAt!)}`);
+      case "stopped":
+        return line(late ? "breached" : "stopped", `${late ? late + "; s" : "S"}topped ${at(endedAt!)}: closed before it was met`);
+      case "breached":
+        return line("breached", late);
+      case "paused": {
+        const left = (t.remaining ?? 0) / 1e6;
+        return line("paused", `Paused, waiting on the customer${left > 0 ? `; ${dueSpan(left)} left` : ""}`);
+      }
+      case "due":
+        return line("due", `Due ${at(due!)} (in ${dueSpan(due! - now)})`);
+      default:
+        return line("due", "Running");
     }
-    if (late) return line("breached", late);
-    if (due === undefined) return line("due", "Running");
-    if (due <= now) return line("breached", `Breached ${at(due)}`);
-    return line("due", `Due ${at(due)} (in ${dueSpan(due - now)})`);
   });
   return lines.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
 }

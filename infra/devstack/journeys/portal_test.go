@@ -507,18 +507,6 @@ func eventually(t *testing.T, what string, ok func() bool) {
 func getJSON(t *testing.T, url, bearer string, out any) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	return doJSON(t, req, bearer, out)
-}
-
-func postJSON(t *testing.T, url, bearer, body string, out any) int {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	return doJSON(t, req, bearer, out)
-}
-
-func doJSON(t *testing.T, req *http.Request, bearer string, out any) int {
-	t.Helper()
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
