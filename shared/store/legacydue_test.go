@@ -37,7 +37,7 @@ func TestDueSortKeepsTicketsWrittenBeforeDueDates(t *testing.T) {
 		}
 		if i >= 4 { // 4, 5 and 6 as written before SLAs
 			if _, err := db.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &table, UpdateExpression: aws.String("REMOVE vDue"),
-				Key: map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "TICKET#" + tk.ID}, "SK": &types.AttributeValueMemberS{Value: "TICKET"}},
+				Key:                 map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: "TICKET#" + tk.ID}, "SK": &types.AttributeValueMemberS{Value: "TICKET"}},
 				ConditionExpression: aws.String("attribute_exists(vDue)")}); err != nil {
 				t.Fatalf("ticket %s: %v", tk.ID, err)
 			}
