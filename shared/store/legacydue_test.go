@@ -43,7 +43,8 @@ func TestDueSortKeepsTicketsWrittenBeforeDueDates(t *testing.T) {
 			}
 		}
 	}
-	q := helpdesk.TicketQuery{ViewQuery: helpdesk.ViewQuery{State: helpdesk.StateOpen}}
+	// With a filter, so the keyset condition joins it (an OR in an AND).
+	q := helpdesk.TicketQuery{ViewQuery: helpdesk.ViewQuery{State: helpdesk.StateOpen}, Filter: helpdesk.TicketFilter{Statuses: []string{"new"}}}
 	ids := func(after string, asc bool) []string {
 		ks, err := s.SortKeys(ctx, q, helpdesk.SortDue, after, asc)
 		if err != nil {

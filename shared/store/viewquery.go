@@ -131,7 +131,7 @@ func (s *Store) SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after 
 		}
 		cond := e.name(attr) + op + e.str(after)
 		if _, ok := legacySortKey(attr, ""); ok { // a ticket without the key has one made up below
-			cond = "(attribute_not_exists(" + e.name(attr) + ") OR " + cond + ")"
+			cond = "attribute_not_exists(" + e.name(attr) + ") OR " + cond // filter() parenthesises an OR
 		}
 		return cond
 	})
