@@ -43,6 +43,13 @@ type plan struct {
 	byDue bool
 }
 
+// keeps reports whether t belongs to the view at now (the caller's access
+// aside): read by a sort key or from the due-date index, a ticket may have
+// changed since it was found.
+func (pl plan) keeps(t helpdesk.Ticket, now time.Time) bool {
+	return slices.Contains(pl.states, t.State) && pl.filter.Match(t) && !t.Expired(now)
+}
+
 // planView picks the narrowest partitions the view's filter and the
 // caller's scope allow: an owner's partitions (GSI1) when the view names
 // its owners, a team's (GSI2) when it names its teams, else the state's
@@ -181,9 +188,6 @@ func resolve(f helpdesk.ViewFilter, p helpdesk.Principal, now time.Time) helpdes
 // ids and keys travel), sorted here, and the page's limit tickets are
 // fetched by id (BatchGetItem).
 func (a *API) page(ctx context.Context, p helpdesk.Principal, pl plan, pos string, limit int) ([]helpdesk.Ticket, string, error) {
-	if pl.byDue {
-		return a.duePage(ctx, p, pl, pos, limit)
-	}
 	asc := pl.sort.Order == helpdesk.OrderAsc
 	order := func(x, y string) int {
 		if asc {
@@ -194,8 +198,25 @@ func (a *API) page(ctx context.Context, p helpdesk.Principal, pl plan, pos strin
 	var keyed []helpdesk.Keyed
 	byID := map[string]helpdesk.Ticket{}
 	more := false
-	for _, q := range pl.parts {
-		if pl.sort.By != helpdesk.SortCreated {
+	byKey := pl.sort.By != helpdesk.SortCreated // keys read, tickets fetched by id after the cut
+	parts := pl.parts
+	if pl.byDue {
+		parts, byKey = nil, false
+		// Read whole from the due-date index (dueview.go), then the same
+		// keyset as every view.
+		ts, err := a.dueTickets(ctx, p, pl)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, t := range ts {
+			if k := helpdesk.SortKey(t, pl.sort.By); pos == "" || order(k, pos) > 0 {
+				keyed = append(keyed, helpdesk.Keyed{ID: t.ID, Key: k})
+				byID[t.ID] = t
+			}
+		}
+	}
+	for _, q := range parts {
+		if byKey {
 			ks, err := a.Store.SortKeys(ctx, q, pl.sort.By, pos, asc)
 			if err != nil {
 				return nil, "", err
@@ -228,7 +249,7 @@ func (a *API) page(ctx context.Context, p helpdesk.Principal, pl plan, pos strin
 	if len(keyed) > limit {
 		keyed, more = keyed[:limit], true
 	}
-	if pl.sort.By != helpdesk.SortCreated && len(keyed) > 0 {
+	if byKey && len(keyed) > 0 {
 		ids := make([]string, len(keyed))
 		for i, k := range keyed {
 			ids[i] = k.ID
@@ -240,7 +261,7 @@ func (a *API) page(ctx context.Context, p helpdesk.Principal, pl plan, pos strin
 		for _, t := range ts {
 			// Changed since its key was read: kept only if it still
 			// belongs to the view (its place is the one it was read at).
-			if slices.Contains(pl.states, t.State) && pl.filter.Match(t) && !t.Expired(a.now()) {
+			if pl.keeps(t, a.now()) {
 				byID[t.ID] = t
 			}
 		}
