@@ -91,7 +91,7 @@ func readObject[T any](r *http.Request) (*T, error) {
 		return nil, err
 	}
 	if v == nil {
-		return nil, helpdesk.Errorf(helpdesk.EInvalid, "invalid_json", "the body must be a JSON object")
+		return nil, errNotObject
 	}
 	return v, nil
 }

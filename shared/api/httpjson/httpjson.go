@@ -79,7 +79,8 @@ func decode(body []byte, v any) error {
 		}
 		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_json", "the body is not the expected JSON: %v", err)
 	}
-	if dec.More() {
+	// Only white space may follow: More is false before a stray ']' or '}'.
+	if _, err := dec.Token(); err != io.EOF {
 		return helpdesk.Errorf(helpdesk.EInvalid, "invalid_json", "the body has data after its JSON value")
 	}
 	return nil

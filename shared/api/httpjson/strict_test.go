@@ -36,6 +36,9 @@ func TestReadStrict(t *testing.T) {
 		{`{"name":"x","colour":"red"}`, helpdesk.EInvalid, "invalid_json", ""},
 		{`{"name":1}`, helpdesk.EInvalid, "invalid_field", ""},
 		{`{"name":"x"} {}`, helpdesk.EInvalid, "invalid_json", ""},
+		{`{"name":"x"} }`, helpdesk.EInvalid, "invalid_json", ""},
+		{`null ]`, helpdesk.EInvalid, "invalid_json", ""},
+		{"{\"name\":\"x\",\"filter\":{\"from\":\"y\"}} \n", "", "", ""},
 		{`{"name":`, helpdesk.EInvalid, "invalid_json", ""},
 		{`{"name":"` + strings.Repeat("x", 64) + `"}`, helpdesk.ETooLarge, "body_too_large", ""},
 	} {
