@@ -53,10 +53,13 @@ func (s *Store) getTicketItem(ctx context.Context, id string) (ticketItem, error
 	return it, nil
 }
 
-// deletePartition removes every item under pk, 25 at a time.
+// deletePartition removes every item under pk, 25 at a time. The read is
+// consistent: an item written just before (an outcome the ticket's last
+// change recorded) is deleted too.
 func (s *Store) deletePartition(ctx context.Context, pk string) error {
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName:                 &s.table,
+		ConsistentRead:            aws.Bool(true),
 		KeyConditionExpression:    aws.String("PK = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}},
 		ProjectionExpression:      aws.String("PK, SK"),
