@@ -3,6 +3,7 @@
 // them (components/ReportPeriod.vue shows the controls).
 import { ref, watch, type Ref } from "vue";
 import { errorMessage } from "./api/client";
+import { teamName, userName } from "./session";
 
 // day is a date input's value (UTC), n days from today.
 export function day(n: number): string {
@@ -25,7 +26,7 @@ export type ReportQuery<By extends string> = { from: string; to: string; by: By 
 // useReportPeriod holds a report page's period (the last 30 days at first,
 // both ends inclusive), its grouping (defaultBy at first) and the report
 // read for them by read; it reads again when the grouping changes, and
-// load reads on demand (the form's "Show").
+// load reads on demand (the form's "Show"); the first read starts at once.
 export function useReportPeriod<By extends string, R>(
   defaultBy: By,
   read: (query: ReportQuery<By>) => Promise<{ data?: R; error?: unknown }>,
@@ -55,7 +56,17 @@ export function useReportPeriod<By extends string, R>(
   }
 
   watch(by, () => void load());
+  void load();
   return { by, from, to, report, error, loading, load };
+}
+
+// whoName names a report group by agent or team, the groupings every
+// report has (undefined for the others); team names once loadTeams has
+// read them (pages/admin/admin.ts), ids before.
+export function whoName(by: string, key: string): string | undefined {
+  if (by === "agent") return key ? userName(key) : "Unassigned";
+  if (by === "team") return key ? teamName(key) : "No team";
+  return undefined;
 }
 
 // percent is a share (0 to 1) as a whole percentage; a share just under

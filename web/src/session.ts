@@ -1,8 +1,8 @@
 // The signed-in session shared by every page: config, auth, the API client
 // and what the pages read once (who I am, the users, the settings).
-import { reactive, shallowRef } from "vue";
+import { reactive, ref, shallowRef } from "vue";
 import { Auth } from "./auth";
-import { createApi, type Api, type Me, type Settings, type User } from "./api/client";
+import { createApi, type Api, type Me, type Schemas, type Settings, type User } from "./api/client";
 import type { ConsoleConfig } from "./config";
 
 export const session = reactive({
@@ -75,4 +75,14 @@ export function stagesOf(pipeline?: string) {
 
 export function statusName(pipeline: string | undefined, status: string): string {
   return stagesOf(pipeline).find((s) => s.id === status)?.name ?? status;
+}
+
+// The teams, read by the pages that name them (admin pages, reports).
+export const teams = ref<Schemas["Team"][]>([]);
+export async function loadTeams() {
+  const { data } = await api.value!.client.GET("/api/teams");
+  if (data) teams.value = data.teams;
+}
+export function teamName(id: string): string {
+  return teams.value.find((t) => t.id === id)?.name ?? id;
 }

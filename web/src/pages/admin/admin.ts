@@ -2,9 +2,9 @@
 // dance for settings items (channels, users, teams, the settings document):
 // a change refused because another admin saved first reads the item again,
 // so the page shows their version instead of overwriting it.
-import { computed, ref } from "vue";
+import { computed } from "vue";
 import type { Schemas } from "../../api/client";
-import { api, session } from "../../session";
+import { session } from "../../session";
 
 export type Channel = Schemas["Channel"];
 export type Team = Schemas["Team"];
@@ -16,14 +16,7 @@ export const isAdmin = computed(() => {
   return !!a && (a.role === "admin" || !!a.permissions.manage_settings);
 });
 
-export const teams = ref<Team[]>([]);
-export async function loadTeams() {
-  const { data } = await api.value!.client.GET("/api/teams");
-  if (data) teams.value = data.teams;
-}
-export function teamName(id: string): string {
-  return teams.value.find((t) => t.id === id)?.name ?? id;
-}
+export { loadTeams, teamName, teams } from "../../session";
 
 // staleText is what a page says when its save was refused with 412.
 export function staleText(what: string): string {
