@@ -1,13 +1,16 @@
 package agent_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
+	"github.com/stackdesk/stackdesk/shared/api/agent"
 	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket"
 )
@@ -61,6 +64,33 @@ func dueTarget(now time.Time, kind helpdesk.SLATargetKind, warn, at time.Duratio
 	return tg
 }
 
+// readsSpy counts the API's reads of view partitions and of the due-date
+// index, so a test can show which one a view was served from.
+type readsSpy struct {
+	agent.Store
+	partitions, dueIndex atomic.Int32
+}
+
+func (s *readsSpy) QueryTickets(ctx context.Context, q helpdesk.TicketQuery, after string, forward bool, limit int32) ([]helpdesk.Ticket, string, error) {
+	s.partitions.Add(1)
+	return s.Store.QueryTickets(ctx, q, after, forward, limit)
+}
+
+func (s *readsSpy) CountTickets(ctx context.Context, q helpdesk.TicketQuery, upTo int) (int, bool, error) {
+	s.partitions.Add(1)
+	return s.Store.CountTickets(ctx, q, upTo)
+}
+
+func (s *readsSpy) SortKeys(ctx context.Context, q helpdesk.TicketQuery, by, after string, asc bool) ([]helpdesk.Keyed, error) {
+	s.partitions.Add(1)
+	return s.Store.SortKeys(ctx, q, by, after, asc)
+}
+
+func (s *readsSpy) DueSLAChecks(ctx context.Context, now time.Time, after string, limit int32) ([]string, string, error) {
+	s.dueIndex.Add(1)
+	return s.Store.DueSLAChecks(ctx, now, after, limit)
+}
+
 // walkIDs pages through a view, limit tickets a page, and returns the ids
 // in order.
 func (f *fixture) walkIDs(t *testing.T, who, path string, limit int) []string {
@@ -96,14 +126,21 @@ func TestBreachingSoonViewReadsTheDueIndex(t *testing.T) {
 		gone.BreachedAt = gone.DueAt
 		put("j", "A", helpdesk.StateOpen, gone, at(cl, 0, 20*time.Minute)) // overdue: not "due soon"
 		put("k", "A", helpdesk.StateOpen, at(fr, 0, 61*time.Minute))
+		spy := &readsSpy{Store: f.api.Store}
+		f.api.Store = spy
 		for who, want := range map[string][]string{
 			"vic": {"b", "a", "d"},
 			"ann": {"e", "b", "a", "d"},
 			"cat": {}, // own scope: none of hers is due
 		} {
 			for _, limit := range []int{1, 2, 50} {
+				spy.partitions.Store(0)
+				spy.dueIndex.Store(0)
 				if got := f.walkIDs(t, who, "/api/views/breaching_soon/tickets", limit); !slices.Equal(got, want) {
 					t.Errorf("%s, pages of %d: %v, want %v", who, limit, got, want)
+				}
+				if p, d := spy.partitions.Load(), spy.dueIndex.Load(); p != 0 || d == 0 {
+					t.Errorf("%s, pages of %d: %d partition reads and %d of the due-date index, want none and some", who, limit, p, d)
 				}
 			}
 			r := f.do(t, "GET", "/api/views", who, "")
