@@ -1,49 +1,30 @@
 package portal_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
-	"github.com/stackdesk/stackdesk/shared/helpdesk"
 	"github.com/stackdesk/stackdesk/shared/ticket"
 )
 
 // A merged conversation holds the messages of every ticket merged into
 // it: the customer sees their own tickets' messages, never another
-// customer's (ticket 2, cus2's, merged into cus1's ticket 1), nor those
-// of a merged ticket gone missing.
+// customer's (ticket 2, cus2's, merged into cus1's ticket 1).
 func TestMergedConversationShowsTheirMessagesOnly(t *testing.T) {
 	testbed.EachStore(t, func(t *testing.T, b testbed.Backend) {
 		f := newPortal(t, b)
-		ctx := context.Background()
-		must := func(err error) {
-			t.Helper()
+		at := t0.Add(10 * time.Minute)
+		openTicket(t, f.st, "4", "c1", "cus1@example.com", at) // cus1's second open ticket
+		for i, id := range []string{"2", "4"} {
+			c, err := ticket.Merge(header(t, f.st, "1"), header(t, f.st, id), "ann", at.Add(time.Duration(i+1)*time.Minute))
 			if err != nil {
 				t.Fatal(err)
 			}
-		}
-		head := func(id string) helpdesk.Ticket {
-			tk, err := f.st.GetTicketHeader(ctx, id)
-			must(err)
-			return tk
-		}
-		// Ticket 4: cus1's second open ticket.
-		at := t0.Add(10 * time.Minute)
-		m := &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail, ChannelID: mail.ID,
-			ProviderMessageID: "m4@example.com", ReceivedAt: at, Sender: helpdesk.Sender{Email: "cus1@example.com"},
-			Subject: "Question 4", Text: "Help with 4"}
-		msg := helpdesk.Message{ID: "msg-4", Direction: helpdesk.Inbound, ChannelID: mail.ID, ChannelKind: helpdesk.ChannelEmail,
-			AuthorContactID: "c1", Text: m.Text, CreatedAt: at}
-		c, _ := ticket.Open(ticket.Arrival{ID: "4", Inbound: m, Message: msg, Channel: mail, ContactID: "c1",
-			SenderKey: m.Sender.Key(m.Channel)}, helpdesk.DefaultSettings(), at)
-		must(f.st.Commit(ctx, c))
-		for i, id := range []string{"2", "4"} {
-			c, err := ticket.Merge(head("1"), head(id), "ann", at.Add(time.Duration(i+1)*time.Minute))
-			must(err)
-			must(f.st.Commit(ctx, c))
+			if err := f.st.Commit(t.Context(), c); err != nil {
+				t.Fatal(err)
+			}
 		}
 		s1 := f.signIn(t, "cus1@example.com")
 		r := f.do(t, "GET", "/portal/api/tickets/1", s1, "")

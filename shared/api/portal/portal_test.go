@@ -132,24 +132,10 @@ func newPortal(t *testing.T, b testbed.Backend) *fixture {
 	for _, c := range []helpdesk.Contact{{ID: "c1", Name: "Cus One", Email: "cus1@example.com", CreatedAt: t0}, {ID: "c2", Name: "Cus Two", Email: "cus2@example.com", CreatedAt: t0}} {
 		must(st.CreateContact(ctx, c, helpdesk.Sender{Email: c.Email}.Key(helpdesk.ChannelEmail)))
 	}
-	open := func(id, cid, email string, at time.Time) {
-		m := &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail, ChannelID: mail.ID,
-			ProviderMessageID: "m" + id + "@example.com", ReceivedAt: at, Sender: helpdesk.Sender{Email: email},
-			Subject: "Question " + id, Text: "Help with " + id}
-		msg := helpdesk.Message{ID: "msg-" + id, Direction: helpdesk.Inbound, ChannelID: mail.ID, ChannelKind: helpdesk.ChannelEmail,
-			AuthorContactID: cid, Text: m.Text, CreatedAt: at, Submission: map[string]string{"utm_campaign": hiddenField}}
-		c, _ := ticket.Open(ticket.Arrival{ID: id, Inbound: m, Message: msg, Channel: mail, ContactID: cid,
-			SenderKey: m.Sender.Key(m.Channel)}, set, at)
-		must(st.Commit(ctx, c))
-	}
-	open("1", "c1", "cus1@example.com", t0)
-	open("2", "c2", "cus2@example.com", t0.Add(time.Minute))
-	open("3", "c1", "cus1@example.com", t0.Add(2*time.Minute))
-	head := func(id string) helpdesk.Ticket {
-		tk, err := st.GetTicketHeader(ctx, id)
-		must(err)
-		return tk
-	}
+	openTicket(t, st, "1", "c1", "cus1@example.com", t0)
+	openTicket(t, st, "2", "c2", "cus2@example.com", t0.Add(time.Minute))
+	openTicket(t, st, "3", "c1", "cus1@example.com", t0.Add(2*time.Minute))
+	head := func(id string) helpdesk.Ticket { return header(t, st, id) }
 	aud := ticket.Audience{"ann": helpdesk.Principal{Agent: ann}}
 	c, err := ticket.Assign(head("1"), &ann, "", "ann", t0.Add(3*time.Minute))
 	must(err)
@@ -177,6 +163,31 @@ func newPortal(t *testing.T, b testbed.Backend) *fixture {
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// openTicket commits ticket id, opened by the mail "Help with <id>" of
+// contact cid at at.
+func openTicket(t *testing.T, st testbed.Store, id, cid, email string, at time.Time) {
+	t.Helper()
+	m := &helpdesk.InboundMessage{Version: helpdesk.InboundVersion, Channel: helpdesk.ChannelEmail, ChannelID: mail.ID,
+		ProviderMessageID: "m" + id + "@example.com", ReceivedAt: at, Sender: helpdesk.Sender{Email: email},
+		Subject: "Question " + id, Text: "Help with " + id}
+	msg := helpdesk.Message{ID: "msg-" + id, Direction: helpdesk.Inbound, ChannelID: mail.ID, ChannelKind: helpdesk.ChannelEmail,
+		AuthorContactID: cid, Text: m.Text, CreatedAt: at, Submission: map[string]string{"utm_campaign": hiddenField}}
+	c, _ := ticket.Open(ticket.Arrival{ID: id, Inbound: m, Message: msg, Channel: mail, ContactID: cid,
+		SenderKey: m.Sender.Key(m.Channel)}, helpdesk.DefaultSettings(), at)
+	if err := st.Commit(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func header(t *testing.T, st testbed.Store, id string) helpdesk.Ticket {
+	t.Helper()
+	tk, err := st.GetTicketHeader(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
 }
 
 type response struct {
