@@ -30,6 +30,7 @@ import (
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 type stack struct {
+	cfg  aws.Config
 	r    *localrun.Runner
 	demo localrun.Demo
 	srv  *httptest.Server
@@ -49,8 +50,9 @@ func startAs(t *testing.T, prefix string) stack {
 }
 
 // startStack starts a local stack under prefix; a sender ("" for none) is
-// its notification sender, and brings up SES for it.
-func startStack(t *testing.T, prefix, sender string) stack {
+// its notification sender, and brings up SES for it; edit changes the rest
+// of its configuration.
+func startStack(t *testing.T, prefix, sender string, edit ...func(*localrun.Config)) stack {
 	t.Helper()
 	services := []string{"DYNAMODB", "SQS", "S3", "SECRETS_MANAGER"}
 	if sender != "" {
@@ -58,8 +60,12 @@ func startStack(t *testing.T, prefix, sender string) stack {
 	}
 	cfg := testbed.AWS(t, services...)
 	ctx := context.Background()
-	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: prefix, Tenant: "demo", ReplyTokenSecret: []byte("localrun-test-reply-token-secret"),
-		Log: quiet, VisibilityTimeout: 2 * time.Second, NotificationSender: sender})
+	c := localrun.Config{Prefix: prefix, Tenant: "demo", ReplyTokenSecret: []byte("localrun-test-reply-token-secret"),
+		Log: quiet, VisibilityTimeout: 2 * time.Second, NotificationSender: sender}
+	for _, e := range edit {
+		e(&c)
+	}
+	r, err := localrun.New(ctx, cfg, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +76,7 @@ func startStack(t *testing.T, prefix, sender string) stack {
 	}
 	srv := httptest.NewServer(r.Handler())
 	t.Cleanup(srv.Close)
-	return stack{r: r, demo: demo, srv: srv, sqs: sqs.NewFromConfig(cfg)}
+	return stack{cfg: cfg, r: r, demo: demo, srv: srv, sqs: sqs.NewFromConfig(cfg)}
 }
 
 func (s stack) post(t *testing.T, path, body string, headers map[string]string) (int, map[string]any) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/smtp"
 	"os"
 	"slices"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/stackdesk/stackdesk/infra/devstack/localrun"
 	"github.com/stackdesk/stackdesk/infra/devstack/testbed"
@@ -40,34 +38,18 @@ func startClocked(t *testing.T, sweepEvery time.Duration) clockedStack {
 // sender to moto's SES ("" sends none).
 func startClockedWith(t *testing.T, sweepEvery time.Duration, sender string) clockedStack {
 	t.Helper()
-	services := []string{"DYNAMODB", "SQS", "S3", "SECRETS_MANAGER"}
-	if sender != "" {
-		services = append(services, "SESV2")
-	}
-	cfg := testbed.AWS(t, services...)
-	ctx := context.Background()
 	ahead := &atomic.Int64{}
-	r, err := localrun.New(ctx, cfg, localrun.Config{Prefix: testbed.Name(t), Tenant: "demo", ReplyTokenSecret: []byte("localrun-test-reply-token-secret"),
-		Log: quiet, VisibilityTimeout: 2 * time.Second, Now: func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) },
-		SpamSweepEvery: sweepEvery, NotificationSender: sender})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(r.Close)
-	demo, err := r.Seed(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(r.Handler())
-	t.Cleanup(srv.Close)
+	st := startStack(t, testbed.Name(t), sender, func(c *localrun.Config) {
+		c.Now = func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
+		c.SpamSweepEvery = sweepEvery
+	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	mail := r.ServeSMTP(ln)
+	mail := st.r.ServeSMTP(ln)
 	t.Cleanup(func() { mail.Close() })
-	return clockedStack{stack: stack{r: r, demo: demo, srv: srv, sqs: sqs.NewFromConfig(cfg)}, db: dynamodb.NewFromConfig(cfg),
-		ahead: ahead, mailTo: demo.EmailAddress, smtp: ln.Addr().String()}
+	return clockedStack{stack: st, db: dynamodb.NewFromConfig(st.cfg), ahead: ahead, mailTo: st.demo.EmailAddress, smtp: ln.Addr().String()}
 }
 
 // mailIn sends a mail with a PDF attachment from address sender over SMTP and runs
