@@ -469,6 +469,13 @@ func nextCheck(s *helpdesk.SLA, state helpdesk.State) time.Time {
 	return next
 }
 
+// SLACheckDue reports whether t has a warning or a breach to check at now
+// (CheckSLA decides nothing otherwise): a caller may skip the reads its
+// audience needs.
+func SLACheckDue(t helpdesk.Ticket, now time.Time) bool {
+	return t.SLA != nil && t.State == helpdesk.StateOpen && !t.SLA.NextCheckAt.IsZero() && !t.SLA.NextCheckAt.After(now)
+}
+
 // CheckSLA is the sweep's decision on ticket t at now (its NextCheckAt
 // come): it records each ticking target's warning (WarnAt passed) and
 // breach (DueAt passed), each once, tells the owner, or the team if the
@@ -478,7 +485,7 @@ func nextCheck(s *helpdesk.SLA, state helpdesk.State) time.Time {
 // event committed meanwhile (a reply meeting the target) makes it lose,
 // and the sweep reads again. ErrNoChange when nothing is due.
 func CheckSLA(t helpdesk.Ticket, aud Audience, set helpdesk.Settings, now time.Time) (Change, error) {
-	if t.SLA == nil || t.State != helpdesk.StateOpen || t.SLA.NextCheckAt.IsZero() || t.SLA.NextCheckAt.After(now) {
+	if !SLACheckDue(t, now) {
 		return Change{}, ErrNoChange
 	}
 	c := update(t, now)

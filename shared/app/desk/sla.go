@@ -19,6 +19,9 @@ import (
 // ticket's other pending jobs are their writers' (or the relay's).
 func (s *Service) CheckSLA(ctx context.Context, id string, now time.Time) (ticket.Change, error) {
 	c, _, err := s.change(ctx, "check SLA of", id, func(t helpdesk.Ticket, set helpdesk.Settings) (ticket.Change, error) {
+		if !ticket.SLACheckDue(t, now) { // met, or recorded by a racing sweep: no audience to read
+			return ticket.Change{}, ticket.ErrNoChange
+		}
 		aud, err := s.slaAudience(ctx, t)
 		if err != nil {
 			return ticket.Change{}, err
