@@ -83,12 +83,20 @@ func deadLetters(ctx context.Context, client *sqs.Client, id, name string, peek 
 	}
 	fmt.Sscan(attrs.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)], &d.Count)
 	seen := map[string]bool{}
+	var wait int32
 	for round := 0; round < 20 && len(seen) < min(d.Count, peek); round++ {
 		// A receive's zero visibility timeout is not sent (the SDK omits
 		// zero values): each message is made visible again right after.
-		got, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url.QueueUrl, MaxNumberOfMessages: 10})
+		// After a receive that found nothing although the count says a
+		// message is visible (a FIFO group another receive still holds;
+		// moto answered so now and then), the next one waits up to 1 s.
+		got, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: wait})
 		if err != nil {
 			return d, fmt.Errorf("queue %s: %w", name, err)
+		}
+		wait = 0
+		if len(got.Messages) == 0 {
+			wait = 1
 		}
 		for _, m := range got.Messages {
 			if _, err := client.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: url.QueueUrl,

@@ -110,7 +110,7 @@ func TestMakeDLQListsEachDeadLetterQueue(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for range 2 { // twice: listing takes nothing away
+	for pass := range 2 { // twice: listing takes nothing away
 		qs, err := localrun.DeadLetters(ctx, s.sqs, s.r.Stack.Prefix, 20)
 		if err != nil {
 			t.Fatal(err)
@@ -127,7 +127,7 @@ func TestMakeDLQListsEachDeadLetterQueue(t *testing.T) {
 		in := byID["IngestDLQ"]
 		if in.Count != 1 || len(in.Messages) != 1 || !strings.Contains(in.Messages[0], "from=email#ann@example.com") ||
 			!strings.Contains(in.Messages[0], `subject="Where is my order?"`) {
-			t.Errorf("IngestDLQ: %+v", in)
+			t.Errorf("pass %d: IngestDLQ: %+v", pass, in)
 		}
 		out := byID["OutboundDLQ"]
 		if out.Count != 2 || len(out.Messages) != 2 || !strings.Contains(strings.Join(out.Messages, "\n"), "notification.email") ||
