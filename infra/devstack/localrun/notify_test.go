@@ -18,12 +18,13 @@ func startWithSender(t *testing.T, sender string) stack {
 }
 
 // motoSentMail returns the raw mail moto's SES accepted from sender
-// (GET /moto-api/data.json, "ses" → "RawMessage", as the README shows).
+// (GET /moto-api/data.json, "ses" → "RawMessage", as the README shows),
+// one per Message-ID, as the recipient keeps them (testbed.DistinctMail).
 func motoSentMail(t *testing.T, sender string) []string {
 	t.Helper()
-	return testbed.SentMail(t, func(m testbed.SESMessage) bool {
+	return testbed.DistinctMail(testbed.SentMail(t, func(m testbed.SESMessage) bool {
 		return strings.Contains(m.Source, sender) || strings.Contains(m.RawData, "<"+sender+">")
-	})
+	}))
 }
 
 // Issue 11: agents were never emailed about WhatsApp tickets, and moto's SES

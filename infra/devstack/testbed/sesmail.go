@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,30 @@ func SentMail(t testing.TB, match func(SESMessage) bool) []string {
 	}
 	t.Fatalf("moto's SES state: %v", last)
 	return nil
+}
+
+// messageIDHeader is a raw mail's Message-ID header.
+var messageIDHeader = regexp.MustCompile(`(?im)^Message-ID:\s*(<[^>]+>)`)
+
+// DistinctMail keeps the first of each Message-ID among raw mails: what a
+// recipient's server keeps. Our senders deliver at least once and send a
+// redelivered job with the same Message-ID (a queue message redelivered
+// after its visibility timeout, on a loaded machine), so a test that
+// counts mails a person receives counts these. A mail without the header
+// is kept.
+func DistinctMail(raws []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range raws {
+		if m := messageIDHeader.FindStringSubmatch(r); m != nil {
+			if seen[m[1]] {
+				continue
+			}
+			seen[m[1]] = true
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 func sesDump(url string) ([]SESMessage, error) {
